@@ -1,0 +1,106 @@
+/*
+ * store/store — the one SQL API of certkeeper (DESIGN.md §2 layer store/, §4).
+ *
+ * Callers write ONE SQL text for every engine: `$1..$n` placeholders, `RETURNING`,
+ * `ON CONFLICT`. Dialect differences live in the driver (the SQLite driver rewrites `$n` to
+ * `?n` at prepare time, so placeholders may repeat and appear in any order).
+ * Never put a user-supplied string into SQL text: bind it (STYLE.md §8).
+ *
+ * Objects and lifecycle:
+ *   struct store       — an opened database (URL "sqlite:PATH"; "postgres://..." later).
+ *                        store_open() → store_close(). Thread-safe.
+ *   struct store_conn  — one connection, owned by ONE thread. store_conn_get() returns the
+ *                        calling thread's connection (created lazily, freed at store_close()
+ *                        or thread exit). SQLite: WAL, foreign_keys=ON, busy_timeout.
+ *   struct store_stmt  — a prepared statement from the connection's cache, keyed by SQL text.
+ *                        store_query() → bind → store_step()… → store_done(). The statement
+ *                        stays owned by the connection; store_done() resets it for reuse.
+ *                        A statement must be done before the same SQL text is queried again.
+ *
+ * Transactions: store_tx_begin() starts a write transaction (SQLite: BEGIN IMMEDIATE, so
+ * writers serialise up front instead of failing at commit); commit or rollback ends it.
+ * Nesting is not supported (CK_E_INTERNAL).
+ *
+ * Errors: negative CK_E_* codes. Unique-constraint violations return CK_E_DUPLICATE with the
+ * constraint's columns in err->field (e.g. "fingerprint_sha256"); foreign-key violations
+ * CK_E_INVALID; lock time-outs CK_E_BUSY; anything else CK_E_DB (message for logs only).
+ */
+#ifndef CK_STORE_STORE_H
+#define CK_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+struct store;
+struct store_conn;
+struct store_stmt;
+
+#define STORE_ROW 1  /* store_step(): a row is available */
+#define STORE_DONE 0 /* store_step(): no more rows */
+
+/* Opens (creating if needed) the database named by `url` and applies pending migrations
+ * unless `no_migrate`. Writes *ret on success. */
+int store_open(const char *url, int no_migrate, struct store **ret, struct ck_error *err);
+
+/* Closes every connection and frees the store. NULL accepted. */
+void store_close(struct store *st);
+
+/* Applies pending migrations; *ret_applied (optional) receives how many were applied. */
+int store_migrate(struct store *st, int *ret_applied, struct ck_error *err);
+
+/* Current schema version (number of the last applied migration), or negative error. */
+int store_schema_version(struct store *st);
+
+/* The calling thread's connection (created on first use). NULL on failure (out of memory or
+ * the database cannot be opened). Borrowed: valid until store_close() or thread exit. */
+struct store_conn *store_conn_get(struct store *st);
+
+/* "sqlite" or "postgres". */
+const char *store_dialect(const struct store_conn *c);
+
+/* Executes SQL text without parameters or results (may hold several statements). */
+int store_exec(struct store_conn *c, const char *sql, struct ck_error *err);
+
+/* Returns the cached prepared statement for `sql` (preparing it on first use), reset and with
+ * bindings cleared. Borrowed; call store_done() when finished. */
+int store_query(struct store_conn *c, const char *sql, struct store_stmt **ret,
+		struct ck_error *err);
+
+/* Binds parameter `idx` (1-based, the n of `$n`). Text is copied. len (size_t)-1 = strlen. */
+int store_bind_i64(struct store_stmt *s, int idx, int64_t v);
+int store_bind_double(struct store_stmt *s, int idx, double v);
+int store_bind_text(struct store_stmt *s, int idx, const char *text, size_t len);
+int store_bind_null(struct store_stmt *s, int idx);
+
+/* Advances: STORE_ROW, STORE_DONE, or a negative error (see the header comment). */
+int store_step(struct store_stmt *s, struct ck_error *err);
+
+/* Column accessors for the current row (0-based). Text is borrowed until the next step or
+ * store_done(); NULL columns give NULL text / 0 numbers. */
+int store_col_count(struct store_stmt *s);
+int store_col_is_null(struct store_stmt *s, int col);
+int64_t store_col_i64(struct store_stmt *s, int col);
+double store_col_double(struct store_stmt *s, int col);
+const char *store_col_text(struct store_stmt *s, int col, size_t *ret_len);
+const char *store_col_name(struct store_stmt *s, int col);
+
+/* Resets the statement for its next use. NULL accepted. */
+void store_done(struct store_stmt *s);
+
+/* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
+int64_t store_changes(struct store_conn *c);
+
+/* Write transactions (see header comment). */
+int store_tx_begin(struct store_conn *c, struct ck_error *err);
+int store_tx_commit(struct store_conn *c, struct ck_error *err);
+void store_tx_rollback(struct store_conn *c);
+int store_in_tx(const struct store_conn *c);
+
+/* Convenience: runs `sql` with the given int64 parameters and returns the first column of the
+ * first row in *ret (0 when no row). For COUNT(*) and id look-ups. */
+int store_scalar_i64(struct store_conn *c, const char *sql, const int64_t *params, int nparams,
+		     int64_t *ret, struct ck_error *err);
+
+#endif
