@@ -1,0 +1,99 @@
+/*
+ * store/driver — the boundary between the engine-neutral store (store.c: URL, per-thread
+ * connections, statement cache, transactions, migrations) and one database engine (after
+ * freebsd pkg's backend ops). INTERNAL to store/: callers use store/store.h only; tests may
+ * include this header for the statement-cache statistics.
+ *
+ * A driver handles opaque `void *` connection and statement handles. Every function that can
+ * fail returns 0 or a negative CK_E_* code already mapped from the engine's code (see
+ * store.h: unique → CK_E_DUPLICATE with the columns in err->field, foreign key →
+ * CK_E_INVALID, lock time-out → CK_E_BUSY, else CK_E_DB). Statements are used by one thread.
+ *
+ * Adding an engine = one new file that defines a `struct store_driver` and one line in
+ * store.c's driver table; nothing else changes.
+ */
+#ifndef CK_STORE_DRIVER_H
+#define CK_STORE_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+struct store_driver {
+	const char *name; /* store_dialect(): "sqlite", "postgres" */
+
+	/* Turns the part of the URL after the scheme into the target passed to open(); caller
+	 * frees *ret_target. `is_memory` set when every connection must share one private
+	 * database that lives as long as the store (see store.c: the keeper connection). */
+	int (*target)(const char *rest, char **ret_target, int *ret_is_memory,
+		      struct ck_error *err);
+	/* Opens one connection configured for certkeeper (pragmas, time-outs). */
+	int (*open)(const char *target, void **ret_db, struct ck_error *err);
+	void (*close)(void *db); /* NULL accepted */
+
+	int (*exec)(void *db, const char *sql, struct ck_error *err);
+	/* Prepares `sql` written with $n placeholders (the driver translates the dialect). */
+	int (*prepare)(void *db, const char *sql, void **ret_stmt, struct ck_error *err);
+	void (*finalize)(void *stmt);    /* NULL accepted */
+	void (*reset)(void *stmt);       /* rewinds; keeps bindings */
+	void (*clear)(void *stmt);       /* clears bindings */
+
+	int (*bind_i64)(void *stmt, int idx, int64_t v);
+	int (*bind_double)(void *stmt, int idx, double v);
+	int (*bind_text)(void *stmt, int idx, const char *text, size_t len);
+	int (*bind_null)(void *stmt, int idx);
+	int (*step)(void *stmt, struct ck_error *err); /* STORE_ROW, STORE_DONE, or < 0 */
+
+	int (*col_count)(void *stmt);
+	int (*col_is_null)(void *stmt, int col);
+	int64_t (*col_i64)(void *stmt, int col);
+	double (*col_double)(void *stmt, int col);
+	const char *(*col_text)(void *stmt, int col, size_t *ret_len);
+	const char *(*col_name)(void *stmt, int col);
+
+	int64_t (*changes)(void *db);
+	/* 1 if the table exists, 0 if not, negative error. */
+	int (*has_table)(void *db, const char *name, struct ck_error *err);
+
+	const char *begin_sql; /* a write transaction that takes the write lock up front */
+
+	/* This engine's SQL of a migration (NULL: the migration has none for this engine). */
+	const char *(*migration_sql)(const struct store_migration *m);
+};
+
+extern const struct store_driver store_sqlite_driver;
+
+/* The driver and the engine handle of a connection (for store-internal modules). */
+const struct store_driver *store_conn_driver(const struct store_conn *c);
+void *store_conn_handle(struct store_conn *c);
+
+/* Statement-cache statistics of one connection (for tests and benchmarks). */
+struct store_cache_stats {
+	size_t entries;   /* statements held now */
+	size_t capacity;  /* the bound; exceeded only while every statement is in use */
+	uint64_t hits;    /* store_query() served from the cache */
+	uint64_t prepares; /* statements prepared */
+	uint64_t evictions;
+};
+
+#define STORE_STMT_CACHE_MAX 512 /* default bound of each connection's statement cache */
+
+void store_conn_cache_stats(const struct store_conn *c, struct store_cache_stats *ret);
+
+/* Changes this connection's cache bound (1..STORE_STMT_CACHE_MAX*16); evicts down to it
+ * where possible. Tests use it to exercise eviction cheaply. */
+int store_conn_set_cache_capacity(struct store_conn *c, size_t capacity);
+
+/* The `$n` → `?n` rewrite of the SQLite driver, exposed for tests: writes the translated SQL
+ * into `out` (same length as `sql`, plus NUL). Quoted text ('...', "...") and comments
+ * (-- ..., / * ... * /) are copied unchanged. */
+void store_sqlite_rewrite_params(const char *sql, char *out);
+
+/* Parses "UNIQUE constraint failed: t.a, t.b" into "a,b" (the SQLite driver's error
+ * mapping, exposed for tests). Writes at most `size` bytes including the NUL. */
+void store_sqlite_unique_columns(const char *msg, char *out, size_t size);
+
+#endif

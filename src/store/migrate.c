@@ -1,0 +1,129 @@
+/*
+ * store/migrate — applies store_migrations[] (schema.c) in order, each in its own write
+ * transaction, recording each in schema_migrations(version, name, applied_at).
+ *
+ * Two processes may start at once: each migration takes the write lock first (BEGIN
+ * IMMEDIATE on SQLite) and re-reads the version inside the transaction, so the loser sees
+ * the winner's row and skips instead of applying twice.
+ */
+#include "store/driver.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static const char sql_create[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+				 " applied_at BIGINT NOT NULL)";
+static const char sql_version[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+static const char sql_record[] =
+	"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
+
+static int current_version(struct store_conn *c, int64_t *ret, struct ck_error *err)
+{
+	return store_scalar_i64(c, sql_version, NULL, 0, ret, err);
+}
+
+static int record(struct store_conn *c, const struct store_migration *m, struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	int rc = store_query(c, sql_record, &s, err);
+
+	if (rc < 0)
+		return rc;
+	store_bind_i64(s, 1, m->version);
+	store_bind_text(s, 2, m->name, (size_t)-1);
+	store_bind_i64(s, 3, (int64_t)time(NULL));
+	rc = store_step(s, err);
+	store_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* Applies `m` unless another process did; *ret_applied = 1 when this call applied it. */
+static int apply_one(struct store_conn *c, const struct store_migration *m, int *ret_applied,
+		     struct ck_error *err)
+{
+	const char *sql = NULL;
+	int64_t cur = 0;
+	int rc = store_tx_begin(c, err);
+
+	if (rc < 0)
+		return rc;
+	rc = current_version(c, &cur, err);
+	if (rc < 0)
+		goto rollback;
+	if (cur >= m->version) {
+		store_tx_rollback(c);
+		*ret_applied = 0;
+		return 0;
+	}
+	sql = store_conn_driver(c)->migration_sql(m);
+	if (sql && *sql) {
+		rc = store_exec(c, sql, err);
+		if (rc < 0)
+			goto rollback;
+	}
+	rc = record(c, m, err);
+	if (rc < 0)
+		goto rollback;
+	rc = store_tx_commit(c, err);
+	if (rc < 0)
+		return rc;
+	*ret_applied = 1;
+	return 0;
+rollback:
+	store_tx_rollback(c);
+	return rc;
+}
+
+int store_migrate(struct store *st, int *ret_applied, struct ck_error *err)
+{
+	struct store_conn *c = store_conn_get(st);
+	int64_t cur = 0;
+	int applied = 0;
+	int rc;
+
+	if (!c)
+		return ck_error_set(err, CK_E_DB, NULL, "cannot open a database connection");
+	rc = store_exec(c, sql_create, err);
+	if (rc < 0)
+		return rc;
+	rc = current_version(c, &cur, err);
+	for (int i = 0; rc >= 0 && i < store_migration_count; i++) {
+		const struct store_migration *m = &store_migrations[i];
+		int done = 0;
+
+		if (m->version <= cur)
+			continue;
+		rc = apply_one(c, m, &done, err);
+		if (rc < 0 && err) {
+			char why[CK_ERROR_MSG_MAX];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			ck_error_set(err, rc, NULL, "migration %d (%s) failed: %s", m->version,
+				     m->name, why);
+		}
+		applied += done;
+	}
+	if (rc < 0)
+		return rc;
+	if (ret_applied)
+		*ret_applied = applied;
+	return 0;
+}
+
+int store_schema_version(struct store *st)
+{
+	struct store_conn *c = store_conn_get(st);
+	int64_t v = 0;
+	int rc;
+
+	if (!c)
+		return CK_E_DB;
+	rc = store_conn_driver(c)->has_table(store_conn_handle(c), "schema_migrations", NULL);
+	if (rc <= 0) /* 0: no table yet, nothing applied */
+		return rc;
+	rc = current_version(c, &v, NULL);
+	return rc < 0 ? rc : (int)v;
+}

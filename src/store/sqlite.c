@@ -1,0 +1,357 @@
+/*
+ * store/sqlite — the SQLite driver of store/ (see driver.h for the contract).
+ *
+ * Each connection: busy_timeout 5000 ms, WAL, synchronous=NORMAL, foreign_keys=ON, opened
+ * SQLITE_OPEN_NOMUTEX because one thread owns it. ":memory:" becomes a uniquely named
+ * shared-cache in-memory database so that every thread's connection of one store sees the
+ * same data (store.c keeps one extra connection open so it lives as long as the store).
+ * Placeholders `$n` are rewritten to `?n` so that they may repeat and come in any order.
+ */
+#include "store/driver.h"
+
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SQLITE_BUSY_TIMEOUT_MS 5000
+
+static const char sqlite_pragmas[] = "PRAGMA journal_mode=WAL;"
+				     "PRAGMA synchronous=NORMAL;"
+				     "PRAGMA foreign_keys=ON;";
+
+/* Maps an SQLite result code (extended) to CK_E_*, filling err. `what` says which
+ * operation failed (for logs). */
+static int map_error(sqlite3 *db, int rc, const char *what, struct ck_error *err)
+{
+	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+	char cols[CK_ERROR_FIELD_MAX];
+
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		store_sqlite_unique_columns(msg, cols, sizeof(cols));
+		return ck_error_set(err, CK_E_DUPLICATE, cols, "an object with this %s already exists",
+				    cols);
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return ck_error_set(err, CK_E_INVALID, NULL,
+				    "a referenced object does not exist or is still referenced");
+	case SQLITE_NOMEM:
+		return ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
+	case SQLITE_TOOBIG:
+		return ck_error_set(err, CK_E_TOOBIG, NULL, "value too large for the database");
+	}
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ck_error_set(err, CK_E_BUSY, NULL, "database is busy: %s", msg);
+	}
+	return ck_error_set(err, CK_E_DB, NULL, "%s: %s (%d)", what, msg, rc);
+}
+
+void store_sqlite_unique_columns(const char *msg, char *out, size_t size)
+{
+	const char *p = strstr(msg, "failed: ");
+	size_t n = 0;
+
+	if (!size)
+		return;
+	p = p ? p + 8 : msg;
+	while (*p && n + 1 < size) {
+		/* one "table.column" item: keep what follows the last '.' */
+		const char *end = strstr(p, ", ");
+		const char *stop = end ? end : p + strlen(p);
+		const char *dot = memchr(p, '.', (size_t)(stop - p));
+		const char *col = dot ? dot + 1 : p;
+
+		if (n && n + 1 < size)
+			out[n++] = ',';
+		while (col < stop && n + 1 < size)
+			out[n++] = *col++;
+		p = end ? end + 2 : stop;
+	}
+	out[n] = '\0';
+}
+
+void store_sqlite_rewrite_params(const char *sql, char *out)
+{
+	size_t i = 0;
+
+	while (sql[i]) {
+		char c = sql[i];
+
+		out[i] = c;
+		if (c == '\'' || c == '"') { /* '' and "" escapes re-enter the same state */
+			for (i++; sql[i] && sql[i] != c; i++)
+				out[i] = sql[i];
+			if (sql[i])
+				out[i] = sql[i], i++;
+			continue;
+		}
+		if (c == '-' && sql[i + 1] == '-') {
+			for (; sql[i] && sql[i] != '\n'; i++)
+				out[i] = sql[i];
+			continue;
+		}
+		if (c == '/' && sql[i + 1] == '*') {
+			out[i + 1] = '*';
+			for (i += 2; sql[i] && !(sql[i] == '*' && sql[i + 1] == '/'); i++)
+				out[i] = sql[i];
+			if (sql[i])
+				out[i] = '*', out[i + 1] = '/', i += 2;
+			continue;
+		}
+		if (c == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9')
+			out[i] = '?';
+		i++;
+	}
+	out[i] = '\0';
+}
+
+static int sq_target(const char *rest, char **ret_target, int *ret_is_memory, struct ck_error *err)
+{
+	static atomic_uint seq;
+	char buf[96];
+	const char *t = rest;
+	int mem = !strcmp(rest, ":memory:");
+
+	if (mem) {
+		snprintf(buf, sizeof(buf), "file:certkeeper-mem-%u-%p?mode=memory&cache=shared",
+			 atomic_fetch_add(&seq, 1), (void *)&buf);
+		t = buf;
+	} else if (!*rest) {
+		return ck_error_set(err, CK_E_INVALID, "db", "empty database path");
+	}
+	*ret_target = strdup(t);
+	if (!*ret_target)
+		return ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
+	*ret_is_memory = mem;
+	return 0;
+}
+
+static int sq_open(const char *target, void **ret_db, struct ck_error *err)
+{
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	if (!strncmp(target, "file:", 5))
+		flags |= SQLITE_OPEN_URI;
+	rc = sqlite3_open_v2(target, &db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = ck_error_set(err, rc == SQLITE_NOMEM ? CK_E_NOMEM : CK_E_DB, "db",
+				  "cannot open database %s: %s", target,
+				  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto close_db;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, SQLITE_BUSY_TIMEOUT_MS);
+	rc = sqlite3_exec(db, sqlite_pragmas, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = map_error(db, rc, "configuring the connection", err);
+		goto close_db;
+	}
+	*ret_db = db;
+	return 0;
+close_db:
+	sqlite3_close_v2(db);
+	return rc;
+}
+
+static void sq_close(void *db)
+{
+	sqlite3_close_v2(db);
+}
+
+static int sq_exec(void *db, const char *sql, struct ck_error *err)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : map_error(db, rc, "exec", err);
+}
+
+static int sq_prepare(void *db, const char *sql, void **ret_stmt, struct ck_error *err)
+{
+	size_t len = strlen(sql);
+	sqlite3_stmt *st = NULL;
+	char *text;
+	int rc;
+
+	if (len >= INT_MAX)
+		return ck_error_set(err, CK_E_TOOBIG, NULL, "SQL text too long");
+	text = malloc(len + 1);
+	if (!text)
+		return ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
+	store_sqlite_rewrite_params(sql, text);
+	rc = sqlite3_prepare_v3(db, text, (int)len + 1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = map_error(db, rc, "prepare", err);
+		goto free_text;
+	}
+	if (!st) { /* only whitespace or comments */
+		rc = ck_error_set(err, CK_E_INTERNAL, NULL, "empty SQL statement");
+		goto free_text;
+	}
+	*ret_stmt = st;
+	rc = 0;
+free_text:
+	free(text);
+	return rc;
+}
+
+static void sq_finalize(void *stmt)
+{
+	sqlite3_finalize(stmt);
+}
+
+static void sq_reset(void *stmt)
+{
+	sqlite3_reset(stmt);
+}
+
+static void sq_clear(void *stmt)
+{
+	sqlite3_clear_bindings(stmt);
+}
+
+static int bind_rc(void *stmt, int rc)
+{
+	switch (rc) {
+	case SQLITE_OK:
+		return 0;
+	case SQLITE_NOMEM:
+		return CK_E_NOMEM;
+	case SQLITE_TOOBIG:
+		return CK_E_TOOBIG;
+	case SQLITE_RANGE:
+		return CK_E_INVALID;
+	}
+	(void)stmt;
+	return CK_E_DB;
+}
+
+static int sq_bind_i64(void *stmt, int idx, int64_t v)
+{
+	return bind_rc(stmt, sqlite3_bind_int64(stmt, idx, v));
+}
+
+static int sq_bind_double(void *stmt, int idx, double v)
+{
+	return bind_rc(stmt, sqlite3_bind_double(stmt, idx, v));
+}
+
+static int sq_bind_text(void *stmt, int idx, const char *text, size_t len)
+{
+	if (len > INT_MAX)
+		return CK_E_TOOBIG;
+	return bind_rc(stmt, sqlite3_bind_text(stmt, idx, text, (int)len, SQLITE_TRANSIENT));
+}
+
+static int sq_bind_null(void *stmt, int idx)
+{
+	return bind_rc(stmt, sqlite3_bind_null(stmt, idx));
+}
+
+static int sq_step(void *stmt, struct ck_error *err)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		return STORE_ROW;
+	if (rc == SQLITE_DONE)
+		return STORE_DONE;
+	return map_error(sqlite3_db_handle(stmt), rc, "step", err);
+}
+
+static int sq_col_count(void *stmt)
+{
+	return sqlite3_column_count(stmt);
+}
+
+static int sq_col_is_null(void *stmt, int col)
+{
+	return sqlite3_column_type(stmt, col) == SQLITE_NULL;
+}
+
+static int64_t sq_col_i64(void *stmt, int col)
+{
+	return sqlite3_column_int64(stmt, col);
+}
+
+static double sq_col_double(void *stmt, int col)
+{
+	return sqlite3_column_double(stmt, col);
+}
+
+static const char *sq_col_text(void *stmt, int col, size_t *ret_len)
+{
+	const char *t = (const char *)sqlite3_column_text(stmt, col);
+
+	if (ret_len)
+		*ret_len = t ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
+	return t;
+}
+
+static const char *sq_col_name(void *stmt, int col)
+{
+	return sqlite3_column_name(stmt, col);
+}
+
+static int64_t sq_changes(void *db)
+{
+	return sqlite3_changes64(db);
+}
+
+static int sq_has_table(void *db, const char *name, struct ck_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return map_error(db, rc, "has_table", err);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = 1;
+	else if (rc == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = map_error(db, rc, "has_table", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static const char *sq_migration_sql(const struct store_migration *m)
+{
+	return m->sqlite;
+}
+
+const struct store_driver store_sqlite_driver = {
+	.name = "sqlite",
+	.target = sq_target,
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.finalize = sq_finalize,
+	.reset = sq_reset,
+	.clear = sq_clear,
+	.bind_i64 = sq_bind_i64,
+	.bind_double = sq_bind_double,
+	.bind_text = sq_bind_text,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.col_count = sq_col_count,
+	.col_is_null = sq_col_is_null,
+	.col_i64 = sq_col_i64,
+	.col_double = sq_col_double,
+	.col_text = sq_col_text,
+	.col_name = sq_col_name,
+	.changes = sq_changes,
+	.has_table = sq_has_table,
+	.begin_sql = "BEGIN IMMEDIATE",
+	.migration_sql = sq_migration_sql,
+};
