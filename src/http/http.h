@@ -28,6 +28,14 @@
 
 #define HTTP_MAX_PARAMS 256        /* query parameters kept per request; more → 400 */
 #define HTTP_MAX_RESP_HEADERS 16   /* extra response headers a handler may set */
+#define HTTP_MAX_URL_LEN 16384     /* request target (path + query) bytes; more → 414 */
+#define HTTP_MAX_HEADERS 100       /* request headers; more → 431 */
+#define HTTP_MAX_CONNECTIONS 1024  /* concurrent connections; more are refused at accept */
+#define HTTP_CONN_MEMORY (64 * 1024) /* libmicrohttpd per-connection pool (request line+headers) */
+#define HTTP_DEFAULT_MAX_BODY ((size_t)8 << 20)       /* cfg->max_body == 0 */
+#define HTTP_DEFAULT_MAX_RESPONSE ((size_t)256 << 20) /* cfg->max_response == 0 */
+#define HTTP_STOP_GRACE_MS 10000   /* http_server_stop() waits this long for in-flight requests */
+#define HTTP_REQUEST_ID_LEN 12     /* hex chars of a request id */
 
 struct http_param {
 	const char *key;   /* URL-decoded; owned by the request */
@@ -72,6 +80,7 @@ const char *http_request_cookie(const struct http_request *req, const char *name
 const char *http_request_param(const struct http_request *req, const char *key);
 
 /* Adds a response header (copied). Returns 0, CK_E_NOMEM or CK_E_TOOBIG (too many). */
+/* (Also CK_E_INVALID: empty name, or CR/LF in the name or value, or ':'/space in the name.) */
 int http_response_add_header(struct http_response *resp, const char *name, const char *value);
 
 /* The application's entry point; must set resp->status and may fill body/headers. */
