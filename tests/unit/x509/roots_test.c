@@ -17,30 +17,6 @@
 
 #define FIXTURES CK_SOURCE_DIR "/../shared/fixtures/real-world"
 
-/* Compares certs[0] of the bundle with what `openssl x509` says about the file. */
-static void check_against_openssl(const char *path, const struct x509_cert_info *c)
-{
-	struct th_openssl_fields f;
-	char *serial = th_strip_colons(c->serial_number);
-	char *subj = th_dn_commas(c->subject), *iss = th_dn_commas(c->issuer);
-
-	assert_int_equal(th_openssl_fields(path, "PEM", &f), 0);
-	if (strcmp(serial, f.serial) || strcmp(c->fingerprint_sha256, f.fp) ||
-	    strcmp(subj, f.subject) || strcmp(iss, f.issuer))
-		print_error("%s:\n ours   %s | %s | %s | %s\n openssl %s | %s | %s | %s\n", path,
-			    serial, c->fingerprint_sha256, subj, iss, f.serial, f.fp, f.subject,
-			    f.issuer);
-	assert_string_equal(serial, f.serial);
-	assert_string_equal(c->fingerprint_sha256, f.fp);
-	assert_string_equal(subj, f.subject);
-	assert_string_equal(iss, f.issuer);
-	assert_int_equal(c->valid_from, f.not_before);
-	assert_int_equal(c->valid_to, f.not_after);
-	free(serial);
-	free(subj);
-	free(iss);
-}
-
 static void test_mozilla_roots(void **state)
 {
 	glob_t g;
@@ -57,7 +33,7 @@ static void test_mozilla_roots(void **state)
 			print_error("%s: %s\n", g.gl_pathv[i], err.msg);
 		assert_non_null(b);
 		assert_int_equal(b->ncerts, 1);
-		check_against_openssl(g.gl_pathv[i], &b->certs[0]);
+		th_check_against_openssl(g.gl_pathv[i], "PEM", &b->certs[0]);
 		/* roots: self-signed CAs with a known algorithm and size */
 		assert_true(b->certs[0].is_self_signed);
 		assert_true(b->certs[0].is_ca);
@@ -102,7 +78,7 @@ static void test_real_world_chains(void **state)
 			assert_string_equal(b->certs[0].algorithm, cases[i].alg);
 			assert_int_equal(b->certs[0].key_size, cases[i].bits);
 		}
-		check_against_openssl(path, &b->certs[0]);
+		th_check_against_openssl(path, "PEM", &b->certs[0]);
 		assert_false(b->certs[0].is_ca);
 		assert_false(b->certs[0].is_self_signed);
 		for (size_t k = 1; k < b->ncerts; k++) {

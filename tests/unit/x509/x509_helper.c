@@ -1,4 +1,10 @@
 /* Helpers of the x509 unit tests; see x509_helper.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "x509_helper.h"
 #include "core/parse.h"
 
@@ -157,3 +163,28 @@ char *th_strip_colons(const char *s)
 	*o = '\0';
 	return out;
 }
+
+/* Compares certs[0] of the bundle with what `openssl x509` says about the file. */
+void th_check_against_openssl(const char *path, const char *informat, const struct x509_cert_info *c)
+{
+	struct th_openssl_fields f;
+	char *serial = th_strip_colons(c->serial_number);
+	char *subj = th_dn_commas(c->subject), *iss = th_dn_commas(c->issuer);
+
+	assert_int_equal(th_openssl_fields(path, informat, &f), 0);
+	if (strcmp(serial, f.serial) || strcmp(c->fingerprint_sha256, f.fp) ||
+	    strcmp(subj, f.subject) || strcmp(iss, f.issuer))
+		print_error("%s:\n ours   %s | %s | %s | %s\n openssl %s | %s | %s | %s\n", path,
+			    serial, c->fingerprint_sha256, subj, iss, f.serial, f.fp, f.subject,
+			    f.issuer);
+	assert_string_equal(serial, f.serial);
+	assert_string_equal(c->fingerprint_sha256, f.fp);
+	assert_string_equal(subj, f.subject);
+	assert_string_equal(iss, f.issuer);
+	assert_int_equal(c->valid_from, f.not_before);
+	assert_int_equal(c->valid_to, f.not_after);
+	free(serial);
+	free(subj);
+	free(iss);
+}
+

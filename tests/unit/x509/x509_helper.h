@@ -36,5 +36,9 @@ int th_openssl_fields(const char *path, const char *informat, struct th_openssl_
 char *th_dn_commas(const char *dn);
 /* Our colon-separated serial without colons. Caller frees. */
 char *th_strip_colons(const char *s);
+/* Asserts (cmocka) that `c` matches `openssl x509` on the file: serial, SHA-256 fingerprint,
+ * subject, issuer, validity. */
+void th_check_against_openssl(const char *path, const char *informat,
+			      const struct x509_cert_info *c);
 
 #endif
