@@ -1,0 +1,906 @@
+/*
+ * domain/auth — users, passwords, API tokens, sessions (auth.h is the manual).
+ *
+ * OpenSSL is used here only for SHA-256, PBKDF2, randomness, base64 and constant-time
+ * comparison (it comes with ck_x509, which domain links).
+ *
+ * The token cache (invariants):
+ *  1. A direct-mapped table of AUTH_CACHE_SLOTS entries indexed by the first hex digits of the
+ *     key hash; a colliding insert replaces the slot. Guarded by one mutex, held only to copy
+ *     an entry in or out (never across a database call).
+ *  2. Only successful look-ups are cached; an entry older than AUTH_CACHE_TTL is ignored. On a
+ *     hit the token's expiry is checked again against the current time.
+ */
+#include "domain/auth.h"
+
+#include <ctype.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/parse.h"
+
+#define AUTH_CACHE_SLOTS 1024 /* power of two */
+#define AUTH_V1_PREFIX_LEN 6  /* hex digits of a v1 key kept as key_prefix */
+#define AUTH_SALT_BYTES 16
+#define AUTH_DK_BYTES 32
+#define AUTH_SESSION_TTL_MAX (31 * 86400)
+#define HASH_HEX 65 /* SHA-256 hex + NUL */
+
+static int pbkdf2_iterations = AUTH_PBKDF2_DEFAULT_ITER;
+
+void auth_set_pbkdf2_iterations(int iterations)
+{
+	if (iterations >= 1 && iterations <= AUTH_PBKDF2_MAX_ITER)
+		pbkdf2_iterations = iterations;
+}
+
+/* ---- primitives ---- */
+
+static void sha256_hex(const char *data, size_t n, char out[HASH_HEX])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+
+	EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/* `n` random bytes as 2n lower-case hex digits + NUL. */
+static int random_hex(size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char buf[64];
+
+	if (n > sizeof(buf) || RAND_bytes(buf, (int)n) != 1)
+		return CK_E_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[buf[i] >> 4];
+		out[2 * i + 1] = hex[buf[i] & 15];
+	}
+	out[2 * n] = '\0';
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return 0;
+}
+
+/* `n` uniformly random alphanumerics + NUL (rejection sampling, no modulo bias). */
+static int random_alnum(size_t n, char *out)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char b;
+	size_t i = 0;
+
+	while (i < n) {
+		if (RAND_bytes(&b, 1) != 1)
+			return CK_E_INTERNAL;
+		if (b < 248) /* 248 = 4 * 62 */
+			out[i++] = set[b % 62];
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static int all_of(const char *s, size_t n, int (*pred)(int))
+{
+	for (size_t i = 0; i < n; i++)
+		if (!pred((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* ---- users ---- */
+
+static int username_ok(const char *u)
+{
+	size_t n = u ? strlen(u) : 0;
+
+	if (n < 1 || n > AUTH_USERNAME_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)u[i]) && !strchr("@.+-_", u[i]))
+			return 0;
+	return 1;
+}
+
+/* Fills `u` from columns 0..3 (id, username, is_superuser, is_active) of the current row. */
+static void user_from_row(struct store_stmt *s, int first, struct auth_user *u)
+{
+	const char *name = store_col_text(s, first + 1, NULL);
+
+	u->id = store_col_i64(s, first);
+	snprintf(u->username, sizeof(u->username), "%s", name ? name : "");
+	u->is_superuser = store_col_i64(s, first + 2) != 0;
+	u->is_active = store_col_i64(s, first + 3) != 0;
+}
+
+int auth_user_create(struct store_conn *c, const char *username, int superuser, int64_t *ret_id,
+		     struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	int rc;
+
+	if (!username_ok(username))
+		return ck_error_set(err, CK_E_INVALID, "username",
+				    "Enter a valid username: 1 to %d letters, digits and @/./+/-/_ "
+				    "characters.", AUTH_USERNAME_MAX);
+	rc = store_query(c,
+			 "INSERT INTO users (username, is_superuser, created) VALUES ($1, $2, $3)"
+			 " RETURNING id",
+			 &s, err);
+	if (rc < 0)
+		return rc;
+	store_bind_text(s, 1, username, (size_t)-1);
+	store_bind_i64(s, 2, superuser ? 1 : 0);
+	store_bind_i64(s, 3, now_s());
+	rc = store_step(s, err);
+	if (rc == CK_E_DUPLICATE)
+		ck_error_set(err, rc, "username", "A user with that username already exists.");
+	if (rc == STORE_ROW) {
+		if (ret_id)
+			*ret_id = store_col_i64(s, 0);
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		rc = ck_error_set(err, CK_E_DB, NULL, "insert returned no id");
+	}
+	store_done(s);
+	return rc;
+}
+
+/* Runs a one-row user query with one bound parameter (text when `key` else `id`). */
+static int user_query(struct store_conn *c, const char *sql, const char *key, int64_t id,
+		      struct auth_user *ret, struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	int rc = store_query(c, sql, &s, err);
+
+	if (rc < 0)
+		return rc;
+	if (key)
+		store_bind_text(s, 1, key, (size_t)-1);
+	else
+		store_bind_i64(s, 1, id);
+	rc = store_step(s, err);
+	if (rc == STORE_ROW) {
+		user_from_row(s, 0, ret);
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		rc = ck_error_set(err, CK_E_NOTFOUND, NULL, "No such user.");
+	}
+	store_done(s);
+	return rc;
+}
+
+int auth_user_find(struct store_conn *c, const char *username, struct auth_user *ret,
+		   struct ck_error *err)
+{
+	if (!username)
+		return ck_error_set(err, CK_E_NOTFOUND, NULL, "No such user.");
+	return user_query(c,
+			  "SELECT id, username, is_superuser, is_active FROM users WHERE username = $1",
+			  username, 0, ret, err);
+}
+
+int auth_user_get(struct store_conn *c, int64_t id, struct auth_user *ret, struct ck_error *err)
+{
+	return user_query(c, "SELECT id, username, is_superuser, is_active FROM users WHERE id = $1",
+			  NULL, id, ret, err);
+}
+
+int auth_user_list(struct store_conn *c, struct auth_user **ret, size_t *ret_n,
+		   struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	struct auth_user *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc = store_query(c,
+			     "SELECT id, username, is_superuser, is_active FROM users ORDER BY username",
+			     &s, err);
+
+	if (rc < 0)
+		return rc;
+	while ((rc = store_step(s, err)) == STORE_ROW) {
+		if (n == cap) {
+			struct auth_user *nv = realloc(v, (cap ? cap * 2 : 8) * sizeof(*v));
+
+			if (!nv) {
+				rc = ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
+				break;
+			}
+			v = nv;
+			cap = cap ? cap * 2 : 8;
+		}
+		user_from_row(s, 0, &v[n++]);
+	}
+	store_done(s);
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int auth_user_count(struct store_conn *c, int64_t *ret)
+{
+	return store_scalar_i64(c, "SELECT COUNT(*) FROM users", NULL, 0, ret, NULL);
+}
+
+/* ---- passwords ---- */
+
+/* base64 of PBKDF2-SHA256(password, salt text, iter) into out (≥ 45 bytes). */
+static int pbkdf2_b64(const char *password, const char *salt, int iter, char out[48])
+{
+	unsigned char dk[AUTH_DK_BYTES];
+
+	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), (const unsigned char *)salt,
+			      (int)strlen(salt), iter, EVP_sha256(), sizeof(dk), dk) != 1)
+		return CK_E_INTERNAL;
+	EVP_EncodeBlock((unsigned char *)out, dk, sizeof(dk));
+	OPENSSL_cleanse(dk, sizeof(dk));
+	return 0;
+}
+
+static int password_ok(const char *password, struct ck_error *err)
+{
+	size_t n = password ? strlen(password) : 0;
+
+	if (n == 0)
+		return ck_error_set(err, CK_E_INVALID, "password", "This field may not be blank.");
+	if (n > AUTH_PASSWORD_MAX)
+		return ck_error_set(err, CK_E_TOOBIG, "password",
+				    "Ensure this field has no more than %d characters.",
+				    AUTH_PASSWORD_MAX);
+	return 0;
+}
+
+int auth_user_set_password(struct store_conn *c, const char *username, const char *password,
+			   struct ck_error *err)
+{
+	unsigned char raw[AUTH_SALT_BYTES];
+	char salt[32], dk[48], stored[128];
+	struct store_stmt *s = NULL;
+	int rc = password_ok(password, err);
+
+	if (rc < 0)
+		return rc;
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return ck_error_set(err, CK_E_INTERNAL, NULL, "no randomness");
+	EVP_EncodeBlock((unsigned char *)salt, raw, sizeof(raw));
+	rc = pbkdf2_b64(password, salt, pbkdf2_iterations, dk);
+	if (rc < 0)
+		return ck_error_set(err, rc, NULL, "password hashing failed");
+	snprintf(stored, sizeof(stored), "pbkdf2_sha256$%d$%s$%s", pbkdf2_iterations, salt, dk);
+	rc = store_query(c, "UPDATE users SET password_hash = $1 WHERE username = $2", &s, err);
+	if (rc < 0)
+		return rc;
+	store_bind_text(s, 1, stored, (size_t)-1);
+	store_bind_text(s, 2, username ? username : "", (size_t)-1);
+	rc = store_step(s, err);
+	store_done(s);
+	if (rc < 0)
+		return rc;
+	if (store_changes(c) != 1)
+		return ck_error_set(err, CK_E_NOTFOUND, "username", "No such user.");
+	return 0;
+}
+
+/* Verifies `password` against a stored "pbkdf2_sha256$iter$salt$hash": 1 match, 0 not. */
+static int password_matches(const char *stored, const char *password)
+{
+	char buf[256], dk[48];
+	char *alg, *iter_s, *salt, *hash, *save = NULL;
+	int64_t iter = 0;
+
+	if (strlen(stored) >= sizeof(buf))
+		return 0;
+	memcpy(buf, stored, strlen(stored) + 1);
+	alg = strtok_r(buf, "$", &save);
+	iter_s = strtok_r(NULL, "$", &save);
+	salt = strtok_r(NULL, "$", &save);
+	hash = strtok_r(NULL, "$", &save);
+	if (!alg || !iter_s || !salt || !hash || strcmp(alg, "pbkdf2_sha256") ||
+	    ck_parse_i64(iter_s, 1, AUTH_PBKDF2_MAX_ITER, &iter) < 0)
+		return 0;
+	if (pbkdf2_b64(password, salt, (int)iter, dk) < 0 || strlen(hash) != strlen(dk))
+		return 0;
+	return CRYPTO_memcmp(dk, hash, strlen(dk)) == 0;
+}
+
+/* Spends the same work as a real check (for unknown users). */
+static void password_dummy_work(const char *password)
+{
+	char dk[48];
+
+	pbkdf2_b64(password, "certkeeper-dummy-salt", pbkdf2_iterations, dk);
+}
+
+int auth_user_check_password(struct store_conn *c, const char *username, const char *password,
+			     struct auth_user *ret, struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	struct auth_user u;
+	char stored[256] = "";
+	int found = 0, rc;
+
+	if (password_ok(password, NULL) < 0 || !username_ok(username))
+		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid username or password.");
+	rc = store_query(c,
+			 "SELECT id, username, is_superuser, is_active, password_hash FROM users"
+			 " WHERE username = $1",
+			 &s, err);
+	if (rc < 0)
+		return rc;
+	store_bind_text(s, 1, username, (size_t)-1);
+	rc = store_step(s, err);
+	if (rc == STORE_ROW) {
+		const char *h = store_col_text(s, 4, NULL);
+
+		user_from_row(s, 0, &u);
+		snprintf(stored, sizeof(stored), "%s", h ? h : "");
+		found = 1;
+	}
+	store_done(s);
+	if (rc < 0)
+		return rc;
+	if (!found || !*stored) {
+		password_dummy_work(password);
+		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid username or password.");
+	}
+	if (!password_matches(stored, password) || !u.is_active)
+		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid username or password.");
+	rc = store_query(c, "UPDATE users SET last_login = $1 WHERE id = $2", &s, err);
+	if (rc < 0)
+		return rc;
+	store_bind_i64(s, 1, now_s());
+	store_bind_i64(s, 2, u.id);
+	rc = store_step(s, err);
+	store_done(s);
+	if (rc < 0)
+		return rc;
+	*ret = u;
+	return 0;
+}
+
+
+/* ---- the token cache ---- */
+
+struct cache_entry {
+	char hash[HASH_HEX]; /* "" = empty slot */
+	int64_t cached_at;
+	int64_t last_used;
+	struct auth_user user;
+	struct auth_token_info tok;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct cache_entry slots[AUTH_CACHE_SLOTS];
+} token_cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static struct cache_entry *cache_slot(const char *hash)
+{
+	unsigned idx = 0;
+
+	for (int i = 0; i < 4; i++) /* hex digits of a uniform hash */
+		idx = idx * 16 + (unsigned)(isdigit((unsigned char)hash[i]) ? hash[i] - '0'
+									  : hash[i] - 'a' + 10);
+	return &token_cache.slots[idx & (AUTH_CACHE_SLOTS - 1)];
+}
+
+/* Copies a fresh entry for `hash` into *ret; 1 when found. */
+static int cache_get(const char *hash, int64_t now, struct cache_entry *ret)
+{
+	struct cache_entry *e;
+	int hit;
+
+	pthread_mutex_lock(&token_cache.lock);
+	e = cache_slot(hash);
+	hit = !strcmp(e->hash, hash) && now - e->cached_at < AUTH_CACHE_TTL &&
+	      now >= e->cached_at;
+	if (hit)
+		*ret = *e;
+	pthread_mutex_unlock(&token_cache.lock);
+	return hit;
+}
+
+static void cache_put(const struct cache_entry *in)
+{
+	pthread_mutex_lock(&token_cache.lock);
+	*cache_slot(in->hash) = *in;
+	pthread_mutex_unlock(&token_cache.lock);
+}
+
+static void cache_set_last_used(const char *hash, int64_t t)
+{
+	struct cache_entry *e;
+
+	pthread_mutex_lock(&token_cache.lock);
+	e = cache_slot(hash);
+	if (!strcmp(e->hash, hash))
+		e->last_used = t;
+	pthread_mutex_unlock(&token_cache.lock);
+}
+
+/* Drops entries of a token id (tok_id > 0) or of a user (user_id > 0). */
+static void cache_drop(int64_t tok_id, int64_t user_id)
+{
+	pthread_mutex_lock(&token_cache.lock);
+	for (size_t i = 0; i < AUTH_CACHE_SLOTS; i++) {
+		struct cache_entry *e = &token_cache.slots[i];
+
+		if (e->hash[0] && ((tok_id > 0 && e->tok.id == tok_id) ||
+				   (user_id > 0 && e->user.id == user_id)))
+			e->hash[0] = '\0';
+	}
+	pthread_mutex_unlock(&token_cache.lock);
+}
+
+void auth_cache_clear(void)
+{
+	pthread_mutex_lock(&token_cache.lock);
+	for (size_t i = 0; i < AUTH_CACHE_SLOTS; i++)
+		token_cache.slots[i].hash[0] = '\0';
+	pthread_mutex_unlock(&token_cache.lock);
+}
+
+int auth_user_set_active(struct store_conn *c, int64_t user_id, int active, struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	int rc = store_query(c, "UPDATE users SET is_active = $1 WHERE id = $2", &s, err);
+
+	if (rc < 0)
+		return rc;
+	store_bind_i64(s, 1, active ? 1 : 0);
+	store_bind_i64(s, 2, user_id);
+	rc = store_step(s, err);
+	store_done(s);
+	if (rc < 0)
+		return rc;
+	cache_drop(0, user_id);
+	if (store_changes(c) != 1)
+		return ck_error_set(err, CK_E_NOTFOUND, NULL, "No such user.");
+	return 0;
+}
+
+/* ---- tokens ---- */
+
+/* Inserts a token row whose plaintext key is `key`. */
+static int token_insert(struct store_conn *c, int64_t user_id, int write_enabled,
+			const char *description, int64_t expires, const char *key,
+			const char *prefix, int64_t *ret_id, struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	char hash[HASH_HEX];
+	int rc;
+
+	sha256_hex(key, strlen(key), hash);
+	rc = store_query(c,
+			 "INSERT INTO tokens (user_id, key_hash, key_prefix, description,"
+			 " write_enabled, expires, created) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+			 " RETURNING id",
+			 &s, err);
+	if (rc < 0)
+		return rc;
+	store_bind_i64(s, 1, user_id);
+	store_bind_text(s, 2, hash, (size_t)-1);
+	store_bind_text(s, 3, prefix, (size_t)-1);
+	store_bind_text(s, 4, description ? description : "", (size_t)-1);
+	store_bind_i64(s, 5, write_enabled ? 1 : 0);
+	if (expires > 0)
+		store_bind_i64(s, 6, expires);
+	store_bind_i64(s, 7, now_s());
+	rc = store_step(s, err);
+	if (rc == CK_E_INVALID)
+		ck_error_set(err, rc, "user", "Invalid pk \"%lld\" - object does not exist.",
+			     (long long)user_id);
+	if (rc == STORE_ROW) {
+		*ret_id = store_col_i64(s, 0);
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		rc = ck_error_set(err, CK_E_DB, NULL, "insert returned no id");
+	}
+	store_done(s);
+	return rc;
+}
+
+static int description_ok(const char *d, struct ck_error *err)
+{
+	if (d && strlen(d) > AUTH_DESCRIPTION_MAX)
+		return ck_error_set(err, CK_E_TOOBIG, "description",
+				    "Ensure this field has no more than %d characters.",
+				    AUTH_DESCRIPTION_MAX);
+	return 0;
+}
+
+/* Hands `key` to the caller as a fresh heap copy. */
+static int key_out(const char *key, int64_t id, char **ret_key, int64_t *ret_id,
+		   struct ck_error *err)
+{
+	char *copy = strdup(key);
+
+	if (!copy)
+		return ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
+	*ret_key = copy;
+	if (ret_id)
+		*ret_id = id;
+	return 0;
+}
+
+int auth_token_create(struct store_conn *c, int64_t user_id, int write_enabled,
+		      const char *description, int64_t expires, char **ret_key, int64_t *ret_id,
+		      struct ck_error *err)
+{
+	char key[AUTH_V1_KEY_LEN + 1], prefix[AUTH_V1_PREFIX_LEN + 1];
+	int64_t id = 0;
+	int rc = description_ok(description, err);
+
+	if (rc < 0)
+		return rc;
+	if (random_hex(AUTH_V1_KEY_LEN / 2, key) < 0)
+		return ck_error_set(err, CK_E_INTERNAL, NULL, "no randomness");
+	memcpy(prefix, key, AUTH_V1_PREFIX_LEN);
+	prefix[AUTH_V1_PREFIX_LEN] = '\0';
+	rc = token_insert(c, user_id, write_enabled, description, expires, key, prefix, &id, err);
+	if (rc == 0)
+		rc = key_out(key, id, ret_key, ret_id, err);
+	OPENSSL_cleanse(key, sizeof(key));
+	return rc;
+}
+
+int auth_token_create_v2(struct store_conn *c, int64_t user_id, int write_enabled,
+			 const char *description, int64_t expires, char **ret_key,
+			 int64_t *ret_id, struct ck_error *err)
+{
+	char id_part[AUTH_V2_ID_LEN + 1], secret[AUTH_V2_SECRET_LEN + 1];
+	char key[4 + AUTH_V2_ID_LEN + 1 + AUTH_V2_SECRET_LEN + 1];
+	int64_t id = 0;
+	int rc = description_ok(description, err);
+
+	if (rc < 0)
+		return rc;
+	if (random_alnum(AUTH_V2_ID_LEN, id_part) < 0 ||
+	    random_alnum(AUTH_V2_SECRET_LEN, secret) < 0)
+		return ck_error_set(err, CK_E_INTERNAL, NULL, "no randomness");
+	snprintf(key, sizeof(key), "nbt_%s.%s", id_part, secret);
+	rc = token_insert(c, user_id, write_enabled, description, expires, key, id_part, &id, err);
+	if (rc == 0)
+		rc = key_out(key, id, ret_key, ret_id, err);
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return rc;
+}
+
+/* Extracts the key of an Authorization value into out (the text hashed into key_hash).
+ * 0, or -1 when the value is not one of the two accepted forms. */
+static int header_key(const char *v, char *out, size_t size)
+{
+	const char *p = v, *cred;
+	size_t scheme_len, n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	scheme_len = strcspn(p, " \t");
+	cred = p + scheme_len;
+	while (*cred == ' ' || *cred == '\t')
+		cred++;
+	n = strcspn(cred, " \t\r\n");
+	if (n == 0 || n >= size || cred[n + strspn(cred + n, " \t")] != '\0')
+		return -1;
+	if (scheme_len == 5 && !strncasecmp(p, "Token", 5) && n == AUTH_V1_KEY_LEN &&
+	    all_of(cred, n, isxdigit)) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = (char)tolower((unsigned char)cred[i]);
+		out[n] = '\0';
+		return 0;
+	}
+	if (scheme_len == 6 && !strncasecmp(p, "Bearer", 6) &&
+	    n == 4 + AUTH_V2_ID_LEN + 1 + AUTH_V2_SECRET_LEN && !strncmp(cred, "nbt_", 4) &&
+	    cred[4 + AUTH_V2_ID_LEN] == '.' && all_of(cred + 4, AUTH_V2_ID_LEN, isalnum) &&
+	    all_of(cred + 5 + AUTH_V2_ID_LEN, AUTH_V2_SECRET_LEN, isalnum)) {
+		memcpy(out, cred, n);
+		out[n] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* Reads the token `hash` with its user into *ret (hash and cached_at set). */
+static int token_load(struct store_conn *c, const char *hash, int64_t now,
+		      struct cache_entry *ret, struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	int rc = store_query(c,
+			     "SELECT u.id, u.username, u.is_superuser, u.is_active, t.id,"
+			     " t.write_enabled, t.expires, t.last_used"
+			     " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = $1",
+			     &s, err);
+
+	if (rc < 0)
+		return rc;
+	store_bind_text(s, 1, hash, (size_t)-1);
+	rc = store_step(s, err);
+	if (rc == STORE_ROW) {
+		memset(ret, 0, sizeof(*ret));
+		user_from_row(s, 0, &ret->user);
+		ret->tok.id = store_col_i64(s, 4);
+		ret->tok.user_id = ret->user.id;
+		ret->tok.write_enabled = store_col_i64(s, 5) != 0;
+		ret->tok.expires = store_col_i64(s, 6); /* NULL → 0 */
+		ret->last_used = store_col_i64(s, 7);
+		memcpy(ret->hash, hash, HASH_HEX);
+		ret->cached_at = now;
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		rc = ck_error_set(err, CK_E_AUTH, NULL, "Invalid token");
+	}
+	store_done(s);
+	return rc;
+}
+
+/* Records use of the token at most every AUTH_LAST_USED_EVERY seconds; errors ignored. */
+static void token_touch(struct store_conn *c, const struct cache_entry *e, int64_t now)
+{
+	struct store_stmt *s = NULL;
+
+	if (now - e->last_used < AUTH_LAST_USED_EVERY && now >= e->last_used)
+		return;
+	if (store_query(c, "UPDATE tokens SET last_used = $1 WHERE id = $2", &s, NULL) < 0)
+		return;
+	store_bind_i64(s, 1, now);
+	store_bind_i64(s, 2, e->tok.id);
+	if (store_step(s, NULL) >= 0)
+		cache_set_last_used(e->hash, now);
+	store_done(s);
+}
+
+int auth_authenticate_header(struct store_conn *c, const char *authorization,
+			     struct auth_user *ret_user, struct auth_token_info *ret_tok,
+			     struct ck_error *err)
+{
+	char key[AUTH_HEADER_MAX + 1], hash[HASH_HEX];
+	struct cache_entry e;
+	int64_t now = now_s();
+	int rc;
+
+	if (!authorization || !authorization[strspn(authorization, " \t")])
+		return ck_error_set(err, CK_E_AUTH, NULL,
+				    "Authentication credentials were not provided.");
+	if (strlen(authorization) > AUTH_HEADER_MAX ||
+	    header_key(authorization, key, sizeof(key)) < 0)
+		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid token");
+	sha256_hex(key, strlen(key), hash);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (!cache_get(hash, now, &e)) {
+		rc = token_load(c, hash, now, &e, err);
+		if (rc < 0)
+			return rc;
+		if (e.user.is_active && (e.tok.expires == 0 || e.tok.expires > now))
+			cache_put(&e);
+	}
+	if (e.tok.expires != 0 && e.tok.expires <= now)
+		return ck_error_set(err, CK_E_AUTH, NULL, "Token expired");
+	if (!e.user.is_active)
+		return ck_error_set(err, CK_E_AUTH, NULL, "User inactive");
+	token_touch(c, &e, now);
+	if (ret_user)
+		*ret_user = e.user;
+	if (ret_tok)
+		*ret_tok = e.tok;
+	return 0;
+}
+
+int auth_token_list(struct store_conn *c, int64_t user_id, struct auth_token_row **ret,
+		    size_t *ret_n, struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	struct auth_token_row *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc = store_query(c,
+			     "SELECT id, user_id, key_prefix, description, write_enabled, expires,"
+			     " last_used, created FROM tokens WHERE $1 = 0 OR user_id = $1 ORDER BY id",
+			     &s, err);
+
+	if (rc < 0)
+		return rc;
+	store_bind_i64(s, 1, user_id);
+	while ((rc = store_step(s, err)) == STORE_ROW) {
+		struct auth_token_row *r;
+		const char *t;
+
+		if (n == cap) {
+			struct auth_token_row *nv = realloc(v, (cap ? cap * 2 : 8) * sizeof(*v));
+
+			if (!nv) {
+				rc = ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
+				break;
+			}
+			v = nv;
+			cap = cap ? cap * 2 : 8;
+		}
+		r = &v[n++];
+		r->id = store_col_i64(s, 0);
+		r->user_id = store_col_i64(s, 1);
+		t = store_col_text(s, 2, NULL);
+		snprintf(r->key_prefix, sizeof(r->key_prefix), "%s", t ? t : "");
+		t = store_col_text(s, 3, NULL);
+		snprintf(r->description, sizeof(r->description), "%s", t ? t : "");
+		r->write_enabled = store_col_i64(s, 4) != 0;
+		r->expires = store_col_i64(s, 5);
+		r->last_used = store_col_i64(s, 6);
+		r->created = store_col_i64(s, 7);
+	}
+	store_done(s);
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int auth_token_delete(struct store_conn *c, int64_t token_id, struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	int rc = store_query(c, "DELETE FROM tokens WHERE id = $1", &s, err);
+
+	if (rc < 0)
+		return rc;
+	store_bind_i64(s, 1, token_id);
+	rc = store_step(s, err);
+	store_done(s);
+	if (rc < 0)
+		return rc;
+	cache_drop(token_id, 0);
+	if (store_changes(c) != 1)
+		return ck_error_set(err, CK_E_NOTFOUND, NULL, "No Token matches the given query.");
+	return 0;
+}
+
+/* ---- sessions ---- */
+
+static int session_key_ok(const char *k)
+{
+	return k && strlen(k) == AUTH_SESSION_KEY_LEN && all_of(k, AUTH_SESSION_KEY_LEN, isxdigit);
+}
+
+int auth_session_create(struct store_conn *c, int64_t user_id, int64_t ttl_s,
+			char **ret_session_key, char **ret_csrf, struct ck_error *err)
+{
+	char key[AUTH_SESSION_KEY_LEN + 1], csrf[AUTH_SESSION_KEY_LEN + 1], hash[HASH_HEX];
+	char *key_copy = NULL, *csrf_copy = NULL;
+	struct store_stmt *s = NULL;
+	int64_t now = now_s();
+	int rc;
+
+	if (ttl_s < 1 || ttl_s > AUTH_SESSION_TTL_MAX)
+		return ck_error_set(err, CK_E_INVALID, "ttl", "session lifetime out of range");
+	if (random_hex(AUTH_SESSION_KEY_LEN / 2, key) < 0 ||
+	    random_hex(AUTH_SESSION_KEY_LEN / 2, csrf) < 0)
+		return ck_error_set(err, CK_E_INTERNAL, NULL, "no randomness");
+	sha256_hex(key, AUTH_SESSION_KEY_LEN, hash);
+	rc = store_query(c,
+			 "INSERT INTO sessions (user_id, session_hash, csrf_token, created, expires)"
+			 " VALUES ($1, $2, $3, $4, $5)",
+			 &s, err);
+	if (rc < 0)
+		goto cleanse;
+	store_bind_i64(s, 1, user_id);
+	store_bind_text(s, 2, hash, (size_t)-1);
+	store_bind_text(s, 3, csrf, (size_t)-1);
+	store_bind_i64(s, 4, now);
+	store_bind_i64(s, 5, now + ttl_s);
+	rc = store_step(s, err);
+	store_done(s);
+	if (rc < 0)
+		goto cleanse;
+	key_copy = strdup(key);
+	csrf_copy = strdup(csrf);
+	if (!key_copy || !csrf_copy) {
+		free(key_copy);
+		free(csrf_copy);
+		rc = ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
+		goto cleanse;
+	}
+	*ret_session_key = key_copy;
+	*ret_csrf = csrf_copy;
+	rc = 0;
+cleanse:
+	OPENSSL_cleanse(key, sizeof(key));
+	return rc;
+}
+
+int auth_session_lookup(struct store_conn *c, const char *session_key, struct auth_user *ret_user,
+			char *ret_csrf, struct ck_error *err)
+{
+	char hash[HASH_HEX], csrf[AUTH_SESSION_KEY_LEN + 1] = "";
+	struct store_stmt *s = NULL;
+	struct auth_user u;
+	int64_t expires = 0;
+	int rc;
+
+	if (!session_key_ok(session_key))
+		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid session");
+	sha256_hex(session_key, AUTH_SESSION_KEY_LEN, hash);
+	rc = store_query(c,
+			 "SELECT u.id, u.username, u.is_superuser, u.is_active, s.csrf_token,"
+			 " s.expires FROM sessions s JOIN users u ON u.id = s.user_id"
+			 " WHERE s.session_hash = $1",
+			 &s, err);
+	if (rc < 0)
+		return rc;
+	store_bind_text(s, 1, hash, (size_t)-1);
+	rc = store_step(s, err);
+	if (rc == STORE_ROW) {
+		const char *t = store_col_text(s, 4, NULL);
+
+		user_from_row(s, 0, &u);
+		snprintf(csrf, sizeof(csrf), "%s", t ? t : "");
+		expires = store_col_i64(s, 5);
+	}
+	store_done(s);
+	if (rc < 0)
+		return rc;
+	if (rc == STORE_DONE)
+		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid session");
+	if (expires <= now_s())
+		return ck_error_set(err, CK_E_AUTH, NULL, "Session expired");
+	if (!u.is_active)
+		return ck_error_set(err, CK_E_AUTH, NULL, "User inactive");
+	*ret_user = u;
+	if (ret_csrf)
+		memcpy(ret_csrf, csrf, sizeof(csrf));
+	return 0;
+}
+
+int auth_session_delete(struct store_conn *c, const char *session_key)
+{
+	char hash[HASH_HEX];
+	struct store_stmt *s = NULL;
+	int rc;
+
+	if (!session_key_ok(session_key))
+		return 0;
+	sha256_hex(session_key, AUTH_SESSION_KEY_LEN, hash);
+	rc = store_query(c, "DELETE FROM sessions WHERE session_hash = $1", &s, NULL);
+	if (rc < 0)
+		return rc;
+	store_bind_text(s, 1, hash, (size_t)-1);
+	rc = store_step(s, NULL);
+	store_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_session_purge(struct store_conn *c, int64_t now, int64_t *ret_n, struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	int rc = store_query(c, "DELETE FROM sessions WHERE expires <= $1", &s, err);
+
+	if (rc < 0)
+		return rc;
+	store_bind_i64(s, 1, now);
+	rc = store_step(s, err);
+	store_done(s);
+	if (rc < 0)
+		return rc;
+	if (ret_n)
+		*ret_n = store_changes(c);
+	return 0;
+}
