@@ -53,7 +53,7 @@ struct http_server {
 	int access_log;
 	uint16_t port;
 	atomic_int stopping;
-	atomic_long inflight; /* requests between URI_LOG and COMPLETED */
+	atomic_long inflight; /* requests being handled or answered (see mark_inflight) */
 };
 
 struct request {
@@ -73,6 +73,7 @@ struct request {
 	int started; /* first access-handler call seen */
 	int failed;  /* resp holds a prepared error; don't call the handler */
 	int queued;  /* a response was queued */
+	int inflight; /* counted in srv->inflight (see mark_inflight) */
 	uint64_t bytes; /* response body bytes, for the access log */
 	struct timespec t0;
 	char method[16];
@@ -163,7 +164,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	strbuf_init(&r->resp.body, srv->max_response);
 	r->resp.status = 200;
 	r->resp.content_type = "application/json";
-	atomic_fetch_add(&srv->inflight, 1);
 	return r;
 }
 
@@ -237,6 +237,17 @@ static int decode_target(struct request *r)
 
 static enum MHD_Result queue(struct request *r);
 
+/* From here until COMPLETED the request counts as in flight: http_server_stop() waits for
+ * it. Requests still being received (slow or abandoned uploads, half-sent headers) do not
+ * count; stopping cuts them off, which is also why an abandoned one never delays a stop. */
+static void mark_inflight(struct request *r)
+{
+	if (r->inflight)
+		return;
+	r->inflight = 1;
+	atomic_fetch_add(&r->srv->inflight, 1);
+}
+
 /* Declared Content-Length over the cap: answer 413 now and never read the body. */
 static int check_content_length(struct request *r)
 {
@@ -274,8 +285,10 @@ static enum MHD_Result begin(struct request *r, struct MHD_Connection *conn, con
 		fail(r, 431, "Too many request headers (maximum %d).", HTTP_MAX_HEADERS);
 		return MHD_YES;
 	}
-	if (check_content_length(r) < 0)
+	if (check_content_length(r) < 0) {
+		mark_inflight(r);
 		return queue(r);
+	}
 	decode_target(r);
 	return MHD_YES;
 }
@@ -332,6 +345,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	}
 	if (*upload_data_size)
 		return take_body(r, upload_data, upload_data_size);
+	mark_inflight(r);
 	if (!r->failed)
 		call_handler(r);
 	return queue(r);
@@ -454,15 +468,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct http_server *srv = cls;
 	struct request *r = *con_cls;
+	int counted;
 
 	(void)conn;
 	if (!r)
 		return;
+	counted = r->inflight;
 	if (srv->access_log)
 		access_log(r, toe);
 	request_free(r);
 	*con_cls = NULL;
-	atomic_fetch_sub(&srv->inflight, 1);
+	if (counted)
+		atomic_fetch_sub(&srv->inflight, 1);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -562,16 +579,19 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, const struct htt
 {
 	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_INTERNAL_POLLING_THREAD |
 			     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned int threads = pool_size(cfg);
 
+	/* the logger must come first to catch messages about the other options; a pool of
+	 * one is "no pool" for libmicrohttpd, so the option is then left out (END ends early) */
 	return MHD_start_daemon(
-		flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)pool_size(cfg),
-		MHD_OPTION_CONNECTION_TIMEOUT,
+		flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)(cfg->conn_timeout_s ? cfg->conn_timeout_s : 60),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+		on_completed, srv, threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+		threads, MHD_OPTION_END);
 }
 
 int http_server_start(const struct http_config *cfg, http_handler_fn handler, void *app,
