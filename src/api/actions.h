@@ -1,0 +1,31 @@
+/*
+ * api/actions — the explicit handlers beside the generic registry: resource actions
+ * (certificates/import/, bulk-import/, {id}/lifecycle/, ...), OPTIONS metadata, browser
+ * sign-in, static files of the web UI, and non-registry endpoints.
+ */
+#ifndef CK_API_ACTIONS_H
+#define CK_API_ACTIONS_H
+
+#include "api/api.h"
+#include "api/registry.h"
+
+/* Serves "<list path>[<id>/]<rest>" for res; returns 0 when no such action exists. */
+int api_serve_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
+
+/* Certificate actions (api/actions_cert.c); same contract as api_serve_action. */
+int api_cert_action(struct api_req *ar, int64_t id, const char *rest);
+
+/* OPTIONS on a list/detail URL: DRF-style metadata (name, actions.POST field info with
+ * choices) so that pynetbox's choices() works. */
+void api_options(struct api_req *ar, const struct api_resource *res);
+
+/* /api/auth/{login,logout,me}/ (browser sessions). `rest` is what follows /api/auth/. */
+void api_serve_auth(struct api_req *ar, const char *rest);
+
+/* Paths outside the registry under /api/ (object-changes, ...). 0 when unknown. */
+int api_serve_extra(struct api_req *ar);
+
+/* Non-/api/ paths: the built web UI (with SPA fallback) when a web root is configured. */
+void api_serve_static(struct api_req *ar);
+
+#endif

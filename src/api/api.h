@@ -1,0 +1,94 @@
+/*
+ * api/api — the application behind the HTTP server: routing, authentication, the NetBox
+ * wire format and error mapping. One `struct api_app` per server (shared, read-only after
+ * start); one `struct api_req` per request (owned by the worker thread handling it).
+ *
+ * Handler shape (STYLE.md §9): decode → call domain/ (or the registry) → encode. Handlers
+ * never pick status numbers for failures: they call api_fail() with a CK_E_* code and the
+ * mapping table in api/errors.c decides status and body.
+ */
+#ifndef CK_API_API_H
+#define CK_API_API_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "core/jsonw.h"
+#include "domain/auth.h"
+#include "domain/context.h"
+#include "http/http.h"
+#include "store/store.h"
+
+#define API_VERSION "4.4"
+#define API_JSON_MAX_DEPTH 32   /* request JSON nesting limit */
+#define API_MAX_LIMIT 1000      /* page size cap (limit=0 means this) */
+#define API_DEFAULT_LIMIT 50
+#define API_MEMO_MAX 64         /* nested objects memoised per request */
+
+struct api_app {
+	struct store *store;
+	struct ck_config cfg;
+	const char *version;     /* certkeeper version string */
+	int64_t started;         /* epoch seconds */
+};
+
+struct api_memo {
+	const void *res;
+	int64_t id;
+	char *json;
+};
+
+struct api_req {
+	struct api_app *app;
+	const struct http_request *http;
+	struct http_response *resp;
+	struct dom_ctx ctx;
+	struct auth_user user;
+	int authenticated;
+	int write_enabled;
+	int via_session;         /* authenticated by browser session cookie (CSRF applies) */
+	char base_url[300];      /* "http://host:port", for absolute URLs */
+	json_t *body;            /* parsed JSON body, NULL until api_body() */
+	struct api_memo memo[API_MEMO_MAX];
+	int nmemo;
+};
+
+/* The http_handler_fn of certkeeper (app = struct api_app *). */
+void api_handle(void *app, const struct http_request *req, struct http_response *resp);
+
+/* Parses the request body as JSON (cached). CK_E_PARSE with a clear message on bad JSON,
+ * an empty body, or nesting deeper than API_JSON_MAX_DEPTH. Borrowed; freed with the request. */
+int api_body(struct api_req *ar, json_t **ret, struct ck_error *err);
+
+/* Sends an error response for `code` with detail from err (NULL: a generic message). */
+void api_fail(struct api_req *ar, int code, const struct ck_error *err);
+
+/* Sends {"detail": msg} with the status chosen by the mapping table for `code`. */
+void api_fail_detail(struct api_req *ar, int code, const char *msg);
+
+/* Starts a JSON response with `status` (200, 201) and returns a writer over its body. */
+void api_json_begin(struct api_req *ar, int status, struct jsonw *w);
+
+/* 204 No Content. */
+void api_no_content(struct api_req *ar);
+
+/* Appends an object's absolute URL ("<base>/api/.../<id>/") to sb. */
+void api_object_url(const struct api_req *ar, const char *list_path, int64_t id, struct strbuf *sb);
+
+/* Writes the absolute URL of an object (id > 0) or of a list path (id 0) as a JSON string. */
+void api_write_url(struct jsonw *w, const struct api_req *ar, const char *list_path, int64_t id);
+
+/* True when the method changes state (POST, PUT, PATCH, DELETE). */
+int api_method_is_write(const char *method);
+
+/* Requires an authenticated user allowed to write; otherwise sends 401/403 and returns 0. */
+int api_require_write(struct api_req *ar);
+
+/* Runs fn inside one write transaction on the request's connection: commits when fn returns
+ * 0, rolls back otherwise (returning fn's code). */
+int api_in_tx(struct api_req *ar, int (*fn)(struct api_req *ar, void *arg, struct ck_error *err),
+	      void *arg, struct ck_error *err);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * api/errors — the one table that maps CK_E_* codes to HTTP statuses and JSON error bodies
+ * (STYLE.md §9). Bodies follow DRF/NetBox: {"<field>": ["msg"]} for a field's error,
+ * {"detail": "msg"} otherwise. Database and internal errors are never echoed.
+ */
+#include "api/api.h"
+
+#include <string.h>
+
+static const struct {
+	int code;
+	int status;
+	const char *generic; /* used when there is no detail, and always for 5xx */
+	int echo;            /* 1: the detail message may be shown to the client */
+} map[] = {
+	{CK_E_INVALID, 400, "Invalid input.", 1},
+	{CK_E_DUPLICATE, 400, "Duplicate object.", 1},
+	{CK_E_PARSE, 400, "Malformed request.", 1},
+	{CK_E_PRIVKEY, 400, "Private key detected. For security reasons, private keys cannot be stored.", 1},
+	{CK_E_TOOBIG, 400, "Input too large.", 1},
+	{CK_E_AUTH, 401, "Authentication credentials were not provided.", 1},
+	{CK_E_FORBIDDEN, 403, "You do not have permission to perform this action.", 1},
+	{CK_E_NOTFOUND, 404, "Not found.", 1},
+	{CK_E_CONFLICT, 409, "Conflict.", 1},
+	{CK_E_BUSY, 503, "The database is busy; retry shortly.", 0},
+	{CK_E_NOMEM, 500, "Internal server error.", 0},
+	{CK_E_IO, 500, "Internal server error.", 0},
+	{CK_E_DB, 500, "Internal server error.", 0},
+	{CK_E_INTERNAL, 500, "Internal server error.", 0},
+};
+
+static int lookup(int code)
+{
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].code == code)
+			return (int)i;
+	return (int)(sizeof(map) / sizeof(map[0])) - 1;
+}
+
+void api_fail(struct api_req *ar, int code, const struct ck_error *err)
+{
+	int i = lookup(code);
+	struct jsonw w;
+	const char *msg = map[i].generic;
+
+	if (map[i].echo && err && err->msg[0])
+		msg = err->msg;
+	strbuf_reset(&ar->resp->body);
+	ar->resp->nheaders = ar->resp->nheaders; /* headers already set stay */
+	api_json_begin(ar, map[i].status, &w);
+	jsonw_obj_open(&w);
+	if (map[i].echo && err && err->field[0] && err->msg[0]) {
+		jsonw_key(&w, err->field);
+		jsonw_arr_open(&w);
+		jsonw_str(&w, msg);
+		jsonw_arr_close(&w);
+	} else {
+		jsonw_kstr(&w, "detail", msg);
+	}
+	jsonw_obj_close(&w);
+	if (map[i].status == 401)
+		http_response_add_header(ar->resp, "WWW-Authenticate", "Token");
+}
+
+void api_fail_detail(struct api_req *ar, int code, const char *msg)
+{
+	struct ck_error err;
+
+	ck_error_clear(&err);
+	ck_error_set(&err, code, NULL, "%s", msg);
+	api_fail(ar, code, &err);
+}

@@ -1,0 +1,506 @@
+/*
+ * api/query — the read side of the registry: SELECT building from declarations, rendering
+ * rows as NetBox objects with the streaming JSON writer, list (filters, ordering,
+ * pagination with absolute next/previous) and detail.
+ */
+#include "api/filter.h"
+#include "api/query.h"
+#include "core/parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* SELECT t.id, <declared columns...>[, <tags aggregate>] FROM <table> t */
+void api_select_sql(const struct api_resource *res, struct strbuf *sql)
+{
+	strbuf_adds(sql, "SELECT t.id");
+	for (size_t i = 0; i < res->nfields; i++) {
+		const struct api_field *f = &res->fields[i];
+		if (!f->column)
+			continue;
+		if (f->flags & F_SQLEXPR)
+			strbuf_addf(sql, ", (%s)", f->column);
+		else
+			strbuf_addf(sql, ", t.%s", f->column);
+	}
+	if (res->taggable)
+		strbuf_addf(sql, ", (SELECT group_concat(tg.id || char(31) || tg.name || char(31) ||"
+				 " tg.slug || char(31) || tg.color, char(30)) FROM tagged_items ti"
+				 " JOIN tags tg ON tg.id = ti.tag_id WHERE ti.object_type = '%s'"
+				 " AND ti.object_id = t.id)",
+			    res->object_type);
+	strbuf_addf(sql, " FROM %s t", res->table);
+}
+
+static int tags_col(const struct api_resource *res)
+{
+	int n = 1;
+
+	for (size_t i = 0; i < res->nfields; i++)
+		if (res->fields[i].column)
+			n++;
+	return n;
+}
+
+static void render_tags(const struct api_row *row, struct jsonw *w)
+{
+	size_t len = 0;
+	const char *agg = store_col_text(row->st, tags_col(row->res), &len);
+	const struct api_resource *tags = api_registry_find("tags");
+
+	jsonw_arr_open(w);
+	for (const char *p = agg; p && p < agg + len;) {
+		const char *end = memchr(p, 30, (size_t)(agg + len - p));
+		const char *part[4];
+		size_t plen[4];
+		const char *q = p;
+		int64_t id;
+		char idbuf[24];
+
+		if (!end)
+			end = agg + len;
+		for (int k = 0; k < 4; k++) {
+			const char *s = memchr(q, 31, (size_t)(end - q));
+			if (!s)
+				s = end;
+			part[k] = q;
+			plen[k] = (size_t)(s - q);
+			q = s < end ? s + 1 : end;
+		}
+		snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(plen[0] < 20 ? plen[0] : 20), part[0]);
+		if (!ck_parse_i64(idbuf, 1, INT64_MAX, &id)) {
+			jsonw_obj_open(w);
+			jsonw_kint(w, "id", id);
+			jsonw_key(w, "url");
+			api_write_url(w, row->req, tags ? tags->path : "/api/extras/tags/", id);
+			jsonw_key(w, "display");
+			jsonw_strn(w, part[1], plen[1]);
+			jsonw_key(w, "name");
+			jsonw_strn(w, part[1], plen[1]);
+			jsonw_key(w, "slug");
+			jsonw_strn(w, part[2], plen[2]);
+			jsonw_key(w, "color");
+			jsonw_strn(w, part[3], plen[3]);
+			jsonw_obj_close(w);
+		}
+		p = end + 1;
+	}
+	jsonw_arr_close(w);
+}
+
+/* Nested brief object of an FK target, memoised per request. */
+static void render_fk(const struct api_row *row, const struct api_field *f, int64_t id, struct jsonw *w)
+{
+	struct api_req *ar = (struct api_req *)row->req;
+	const struct api_resource *target = api_registry_find(f->fk_target);
+	char *json;
+
+	if (!target) {
+		jsonw_int(w, id);
+		return;
+	}
+	for (int i = 0; i < ar->nmemo; i++) {
+		if (ar->memo[i].res == target && ar->memo[i].id == id) {
+			jsonw_raw(w, ar->memo[i].json, strlen(ar->memo[i].json));
+			return;
+		}
+	}
+	json = NULL;
+	{
+		struct strbuf sb;
+		struct jsonw w2;
+		strbuf_init(&sb, 1 << 20);
+		jsonw_init(&w2, &sb);
+		if (api_render_object(ar, target, id, 1, &w2, NULL) == 0 && !strbuf_result(&sb))
+			json = strbuf_take(&sb, NULL);
+		strbuf_release(&sb);
+	}
+	if (!json) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_raw(w, json, strlen(json));
+	if (ar->nmemo < API_MEMO_MAX) {
+		ar->memo[ar->nmemo].res = target;
+		ar->memo[ar->nmemo].id = id;
+		ar->memo[ar->nmemo].json = json;
+		ar->nmemo++;
+	} else {
+		free(json);
+	}
+}
+
+static void render_value(const struct api_row *row, const struct api_field *f, int col, struct jsonw *w)
+{
+	struct store_stmt *st = row->st;
+	size_t len = 0;
+	const char *s;
+
+	if (f->type == FT_COMPUTED) {
+		f->render(row, w);
+		return;
+	}
+	if (store_col_is_null(st, col)) {
+		if (f->type == FT_STRLIST || f->type == FT_INTLIST)
+			jsonw_raw(w, "[]", 2);
+		else
+			jsonw_null(w);
+		return;
+	}
+	switch (f->type) {
+	case FT_ID:
+	case FT_INT:
+		jsonw_int(w, store_col_i64(st, col));
+		break;
+	case FT_BOOL:
+		jsonw_bool(w, store_col_i64(st, col) != 0);
+		break;
+	case FT_DOUBLE:
+		jsonw_double(w, store_col_double(st, col));
+		break;
+	case FT_TIME:
+		jsonw_time(w, store_col_i64(st, col));
+		break;
+	case FT_STRLIST:
+	case FT_INTLIST:
+	case FT_JSON:
+		/* stored as JSON text written by this program: insert verbatim */
+		s = store_col_text(st, col, &len);
+		if (len)
+			jsonw_raw(w, s, len);
+		else
+			jsonw_raw(w, f->type == FT_JSON ? "{}" : "[]", 2);
+		break;
+	case FT_FK:
+		if (f->flags & F_PLAINID)
+			jsonw_int(w, store_col_i64(st, col));
+		else
+			render_fk(row, f, store_col_i64(st, col), w);
+		break;
+	default:
+		s = store_col_text(st, col, &len);
+		jsonw_strn(w, s ? s : "", len);
+	}
+}
+
+static int field_selected(const struct http_request *req, const char *name)
+{
+	const char *fields = req ? http_request_param(req, "fields") : NULL;
+	size_t n = strlen(name);
+
+	if (!fields || !*fields)
+		return 1;
+	for (const char *p = fields; *p;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		if (len == n && !strncmp(p, name, n))
+			return 1;
+		p += len + (c ? 1 : 0);
+	}
+	return 0;
+}
+
+void api_render_row(const struct api_row *row, int brief, struct jsonw *w)
+{
+	const struct api_resource *res = row->res;
+	const struct http_request *req = brief ? NULL : row->req->http;
+	int col = 1;
+
+	jsonw_obj_open(w);
+	if (field_selected(req, "id"))
+		jsonw_kint(w, "id", row->id);
+	if (field_selected(req, "url")) {
+		jsonw_key(w, "url");
+		api_write_url(w, row->req, res->path, row->id);
+	}
+	if (field_selected(req, "display")) {
+		struct strbuf disp;
+		strbuf_init(&disp, 4096);
+		if (res->hooks.display)
+			res->hooks.display(row, &disp);
+		jsonw_key(w, "display");
+		jsonw_strn(w, strbuf_str(&disp), disp.len);
+		strbuf_release(&disp);
+	}
+	for (size_t i = 0; i < res->nfields; i++) {
+		const struct api_field *f = &res->fields[i];
+		int c = f->column ? col++ : -1;
+		if ((f->flags & F_HIDDEN) || (brief && !(f->flags & F_BRIEF)) || !field_selected(req, f->name))
+			continue;
+		jsonw_key(w, f->name);
+		render_value(row, f, c, w);
+	}
+	if (res->taggable && !brief && field_selected(req, "tags")) {
+		jsonw_key(w, "tags");
+		render_tags(row, w);
+	}
+	jsonw_obj_close(w);
+}
+
+int api_render_object(struct api_req *ar, const struct api_resource *res, int64_t id, int brief,
+		      struct jsonw *w, struct ck_error *err)
+{
+	struct strbuf sql;
+	struct store_stmt *st = NULL;
+	int r;
+
+	strbuf_init(&sql, 1 << 16);
+	api_select_sql(res, &sql);
+	strbuf_adds(&sql, " WHERE t.id = $1");
+	r = strbuf_result(&sql);
+	if (r)
+		goto out;
+	r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	if (r)
+		goto out;
+	store_bind_i64(st, 1, id);
+	r = store_step(st, err);
+	if (r == STORE_ROW) {
+		struct api_row row = {res, st, ar, id};
+		api_render_row(&row, brief, w);
+		r = 0;
+	} else if (r == STORE_DONE) {
+		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
+	}
+	store_done(st);
+out:
+	strbuf_release(&sql);
+	return r;
+}
+
+char *api_render_object_json(struct api_req *ar, const struct api_resource *res, int64_t id)
+{
+	struct strbuf sb;
+	struct jsonw w;
+	char *out = NULL;
+
+	strbuf_init(&sb, 16 << 20);
+	jsonw_init(&w, &sb);
+	if (!api_render_object(ar, res, id, 0, &w, NULL) && !strbuf_result(&sb))
+		out = strbuf_take(&sb, NULL);
+	strbuf_release(&sb);
+	return out;
+}
+
+/* ORDER BY from ?ordering= (or the default), always ending with t.id for stable pages. */
+static int order_sql(const struct api_resource *res, const char *ordering, struct strbuf *sql,
+		     struct ck_error *err)
+{
+	const char *spec = ordering && *ordering ? ordering : res->default_order;
+
+	strbuf_adds(sql, " ORDER BY ");
+	for (const char *p = spec ? spec : ""; *p;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		int desc = *p == '-';
+		char name[64];
+		const struct api_field *f;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(len - (size_t)desc < 63 ? len - (size_t)desc : 63), p + desc);
+		f = api_resource_field(res, name);
+		if (!strcmp(name, "id")) {
+			strbuf_addf(sql, "t.id %s, ", desc ? "DESC" : "ASC");
+		} else if (!f || !f->column || (f->flags & F_HIDDEN) || f->type == FT_JSON ||
+			   f->type == FT_STRLIST || f->type == FT_INTLIST) {
+			return ck_error_set(err, CK_E_INVALID, "ordering", "Invalid ordering field '%.60s'.", name);
+		} else if (f->flags & F_SQLEXPR) {
+			strbuf_addf(sql, "(%s) %s, ", f->column, desc ? "DESC" : "ASC");
+		} else {
+			strbuf_addf(sql, "t.%s %s, ", f->column, desc ? "DESC" : "ASC");
+		}
+		p += len + (c ? 1 : 0);
+	}
+	strbuf_adds(sql, "t.id ASC");
+	return 0;
+}
+
+/* Absolute URL of the same list with another offset; NULL written as JSON null. */
+static void page_link(struct api_req *ar, int64_t limit, int64_t offset, struct jsonw *w)
+{
+	const struct http_request *req = ar->http;
+	struct strbuf sb;
+	static const char hex[] = "0123456789ABCDEF";
+
+	strbuf_init(&sb, 1 << 16);
+	strbuf_adds(&sb, ar->base_url);
+	strbuf_adds(&sb, req->path);
+	strbuf_addch(&sb, '?');
+	for (size_t i = 0; i < req->nparams; i++) {
+		const char *kv[2] = {req->params[i].key, req->params[i].value};
+		if (!strcmp(kv[0], "limit") || !strcmp(kv[0], "offset"))
+			continue;
+		for (int k = 0; k < 2; k++) {
+			for (const unsigned char *p = (const unsigned char *)kv[k]; *p; p++) {
+				if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				    (*p >= '0' && *p <= '9') || strchr("-_.~", *p)) {
+					strbuf_addch(&sb, (char)*p);
+				} else {
+					char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+					strbuf_add(&sb, e, 3);
+				}
+			}
+			strbuf_addch(&sb, k ? '&' : '=');
+		}
+	}
+	strbuf_addf(&sb, "limit=%lld", (long long)limit);
+	if (offset > 0)
+		strbuf_addf(&sb, "&offset=%lld", (long long)offset);
+	jsonw_strn(w, strbuf_str(&sb), sb.len);
+	strbuf_release(&sb);
+}
+
+int api_parse_paging(const struct http_request *req, int64_t *ret_limit, int64_t *ret_offset,
+		     struct ck_error *err)
+{
+	const char *l = http_request_param(req, "limit");
+	const char *o = http_request_param(req, "offset");
+	int64_t limit = API_DEFAULT_LIMIT, offset = 0;
+
+	if (l && ck_parse_i64(l, 0, INT64_MAX, &limit))
+		return ck_error_set(err, CK_E_INVALID, "limit", "Invalid limit '%.30s': must be a non-negative integer.", l);
+	if (o && ck_parse_i64(o, 0, INT64_MAX / 2, &offset))
+		return ck_error_set(err, CK_E_INVALID, "offset", "Invalid offset '%.30s': must be a non-negative integer.", o);
+	if (limit == 0 || limit > API_MAX_LIMIT)
+		limit = API_MAX_LIMIT;
+	*ret_limit = limit;
+	*ret_offset = offset;
+	return 0;
+}
+
+static int count_rows(struct api_req *ar, const struct api_resource *res,
+		      const struct api_filter_ctx *fc, int64_t *ret, struct ck_error *err)
+{
+	struct strbuf sql;
+	struct store_stmt *st;
+	int r;
+
+	strbuf_init(&sql, 1 << 20);
+	strbuf_addf(&sql, "SELECT COUNT(*) FROM %s t", res->table);
+	if (fc->where.len)
+		strbuf_addf(&sql, " WHERE %s", strbuf_str(&fc->where));
+	r = strbuf_result(&sql);
+	if (!r)
+		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	if (!r) {
+		api_fc_apply(fc, st);
+		r = store_step(st, err);
+		if (r == STORE_ROW) {
+			*ret = store_col_i64(st, 0);
+			r = 0;
+		} else if (r == STORE_DONE) {
+			*ret = 0;
+			r = 0;
+		}
+		store_done(st);
+	}
+	strbuf_release(&sql);
+	return r;
+}
+
+/* Writes the results array for the page. */
+static int write_page(struct api_req *ar, const struct api_resource *res,
+		      const struct api_filter_ctx *fc, int64_t limit, int64_t offset, int brief,
+		      struct jsonw *w, struct ck_error *err)
+{
+	struct strbuf sql;
+	struct store_stmt *st;
+	int r, n;
+
+	strbuf_init(&sql, 1 << 20);
+	api_select_sql(res, &sql);
+	if (fc->where.len)
+		strbuf_addf(&sql, " WHERE %s", strbuf_str(&fc->where));
+	r = order_sql(res, http_request_param(ar->http, "ordering"), &sql, err);
+	if (r)
+		goto out;
+	n = fc->nbinds;
+	strbuf_addf(&sql, " LIMIT $%d OFFSET $%d", n + 1, n + 2);
+	r = strbuf_result(&sql);
+	if (!r)
+		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	if (r)
+		goto out;
+	api_fc_apply(fc, st);
+	store_bind_i64(st, n + 1, limit);
+	store_bind_i64(st, n + 2, offset);
+	jsonw_arr_open(w);
+	while ((r = store_step(st, err)) == STORE_ROW) {
+		struct api_row row = {res, st, ar, store_col_i64(st, 0)};
+		api_render_row(&row, brief, w);
+	}
+	jsonw_arr_close(w);
+	store_done(st);
+	r = r < 0 ? r : 0;
+out:
+	strbuf_release(&sql);
+	return r;
+}
+
+int api_want_brief(const struct http_request *req)
+{
+	const char *b = http_request_param(req, "brief");
+	int v = 0;
+
+	return b && (!*b || (!ck_parse_bool(b, &v) && v));
+}
+
+void api_list(struct api_req *ar, const struct api_resource *res)
+{
+	struct api_filter_ctx fc;
+	struct ck_error err;
+	struct jsonw w;
+	int64_t limit, offset, count = 0;
+	int r;
+
+	ck_error_clear(&err);
+	api_fc_init(&fc, res, &ar->ctx);
+	r = api_parse_paging(ar->http, &limit, &offset, &err);
+	if (!r)
+		r = api_filter_build(&fc, ar->http, &err);
+	if (!r)
+		r = count_rows(ar, res, &fc, &count, &err);
+	if (r)
+		goto fail;
+	api_json_begin(ar, 200, &w);
+	jsonw_obj_open(&w);
+	jsonw_kint(&w, "count", count);
+	jsonw_key(&w, "next");
+	if (offset + limit < count)
+		page_link(ar, limit, offset + limit, &w);
+	else
+		jsonw_null(&w);
+	jsonw_key(&w, "previous");
+	if (offset > 0)
+		page_link(ar, limit, offset > limit ? offset - limit : 0, &w);
+	else
+		jsonw_null(&w);
+	jsonw_key(&w, "results");
+	r = write_page(ar, res, &fc, limit, offset, api_want_brief(ar->http), &w, &err);
+	if (r)
+		goto fail;
+	jsonw_obj_close(&w);
+	if (jsonw_result(&w)) {
+		r = jsonw_result(&w);
+		goto fail;
+	}
+	api_fc_release(&fc);
+	return;
+fail:
+	api_fc_release(&fc);
+	api_fail(ar, r, &err);
+}
+
+void api_get(struct api_req *ar, const struct api_resource *res, int64_t id)
+{
+	struct ck_error err;
+	struct jsonw w;
+	int r;
+
+	ck_error_clear(&err);
+	api_json_begin(ar, 200, &w);
+	r = api_render_object(ar, res, id, api_want_brief(ar->http), &w, &err);
+	if (!r)
+		r = jsonw_result(&w);
+	if (r)
+		api_fail(ar, r, &err);
+}

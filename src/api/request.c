@@ -1,0 +1,92 @@
+/* api/request — per-request helpers shared by every handler: body parsing, JSON responses,
+ * absolute URLs, write permission and transactions. */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int api_body(struct api_req *ar, json_t **ret, struct ck_error *err)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	if (ar->body) {
+		*ret = ar->body;
+		return 0;
+	}
+	if (!ar->http->body_len)
+		return ck_error_set(err, CK_E_PARSE, NULL, "A JSON request body is required.");
+	j = json_loadb(ar->http->body, ar->http->body_len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	if (!j)
+		return ck_error_set(err, CK_E_PARSE, NULL, "JSON parse error - %s (line %d, column %d)",
+				    jerr.text, jerr.line, jerr.column);
+	ar->body = j;
+	*ret = j;
+	return 0;
+}
+
+void api_json_begin(struct api_req *ar, int status, struct jsonw *w)
+{
+	ar->resp->status = status;
+	ar->resp->content_type = "application/json";
+	jsonw_init(w, &ar->resp->body);
+}
+
+void api_no_content(struct api_req *ar)
+{
+	ar->resp->status = 204;
+	strbuf_reset(&ar->resp->body);
+}
+
+void api_object_url(const struct api_req *ar, const char *list_path, int64_t id, struct strbuf *sb)
+{
+	strbuf_adds(sb, ar->base_url);
+	strbuf_adds(sb, list_path);
+	strbuf_add_i64(sb, id);
+	strbuf_addch(sb, '/');
+}
+
+void api_write_url(struct jsonw *w, const struct api_req *ar, const char *list_path, int64_t id)
+{
+	char buf[512];
+	int n = id ? snprintf(buf, sizeof(buf), "%s%s%lld/", ar->base_url, list_path, (long long)id)
+		   : snprintf(buf, sizeof(buf), "%s%s", ar->base_url, list_path);
+
+	jsonw_strn(w, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
+}
+
+int api_method_is_write(const char *m)
+{
+	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH") || !strcmp(m, "DELETE");
+}
+
+int api_require_write(struct api_req *ar)
+{
+	if (!ar->authenticated) {
+		api_fail(ar, CK_E_AUTH, NULL);
+		return 0;
+	}
+	if (!ar->write_enabled) {
+		api_fail_detail(ar, CK_E_FORBIDDEN, "This token does not have write permission.");
+		return 0;
+	}
+	return 1;
+}
+
+int api_in_tx(struct api_req *ar, int (*fn)(struct api_req *ar, void *arg, struct ck_error *err),
+	      void *arg, struct ck_error *err)
+{
+	int r = store_tx_begin(ar->ctx.conn, err);
+
+	if (r)
+		return r;
+	r = fn(ar, arg, err);
+	if (r) {
+		store_tx_rollback(ar->ctx.conn);
+		return r;
+	}
+	r = store_tx_commit(ar->ctx.conn, err);
+	if (r)
+		store_tx_rollback(ar->ctx.conn);
+	return r;
+}

@@ -1,0 +1,228 @@
+/*
+ * api/router — api_handle(): the one entry point behind the HTTP server. Sets up the
+ * request context, authenticates, and dispatches: API root and status, registry resources
+ * (generic CRUD), explicit actions, OPTIONS metadata. Every /api/ response carries the
+ * API-Version header.
+ */
+#include "api/actions.h"
+#include "api/api.h"
+#include "api/query.h"
+#include "api/registry.h"
+#include "api/write.h"
+#include "core/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Host header → "http(s)://host" when it looks like a host[:port]; else the listen address. */
+static void set_base_url(struct api_req *ar)
+{
+	const char *host = http_request_header(ar->http, "Host");
+	int ok = host && *host && strlen(host) < 200;
+
+	for (const char *p = host; ok && *p; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		     strchr(".-:[]_", *p);
+	snprintf(ar->base_url, sizeof(ar->base_url), "%s://%s", ar->http->is_tls ? "https" : "http",
+		 ok ? host : ar->app->cfg.listen);
+}
+
+static void authenticate(struct api_req *ar)
+{
+	const char *authz = http_request_header(ar->http, "Authorization");
+	const char *cookie = http_request_cookie(ar->http, "ck_session");
+	struct auth_token_info tok;
+	char csrf[65];
+
+	if (authz && *authz) {
+		if (!auth_authenticate_header(ar->ctx.conn, authz, &ar->user, &tok, NULL)) {
+			ar->authenticated = 1;
+			ar->write_enabled = tok.write_enabled;
+		}
+		return;
+	}
+	if (cookie && !auth_session_lookup(ar->ctx.conn, cookie, &ar->user, csrf, NULL)) {
+		const char *sent = http_request_header(ar->http, "X-CSRFToken");
+		ar->authenticated = 1;
+		ar->via_session = 1;
+		/* CSRF: unsafe methods with cookie auth must echo the session's token */
+		ar->write_enabled = sent && !strcmp(sent, csrf);
+	}
+}
+
+static void send_api_root(struct api_req *ar)
+{
+	static const char *const sections[] = {"circuits", "core", "dcim", "extras", "ipam", "plugins",
+					       "status", "tenancy", "users", "virtualization", NULL};
+	struct jsonw w;
+
+	api_json_begin(ar, 200, &w);
+	jsonw_obj_open(&w);
+	for (int i = 0; sections[i]; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/api/%s/", sections[i]);
+		jsonw_key(&w, sections[i]);
+		api_write_url(&w, ar, path, 0);
+	}
+	jsonw_obj_close(&w);
+}
+
+static void send_plugin_root(struct api_req *ar, const char *prefix)
+{
+	struct jsonw w;
+
+	api_json_begin(ar, 200, &w);
+	jsonw_obj_open(&w);
+	for (size_t i = 0; i < api_registry_count(); i++) {
+		const struct api_resource *res = api_registry_at(i);
+		if (strncmp(res->path, prefix, strlen(prefix)))
+			continue;
+		jsonw_key(&w, res->name);
+		api_write_url(&w, ar, res->path, 0);
+	}
+	jsonw_obj_close(&w);
+}
+
+static void send_status(struct api_req *ar)
+{
+	struct jsonw w;
+
+	api_json_begin(ar, 200, &w);
+	jsonw_obj_open(&w);
+	jsonw_kstr(&w, "netbox-version", "4.4.0");
+	jsonw_kstr(&w, "certkeeper-version", ar->app->version);
+	jsonw_kstr(&w, "django-version", "n/a (certkeeper)");
+	jsonw_key(&w, "installed-apps");
+	jsonw_obj_open(&w);
+	jsonw_obj_close(&w);
+	jsonw_key(&w, "plugins");
+	jsonw_obj_open(&w);
+	jsonw_kstr(&w, "netbox_ssl", ar->app->version);
+	jsonw_obj_close(&w);
+	jsonw_kstr(&w, "python-version", "n/a (C)");
+	jsonw_kstr(&w, "database", store_dialect(ar->ctx.conn));
+	jsonw_kint(&w, "rq-workers-running", 1);
+	jsonw_obj_close(&w);
+}
+
+static void method_not_allowed(struct api_req *ar)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "Method \"%s\" not allowed.", ar->http->method);
+	api_fail_detail(ar, CK_E_INVALID, msg);
+	ar->resp->status = 405;
+}
+
+static void serve_resource(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
+{
+	const char *m = ar->http->method;
+
+	if (*rest) {
+		if (!api_serve_action(ar, res, id, rest))
+			api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
+		return;
+	}
+	if (!strcmp(m, "OPTIONS")) {
+		api_options(ar, res);
+		return;
+	}
+	if (!strcmp(m, "GET") || !strcmp(m, "HEAD")) {
+		if (id)
+			api_get(ar, res, id);
+		else
+			api_list(ar, res);
+		return;
+	}
+	if (!api_method_is_write(m) || (!strcmp(m, "POST") && id) || res->read_only) {
+		if (!(res->read_only && res->deletable && !strcmp(m, "DELETE"))) {
+			method_not_allowed(ar);
+			return;
+		}
+	}
+	if (api_require_write(ar))
+		api_write(ar, res, id);
+}
+
+static void dispatch(struct api_req *ar)
+{
+	const char *path = ar->http->path;
+	const struct api_resource *res;
+	const char *rest;
+	int64_t id;
+
+	if (!strncmp(path, "/api/auth/", 10)) {
+		api_serve_auth(ar, path + 10);
+		return;
+	}
+	if (!strcmp(path, "/api/status/")) {
+		send_status(ar);
+		return;
+	}
+	if (!ar->authenticated) {
+		api_fail_detail(ar, CK_E_AUTH, http_request_header(ar->http, "Authorization")
+						     ? "Invalid token." : "Authentication credentials were not provided.");
+		return;
+	}
+	if (api_method_is_write(ar->http->method) && ar->via_session && !ar->write_enabled) {
+		api_fail_detail(ar, CK_E_FORBIDDEN, "CSRF Failed: CSRF token missing or incorrect.");
+		return;
+	}
+	if (!strcmp(path, "/api/")) {
+		send_api_root(ar);
+		return;
+	}
+	if (!strcmp(path, "/api/plugins/netbox-ssl/") || !strcmp(path, "/api/plugins/")) {
+		send_plugin_root(ar, path);
+		return;
+	}
+	res = api_registry_match_path(path, &id, &rest);
+	if (res) {
+		serve_resource(ar, res, id, rest);
+		return;
+	}
+	if (api_serve_extra(ar))
+		return;
+	api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
+}
+
+void api_handle(void *app, const struct http_request *req, struct http_response *resp)
+{
+	struct api_req ar;
+
+	memset(&ar, 0, sizeof(ar));
+	ar.app = app;
+	ar.http = req;
+	ar.resp = resp;
+	ar.ctx.cfg = &ar.app->cfg;
+	ar.ctx.now = (int64_t)time(NULL);
+	ar.ctx.request_id = req->request_id;
+	ar.ctx.username = "";
+	set_base_url(&ar);
+	if (strncmp(req->path, "/api/", 5) && strcmp(req->path, "/api")) {
+		api_serve_static(&ar);
+		return;
+	}
+	http_response_add_header(resp, "API-Version", API_VERSION);
+	ar.ctx.conn = store_conn_get(ar.app->store);
+	if (!ar.ctx.conn) {
+		api_fail(&ar, CK_E_DB, NULL);
+		return;
+	}
+	authenticate(&ar);
+	if (ar.authenticated) {
+		ar.ctx.user_id = ar.user.id;
+		ar.ctx.username = ar.user.username;
+	}
+	if (req->path[strlen(req->path) - 1] != '/') {
+		api_fail_detail(&ar, CK_E_NOTFOUND, "Not found. (API paths end in '/')");
+	} else {
+		dispatch(&ar);
+	}
+	if (!strcmp(req->method, "HEAD"))
+		strbuf_reset(&resp->body);
+	json_decref(ar.body);
+	for (int i = 0; i < ar.nmemo; i++)
+		free(ar.memo[i].json);
+}

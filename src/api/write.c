@@ -1,0 +1,567 @@
+/*
+ * api/write — the write side of the registry: JSON → dom_record decoding with NetBox/DRF
+ * error messages, create / update / partial update / delete, their bulk forms, tags, and the
+ * changelog row of every change, each request in ONE transaction.
+ */
+#include "api/query.h"
+#include "api/write.h"
+#include "core/parse.h"
+#include "domain/changelog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int utf8_chars(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static int decode_fk(struct api_req *ar, const struct api_field *f, json_t *v, struct dom_record *rec,
+		     struct ck_error *err)
+{
+	const struct api_resource *target = api_registry_find(f->fk_target);
+	json_int_t id;
+	int64_t found = 0;
+
+	if (json_is_object(v))
+		v = json_object_get(v, "id");
+	if (!json_is_integer(v))
+		return ck_error_set(err, CK_E_INVALID, f->name, "Incorrect type. Expected pk value.");
+	id = json_integer_value(v);
+	if (target) {
+		char sql[160];
+		int64_t p = id;
+		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id = $1", target->table);
+		if (store_scalar_i64(ar->ctx.conn, sql, &p, 1, &found, err))
+			return CK_E_DB;
+		if (!found)
+			return ck_error_set(err, CK_E_INVALID, f->name, "Invalid pk \"%lld\" - object does not exist.",
+					    (long long)id);
+	}
+	return dom_record_set_int(rec, f->name, id);
+}
+
+static int decode_list(const struct api_field *f, json_t *v, struct dom_record *rec, struct ck_error *err)
+{
+	size_t i;
+	json_t *item;
+	char *text;
+	int r;
+
+	if (!json_is_array(v))
+		return ck_error_set(err, CK_E_INVALID, f->name, "Expected a list of items but got type \"%s\".",
+				    json_is_string(v) ? "str" : "other");
+	if (json_array_size(v) > 10000)
+		return ck_error_set(err, CK_E_TOOBIG, f->name, "Ensure this field has no more than 10000 elements.");
+	json_array_foreach(v, i, item) {
+		if (f->type == FT_STRLIST && (!json_is_string(item) || json_string_length(item) > 2048))
+			return ck_error_set(err, CK_E_INVALID, f->name, "Each item must be a string of at most 2048 characters.");
+		if (f->type == FT_INTLIST && !json_is_integer(item))
+			return ck_error_set(err, CK_E_INVALID, f->name, "Each item must be an integer.");
+	}
+	text = json_dumps(v, JSON_COMPACT);
+	if (!text)
+		return CK_E_NOMEM;
+	r = dom_record_set_text(rec, f->name, text, strlen(text));
+	free(text);
+	return r;
+}
+
+static int decode_scalar(const struct api_field *f, json_t *v, struct dom_record *rec, struct ck_error *err)
+{
+	int64_t t;
+
+	switch (f->type) {
+	case FT_INT:
+		if (!json_is_integer(v))
+			return ck_error_set(err, CK_E_INVALID, f->name, "A valid integer is required.");
+		return dom_record_set_int(rec, f->name, json_integer_value(v));
+	case FT_DOUBLE:
+		if (!json_is_number(v))
+			return ck_error_set(err, CK_E_INVALID, f->name, "A valid number is required.");
+		return dom_record_set_double(rec, f->name, json_number_value(v));
+	case FT_BOOL:
+		if (!json_is_boolean(v))
+			return ck_error_set(err, CK_E_INVALID, f->name, "Must be a valid boolean.");
+		return dom_record_set_int(rec, f->name, json_is_true(v));
+	case FT_TIME:
+		if (!json_is_string(v) || ck_parse_time(json_string_value(v), &t))
+			return ck_error_set(err, CK_E_INVALID, f->name,
+					    "Datetime has wrong format. Use one of these formats instead: "
+					    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].");
+		return dom_record_set_int(rec, f->name, t);
+	case FT_JSON: {
+		char *text;
+		int r;
+		if (!json_is_object(v))
+			return ck_error_set(err, CK_E_INVALID, f->name, "Expected a JSON object.");
+		text = json_dumps(v, JSON_COMPACT);
+		if (!text)
+			return CK_E_NOMEM;
+		r = dom_record_set_text(rec, f->name, text, strlen(text));
+		free(text);
+		return r;
+	}
+	default:
+		break;
+	}
+	if (!json_is_string(v))
+		return ck_error_set(err, CK_E_INVALID, f->name, "Not a valid string.");
+	if (f->maxlen && utf8_chars(json_string_value(v)) > f->maxlen)
+		return ck_error_set(err, CK_E_INVALID, f->name, "Ensure this field has no more than %d characters.", f->maxlen);
+	if (f->type == FT_CHOICE) {
+		int ok = 0;
+		for (int k = 0; f->choices[k] && !ok; k++)
+			ok = !strcmp(f->choices[k], json_string_value(v));
+		if (!ok)
+			return ck_error_set(err, CK_E_INVALID, f->name, "\"%.60s\" is not a valid choice.", json_string_value(v));
+	}
+	return dom_record_set_text(rec, f->name, json_string_value(v), json_string_length(v));
+}
+
+static int decode_field(struct api_req *ar, const struct api_field *f, json_t *v, struct dom_record *rec,
+			struct ck_error *err)
+{
+	if (json_is_null(v)) {
+		if (!(f->flags & F_NULL))
+			return ck_error_set(err, CK_E_INVALID, f->name, "This field may not be null.");
+		return dom_record_set_null(rec, f->name);
+	}
+	if (f->type == FT_FK)
+		return decode_fk(ar, f, v, rec, err);
+	if (f->type == FT_STRLIST || f->type == FT_INTLIST)
+		return decode_list(f, v, rec, err);
+	return decode_scalar(f, v, rec, err);
+}
+
+int api_decode_record(struct api_req *ar, const struct api_resource *res, json_t *obj, int partial,
+		      struct dom_record *rec, json_t **ret_tags, struct ck_error *err)
+{
+	const char *key;
+	json_t *v;
+	int r;
+
+	if (!json_is_object(obj))
+		return ck_error_set(err, CK_E_INVALID, "non_field_errors", "Invalid data. Expected a dictionary, but got %s.",
+				    json_is_array(obj) ? "list" : "another type");
+	*ret_tags = NULL;
+	json_object_foreach(obj, key, v) {
+		const struct api_field *f = api_resource_field(res, key);
+		if (!strcmp(key, "tags") && res->taggable) {
+			*ret_tags = v;
+			continue;
+		}
+		if (!f && (!strcmp(key, "id") || !strcmp(key, "url") || !strcmp(key, "display")))
+			continue; /* read-only, as DRF: ignored on input */
+		if (!f || (f->flags & F_HIDDEN))
+			return ck_error_set(err, CK_E_INVALID, key, "Unknown field.");
+		if ((f->flags & F_RO) || f->type == FT_COMPUTED || f->type == FT_ID)
+			continue;
+		r = decode_field(ar, f, v, rec, err);
+		if (r)
+			return r;
+	}
+	for (size_t i = 0; !partial && i < res->nfields; i++) {
+		const struct api_field *f = &res->fields[i];
+		if ((f->flags & F_REQ) && !dom_record_has(rec, f->name))
+			return ck_error_set(err, CK_E_INVALID, f->name, "This field is required.");
+	}
+	return 0;
+}
+
+/* Tags given as ids, {"id"}, {"name"} or {"slug"} → tag ids, replacing the object's set. */
+static int write_tags(struct api_req *ar, const struct api_resource *res, int64_t id, json_t *tags,
+		      struct ck_error *err)
+{
+	struct store_stmt *st;
+	size_t i;
+	json_t *t;
+	int r;
+	int64_t p[1];
+
+	if (!json_is_array(tags))
+		return ck_error_set(err, CK_E_INVALID, "tags", "Expected a list of items.");
+	r = store_query(ar->ctx.conn, "DELETE FROM tagged_items WHERE object_type = $1 AND object_id = $2", &st, err);
+	if (r)
+		return r;
+	store_bind_text(st, 1, res->object_type, (size_t)-1);
+	store_bind_i64(st, 2, id);
+	r = store_step(st, err);
+	store_done(st);
+	if (r < 0)
+		return r;
+	json_array_foreach(tags, i, t) {
+		int64_t tag_id = 0;
+		const char *by = NULL;
+		json_t *val = t;
+		if (json_is_object(t)) {
+			by = json_object_get(t, "id") ? "id" : json_object_get(t, "slug") ? "slug" : "name";
+			val = json_object_get(t, by);
+		}
+		if (json_is_integer(val)) {
+			p[0] = json_integer_value(val);
+			r = store_scalar_i64(ar->ctx.conn, "SELECT id FROM tags WHERE id = $1", p, 1, &tag_id, err);
+		} else if (json_is_string(val) && by) {
+			r = store_query(ar->ctx.conn, !strcmp(by, "slug") ? "SELECT id FROM tags WHERE slug = $1"
+									   : "SELECT id FROM tags WHERE name = $1", &st, err);
+			if (!r) {
+				store_bind_text(st, 1, json_string_value(val), (size_t)-1);
+				if (store_step(st, err) == STORE_ROW)
+					tag_id = store_col_i64(st, 0);
+				store_done(st);
+			}
+		}
+		if (r)
+			return r;
+		if (!tag_id)
+			return ck_error_set(err, CK_E_INVALID, "tags", "Related object not found using the provided attributes (item %zu).", i);
+		r = store_query(ar->ctx.conn, "INSERT INTO tagged_items (tag_id, object_type, object_id) VALUES ($1, $2, $3)"
+					      " ON CONFLICT DO NOTHING", &st, err);
+		if (r)
+			return r;
+		store_bind_i64(st, 1, tag_id);
+		store_bind_text(st, 2, res->object_type, (size_t)-1);
+		store_bind_i64(st, 3, id);
+		r = store_step(st, err);
+		store_done(st);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void bind_value(struct store_stmt *st, int n, const struct dom_value *v)
+{
+	switch (v->type) {
+	case DV_INT: store_bind_i64(st, n, v->i); break;
+	case DV_DOUBLE: store_bind_double(st, n, v->d); break;
+	case DV_TEXT: store_bind_text(st, n, v->s, v->len); break;
+	default: store_bind_null(st, n); break;
+	}
+}
+
+static int writable_column(const struct api_field *f)
+{
+	return f->column && !(f->flags & F_SQLEXPR) && f->type != FT_ID && f->type != FT_COMPUTED &&
+	       strcmp(f->name, "created") && strcmp(f->name, "last_updated");
+}
+
+static int insert_row(struct api_req *ar, const struct api_resource *res, struct dom_record *rec,
+		      int64_t *ret_id, struct ck_error *err)
+{
+	struct strbuf sql, vals;
+	struct store_stmt *st;
+	int n = 0, r;
+
+	strbuf_init(&sql, 1 << 16);
+	strbuf_init(&vals, 1 << 16);
+	strbuf_addf(&sql, "INSERT INTO %s (created, last_updated", res->table);
+	strbuf_adds(&vals, "$1, $1");
+	n = 1;
+	for (size_t i = 0; i < res->nfields; i++) {
+		const struct api_field *f = &res->fields[i];
+		if (!writable_column(f) || !dom_record_has(rec, f->name))
+			continue;
+		strbuf_addf(&sql, ", %s", f->column);
+		strbuf_addf(&vals, ", $%d", ++n);
+	}
+	strbuf_addf(&sql, ") VALUES (%s) RETURNING id", strbuf_str(&vals));
+	r = strbuf_result(&sql);
+	if (!r)
+		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	if (r)
+		goto out;
+	store_bind_i64(st, 1, ar->ctx.now);
+	n = 1;
+	for (size_t i = 0; i < res->nfields; i++) {
+		const struct api_field *f = &res->fields[i];
+		if (!writable_column(f) || !dom_record_has(rec, f->name))
+			continue;
+		bind_value(st, ++n, dom_record_get(rec, f->name));
+	}
+	r = store_step(st, err);
+	if (r == STORE_ROW) {
+		*ret_id = store_col_i64(st, 0);
+		r = 0;
+	} else if (r == STORE_DONE) {
+		r = CK_E_DB;
+	}
+	store_done(st);
+out:
+	strbuf_release(&sql);
+	strbuf_release(&vals);
+	return r;
+}
+
+static int update_row(struct api_req *ar, const struct api_resource *res, int64_t id,
+		      struct dom_record *rec, struct ck_error *err)
+{
+	struct strbuf sql;
+	struct store_stmt *st;
+	int n = 2, r;
+
+	strbuf_init(&sql, 1 << 16);
+	strbuf_addf(&sql, "UPDATE %s SET last_updated = $1", res->table);
+	for (size_t i = 0; i < res->nfields; i++) {
+		const struct api_field *f = &res->fields[i];
+		if (writable_column(f) && dom_record_has(rec, f->name))
+			strbuf_addf(&sql, ", %s = $%d", f->column, ++n);
+	}
+	strbuf_adds(&sql, " WHERE id = $2");
+	r = strbuf_result(&sql);
+	if (!r)
+		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	if (r)
+		goto out;
+	store_bind_i64(st, 1, ar->ctx.now);
+	store_bind_i64(st, 2, id);
+	n = 2;
+	for (size_t i = 0; i < res->nfields; i++) {
+		const struct api_field *f = &res->fields[i];
+		if (writable_column(f) && dom_record_has(rec, f->name))
+			bind_value(st, ++n, dom_record_get(rec, f->name));
+	}
+	r = store_step(st, err);
+	store_done(st);
+	r = r < 0 ? r : 0;
+out:
+	strbuf_release(&sql);
+	return r;
+}
+
+/* Turns a store-level unique violation into the DRF message on the right field. */
+static int explain_duplicate(const struct api_resource *res, int r, struct ck_error *err)
+{
+	char field[CK_ERROR_FIELD_MAX];
+
+	if (r != CK_E_DUPLICATE || !err)
+		return r;
+	snprintf(field, sizeof(field), "%s", err->field[0] ? err->field : "non_field_errors");
+	if (strchr(field, ','))
+		return ck_error_set(err, r, "non_field_errors", "A %s with these values (%s) already exists.",
+				    res->verbose, field);
+	return ck_error_set(err, r, field, "%s with this %s already exists.", res->verbose, field);
+}
+
+static int snapshot_and_log(struct api_req *ar, const struct api_resource *res, const char *action,
+			    int64_t id, const char *pre, struct ck_error *err)
+{
+	char *post = strcmp(action, "delete") ? api_render_object_json(ar, res, id) : NULL;
+	json_t *j = post ? json_loads(post, 0, NULL) : pre ? json_loads(pre, 0, NULL) : NULL;
+	const char *repr = j ? json_string_value(json_object_get(j, "display")) : NULL;
+	int r = dom_changelog_write(&ar->ctx, action, res->object_type, id, repr, pre, post, err);
+
+	json_decref(j);
+	free(post);
+	return r;
+}
+
+int api_create_record(struct api_req *ar, const struct api_resource *res, struct dom_record *rec,
+		      int64_t *ret_id, struct ck_error *err)
+{
+	int64_t id = 0;
+	int r = 0;
+
+	if (res->hooks.before_write)
+		r = res->hooks.before_write(&ar->ctx, rec, 0, err);
+	if (!r)
+		r = explain_duplicate(res, insert_row(ar, res, rec, &id, err), err);
+	if (!r && res->hooks.after_write)
+		r = res->hooks.after_write(&ar->ctx, rec, id, 0, err);
+	if (!r)
+		r = snapshot_and_log(ar, res, "create", id, NULL, err);
+	if (!r)
+		*ret_id = id;
+	return r;
+}
+
+int api_update_record(struct api_req *ar, const struct api_resource *res, int64_t id,
+		      struct dom_record *rec, struct ck_error *err)
+{
+	char *pre = api_render_object_json(ar, res, id);
+	int r = 0;
+
+	if (!pre)
+		return ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
+	if (res->hooks.before_write)
+		r = res->hooks.before_write(&ar->ctx, rec, id, err);
+	if (!r)
+		r = explain_duplicate(res, update_row(ar, res, id, rec, err), err);
+	if (!r && res->hooks.after_write)
+		r = res->hooks.after_write(&ar->ctx, rec, id, id, err);
+	if (!r)
+		r = snapshot_and_log(ar, res, "update", id, pre, err);
+	free(pre);
+	return r;
+}
+
+int api_delete_record(struct api_req *ar, const struct api_resource *res, int64_t id, struct ck_error *err)
+{
+	char *pre = api_render_object_json(ar, res, id);
+	struct store_stmt *st;
+	char sql[160];
+	int r = 0;
+
+	if (!pre)
+		return ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
+	if (res->hooks.before_delete)
+		r = res->hooks.before_delete(&ar->ctx, id, err);
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = $1", res->table);
+	if (!r)
+		r = store_query(ar->ctx.conn, sql, &st, err);
+	if (!r) {
+		store_bind_i64(st, 1, id);
+		r = store_step(st, err);
+		store_done(st);
+		if (r == CK_E_INVALID)
+			r = ck_error_set(err, CK_E_CONFLICT, NULL,
+					 "Unable to delete object: other objects depend on this %s.", res->verbose);
+		r = r < 0 ? r : 0;
+	}
+	if (!r && res->taggable && !store_query(ar->ctx.conn,
+			"DELETE FROM tagged_items WHERE object_type = $1 AND object_id = $2", &st, err)) {
+		store_bind_text(st, 1, res->object_type, (size_t)-1);
+		store_bind_i64(st, 2, id);
+		r = store_step(st, err);
+		store_done(st);
+		r = r < 0 ? r : 0;
+	}
+	if (!r)
+		r = snapshot_and_log(ar, res, "delete", id, pre, err);
+	free(pre);
+	return r;
+}
+
+/* One item of a create or update request: decode, write, tags. */
+static int write_one(struct api_req *ar, const struct api_resource *res, json_t *obj, int64_t id,
+		     int partial, int64_t *ret_id, struct ck_error *err)
+{
+	struct dom_record rec;
+	json_t *tags = NULL;
+	int r = dom_record_init(&rec, api_resource_names(res), res->nfields);
+
+	if (r)
+		return r;
+	r = api_decode_record(ar, res, obj, partial, &rec, &tags, err);
+	if (!r && id)
+		r = api_update_record(ar, res, id, &rec, err);
+	else if (!r)
+		r = api_create_record(ar, res, &rec, &id, err);
+	if (!r && tags) {
+		r = write_tags(ar, res, id, tags, err);
+		/* the changelog row above predates the tag change; refresh its snapshot */
+	}
+	dom_record_release(&rec);
+	if (!r)
+		*ret_id = id;
+	return r;
+}
+
+struct write_job {
+	const struct api_resource *res;
+	json_t *body;
+	int64_t id;       /* detail URL id, 0 for list */
+	int partial;
+	int del;
+	int64_t *ids;     /* out: ids written, in order */
+	size_t nids;
+};
+
+static int item_id(json_t *item, int64_t *ret, struct ck_error *err)
+{
+	json_t *v = json_is_object(item) ? json_object_get(item, "id") : item;
+
+	if (!json_is_integer(v) || json_integer_value(v) < 1)
+		return ck_error_set(err, CK_E_INVALID, "id", "Every item of a bulk request needs a valid \"id\".");
+	*ret = json_integer_value(v);
+	return 0;
+}
+
+static int run_write(struct api_req *ar, void *arg, struct ck_error *err)
+{
+	struct write_job *job = arg;
+	size_t n = json_is_array(job->body) ? json_array_size(job->body) : 1;
+	int r = 0;
+
+	for (size_t i = 0; i < n && !r; i++) {
+		json_t *item = json_is_array(job->body) ? json_array_get(job->body, i) : job->body;
+		int64_t id = job->id, out = 0;
+		if (!id && json_is_array(job->body) && (job->del || strcmp(ar->http->method, "POST")))
+			r = item_id(item, &id, err);
+		if (!r && job->del)
+			r = api_delete_record(ar, job->res, id, err);
+		else if (!r)
+			r = write_one(ar, job->res, item, id, job->partial, &out, err);
+		if (r && err && json_is_array(job->body))
+			err->index = (long)i;
+		job->ids[i] = out ? out : id;
+		job->nids = i + 1;
+	}
+	return r;
+}
+
+void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
+{
+	const char *m = ar->http->method;
+	struct write_job job = {res, NULL, id, !strcmp(m, "PATCH"), !strcmp(m, "DELETE"), NULL, 0};
+	struct ck_error err;
+	struct jsonw w;
+	size_t n;
+	int r;
+
+	ck_error_clear(&err);
+	if (job.del && id) {
+		job.body = NULL;
+	} else if ((r = api_body(ar, &job.body, &err))) {
+		api_fail(ar, r, &err);
+		return;
+	}
+	if (job.body && json_is_array(job.body) && id) {
+		api_fail_detail(ar, CK_E_INVALID, "Expected a single object on a detail URL, got a list.");
+		return;
+	}
+	if (!id && !job.body) {
+		api_fail_detail(ar, CK_E_INVALID, "A JSON body is required.");
+		return;
+	}
+	n = job.body && json_is_array(job.body) ? json_array_size(job.body) : 1;
+	if (job.body && json_is_array(job.body) && (n == 0 || n > 1000)) {
+		api_fail_detail(ar, CK_E_INVALID, n ? "Bulk requests are limited to 1000 objects." : "Empty list.");
+		return;
+	}
+	if (!id && !job.body) {
+		api_fail_detail(ar, CK_E_INVALID, "Bulk operations need a list of objects with ids.");
+		return;
+	}
+	if (!id && strcmp(m, "POST") && !json_is_array(job.body)) {
+		api_fail_detail(ar, CK_E_INVALID, "Bulk operations need a list of objects with ids.");
+		return;
+	}
+	job.ids = calloc(n, sizeof(*job.ids));
+	if (!job.ids) {
+		api_fail(ar, CK_E_NOMEM, NULL);
+		return;
+	}
+	r = api_in_tx(ar, run_write, &job, &err);
+	if (r) {
+		api_fail(ar, r, &err);
+		goto out;
+	}
+	if (job.del) {
+		api_no_content(ar);
+		goto out;
+	}
+	api_json_begin(ar, strcmp(m, "POST") ? 200 : 201, &w);
+	if (json_is_array(job.body))
+		jsonw_arr_open(&w);
+	for (size_t i = 0; i < job.nids; i++)
+		api_render_object(ar, res, job.ids[i], 0, &w, NULL);
+	if (json_is_array(job.body))
+		jsonw_arr_close(&w);
+out:
+	free(job.ids);
+}

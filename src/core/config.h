@@ -1,0 +1,53 @@
+/*
+ * core/config — certkeeper's settings: server options and the NetBox SSL plugin settings
+ * (reference §3.23), with their defaults. Sources, later ones winning:
+ *   built-in defaults → INI file (--config FILE; sections [server] and [netbox_ssl]) →
+ *   environment (CERTKEEPER_LISTEN, CERTKEEPER_DB, CERTKEEPER_<UPPER_KEY> for any key) →
+ *   command-line flags (applied by the caller).
+ * A config is plain data, immutable once the server starts; share it read-only.
+ */
+#ifndef CK_CORE_CONFIG_H
+#define CK_CORE_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+struct ck_config {
+	/* [server] */
+	char listen[128];          /* HOST:PORT, default 127.0.0.1:8080 */
+	char db[1024];             /* database URL, default sqlite:certkeeper.db */
+	char web_root[1024];       /* built UI directory; "" = none */
+	int threads;               /* HTTP workers; 0 = cores */
+	long max_body_bytes;       /* request body cap, default 8 MiB */
+	int access_log;            /* default 1 */
+	int sweep_interval_s;      /* status sweep period, default 3600 */
+	/* [netbox_ssl] */
+	int expiry_warning_days;   /* 30 */
+	int expiry_critical_days;  /* 14 */
+	int bulk_import_max_batch_size; /* 100, and the other bulk caps below */
+	int bulk_validate_max_batch_size;
+	int bulk_compliance_max_batch_size;
+	int bulk_detect_max_batch_size;
+	int bulk_status_update_max_batch_size;
+	int bulk_assign_max_batch_size;
+	int max_export_size;       /* 1000 */
+	long max_pem_bytes;        /* 65536 */
+	int auto_archive_after_days; /* 90 */
+	int auto_create_ca_on_import; /* 0 */
+};
+
+/* Fills `cfg` with the built-in defaults. */
+void ck_config_defaults(struct ck_config *cfg);
+
+/* Applies key=value from the INI file at `path` (NULL = none). Unknown keys and bad values
+ * fail with CK_E_INVALID naming the file, line and key. */
+int ck_config_load_file(struct ck_config *cfg, const char *path, struct ck_error *err);
+
+/* Applies CERTKEEPER_* environment variables. Bad values → CK_E_INVALID. */
+int ck_config_load_env(struct ck_config *cfg, struct ck_error *err);
+
+/* Sets one key by name ("expiry_warning_days", "listen", ...). 0, or CK_E_INVALID. */
+int ck_config_set(struct ck_config *cfg, const char *key, const char *value, struct ck_error *err);
+
+#endif

@@ -1,0 +1,392 @@
+/* domain/certificate — see certificate.h. */
+#include "domain/certificate.h"
+#include "x509/names.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const dom_cert_statuses[] = {"active", "expired", "replaced", "revoked", "pending", "archived", NULL};
+const char *const dom_cert_algorithms[] = {"rsa", "ecdsa", "ed25519", "unknown", NULL};
+const char *const dom_chain_statuses[] = {"unknown", "valid", "invalid", "self_signed", "no_chain", NULL};
+const char *const dom_acme_providers[] = {"letsencrypt", "letsencrypt_staging", "zerossl", "buypass",
+					  "google", "digicert", "sectigo", "other", "", NULL};
+const char *const dom_acme_challenges[] = {"http-01", "dns-01", "tls-alpn-01", "unknown", "", NULL};
+
+int64_t dom_cert_days_remaining(int64_t valid_to, int64_t now)
+{
+	int64_t a = valid_to >= 0 ? valid_to / 86400 : (valid_to - 86399) / 86400;
+	int64_t b = now >= 0 ? now / 86400 : (now - 86399) / 86400;
+
+	return a - b;
+}
+
+const char *dom_cert_expiry_status(int64_t valid_to, int64_t now, const struct ck_config *cfg)
+{
+	int64_t days = dom_cert_days_remaining(valid_to, now);
+
+	if (valid_to < now)
+		return "expired";
+	/* [QUIRK fixed] day 0 but not yet expired counts as critical, not ok */
+	if (days <= cfg->expiry_critical_days)
+		return "critical";
+	if (days <= cfg->expiry_warning_days)
+		return "warning";
+	return "ok";
+}
+
+const char *dom_acme_detect(const char *issuer)
+{
+	static const struct {
+		const char *provider;
+		const char *patterns[9];
+	} rules[] = {
+		/* staging first: its issuers also say "Let's Encrypt" (reference [QUIRK]) */
+		{"letsencrypt_staging", {"(staging)", "fake le", NULL}},
+		{"letsencrypt", {"let's encrypt", "letsencrypt", "r3, o=let's encrypt", "r10, o=let's encrypt",
+				 "r11, o=let's encrypt", "e1, o=let's encrypt", "e5, o=let's encrypt",
+				 "e6, o=let's encrypt", NULL}},
+		{"zerossl", {"zerossl", NULL}},
+		{"buypass", {"buypass", NULL}},
+		{"google", {"google trust services", "gts ca", NULL}},
+		{"sectigo", {"sectigo", NULL}},
+		{"digicert", {"digicert", NULL}},
+	};
+
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		for (int k = 0; rules[i].patterns[k]; k++)
+			if (strcasestr(issuer, rules[i].patterns[k]))
+				return rules[i].provider;
+	return NULL;
+}
+
+int dom_ca_detect(const struct dom_ctx *ctx, const char *issuer, int64_t *ret_id, struct ck_error *err)
+{
+	struct store_stmt *st;
+	int r = store_query(ctx->conn,
+			    "SELECT id, issuer_pattern FROM certificate_authorities"
+			    " WHERE issuer_pattern <> '' ORDER BY name", &st, err);
+
+	if (r)
+		return r;
+	*ret_id = 0;
+	while ((r = store_step(st, err)) == STORE_ROW) {
+		const char *pat = store_col_text(st, 1, NULL);
+		if (pat && *pat && strcasestr(issuer, pat)) {
+			*ret_id = store_col_i64(st, 0);
+			break;
+		}
+	}
+	store_done(st);
+	return r < 0 ? r : 0;
+}
+
+int dom_lifecycle_add(const struct dom_ctx *ctx, int64_t cert_id, const char *type,
+		      const char *description, const char *old_status, const char *new_status,
+		      int64_t related, struct ck_error *err)
+{
+	struct store_stmt *st;
+	int r = store_query(ctx->conn,
+			    "INSERT INTO lifecycle_events (certificate_id, event_type, timestamp, description,"
+			    " old_status, new_status, related_certificate_id, actor)"
+			    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", &st, err);
+
+	if (r)
+		return r;
+	store_bind_i64(st, 1, cert_id);
+	store_bind_text(st, 2, type, (size_t)-1);
+	store_bind_i64(st, 3, ctx->now);
+	store_bind_text(st, 4, description ? description : "", (size_t)-1);
+	store_bind_text(st, 5, old_status ? old_status : "", (size_t)-1);
+	store_bind_text(st, 6, new_status ? new_status : "", (size_t)-1);
+	if (related)
+		store_bind_i64(st, 7, related);
+	else
+		store_bind_null(st, 7);
+	store_bind_text(st, 8, ctx->username ? ctx->username : "", (size_t)-1);
+	r = store_step(st, err);
+	store_done(st);
+	return r < 0 ? r : 0;
+}
+
+int dom_cert_find_duplicate(const struct dom_ctx *ctx, const char *serial, const char *issuer,
+			    const char *fingerprint, int64_t exclude_id, int64_t *ret_id,
+			    struct ck_error *err)
+{
+	char skey[300], ikey[2048];
+	struct store_stmt *st;
+	int r;
+
+	*ret_id = 0;
+	if (x509_serial_normalize(serial, skey, sizeof(skey)) ||
+	    x509_dn_normalize(issuer, ikey, sizeof(ikey)))
+		return 0; /* invalid values are reported by validation */
+	r = store_query(ctx->conn,
+			"SELECT id, common_name, serial_number FROM certificates"
+			" WHERE ((serial_key = $1 AND issuer_key = $2) OR fingerprint_sha256 = $3) AND id <> $4"
+			" LIMIT 1", &st, err);
+	if (r)
+		return r;
+	store_bind_text(st, 1, skey, (size_t)-1);
+	store_bind_text(st, 2, ikey, (size_t)-1);
+	store_bind_text(st, 3, fingerprint ? fingerprint : "", (size_t)-1);
+	store_bind_i64(st, 4, exclude_id);
+	r = store_step(st, err);
+	if (r == STORE_ROW) {
+		*ret_id = store_col_i64(st, 0);
+		ck_error_set(err, CK_E_DUPLICATE, "pem_content", "Certificate already exists: %s (ID: %lld, Serial: %.20s%s)",
+			     store_col_text(st, 1, NULL), (long long)*ret_id, store_col_text(st, 2, NULL),
+			     strlen(store_col_text(st, 2, NULL)) > 20 ? "..." : "");
+	}
+	store_done(st);
+	return r < 0 ? r : 0;
+}
+
+/* Upper-case colon hex "AA:BB:..." of exactly `bytes` bytes? (bytes 0 = any length ≥ 1). */
+static int valid_colon_hex(const char *s, size_t bytes)
+{
+	size_t n = 0;
+
+	for (const char *p = s; *p; p += 2) {
+		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]))
+			return 0;
+		n++;
+		if (p[2] == ':')
+			p++;
+		else if (p[2])
+			return 0;
+	}
+	return n && (!bytes || n == bytes);
+}
+
+static void upcase(char *s)
+{
+	for (; *s; s++)
+		*s = (char)toupper((unsigned char)*s);
+}
+
+/* Re-formats a serial as upper-case colon hex padded to whole bytes ("abc" → "0A:BC"). */
+static int canonical_serial(const char *in, char *out, size_t outsz)
+{
+	char key[300];
+	size_t n, o = 0;
+
+	if (x509_serial_normalize(in, key, sizeof(key)))
+		return CK_E_INVALID;
+	n = strlen(key);
+	for (size_t i = 0; i < n;) {
+		if (o + 4 > outsz)
+			return CK_E_TOOBIG;
+		if (o)
+			out[o++] = ':';
+		if (i == 0 && n % 2) {
+			out[o++] = '0';
+			out[o++] = key[i++];
+		} else {
+			out[o++] = key[i++];
+			out[o++] = key[i++];
+		}
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static int normalise_identity(struct dom_record *rec, struct ck_error *err)
+{
+	char buf[300], ikey[2048];
+	struct dom_value *v;
+
+	v = dom_record_get(rec, "serial_number");
+	if (v && v->type == DV_TEXT) {
+		if (canonical_serial(v->s, buf, sizeof(buf)))
+			return ck_error_set(err, CK_E_INVALID, "serial_number",
+					    "Enter a serial number as hexadecimal bytes, e.g. 01:23:AB.");
+		dom_record_set_text(rec, "serial_number", buf, strlen(buf));
+		x509_serial_normalize(buf, buf, sizeof(buf));
+		dom_record_set_text(rec, "serial_key", buf, strlen(buf));
+	}
+	v = dom_record_get(rec, "fingerprint_sha256");
+	if (v && v->type == DV_TEXT) {
+		upcase(v->s);
+		if (!valid_colon_hex(v->s, 32) || v->len != 95)
+			return ck_error_set(err, CK_E_INVALID, "fingerprint_sha256",
+					    "Enter the SHA-256 fingerprint as 32 colon-separated hex bytes.");
+	}
+	v = dom_record_get(rec, "issuer");
+	if (v && v->type == DV_TEXT) {
+		if (!v->len)
+			return ck_error_set(err, CK_E_INVALID, "issuer", "This field may not be blank.");
+		if (x509_dn_normalize(v->s, ikey, sizeof(ikey)))
+			return ck_error_set(err, CK_E_INVALID, "issuer", "Issuer is too long.");
+		dom_record_set_text(rec, "issuer_key", ikey, strlen(ikey));
+	}
+	v = dom_record_get(rec, "common_name");
+	if (v && v->type == DV_TEXT && !v->len)
+		return ck_error_set(err, CK_E_INVALID, "common_name", "This field may not be blank.");
+	return 0;
+}
+
+/* Current values of an existing certificate needed by the rules. */
+struct cert_cur {
+	char serial[300], issuer[2048], fingerprint[100], status[16];
+	int64_t valid_from, valid_to, archived_at;
+};
+
+static int load_current(const struct dom_ctx *ctx, int64_t id, struct cert_cur *cur, struct ck_error *err)
+{
+	struct store_stmt *st;
+	int r = store_query(ctx->conn,
+			    "SELECT serial_number, issuer, fingerprint_sha256, status, valid_from, valid_to,"
+			    " archived_at FROM certificates WHERE id = $1", &st, err);
+
+	if (r)
+		return r;
+	store_bind_i64(st, 1, id);
+	r = store_step(st, err);
+	if (r == STORE_ROW) {
+		snprintf(cur->serial, sizeof(cur->serial), "%s", store_col_text(st, 0, NULL));
+		snprintf(cur->issuer, sizeof(cur->issuer), "%s", store_col_text(st, 1, NULL));
+		snprintf(cur->fingerprint, sizeof(cur->fingerprint), "%s", store_col_text(st, 2, NULL));
+		snprintf(cur->status, sizeof(cur->status), "%s", store_col_text(st, 3, NULL));
+		cur->valid_from = store_col_i64(st, 4);
+		cur->valid_to = store_col_i64(st, 5);
+		cur->archived_at = store_col_is_null(st, 6) ? 0 : store_col_i64(st, 6);
+		r = 0;
+	} else if (r == STORE_DONE) {
+		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
+	}
+	store_done(st);
+	return r;
+}
+
+static const char *pick_text(const struct dom_record *rec, const char *name, const char *cur)
+{
+	return dom_record_has(rec, name) ? dom_record_text(rec, name) : cur;
+}
+
+static int detect_links(const struct dom_ctx *ctx, struct dom_record *rec, const char *issuer,
+			struct ck_error *err)
+{
+	const char *provider;
+	int64_t ca = 0;
+	int r;
+
+	if (!dom_record_has(rec, "issuing_ca") || dom_record_is_null(rec, "issuing_ca")) {
+		r = dom_ca_detect(ctx, issuer, &ca, err);
+		if (r)
+			return r;
+		if (ca)
+			dom_record_set_int(rec, "issuing_ca", ca);
+	}
+	provider = dom_acme_detect(issuer);
+	if (provider && !dom_record_has(rec, "is_acme")) {
+		dom_record_set_int(rec, "is_acme", 1);
+		if (!dom_record_has(rec, "acme_provider") || !*dom_record_text(rec, "acme_provider"))
+			dom_record_set_text(rec, "acme_provider", provider, strlen(provider));
+	}
+	return 0;
+}
+
+int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id,
+			  struct ck_error *err)
+{
+	struct cert_cur cur = {0};
+	int64_t dup = 0, vf, vt;
+	int r = normalise_identity(rec, err);
+
+	if (r)
+		return r;
+	if (old_id && (r = load_current(ctx, old_id, &cur, err)))
+		return r;
+	vf = dom_record_has(rec, "valid_from") ? dom_record_int(rec, "valid_from", 0) : cur.valid_from;
+	vt = dom_record_has(rec, "valid_to") ? dom_record_int(rec, "valid_to", 0) : cur.valid_to;
+	if (vt < vf)
+		return ck_error_set(err, CK_E_INVALID, "valid_to", "valid_to must not be earlier than valid_from.");
+	if (!old_id || dom_record_has(rec, "serial_number") || dom_record_has(rec, "issuer") ||
+	    dom_record_has(rec, "fingerprint_sha256")) {
+		r = dom_cert_find_duplicate(ctx, pick_text(rec, "serial_number", cur.serial),
+					    pick_text(rec, "issuer", cur.issuer),
+					    pick_text(rec, "fingerprint_sha256", cur.fingerprint), old_id, &dup, err);
+		if (r)
+			return r;
+		if (dup) {
+			/* name the field the client actually sent */
+			if (err && !dom_record_has(rec, "pem_content"))
+				snprintf(err->field, sizeof(err->field), "%s",
+					 dom_record_has(rec, "fingerprint_sha256") ? "fingerprint_sha256" : "serial_number");
+			return CK_E_DUPLICATE;
+		}
+	}
+	if (!old_id && (r = detect_links(ctx, rec, dom_record_text(rec, "issuer"), err)))
+		return r;
+	if (!strcmp(pick_text(rec, "status", cur.status[0] ? cur.status : "active"), "archived") &&
+	    !cur.archived_at && !dom_record_has(rec, "archived_at"))
+		dom_record_set_int(rec, "archived_at", ctx->now);
+	return 0;
+}
+
+int dom_cert_after_write(const struct dom_ctx *ctx, const struct dom_record *rec, int64_t id,
+			 int64_t old_id, struct ck_error *err)
+{
+	const char *status = dom_record_has(rec, "status") ? dom_record_text(rec, "status") : "active";
+	char desc[128];
+
+	if (!old_id) {
+		snprintf(desc, sizeof(desc), "Certificate imported with status %s", status);
+		return dom_lifecycle_add(ctx, id, "imported", desc, "", status, 0, err);
+	}
+	return 0;
+}
+
+int dom_cert_record_from_x509(struct dom_record *rec, const struct x509_cert_info *leaf,
+			      const char *issuer_chain)
+{
+	struct {
+		const char *name, *value;
+	} texts[] = {
+		{"common_name", leaf->common_name}, {"serial_number", leaf->serial_number},
+		{"fingerprint_sha256", leaf->fingerprint_sha256}, {"issuer", leaf->issuer},
+		{"algorithm", leaf->algorithm}, {"pem_content", leaf->pem},
+		{"issuer_chain", issuer_chain ? issuer_chain : ""},
+	};
+	char *sans = NULL;
+	size_t cap = 3;
+	int r = 0;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]) && !r; i++)
+		r = dom_record_set_text(rec, texts[i].name, texts[i].value, strlen(texts[i].value));
+	if (!r)
+		r = dom_record_set_int(rec, "valid_from", leaf->valid_from);
+	if (!r)
+		r = dom_record_set_int(rec, "valid_to", leaf->valid_to);
+	if (!r)
+		r = leaf->key_size < 0 ? dom_record_set_null(rec, "key_size")
+				       : dom_record_set_int(rec, "key_size", leaf->key_size);
+	for (size_t i = 0; i < leaf->nsans; i++)
+		cap += 2 * strlen(leaf->sans[i]) + 4;
+	sans = r ? NULL : malloc(cap);
+	if (!r && !sans)
+		r = CK_E_NOMEM;
+	if (!r) {
+		/* SAN strings come from the parser: printable, but escape '"' and '\' anyway */
+		size_t o = 0;
+		sans[o++] = '[';
+		for (size_t i = 0; i < leaf->nsans; i++) {
+			if (i)
+				sans[o++] = ',';
+			sans[o++] = '"';
+			for (const char *p = leaf->sans[i]; *p; p++) {
+				if (*p == '"' || *p == '\\')
+					sans[o++] = '\\';
+				sans[o++] = (unsigned char)*p < 0x20 ? '?' : *p;
+			}
+			sans[o++] = '"';
+		}
+		sans[o++] = ']';
+		r = dom_record_set_text(rec, "sans", sans, o);
+	}
+	free(sans);
+	return r;
+}
