@@ -42,31 +42,31 @@ struct opts {
 };
 
 static const char usage_migrate[] =
-	"usage: certkeeper migrate [--db URL]\n\n"
-	"Applies pending database migrations (also done at every start of 'serve').\n\n"
-	"  --db URL   database (default: $CERTKEEPER_DB, else " DEFAULT_DB ")\n";
+    "usage: certkeeper migrate [--db URL]\n\n"
+    "Applies pending database migrations (also done at every start of 'serve').\n\n"
+    "  --db URL   database (default: $CERTKEEPER_DB, else " DEFAULT_DB ")\n";
 
 static const char usage_user[] =
-	"usage: certkeeper user create NAME [--superuser] [--db URL]\n"
-	"       certkeeper user list [--db URL]\n"
-	"       certkeeper user password NAME [--db URL]   (reads the password from the first\n"
-	"                                                  line of standard input)\n\n"
-	"  --superuser  the new user may do everything\n"
-	"  --db URL     database (default: $CERTKEEPER_DB, else " DEFAULT_DB ")\n";
+    "usage: certkeeper user create NAME [--superuser] [--db URL]\n"
+    "       certkeeper user list [--db URL]\n"
+    "       certkeeper user password NAME [--db URL]   (reads the password from the first\n"
+    "                                                  line of standard input)\n\n"
+    "  --superuser  the new user may do everything\n"
+    "  --db URL     database (default: $CERTKEEPER_DB, else " DEFAULT_DB ")\n";
 
 static const char usage_token[] =
-	"usage: certkeeper token create --user NAME [--read-only] [--description TEXT]\n"
-	"                               [--expires ISO-8601] [--v2] [--db URL]\n"
-	"       certkeeper token list [--user NAME] [--db URL]\n"
-	"       certkeeper token delete ID [--db URL]\n\n"
-	"'token create' prints the key as its last line; it is shown only once.\n"
-	"Send it as 'Authorization: Token KEY' (or 'Authorization: Bearer KEY' with --v2).\n\n"
-	"  --user NAME         owner of the token\n"
-	"  --read-only         the token may only read (GET/HEAD/OPTIONS)\n"
-	"  --description TEXT  free text, at most 200 bytes\n"
-	"  --expires WHEN      expiry date-time, e.g. 2027-01-31 or 2027-01-31T12:00:00Z\n"
-	"  --v2                a v2 key (nbt_<id>.<secret>) instead of 40 hex digits\n"
-	"  --db URL            database (default: $CERTKEEPER_DB, else " DEFAULT_DB ")\n";
+    "usage: certkeeper token create --user NAME [--read-only] [--description TEXT]\n"
+    "                               [--expires ISO-8601] [--v2] [--db URL]\n"
+    "       certkeeper token list [--user NAME] [--db URL]\n"
+    "       certkeeper token delete ID [--db URL]\n\n"
+    "'token create' prints the key as its last line; it is shown only once.\n"
+    "Send it as 'Authorization: Token KEY' (or 'Authorization: Bearer KEY' with --v2).\n\n"
+    "  --user NAME         owner of the token\n"
+    "  --read-only         the token may only read (GET/HEAD/OPTIONS)\n"
+    "  --description TEXT  free text, at most 200 bytes\n"
+    "  --expires WHEN      expiry date-time, e.g. 2027-01-31 or 2027-01-31T12:00:00Z\n"
+    "  --v2                a v2 key (nbt_<id>.<secret>) instead of 40 hex digits\n"
+    "  --db URL            database (default: $CERTKEEPER_DB, else " DEFAULT_DB ")\n";
 
 static int usage_error(const char *cmd, const char *usage, const char *what, const char *arg)
 {
@@ -104,7 +104,8 @@ static int parse_opts(int argc, char **argv, int first, unsigned allowed, const 
 
 		if ((allowed & OPT_DB) && (v = opt_value(argc, argv, &i, "--db", &missing)))
 			o->db = v;
-		else if ((allowed & OPT_USER) && (v = opt_value(argc, argv, &i, "--user", &missing)))
+		else if ((allowed & OPT_USER) &&
+			 (v = opt_value(argc, argv, &i, "--user", &missing)))
 			o->user = v;
 		else if ((allowed & OPT_DESCRIPTION) &&
 			 (v = opt_value(argc, argv, &i, "--description", &missing)))
@@ -136,8 +137,7 @@ static int parse_opts(int argc, char **argv, int first, unsigned allowed, const 
 
 static int fail(const char *cmd, const struct ck_error *err, int rc)
 {
-	fprintf(stderr, "certkeeper %s: %s\n", cmd,
-		err->msg[0] ? err->msg : ck_strerror(rc));
+	fprintf(stderr, "certkeeper %s: %s\n", cmd, err->msg[0] ? err->msg : ck_strerror(rc));
 	return 1;
 }
 
@@ -342,9 +342,8 @@ static int token_create(struct store_conn *c, const struct opts *o)
 	if (find_user(c, "token create", o->user, &uid))
 		return 1;
 	ck_error_clear(&err);
-	rc = (o->v2 ? auth_token_create_v2 : auth_token_create)(c, uid, !o->read_only,
-							       o->description, expires, &key, &id,
-							       &err);
+	rc = (o->v2 ? auth_token_create_v2 : auth_token_create)(
+	    c, uid, !o->read_only, o->description, expires, &key, &id, &err);
 	if (rc < 0)
 		return fail("token create", &err, rc);
 	printf("Created %s token %lld for user %s.\n", o->read_only ? "read-only" : "write-enabled",

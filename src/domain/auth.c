@@ -99,10 +99,7 @@ static int all_of(const char *s, size_t n, int (*pred)(int))
 	return 1;
 }
 
-static int64_t now_s(void)
-{
-	return (int64_t)time(NULL);
-}
+static int64_t now_s(void) { return (int64_t)time(NULL); }
 
 /* ---- users ---- */
 
@@ -138,7 +135,8 @@ int auth_user_create(struct store_conn *c, const char *username, int superuser, 
 	if (!username_ok(username))
 		return ck_error_set(err, CK_E_INVALID, "username",
 				    "Enter a valid username: 1 to %d letters, digits and @/./+/-/_ "
-				    "characters.", AUTH_USERNAME_MAX);
+				    "characters.",
+				    AUTH_USERNAME_MAX);
 	rc = store_query(c,
 			 "INSERT INTO users (username, is_superuser, created) VALUES ($1, $2, $3)"
 			 " RETURNING id",
@@ -191,14 +189,15 @@ int auth_user_find(struct store_conn *c, const char *username, struct auth_user 
 {
 	if (!username)
 		return ck_error_set(err, CK_E_NOTFOUND, NULL, "No such user.");
-	return user_query(c,
-			  "SELECT id, username, is_superuser, is_active FROM users WHERE username = $1",
-			  username, 0, ret, err);
+	return user_query(
+	    c, "SELECT id, username, is_superuser, is_active FROM users WHERE username = $1",
+	    username, 0, ret, err);
 }
 
 int auth_user_get(struct store_conn *c, int64_t id, struct auth_user *ret, struct ck_error *err)
 {
-	return user_query(c, "SELECT id, username, is_superuser, is_active FROM users WHERE id = $1",
+	return user_query(c,
+			  "SELECT id, username, is_superuser, is_active FROM users WHERE id = $1",
 			  NULL, id, ret, err);
 }
 
@@ -208,9 +207,9 @@ int auth_user_list(struct store_conn *c, struct auth_user **ret, size_t *ret_n,
 	struct store_stmt *s = NULL;
 	struct auth_user *v = NULL;
 	size_t n = 0, cap = 0;
-	int rc = store_query(c,
-			     "SELECT id, username, is_superuser, is_active FROM users ORDER BY username",
-			     &s, err);
+	int rc = store_query(
+	    c, "SELECT id, username, is_superuser, is_active FROM users ORDER BY username", &s,
+	    err);
 
 	if (rc < 0)
 		return rc;
@@ -378,7 +377,6 @@ int auth_user_check_password(struct store_conn *c, const char *username, const c
 	return 0;
 }
 
-
 /* ---- the token cache ---- */
 
 struct cache_entry {
@@ -400,7 +398,7 @@ static struct cache_entry *cache_slot(const char *hash)
 
 	for (int i = 0; i < 4; i++) /* hex digits of a uniform hash */
 		idx = idx * 16 + (unsigned)(isdigit((unsigned char)hash[i]) ? hash[i] - '0'
-									  : hash[i] - 'a' + 10);
+									    : hash[i] - 'a' + 10);
 	return &token_cache.slots[idx & (AUTH_CACHE_SLOTS - 1)];
 }
 
@@ -412,8 +410,7 @@ static int cache_get(const char *hash, int64_t now, struct cache_entry *ret)
 
 	pthread_mutex_lock(&token_cache.lock);
 	e = cache_slot(hash);
-	hit = !strcmp(e->hash, hash) && now - e->cached_at < AUTH_CACHE_TTL &&
-	      now >= e->cached_at;
+	hit = !strcmp(e->hash, hash) && now - e->cached_at < AUTH_CACHE_TTL && now >= e->cached_at;
 	if (hit)
 		*ret = *e;
 	pthread_mutex_unlock(&token_cache.lock);
@@ -445,8 +442,8 @@ static void cache_drop(int64_t tok_id, int64_t user_id)
 	for (size_t i = 0; i < AUTH_CACHE_SLOTS; i++) {
 		struct cache_entry *e = &token_cache.slots[i];
 
-		if (e->hash[0] && ((tok_id > 0 && e->tok.id == tok_id) ||
-				   (user_id > 0 && e->user.id == user_id)))
+		if (e->hash[0] &&
+		    ((tok_id > 0 && e->tok.id == tok_id) || (user_id > 0 && e->user.id == user_id)))
 			e->hash[0] = '\0';
 	}
 	pthread_mutex_unlock(&token_cache.lock);
@@ -565,8 +562,8 @@ int auth_token_create(struct store_conn *c, int64_t user_id, int write_enabled,
 }
 
 int auth_token_create_v2(struct store_conn *c, int64_t user_id, int write_enabled,
-			 const char *description, int64_t expires, char **ret_key,
-			 int64_t *ret_id, struct ck_error *err)
+			 const char *description, int64_t expires, char **ret_key, int64_t *ret_id,
+			 struct ck_error *err)
 {
 	char id_part[AUTH_V2_ID_LEN + 1], secret[AUTH_V2_SECRET_LEN + 1];
 	char key[4 + AUTH_V2_ID_LEN + 1 + AUTH_V2_SECRET_LEN + 1];
@@ -622,15 +619,16 @@ static int header_key(const char *v, char *out, size_t size)
 }
 
 /* Reads the token `hash` with its user into *ret (hash and cached_at set). */
-static int token_load(struct store_conn *c, const char *hash, int64_t now,
-		      struct cache_entry *ret, struct ck_error *err)
+static int token_load(struct store_conn *c, const char *hash, int64_t now, struct cache_entry *ret,
+		      struct ck_error *err)
 {
 	struct store_stmt *s = NULL;
-	int rc = store_query(c,
-			     "SELECT u.id, u.username, u.is_superuser, u.is_active, t.id,"
-			     " t.write_enabled, t.expires, t.last_used"
-			     " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = $1",
-			     &s, err);
+	int rc =
+	    store_query(c,
+			"SELECT u.id, u.username, u.is_superuser, u.is_active, t.id,"
+			" t.write_enabled, t.expires, t.last_used"
+			" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = $1",
+			&s, err);
 
 	if (rc < 0)
 		return rc;
@@ -712,10 +710,11 @@ int auth_token_list(struct store_conn *c, int64_t user_id, struct auth_token_row
 	struct store_stmt *s = NULL;
 	struct auth_token_row *v = NULL;
 	size_t n = 0, cap = 0;
-	int rc = store_query(c,
-			     "SELECT id, user_id, key_prefix, description, write_enabled, expires,"
-			     " last_used, created FROM tokens WHERE $1 = 0 OR user_id = $1 ORDER BY id",
-			     &s, err);
+	int rc =
+	    store_query(c,
+			"SELECT id, user_id, key_prefix, description, write_enabled, expires,"
+			" last_used, created FROM tokens WHERE $1 = 0 OR user_id = $1 ORDER BY id",
+			&s, err);
 
 	if (rc < 0)
 		return rc;
@@ -796,10 +795,11 @@ int auth_session_create(struct store_conn *c, int64_t user_id, int64_t ttl_s,
 	    random_hex(AUTH_SESSION_KEY_LEN / 2, csrf) < 0)
 		return ck_error_set(err, CK_E_INTERNAL, NULL, "no randomness");
 	sha256_hex(key, AUTH_SESSION_KEY_LEN, hash);
-	rc = store_query(c,
-			 "INSERT INTO sessions (user_id, session_hash, csrf_token, created, expires)"
-			 " VALUES ($1, $2, $3, $4, $5)",
-			 &s, err);
+	rc =
+	    store_query(c,
+			"INSERT INTO sessions (user_id, session_hash, csrf_token, created, expires)"
+			" VALUES ($1, $2, $3, $4, $5)",
+			&s, err);
 	if (rc < 0)
 		goto cleanse;
 	store_bind_i64(s, 1, user_id);

@@ -24,8 +24,8 @@
  * Errors: CK_E_INVALID (bad username/password/description, field set), CK_E_DUPLICATE
  * (username taken, field "username"), CK_E_NOTFOUND, CK_E_AUTH (any authentication failure;
  * the message says which: "Invalid token", "Token expired", "User inactive",
- * "Authentication credentials were not provided."), store errors. `ret_` outputs are written only on success. All functions are thread-safe when each
- * thread passes its own connection.
+ * "Authentication credentials were not provided."), store errors. `ret_` outputs are written only
+ * on success. All functions are thread-safe when each thread passes its own connection.
  */
 #ifndef CK_DOMAIN_AUTH_H
 #define CK_DOMAIN_AUTH_H
@@ -36,18 +36,18 @@
 #include "core/error.h"
 #include "store/store.h"
 
-#define AUTH_USERNAME_MAX 150     /* Django's limit; letters, digits and @.+-_ */
-#define AUTH_PASSWORD_MAX 4096    /* bytes */
-#define AUTH_DESCRIPTION_MAX 200  /* token description, bytes */
-#define AUTH_HEADER_MAX 512       /* Authorization header value, bytes */
-#define AUTH_V1_KEY_LEN 40        /* hex digits */
-#define AUTH_V2_ID_LEN 12         /* key-id characters */
-#define AUTH_V2_SECRET_LEN 40     /* secret characters */
+#define AUTH_USERNAME_MAX 150	 /* Django's limit; letters, digits and @.+-_ */
+#define AUTH_PASSWORD_MAX 4096	 /* bytes */
+#define AUTH_DESCRIPTION_MAX 200 /* token description, bytes */
+#define AUTH_HEADER_MAX 512	 /* Authorization header value, bytes */
+#define AUTH_V1_KEY_LEN 40	 /* hex digits */
+#define AUTH_V2_ID_LEN 12	 /* key-id characters */
+#define AUTH_V2_SECRET_LEN 40	 /* secret characters */
 #define AUTH_PBKDF2_DEFAULT_ITER 600000
 #define AUTH_PBKDF2_MAX_ITER 10000000 /* a stored hash asking for more is refused */
-#define AUTH_CACHE_TTL 10         /* seconds a successful token look-up is cached */
-#define AUTH_LAST_USED_EVERY 60   /* tokens.last_used is written at most this often */
-#define AUTH_SESSION_KEY_LEN 64   /* hex characters of a session key and of a CSRF token */
+#define AUTH_CACHE_TTL 10	      /* seconds a successful token look-up is cached */
+#define AUTH_LAST_USED_EVERY 60	      /* tokens.last_used is written at most this often */
+#define AUTH_SESSION_KEY_LEN 64	      /* hex characters of a session key and of a CSRF token */
 
 struct auth_user {
 	int64_t id;
@@ -124,8 +124,8 @@ int auth_token_create(struct store_conn *c, int64_t user_id, int write_enabled,
 
 /* Same, v2 format: *ret_key = "nbt_<key-id>.<secret>" (send as "Bearer <key>"). */
 int auth_token_create_v2(struct store_conn *c, int64_t user_id, int write_enabled,
-			 const char *description, int64_t expires, char **ret_key,
-			 int64_t *ret_id, struct ck_error *err);
+			 const char *description, int64_t expires, char **ret_key, int64_t *ret_id,
+			 struct ck_error *err);
 
 /* Authenticates an Authorization header value (see the header comment for the forms and the
  * cache). CK_E_AUTH on a missing, malformed (including longer than AUTH_HEADER_MAX), unknown

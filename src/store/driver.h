@@ -37,9 +37,9 @@ struct store_driver {
 	int (*exec)(void *db, const char *sql, struct ck_error *err);
 	/* Prepares `sql` written with $n placeholders (the driver translates the dialect). */
 	int (*prepare)(void *db, const char *sql, void **ret_stmt, struct ck_error *err);
-	void (*finalize)(void *stmt);    /* NULL accepted */
-	void (*reset)(void *stmt);       /* rewinds; keeps bindings */
-	void (*clear)(void *stmt);       /* clears bindings */
+	void (*finalize)(void *stmt); /* NULL accepted */
+	void (*reset)(void *stmt);    /* rewinds; keeps bindings */
+	void (*clear)(void *stmt);    /* clears bindings */
 
 	int (*bind_i64)(void *stmt, int idx, int64_t v);
 	int (*bind_double)(void *stmt, int idx, double v);
@@ -72,9 +72,9 @@ void *store_conn_handle(struct store_conn *c);
 
 /* Statement-cache statistics of one connection (for tests and benchmarks). */
 struct store_cache_stats {
-	size_t entries;   /* statements held now */
-	size_t capacity;  /* the bound; exceeded only while every statement is in use */
-	uint64_t hits;    /* store_query() served from the cache */
+	size_t entries;	   /* statements held now */
+	size_t capacity;   /* the bound; exceeded only while every statement is in use */
+	uint64_t hits;	   /* store_query() served from the cache */
 	uint64_t prepares; /* statements prepared */
 	uint64_t evictions;
 };

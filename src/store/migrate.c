@@ -18,7 +18,7 @@ static const char sql_create[] = "CREATE TABLE IF NOT EXISTS schema_migrations (
 				 " applied_at BIGINT NOT NULL)";
 static const char sql_version[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 static const char sql_record[] =
-	"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
 
 static int current_version(struct store_conn *c, int64_t *ret, struct ck_error *err)
 {

@@ -33,8 +33,8 @@ static int map_error(sqlite3 *db, int rc, const char *what, struct ck_error *err
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 		store_sqlite_unique_columns(msg, cols, sizeof(cols));
-		return ck_error_set(err, CK_E_DUPLICATE, cols, "an object with this %s already exists",
-				    cols);
+		return ck_error_set(err, CK_E_DUPLICATE, cols,
+				    "an object with this %s already exists", cols);
 	case SQLITE_CONSTRAINT_FOREIGNKEY:
 		return ck_error_set(err, CK_E_INVALID, NULL,
 				    "a referenced object does not exist or is still referenced");
@@ -160,10 +160,7 @@ close_db:
 	return rc;
 }
 
-static void sq_close(void *db)
-{
-	sqlite3_close_v2(db);
-}
+static void sq_close(void *db) { sqlite3_close_v2(db); }
 
 static int sq_exec(void *db, const char *sql, struct ck_error *err)
 {
@@ -201,20 +198,11 @@ free_text:
 	return rc;
 }
 
-static void sq_finalize(void *stmt)
-{
-	sqlite3_finalize(stmt);
-}
+static void sq_finalize(void *stmt) { sqlite3_finalize(stmt); }
 
-static void sq_reset(void *stmt)
-{
-	sqlite3_reset(stmt);
-}
+static void sq_reset(void *stmt) { sqlite3_reset(stmt); }
 
-static void sq_clear(void *stmt)
-{
-	sqlite3_clear_bindings(stmt);
-}
+static void sq_clear(void *stmt) { sqlite3_clear_bindings(stmt); }
 
 static int bind_rc(void *stmt, int rc)
 {
@@ -249,10 +237,7 @@ static int sq_bind_text(void *stmt, int idx, const char *text, size_t len)
 	return bind_rc(stmt, sqlite3_bind_text(stmt, idx, text, (int)len, SQLITE_TRANSIENT));
 }
 
-static int sq_bind_null(void *stmt, int idx)
-{
-	return bind_rc(stmt, sqlite3_bind_null(stmt, idx));
-}
+static int sq_bind_null(void *stmt, int idx) { return bind_rc(stmt, sqlite3_bind_null(stmt, idx)); }
 
 static int sq_step(void *stmt, struct ck_error *err)
 {
@@ -265,25 +250,16 @@ static int sq_step(void *stmt, struct ck_error *err)
 	return map_error(sqlite3_db_handle(stmt), rc, "step", err);
 }
 
-static int sq_col_count(void *stmt)
-{
-	return sqlite3_column_count(stmt);
-}
+static int sq_col_count(void *stmt) { return sqlite3_column_count(stmt); }
 
 static int sq_col_is_null(void *stmt, int col)
 {
 	return sqlite3_column_type(stmt, col) == SQLITE_NULL;
 }
 
-static int64_t sq_col_i64(void *stmt, int col)
-{
-	return sqlite3_column_int64(stmt, col);
-}
+static int64_t sq_col_i64(void *stmt, int col) { return sqlite3_column_int64(stmt, col); }
 
-static double sq_col_double(void *stmt, int col)
-{
-	return sqlite3_column_double(stmt, col);
-}
+static double sq_col_double(void *stmt, int col) { return sqlite3_column_double(stmt, col); }
 
 static const char *sq_col_text(void *stmt, int col, size_t *ret_len)
 {
@@ -294,21 +270,15 @@ static const char *sq_col_text(void *stmt, int col, size_t *ret_len)
 	return t;
 }
 
-static const char *sq_col_name(void *stmt, int col)
-{
-	return sqlite3_column_name(stmt, col);
-}
+static const char *sq_col_name(void *stmt, int col) { return sqlite3_column_name(stmt, col); }
 
-static int64_t sq_changes(void *db)
-{
-	return sqlite3_changes64(db);
-}
+static int64_t sq_changes(void *db) { return sqlite3_changes64(db); }
 
 static int sq_has_table(void *db, const char *name, struct ck_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1",
-				    -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(
+	    db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1", -1, &st, NULL);
 
 	if (rc != SQLITE_OK)
 		return map_error(db, rc, "has_table", err);
@@ -324,34 +294,31 @@ static int sq_has_table(void *db, const char *name, struct ck_error *err)
 	return rc;
 }
 
-static const char *sq_migration_sql(const struct store_migration *m)
-{
-	return m->sqlite;
-}
+static const char *sq_migration_sql(const struct store_migration *m) { return m->sqlite; }
 
 const struct store_driver store_sqlite_driver = {
-	.name = "sqlite",
-	.target = sq_target,
-	.open = sq_open,
-	.close = sq_close,
-	.exec = sq_exec,
-	.prepare = sq_prepare,
-	.finalize = sq_finalize,
-	.reset = sq_reset,
-	.clear = sq_clear,
-	.bind_i64 = sq_bind_i64,
-	.bind_double = sq_bind_double,
-	.bind_text = sq_bind_text,
-	.bind_null = sq_bind_null,
-	.step = sq_step,
-	.col_count = sq_col_count,
-	.col_is_null = sq_col_is_null,
-	.col_i64 = sq_col_i64,
-	.col_double = sq_col_double,
-	.col_text = sq_col_text,
-	.col_name = sq_col_name,
-	.changes = sq_changes,
-	.has_table = sq_has_table,
-	.begin_sql = "BEGIN IMMEDIATE",
-	.migration_sql = sq_migration_sql,
+    .name = "sqlite",
+    .target = sq_target,
+    .open = sq_open,
+    .close = sq_close,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .reset = sq_reset,
+    .clear = sq_clear,
+    .bind_i64 = sq_bind_i64,
+    .bind_double = sq_bind_double,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .col_count = sq_col_count,
+    .col_is_null = sq_col_is_null,
+    .col_i64 = sq_col_i64,
+    .col_double = sq_col_double,
+    .col_text = sq_col_text,
+    .col_name = sq_col_name,
+    .changes = sq_changes,
+    .has_table = sq_has_table,
+    .begin_sql = "BEGIN IMMEDIATE",
+    .migration_sql = sq_migration_sql,
 };

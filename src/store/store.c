@@ -29,7 +29,7 @@ struct store_stmt {
 	void *drv_stmt;
 	char *sql;
 	uint64_t hash;
-	struct store_stmt *hnext;            /* bucket chain */
+	struct store_stmt *hnext;		/* bucket chain */
 	struct store_stmt *lru_prev, *lru_next; /* lru_prev toward most recent */
 	int in_use;
 };
@@ -58,7 +58,7 @@ static const struct {
 	const char *scheme; /* with its ':' */
 	const struct store_driver *drv;
 } drivers[] = {
-	{"sqlite:", &store_sqlite_driver},
+    {"sqlite:", &store_sqlite_driver},
 };
 
 /* ---- statement cache ---- */
@@ -276,20 +276,11 @@ struct store_conn *store_conn_get(struct store *st)
 	return c;
 }
 
-const struct store_driver *store_conn_driver(const struct store_conn *c)
-{
-	return c->st->drv;
-}
+const struct store_driver *store_conn_driver(const struct store_conn *c) { return c->st->drv; }
 
-void *store_conn_handle(struct store_conn *c)
-{
-	return c->db;
-}
+void *store_conn_handle(struct store_conn *c) { return c->db; }
 
-const char *store_dialect(const struct store_conn *c)
-{
-	return c->st->drv->name;
-}
+const char *store_dialect(const struct store_conn *c) { return c->st->drv->name; }
 
 /* ---- open / close ---- */
 
@@ -465,10 +456,7 @@ int store_step(struct store_stmt *s, struct ck_error *err)
 	return s->conn->st->drv->step(s->drv_stmt, err);
 }
 
-int store_col_count(struct store_stmt *s)
-{
-	return s->conn->st->drv->col_count(s->drv_stmt);
-}
+int store_col_count(struct store_stmt *s) { return s->conn->st->drv->col_count(s->drv_stmt); }
 
 int store_col_is_null(struct store_stmt *s, int col)
 {
@@ -509,10 +497,7 @@ void store_done(struct store_stmt *s)
 		cache_trim(c, c->capacity);
 }
 
-int64_t store_changes(struct store_conn *c)
-{
-	return c->st->drv->changes(c->db);
-}
+int64_t store_changes(struct store_conn *c) { return c->st->drv->changes(c->db); }
 
 int store_scalar_i64(struct store_conn *c, const char *sql, const int64_t *params, int nparams,
 		     int64_t *ret, struct ck_error *err)
@@ -575,7 +560,4 @@ void store_tx_rollback(struct store_conn *c)
 	c->in_tx = 0;
 }
 
-int store_in_tx(const struct store_conn *c)
-{
-	return c->in_tx;
-}
+int store_in_tx(const struct store_conn *c) { return c->in_tx; }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <openssl/evp.h>
@@ -145,8 +146,9 @@ static void test_passwords(void **state)
 	assert_int_equal(auth_user_set_password(c, "alice", "", &err), CK_E_INVALID);
 
 	/* the stored form: pbkdf2_sha256$iter$salt(24 b64)$hash(44 b64), no plaintext */
-	assert_int_equal(store_query(c, "SELECT password_hash, last_login FROM users WHERE id = $1",
-				     &s, NULL), 0);
+	assert_int_equal(
+	    store_query(c, "SELECT password_hash, last_login FROM users WHERE id = $1", &s, NULL),
+	    0);
 	store_bind_i64(s, 1, id);
 	assert_int_equal(store_step(s, NULL), STORE_ROW);
 	snprintf(stored, sizeof(stored), "%s", store_col_text(s, 0, NULL));
@@ -158,18 +160,27 @@ static void test_passwords(void **state)
 	assert_null(strstr(stored, "s3cret"));
 
 	/* an outside vector (Python hashlib): Django's layout with salt text "c2FsdHNhbHQ=" */
-	assert_int_equal(store_exec(c, "UPDATE users SET password_hash = 'pbkdf2_sha256$1000$"
-				       "c2FsdHNhbHQ=$SRz8sIRlBCw3VZMGoDRnwlC/Hi9MScUuIRoiUt3V01w='"
-				       " WHERE username = 'alice'", NULL), 0);
+	assert_int_equal(store_exec(c,
+				    "UPDATE users SET password_hash = 'pbkdf2_sha256$1000$"
+				    "c2FsdHNhbHQ=$SRz8sIRlBCw3VZMGoDRnwlC/Hi9MScUuIRoiUt3V01w='"
+				    " WHERE username = 'alice'",
+				    NULL),
+			 0);
 	assert_int_equal(auth_user_check_password(c, "alice", "correct horse", &u, NULL), 0);
-	assert_int_equal(auth_user_check_password(c, "alice", "correct horsE", &u, NULL), CK_E_AUTH);
+	assert_int_equal(auth_user_check_password(c, "alice", "correct horsE", &u, NULL),
+			 CK_E_AUTH);
 	/* a tampered or foreign hash never matches */
-	const char *broken[] = {"pbkdf2_sha256$0$c2FsdHNhbHQ=$SRz8sIRlBCw3VZMGoDRnwlC/Hi9MScUuIRoiUt3V01w=",
-				"pbkdf2_sha256$99999999999$a$b", "md5$1$a$b", "pbkdf2_sha256$1000",
-				"garbage", NULL};
+	const char *broken[] = {
+	    "pbkdf2_sha256$0$c2FsdHNhbHQ=$SRz8sIRlBCw3VZMGoDRnwlC/Hi9MScUuIRoiUt3V01w=",
+	    "pbkdf2_sha256$99999999999$a$b",
+	    "md5$1$a$b",
+	    "pbkdf2_sha256$1000",
+	    "garbage",
+	    NULL};
 	for (int i = 0; broken[i]; i++) {
-		assert_int_equal(store_query(c, "UPDATE users SET password_hash = $1 WHERE id = $2",
-					     &s, NULL), 0);
+		assert_int_equal(
+		    store_query(c, "UPDATE users SET password_hash = $1 WHERE id = $2", &s, NULL),
+		    0);
 		store_bind_text(s, 1, broken[i], (size_t)-1);
 		store_bind_i64(s, 2, id);
 		assert_int_equal(store_step(s, NULL), STORE_DONE);
@@ -258,20 +269,24 @@ static void test_garbled_headers(void **state)
 	struct ck_error err;
 	char *big;
 	const char *bad[] = {
-		"Token", "Token ", "Token abc", "Basic dXNlcjpwYXNz",
-		"Token 0123456789abcdef0123456789abcdef0123456",   /* 39 */
-		"Token 0123456789abcdef0123456789abcdef012345678", /* 41 */
-		"Token 0123456789abcdef0123456789abcdef0123456g",  /* not hex */
-		"Token 0123456789abcdef0123456789abcdef01234567 x",
-		"Token0123456789abcdef0123456789abcdef01234567",
-		"Bearer nbt_short.secret", "Bearer nbt_abcdefghijkl",
-		"Bearer nbt_abcdefghijkl.0123456789012345678901234567890123456789x",
-		"Bearer xbt_abcdefghijkl.0123456789012345678901234567890123456789",
-		"Bearer nbt_abcdefghij-l.0123456789012345678901234567890123456789",
-		"Token 0123456789abcdef0123456789abcdef01234567\r\n",
-		"Token 0123456789abcdef0123456789abcdef01234567", /* well-formed, unknown */
-		"Bearer nbt_abcdefghijkl.0123456789012345678901234567890123456789",
-		NULL};
+	    "Token",
+	    "Token ",
+	    "Token abc",
+	    "Basic dXNlcjpwYXNz",
+	    "Token 0123456789abcdef0123456789abcdef0123456",   /* 39 */
+	    "Token 0123456789abcdef0123456789abcdef012345678", /* 41 */
+	    "Token 0123456789abcdef0123456789abcdef0123456g",  /* not hex */
+	    "Token 0123456789abcdef0123456789abcdef01234567 x",
+	    "Token0123456789abcdef0123456789abcdef01234567",
+	    "Bearer nbt_short.secret",
+	    "Bearer nbt_abcdefghijkl",
+	    "Bearer nbt_abcdefghijkl.0123456789012345678901234567890123456789x",
+	    "Bearer xbt_abcdefghijkl.0123456789012345678901234567890123456789",
+	    "Bearer nbt_abcdefghij-l.0123456789012345678901234567890123456789",
+	    "Token 0123456789abcdef0123456789abcdef01234567\r\n",
+	    "Token 0123456789abcdef0123456789abcdef01234567", /* well-formed, unknown */
+	    "Bearer nbt_abcdefghijkl.0123456789012345678901234567890123456789",
+	    NULL};
 
 	for (int i = 0; bad[i]; i++) {
 		ck_error_clear(&err);
@@ -310,7 +325,8 @@ static void test_expiry_inactive_delete(void **state)
 	assert_int_equal(ti.expires, now + 3600);
 
 	/* a token expiring while cached stops working */
-	assert_int_equal(store_exec(c, "UPDATE tokens SET expires = 1 WHERE key_prefix != ''", NULL), 0);
+	assert_int_equal(
+	    store_exec(c, "UPDATE tokens SET expires = 1 WHERE key_prefix != ''", NULL), 0);
 	auth_cache_clear();
 	assert_int_equal(auth_authenticate_header(c, h2, &u, &ti, &err), CK_E_AUTH);
 	assert_string_equal(err.msg, "Token expired");
@@ -368,8 +384,9 @@ static void test_token_storage_and_list(void **state)
 	assert_int_equal(seen, 3);
 	sha256_hex(k1, hash);
 	int64_t found = 0;
-	assert_int_equal(store_query(c, "SELECT key_hash = $1, key_prefix FROM tokens WHERE id = $2",
-				     &s, NULL), 0);
+	assert_int_equal(
+	    store_query(c, "SELECT key_hash = $1, key_prefix FROM tokens WHERE id = $2", &s, NULL),
+	    0);
 	store_bind_text(s, 1, hash, (size_t)-1);
 	store_bind_i64(s, 2, t1);
 	assert_int_equal(store_step(s, NULL), STORE_ROW);
@@ -413,8 +430,10 @@ static int64_t last_used_of(struct store_conn *c, int64_t tid)
 {
 	int64_t v = -1;
 
-	assert_int_equal(store_scalar_i64(c, "SELECT COALESCE(last_used, 0) FROM tokens WHERE id = $1",
-					  &tid, 1, &v, NULL), 0);
+	assert_int_equal(store_scalar_i64(c,
+					  "SELECT COALESCE(last_used, 0) FROM tokens WHERE id = $1",
+					  &tid, 1, &v, NULL),
+			 0);
 	return v;
 }
 
@@ -422,7 +441,8 @@ static void set_last_used(struct store_conn *c, int64_t tid, int64_t t)
 {
 	struct store_stmt *s = NULL;
 
-	assert_int_equal(store_query(c, "UPDATE tokens SET last_used = $1 WHERE id = $2", &s, NULL), 0);
+	assert_int_equal(store_query(c, "UPDATE tokens SET last_used = $1 WHERE id = $2", &s, NULL),
+			 0);
 	store_bind_i64(s, 1, t);
 	store_bind_i64(s, 2, tid);
 	assert_int_equal(store_step(s, NULL), STORE_DONE);
@@ -474,7 +494,8 @@ static void test_sessions(void **state)
 	assert_string_equal(got, csrf);
 	/* stored hashed */
 	sha256_hex(key, hash);
-	assert_int_equal(store_scalar_i64(c, "SELECT COUNT(*) FROM sessions", NULL, 0, &cnt, NULL), 0);
+	assert_int_equal(store_scalar_i64(c, "SELECT COUNT(*) FROM sessions", NULL, 0, &cnt, NULL),
+			 0);
 	assert_int_equal(cnt, 1);
 	struct store_stmt *s = NULL;
 	assert_int_equal(store_query(c, "SELECT session_hash FROM sessions", &s, NULL), 0);
@@ -575,15 +596,15 @@ static void test_concurrent_auth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_users, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_passwords, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tokens_v1_v2, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_garbled_headers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_expiry_inactive_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_token_storage_and_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_last_used_throttle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
-		cmocka_unit_test(test_concurrent_auth),
+	    cmocka_unit_test_setup_teardown(test_users, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_passwords, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tokens_v1_v2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_garbled_headers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_expiry_inactive_delete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_token_storage_and_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_last_used_throttle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+	    cmocka_unit_test(test_concurrent_auth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <pthread.h>
@@ -43,10 +44,7 @@ static void tmpdb_release(struct tmpdb *t)
 	rmdir(t->dir);
 }
 
-static int last_version(void)
-{
-	return store_migrations[store_migration_count - 1].version;
-}
+static int last_version(void) { return store_migrations[store_migration_count - 1].version; }
 
 static struct store *open_mem(void)
 {
@@ -79,7 +77,8 @@ static void test_open_memory_migrations(void **state)
 	assert_int_equal(store_schema_version(st), last_version());
 	assert_int_equal(store_migrate(st, &applied, NULL), 0);
 	assert_int_equal(applied, 0); /* idempotent */
-	assert_int_equal(scalar(c, "SELECT COUNT(*) FROM schema_migrations"), store_migration_count);
+	assert_int_equal(scalar(c, "SELECT COUNT(*) FROM schema_migrations"),
+			 store_migration_count);
 	assert_int_equal(scalar(c, "SELECT COUNT(*) FROM users"), 0);
 	assert_int_equal(scalar(c, "PRAGMA foreign_keys"), 1);
 	store_close(st);
@@ -155,14 +154,14 @@ static void test_bind_types(void **state)
 	const char blob[] = "a\0b";
 
 	(void)state;
-	assert_int_equal(store_exec(c, "CREATE TABLE t (i INTEGER, d REAL, s TEXT, n TEXT, e TEXT)",
-				    NULL), 0);
+	assert_int_equal(
+	    store_exec(c, "CREATE TABLE t (i INTEGER, d REAL, s TEXT, n TEXT, e TEXT)", NULL), 0);
 	assert_int_equal(store_query(c, "INSERT INTO t VALUES ($1, $2, $3, $4, $5)", &s, NULL), 0);
 	assert_int_equal(store_bind_i64(s, 1, INT64_MIN), 0);
 	assert_int_equal(store_bind_double(s, 2, 2.5), 0);
 	assert_int_equal(store_bind_text(s, 3, "héllo world", 6), 0); /* prefix only */
 	assert_int_equal(store_bind_null(s, 4), 0);
-	assert_int_equal(store_bind_text(s, 5, blob, 3), 0); /* embedded NUL kept */
+	assert_int_equal(store_bind_text(s, 5, blob, 3), 0);	 /* embedded NUL kept */
 	assert_int_equal(store_bind_i64(s, 6, 1), CK_E_INVALID); /* no such parameter */
 	assert_int_equal(store_step(s, NULL), STORE_DONE);
 	store_done(s);
@@ -206,17 +205,17 @@ static void test_param_rewrite(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{"SELECT $1", "SELECT ?1"},
-		{"SELECT $2, $1, $2", "SELECT ?2, ?1, ?2"},
-		{"SELECT '$1', $1", "SELECT '$1', ?1"},
-		{"SELECT 'it''s $3', $3", "SELECT 'it''s $3', ?3"},
-		{"SELECT \"$1\" FROM t WHERE x = $1", "SELECT \"$1\" FROM t WHERE x = ?1"},
-		{"SELECT 1 -- $1 here\n, $1", "SELECT 1 -- $1 here\n, ?1"},
-		{"SELECT /* $1 */ $1", "SELECT /* $1 */ ?1"},
-		{"SELECT $abc", "SELECT $abc"},
-		{"SELECT 'unterminated $1", "SELECT 'unterminated $1"},
-		{"SELECT /* unterminated $1", "SELECT /* unterminated $1"},
-		{"", ""},
+	    {"SELECT $1", "SELECT ?1"},
+	    {"SELECT $2, $1, $2", "SELECT ?2, ?1, ?2"},
+	    {"SELECT '$1', $1", "SELECT '$1', ?1"},
+	    {"SELECT 'it''s $3', $3", "SELECT 'it''s $3', ?3"},
+	    {"SELECT \"$1\" FROM t WHERE x = $1", "SELECT \"$1\" FROM t WHERE x = ?1"},
+	    {"SELECT 1 -- $1 here\n, $1", "SELECT 1 -- $1 here\n, ?1"},
+	    {"SELECT /* $1 */ $1", "SELECT /* $1 */ ?1"},
+	    {"SELECT $abc", "SELECT $abc"},
+	    {"SELECT 'unterminated $1", "SELECT 'unterminated $1"},
+	    {"SELECT /* unterminated $1", "SELECT /* unterminated $1"},
+	    {"", ""},
 	};
 	char out[128];
 	struct store *st = open_mem();
@@ -437,11 +436,12 @@ static void test_two_threads_no_lost_rows(void **state)
 	tmpdb_init(&t);
 	assert_int_equal(store_open(t.url, 0, &st, NULL), 0);
 	c = store_conn_get(st);
-	assert_int_equal(store_exec(c,
-				    "CREATE TABLE counter (v INTEGER); INSERT INTO counter VALUES (0);"
-				    "CREATE TABLE rows_ (id INTEGER PRIMARY KEY)",
-				    NULL),
-			 0);
+	assert_int_equal(
+	    store_exec(c,
+		       "CREATE TABLE counter (v INTEGER); INSERT INTO counter VALUES (0);"
+		       "CREATE TABLE rows_ (id INTEGER PRIMARY KEY)",
+		       NULL),
+	    0);
 	a.st = b.st = st;
 	assert_int_equal(pthread_create(&ta, NULL, writer, &a), 0);
 	assert_int_equal(pthread_create(&tb, NULL, writer, &b), 0);
@@ -510,8 +510,11 @@ static void test_busy(void **state)
 	ck_error_clear(&err);
 	assert_int_equal(store_tx_begin(c, &err), CK_E_BUSY);
 	assert_false(store_in_tx(c));
-	assert_int_equal(store_exec(c, "INSERT INTO tags (name, slug, created, last_updated)"
-				       " VALUES ('t', 't', 0, 0)", &err), CK_E_BUSY);
+	assert_int_equal(store_exec(c,
+				    "INSERT INTO tags (name, slug, created, last_updated)"
+				    " VALUES ('t', 't', 0, 0)",
+				    &err),
+			 CK_E_BUSY);
 	/* readers are not blocked by a writer under WAL */
 	assert_int_equal(scalar(c, "SELECT COUNT(*) FROM users"), 0);
 	pthread_mutex_lock(&h.mu);
@@ -533,8 +536,10 @@ static void *mem_inserter(void *p)
 	struct store_conn *c = store_conn_get(p);
 
 	if (c)
-		store_exec(c, "INSERT INTO tags (name, slug, created, last_updated)"
-			      " VALUES ('x', 'x', 0, 0)", NULL);
+		store_exec(c,
+			   "INSERT INTO tags (name, slug, created, last_updated)"
+			   " VALUES ('x', 'x', 0, 0)",
+			   NULL);
 	return NULL;
 }
 
@@ -598,18 +603,18 @@ static void test_concurrent_migration(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_memory_migrations),
-		cmocka_unit_test(test_open_file_pragmas),
-		cmocka_unit_test(test_urls),
-		cmocka_unit_test(test_bind_types),
-		cmocka_unit_test(test_param_rewrite),
-		cmocka_unit_test(test_stmt_cache),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_transactions),
-		cmocka_unit_test(test_two_threads_no_lost_rows),
-		cmocka_unit_test(test_busy),
-		cmocka_unit_test(test_memory_shared_between_threads),
-		cmocka_unit_test(test_concurrent_migration),
+	    cmocka_unit_test(test_open_memory_migrations),
+	    cmocka_unit_test(test_open_file_pragmas),
+	    cmocka_unit_test(test_urls),
+	    cmocka_unit_test(test_bind_types),
+	    cmocka_unit_test(test_param_rewrite),
+	    cmocka_unit_test(test_stmt_cache),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_transactions),
+	    cmocka_unit_test(test_two_threads_no_lost_rows),
+	    cmocka_unit_test(test_busy),
+	    cmocka_unit_test(test_memory_shared_between_threads),
+	    cmocka_unit_test(test_concurrent_migration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
