@@ -1,0 +1,233 @@
+// Generic object page: fields, related objects, changelog; edit and delete.
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { del, get, qs, type Obj, type Page } from '../api';
+import { Card, Confirm, Empty, ErrorBox, KV, PageHeader, Spinner, Tabs, toast, useLoad } from '../components';
+import { fmtDateTime, Ref, StatusBadge, TagList, titleCase, YesNo } from '../format';
+import { Icon } from '../icons';
+import { byKey, type FieldDef, type ResourceDef } from '../resources';
+import { Link, navigate, setQuery, useLocation } from '../router';
+import { freshToken } from './FormPage';
+import { ListPage } from './ListPage';
+
+export function renderValue(f: FieldDef, v: any): ComponentChildren {
+  if (v === null || v === undefined || v === '') return null;
+  switch (f.type) {
+    case 'fk':
+      return typeof v === 'object' ? <Ref value={v} /> : String(v);
+    case 'tags':
+      return <TagList tags={v} />;
+    case 'bool':
+      return <YesNo value={v} />;
+    case 'select':
+      return f.name === 'status' ? <StatusBadge value={v} /> : typeof v === 'object' ? v.label ?? v.value : f.choices?.find(([c]) => c === v)?.[1] ?? titleCase(String(v));
+    case 'datetime':
+      return fmtDateTime(v);
+    case 'strlist':
+      return Array.isArray(v) && v.length ? (
+        <ul class="plain-list mono">
+          {v.map((x: string) => (
+            <li key={x}>{x}</li>
+          ))}
+        </ul>
+      ) : null;
+    case 'intlist':
+      return Array.isArray(v) ? v.join(', ') : String(v);
+    case 'color':
+      return <TagList tags={[{ id: 0, name: `#${v}`, color: v }]} />;
+    case 'textarea':
+      return f.mono ? <pre class="pem">{String(v)}</pre> : <div class="prewrap">{String(v)}</div>;
+    case 'url':
+      return (
+        <a href={String(v)} rel="noopener noreferrer" target="_blank">
+          {String(v)}
+        </a>
+      );
+    default:
+      return f.mono ? <code>{String(v)}</code> : String(v);
+  }
+}
+
+/** The changelog of one object, from /api/core/object-changes/. */
+export function Changelog(props: { objectType: string; id: number | string }) {
+  const { data, error, loading } = useLoad(
+    (signal) => get<Page<Obj>>(`/api/core/object-changes/${qs({ changed_object_type: props.objectType, changed_object_id: props.id, limit: 50 })}`, signal),
+    [props.objectType, props.id],
+  );
+  if (loading && !data) return <Spinner />;
+  if (error) return <ErrorBox error={error} />;
+  if (!data || !data.results.length) return <Empty>No changes recorded.</Empty>;
+  return (
+    <ol class="timeline">
+      {data.results.map((c) => {
+        const action = String(c.action?.value ?? c.action ?? '');
+        const pre: Obj = c.prechange_data || {};
+        const post: Obj = c.postchange_data || {};
+        const keys = [...new Set([...Object.keys(pre), ...Object.keys(post)])].filter((k) => JSON.stringify(pre[k]) !== JSON.stringify(post[k]) && k !== 'last_updated');
+        return (
+          <li key={c.id} class={`tl-item tl-${action}`}>
+            <div class="tl-head">
+              <span class={`badge tone-${action === 'create' ? 'green' : action === 'delete' ? 'red' : 'blue'}`}>{c.action?.label ?? titleCase(action)}</span>
+              <span class="muted">{fmtDateTime(c.time)}</span>
+              <span>by {c.user_name || c.user?.username || c.user?.display || 'system'}</span>
+            </div>
+            {keys.length > 0 && (
+              <details>
+                <summary>
+                  {keys.length} field{keys.length === 1 ? '' : 's'} changed
+                </summary>
+                <table class="table diff">
+                  <thead>
+                    <tr>
+                      <th>Field</th>
+                      <th>Before</th>
+                      <th>After</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {keys.map((k) => (
+                      <tr key={k}>
+                        <td>
+                          <code>{k}</code>
+                        </td>
+                        <td class="diff-old">{pre[k] === undefined ? '' : JSON.stringify(pre[k])}</td>
+                        <td class="diff-new">{post[k] === undefined ? '' : JSON.stringify(post[k])}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </details>
+            )}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** Certificates (or other objects) that belong to this object. */
+function related(r: ResourceDef, o: Obj): { title: string; node: ComponentChildren } | null {
+  const certs = byKey.certificates;
+  switch (r.key) {
+    case 'tenants':
+      return { title: 'Certificates', node: <ListPage r={certs} embedded fixed={{ tenant_id: String(o.id) }} hideFilters /> };
+    case 'certificate-authorities':
+      return { title: 'Certificates', node: <ListPage r={certs} embedded fixed={{ issuing_ca_id: String(o.id) }} hideFilters /> };
+    case 'tags':
+      return { title: 'Certificates', node: <ListPage r={certs} embedded fixed={{ tag: String(o.slug) }} hideFilters /> };
+    case 'users':
+      return { title: 'API tokens', node: <ListPage r={byKey.tokens} embedded fixed={{ user_id: String(o.id) }} hideFilters /> };
+    case 'devices':
+    case 'virtual-machines':
+    case 'services': {
+      const type = { devices: 'dcim.device', 'virtual-machines': 'virtualization.virtualmachine', services: 'ipam.service' }[r.key]!;
+      return {
+        title: 'Certificates',
+        node: <ListPage r={byKey.assignments} embedded fixed={{ assigned_object_type: type, assigned_object_id: String(o.id) }} hideFilters />,
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+export function DetailPage(props: { r: ResourceDef; id: string }) {
+  const { r, id } = props;
+  const loc = useLocation();
+  const tab = loc.search.get('tab') || 'details';
+  const { data: o, error, loading } = useLoad((signal) => get<Obj>(`${r.api}${id}/`, signal), [r.key, id]);
+  const [confirm, setConfirm] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [tokenKey] = useState(() => {
+    const k = freshToken.key;
+    freshToken.key = null;
+    return k;
+  });
+
+  if (loading && !o) return <Spinner />;
+  if (error || !o)
+    return (
+      <div class="page">
+        <PageHeader title={`${titleCase(r.singular)} #${id}`} crumbs={<Link href={r.route}>{r.title}</Link>} />
+        <ErrorBox error={error || new Error('Not found.')} />
+      </div>
+    );
+
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await del(`${r.api}${o.id}/`);
+      toast(`Deleted ${r.label(o)}.`);
+      navigate(r.route);
+    } catch (e) {
+      toast((e as Error).message, 'error');
+      setBusy(false);
+      setConfirm(false);
+    }
+  };
+
+  const rows: [string, ComponentChildren][] = r.fields.filter((f) => !f.writeOnly && (!f.when || f.when(o))).map((f) => [f.label, renderValue(f, f.name === 'assigned_object_id' ? o.assigned_object || o[f.name] : o[f.name])]);
+  if (r.key === 'assignments') {
+    const i = rows.findIndex(([l]) => l === 'Object');
+    if (i >= 0) rows[i] = ['Assigned to', <Ref value={o.assigned_object} fallback={`#${o.assigned_object_id}`} />];
+  }
+  for (const x of r.extraDetail || []) rows.push([x.label, x.render(o)]);
+  rows.push(['Created', fmtDateTime(o.created)], ['Last updated', fmtDateTime(o.last_updated)]);
+  const rel = related(r, o);
+
+  return (
+    <div class="page">
+      <PageHeader
+        title={r.label(o)}
+        crumbs={<Link href={r.route}>{r.title}</Link>}
+        actions={
+          <>
+            {!r.noEdit && (
+              <Link class="btn" href={`${r.route}/${o.id}/edit`}>
+                <Icon name="edit" /> Edit
+              </Link>
+            )}
+            <button type="button" class="btn btn-danger" onClick={() => setConfirm(true)}>
+              <Icon name="trash" /> Delete
+            </button>
+          </>
+        }
+      />
+      {tokenKey && (
+        <div class="alert alert-ok" role="status">
+          <div>
+            <strong>Copy this token now — it will not be shown again.</strong>
+            <pre class="pem token-key">{tokenKey}</pre>
+          </div>
+        </div>
+      )}
+      <Tabs
+        tabs={[
+          { key: 'details', label: 'Details' },
+          { key: 'changelog', label: 'Changelog' },
+        ]}
+        active={tab}
+        onSelect={(k) => setQuery({ tab: k === 'details' ? null : k }, true)}
+      />
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'changelog' ? (
+          <Card>
+            <Changelog objectType={r.objectType} id={o.id} />
+          </Card>
+        ) : (
+          <div class="grid-2">
+            <Card title={titleCase(r.singular)}>
+              <KV rows={rows} />
+            </Card>
+            {rel && (
+              <Card title={rel.title} flush>
+                {rel.node}
+              </Card>
+            )}
+          </div>
+        )}
+      </div>
+      <Confirm open={confirm} title={`Delete ${r.label(o)}?`} text={<p>This cannot be undone.</p>} confirm="Delete" danger busy={busy} onConfirm={remove} onClose={() => setConfirm(false)} />
+    </div>
+  );
+}
