@@ -58,7 +58,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (;;) {
-		if (n == cap && !(blocks = realloc(blocks, (cap = cap ? cap * 2 : 1024) * sizeof(*blocks))))
+		if (n == cap &&
+		    !(blocks = realloc(blocks, (cap = cap ? cap * 2 : 1024) * sizeof(*blocks))))
 			abort();
 		if (!x509_pem_next(text, len, &pos, &blocks[n]))
 			break;

@@ -19,10 +19,7 @@ static void require(int cond)
 		abort();
 }
 
-static int is_upper_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
-}
+static int is_upper_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
 
 static void check_colon_hex(const char *s)
 {

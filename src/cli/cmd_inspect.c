@@ -19,10 +19,11 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: certkeeper inspect [FILE|-]...\n\n"
-		     "Parses certificates and CSRs (PEM, DER, PKCS#7) from the files (or stdin when\n"
-		     "no file or '-' is given) and prints them as a JSON array. Private keys are\n"
-		     "refused. Each input may be at most %d bytes.\n",
+	fprintf(out,
+		"usage: certkeeper inspect [FILE|-]...\n\n"
+		"Parses certificates and CSRs (PEM, DER, PKCS#7) from the files (or stdin when\n"
+		"no file or '-' is given) and prints them as a JSON array. Private keys are\n"
+		"refused. Each input may be at most %d bytes.\n",
 		X509_DEFAULT_MAX_INPUT);
 }
 
@@ -36,7 +37,8 @@ static int read_capped(const char *path, size_t cap, char **ret, size_t *ret_len
 	int rc = 0;
 
 	if (!f)
-		return ck_error_set(err, CK_E_IO, NULL, "Cannot read %s: %s", path, strerror(errno));
+		return ck_error_set(err, CK_E_IO, NULL, "Cannot read %s: %s", path,
+				    strerror(errno));
 	buf = malloc(cap + 1);
 	if (!buf) {
 		rc = CK_E_NOMEM;

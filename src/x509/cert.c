@@ -114,9 +114,9 @@ static int rsa_bits(const unsigned char *pk, int pklen)
 static const struct {
 	int nid, bits;
 } curves[] = {
-	{NID_X9_62_prime256v1, 256}, {NID_secp384r1, 384},       {NID_secp521r1, 521},
-	{NID_secp224r1, 224},        {NID_X9_62_prime192v1, 192}, {NID_secp256k1, 256},
-	{NID_brainpoolP256r1, 256},  {NID_brainpoolP384r1, 384}, {NID_brainpoolP512r1, 512},
+    {NID_X9_62_prime256v1, 256}, {NID_secp384r1, 384},	      {NID_secp521r1, 521},
+    {NID_secp224r1, 224},	 {NID_X9_62_prime192v1, 192}, {NID_secp256k1, 256},
+    {NID_brainpoolP256r1, 256},	 {NID_brainpoolP384r1, 384},  {NID_brainpoolP512r1, 512},
 };
 
 static int curve_bits(int nid)
@@ -222,8 +222,8 @@ static int add_general_name(struct strbuf *sb, const GENERAL_NAME *g)
 		break;
 	case GEN_RID:
 	case GEN_OTHERNAME:
-		OBJ_obj2txt(oid, sizeof(oid),
-			    type == GEN_RID ? v : ((const OTHERNAME *)v)->type_id, 1);
+		OBJ_obj2txt(oid, sizeof(oid), type == GEN_RID ? v : ((const OTHERNAME *)v)->type_id,
+			    1);
 		strbuf_addf(sb, "%s:%s", type == GEN_RID ? "RID" : "othername", oid);
 		break;
 	default:
@@ -263,9 +263,10 @@ int x509_sans_format(const GENERAL_NAMES *gens, const struct x509_limits *lim, c
 	strbuf_release(&sb);
 	if (rc) {
 		x509_sans_free(sans, n);
-		return rc == CK_E_NOMEM ? rc : ck_error_set(err, rc, "pem_content",
-							    "Failed to parse certificate: %s",
-							    "invalid directory name");
+		return rc == CK_E_NOMEM
+			   ? rc
+			   : ck_error_set(err, rc, "pem_content", "Failed to parse certificate: %s",
+					  "invalid directory name");
 	}
 	*ret = sans;
 	*ret_n = n;
@@ -299,9 +300,10 @@ static int to_epoch(const ASN1_TIME *t, int64_t *ret)
 
 	if (!t || !ASN1_TIME_to_tm(t, &tm))
 		return CK_E_PARSE;
-	*ret = ck_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
-				  (unsigned)tm.tm_mday) * 86400 +
-	       tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	*ret =
+	    ck_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) *
+		86400 +
+	    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	return 0;
 }
 

@@ -109,10 +109,11 @@ int x509_csr_info_from_der(const unsigned char *der, size_t len, const struct x5
 	if (!ctx)
 		return CK_E_NOMEM;
 	ERR_set_mark();
-	req = (X509_REQ *)ASN1_item_d2i_ex(NULL, &p, (long)len, ASN1_ITEM_rptr(X509_REQ), ctx,
-					   NULL);
+	req =
+	    (X509_REQ *)ASN1_item_d2i_ex(NULL, &p, (long)len, ASN1_ITEM_rptr(X509_REQ), ctx, NULL);
 	if (!req || p != der + len) {
-		rc = csr_fail(err, req ? "trailing data after the CSR" : x509_ossl_reason("invalid DER"));
+		rc = csr_fail(err, req ? "trailing data after the CSR"
+				       : x509_ossl_reason("invalid DER"));
 		goto free_req;
 	}
 	rc = fill_all(req, der, len, lim, &info, err);

@@ -101,7 +101,8 @@ static int add_value(struct strbuf *sb, const ASN1_STRING *v, int known_attr)
 	if (!known_attr)
 		return add_dump(sb, v);
 	if ((type == V_ASN1_PRINTABLESTRING || type == V_ASN1_UTF8STRING ||
-	     type == V_ASN1_IA5STRING) && is_ascii(p, n)) {
+	     type == V_ASN1_IA5STRING) &&
+	    is_ascii(p, n)) {
 		add_escaped(sb, p, (size_t)n); /* fast path: the bytes are the UTF-8 */
 		return 0;
 	}

@@ -7,10 +7,10 @@
  *  certificate, a DER CSR, else PKCS#12 / PKCS#8 / traditional key DER (refused);
  *  5. nothing found: "No valid certificate found...".
  */
+#include "core/strbuf.h"
 #include "x509/cert.h"
 #include "x509/csr.h"
 #include "x509/pem.h"
-#include "core/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +84,7 @@ static int add_cert(struct parser *ps, const unsigned char *der, size_t len, con
 		    size_t pem_len)
 {
 	struct x509_cert_info info;
-	int rc = make_room(ps, (void **)&ps->b->certs, ps->b->ncerts, &ps->cap_certs,
-			   sizeof(info));
+	int rc = make_room(ps, (void **)&ps->b->certs, ps->b->ncerts, &ps->cap_certs, sizeof(info));
 
 	if (rc == 0)
 		rc = x509_cert_info_from_der(der, len, ps->lim, &info, ps->err);
@@ -137,8 +136,8 @@ static PKCS7 *decode_pkcs7(const unsigned char *der, size_t len)
 static int add_pkcs7(struct parser *ps, const unsigned char *der, size_t len)
 {
 	PKCS7 *p7 = decode_pkcs7(der, len);
-	STACK_OF(X509) *certs = p7 && PKCS7_type_is_signed(p7) && p7->d.sign ? p7->d.sign->cert
-									     : NULL;
+	STACK_OF(X509) *certs =
+	    p7 && PKCS7_type_is_signed(p7) && p7->d.sign ? p7->d.sign->cert : NULL;
 	int n = certs ? sk_X509_num(certs) : 0, rc = 0;
 
 	if (n == 0)

@@ -20,7 +20,7 @@
 /* One block found in a text. All pointers borrow from the scanned text. */
 struct x509_pem_block {
 	const char *begin; /* first byte of "-----BEGIN" */
-	size_t len;        /* through the last '-' of the END line (no trailing newline) */
+	size_t len;	   /* through the last '-' of the END line (no trailing newline) */
 	const char *body;  /* first byte after the BEGIN line */
 	size_t body_len;   /* bytes up to the "-----END" line */
 	char label[X509_PEM_LABEL_MAX + 1];

@@ -42,37 +42,37 @@ struct x509_limits {
 /* Fills *lim with the defaults above. */
 void x509_limits_default(struct x509_limits *lim);
 
-struct x509_cert_info { /* every string heap-owned by the info */
-	char *common_name;        /* subject CN; else the first DNS SAN; else "Unknown" */
-	char *subject, *issuer;   /* RFC 4514 strings (x509/names.h) */
-	char *serial_number;      /* "01:23:AB" */
-	char *fingerprint_sha256; /* SHA-256 of the DER, 95 characters */
+struct x509_cert_info {		      /* every string heap-owned by the info */
+	char *common_name;	      /* subject CN; else the first DNS SAN; else "Unknown" */
+	char *subject, *issuer;	      /* RFC 4514 strings (x509/names.h) */
+	char *serial_number;	      /* "01:23:AB" */
+	char *fingerprint_sha256;     /* SHA-256 of the DER, 95 characters */
 	int64_t valid_from, valid_to; /* epoch seconds UTC */
-	char **sans;              /* "DNS:x", "IP:x", "Email:x", "URI:x", in certificate order */
+	char **sans; /* "DNS:x", "IP:x", "Email:x", "URI:x", in certificate order */
 	size_t nsans;
-	const char *algorithm;    /* static: "rsa" | "ecdsa" | "ed25519" | "unknown" */
-	int key_size;             /* RSA modulus bits, EC curve bits; -1 = null */
-	int is_self_signed;       /* subject == issuer AND the signature verifies with its key */
-	int is_ca;                /* basicConstraints cA = TRUE */
-	char *pem;   /* this certificate as one PEM block: verbatim for PEM input (from
-		      * "-----BEGIN" through "-----END CERTIFICATE-----", line ends as given),
-		      * re-encoded (LF, 64 columns, no final newline) for DER/PKCS#7 */
+	const char *algorithm; /* static: "rsa" | "ecdsa" | "ed25519" | "unknown" */
+	int key_size;	       /* RSA modulus bits, EC curve bits; -1 = null */
+	int is_self_signed;    /* subject == issuer AND the signature verifies with its key */
+	int is_ca;	       /* basicConstraints cA = TRUE */
+	char *pem;	       /* this certificate as one PEM block: verbatim for PEM input (from
+				* "-----BEGIN" through "-----END CERTIFICATE-----", line ends as given),
+				* re-encoded (LF, 64 columns, no final newline) for DER/PKCS#7 */
 	unsigned char *der;
 	size_t der_len;
 };
 
 struct x509_csr_info { /* every string heap-owned; absent attributes are "" */
 	char *common_name, *organization, *organizational_unit, *locality, *state, *country;
-	char *subject;            /* RFC 4514 */
+	char *subject;		  /* RFC 4514 */
 	char *fingerprint_sha256; /* SHA-256 of the DER */
-	char *pem;                /* verbatim block, or re-encoded for DER input */
-	char **sans;              /* from the extensionRequest attribute */
+	char *pem;		  /* verbatim block, or re-encoded for DER input */
+	char **sans;		  /* from the extensionRequest attribute */
 	size_t nsans;
 	const char *algorithm; /* as for certificates */
 	int key_size;
 };
 
-struct x509_bundle { /* result of parsing one pasted input */
+struct x509_bundle {		      /* result of parsing one pasted input */
 	struct x509_cert_info *certs; /* in input order; certs[0] is the leaf */
 	size_t ncerts;
 	struct x509_csr_info *csrs;

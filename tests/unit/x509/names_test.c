@@ -1,15 +1,15 @@
 /* x509/names: serial and DN formats and normalisation, table-driven. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "x509/names.h"
 #include "core/error.h"
+#include "x509/names.h"
 
 static void test_hex_colon(void **state)
 {
@@ -28,12 +28,21 @@ static void test_serial_normalize(void **state)
 		const char *in, *out;
 		int rc;
 	} cases[] = {
-		{"01:23", "123", 0},  {"1:23", "123", 0},    {"0123", "123", 0},
-		{"ab:CD", "ABCD", 0}, {"00", "0", 0},       {"0", "0", 0},
-		{"-01:23", "-123", 0}, {"-00", "0", 0},      {"", NULL, CK_E_INVALID},
-		{":12", NULL, CK_E_INVALID}, {"12:", NULL, CK_E_INVALID},
-		{"1::2", NULL, CK_E_INVALID}, {"12 34", NULL, CK_E_INVALID},
-		{"0x12", NULL, CK_E_INVALID}, {"-", NULL, CK_E_INVALID},
+	    {"01:23", "123", 0},
+	    {"1:23", "123", 0},
+	    {"0123", "123", 0},
+	    {"ab:CD", "ABCD", 0},
+	    {"00", "0", 0},
+	    {"0", "0", 0},
+	    {"-01:23", "-123", 0},
+	    {"-00", "0", 0},
+	    {"", NULL, CK_E_INVALID},
+	    {":12", NULL, CK_E_INVALID},
+	    {"12:", NULL, CK_E_INVALID},
+	    {"1::2", NULL, CK_E_INVALID},
+	    {"12 34", NULL, CK_E_INVALID},
+	    {"0x12", NULL, CK_E_INVALID},
+	    {"-", NULL, CK_E_INVALID},
 	};
 	char out[32];
 
@@ -54,9 +63,9 @@ static void test_serial_equal(void **state)
 		const char *a, *b;
 		int eq;
 	} cases[] = {
-		{"1:23", "01:23", 1}, {"01:23", "0123", 1}, {"ab:cd", "AB:CD", 1},
-		{"A:BC", "0A:BC", 1}, {"00", "0", 1},       {"01:23", "01:24", 0},
-		{"-01", "01", 0},     {"zz", "zz", 0},      {"", "", 0},
+	    {"1:23", "01:23", 1}, {"01:23", "0123", 1}, {"ab:cd", "AB:CD", 1},
+	    {"A:BC", "0A:BC", 1}, {"00", "0", 1},	{"01:23", "01:24", 0},
+	    {"-01", "01", 0},	  {"zz", "zz", 0},	{"", "", 0},
 	};
 
 	(void)state;
@@ -69,12 +78,12 @@ static void test_dn_normalize(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{"CN=R3, O=Let's Encrypt, C=US", "cn=r3,o=let's encrypt,c=us"},
-		{"CN = R3 ,O=Let's   Encrypt,C=US ", "cn=r3,o=let's encrypt,c=us"},
-		{"cn=r3,o=let's encrypt,c=us", "cn=r3,o=let's encrypt,c=us"},
-		{"O=A\\, B, CN=x + UID=y", "o=a\\, b,cn=x+uid=y"},
-		{"CN=\\ lead", "cn=\\ lead"},
-		{"", ""},
+	    {"CN=R3, O=Let's Encrypt, C=US", "cn=r3,o=let's encrypt,c=us"},
+	    {"CN = R3 ,O=Let's   Encrypt,C=US ", "cn=r3,o=let's encrypt,c=us"},
+	    {"cn=r3,o=let's encrypt,c=us", "cn=r3,o=let's encrypt,c=us"},
+	    {"O=A\\, B, CN=x + UID=y", "o=a\\, b,cn=x+uid=y"},
+	    {"CN=\\ lead", "cn=\\ lead"},
+	    {"", ""},
 	};
 	char out[128];
 
@@ -90,9 +99,8 @@ static void test_dn_normalize(void **state)
 
 static void add(X509_NAME *n, const char *field, int type, const char *v, int set)
 {
-	assert_int_equal(X509_NAME_add_entry_by_txt(n, field, type, (const unsigned char *)v, -1,
-						    -1, set),
-			 1);
+	assert_int_equal(
+	    X509_NAME_add_entry_by_txt(n, field, type, (const unsigned char *)v, -1, -1, set), 1);
 }
 
 static void test_name_format(void **state)
@@ -106,7 +114,7 @@ static void test_name_format(void **state)
 	add(n, "OU", MBSTRING_ASC, "#lead ", 0);
 	add(n, "OU", MBSTRING_ASC, " sp\x01", 0);
 	add(n, "CN", MBSTRING_UTF8, "Café", 0);
-	add(n, "UID", MBSTRING_ASC, "u1", -1); /* joins the CN's RDN: multi-valued */
+	add(n, "UID", MBSTRING_ASC, "u1", -1);	 /* joins the CN's RDN: multi-valued */
 	add(n, "1.2.3.4", MBSTRING_ASC, "x", 0); /* no OpenSSL name: dotted OID, #DER */
 	assert_int_equal(x509_name_format(n, &s), 0);
 	assert_string_equal(s, "1.2.3.4=#0C0178, UID=u1+CN=Café, OU=\\ sp\\01, OU=\\#lead\\ , "
@@ -132,8 +140,8 @@ static void test_serial_format(void **state)
 		long v;
 		const char *want;
 	} cases[] = {
-		{0, "00"}, {1, "01"}, {0x123, "01:23"}, {0xABCDEF, "AB:CD:EF"}, {-1, "-01"},
-		{-0x1234, "-12:34"}, {0x80, "80"},
+	    {0, "00"},	 {1, "01"},	      {0x123, "01:23"}, {0xABCDEF, "AB:CD:EF"},
+	    {-1, "-01"}, {-0x1234, "-12:34"}, {0x80, "80"},
 	};
 	ASN1_INTEGER *ai = ASN1_INTEGER_new();
 	char *s;
@@ -151,9 +159,9 @@ static void test_serial_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hex_colon),     cmocka_unit_test(test_serial_normalize),
-		cmocka_unit_test(test_serial_equal),  cmocka_unit_test(test_dn_normalize),
-		cmocka_unit_test(test_name_format),   cmocka_unit_test(test_serial_format),
+	    cmocka_unit_test(test_hex_colon),	 cmocka_unit_test(test_serial_normalize),
+	    cmocka_unit_test(test_serial_equal), cmocka_unit_test(test_dn_normalize),
+	    cmocka_unit_test(test_name_format),	 cmocka_unit_test(test_serial_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

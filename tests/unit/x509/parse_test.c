@@ -3,11 +3,11 @@
  * (gen-fixtures.sh via the openssl CLI; expired/not-yet-valid and odd serials via the
  * OpenSSL API), plus limits and error messages.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,14 +74,14 @@ static void test_key_types(void **state)
 		const char *file, *cn, *alg;
 		int bits, self_signed, ca;
 	} cases[] = {
-		{"rsa2048.pem", "rsa2048.test", "rsa", 2048, 1, 1},
-		{"rsa4096.pem", "rsa4096.test", "rsa", 4096, 1, 1},
-		{"ec256.pem", "ec256.test", "ecdsa", 256, 1, 1},
-		{"ec384.pem", "ec384.test", "ecdsa", 384, 1, 1},
-		{"ec521.pem", "ec521.test", "ecdsa", 521, 1, 1},
-		{"ed25519.pem", "ed25519.test", "ed25519", -1, 1, 1},
-		{"leaf.pem", "leaf.test", "ecdsa", 256, 0, 0},
-		{"fake_self.pem", "ec256.test", "ecdsa", 384, 0, 0}, /* names match, key does not */
+	    {"rsa2048.pem", "rsa2048.test", "rsa", 2048, 1, 1},
+	    {"rsa4096.pem", "rsa4096.test", "rsa", 4096, 1, 1},
+	    {"ec256.pem", "ec256.test", "ecdsa", 256, 1, 1},
+	    {"ec384.pem", "ec384.test", "ecdsa", 384, 1, 1},
+	    {"ec521.pem", "ec521.test", "ecdsa", 521, 1, 1},
+	    {"ed25519.pem", "ed25519.test", "ed25519", -1, 1, 1},
+	    {"leaf.pem", "leaf.test", "ecdsa", 256, 0, 0},
+	    {"fake_self.pem", "ec256.test", "ecdsa", 384, 0, 0}, /* names match, key does not */
 	};
 
 	(void)state;
@@ -107,16 +107,16 @@ static void test_names_and_sans(void **state)
 	static const struct {
 		const char *file, *cn, *subject, *sans[6];
 	} cases[] = {
-		{"sans.pem",
-		 "sans.test",
-		 "CN=sans.test",
-		 {"DNS:a.sans.test", "IP:192.0.2.7", "IP:2001:db8::1", "Email:ops@example.com",
-		  "URI:https://example.com/p?q=1"}},
-		{"nocn.pem", "first.test", "O=No CN Org", {"DNS:first.test", "DNS:second.test"}},
-		{"nocn_nosan.pem", "Unknown", "O=Nothing Here", {NULL}},
-		{"utf8.pem", "Zürich Café", "C=CH, O=Ünïcödé\\, Ltd, CN=Zürich Café", {NULL}},
-		{"multi.pem", "multi.test", "OU=Unit+O=Org, UID=jdoe+CN=multi.test", {NULL}},
-		{"leaf.pem", "leaf.test", "CN=leaf.test", {"DNS:leaf.test"}},
+	    {"sans.pem",
+	     "sans.test",
+	     "CN=sans.test",
+	     {"DNS:a.sans.test", "IP:192.0.2.7", "IP:2001:db8::1", "Email:ops@example.com",
+	      "URI:https://example.com/p?q=1"}},
+	    {"nocn.pem", "first.test", "O=No CN Org", {"DNS:first.test", "DNS:second.test"}},
+	    {"nocn_nosan.pem", "Unknown", "O=Nothing Here", {NULL}},
+	    {"utf8.pem", "Zürich Café", "C=CH, O=Ünïcödé\\, Ltd, CN=Zürich Café", {NULL}},
+	    {"multi.pem", "multi.test", "OU=Unit+O=Org, UID=jdoe+CN=multi.test", {NULL}},
+	    {"leaf.pem", "leaf.test", "CN=leaf.test", {"DNS:leaf.test"}},
 	};
 
 	(void)state;
@@ -160,8 +160,8 @@ static unsigned char *make_cert(int64_t nb, int64_t na, long serial, int *ret_le
 	unsigned char *der = NULL;
 
 	assert_non_null(key);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"api.test",
-				   -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"api.test", -1,
+				   -1, 0);
 	X509_set_version(x, 2);
 	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
 	ASN1_TIME_set(X509_getm_notBefore(x), (time_t)nb);
@@ -184,10 +184,10 @@ static void test_validity_and_odd_serials(void **state)
 		long serial;
 		const char *want_serial;
 	} cases[] = {
-		{981173106, 1012709106, 1, "01"},             /* expired: 2001-02-03 .. 2002-02-03 */
-		{2524608000, 2556144000, 0, "00"},           /* not yet valid, GeneralizedTime (2050+) */
-		{1700000000, 1800000000, -0x123, "-01:23"},  /* negative serial */
-		{1700000000, 1800000000, 0x80, "80"},        /* DER pads 0x00; not shown */
+	    {981173106, 1012709106, 1, "01"},		/* expired: 2001-02-03 .. 2002-02-03 */
+	    {2524608000, 2556144000, 0, "00"},		/* not yet valid, GeneralizedTime (2050+) */
+	    {1700000000, 1800000000, -0x123, "-01:23"}, /* negative serial */
+	    {1700000000, 1800000000, 0x80, "80"},	/* DER pads 0x00; not shown */
 	};
 
 	(void)state;
@@ -213,7 +213,8 @@ static void test_der_and_pkcs7(void **state)
 	static const char *const p7files[] = {"three.p7b", "three.p7.der"};
 	static const char *const cns[] = {"leaf.test", "ec256.test", "rsa2048.test"};
 	struct x509_bundle *b = parse_named("rsa2048.der"), *pemb = parse_named("rsa2048.pem");
-	char *file = th_read(fpath("rsa2048.pem"), NULL), *three = th_read(fpath("three.pem"), NULL);
+	char *file = th_read(fpath("rsa2048.pem"), NULL),
+	     *three = th_read(fpath("three.pem"), NULL);
 
 	(void)state;
 	assert_int_equal(b->ncerts, 1);
@@ -292,11 +293,11 @@ static void test_private_keys_refused(void **state)
 	static const char *const files[] = {"ec256.key",     "rsa_trad.key", "ec_trad.key",
 					    "encrypted.key", "bundle.p12",   "pkcs8.der"};
 	static const char *const headers[] = {
-		"-----BEGIN DSA PRIVATE KEY-----\nMIIB\n-----END DSA PRIVATE KEY-----\n",
-		"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----\n",
-		"text -----begin rsa private key----- more",
-		"-----BEGIN  ENCRYPTED \t PRIVATE\nKEY-----",
-		"-----BEGIN PRIVATE KEY-----",
+	    "-----BEGIN DSA PRIVATE KEY-----\nMIIB\n-----END DSA PRIVATE KEY-----\n",
+	    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----\n",
+	    "text -----begin rsa private key----- more",
+	    "-----BEGIN  ENCRYPTED \t PRIVATE\nKEY-----",
+	    "-----BEGIN PRIVATE KEY-----",
 	};
 	char *cert = th_read(fpath("leaf.pem"), NULL), *key = th_read(fpath("leaf.key"), NULL);
 	char both[16384];
@@ -321,8 +322,10 @@ static void test_private_keys_refused(void **state)
 static void test_not_private_keys(void **state)
 {
 	static const char *const ok[] = {
-		"-----BEGIN PUBLIC KEY-----", "-----BEGIN PRIVATE KEYS-----",
-		"-----BEGINPRIVATE KEY-----", "-----BEGIN PRIVATE-KEY-----",
+	    "-----BEGIN PUBLIC KEY-----",
+	    "-----BEGIN PRIVATE KEYS-----",
+	    "-----BEGINPRIVATE KEY-----",
+	    "-----BEGIN PRIVATE-KEY-----",
 	};
 	struct x509_bundle *b;
 	struct ck_error err;
@@ -388,18 +391,18 @@ static void test_parse_errors(void **state)
 	static const struct {
 		const char *in, *msg_prefix;
 	} cases[] = {
-		{"", MSG_NOCERT},
-		{"hello world", MSG_NOCERT},
-		{"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", MSG_NOCERT},
-		{"-----BEGIN CERTIFICATE-----\nno end line", MSG_NOCERT},
-		{"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----",
-		 "Failed to parse certificate: invalid base64"},
-		{"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
-		 "Failed to parse certificate: "},
-		{"-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----",
-		 "Failed to parse CSR: "},
-		{"-----BEGIN PKCS7-----\nMAA=\n-----END PKCS7-----", "Failed to parse certificate: "},
-		{"\x30\x03\x02\x01\x01", "Failed to parse certificate: "},
+	    {"", MSG_NOCERT},
+	    {"hello world", MSG_NOCERT},
+	    {"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", MSG_NOCERT},
+	    {"-----BEGIN CERTIFICATE-----\nno end line", MSG_NOCERT},
+	    {"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----",
+	     "Failed to parse certificate: invalid base64"},
+	    {"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+	     "Failed to parse certificate: "},
+	    {"-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----",
+	     "Failed to parse CSR: "},
+	    {"-----BEGIN PKCS7-----\nMAA=\n-----END PKCS7-----", "Failed to parse certificate: "},
+	    {"\x30\x03\x02\x01\x01", "Failed to parse certificate: "},
 	};
 	struct x509_bundle *b;
 	struct ck_error err;
@@ -422,8 +425,8 @@ static void test_broken_second_block(void **state)
 	struct ck_error err;
 
 	(void)state;
-	snprintf(buf, sizeof(buf), "%s-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n",
-		 cert);
+	snprintf(buf, sizeof(buf),
+		 "%s-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n", cert);
 	assert_int_equal(parse_buf(buf, strlen(buf), NULL, &b, &err), CK_E_PARSE);
 	assert_non_null(strstr(err.msg, "Failed to parse certificate: "));
 	free(cert);
@@ -444,8 +447,8 @@ static void test_csr(void **state)
 	assert_string_equal(c->locality, "Amsterdam");
 	assert_string_equal(c->state, "Noord-Holland");
 	assert_string_equal(c->country, "NL");
-	assert_string_equal(c->subject,
-			    "CN=csr.test, OU=Ops, O=Example BV, L=Amsterdam, ST=Noord-Holland, C=NL");
+	assert_string_equal(
+	    c->subject, "CN=csr.test, OU=Ops, O=Example BV, L=Amsterdam, ST=Noord-Holland, C=NL");
 	assert_int_equal(c->nsans, 3);
 	assert_string_equal(c->sans[2], "IP:10.0.0.1");
 	assert_string_equal(c->algorithm, "ecdsa");
@@ -487,7 +490,8 @@ static void test_cert_and_csr_mixed(void **state)
 static void test_verify_signed_by(void **state)
 {
 	struct x509_bundle *leaf = parse_named("leaf.pem"), *ca = parse_named("ec256.pem");
-	struct x509_bundle *other = parse_named("rsa2048.pem"), *fake = parse_named("fake_self.pem");
+	struct x509_bundle *other = parse_named("rsa2048.pem"),
+			   *fake = parse_named("fake_self.pem");
 	struct x509_cert_info broken = {.der = (unsigned char *)"\x30\x00", .der_len = 2};
 
 	(void)state;
@@ -514,22 +518,22 @@ static void test_bundle_free_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_key_types),
-		cmocka_unit_test(test_names_and_sans),
-		cmocka_unit_test(test_serial_20_bytes_high_bit),
-		cmocka_unit_test(test_validity_and_odd_serials),
-		cmocka_unit_test(test_der_and_pkcs7),
-		cmocka_unit_test(test_crlf_and_surrounding_text),
-		cmocka_unit_test(test_private_keys_refused),
-		cmocka_unit_test(test_not_private_keys),
-		cmocka_unit_test(test_input_limit),
-		cmocka_unit_test(test_count_limits),
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_broken_second_block),
-		cmocka_unit_test(test_csr),
-		cmocka_unit_test(test_cert_and_csr_mixed),
-		cmocka_unit_test(test_verify_signed_by),
-		cmocka_unit_test(test_bundle_free_null),
+	    cmocka_unit_test(test_key_types),
+	    cmocka_unit_test(test_names_and_sans),
+	    cmocka_unit_test(test_serial_20_bytes_high_bit),
+	    cmocka_unit_test(test_validity_and_odd_serials),
+	    cmocka_unit_test(test_der_and_pkcs7),
+	    cmocka_unit_test(test_crlf_and_surrounding_text),
+	    cmocka_unit_test(test_private_keys_refused),
+	    cmocka_unit_test(test_not_private_keys),
+	    cmocka_unit_test(test_input_limit),
+	    cmocka_unit_test(test_count_limits),
+	    cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_broken_second_block),
+	    cmocka_unit_test(test_csr),
+	    cmocka_unit_test(test_cert_and_csr_mixed),
+	    cmocka_unit_test(test_verify_signed_by),
+	    cmocka_unit_test(test_bundle_free_null),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,15 +1,15 @@
 /* x509/pem: block scanner, private-key headers, base64, table-driven. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "x509/pem.h"
 #include "core/error.h"
+#include "x509/pem.h"
 
 static void test_pem_next(void **state)
 {
@@ -40,23 +40,23 @@ static void test_private_key_headers(void **state)
 		const char *in;
 		int found;
 	} cases[] = {
-		{"-----BEGIN PRIVATE KEY-----", 1},
-		{"-----BEGIN RSA PRIVATE KEY-----", 1},
-		{"-----BEGIN EC PRIVATE KEY-----", 1},
-		{"-----BEGIN DSA PRIVATE KEY-----", 1},
-		{"-----BEGIN ENCRYPTED PRIVATE KEY-----", 1},
-		{"-----BEGIN OPENSSH PRIVATE KEY-----", 1},
-		{"xx-----begin some other private key-----", 1},
-		{"-----BEGIN\tPRIVATE\r\nKEY-----", 1},
-		{"-----BEGIN PUBLIC KEY-----", 0},
-		{"-----BEGIN PRIVATE KEYS-----", 0},
-		{"-----BEGIN PRIVATE KEY----", 0},
-		{"-----BEGINPRIVATE KEY-----", 0},
-		{"-----BEGIN XPRIVATE KEY-----", 0},
-		{"-----BEGIN PRIVATE-KEY-----", 0},
-		{"-----BEGIN CERTIFICATE-----", 0},
-		{"PRIVATE KEY", 0},
-		{"", 0},
+	    {"-----BEGIN PRIVATE KEY-----", 1},
+	    {"-----BEGIN RSA PRIVATE KEY-----", 1},
+	    {"-----BEGIN EC PRIVATE KEY-----", 1},
+	    {"-----BEGIN DSA PRIVATE KEY-----", 1},
+	    {"-----BEGIN ENCRYPTED PRIVATE KEY-----", 1},
+	    {"-----BEGIN OPENSSH PRIVATE KEY-----", 1},
+	    {"xx-----begin some other private key-----", 1},
+	    {"-----BEGIN\tPRIVATE\r\nKEY-----", 1},
+	    {"-----BEGIN PUBLIC KEY-----", 0},
+	    {"-----BEGIN PRIVATE KEYS-----", 0},
+	    {"-----BEGIN PRIVATE KEY----", 0},
+	    {"-----BEGINPRIVATE KEY-----", 0},
+	    {"-----BEGIN XPRIVATE KEY-----", 0},
+	    {"-----BEGIN PRIVATE-KEY-----", 0},
+	    {"-----BEGIN CERTIFICATE-----", 0},
+	    {"PRIVATE KEY", 0},
+	    {"", 0},
 	};
 
 	(void)state;
@@ -71,10 +71,17 @@ static void test_base64(void **state)
 		const char *in, *out;
 		int rc;
 	} cases[] = {
-		{"", "", 0},          {"QQ==", "A", 0},      {"QUI=", "AB", 0},
-		{"QUJD", "ABC", 0},   {" Q U\r\nJ D ", "ABC", 0}, {"QQ", "A", 0},
-		{"Q", NULL, CK_E_PARSE}, {"QQ=A", NULL, CK_E_PARSE}, {"Q===", NULL, CK_E_PARSE},
-		{"QQ=", NULL, CK_E_PARSE}, {"QU!D", NULL, CK_E_PARSE},
+	    {"", "", 0},
+	    {"QQ==", "A", 0},
+	    {"QUI=", "AB", 0},
+	    {"QUJD", "ABC", 0},
+	    {" Q U\r\nJ D ", "ABC", 0},
+	    {"QQ", "A", 0},
+	    {"Q", NULL, CK_E_PARSE},
+	    {"QQ=A", NULL, CK_E_PARSE},
+	    {"Q===", NULL, CK_E_PARSE},
+	    {"QQ=", NULL, CK_E_PARSE},
+	    {"QU!D", NULL, CK_E_PARSE},
 	};
 	unsigned char *out;
 	size_t n;
@@ -124,10 +131,10 @@ static void test_pem_encode_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pem_next),
-		cmocka_unit_test(test_private_key_headers),
-		cmocka_unit_test(test_base64),
-		cmocka_unit_test(test_pem_encode_round_trip),
+	    cmocka_unit_test(test_pem_next),
+	    cmocka_unit_test(test_private_key_headers),
+	    cmocka_unit_test(test_base64),
+	    cmocka_unit_test(test_pem_encode_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,11 +2,11 @@
  * Real certificates cross-checked field by field against the openssl CLI: every Mozilla root
  * of the ca-certificates package and the real-world chains of ../shared/fixtures.
  */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include <glob.h>
 #include <stdio.h>
@@ -56,12 +56,12 @@ static void test_real_world_chains(void **state)
 		const char *cn, *alg;
 		int bits;
 	} cases[] = {
-		{"letsencrypt_leaf.pem", 1, "letsencrypt.org", "ecdsa", 256},
-		{"letsencrypt_chain.pem", 2, "letsencrypt.org", "ecdsa", 256},
-		{"digicert_leaf.pem", 1, "www.digicert.com", "rsa", 2048},
-		{"digicert_chain.pem", 3, "www.digicert.com", "rsa", 2048},
-		{"sectigo_leaf.pem", 1, "sectigo.com", NULL, 0},
-		{"sectigo_chain.pem", 4, "sectigo.com", NULL, 0},
+	    {"letsencrypt_leaf.pem", 1, "letsencrypt.org", "ecdsa", 256},
+	    {"letsencrypt_chain.pem", 2, "letsencrypt.org", "ecdsa", 256},
+	    {"digicert_leaf.pem", 1, "www.digicert.com", "rsa", 2048},
+	    {"digicert_chain.pem", 3, "www.digicert.com", "rsa", 2048},
+	    {"sectigo_leaf.pem", 1, "sectigo.com", NULL, 0},
+	    {"sectigo_chain.pem", 4, "sectigo.com", NULL, 0},
 	};
 	char path[512];
 
@@ -96,8 +96,8 @@ static void test_real_world_chains(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mozilla_roots),
-		cmocka_unit_test(test_real_world_chains),
+	    cmocka_unit_test(test_mozilla_roots),
+	    cmocka_unit_test(test_real_world_chains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

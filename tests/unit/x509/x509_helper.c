@@ -1,12 +1,12 @@
 /* Helpers of the x509 unit tests; see x509_helper.h. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
-#include "x509_helper.h"
 #include "core/parse.h"
+#include "x509_helper.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -165,7 +165,8 @@ char *th_strip_colons(const char *s)
 }
 
 /* Compares certs[0] of the bundle with what `openssl x509` says about the file. */
-void th_check_against_openssl(const char *path, const char *informat, const struct x509_cert_info *c)
+void th_check_against_openssl(const char *path, const char *informat,
+			      const struct x509_cert_info *c)
 {
 	struct th_openssl_fields f;
 	char *serial = th_strip_colons(c->serial_number);
@@ -187,4 +188,3 @@ void th_check_against_openssl(const char *path, const char *informat, const stru
 	free(subj);
 	free(iss);
 }
-

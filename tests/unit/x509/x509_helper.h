@@ -24,7 +24,7 @@ struct x509_bundle *th_parse_file(const char *path, struct ck_error *err);
 /* Fields as `openssl x509` reports them for a PEM/DER file. */
 struct th_openssl_fields {
 	char serial[160];   /* "0123AB" as printed, no colons */
-	char fp[100];       /* "AA:BB:..." */
+	char fp[100];	    /* "AA:BB:..." */
 	char subject[2048]; /* RFC 2253 (',' separators, UTF-8 kept) */
 	char issuer[2048];
 	int64_t not_before, not_after;
