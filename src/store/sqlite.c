@@ -3,8 +3,10 @@
  *
  * Each connection: busy_timeout 5000 ms, WAL, synchronous=NORMAL, foreign_keys=ON, opened
  * SQLITE_OPEN_NOMUTEX because one thread owns it. ":memory:" becomes a uniquely named
- * shared-cache in-memory database so that every thread's connection of one store sees the
- * same data (store.c keeps one extra connection open so it lives as long as the store).
+ * in-memory database of the "memdb" VFS, so that every thread's connection of one store sees
+ * the same data with ordinary file-style locking (writers wait up to the busy time-out; the
+ * shared-cache alternative fails at once with SQLITE_LOCKED instead). store.c keeps one extra
+ * connection open so the database lives as long as the store. WAL does not apply to it.
  * Placeholders `$n` are rewritten to `?n` so that they may repeat and come in any order.
  */
 #include "store/driver.h"
@@ -118,7 +120,7 @@ static int sq_target(const char *rest, char **ret_target, int *ret_is_memory, st
 	int mem = !strcmp(rest, ":memory:");
 
 	if (mem) {
-		snprintf(buf, sizeof(buf), "file:certkeeper-mem-%u-%p?mode=memory&cache=shared",
+		snprintf(buf, sizeof(buf), "file:/certkeeper-mem-%u-%p?vfs=memdb",
 			 atomic_fetch_add(&seq, 1), (void *)&buf);
 		t = buf;
 	} else if (!*rest) {
