@@ -1,9 +1,10 @@
 /* x509/names: serial and DN formats and normalisation, table-driven. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,11 +3,12 @@
  * (gen-fixtures.sh via the openssl CLI; expired/not-yet-valid and odd serials via the
  * OpenSSL API), plus limits and error messages.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,10 @@
 /* x509/pem: block scanner, private-key headers, base64, table-driven. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <stdlib.h>
 #include <string.h>

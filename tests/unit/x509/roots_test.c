@@ -2,11 +2,12 @@
  * Real certificates cross-checked field by field against the openssl CLI: every Mozilla root
  * of the ca-certificates package and the real-world chains of ../shared/fixtures.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <glob.h>
 #include <stdio.h>

@@ -1,9 +1,10 @@
 /* Helpers of the x509 unit tests; see x509_helper.h. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include "core/parse.h"
 #include "x509_helper.h"
