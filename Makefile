@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 LISTEN     ?= 127.0.0.1:8080
 DB         ?= sqlite:certkeeper.db
 
-.PHONY: all build deps run test test-unit test-api fuzz bench clean
+.PHONY: all build web deps run test test-unit test-api fuzz bench clean
 
 all: build
 
@@ -17,7 +17,19 @@ deps:
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS) >/dev/null
 
-build: $(BUILD)/CMakeCache.txt
+# Web UI (web/): rebuilt with Vite only when its sources changed; skipped without npm.
+WEB_SRC := $(wildcard web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json) \
+	$(shell find web/src web/public -type f 2>/dev/null)
+
+web: $(if $(wildcard web/package.json),web/dist/index.html)
+
+web/dist/index.html: $(WEB_SRC)
+	@if command -v npm >/dev/null 2>&1; then \
+	  [ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null); \
+	  out=$$(cd web && npm run --silent build 2>&1) || { echo "$$out"; exit 1; }; echo "web: built web/dist"; \
+	else echo "web: npm not found, UI not built (make deps installs it)"; fi
+
+build: $(BUILD)/CMakeCache.txt web
 	@cmake --build $(BUILD) -j$(JOBS) --target certkeeper
 
 $(ASAN_BUILD)/CMakeCache.txt:
