@@ -5,6 +5,8 @@
 
 int api_serve_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
 {
+	if (api_plugin_action(ar, res, id, rest) || api_lifecycle_action(ar, res, id, rest))
+		return 1;
 	if (!strcmp(res->name, "certificates"))
 		return api_cert_action(ar, id, rest);
 	return 0;

@@ -15,6 +15,13 @@ int api_serve_action(struct api_req *ar, const struct api_resource *res, int64_t
 /* Certificate actions (api/actions_cert.c); same contract as api_serve_action. */
 int api_cert_action(struct api_req *ar, int64_t id, const char *rest);
 
+/* csrs/import/, certificate-authorities/seed-defaults/, certificates/bulk-assign/
+ * (api/actions_plugin.c); same contract as api_serve_action. */
+int api_plugin_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
+
+/* Lifecycle actions of certificates (api/actions_lifecycle.c); same contract. */
+int api_lifecycle_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
+
 /* OPTIONS on a list/detail URL: DRF-style metadata (name, actions.POST field info with
  * choices) so that pynetbox's choices() works. */
 void api_options(struct api_req *ar, const struct api_resource *res);

@@ -49,6 +49,8 @@ struct api_req {
 	int authenticated;
 	int write_enabled;
 	int via_session;         /* authenticated by browser session cookie (CSRF applies) */
+	int auth_error;          /* non-auth failure while authenticating (database), or 0 */
+	char auth_detail[128];   /* why a presented token was refused */
 	char base_url[300];      /* "http://host:port", for absolute URLs */
 	json_t *body;            /* parsed JSON body, NULL until api_body() */
 	struct api_memo memo[API_MEMO_MAX];

@@ -9,7 +9,8 @@
 #include <string.h>
 
 static const struct api_resource *const all[] = {
-	&res_certificates,
+	&res_certificates, &res_cas, &res_assignments, &res_csrs, &res_tenants, &res_tags,
+	&res_devices, &res_virtual_machines, &res_services, &res_object_changes,
 };
 
 #define NRES (sizeof(all) / sizeof(all[0]))

@@ -253,6 +253,9 @@ static const struct api_filter cert_filters[] = {
 	{"has_assignments", f_has_assignments, "whether the certificate is assigned anywhere"},
 	{"has_ari", f_has_ari, "whether an ARI CertID is known"},
 	{"san", f_san, "exact SAN element, e.g. DNS:www.example.com"},
+	{"device_id", api_cert_filter_device, "assigned to this device or one of its services"},
+	{"virtual_machine_id", api_cert_filter_vm, "assigned to this VM or one of its services"},
+	{"service_id", api_cert_filter_service, "assigned to this service"},
 	{NULL, NULL, NULL},
 };
 

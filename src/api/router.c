@@ -11,6 +11,8 @@
 #include "api/write.h"
 #include "core/log.h"
 
+#include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,12 +35,20 @@ static void authenticate(struct api_req *ar)
 	const char *authz = http_request_header(ar->http, "Authorization");
 	const char *cookie = http_request_cookie(ar->http, "ck_session");
 	struct auth_token_info tok;
+	struct ck_error err;
 	char csrf[65];
+	int r;
 
+	ck_error_clear(&err);
 	if (authz && *authz) {
-		if (!auth_authenticate_header(ar->ctx.conn, authz, &ar->user, &tok, NULL)) {
+		r = auth_authenticate_header(ar->ctx.conn, authz, &ar->user, &tok, &err);
+		if (!r) {
 			ar->authenticated = 1;
 			ar->write_enabled = tok.write_enabled;
+		} else if (r != CK_E_AUTH) {
+			ar->auth_error = r; /* database trouble: 500/503, not "unauthenticated" */
+		} else {
+			snprintf(ar->auth_detail, sizeof(ar->auth_detail), "%.120s", err.msg[0] ? err.msg : "Invalid token.");
 		}
 		return;
 	}
@@ -47,7 +57,7 @@ static void authenticate(struct api_req *ar)
 		ar->authenticated = 1;
 		ar->via_session = 1;
 		/* CSRF: unsafe methods with cookie auth must echo the session's token */
-		ar->write_enabled = sent && !strcmp(sent, csrf);
+		ar->write_enabled = sent && strlen(sent) == strlen(csrf) && CRYPTO_memcmp(sent, csrf, strlen(csrf)) == 0;
 	}
 }
 
@@ -160,9 +170,13 @@ static void dispatch(struct api_req *ar)
 		send_status(ar);
 		return;
 	}
+	if (ar->auth_error) {
+		api_fail(ar, ar->auth_error, NULL);
+		return;
+	}
 	if (!ar->authenticated) {
-		api_fail_detail(ar, CK_E_AUTH, http_request_header(ar->http, "Authorization")
-						     ? "Invalid token." : "Authentication credentials were not provided.");
+		api_fail_detail(ar, CK_E_AUTH, ar->auth_detail[0] ? ar->auth_detail
+								 : "Authentication credentials were not provided.");
 		return;
 	}
 	if (api_method_is_write(ar->http->method) && ar->via_session && !ar->write_enabled) {

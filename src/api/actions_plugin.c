@@ -1,0 +1,367 @@
+/*
+ * api/actions_plugin — actions of the other plugin resources: csrs/import/,
+ * certificate-authorities/seed-defaults/, certificates/bulk-assign/.
+ */
+#include "api/actions.h"
+#include "api/resources.h"
+#include "domain/assignment.h"
+#include "x509/x509.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int check_keys(json_t *obj, const char *const *known, struct ck_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return ck_error_set(err, CK_E_INVALID, "non_field_errors", "Invalid data. Expected a dictionary.");
+	json_object_foreach(obj, key, v) {
+		int ok = 0;
+		(void)v;
+		for (int i = 0; known[i] && !ok; i++)
+			ok = !strcmp(key, known[i]);
+		if (!ok)
+			return ck_error_set(err, CK_E_INVALID, key, "Unknown field.");
+	}
+	return 0;
+}
+
+static int set_text_field(struct dom_record *rec, json_t *body, const char *key, size_t max, struct ck_error *err)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) > max)
+		return ck_error_set(err, CK_E_INVALID, key, "Ensure this field is a string of no more than %zu characters.", max);
+	return dom_record_set_text(rec, key, json_string_value(v), json_string_length(v));
+}
+
+static int csr_record(struct dom_record *rec, const struct x509_csr_info *c)
+{
+	const struct {
+		const char *name, *value;
+	} texts[] = {{"common_name", c->common_name}, {"organization", c->organization},
+		     {"organizational_unit", c->organizational_unit}, {"locality", c->locality},
+		     {"state", c->state}, {"country", c->country}, {"algorithm", c->algorithm},
+		     {"fingerprint_sha256", c->fingerprint_sha256}, {"pem_content", c->pem}};
+	json_t *sans = json_array();
+	char *text;
+	int r = 0;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]) && !r; i++)
+		r = dom_record_set_text(rec, texts[i].name, texts[i].value, strlen(texts[i].value));
+	if (!r)
+		r = c->key_size < 0 ? dom_record_set_null(rec, "key_size") : dom_record_set_int(rec, "key_size", c->key_size);
+	for (size_t i = 0; i < c->nsans; i++)
+		json_array_append_new(sans, json_string(c->sans[i]));
+	text = json_dumps(sans, JSON_COMPACT);
+	if (!r)
+		r = text ? dom_record_set_text(rec, "sans", text, strlen(text)) : CK_E_NOMEM;
+	free(text);
+	json_decref(sans);
+	return r;
+}
+
+struct csr_job {
+	struct dom_record *rec;
+	int64_t id;
+};
+
+static int run_csr(struct api_req *ar, void *arg, struct ck_error *err)
+{
+	struct csr_job *job = arg;
+	int64_t dup = 0;
+	const char *fp = dom_record_text(job->rec, "fingerprint_sha256");
+	struct store_stmt *st;
+	int r = store_query(ar->ctx.conn, "SELECT id, common_name FROM csrs WHERE fingerprint_sha256 = $1", &st, err);
+
+	if (r)
+		return r;
+	store_bind_text(st, 1, fp, (size_t)-1);
+	if (store_step(st, err) == STORE_ROW) {
+		dup = store_col_i64(st, 0);
+		ck_error_set(err, CK_E_DUPLICATE, "pem_content", "CSR already exists: %s (ID: %lld)",
+			     store_col_text(st, 1, NULL), (long long)dup);
+	}
+	store_done(st);
+	if (dup)
+		return CK_E_DUPLICATE;
+	return api_create_record(ar, &res_csrs, job->rec, &job->id, err);
+}
+
+static void csr_import(struct api_req *ar)
+{
+	static const char *const known[] = {"pem_content", "requested_by", "target_ca", "tenant", "notes", NULL};
+	struct x509_bundle *b = NULL;
+	struct x509_limits lim;
+	struct dom_record rec = {0};
+	struct ck_error err;
+	struct csr_job job = {&rec, 0};
+	struct jsonw w;
+	json_t *body, *pem, *tenant;
+	int r;
+
+	ck_error_clear(&err);
+	if ((r = api_body(ar, &body, &err)) || (r = check_keys(body, known, &err)))
+		goto fail;
+	pem = json_object_get(body, "pem_content");
+	if (!json_is_string(pem)) {
+		r = ck_error_set(&err, CK_E_INVALID, "pem_content", pem ? "Not a valid string." : "This field is required.");
+		goto fail;
+	}
+	x509_limits_default(&lim);
+	lim.max_input = (size_t)ar->app->cfg.max_pem_bytes;
+	if ((r = x509_parse_input(json_string_value(pem), json_string_length(pem), &lim, &b, &err))) {
+		if (r == CK_E_PRIVKEY)
+			ck_error_set(&err, r, "pem_content", "Private key detected. CSR imports must not include private key material.");
+		else if (!err.field[0])
+			snprintf(err.field, sizeof(err.field), "pem_content");
+		goto fail;
+	}
+	if (!b->ncsrs) {
+		r = ck_error_set(&err, CK_E_PARSE, "pem_content",
+				 "No valid CSR found in input. Please provide a CSR in PEM format (BEGIN CERTIFICATE REQUEST).");
+		goto fail;
+	}
+	if ((r = dom_record_init(&rec, api_resource_names(&res_csrs), res_csrs.nfields)) ||
+	    (r = csr_record(&rec, &b->csrs[0])) || (r = set_text_field(&rec, body, "requested_by", 255, &err)) ||
+	    (r = set_text_field(&rec, body, "target_ca", 255, &err)) || (r = set_text_field(&rec, body, "notes", 100000, &err)))
+		goto fail;
+	tenant = json_object_get(body, "tenant");
+	if (tenant && !json_is_null(tenant)) {
+		int64_t p = json_is_integer(tenant) ? json_integer_value(tenant) : 0, found = 0;
+		if (store_scalar_i64(ar->ctx.conn, "SELECT id FROM tenants WHERE id = $1", &p, 1, &found, &err) || !found) {
+			r = ck_error_set(&err, CK_E_INVALID, "tenant", "Invalid pk - object does not exist.");
+			goto fail;
+		}
+		dom_record_set_int(&rec, "tenant", p);
+	}
+	if ((r = api_in_tx(ar, run_csr, &job, &err)))
+		goto fail;
+	api_json_begin(ar, 201, &w);
+	api_render_object(ar, &res_csrs, job.id, 0, &w, NULL);
+	goto out;
+fail:
+	api_fail(ar, r, &err);
+out:
+	dom_record_release(&rec);
+	x509_bundle_free(b);
+}
+
+/* The common public CAs (reference §1.3 seed list, extended); each pattern matches issuers. */
+static const struct {
+	const char *name, *type, *pattern, *website;
+} default_cas[] = {
+	{"Let's Encrypt", "acme", "let's encrypt", "https://letsencrypt.org"},
+	{"DigiCert", "public", "digicert", "https://www.digicert.com"},
+	{"Sectigo", "public", "sectigo", "https://www.sectigo.com"},
+	{"GlobalSign", "public", "globalsign", "https://www.globalsign.com"},
+	{"ZeroSSL", "acme", "zerossl", "https://zerossl.com"},
+	{"Google Trust Services", "public", "google trust services", "https://pki.goog"},
+	{"Buypass", "acme", "buypass", "https://www.buypass.com"},
+	{"Entrust", "public", "entrust", "https://www.entrust.com"},
+	{"GoDaddy", "public", "godaddy", "https://www.godaddy.com"},
+	{"Amazon", "public", "amazon", "https://www.amazontrust.com"},
+	{"Microsoft", "public", "microsoft", "https://www.microsoft.com/pki"},
+	{"IdenTrust", "public", "identrust", "https://www.identrust.com"},
+};
+
+struct seed_job {
+	int created;
+};
+
+static int run_seed(struct api_req *ar, void *arg, struct ck_error *err)
+{
+	struct seed_job *job = arg;
+
+	for (size_t i = 0; i < sizeof(default_cas) / sizeof(default_cas[0]); i++) {
+		struct dom_record rec;
+		int64_t found = 0, id;
+		struct store_stmt *st;
+		int r = store_query(ar->ctx.conn, "SELECT id FROM certificate_authorities WHERE name = $1", &st, err);
+		if (r)
+			return r;
+		store_bind_text(st, 1, default_cas[i].name, (size_t)-1);
+		if (store_step(st, err) == STORE_ROW)
+			found = store_col_i64(st, 0);
+		store_done(st);
+		if (found)
+			continue;
+		if ((r = dom_record_init(&rec, api_resource_names(&res_cas), res_cas.nfields)))
+			return r;
+		dom_record_set_text(&rec, "name", default_cas[i].name, strlen(default_cas[i].name));
+		dom_record_set_text(&rec, "type", default_cas[i].type, strlen(default_cas[i].type));
+		dom_record_set_text(&rec, "issuer_pattern", default_cas[i].pattern, strlen(default_cas[i].pattern));
+		dom_record_set_text(&rec, "website_url", default_cas[i].website, strlen(default_cas[i].website));
+		r = api_create_record(ar, &res_cas, &rec, &id, err);
+		dom_record_release(&rec);
+		if (r)
+			return r;
+		job->created++;
+	}
+	return 0;
+}
+
+static void seed_cas(struct api_req *ar)
+{
+	struct seed_job job = {0};
+	struct ck_error err;
+	struct jsonw w;
+	int r;
+
+	ck_error_clear(&err);
+	if ((r = api_in_tx(ar, run_seed, &job, &err))) {
+		api_fail(ar, r, &err);
+		return;
+	}
+	api_json_begin(ar, job.created ? 201 : 200, &w);
+	jsonw_obj_open(&w);
+	jsonw_kint(&w, "created_count", job.created);
+	jsonw_kint(&w, "total", (int64_t)(sizeof(default_cas) / sizeof(default_cas[0])));
+	jsonw_obj_close(&w);
+}
+
+struct assign_job {
+	json_t *ids;
+	const char *type;
+	int64_t target;
+	int primary;
+	int created, skipped;
+	json_t *not_found;
+};
+
+static int run_assign(struct api_req *ar, void *arg, struct ck_error *err)
+{
+	struct assign_job *job = arg;
+	struct dom_target t;
+	size_t i;
+	json_t *v;
+	int r = dom_target_get(&ar->ctx, job->type, job->target, &t, err);
+
+	if (r)
+		return r == CK_E_NOTFOUND ? CK_E_INVALID : r;
+	json_array_foreach(job->ids, i, v) {
+		int64_t cid = json_integer_value(v), found = 0, existing = 0, id;
+		int64_t p[1] = {cid};
+		struct dom_record rec;
+		struct store_stmt *st;
+		if ((r = store_scalar_i64(ar->ctx.conn, "SELECT id FROM certificates WHERE id = $1", p, 1, &found, err)))
+			return r;
+		if (!found) {
+			json_array_append_new(job->not_found, json_integer(cid));
+			continue;
+		}
+		if ((r = store_query(ar->ctx.conn, "SELECT id FROM assignments WHERE certificate_id = $1 AND"
+						   " assigned_object_type = $2 AND assigned_object_id = $3", &st, err)))
+			return r;
+		store_bind_i64(st, 1, cid);
+		store_bind_text(st, 2, job->type, (size_t)-1);
+		store_bind_i64(st, 3, job->target);
+		if (store_step(st, err) == STORE_ROW)
+			existing = store_col_i64(st, 0);
+		store_done(st);
+		if (existing) {
+			job->skipped++;
+			continue;
+		}
+		if ((r = dom_record_init(&rec, api_resource_names(&res_assignments), res_assignments.nfields)))
+			return r;
+		dom_record_set_int(&rec, "certificate", cid);
+		dom_record_set_text(&rec, "assigned_object_type", job->type, strlen(job->type));
+		dom_record_set_int(&rec, "assigned_object_id", job->target);
+		dom_record_set_int(&rec, "is_primary", job->primary);
+		r = api_create_record(ar, &res_assignments, &rec, &id, err);
+		dom_record_release(&rec);
+		if (r)
+			return r;
+		job->created++;
+	}
+	return 0;
+}
+
+static void bulk_assign(struct api_req *ar)
+{
+	static const char *const known[] = {"certificate_ids", "assigned_object_type", "assigned_object_id", "is_primary", NULL};
+	struct assign_job job = {0};
+	struct ck_error err;
+	struct jsonw w;
+	json_t *body, *v;
+	size_t i;
+	int r;
+
+	ck_error_clear(&err);
+	if ((r = api_body(ar, &body, &err)) || (r = check_keys(body, known, &err))) {
+		api_fail(ar, r, &err);
+		return;
+	}
+	job.ids = json_object_get(body, "certificate_ids");
+	v = json_object_get(body, "assigned_object_type");
+	job.type = json_is_string(v) ? json_string_value(v) : "";
+	v = json_object_get(body, "assigned_object_id");
+	job.target = json_is_integer(v) ? json_integer_value(v) : 0;
+	v = json_object_get(body, "is_primary");
+	job.primary = v ? json_is_true(v) : 1;
+	if (!json_is_array(job.ids) || !json_array_size(job.ids)) {
+		api_fail_detail(ar, CK_E_INVALID, "certificate_ids must be a non-empty list of ids.");
+		return;
+	}
+	if (json_array_size(job.ids) > (size_t)ar->app->cfg.bulk_assign_max_batch_size) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "Batch size exceeds maximum of %d certificates.", ar->app->cfg.bulk_assign_max_batch_size);
+		api_fail_detail(ar, CK_E_INVALID, msg);
+		return;
+	}
+	json_array_foreach(job.ids, i, v) {
+		if (!json_is_integer(v)) {
+			api_fail_detail(ar, CK_E_INVALID, "certificate_ids must contain integer ids only.");
+			return;
+		}
+	}
+	if (!job.target) {
+		api_fail_detail(ar, CK_E_INVALID, "assigned_object_id must be a positive integer.");
+		return;
+	}
+	job.not_found = json_array();
+	r = api_in_tx(ar, run_assign, &job, &err);
+	if (r) {
+		api_fail(ar, r, &err);
+	} else {
+		char *nf = json_dumps(job.not_found, JSON_COMPACT);
+		api_json_begin(ar, 201, &w);
+		jsonw_obj_open(&w);
+		jsonw_kint(&w, "created_count", job.created);
+		jsonw_kint(&w, "skipped_count", job.skipped);
+		jsonw_key(&w, "not_found_ids");
+		jsonw_raw(&w, nf ? nf : "[]", nf ? strlen(nf) : 2);
+		jsonw_obj_close(&w);
+		free(nf);
+	}
+	json_decref(job.not_found);
+}
+
+int api_plugin_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
+{
+	const char *m = ar->http->method;
+
+	if (strcmp(m, "POST"))
+		return 0;
+	if (res == &res_csrs && !id && !strcmp(rest, "import/")) {
+		if (api_require_write(ar))
+			csr_import(ar);
+		return 1;
+	}
+	if (res == &res_cas && !id && !strcmp(rest, "seed-defaults/")) {
+		if (api_require_write(ar))
+			seed_cas(ar);
+		return 1;
+	}
+	if (res == &res_certificates && !id && !strcmp(rest, "bulk-assign/")) {
+		if (api_require_write(ar))
+			bulk_assign(ar);
+		return 1;
+	}
+	return 0;
+}
