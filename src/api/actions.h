@@ -22,6 +22,12 @@ int api_plugin_action(struct api_req *ar, const struct api_resource *res, int64_
 /* Lifecycle actions of certificates (api/actions_lifecycle.c); same contract. */
 int api_lifecycle_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
 
+/* Imports each input (a PEM leaf with its chain) as one certificate, all in ONE transaction
+ * (all or nothing); ret_ids[i] receives each id. On failure err->index names the input.
+ * Used by `certkeeper import` through an api_req made by api_req_init_local(). */
+int api_cert_import_many(struct api_req *ar, const char *const *pems, const size_t *lens, size_t n,
+			 int64_t *ret_ids, struct ck_error *err);
+
 /* OPTIONS on a list/detail URL: DRF-style metadata (name, actions.POST field info with
  * choices) so that pynetbox's choices() works. */
 void api_options(struct api_req *ar, const struct api_resource *res);

@@ -88,6 +88,13 @@ int api_method_is_write(const char *method);
 /* Requires an authenticated user allowed to write; otherwise sends 401/403 and returns 0. */
 int api_require_write(struct api_req *ar);
 
+/* Prepares a request context for in-process callers (the CLI): no HTTP, relative URLs,
+ * acting as `user` (NULL: system). resp receives rendered output if a handler writes one.
+ * api_req_release() frees what the context accumulated. */
+void api_req_init_local(struct api_req *ar, struct api_app *app, struct http_response *resp,
+			struct store_conn *conn, const struct auth_user *user);
+void api_req_release(struct api_req *ar);
+
 /* Runs fn inside one write transaction on the request's connection: commits when fn returns
  * 0, rolls back otherwise (returning fn's code). */
 int api_in_tx(struct api_req *ar, int (*fn)(struct api_req *ar, void *arg, struct ck_error *err),

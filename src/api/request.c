@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int api_body(struct api_req *ar, json_t **ret, struct ck_error *err)
 {
@@ -89,4 +90,35 @@ int api_in_tx(struct api_req *ar, int (*fn)(struct api_req *ar, void *arg, struc
 	if (r)
 		store_tx_rollback(ar->ctx.conn);
 	return r;
+}
+
+void api_req_init_local(struct api_req *ar, struct api_app *app, struct http_response *resp,
+			struct store_conn *conn, const struct auth_user *user)
+{
+	static const struct http_request none = {"LOCAL", "", "", NULL, 0, "", 0, "", "local", 0, NULL};
+
+	memset(ar, 0, sizeof(*ar));
+	ar->app = app;
+	ar->http = &none;
+	ar->resp = resp;
+	ar->ctx.conn = conn;
+	ar->ctx.cfg = &app->cfg;
+	ar->ctx.now = (int64_t)time(NULL);
+	ar->ctx.request_id = "cli";
+	ar->ctx.username = "";
+	if (user) {
+		ar->user = *user;
+		ar->authenticated = ar->write_enabled = 1;
+		ar->ctx.user_id = user->id;
+		ar->ctx.username = ar->user.username;
+	}
+}
+
+void api_req_release(struct api_req *ar)
+{
+	json_decref(ar->body);
+	ar->body = NULL;
+	for (int i = 0; i < ar->nmemo; i++)
+		free(ar->memo[i].json);
+	ar->nmemo = 0;
 }

@@ -236,7 +236,5 @@ void api_handle(void *app, const struct http_request *req, struct http_response 
 	}
 	if (!strcmp(req->method, "HEAD"))
 		strbuf_reset(&resp->body);
-	json_decref(ar.body);
-	for (int i = 0; i < ar.nmemo; i++)
-		free(ar.memo[i].json);
+	api_req_release(&ar);
 }
