@@ -72,6 +72,5 @@ void api_serve_static(struct api_req *ar)
 
 int api_serve_extra(struct api_req *ar)
 {
-	(void)ar;
-	return 0;
+	return api_serve_analytics(ar) || api_serve_openapi(ar);
 }
