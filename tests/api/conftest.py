@@ -1,0 +1,204 @@
+"""Black-box API tests: one certkeeper server per session on a free loopback port, fresh DB.
+
+The binary is $CERTKEEPER_BIN (default build-asan/certkeeper in the repository). Users and tokens
+are created with the CLI against the same SQLite file before the server starts. At the end the
+server gets SIGTERM and must exit 0 with no sanitizer report on stderr.
+"""
+
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import pytest
+import requests
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+BIN = os.environ.get("CERTKEEPER_BIN", str(REPO / "build-asan" / "certkeeper"))
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 30.0
+
+CERTS = "/api/plugins/netbox-ssl/certificates/"
+PLUGIN = "/api/plugins/netbox-ssl/"
+
+
+def sanitizer_report(text):
+    return [m for m in SANITIZER_MARKERS if m in text]
+
+
+def run_cli(*args, stdin=None):
+    """Run a certkeeper CLI command; fail the test run on a non-zero exit or a sanitizer report."""
+    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and not sanitizer_report(p.stderr), (
+        f"certkeeper {' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
+    )
+    return p.stdout
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    """A requests.Session bound to the server; paths may be relative ("/api/...") or absolute."""
+
+    def __init__(self, base_url, token=None, scheme="Token"):
+        self.base_url = base_url
+        self.s = requests.Session()
+        if token:
+            self.s.headers["Authorization"] = f"{scheme} {token}"
+
+    def url(self, path):
+        return path if path.startswith("http") else self.base_url + path
+
+    def request(self, method, path, **kw):
+        kw.setdefault("timeout", 60)
+        return self.s.request(method, self.url(path), **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def put(self, path, **kw):
+        return self.request("PUT", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def options(self, path, **kw):
+        return self.request("OPTIONS", path, **kw)
+
+    def count(self, path=CERTS, **params):
+        """The list's `count` for the given filters."""
+        r = self.get(path, params={**params, "limit": 1})
+        assert r.status_code == 200, r.text
+        return r.json()["count"]
+
+    def list_all(self, path, **params):
+        """Every result of a filtered list, following `next`."""
+        out, url, p = [], path, {**params, "limit": 1000}
+        while url:
+            r = self.get(url, params=p)
+            assert r.status_code == 200, r.text
+            body = r.json()
+            out += body["results"]
+            url, p = body["next"], None
+        return out
+
+
+class Server:
+    def __init__(self, base_url, db, token, ro_token, v2_token, password, proc, stderr_path):
+        self.base_url = base_url
+        self.db = db
+        self.token = token
+        self.ro_token = ro_token
+        self.v2_token = v2_token
+        self.password = password
+        self.proc = proc
+        self.stderr_path = stderr_path
+
+    def client(self, token="default", scheme="Token"):
+        return Client(self.base_url, self.token if token == "default" else token, scheme)
+
+    def stderr(self):
+        return pathlib.Path(self.stderr_path).read_text(errors="replace")
+
+
+def _start(tmp, db):
+    last = ""
+    for _ in range(3):  # the port may be taken between free_port() and bind()
+        port = free_port()
+        out = open(os.path.join(tmp, "stdout.log"), "w+")
+        err_path = os.path.join(tmp, "stderr.log")
+        err = open(err_path, "w+")
+        proc = subprocess.Popen(
+            [BIN, "serve", "--listen", f"127.0.0.1:{port}", "--db", f"sqlite:{db}", "--quiet", "--threads", "4"],
+            stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            text = pathlib.Path(out.name).read_text(errors="replace")
+            if "listening on http://" in text:
+                return proc, f"http://127.0.0.1:{port}", err_path
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        last = pathlib.Path(out.name).read_text(errors="replace") + pathlib.Path(err_path).read_text(errors="replace")
+    raise RuntimeError(f"certkeeper serve did not start ({BIN}):\n{last}")
+
+
+@pytest.fixture(scope="session")
+def server():
+    if not os.access(BIN, os.X_OK):
+        pytest.exit(f"certkeeper binary not found: {BIN} (set CERTKEEPER_BIN)", returncode=2)
+    tmp = tempfile.mkdtemp(prefix="ck-api-")
+    db = os.path.join(tmp, "test.db")
+    url = f"sqlite:{db}"
+    run_cli("user", "create", "admin", "--superuser", "--db", url)
+    token = run_cli("token", "create", "--user", "admin", "--db", url).strip().splitlines()[-1]
+    ro = run_cli("token", "create", "--user", "admin", "--read-only", "--db", url).strip().splitlines()[-1]
+    v2 = run_cli("token", "create", "--user", "admin", "--v2", "--db", url).strip().splitlines()[-1]
+    password = "test-only-" + uuid.uuid4().hex
+    run_cli("user", "password", "admin", "--db", url, stdin=password + "\n")
+    proc, base, err_path = _start(tmp, db)
+    srv = Server(base, db, token, ro, v2, password, proc, err_path)
+    yield srv
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = proc.wait()
+        pytest.fail(f"server did not stop within {STOP_TIMEOUT}s of SIGTERM; stderr:\n{srv.stderr()}")
+    stderr = srv.stderr()
+    found = sanitizer_report(stderr)
+    if rc != 0 or found:
+        print(stderr, file=sys.stderr)
+    assert rc == 0, f"server exited with {rc}; stderr:\n{stderr}"
+    assert not found, f"sanitizer report ({found}) in server stderr:\n{stderr}"
+
+
+@pytest.fixture(scope="session")
+def base_url(server):
+    return server.base_url
+
+
+@pytest.fixture(scope="session")
+def api(server):
+    """Client with the read-write token."""
+    return server.client()
+
+
+@pytest.fixture(scope="session")
+def ro_api(server):
+    """Client with the read-only token."""
+    return server.client(server.ro_token)
+
+
+@pytest.fixture(scope="session")
+def anon(server):
+    return server.client(None)
+
+
+@pytest.fixture
+def uniq():
+    """A short unique lower-case marker to keep each test's objects apart in the shared DB."""
+    return "t" + uuid.uuid4().hex[:10]
