@@ -53,6 +53,7 @@ struct api_req {
 	char auth_detail[128];   /* why a presented token was refused */
 	char base_url[300];      /* "http://host:port", for absolute URLs */
 	json_t *body;            /* parsed JSON body, NULL until api_body() */
+	json_t *errors;          /* collected field errors {"field": ["msg", ...]}, or NULL */
 	struct api_memo memo[API_MEMO_MAX];
 	int nmemo;
 };
@@ -63,6 +64,10 @@ void api_handle(void *app, const struct http_request *req, struct http_response 
 /* Parses the request body as JSON (cached). CK_E_PARSE with a clear message on bad JSON,
  * an empty body, or nesting deeper than API_JSON_MAX_DEPTH. Borrowed; freed with the request. */
 int api_body(struct api_req *ar, json_t **ret, struct ck_error *err);
+
+/* Adds err's field message to the request's collected field errors (so one 400 names every
+ * bad field, as DRF does). Returns 1 when collected, 0 when err has no field. */
+int api_collect_error(struct api_req *ar, const struct ck_error *err);
 
 /* Sends an error response for `code` with detail from err (NULL: a generic message). */
 void api_fail(struct api_req *ar, int code, const struct ck_error *err);

@@ -5,6 +5,7 @@
  */
 #include "api/api.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -37,12 +38,49 @@ static int lookup(int code)
 	return (int)(sizeof(map) / sizeof(map[0])) - 1;
 }
 
+int api_collect_error(struct api_req *ar, const struct ck_error *err)
+{
+	json_t *list;
+
+	if (!err || !err->field[0] || !err->msg[0])
+		return 0;
+	if (!ar->errors && !(ar->errors = json_object()))
+		return 0;
+	list = json_object_get(ar->errors, err->field);
+	if (!list) {
+		list = json_array();
+		json_object_set_new(ar->errors, err->field, list);
+	}
+	json_array_append_new(list, json_string(err->msg));
+	return 1;
+}
+
+/* Several collected field errors: one 400 naming them all. */
+static int fail_collected(struct api_req *ar, int code)
+{
+	char *text;
+
+	if (code != CK_E_INVALID || !ar->errors || !json_object_size(ar->errors))
+		return 0;
+	text = json_dumps(ar->errors, JSON_COMPACT);
+	if (!text)
+		return 0;
+	strbuf_reset(&ar->resp->body);
+	ar->resp->status = 400;
+	ar->resp->content_type = "application/json";
+	strbuf_adds(&ar->resp->body, text);
+	free(text);
+	return 1;
+}
+
 void api_fail(struct api_req *ar, int code, const struct ck_error *err)
 {
 	int i = lookup(code);
 	struct jsonw w;
 	const char *msg = map[i].generic;
 
+	if (fail_collected(ar, code))
+		return;
 	if (map[i].echo && err && err->msg[0])
 		msg = err->msg;
 	strbuf_reset(&ar->resp->body);

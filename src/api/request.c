@@ -118,6 +118,8 @@ void api_req_release(struct api_req *ar)
 {
 	json_decref(ar->body);
 	ar->body = NULL;
+	json_decref(ar->errors);
+	ar->errors = NULL;
 	for (int i = 0; i < ar->nmemo; i++)
 		free(ar->memo[i].json);
 	ar->nmemo = 0;

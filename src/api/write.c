@@ -158,19 +158,22 @@ int api_decode_record(struct api_req *ar, const struct api_resource *res, json_t
 		if (!f && (!strcmp(key, "id") || !strcmp(key, "url") || !strcmp(key, "display")))
 			continue; /* read-only, as DRF: ignored on input */
 		if (!f || (f->flags & F_HIDDEN))
-			return ck_error_set(err, CK_E_INVALID, key, "Unknown field.");
-		if ((f->flags & F_RO) || f->type == FT_COMPUTED || f->type == FT_ID)
+			r = ck_error_set(err, CK_E_INVALID, key, "Unknown field.");
+		else if ((f->flags & F_RO) || f->type == FT_COMPUTED || f->type == FT_ID)
 			continue;
-		r = decode_field(ar, f, v, rec, err);
-		if (r)
+		else
+			r = decode_field(ar, f, v, rec, err);
+		if (r && (r != CK_E_INVALID || !api_collect_error(ar, err)))
 			return r;
 	}
 	for (size_t i = 0; !partial && i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];
-		if ((f->flags & F_REQ) && !dom_record_has(rec, f->name))
-			return ck_error_set(err, CK_E_INVALID, f->name, "This field is required.");
+		if ((f->flags & F_REQ) && !dom_record_has(rec, f->name)) {
+			ck_error_set(err, CK_E_INVALID, f->name, "This field is required.");
+			api_collect_error(ar, err);
+		}
 	}
-	return 0;
+	return ar->errors && json_object_size(ar->errors) ? CK_E_INVALID : 0;
 }
 
 /* Tags given as ids, {"id"}, {"name"} or {"slug"} → tag ids, replacing the object's set. */
