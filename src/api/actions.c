@@ -3,6 +3,29 @@
 
 #include <string.h>
 
+/* Every action path, for 405 on a wrong method (rather than 404). Handlers register here. */
+static const struct {
+	const char *resource, *rest;
+	int detail;
+} known_actions[] = {
+	{"certificates", "import/", 0}, {"certificates", "bulk-import/", 0},
+	{"certificates", "bulk-assign/", 0}, {"certificates", "lifecycle/", 1},
+	{"certificates", "renew/", 1}, {"certificates", "revert-renewal/", 1},
+	{"certificates", "validate-chain/", 1}, {"certificates", "bulk-validate-chain/", 0},
+	{"certificates", "detect-acme/", 1}, {"certificates", "bulk-detect-acme/", 0},
+	{"certificates", "bulk-status-update/", 0}, {"certificates", "diff/", 0},
+	{"csrs", "import/", 0}, {"certificate-authorities", "seed-defaults/", 0},
+};
+
+int api_action_exists(const struct api_resource *res, int64_t id, const char *rest)
+{
+	for (size_t i = 0; i < sizeof(known_actions) / sizeof(known_actions[0]); i++)
+		if (!strcmp(known_actions[i].resource, res->name) && !strcmp(known_actions[i].rest, rest) &&
+		    known_actions[i].detail == (id != 0))
+			return 1;
+	return 0;
+}
+
 int api_serve_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
 {
 	if (api_plugin_action(ar, res, id, rest) || api_lifecycle_action(ar, res, id, rest))

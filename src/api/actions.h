@@ -12,6 +12,10 @@
 /* Serves "<list path>[<id>/]<rest>" for res; returns 0 when no such action exists. */
 int api_serve_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
 
+/* True when <rest> names an action of res (on a detail URL when id != 0), whatever the
+ * method: lets the router answer 405 instead of 404 for a wrong method. */
+int api_action_exists(const struct api_resource *res, int64_t id, const char *rest);
+
 /* Certificate actions (api/actions_cert.c); same contract as api_serve_action. */
 int api_cert_action(struct api_req *ar, int64_t id, const char *rest);
 

@@ -45,6 +45,9 @@ static int decode_import(struct api_req *ar, json_t *obj, int allow_dry_run, str
 		if (!ok)
 			return ck_error_set(err, CK_E_INVALID, key, "Unknown field.");
 	}
+	v = json_object_get(obj, "dry_run");
+	if (v && !json_is_boolean(v))
+		return ck_error_set(err, CK_E_INVALID, "dry_run", "dry_run must be a boolean.");
 	pem = json_object_get(obj, "pem_content");
 	if (!pem)
 		return ck_error_set(err, CK_E_INVALID, "pem_content", "This field is required.");

@@ -130,7 +130,11 @@ static void serve_resource(struct api_req *ar, const struct api_resource *res, i
 	const char *m = ar->http->method;
 
 	if (*rest) {
-		if (!api_serve_action(ar, res, id, rest))
+		if (api_serve_action(ar, res, id, rest))
+			return;
+		if (api_action_exists(res, id, rest))
+			method_not_allowed(ar);
+		else
 			api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
 		return;
 	}
@@ -167,7 +171,10 @@ static void dispatch(struct api_req *ar)
 		return;
 	}
 	if (!strcmp(path, "/api/status/")) {
-		send_status(ar);
+		if (strcmp(ar->http->method, "GET") && strcmp(ar->http->method, "HEAD"))
+			method_not_allowed(ar);
+		else
+			send_status(ar);
 		return;
 	}
 	if (ar->auth_error) {
@@ -183,12 +190,13 @@ static void dispatch(struct api_req *ar)
 		api_fail_detail(ar, CK_E_FORBIDDEN, "CSRF Failed: CSRF token missing or incorrect.");
 		return;
 	}
-	if (!strcmp(path, "/api/")) {
-		send_api_root(ar);
-		return;
-	}
-	if (!strcmp(path, "/api/plugins/netbox-ssl/") || !strcmp(path, "/api/plugins/")) {
-		send_plugin_root(ar, path);
+	if (!strcmp(path, "/api/") || !strcmp(path, "/api/plugins/netbox-ssl/") || !strcmp(path, "/api/plugins/")) {
+		if (strcmp(ar->http->method, "GET") && strcmp(ar->http->method, "HEAD"))
+			method_not_allowed(ar);
+		else if (!strcmp(path, "/api/"))
+			send_api_root(ar);
+		else
+			send_plugin_root(ar, path);
 		return;
 	}
 	res = api_registry_match_path(path, &id, &rest);
