@@ -1,11 +1,12 @@
 // certkeeper UI entry: theme, session, routes.
 import { render } from 'preact';
-import { useEffect } from 'preact/hooks';
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { setUnauthorizedHandler } from './api';
 import { restoreSession, sessionExpired, useAuth } from './auth';
 import { Spinner, Toasts } from './components';
 import { Layout } from './layout';
-import { AnalyticsPage, HomePage } from './pages/AnalyticsPage';
+import { HomePage } from './pages/HomePage';
 import { CertificatePage } from './pages/CertificatePage';
 import { DetailPage } from './pages/DetailPage';
 import { FormPage } from './pages/FormPage';
@@ -19,6 +20,19 @@ import './styles.css';
 
 applyTheme();
 setUnauthorizedHandler(sessionExpired);
+
+/** Analytics (and Chart.js with it) is loaded on first visit only. */
+function LazyAnalytics() {
+  const [Page, setPage] = useState<ComponentType | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import('./pages/AnalyticsPage')
+      .then((m) => setPage(() => m.AnalyticsPage))
+      .catch(() => setFailed(true));
+  }, []);
+  if (failed) return <div class="page"><div class="alert alert-error" role="alert">Could not load the analytics page. Reload to try again.</div></div>;
+  return Page ? <Page /> : <Spinner />;
+}
 
 function NotFound() {
   return (
@@ -41,7 +55,7 @@ function Routes() {
   }, [p]);
   if (p === '/') return <HomePage />;
   if (p === '/import') return <ImportPage />;
-  if (p === '/analytics') return <AnalyticsPage />;
+  if (p === '/analytics') return <LazyAnalytics />;
   if (p === '/login') {
     navigate('/', { replace: true });
     return null;

@@ -155,7 +155,7 @@ const BOOL_CHOICES: Choice[] = [
   ['false', 'No'],
 ];
 
-const tagsField: FieldDef = { name: 'tags', label: 'Tags', type: 'tags', fk: 'tags', group: 'Tags' };
+const tagsField: FieldDef = { name: 'tags', label: 'Tags', type: 'tags', fk: 'tags' };
 const tenantField: FieldDef = { name: 'tenant', label: 'Tenant', type: 'fk', fk: 'tenants' };
 const tagFilter: FilterDef = { name: 'tag', label: 'Tag', type: 'fk', fk: 'tags', valueKey: 'slug' };
 const tenantFilter: FilterDef = { name: 'tenant_id', label: 'Tenant', type: 'fk', fk: 'tenants' };
@@ -183,7 +183,7 @@ export const resources: ResourceDef[] = [
             <span class="muted small">{fmtDate(o.valid_to)}</span>
           </span>
         ) },
-      { key: 'issuing_ca', label: 'CA', render: (o) => <Ref value={o.issuing_ca} fallback={shortIssuer(o.issuer)} /> },
+      { key: 'issuing_ca', label: 'CA', class: 'wrap-cell', render: (o) => <Ref value={o.issuing_ca} fallback={shortIssuer(o.issuer)} /> },
       { key: 'algorithm', label: 'Key', order: 'algorithm', render: (o) => fmtAlgorithm(o.algorithm, o.key_size) },
       { key: 'tenant', label: 'Tenant', render: (o) => <Ref value={o.tenant} /> },
       { key: 'assignment_count', label: 'Assigned', class: 'num', render: (o) => (o.assignment_count ?? '—') },
@@ -254,7 +254,7 @@ export const resources: ResourceDef[] = [
       { key: 'assigned_object_type', label: 'Type', render: (o) => assignedTypeLabel(o.assigned_object_type) },
       { key: 'assigned_object', label: 'Assigned to', render: (o) => <Ref value={o.assigned_object} fallback={`#${o.assigned_object_id}`} /> },
       { key: 'is_primary', label: 'Primary', render: (o) => <YesNo value={o.is_primary} /> },
-      { key: 'notes', label: 'Notes' },
+      { key: 'notes', label: 'Notes', class: 'wrap-cell' },
     ],
     filters: [
       { name: 'certificate_id', label: 'Certificate', type: 'fk', fk: 'certificates' },
@@ -359,7 +359,7 @@ export const resources: ResourceDef[] = [
     columns: [
       { key: 'name', label: 'Name', order: 'name', render: link('/tenants') },
       { key: 'slug', label: 'Slug', order: 'slug' },
-      { key: 'description', label: 'Description' },
+      { key: 'description', label: 'Description', class: 'wrap-cell' },
       { key: 'tags', label: 'Tags', render: (o) => <TagList tags={o.tags} /> },
     ],
     filters: [tagFilter],
@@ -387,7 +387,7 @@ export const resources: ResourceDef[] = [
         ) },
       { key: 'slug', label: 'Slug', order: 'slug' },
       { key: 'color', label: 'Colour', render: (o) => <code>#{o.color}</code> },
-      { key: 'description', label: 'Description' },
+      { key: 'description', label: 'Description', class: 'wrap-cell' },
     ],
     filters: [],
     fields: [
@@ -410,7 +410,7 @@ export const resources: ResourceDef[] = [
       { key: 'name', label: 'Name', order: 'name', render: link('/devices') },
       { key: 'status', label: 'Status', order: 'status', render: (o) => <StatusBadge value={o.status} /> },
       { key: 'tenant', label: 'Tenant', render: (o) => <Ref value={o.tenant} /> },
-      { key: 'description', label: 'Description' },
+      { key: 'description', label: 'Description', class: 'wrap-cell' },
       { key: 'tags', label: 'Tags', render: (o) => <TagList tags={o.tags} /> },
     ],
     filters: [{ name: 'status', label: 'Status', type: 'select', choices: DEVICE_STATUS, multiple: true }, tenantFilter, tagFilter],
@@ -435,7 +435,7 @@ export const resources: ResourceDef[] = [
       { key: 'name', label: 'Name', order: 'name', render: link('/virtual-machines') },
       { key: 'status', label: 'Status', order: 'status', render: (o) => <StatusBadge value={o.status} /> },
       { key: 'tenant', label: 'Tenant', render: (o) => <Ref value={o.tenant} /> },
-      { key: 'description', label: 'Description' },
+      { key: 'description', label: 'Description', class: 'wrap-cell' },
       { key: 'tags', label: 'Tags', render: (o) => <TagList tags={o.tags} /> },
     ],
     filters: [{ name: 'status', label: 'Status', type: 'select', choices: VM_STATUS, multiple: true }, tenantFilter, tagFilter],
@@ -461,7 +461,7 @@ export const resources: ResourceDef[] = [
       { key: 'parent', label: 'Parent', render: (o) => <Ref value={o.device || o.virtual_machine} /> },
       { key: 'protocol', label: 'Protocol', render: (o) => String(o.protocol?.label ?? o.protocol ?? '').toUpperCase() },
       { key: 'ports', label: 'Ports', render: (o) => (Array.isArray(o.ports) ? o.ports.join(', ') : '') },
-      { key: 'description', label: 'Description' },
+      { key: 'description', label: 'Description', class: 'wrap-cell' },
     ],
     filters: [
       { name: 'device_id', label: 'Device', type: 'fk', fk: 'devices' },
@@ -518,7 +518,7 @@ export const resources: ResourceDef[] = [
     columns: [
       { key: 'id', label: 'ID', order: 'id', render: link('/admin/tokens') },
       { key: 'user', label: 'User', render: (o) => <Ref value={o.user} /> },
-      { key: 'description', label: 'Description' },
+      { key: 'description', label: 'Description', class: 'wrap-cell' },
       { key: 'write_enabled', label: 'Write', render: (o) => <YesNo value={o.write_enabled} /> },
       { key: 'expires', label: 'Expires', render: (o) => fmtDate(o.expires) },
       { key: 'last_used', label: 'Last used', render: (o) => fmtDateTime(o.last_used) },

@@ -263,6 +263,7 @@ function PreviewCard(props: { c: Obj; index: number; total: number; save: SaveSt
       <div class="card-head">
         <h3>
           {role && <span class="badge tone-grey">{role}</span>} {c.common_name}
+          {c.is_ca && <span class="badge tone-blue">CA certificate</span>}
         </h3>
         <ExpiryBadge cert={c} />
       </div>
