@@ -48,6 +48,15 @@ void api_fc_apply(const struct api_filter_ctx *fc, struct store_stmt *st);
 /* Parses a boolean filter value or fails with the NetBox message for `name`. */
 int api_filter_bool(const char *name, const char *v, int *ret, struct ck_error *err);
 
+/* Appends one condition "(<fmt> OR <fmt> ...)", one per value bound as text; `fmt` is a
+ * declared SQL snippet with exactly one %d for the parameter number. */
+int api_fc_any_text(struct api_filter_ctx *fc, const char *fmt, const char *const *vals, size_t nvals)
+	__attribute__((format(printf, 2, 0)));
+
+/* A boolean filter: appends true_sql or false_sql by the (last) value; 400 on a non-boolean. */
+int api_fc_bool(struct api_filter_ctx *fc, const char *name, const char *const *vals, size_t nvals,
+		const char *true_sql, const char *false_sql, struct ck_error *err);
+
 /* True for reserved (non-filter) parameter names. */
 int api_param_is_reserved(const char *key);
 

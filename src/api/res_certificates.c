@@ -193,52 +193,26 @@ static int f_valid_from_before(struct api_filter_ctx *fc, const char *const *v, 
 
 static int f_has_issuing_ca(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
-	int b;
-
-	if (api_filter_bool("has_issuing_ca", vals[nvals - 1], &b, err))
-		return CK_E_INVALID;
-	api_fc_and(fc);
-	strbuf_adds(&fc->where, b ? "t.issuing_ca_id IS NOT NULL" : "t.issuing_ca_id IS NULL");
-	return 0;
+	return api_fc_bool(fc, "has_issuing_ca", vals, nvals, "t.issuing_ca_id IS NOT NULL", "t.issuing_ca_id IS NULL", err);
 }
 
 static int f_has_assignments(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
-	int b;
-
-	if (api_filter_bool("has_assignments", vals[nvals - 1], &b, err))
-		return CK_E_INVALID;
-	api_fc_and(fc);
-	strbuf_addf(&fc->where, "%sEXISTS (SELECT 1 FROM assignments a WHERE a.certificate_id = t.id)", b ? "" : "NOT ");
-	return 0;
+	return api_fc_bool(fc, "has_assignments", vals, nvals,
+			   "EXISTS (SELECT 1 FROM assignments a WHERE a.certificate_id = t.id)",
+			   "NOT EXISTS (SELECT 1 FROM assignments a WHERE a.certificate_id = t.id)", err);
 }
 
 static int f_has_ari(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
-	int b;
-
-	if (api_filter_bool("has_ari", vals[nvals - 1], &b, err))
-		return CK_E_INVALID;
-	api_fc_and(fc);
-	strbuf_adds(&fc->where, b ? "t.ari_cert_id <> ''" : "t.ari_cert_id = ''");
-	return 0;
+	return api_fc_bool(fc, "has_ari", vals, nvals, "t.ari_cert_id <> ''", "t.ari_cert_id = ''", err);
 }
 
 /* san=DNS:x — exact element of the SAN list (repeats OR). */
 static int f_san(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	(void)err;
-	api_fc_and(fc);
-	strbuf_addch(&fc->where, '(');
-	for (size_t i = 0; i < nvals; i++) {
-		int n = api_fc_bind_text(fc, vals[i]);
-		if (n < 0)
-			return n;
-		strbuf_addf(&fc->where, "%sEXISTS (SELECT 1 FROM json_each(t.sans) WHERE json_each.value = $%d)",
-			    i ? " OR " : "", n);
-	}
-	strbuf_addch(&fc->where, ')');
-	return 0;
+	return api_fc_any_text(fc, "EXISTS (SELECT 1 FROM json_each(t.sans) WHERE json_each.value = $%d)", vals, nvals);
 }
 
 static const struct api_filter cert_filters[] = {

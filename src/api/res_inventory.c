@@ -230,16 +230,7 @@ static void change_display(const struct api_row *row, struct strbuf *sb)
 static int f_user(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	(void)err;
-	api_fc_and(fc);
-	strbuf_addch(&fc->where, '(');
-	for (size_t i = 0; i < nvals; i++) {
-		int n = api_fc_bind_text(fc, vals[i]);
-		if (n < 0)
-			return n;
-		strbuf_addf(&fc->where, "%st.user_name = $%d", i ? " OR " : "", n);
-	}
-	strbuf_addch(&fc->where, ')');
-	return 0;
+	return api_fc_any_text(fc, "t.user_name = $%d", vals, nvals);
 }
 
 static const struct api_filter change_filters[] = {{"user", f_user, "user name"}, {NULL, NULL, NULL}};

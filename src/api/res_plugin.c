@@ -147,17 +147,8 @@ int api_cert_filter_service(struct api_filter_ctx *fc, const char *const *v, siz
 static int f_certificate_cn(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	(void)err;
-	api_fc_and(fc);
-	strbuf_addch(&fc->where, '(');
-	for (size_t i = 0; i < nvals; i++) {
-		int n = api_fc_bind_text(fc, vals[i]);
-		if (n < 0)
-			return n;
-		strbuf_addf(&fc->where, "%st.certificate_id IN (SELECT id FROM certificates WHERE common_name"
-					" LIKE '%%' || $%d || '%%')", i ? " OR " : "", n);
-	}
-	strbuf_addch(&fc->where, ')');
-	return 0;
+	return api_fc_any_text(fc, "t.certificate_id IN (SELECT id FROM certificates WHERE common_name"
+				   " LIKE '%%' || $%d || '%%')", vals, nvals);
 }
 
 static const struct api_filter assignment_filters[] = {
@@ -216,13 +207,8 @@ static void r_subject_string(const struct api_row *row, struct jsonw *w)
 
 static int f_has_certificate(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
-	int b;
-
-	if (api_filter_bool("has_certificate", vals[nvals - 1], &b, err))
-		return CK_E_INVALID;
-	api_fc_and(fc);
-	strbuf_adds(&fc->where, b ? "t.resulting_certificate_id IS NOT NULL" : "t.resulting_certificate_id IS NULL");
-	return 0;
+	return api_fc_bool(fc, "has_certificate", vals, nvals, "t.resulting_certificate_id IS NOT NULL",
+			   "t.resulting_certificate_id IS NULL", err);
 }
 
 static const struct api_filter csr_filters[] = {{"has_certificate", f_has_certificate, "has a resulting certificate"},
