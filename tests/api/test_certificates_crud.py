@@ -81,6 +81,15 @@ def test_get_put_patch_delete(api, uniq):
     assert api.patch(url, json={"comments": "x"}).status_code == 404
 
 
+def test_ids_are_never_reused(api, uniq):
+    # NetBox (PostgreSQL sequences) never hands out a deleted object's id again; changelog rows,
+    # webhooks and external references rely on that.
+    a = create(api, f"{uniq}-a.example.com")
+    assert api.delete(f"{CERTS}{a['id']}/").status_code == 204
+    b = create(api, f"{uniq}-b.example.com")
+    assert b["id"] > a["id"]
+
+
 @pytest.mark.parametrize("path", ["999999999/", "0/", "abc/", "-1/"])
 def test_unknown_id_is_404(api, path):
     r = api.get(CERTS + path)
