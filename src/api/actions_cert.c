@@ -3,6 +3,7 @@
  * bulk-import/ (all-or-nothing), {id}/lifecycle/. Shape: decode → domain → encode.
  */
 #include "api/actions.h"
+#include "api/cert_import.h"
 #include "api/query.h"
 #include "api/resources.h"
 #include "api/write.h"
@@ -11,24 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One decoded import item: the request body fields and the parsed PEM. */
-struct import_item {
-	const char *pem;
-	size_t pem_len;
-	const char *key_location; /* NULL if absent */
-	json_t *tenant;           /* borrowed; NULL if absent */
-	const char *status;
-	struct x509_bundle *bundle;
-};
-
-static void import_item_release(struct import_item *it)
+void api_import_item_release(struct import_item *it)
 {
 	x509_bundle_free(it->bundle);
 	it->bundle = NULL;
 }
 
-static int decode_import(struct api_req *ar, json_t *obj, int allow_dry_run, struct import_item *it,
-			 struct ck_error *err)
+int api_import_decode(struct api_req *ar, json_t *obj, int allow_dry_run, struct import_item *it,
+		      struct ck_error *err)
 {
 	static const char *const known[] = {"pem_content", "private_key_location", "tenant", "status", "dry_run", NULL};
 	struct x509_limits lim;
@@ -93,7 +84,7 @@ static int decode_import(struct api_req *ar, json_t *obj, int allow_dry_run, str
 		return err ? err->code : CK_E_PARSE;
 	}
 	if (!it->bundle->ncerts) {
-		import_item_release(it);
+		api_import_item_release(it);
 		return ck_error_set(err, CK_E_PARSE, "pem_content",
 				    "No valid certificate found in input. Please provide a certificate in PEM format.");
 	}
@@ -101,7 +92,7 @@ static int decode_import(struct api_req *ar, json_t *obj, int allow_dry_run, str
 }
 
 /* Builds the certificate record of an import item (leaf + chain + request options). */
-static int import_record(const struct import_item *it, struct dom_record *rec)
+int api_import_record(const struct import_item *it, struct dom_record *rec)
 {
 	int r = dom_record_init(rec, api_resource_names(&res_certificates), res_certificates.nfields);
 
@@ -129,7 +120,7 @@ static int run_import(struct api_req *ar, void *arg, struct ck_error *err)
 
 	for (size_t i = 0; i < job->n && !r; i++) {
 		struct dom_record rec;
-		r = import_record(&job->items[i], &rec);
+		r = api_import_record(&job->items[i], &rec);
 		if (!r)
 			r = api_create_record(ar, &res_certificates, &rec, &job->ids[i], err);
 		dom_record_release(&rec);
@@ -241,19 +232,19 @@ static void import_one(struct api_req *ar)
 	int r;
 
 	ck_error_clear(&err);
-	if ((r = api_body(ar, &body, &err)) || (r = decode_import(ar, body, 1, &it, &err))) {
+	if ((r = api_body(ar, &body, &err)) || (r = api_import_decode(ar, body, 1, &it, &err))) {
 		api_fail(ar, r, &err);
 		return;
 	}
 	dry = json_object_get(body, "dry_run");
 	if (dry && json_is_true(dry)) {
 		import_dry_run(ar, &it);
-		import_item_release(&it);
+		api_import_item_release(&it);
 		return;
 	}
 	job = (struct import_job){&it, 1, &id};
 	r = api_in_tx(ar, run_import, &job, &err);
-	import_item_release(&it);
+	api_import_item_release(&it);
 	if (r) {
 		api_fail(ar, r, &err);
 		return;
@@ -273,7 +264,7 @@ static int validate_batch(struct api_req *ar, struct import_job *job, json_t *bo
 		int r;
 
 		ck_error_clear(&err);
-		r = decode_import(ar, json_array_get(body, i), 0, &job->items[i], &err);
+		r = api_import_decode(ar, json_array_get(body, i), 0, &job->items[i], &err);
 		if (!r)
 			r = dom_cert_find_duplicate(&ar->ctx, job->items[i].bundle->certs[0].serial_number,
 						    job->items[i].bundle->certs[0].issuer,
@@ -368,7 +359,7 @@ static void bulk_import(struct api_req *ar)
 	jsonw_obj_close(&w);
 out:
 	for (size_t i = 0; job.items && i < job.n; i++)
-		import_item_release(&job.items[i]);
+		api_import_item_release(&job.items[i]);
 	free(job.items);
 	free(job.ids);
 }
@@ -442,7 +433,7 @@ int api_cert_import_many(struct api_req *ar, const char *const *pems, const size
 	if (!r)
 		r = api_in_tx(ar, run_import, &job, err);
 	for (size_t i = 0; job.items && i < n; i++)
-		import_item_release(&job.items[i]);
+		api_import_item_release(&job.items[i]);
 	free(job.items);
 	return r;
 }

@@ -215,6 +215,41 @@ static int f_san(struct api_filter_ctx *fc, const char *const *vals, size_t nval
 	return api_fc_any_text(fc, "EXISTS (SELECT 1 FROM json_each(t.sans) WHERE json_each.value = $%d)", vals, nvals);
 }
 
+/* acme_renewal_status=not_acme|manual|expired|due|ok (repeatable, OR): the SQL form of the
+ * computed field r_acme_renewal_status (same day arithmetic as dom_cert_days_remaining).
+ * Added by the lifecycle work. */
+static int f_acme_renewal_status(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
+				 struct ck_error *err)
+{
+	static const char auto_on[] = "t.is_acme = 1 AND t.acme_auto_renewal = 1";
+	static const char due[] = "(t.valid_to / 86400 - $%d) <= COALESCE(NULLIF(t.acme_renewal_days, 0), 30)";
+	int now = api_fc_bind_int(fc, fc->now), today = api_fc_bind_int(fc, fc->now / 86400);
+
+	if (now < 0 || today < 0)
+		return CK_E_TOOBIG;
+	api_fc_and(fc);
+	strbuf_addch(&fc->where, '(');
+	for (size_t i = 0; i < nvals; i++) {
+		strbuf_adds(&fc->where, i ? " OR (" : "(");
+		if (!strcmp(vals[i], "not_acme"))
+			strbuf_adds(&fc->where, "t.is_acme = 0");
+		else if (!strcmp(vals[i], "manual"))
+			strbuf_adds(&fc->where, "t.is_acme = 1 AND t.acme_auto_renewal = 0");
+		else if (!strcmp(vals[i], "expired"))
+			strbuf_addf(&fc->where, "%s AND t.valid_to < $%d", auto_on, now);
+		else if (!strcmp(vals[i], "due") || !strcmp(vals[i], "ok")) {
+			strbuf_addf(&fc->where, "%s AND t.valid_to >= $%d AND %s", auto_on, now,
+				    !strcmp(vals[i], "due") ? "" : "NOT ");
+			strbuf_addf(&fc->where, due, today);
+		} else
+			return ck_error_set(err, CK_E_INVALID, "acme_renewal_status",
+					    "Select a valid choice. %.60s is not one of the available choices.", vals[i]);
+		strbuf_addch(&fc->where, ')');
+	}
+	strbuf_addch(&fc->where, ')');
+	return 0;
+}
+
 static const struct api_filter cert_filters[] = {
 	{"expiring_soon", f_expiring_soon, "true: expires within expiry_warning_days"},
 	{"expired", f_expired, "true: valid_to is past; false: not yet"},
@@ -227,6 +262,7 @@ static const struct api_filter cert_filters[] = {
 	{"has_assignments", f_has_assignments, "whether the certificate is assigned anywhere"},
 	{"has_ari", f_has_ari, "whether an ARI CertID is known"},
 	{"san", f_san, "exact SAN element, e.g. DNS:www.example.com"},
+	{"acme_renewal_status", f_acme_renewal_status, "not_acme | manual | expired | due | ok (repeatable)"},
 	{"device_id", api_cert_filter_device, "assigned to this device or one of its services"},
 	{"virtual_machine_id", api_cert_filter_vm, "assigned to this VM or one of its services"},
 	{"service_id", api_cert_filter_service, "assigned to this service"},

@@ -5,6 +5,7 @@
  */
 #include "api/api.h"
 #include "cli/commands.h"
+#include "cli/sweeper.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "domain/auth.h"
@@ -183,9 +184,11 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	sweeper_start(&app);
 	while (!stop_requested)
 		pause();
 	ck_log(CK_LOG_INFO, NULL, "shutting down");
+	sweeper_stop();
 	http_server_stop(srv);
 	store_close(app.store);
 	return 0;

@@ -11,6 +11,7 @@ static const struct command {
 } commands[] = {
 	{"serve", cmd_serve, "run the HTTP API server (and its background jobs)"},
 	{"inspect", cmd_inspect, "parse certificates/CSRs from files or stdin and print JSON"},
+	{"sweep", cmd_sweep, "run one lifecycle status sweep (expire, auto-archive) for cron"},
 	{"import", cmd_import, "import PEM certificates from files into the database"},
 	{"migrate", cmd_migrate, "apply pending database migrations"},
 	{"user", cmd_user, "manage users (create, list, password)"},

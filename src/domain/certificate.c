@@ -1,5 +1,6 @@
 /* domain/certificate — see certificate.h. */
 #include "domain/certificate.h"
+#include "domain/lifecycle.h"
 #include "x509/names.h"
 
 #include <ctype.h>
@@ -324,6 +325,10 @@ int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int
 	if (!strcmp(pick_text(rec, "status", cur.status[0] ? cur.status : "active"), "archived") &&
 	    !cur.archived_at && !dom_record_has(rec, "archived_at"))
 		dom_record_set_int(rec, "archived_at", ctx->now);
+	/* reference §1.2 status-change hook: the event lands in this transaction (rolled back
+	 * with the update if a later step fails) */
+	if (old_id && dom_record_has(rec, "status") && strcmp(dom_record_text(rec, "status"), cur.status))
+		return dom_lifecycle_status_event(ctx, old_id, cur.status, dom_record_text(rec, "status"), err);
 	return 0;
 }
 

@@ -1,0 +1,191 @@
+/* domain/lifecycle — see lifecycle.h. */
+#include "domain/lifecycle.h"
+#include "core/parse.h"
+#include "domain/certificate.h"
+#include "domain/changelog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *dom_lifecycle_status_event_type(const char *new_status)
+{
+	if (!strcmp(new_status, "revoked") || !strcmp(new_status, "archived"))
+		return new_status;
+	return "status_changed";
+}
+
+int dom_lifecycle_status_event(const struct dom_ctx *ctx, int64_t id, const char *old_status,
+			       const char *new_status, struct ck_error *err)
+{
+	char desc[96];
+
+	snprintf(desc, sizeof(desc), "Status changed from %s to %s", old_status, new_status);
+	return dom_lifecycle_add(ctx, id, dom_lifecycle_status_event_type(new_status), desc, old_status,
+				 new_status, 0, err);
+}
+
+/* One candidate of a sweep step. */
+struct sweep_row {
+	int64_t id, valid_to;
+	char cn[256], status[16];
+};
+
+/* Collects up to DOM_SWEEP_BATCH candidates of `sql` ($1 = time bound). */
+static int collect(const struct dom_ctx *ctx, const char *sql, int64_t bound, struct sweep_row *rows,
+		   size_t *ret_n, struct ck_error *err)
+{
+	struct store_stmt *st;
+	size_t n = 0;
+	int r = store_query(ctx->conn, sql, &st, err);
+
+	if (r)
+		return r;
+	store_bind_i64(st, 1, bound);
+	store_bind_i64(st, 2, DOM_SWEEP_BATCH);
+	while (n < DOM_SWEEP_BATCH && (r = store_step(st, err)) == STORE_ROW) {
+		rows[n].id = store_col_i64(st, 0);
+		rows[n].valid_to = store_col_i64(st, 1);
+		snprintf(rows[n].cn, sizeof(rows[n].cn), "%s", store_col_text(st, 2, NULL));
+		snprintf(rows[n].status, sizeof(rows[n].status), "%s", store_col_text(st, 3, NULL));
+		n++;
+	}
+	store_done(st);
+	if (r < 0)
+		return r;
+	*ret_n = n;
+	return 0;
+}
+
+/* Changes one certificate's status (and archived_at when archiving), with event and changelog. */
+static int transition(const struct dom_ctx *ctx, const struct sweep_row *row, const char *to, struct ck_error *err)
+{
+	char repr[300], t[21], pre[64], post[96];
+	struct store_stmt *st;
+	int archive = !strcmp(to, "archived");
+	int r = store_query(ctx->conn,
+			    "UPDATE certificates SET status = $1, last_updated = $2,"
+			    " archived_at = CASE WHEN $3 = 1 THEN COALESCE(archived_at, $2) ELSE archived_at END"
+			    " WHERE id = $4", &st, err);
+
+	if (r)
+		return r;
+	store_bind_text(st, 1, to, (size_t)-1);
+	store_bind_i64(st, 2, ctx->now);
+	store_bind_i64(st, 3, archive);
+	store_bind_i64(st, 4, row->id);
+	r = store_step(st, err);
+	store_done(st);
+	if (r < 0)
+		return r;
+	if ((r = dom_lifecycle_status_event(ctx, row->id, row->status, to, err)))
+		return r;
+	ck_format_time(row->valid_to, t);
+	snprintf(repr, sizeof(repr), "%s (expires: %.10s)", row->cn, t);
+	snprintf(pre, sizeof(pre), "{\"status\":\"%s\"}", row->status);
+	ck_format_time(ctx->now, t);
+	if (archive)
+		snprintf(post, sizeof(post), "{\"status\":\"%s\",\"archived_at\":\"%s\"}", to, t);
+	else
+		snprintf(post, sizeof(post), "{\"status\":\"%s\"}", to);
+	return dom_changelog_write(ctx, "update", "netbox_ssl.certificate", row->id, repr, pre, post, err);
+}
+
+/* Runs one step (select + transition) in batches until no candidate is left. */
+static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound, const char *to, int *count,
+		      struct ck_error *err)
+{
+	struct sweep_row *buf = calloc(DOM_SWEEP_BATCH, sizeof(*buf)); /* ~140 KB: not on a thread stack */
+	size_t n = DOM_SWEEP_BATCH;
+	int r = 0;
+
+	if (!buf)
+		return CK_E_NOMEM;
+	while (!r && n == DOM_SWEEP_BATCH) {
+		if ((r = store_tx_begin(ctx->conn, err)))
+			break;
+		r = collect(ctx, sql, bound, buf, &n, err);
+		for (size_t i = 0; !r && i < n; i++)
+			r = transition(ctx, &buf[i], to, err);
+		if (!r)
+			r = store_tx_commit(ctx->conn, err);
+		if (r)
+			store_tx_rollback(ctx->conn);
+		else
+			*count += (int)n;
+	}
+	free(buf);
+	return r;
+}
+
+int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_archived, struct ck_error *err)
+{
+	static const char expire_sql[] =
+		"SELECT id, valid_to, common_name, status FROM certificates"
+		" WHERE status = 'active' AND valid_to < $1 ORDER BY id LIMIT $2";
+	static const char archive_sql[] =
+		"SELECT id, valid_to, common_name, status FROM certificates"
+		" WHERE status IN ('expired', 'replaced') AND archive_pinned = 0 AND valid_to < $1"
+		" ORDER BY id LIMIT $2";
+	int64_t cutoff = ctx->now - (int64_t)ctx->cfg->auto_archive_after_days * 86400;
+	int expired = 0, archived = 0;
+	int r = sweep_step(ctx, expire_sql, ctx->now, "expired", &expired, err);
+
+	if (!r)
+		r = sweep_step(ctx, archive_sql, cutoff, "archived", &archived, err);
+	if (r)
+		return r;
+	if (ret_expired)
+		*ret_expired = expired;
+	if (ret_archived)
+		*ret_archived = archived;
+	return 0;
+}
+
+int dom_chain_validate(const struct dom_ctx *ctx, int64_t id, int64_t at, struct x509_chain_result *ret,
+		       struct ck_error *err)
+{
+	struct x509_chain_opts opts = {at, 1};
+	struct store_stmt *st;
+	const char *pem, *chain;
+	size_t pem_len = 0, chain_len = 0;
+	int r = store_query(ctx->conn, "SELECT pem_content, issuer_chain FROM certificates WHERE id = $1", &st, err);
+
+	if (r)
+		return r;
+	store_bind_i64(st, 1, id);
+	r = store_step(st, err);
+	if (r == STORE_DONE)
+		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
+	if (r == STORE_ROW) {
+		pem = store_col_text(st, 0, &pem_len);
+		chain = store_col_text(st, 1, &chain_len);
+		if (!pem || !pem_len)
+			r = ck_error_set(err, CK_E_INVALID, NULL, "Certificate has no PEM content for validation");
+		else
+			r = x509_chain_validate(pem, pem_len, chain ? chain : "", chain ? chain_len : 0, &opts, ret);
+	}
+	store_done(st);
+	return r;
+}
+
+const char *dom_chain_stored_status(enum x509_chain_status s)
+{
+	if (s == X509_CHAIN_VALID || s == X509_CHAIN_SELF_SIGNED || s == X509_CHAIN_NO_CHAIN)
+		return x509_chain_status_name(s);
+	return "invalid";
+}
+
+int dom_chain_record(const struct dom_ctx *ctx, const struct x509_chain_result *res, struct dom_record *rec)
+{
+	const char *s = dom_chain_stored_status(res->status);
+	int r = dom_record_set_text(rec, "chain_status", s, strlen(s));
+
+	if (!r)
+		r = dom_record_set_text(rec, "chain_validation_message", res->message, strlen(res->message));
+	if (!r)
+		r = dom_record_set_int(rec, "chain_validated_at", ctx->now);
+	if (!r)
+		r = dom_record_set_int(rec, "chain_depth", res->depth);
+	return r;
+}

@@ -1,0 +1,62 @@
+/*
+ * domain/lifecycle — certificate status automation and status-transition events.
+ *
+ * Statuses: active, expired, replaced, revoked, pending, archived. Transitions made here:
+ *
+ *     active ──(valid_to < now)──────────────────────────────► expired
+ *     expired, replaced ──(valid_to < now − auto_archive_after_days,
+ *                          archive_pinned = 0)──────────────────► archived (archived_at = now)
+ *
+ * Every transition writes a lifecycle event (status_changed / revoked / archived, with old
+ * and new status and the actor) and a changelog row, in the transaction of the change.
+ * Transitions made by clients (PATCH/PUT, bulk-status-update) get the same event from the
+ * certificates hook (dom_cert_before_write calls dom_lifecycle_status_event).
+ */
+#ifndef CK_DOMAIN_LIFECYCLE_H
+#define CK_DOMAIN_LIFECYCLE_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+#include "domain/context.h"
+#include "domain/record.h"
+#include "x509/chain.h"
+
+#define DOM_SWEEP_BATCH 500 /* certificates changed per sweep transaction */
+
+/* The event type of a transition to `new_status`: "revoked", "archived", else "status_changed". */
+const char *dom_lifecycle_status_event_type(const char *new_status);
+
+/* Writes the event of a status transition old → new of certificate `id` ("Status changed from
+ * <old> to <new>"). Inside the caller's write transaction. */
+int dom_lifecycle_status_event(const struct dom_ctx *ctx, int64_t id, const char *old_status,
+			       const char *new_status, struct ck_error *err);
+
+/*
+ * One sweep: marks active certificates past valid_to as expired, then archives expired and
+ * replaced certificates whose valid_to is older than cfg->auto_archive_after_days (unless
+ * archive_pinned). Runs its own write transactions of at most DOM_SWEEP_BATCH certificates
+ * each, so it must NOT be called inside a transaction. ctx->now is the reference time.
+ * *ret_expired / *ret_archived (optional) receive the counts. Thread-safe with respect to
+ * other writers (each batch is one BEGIN IMMEDIATE transaction).
+ */
+int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_archived, struct ck_error *err);
+
+/*
+ * Chain validation of a stored certificate (x509/chain.h): loads pem_content and issuer_chain
+ * of `id` and validates them at `at` with the system trust store. CK_E_NOTFOUND; CK_E_INVALID
+ * "Certificate has no PEM content for validation" when pem_content is empty. *ret is filled
+ * on success (release with x509_chain_result_release). Read-only.
+ */
+int dom_chain_validate(const struct dom_ctx *ctx, int64_t id, int64_t at, struct x509_chain_result *ret,
+		       struct ck_error *err);
+
+/* The stored chain status of a result (reference §3.8): valid, self_signed and no_chain as
+ * they are, everything else "invalid". */
+const char *dom_chain_stored_status(enum x509_chain_status s);
+
+/* Sets chain_status, chain_validation_message, chain_validated_at (ctx->now) and chain_depth
+ * of a certificate record from a result. 0 or CK_E_NOMEM. */
+int dom_chain_record(const struct dom_ctx *ctx, const struct x509_chain_result *res, struct dom_record *rec);
+
+#endif
