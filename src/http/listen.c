@@ -55,8 +55,7 @@ static int bind_one(const struct addrinfo *ai)
 {
 	int one = 1, fd, rc;
 
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    ai->ai_protocol);
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
 	if (fd < 0)
 		return -errno;
 	rc = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -97,9 +96,10 @@ int http_listen_open(const char *addr, int *ret_fd, uint16_t *ret_port, struct c
 	int rc, fd;
 
 	if (!addr || split_addr(addr, &spec) < 0)
-		return ck_error_set(err, CK_E_INVALID, "listen",
-				    "Invalid listen address '%s' (expected HOST:PORT, [V6]:PORT or :PORT).",
-				    addr ? addr : "(null)");
+		return ck_error_set(
+		    err, CK_E_INVALID, "listen",
+		    "Invalid listen address '%s' (expected HOST:PORT, [V6]:PORT or :PORT).",
+		    addr ? addr : "(null)");
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	hints.ai_family = spec.host[0] ? (spec.bracketed ? AF_INET6 : AF_UNSPEC) : AF_INET;

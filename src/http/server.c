@@ -24,6 +24,7 @@
 #include "http/http.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -31,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -61,19 +61,19 @@ struct request {
 	struct http_response resp;
 	struct http_server *srv;
 	struct MHD_Connection *conn;
-	char *raw_uri;     /* request target as received */
-	size_t path_len;   /* raw path length (before '?') */
-	char *path;        /* decoded path */
+	char *raw_uri;	 /* request target as received */
+	size_t path_len; /* raw path length (before '?') */
+	char *path;	 /* decoded path */
 	struct http_query query;
 	struct strbuf body;
 	char *cookie_copy; /* split in place by http_cookie_split() on first lookup */
 	struct http_param cookies[HTTP_MAX_COOKIES];
 	size_t ncookies;
 	int cookies_parsed;
-	int started; /* first access-handler call seen */
-	int failed;  /* resp holds a prepared error; don't call the handler */
-	int queued;  /* a response was queued */
-	int inflight; /* counted in srv->inflight (see mark_inflight) */
+	int started;	/* first access-handler call seen */
+	int failed;	/* resp holds a prepared error; don't call the handler */
+	int queued;	/* a response was queued */
+	int inflight;	/* counted in srv->inflight (see mark_inflight) */
 	uint64_t bytes; /* response body bytes, for the access log */
 	struct timespec t0;
 	char method[16];
@@ -118,8 +118,7 @@ void http_request_id_next(char out[HTTP_REQUEST_ID_LEN + 1])
 {
 	uint64_t n = atomic_fetch_add(&id_counter, 1);
 
-	snprintf(out, HTTP_REQUEST_ID_LEN + 1, "%012llx",
-		 (unsigned long long)mix48(id_seed + n));
+	snprintf(out, HTTP_REQUEST_ID_LEN + 1, "%012llx", (unsigned long long)mix48(id_seed + n));
 }
 
 /* ---- request lifetime ------------------------------------------------------------------ */
@@ -169,7 +168,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 /* Replaces the response with {"detail": msg} and marks the request failed. */
 static void fail(struct request *r, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void fail(struct request *r, int status, const char *fmt, ...)
 {
 	char msg[256];
@@ -194,7 +193,7 @@ static void fail(struct request *r, int status, const char *fmt, ...)
 static void fill_remote(struct request *r)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
 	if (sa && sa->sa_family == AF_INET)
@@ -251,8 +250,8 @@ static void mark_inflight(struct request *r)
 /* Declared Content-Length over the cap: answer 413 now and never read the body. */
 static int check_content_length(struct request *r)
 {
-	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	int64_t n;
 
 	if (!cl || ck_parse_i64(cl, 0, INT64_MAX, &n) < 0 || (uint64_t)n <= r->srv->max_body)
@@ -515,7 +514,8 @@ const char *http_request_cookie(const struct http_request *req, const char *name
 		h = http_request_header(req, MHD_HTTP_HEADER_COOKIE);
 		r->cookie_copy = h ? strdup(h) : NULL;
 		if (r->cookie_copy)
-			r->ncookies = http_cookie_split(r->cookie_copy, r->cookies, HTTP_MAX_COOKIES);
+			r->ncookies =
+			    http_cookie_split(r->cookie_copy, r->cookies, HTTP_MAX_COOKIES);
 	}
 	for (i = 0; i < r->ncookies; i++)
 		if (strcmp(r->cookies[i].key, name) == 0)
@@ -584,14 +584,14 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, const struct htt
 	/* the logger must come first to catch messages about the other options; a pool of
 	 * one is "no pool" for libmicrohttpd, so the option is then left out (END ends early) */
 	return MHD_start_daemon(
-		flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)(cfg->conn_timeout_s ? cfg->conn_timeout_s : 60),
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, srv, threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
-		threads, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)(cfg->conn_timeout_s ? cfg->conn_timeout_s : 60),
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+	    srv, threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads,
+	    MHD_OPTION_END);
 }
 
 int http_server_start(const struct http_config *cfg, http_handler_fn handler, void *app,
@@ -628,10 +628,7 @@ free_srv:
 	return rc;
 }
 
-uint16_t http_server_port(const struct http_server *srv)
-{
-	return srv->port;
-}
+uint16_t http_server_port(const struct http_server *srv) { return srv->port; }
 
 void http_server_stop(struct http_server *srv)
 {

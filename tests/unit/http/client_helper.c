@@ -61,10 +61,7 @@ int tc_send(int fd, const char *data, size_t n)
 	return 0;
 }
 
-int tc_sends(int fd, const char *s)
-{
-	return tc_send(fd, s, strlen(s));
-}
+int tc_sends(int fd, const char *s) { return tc_send(fd, s, strlen(s)); }
 
 /* Buffered reader: one per tc_read call; bytes past the response are not expected
  * (the tests never pipeline), so reading exactly what is needed is enough. */

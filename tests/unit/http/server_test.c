@@ -82,8 +82,11 @@ struct fixture {
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct http_config cfg = {.listen = "127.0.0.1:0", .threads = 2, .max_body = CAP,
-				  .max_response = 64 * 1024, .access_log = 1};
+	struct http_config cfg = {.listen = "127.0.0.1:0",
+				  .threads = 2,
+				  .max_body = CAP,
+				  .max_response = 64 * 1024,
+				  .access_log = 1};
 	struct ck_error err;
 
 	if (http_server_start(&cfg, app, NULL, &f.srv, &err) != 0) {
@@ -103,10 +106,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint16_t port_of(void **state)
-{
-	return ((struct fixture *)*state)->port;
-}
+static uint16_t port_of(void **state) { return ((struct fixture *)*state)->port; }
 
 static void get(void **state, const char *target, struct tc_resp *r)
 {
@@ -137,7 +137,8 @@ static void test_bad_percent(void **state)
 	get(state, "/echo?x=%zz", &r);
 	assert_int_equal(r.status, 400);
 	assert_string_equal(tc_header(&r, "Content-Type"), "application/json");
-	assert_string_equal(r.body, "{\"detail\":\"Malformed percent-encoding in the query string.\"}");
+	assert_string_equal(r.body,
+			    "{\"detail\":\"Malformed percent-encoding in the query string.\"}");
 	assert_non_null(tc_header(&r, "X-Request-ID"));
 	tc_resp_free(&r);
 	get(state, "/bad%2", &r);
@@ -224,7 +225,8 @@ static void post(void **state, const char *body, size_t n, struct tc_resp *r)
 	assert_true(fd >= 0);
 	snprintf(head, sizeof(head),
 		 "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n"
-		 "Connection: close\r\n\r\n", n);
+		 "Connection: close\r\n\r\n",
+		 n);
 	assert_int_equal(tc_sends(fd, head), 0);
 	assert_int_equal(tc_send(fd, body, n), 0);
 	assert_int_equal(tc_read(fd, r), 0);
@@ -330,11 +332,12 @@ static void test_headers_cookies(void **state)
 {
 	struct tc_resp r;
 
-	assert_int_equal(tc_request(port_of(state),
-				    "GET /headers HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-				    "X-Test-Header: hello\r\nCookie: a=1; sid=\"s3cr3t\"; b=2\r\n\r\n",
-				    &r),
-			 0);
+	assert_int_equal(
+	    tc_request(port_of(state),
+		       "GET /headers HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+		       "X-Test-Header: hello\r\nCookie: a=1; sid=\"s3cr3t\"; b=2\r\n\r\n",
+		       &r),
+	    0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, "h=hello\nsid=s3cr3t\nSID=(null)\nmissing=(null)\n");
 	assert_string_equal(tc_header(&r, "X-One"), "1");
@@ -349,7 +352,8 @@ static void test_add_header_limits(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(http_response_add_header(&resp, "X-Bad", "a\r\nInjected: 1"), CK_E_INVALID);
+	assert_int_equal(http_response_add_header(&resp, "X-Bad", "a\r\nInjected: 1"),
+			 CK_E_INVALID);
 	assert_int_equal(http_response_add_header(&resp, "X Bad", "v"), CK_E_INVALID);
 	assert_int_equal(http_response_add_header(&resp, "", "v"), CK_E_INVALID);
 	for (i = 0; i < HTTP_MAX_RESP_HEADERS; i++) {
@@ -496,8 +500,9 @@ static void test_ipv6(void **state)
 
 static void test_listen_errors(void **state)
 {
-	static const char *bad[] = {"nonsense", "127.0.0.1", ":99999", ":-1", ":+80", "[::1]8080",
-				    "[]:80", "::1:80", ":", "127.0.0.1:80x", NULL};
+	static const char *bad[] = {"nonsense", "127.0.0.1",	 ":99999", ":-1",
+				    ":+80",	"[::1]8080",	 "[]:80",  "::1:80",
+				    ":",	"127.0.0.1:80x", NULL};
 	struct http_config cfg = {.threads = 1};
 	struct http_server *srv = NULL, *srv2 = (void *)1;
 	struct ck_error err;
@@ -584,10 +589,7 @@ static void test_stop_waits_inflight(void **state)
 	tc_resp_free(&a.r);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(a, b); }
 
 static void test_request_ids(void **state)
 {
@@ -611,29 +613,27 @@ static void test_request_ids(void **state)
 int main(void)
 {
 	const struct CMUnitTest shared[] = {
-		cmocka_unit_test(test_get_params),
-		cmocka_unit_test(test_bad_percent),
-		cmocka_unit_test(test_param_limit),
-		cmocka_unit_test(test_url_limit),
-		cmocka_unit_test(test_header_limit),
-		cmocka_unit_test(test_post_echo),
-		cmocka_unit_test(test_body_cap),
-		cmocka_unit_test(test_content_length_early),
-		cmocka_unit_test(test_chunked_over_cap),
-		cmocka_unit_test(test_keep_alive),
-		cmocka_unit_test(test_headers_cookies),
-		cmocka_unit_test(test_add_header_limits),
-		cmocka_unit_test(test_file_response),
-		cmocka_unit_test(test_bad_status_and_huge_response),
-		cmocka_unit_test(test_partial_request),
-		cmocka_unit_test(test_concurrent),
+	    cmocka_unit_test(test_get_params),
+	    cmocka_unit_test(test_bad_percent),
+	    cmocka_unit_test(test_param_limit),
+	    cmocka_unit_test(test_url_limit),
+	    cmocka_unit_test(test_header_limit),
+	    cmocka_unit_test(test_post_echo),
+	    cmocka_unit_test(test_body_cap),
+	    cmocka_unit_test(test_content_length_early),
+	    cmocka_unit_test(test_chunked_over_cap),
+	    cmocka_unit_test(test_keep_alive),
+	    cmocka_unit_test(test_headers_cookies),
+	    cmocka_unit_test(test_add_header_limits),
+	    cmocka_unit_test(test_file_response),
+	    cmocka_unit_test(test_bad_status_and_huge_response),
+	    cmocka_unit_test(test_partial_request),
+	    cmocka_unit_test(test_concurrent),
 	};
 	const struct CMUnitTest own[] = {
-		cmocka_unit_test(test_ipv6),
-		cmocka_unit_test(test_listen_errors),
-		cmocka_unit_test(test_stop_idle),
-		cmocka_unit_test(test_stop_waits_inflight),
-		cmocka_unit_test(test_request_ids),
+	    cmocka_unit_test(test_ipv6),	cmocka_unit_test(test_listen_errors),
+	    cmocka_unit_test(test_stop_idle),	cmocka_unit_test(test_stop_waits_inflight),
+	    cmocka_unit_test(test_request_ids),
 	};
 	int failed = cmocka_run_group_tests_name("http_server_shared", shared, setup, teardown);
 
