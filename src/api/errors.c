@@ -4,6 +4,7 @@
  * {"detail": "msg"} otherwise. Database and internal errors are never echoed.
  */
 #include "api/api.h"
+#include "core/log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,10 @@ void api_fail(struct api_req *ar, int code, const struct ck_error *err)
 
 	if (fail_collected(ar, code))
 		return;
+	/* 5xx never echo their cause to the client: the log keeps it, with the request id */
+	if (map[i].status >= 500)
+		ck_log(CK_LOG_ERROR, ar->http->request_id, "%s %s failed: %s (%s)", ar->http->method,
+		       ar->http->path, ck_strerror(code), err && err->msg[0] ? err->msg : "no detail");
 	if (map[i].echo && err && err->msg[0])
 		msg = err->msg;
 	strbuf_reset(&ar->resp->body);

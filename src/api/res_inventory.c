@@ -168,6 +168,8 @@ static int service_check(const struct dom_ctx *ctx, struct dom_record *rec, int6
 				    "A service must be assigned to either a device or a virtual machine (exactly one).");
 	if (dom_record_has(rec, "ports")) {
 		const char *p = dom_record_text(rec, "ports");
+		if (!strcmp(p, "[]"))
+			return ck_error_set(err, CK_E_INVALID, "ports", "This list may not be empty.");
 		/* the list is JSON integers validated by the registry; check the range textually */
 		for (; *p; p++) {
 			if (*p >= '0' && *p <= '9') {

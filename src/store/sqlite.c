@@ -37,6 +37,11 @@ static int map_error(sqlite3 *db, int rc, const char *what, struct ck_error *err
 		store_sqlite_unique_columns(msg, cols, sizeof(cols));
 		return ck_error_set(err, CK_E_DUPLICATE, cols,
 				    "an object with this %s already exists", cols);
+	case SQLITE_CONSTRAINT_TRIGGER:
+		/* ON DELETE RESTRICT reports "FOREIGN KEY constraint failed" with this code */
+		if (!strstr(msg, "FOREIGN KEY"))
+			break;
+		/* fall through */
 	case SQLITE_CONSTRAINT_FOREIGNKEY:
 		return ck_error_set(err, CK_E_INVALID, NULL,
 				    "a referenced object does not exist or is still referenced");
