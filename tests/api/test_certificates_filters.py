@@ -234,3 +234,18 @@ def test_filters_combine_with_pagination(api, data):
     body = r.json()
     assert body["count"] == 3 and len(body["results"]) == 1
     assert "status=active" in body["next"]
+
+
+def test_seed_curl_examples(api, data):
+    """The seed's four list examples, as requests calls."""
+    r = api.get(CERTS, params={"status": "active"})
+    assert r.status_code == 200 and all(x["status"] == "active" for x in r.json()["results"])
+    in30 = (utcnow() + dt.timedelta(days=30)).strftime("%Y-%m-%d")
+    r = api.get(CERTS, params={"valid_to__lt": in30})
+    assert r.status_code == 200 and all(x["valid_to"][:10] < in30 for x in r.json()["results"])
+    r = api.get(CERTS, params={"tenant_id": 1})
+    assert r.status_code in (200, 400)
+    r = api.get(CERTS, params={"common_name__ic": "example"})
+    assert r.status_code == 200
+    assert all("example" in x["common_name"].lower() for x in r.json()["results"])
+    assert r.json()["count"] >= len(DATA)

@@ -274,3 +274,27 @@ def test_csr_crud_and_status(api, uniq):
     assert api.count(CSRS, has_certificate="true", common_name=uniq) == 1
     assert api.delete(f"{CSRS}{x['id']}/").status_code == 204
     assert api.get(f"{CSRS}{x['id']}/").status_code == 404
+
+
+def test_bulk_assign(api, infra, uniq):
+    certs = [create(api, f"{uniq}-{i}.example.com") for i in range(3)]
+    ids = [c["id"] for c in certs]
+    body = {"certificate_ids": ids, "assigned_object_type": "dcim.device", "assigned_object_id": infra["device3"]["id"]}
+    r = api.post(CERTS + "bulk-assign/", json=body)
+    assert r.status_code == 201, r.text
+    assert r.json() == {"created_count": 3, "skipped_count": 0, "not_found_ids": []}
+    r = api.post(CERTS + "bulk-assign/", json={**body, "certificate_ids": ids + [999999999]})
+    assert r.json()["created_count"] == 0 and r.json()["skipped_count"] == 3
+    assert r.json()["not_found_ids"] == [999999999]
+    assert all(api.get(f"{CERTS}{i}/").json()["assignment_count"] == 1 for i in ids)
+    before = api.count(ASSIGN)
+    for bad in ({**body, "assigned_object_type": "dcim.service"}, {**body, "assigned_object_id": 999999},
+                {**body, "certificate_ids": []}, {**body, "certificate_ids": list(range(1, 102))}):
+        r = api.post(CERTS + "bulk-assign/", json=bad)
+        assert r.status_code == 400, (bad, r.text)
+    # Tenant boundary (§3.21) applies to bulk-assign too: atomic refusal.
+    c = create(api, f"{uniq}-t.example.com", tenant=infra["tenant"]["id"])
+    r = api.post(CERTS + "bulk-assign/", json={"certificate_ids": [ids[0], c["id"]], "assigned_object_type": "dcim.device",
+                                               "assigned_object_id": infra["device2"]["id"]})
+    assert r.status_code == 400
+    assert api.count(ASSIGN) == before
