@@ -168,7 +168,8 @@ int api_decode_record(struct api_req *ar, const struct api_resource *res, json_t
 	}
 	for (size_t i = 0; !partial && i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];
-		if ((f->flags & F_REQ) && !dom_record_has(rec, f->name)) {
+		if ((f->flags & F_REQ) && !dom_record_has(rec, f->name) &&
+		    !(ar->errors && json_object_get(ar->errors, f->name))) {
 			ck_error_set(err, CK_E_INVALID, f->name, "This field is required.");
 			api_collect_error(ar, err);
 		}
