@@ -364,8 +364,10 @@ static int snapshot_and_log(struct api_req *ar, const struct api_resource *res, 
 	return r;
 }
 
-int api_create_record(struct api_req *ar, const struct api_resource *res, struct dom_record *rec,
-		      int64_t *ret_id, struct ck_error *err)
+/* Create or update with optional tags, written before the changelog snapshot so the
+ * snapshot shows them. */
+static int create_tagged(struct api_req *ar, const struct api_resource *res, struct dom_record *rec,
+			 json_t *tags, int64_t *ret_id, struct ck_error *err)
 {
 	int64_t id = 0;
 	int r = 0;
@@ -374,6 +376,8 @@ int api_create_record(struct api_req *ar, const struct api_resource *res, struct
 		r = res->hooks.before_write(&ar->ctx, rec, 0, err);
 	if (!r)
 		r = explain_duplicate(res, insert_row(ar, res, rec, &id, err), err);
+	if (!r && tags)
+		r = write_tags(ar, res, id, tags, err);
 	if (!r && res->hooks.after_write)
 		r = res->hooks.after_write(&ar->ctx, rec, id, 0, err);
 	if (!r)
@@ -383,8 +387,14 @@ int api_create_record(struct api_req *ar, const struct api_resource *res, struct
 	return r;
 }
 
-int api_update_record(struct api_req *ar, const struct api_resource *res, int64_t id,
-		      struct dom_record *rec, struct ck_error *err)
+int api_create_record(struct api_req *ar, const struct api_resource *res, struct dom_record *rec,
+		      int64_t *ret_id, struct ck_error *err)
+{
+	return create_tagged(ar, res, rec, NULL, ret_id, err);
+}
+
+static int update_tagged(struct api_req *ar, const struct api_resource *res, int64_t id,
+			 struct dom_record *rec, json_t *tags, struct ck_error *err)
 {
 	char *pre = api_render_object_json(ar, res, id);
 	int r = 0;
@@ -395,12 +405,20 @@ int api_update_record(struct api_req *ar, const struct api_resource *res, int64_
 		r = res->hooks.before_write(&ar->ctx, rec, id, err);
 	if (!r)
 		r = explain_duplicate(res, update_row(ar, res, id, rec, err), err);
+	if (!r && tags)
+		r = write_tags(ar, res, id, tags, err);
 	if (!r && res->hooks.after_write)
 		r = res->hooks.after_write(&ar->ctx, rec, id, id, err);
 	if (!r)
 		r = snapshot_and_log(ar, res, "update", id, pre, err);
 	free(pre);
 	return r;
+}
+
+int api_update_record(struct api_req *ar, const struct api_resource *res, int64_t id,
+		      struct dom_record *rec, struct ck_error *err)
+{
+	return update_tagged(ar, res, id, rec, NULL, err);
 }
 
 int api_delete_record(struct api_req *ar, const struct api_resource *res, int64_t id, struct ck_error *err)
@@ -452,13 +470,9 @@ static int write_one(struct api_req *ar, const struct api_resource *res, json_t 
 		return r;
 	r = api_decode_record(ar, res, obj, partial, &rec, &tags, err);
 	if (!r && id)
-		r = api_update_record(ar, res, id, &rec, err);
+		r = update_tagged(ar, res, id, &rec, tags, err);
 	else if (!r)
-		r = api_create_record(ar, res, &rec, &id, err);
-	if (!r && tags) {
-		r = write_tags(ar, res, id, tags, err);
-		/* the changelog row above predates the tag change; refresh its snapshot */
-	}
+		r = create_tagged(ar, res, &rec, tags, &id, err);
 	dom_record_release(&rec);
 	if (!r)
 		*ret_id = id;
