@@ -347,6 +347,17 @@ test('Tutorial 2: Janus comparison dialog, then Renew & Transfer (or Add as New 
     assert.equal(moved.count, 1, 'assignment transferred');
     const stay = await apiOk('GET', `${PLUGIN}/assignments/?certificate_id=${oldId}`);
     assert.equal(stay.count, 0, 'assignment moved, not copied');
+    // The new certificate's lifecycle links to the old one.
+    await page.getByRole('tab', { name: 'Lifecycle' }).click();
+    await page.getByRole('link', { name: `certificate #${oldId}` }).first().waitFor();
+    // Revert from the old certificate's page ("I want to revert a renewal").
+    await open(page, `/certificates/${oldId}`);
+    await page.getByRole('button', { name: 'Revert renewal' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revert renewal' }).click();
+    await page.getByRole('link', { name: /Renew/ }).waitFor();
+    assert.equal((await apiOk('GET', `${PLUGIN}/certificates/${oldId}/`)).status, 'active', 'old active again');
+    assert.equal((await apiOk('GET', `${PLUGIN}/assignments/?certificate_id=${oldId}`)).count, 1, 'assignment back');
+    assert.equal((await apiOk('GET', `${PLUGIN}/certificates/${newId}/`)).status, 'archived', 'successor archived');
   } else {
     assert.equal(await dialog.getByRole('button', { name: 'Renew & Transfer' }).count(), 0, 'Renew hidden after 404/405');
     await dialog.getByRole('button', { name: 'Add as New' }).click();
@@ -387,6 +398,59 @@ test('certificate detail tabs: details, assignments, lifecycle, changelog, PEM',
   assert.equal(asg.count, 0);
   // Put it back for the screenshots.
   await apiOk('POST', `${PLUGIN}/assignments/`, { certificate: S.shopId, assigned_object_type: 'ipam.service', assigned_object_id: S.service.id, is_primary: true, notes: 'primary frontend' });
+});
+
+test('admin: create a user and an API token (key shown once)', async () => {
+  await open(page, '/admin/users/new');
+  await page.getByLabel('Username').fill('auditor');
+  await page.getByLabel('Password').fill('auditor-pass-1');
+  await page.getByLabel('Email').fill('auditor@example.test');
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await page.getByRole('heading', { name: 'auditor' }).waitFor();
+  const users = await apiOk('GET', '/api/users/users/?username=auditor');
+  const user = users.results.find((u) => u.username === 'auditor');
+  assert.ok(user, 'user created');
+  assert.equal(user.password, undefined, 'password never read back');
+
+  await open(page, `/admin/tokens/new?user=${user.id}`);
+  await page.getByLabel('Description').fill('CI sync');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await page.getByText('Copy this token now').waitFor();
+  const key = (await page.locator('.token-key').innerText()).trim();
+  assert.ok(key.length >= 20, 'token key shown');
+  const who = await fetch(`${URL_}/api/auth/me/`, { headers: { Authorization: `Token ${key}` } });
+  assert.equal(who.status, 200, 'the new token authenticates');
+  assert.equal((await who.json()).user.username, 'auditor');
+  await page.reload();
+  await page.getByRole('heading', { name: /./ }).first().waitFor();
+  assert.equal(await page.getByText('Copy this token now').count(), 0, 'key not shown again');
+});
+
+test('keyboard: "/" focuses the search, skip link, Escape closes dialogs', async () => {
+  await open(page, '/certificates');
+  await page.locator('body').press('/');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'global-search');
+  await page.keyboard.press('Escape');
+  await page.locator('body').click({ position: { x: 600, y: 5 } });
+  await open(page, '/');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await open(page, `/certificates/${S.shopId}`);
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  // Every form control on the main pages has a label.
+  for (const path of ['/import', '/certificates/new', '/services/new', '/assignments/new']) {
+    await open(page, path);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('main input, main select, main textarea')]
+        .filter((el) => el.type !== 'hidden')
+        .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    assert.deepEqual(unlabelled, [], `unlabelled controls on ${path}`);
+  }
 });
 
 test('theme toggle switches and is remembered', async () => {

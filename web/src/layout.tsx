@@ -133,7 +133,7 @@ export function Layout(props: { user: User; children: ComponentChildren }) {
             }}
           >
             <Icon name="search" class="search-icon" />
-            <input id="global-search" name="q" type="search" placeholder="Search certificates (CN, SAN, serial, fingerprint)…" aria-label="Search certificates" />
+            <input id="global-search" name="q" type="search" placeholder="Search certificates…" title="Common name, SAN, serial or fingerprint (press / to focus)" aria-label="Search certificates" />
             <kbd class="kbd" aria-hidden="true">
               /
             </kbd>

@@ -1,7 +1,7 @@
 // certkeeper UI entry: theme, session, routes.
 import { render } from 'preact';
 import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { setUnauthorizedHandler } from './api';
 import { restoreSession, sessionExpired, useAuth } from './auth';
 import { Spinner, Toasts } from './components';
@@ -50,8 +50,11 @@ function NotFound() {
 function Routes() {
   const loc = useLocation();
   const p = loc.path;
+  const first = useRef(true);
   useEffect(() => {
-    document.getElementById('main')?.focus({ preventScroll: true });
+    // After a navigation, keyboard and screen-reader focus starts at the new page.
+    if (first.current) first.current = false;
+    else document.getElementById('main')?.focus({ preventScroll: true });
   }, [p]);
   if (p === '/') return <HomePage />;
   if (p === '/import') return <ImportPage />;

@@ -1,6 +1,6 @@
 // Certificate detail: tabs for details, assignments (add/remove), lifecycle, changelog, PEM.
 import { useState } from 'preact/hooks';
-import { del, get, PLUGIN, qs, type Obj, type Page } from '../api';
+import { del, get, PLUGIN, post, qs, type Obj, type Page } from '../api';
 import { Card, Confirm, Empty, ErrorBox, KV, PageHeader, Spinner, Tabs, toast, useLoad } from '../components';
 import { ExpiryBadge, fmtAlgorithm, fmtDateTime, Ref, relDays, StatusBadge, TagList, titleCase, YesNo } from '../format';
 import { Icon } from '../icons';
@@ -17,6 +17,7 @@ export function CertificatePage(props: { id: string }) {
   const tab = TABS.includes(loc.search.get('tab') || '') ? loc.search.get('tab')! : 'details';
   const { data: c, error, loading, reload } = useLoad((signal) => get<Obj>(`${r.api}${props.id}/`, signal), [props.id]);
   const [confirm, setConfirm] = useState(false);
+  const [revert, setRevert] = useState(false);
 
   if (loading && !c) return <Spinner />;
   if (error || !c)
@@ -38,6 +39,18 @@ export function CertificatePage(props: { id: string }) {
     }
   };
 
+  const doRevert = async () => {
+    try {
+      const res = await post<Obj>(`${r.api}${c.id}/revert-renewal/`);
+      toast(`Renewal reverted: ${res?.assignments_moved ?? 0} assignment(s) moved back.`);
+      setRevert(false);
+      reload();
+    } catch (e) {
+      toast((e as Error).message, 'error');
+      setRevert(false);
+    }
+  };
+
   return (
     <div class="page">
       <PageHeader
@@ -52,9 +65,15 @@ export function CertificatePage(props: { id: string }) {
         crumbs={<Link href="/certificates">Certificates</Link>}
         actions={
           <>
-            <Link class="btn" href={`/import?renew_from=${c.id}`} title="Import the replacement certificate (Janus renewal)">
-              <Icon name="refresh" /> Renew
-            </Link>
+            {c.status === 'replaced' && c.replaced_by ? (
+              <button type="button" class="btn" onClick={() => setRevert(true)} title="Make this certificate active again and move the assignments back">
+                <Icon name="refresh" /> Revert renewal
+              </button>
+            ) : (
+              <Link class="btn" href={`/import?renew_from=${c.id}`} title="Import the replacement certificate (Janus renewal)">
+                <Icon name="refresh" /> Renew
+              </Link>
+            )}
             <Link class="btn" href={`/certificates/${c.id}/edit`}>
               <Icon name="edit" /> Edit
             </Link>
@@ -86,6 +105,14 @@ export function CertificatePage(props: { id: string }) {
         )}
         {tab === 'pem' && <Pem c={c} />}
       </div>
+      <Confirm
+        open={revert}
+        title="Revert this renewal?"
+        text={<p>{c.common_name} becomes active again, its assignments move back from the certificate that replaced it, and that certificate is kept, archived, for the audit trail.</p>}
+        confirm="Revert renewal"
+        onConfirm={doRevert}
+        onClose={() => setRevert(false)}
+      />
       <Confirm
         open={confirm}
         title={`Delete ${c.common_name}?`}
@@ -288,6 +315,7 @@ const EVENT_TONE: Record<string, string> = {
   archived: 'grey',
   assignment_added: 'blue',
   assignment_removed: 'grey',
+  renewal_reverted: 'amber',
 };
 
 function Lifecycle(props: { id: number }) {

@@ -74,7 +74,7 @@ export function Changelog(props: { objectType: string; id: number | string }) {
             {keys.length > 0 && (
               <details>
                 <summary>
-                  {keys.length} field{keys.length === 1 ? '' : 's'} changed
+                  {action === 'create' ? `Snapshot (${keys.length} fields)` : action === 'delete' ? 'Snapshot before deletion' : `${keys.length} field${keys.length === 1 ? '' : 's'} changed`}
                 </summary>
                 <table class="table diff">
                   <thead>
@@ -121,14 +121,50 @@ function related(r: ResourceDef, o: Obj): { title: string; node: ComponentChildr
     case 'virtual-machines':
     case 'services': {
       const type = { devices: 'dcim.device', 'virtual-machines': 'virtualization.virtualmachine', services: 'ipam.service' }[r.key]!;
-      return {
-        title: 'Certificates',
-        node: <ListPage r={byKey.assignments} embedded fixed={{ assigned_object_type: type, assigned_object_id: String(o.id) }} hideFilters />,
-      };
+      return { title: 'Certificates', node: <AssignedCertificates type={type} id={o.id} /> };
     }
     default:
       return null;
   }
+}
+
+/** The certificates assigned to a device, VM or service. */
+function AssignedCertificates(props: { type: string; id: number }) {
+  const { data, error, loading } = useLoad(
+    (signal) => get<Page<Obj>>(`${byKey.assignments.api}${qs({ assigned_object_type: props.type, assigned_object_id: props.id, limit: 250 })}`, signal),
+    [props.type, props.id],
+  );
+  if (loading && !data) return <Spinner />;
+  if (error) return <ErrorBox error={error} />;
+  if (!data || !data.results.length) return <Empty>No certificate is assigned here.</Empty>;
+  return (
+    <div class="table-wrap">
+      <table class="table">
+        <thead>
+          <tr>
+            <th>Certificate</th>
+            <th>Primary</th>
+            <th>Notes</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.results.map((a) => (
+            <tr key={a.id}>
+              <td data-label="Certificate">
+                <Ref value={a.certificate} />
+              </td>
+              <td data-label="Primary">
+                <YesNo value={a.is_primary} />
+              </td>
+              <td data-label="Notes" class="wrap-cell">
+                {a.notes || <span class="muted">—</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 export function DetailPage(props: { r: ResourceDef; id: string }) {
@@ -220,7 +256,7 @@ export function DetailPage(props: { r: ResourceDef; id: string }) {
               <KV rows={rows} />
             </Card>
             {rel && (
-              <Card title={rel.title} flush>
+              <Card title={rel.title} flush class={r.key === 'devices' || r.key === 'virtual-machines' || r.key === 'services' ? '' : 'span-2'}>
                 {rel.node}
               </Card>
             )}

@@ -341,6 +341,13 @@ export function FormPage(props: { r: ResourceDef; id?: string }) {
       ) : (
         (!id || data) && (
           <Card>
+            {r.key === 'certificates' && !id && (
+              <div class="alert alert-info" role="note">
+                <span>
+                  Have the PEM? <Link href="/import">Import it</Link> instead: every field below is read from the certificate for you.
+                </span>
+              </div>
+            )}
             <ResourceForm
               key={id || 'new'}
               r={r}

@@ -242,6 +242,7 @@ export function ImportPage() {
           old={candidate}
           next={result.certificates[janusIndex]}
           pem={pemOf(janusIndex)}
+          extra={{ ...(tenant ? { tenant: Number(tenant) } : {}), ...(keyLocation.trim() ? { private_key_location: keyLocation.trim() } : {}) }}
           onClose={() => setJanusOpen(false)}
           onAddAsNew={async () => {
             setJanusOpen(false);
@@ -329,7 +330,7 @@ function PreviewCard(props: { c: Obj; index: number; total: number; save: SaveSt
   );
 }
 
-function JanusDialog(props: { open: boolean; old: Obj; next: Obj; pem: string; onClose: () => void; onAddAsNew: () => void }) {
+function JanusDialog(props: { open: boolean; old: Obj; next: Obj; pem: string; extra: Obj; onClose: () => void; onAddAsNew: () => void }) {
   const { old, next } = props;
   const [assignments, setAssignments] = useState<Obj[] | null>(null);
   const [renewUnavailable, setRenewUnavailable] = useState(false);
@@ -347,10 +348,11 @@ function JanusDialog(props: { open: boolean; old: Obj; next: Obj; pem: string; o
     setBusy(true);
     setError(null);
     try {
-      const res = await post<Obj>(`${PLUGIN}/certificates/${old.id}/renew/`, { pem_content: props.pem });
+      const res = await post<Obj>(`${PLUGIN}/certificates/${old.id}/renew/`, { pem_content: props.pem, ...props.extra });
       const n = res?.assignments_transferred ?? assignments?.length ?? 0;
       toast(`Certificate renewed. ${n} assignment(s) transferred. Old certificate archived.`);
-      const newId = res?.id ?? res?.certificate?.id ?? res?.new_certificate?.id;
+      // 201 {old, new, assignments_transferred}
+      const newId = res?.new?.id ?? res?.id;
       props.onClose();
       navigate(newId ? `/certificates/${newId}` : `/certificates/${old.id}`);
     } catch (e) {

@@ -3,7 +3,7 @@
 // Filters live in the URL query so lists are linkable and survive back/forward.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { del, get, post, PLUGIN, type Obj, type Page } from '../api';
+import { ApiError, del, get, post, PLUGIN, type Obj, type Page } from '../api';
 import { Card, Confirm, Dialog, Empty, ErrorBox, FkSelect, PageHeader, Pagination, Spinner, toast, useLoad } from '../components';
 import { Icon } from '../icons';
 import { CERT_STATUS, type FilterDef, type ResourceDef } from '../resources';
@@ -165,7 +165,10 @@ export function ListPage(props: ListProps) {
           ))}
         </div>
       )}
-      <ErrorBox error={error} onRetry={reload} />
+      <ErrorBox
+        error={error instanceof ApiError && error.status === 404 ? new Error(`This server does not provide ${r.title.toLowerCase()} yet (${r.api} answered 404).`) : error}
+        onRetry={reload}
+      />
       <div class={`table-wrap ${loading ? 'is-loading' : ''}`}>
         <table class="table">
           <thead>
