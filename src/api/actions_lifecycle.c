@@ -1,7 +1,7 @@
 /*
  * api/actions_lifecycle — lifecycle actions of certificates:
- *   {id}/renew/            Janus renewal (domain/renewal.h), 201 {old, new, assignments_transferred}
- *   {id}/revert-renewal/   undo a renewal, 200 {old, new, assignments_moved}
+ *   {id}/renew/            Janus renewal (domain/renewal.h), 201 {old, new,
+ * assignments_transferred} {id}/revert-renewal/   undo a renewal, 200 {old, new, assignments_moved}
  *   {id}/validate-chain/   chain validation (x509/chain.h via domain/lifecycle.h), optional {at}
  *   bulk-validate-chain/   {ids, at?}
  *   {id}/detect-acme/      ACME detection from the issuer (reference §3.6)
@@ -80,8 +80,8 @@ static int snap_log(struct api_req *ar, const struct snaps *s, struct ck_error *
 		char *post = api_render_object_json(ar, s->v[i].res, s->v[i].id);
 		json_t *j = post ? json_loads(post, 0, NULL) : NULL;
 		const char *repr = j ? json_string_value(json_object_get(j, "display")) : NULL;
-		r = post ? dom_changelog_write(&ar->ctx, "update", s->v[i].res->object_type, s->v[i].id, repr,
-					       s->v[i].pre, post, err)
+		r = post ? dom_changelog_write(&ar->ctx, "update", s->v[i].res->object_type,
+					       s->v[i].id, repr, s->v[i].pre, post, err)
 			 : CK_E_NOMEM;
 		json_decref(j);
 		free(post);
@@ -144,8 +144,8 @@ static int run_renew(struct api_req *ar, void *arg, struct ck_error *err)
 	return r;
 }
 
-static void send_pair(struct api_req *ar, int status, int64_t old_id, int64_t new_id, const char *count_key,
-		      int64_t count)
+static void send_pair(struct api_req *ar, int status, int64_t old_id, int64_t new_id,
+		      const char *count_key, int64_t count)
 {
 	struct jsonw w;
 
@@ -167,12 +167,14 @@ static void renew(struct api_req *ar, int64_t id)
 	int r;
 
 	ck_error_clear(&err);
-	if ((r = api_body(ar, &body, &err)) || (r = api_import_decode(ar, body, 0, &job.item, &err))) {
+	if ((r = api_body(ar, &body, &err)) ||
+	    (r = api_import_decode(ar, body, 0, &job.item, &err))) {
 		api_fail(ar, r, &err);
 		return;
 	}
 	if (job.item.status && strcmp(job.item.status, "active"))
-		r = ck_error_set(&err, CK_E_INVALID, "status", "A renewal always creates an active certificate.");
+		r = ck_error_set(&err, CK_E_INVALID, "status",
+				 "A renewal always creates an active certificate.");
 	if (!r)
 		r = api_in_tx(ar, run_renew, &job, &err);
 	api_import_item_release(&job.item);
@@ -223,19 +225,24 @@ static int decode_ids(json_t *body, int cap, json_t **ret, struct ck_error *err)
 	size_t i;
 
 	if (!json_is_array(ids) || !json_array_size(ids))
-		return ck_error_set(err, CK_E_INVALID, NULL, "ids must be a non-empty list of certificate ids.");
+		return ck_error_set(err, CK_E_INVALID, NULL,
+				    "ids must be a non-empty list of certificate ids.");
 	if (json_array_size(ids) > (size_t)cap)
-		return ck_error_set(err, CK_E_INVALID, NULL, "Batch size exceeds maximum of %d certificates.", cap);
-	json_array_foreach(ids, i, v) {
+		return ck_error_set(err, CK_E_INVALID, NULL,
+				    "Batch size exceeds maximum of %d certificates.", cap);
+	json_array_foreach(ids, i, v)
+	{
 		if (!json_is_integer(v))
-			return ck_error_set(err, CK_E_INVALID, NULL, "ids must contain integer ids only.");
+			return ck_error_set(err, CK_E_INVALID, NULL,
+					    "ids must contain integer ids only.");
 	}
 	*ret = ids;
 	return 0;
 }
 
 /* Optional {"at": ISO 8601} of a validation body (no body at all: now). */
-static int decode_at(struct api_req *ar, int require_body, json_t **ret_body, int64_t *ret, struct ck_error *err)
+static int decode_at(struct api_req *ar, int require_body, json_t **ret_body, int64_t *ret,
+		     struct ck_error *err)
 {
 	json_t *body = NULL, *at;
 	int64_t t = ar->ctx.now;
@@ -245,10 +252,13 @@ static int decode_at(struct api_req *ar, int require_body, json_t **ret_body, in
 		if ((r = api_body(ar, &body, err)))
 			return r;
 		if (!json_is_object(body))
-			return ck_error_set(err, CK_E_INVALID, NULL, "Invalid data. Expected a dictionary.");
+			return ck_error_set(err, CK_E_INVALID, NULL,
+					    "Invalid data. Expected a dictionary.");
 		at = json_object_get(body, "at");
-		if (at && !json_is_null(at) && (!json_is_string(at) || ck_parse_time(json_string_value(at), &t)))
-			return ck_error_set(err, CK_E_INVALID, "at", "Enter a valid ISO 8601 date/time.");
+		if (at && !json_is_null(at) &&
+		    (!json_is_string(at) || ck_parse_time(json_string_value(at), &t)))
+			return ck_error_set(err, CK_E_INVALID, "at",
+					    "Enter a valid ISO 8601 date/time.");
 	}
 	*ret_body = body;
 	*ret = t;
@@ -291,7 +301,8 @@ static void chain_cert(struct jsonw *w, const struct x509_chain_result *res, siz
 	jsonw_obj_close(w);
 }
 
-static void chain_body(struct jsonw *w, const struct x509_chain_result *res, int64_t at, int64_t validated_at)
+static void chain_body(struct jsonw *w, const struct x509_chain_result *res, int64_t at,
+		       int64_t validated_at)
 {
 	jsonw_obj_open(w);
 	jsonw_kstr(w, "status", x509_chain_status_name(res->status));
@@ -317,10 +328,12 @@ static void chain_body(struct jsonw *w, const struct x509_chain_result *res, int
 }
 
 /* Stores the chain fields of one certificate through the generic update (changelog). */
-static int store_chain(struct api_req *ar, int64_t id, const struct x509_chain_result *res, struct ck_error *err)
+static int store_chain(struct api_req *ar, int64_t id, const struct x509_chain_result *res,
+		       struct ck_error *err)
 {
 	struct dom_record rec;
-	int r = dom_record_init(&rec, api_resource_names(&res_certificates), res_certificates.nfields);
+	int r =
+	    dom_record_init(&rec, api_resource_names(&res_certificates), res_certificates.nfields);
 
 	if (!r)
 		r = dom_chain_record(&ar->ctx, res, &rec);
@@ -405,7 +418,9 @@ static int cert_cn(struct api_req *ar, int64_t id, char *cn, size_t cnsz, char *
 		   struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(ar->ctx.conn, "SELECT common_name, status, issuer FROM certificates WHERE id = $1", &st, err);
+	int r = store_query(ar->ctx.conn,
+			    "SELECT common_name, status, issuer FROM certificates WHERE id = $1",
+			    &st, err);
 
 	if (r)
 		return r;
@@ -463,7 +478,8 @@ static int run_bulk_chain(struct api_req *ar, void *arg, struct ck_error *err)
 	json_t *v;
 	int r = res ? 0 : CK_E_NOMEM;
 
-	json_array_foreach(job->ids, i, v) {
+	json_array_foreach(job->ids, i, v)
+	{
 		int64_t id = json_integer_value(v);
 		char cn[256];
 		int found = r ? 0 : cert_cn(ar, id, cn, sizeof(cn), NULL, 0, err);
@@ -511,13 +527,14 @@ static void bulk_validate_chain(struct api_req *ar)
 
 /* Detects the ACME provider of one certificate and stores a hit. *ret_provider: NULL on a
  * miss. Returns 1 found, 0 no such certificate, or an error. */
-static int detect_one(struct api_req *ar, int64_t id, char *cn, size_t cnsz, const char **ret_provider,
-		      struct ck_error *err)
+static int detect_one(struct api_req *ar, int64_t id, char *cn, size_t cnsz,
+		      const char **ret_provider, struct ck_error *err)
 {
 	struct store_stmt *st;
 	struct dom_record rec;
 	const char *provider = NULL;
-	int r = store_query(ar->ctx.conn, "SELECT common_name, issuer FROM certificates WHERE id = $1", &st, err);
+	int r = store_query(ar->ctx.conn,
+			    "SELECT common_name, issuer FROM certificates WHERE id = $1", &st, err);
 
 	if (r)
 		return r;
@@ -582,7 +599,8 @@ static void detect_acme(struct api_req *ar, int64_t id)
 		jsonw_key(&w, "certificate");
 		api_render_object(ar, &res_certificates, id, 0, &w, NULL);
 	} else {
-		jsonw_kstr(&w, "message", "Certificate issuer does not match any known ACME provider patterns.");
+		jsonw_kstr(&w, "message",
+			   "Certificate issuer does not match any known ACME provider patterns.");
 	}
 	jsonw_obj_close(&w);
 }
@@ -599,7 +617,8 @@ static int run_bulk_detect(struct api_req *ar, void *arg, struct ck_error *err)
 	json_t *v;
 	int r = 0;
 
-	json_array_foreach(job->ids, i, v) {
+	json_array_foreach(job->ids, i, v)
+	{
 		int64_t id = json_integer_value(v);
 		const char *provider = NULL;
 		char cn[256];
@@ -668,12 +687,14 @@ static void bulk_detect_acme(struct api_req *ar)
 static int set_status(struct api_req *ar, int64_t id, const char *status, struct ck_error *err)
 {
 	struct dom_record rec;
-	int r = dom_record_init(&rec, api_resource_names(&res_certificates), res_certificates.nfields);
+	int r =
+	    dom_record_init(&rec, api_resource_names(&res_certificates), res_certificates.nfields);
 
 	if (!r)
 		r = dom_record_set_text(&rec, "status", status, strlen(status));
 	if (!r)
-		r = api_update_record(ar, &res_certificates, id, &rec, err); /* hooks: event, archived_at */
+		r = api_update_record(ar, &res_certificates, id, &rec,
+				      err); /* hooks: event, archived_at */
 	dom_record_release(&rec);
 	return r;
 }
@@ -685,7 +706,8 @@ static int run_bulk_status(struct api_req *ar, void *arg, struct ck_error *err)
 	json_t *v;
 	int r = 0;
 
-	json_array_foreach(job->ids, i, v) {
+	json_array_foreach(job->ids, i, v)
+	{
 		int64_t id = json_integer_value(v);
 		char cn[256], old[16];
 		int found = cert_cn(ar, id, cn, sizeof(cn), old, sizeof(old), err);
@@ -736,7 +758,8 @@ static void bulk_status_update(struct api_req *ar)
 	bulk_job_init(&job);
 	r = api_body(ar, &body, &err);
 	if (!r)
-		r = decode_ids(body, ar->app->cfg.bulk_status_update_max_batch_size, &job.ids, &err);
+		r = decode_ids(body, ar->app->cfg.bulk_status_update_max_batch_size, &job.ids,
+			       &err);
 	if (!r)
 		r = decode_status(body, &job.status, &err);
 	if (!r)
@@ -755,8 +778,9 @@ static void bulk_status_update(struct api_req *ar)
 
 /* ---- diff (reference §3.13) ---- */
 
-static const char *const diff_fields[] = {"status", "valid_from", "valid_to", "issuer", "algorithm",
-					  "key_size", "assignment_count", "tenant", NULL};
+static const char *const diff_fields[] = {"status",	      "valid_from", "valid_to",
+					  "issuer",	      "algorithm",  "key_size",
+					  "assignment_count", "tenant",	    NULL};
 
 /* Items keyed by fingerprint_sha256 (later duplicates win); items without one are ignored. */
 static json_t *diff_index(json_t *items)
@@ -764,7 +788,8 @@ static json_t *diff_index(json_t *items)
 	json_t *idx = json_object(), *v;
 	size_t i;
 
-	json_array_foreach(items, i, v) {
+	json_array_foreach(items, i, v)
+	{
 		json_t *fp = json_is_object(v) ? json_object_get(v, "fingerprint_sha256") : NULL;
 		if (idx && json_is_string(fp) && json_string_length(fp))
 			json_object_set(idx, json_string_value(fp), v);
@@ -790,13 +815,15 @@ static int diff_changed(struct jsonw *w, const char *fp, json_t *o, json_t *n)
 	int any = 0;
 
 	for (int i = 0; diff_fields[i]; i++) {
-		json_t *a = json_object_get(o, diff_fields[i]), *b = json_object_get(n, diff_fields[i]);
+		json_t *a = json_object_get(o, diff_fields[i]),
+		       *b = json_object_get(n, diff_fields[i]);
 		if (json_equal(a ? a : json_null(), b ? b : json_null()))
 			continue;
 		if (!any++) {
 			jsonw_obj_open(w);
 			jsonw_kstr(w, "fingerprint_sha256", fp);
-			jsonw_kstr(w, "common_name", json_is_string(cn) ? json_string_value(cn) : "Unknown");
+			jsonw_kstr(w, "common_name",
+				   json_is_string(cn) ? json_string_value(cn) : "Unknown");
 			jsonw_key(w, "changes");
 			jsonw_arr_open(w);
 		}
@@ -823,7 +850,8 @@ static int64_t diff_only(struct jsonw *w, json_t *a, json_t *b)
 	int64_t n = 0;
 
 	jsonw_arr_open(w);
-	json_object_foreach(a, k, v) {
+	json_object_foreach(a, k, v)
+	{
 		if (!json_object_get(b, k)) {
 			write_json(w, v);
 			n++;
@@ -846,7 +874,8 @@ static void diff_write(struct jsonw *w, json_t *old, json_t *new)
 	removed = diff_only(w, old, new);
 	jsonw_key(w, "changed");
 	jsonw_arr_open(w);
-	json_object_foreach(new, k, v) {
+	json_object_foreach(new, k, v)
+	{
 		json_t *o = json_object_get(old, k);
 		if (!o)
 			continue;
@@ -886,7 +915,8 @@ static void diff(struct api_req *ar)
 		return;
 	}
 	if (json_array_size(old) > max || json_array_size(new) > max) {
-		ck_error_set(&err, CK_E_INVALID, NULL, "Snapshots exceed maximum size of %zu items.", max);
+		ck_error_set(&err, CK_E_INVALID, NULL,
+			     "Snapshots exceed maximum size of %zu items.", max);
 		api_fail(ar, CK_E_INVALID, &err);
 		return;
 	}
@@ -910,10 +940,10 @@ static int serve_detail(struct api_req *ar, int64_t id, const char *rest)
 		const char *rest;
 		void (*fn)(struct api_req *ar, int64_t id);
 	} actions[] = {
-		{"renew/", renew},
-		{"revert-renewal/", revert_renewal},
-		{"validate-chain/", validate_chain},
-		{"detect-acme/", detect_acme},
+	    {"renew/", renew},
+	    {"revert-renewal/", revert_renewal},
+	    {"validate-chain/", validate_chain},
+	    {"detect-acme/", detect_acme},
 	};
 
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
@@ -933,10 +963,10 @@ static int serve_list(struct api_req *ar, const char *rest)
 		void (*fn)(struct api_req *ar);
 		int write;
 	} actions[] = {
-		{"bulk-validate-chain/", bulk_validate_chain, 1},
-		{"bulk-detect-acme/", bulk_detect_acme, 1},
-		{"bulk-status-update/", bulk_status_update, 1},
-		{"diff/", diff, 0},
+	    {"bulk-validate-chain/", bulk_validate_chain, 1},
+	    {"bulk-detect-acme/", bulk_detect_acme, 1},
+	    {"bulk-status-update/", bulk_status_update, 1},
+	    {"diff/", diff, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
@@ -949,7 +979,8 @@ static int serve_list(struct api_req *ar, const char *rest)
 	return 0;
 }
 
-int api_lifecycle_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
+int api_lifecycle_action(struct api_req *ar, const struct api_resource *res, int64_t id,
+			 const char *rest)
 {
 	if (res != &res_certificates || strcmp(ar->http->method, "POST"))
 		return 0;

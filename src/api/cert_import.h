@@ -17,7 +17,7 @@ struct import_item {
 	const char *pem;
 	size_t pem_len;
 	const char *key_location; /* NULL if absent */
-	json_t *tenant;           /* borrowed; NULL if absent */
+	json_t *tenant;		  /* borrowed; NULL if absent */
 	const char *status;
 	struct x509_bundle *bundle;
 };

@@ -16,14 +16,16 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: certkeeper sweep [--db URL] [--config FILE] [--now ISO-8601]\n\n"
-		     "Runs one lifecycle status sweep (for cron; 'serve' also runs it periodically).\n"
-		     "  --db URL       database (default: $CERTKEEPER_DB, else sqlite:certkeeper.db)\n"
-		     "  --config FILE  INI file (auto_archive_after_days, ...)\n"
-		     "  --now TIME     reference time instead of the clock (for tests and replays)\n");
+	fprintf(out,
+		"usage: certkeeper sweep [--db URL] [--config FILE] [--now ISO-8601]\n\n"
+		"Runs one lifecycle status sweep (for cron; 'serve' also runs it periodically).\n"
+		"  --db URL       database (default: $CERTKEEPER_DB, else sqlite:certkeeper.db)\n"
+		"  --config FILE  INI file (auto_archive_after_days, ...)\n"
+		"  --now TIME     reference time instead of the clock (for tests and replays)\n");
 }
 
-static int parse_args(int argc, char **argv, struct ck_config *cfg, int64_t *now, struct ck_error *err)
+static int parse_args(int argc, char **argv, struct ck_config *cfg, int64_t *now,
+		      struct ck_error *err)
 {
 	const char *config = NULL;
 
@@ -34,17 +36,23 @@ static int parse_args(int argc, char **argv, struct ck_config *cfg, int64_t *now
 		return 1;
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
-			return ck_error_set(err, CK_E_INVALID, NULL, "'%s' needs a value or is unknown", argv[i]), 2;
+			return ck_error_set(err, CK_E_INVALID, NULL,
+					    "'%s' needs a value or is unknown", argv[i]),
+			       2;
 		if (!strcmp(argv[i], "--db")) {
 			if (ck_config_set(cfg, "db", argv[++i], err))
 				return 2;
 		} else if (!strcmp(argv[i], "--now")) {
 			if (ck_parse_time(argv[++i], now))
-				return ck_error_set(err, CK_E_INVALID, NULL, "--now needs an ISO 8601 time"), 2;
+				return ck_error_set(err, CK_E_INVALID, NULL,
+						    "--now needs an ISO 8601 time"),
+				       2;
 		} else if (!strcmp(argv[i], "--config")) {
 			i++;
 		} else {
-			return ck_error_set(err, CK_E_INVALID, NULL, "unknown option '%s'", argv[i]), 2;
+			return ck_error_set(err, CK_E_INVALID, NULL, "unknown option '%s'",
+					    argv[i]),
+			       2;
 		}
 	}
 	return 0;

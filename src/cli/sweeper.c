@@ -15,7 +15,8 @@ static int running, stopping;
 
 static void sweep_once(struct api_app *app)
 {
-	struct dom_ctx ctx = {store_conn_get(app->store), &app->cfg, (int64_t)time(NULL), 0, "", "sweep"};
+	struct dom_ctx ctx = {
+	    store_conn_get(app->store), &app->cfg, (int64_t)time(NULL), 0, "", "sweep"};
 	struct ck_error err;
 	int expired = 0, archived = 0;
 
@@ -25,9 +26,11 @@ static void sweep_once(struct api_app *app)
 		return;
 	}
 	if (dom_lifecycle_sweep(&ctx, &expired, &archived, &err))
-		ck_log(CK_LOG_ERROR, "sweep", "status sweep failed: %s", err.msg[0] ? err.msg : ck_strerror(err.code));
+		ck_log(CK_LOG_ERROR, "sweep", "status sweep failed: %s",
+		       err.msg[0] ? err.msg : ck_strerror(err.code));
 	else if (expired || archived)
-		ck_log(CK_LOG_INFO, "sweep", "status sweep: %d expired, %d archived", expired, archived);
+		ck_log(CK_LOG_INFO, "sweep", "status sweep: %d expired, %d archived", expired,
+		       archived);
 }
 
 static void *sweeper_main(void *arg)

@@ -21,8 +21,8 @@ int dom_lifecycle_status_event(const struct dom_ctx *ctx, int64_t id, const char
 	char desc[96];
 
 	snprintf(desc, sizeof(desc), "Status changed from %s to %s", old_status, new_status);
-	return dom_lifecycle_add(ctx, id, dom_lifecycle_status_event_type(new_status), desc, old_status,
-				 new_status, 0, err);
+	return dom_lifecycle_add(ctx, id, dom_lifecycle_status_event_type(new_status), desc,
+				 old_status, new_status, 0, err);
 }
 
 /* One candidate of a sweep step. */
@@ -32,8 +32,8 @@ struct sweep_row {
 };
 
 /* Collects up to DOM_SWEEP_BATCH candidates of `sql` ($1 = time bound). */
-static int collect(const struct dom_ctx *ctx, const char *sql, int64_t bound, struct sweep_row *rows,
-		   size_t *ret_n, struct ck_error *err)
+static int collect(const struct dom_ctx *ctx, const char *sql, int64_t bound,
+		   struct sweep_row *rows, size_t *ret_n, struct ck_error *err)
 {
 	struct store_stmt *st;
 	size_t n = 0;
@@ -58,15 +58,18 @@ static int collect(const struct dom_ctx *ctx, const char *sql, int64_t bound, st
 }
 
 /* Changes one certificate's status (and archived_at when archiving), with event and changelog. */
-static int transition(const struct dom_ctx *ctx, const struct sweep_row *row, const char *to, struct ck_error *err)
+static int transition(const struct dom_ctx *ctx, const struct sweep_row *row, const char *to,
+		      struct ck_error *err)
 {
 	char repr[300], t[21], pre[64], post[96];
 	struct store_stmt *st;
 	int archive = !strcmp(to, "archived");
-	int r = store_query(ctx->conn,
-			    "UPDATE certificates SET status = $1, last_updated = $2,"
-			    " archived_at = CASE WHEN $3 = 1 THEN COALESCE(archived_at, $2) ELSE archived_at END"
-			    " WHERE id = $4", &st, err);
+	int r = store_query(
+	    ctx->conn,
+	    "UPDATE certificates SET status = $1, last_updated = $2,"
+	    " archived_at = CASE WHEN $3 = 1 THEN COALESCE(archived_at, $2) ELSE archived_at END"
+	    " WHERE id = $4",
+	    &st, err);
 
 	if (r)
 		return r;
@@ -88,14 +91,16 @@ static int transition(const struct dom_ctx *ctx, const struct sweep_row *row, co
 		snprintf(post, sizeof(post), "{\"status\":\"%s\",\"archived_at\":\"%s\"}", to, t);
 	else
 		snprintf(post, sizeof(post), "{\"status\":\"%s\"}", to);
-	return dom_changelog_write(ctx, "update", "netbox_ssl.certificate", row->id, repr, pre, post, err);
+	return dom_changelog_write(ctx, "update", "netbox_ssl.certificate", row->id, repr, pre,
+				   post, err);
 }
 
 /* Runs one step (select + transition) in batches until no candidate is left. */
-static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound, const char *to, int *count,
-		      struct ck_error *err)
+static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound, const char *to,
+		      int *count, struct ck_error *err)
 {
-	struct sweep_row *buf = calloc(DOM_SWEEP_BATCH, sizeof(*buf)); /* ~140 KB: not on a thread stack */
+	struct sweep_row *buf =
+	    calloc(DOM_SWEEP_BATCH, sizeof(*buf)); /* ~140 KB: not on a thread stack */
 	size_t n = DOM_SWEEP_BATCH;
 	int r = 0;
 
@@ -118,15 +123,16 @@ static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound,
 	return r;
 }
 
-int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_archived, struct ck_error *err)
+int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_archived,
+			struct ck_error *err)
 {
 	static const char expire_sql[] =
-		"SELECT id, valid_to, common_name, status FROM certificates"
-		" WHERE status = 'active' AND valid_to < $1 ORDER BY id LIMIT $2";
+	    "SELECT id, valid_to, common_name, status FROM certificates"
+	    " WHERE status = 'active' AND valid_to < $1 ORDER BY id LIMIT $2";
 	static const char archive_sql[] =
-		"SELECT id, valid_to, common_name, status FROM certificates"
-		" WHERE status IN ('expired', 'replaced') AND archive_pinned = 0 AND valid_to < $1"
-		" ORDER BY id LIMIT $2";
+	    "SELECT id, valid_to, common_name, status FROM certificates"
+	    " WHERE status IN ('expired', 'replaced') AND archive_pinned = 0 AND valid_to < $1"
+	    " ORDER BY id LIMIT $2";
 	int64_t cutoff = ctx->now - (int64_t)ctx->cfg->auto_archive_after_days * 86400;
 	int expired = 0, archived = 0;
 	int r = sweep_step(ctx, expire_sql, ctx->now, "expired", &expired, err);
@@ -142,14 +148,16 @@ int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_ar
 	return 0;
 }
 
-int dom_chain_validate(const struct dom_ctx *ctx, int64_t id, int64_t at, struct x509_chain_result *ret,
-		       struct ck_error *err)
+int dom_chain_validate(const struct dom_ctx *ctx, int64_t id, int64_t at,
+		       struct x509_chain_result *ret, struct ck_error *err)
 {
 	struct x509_chain_opts opts = {at, 1};
 	struct store_stmt *st;
 	const char *pem, *chain;
 	size_t pem_len = 0, chain_len = 0;
-	int r = store_query(ctx->conn, "SELECT pem_content, issuer_chain FROM certificates WHERE id = $1", &st, err);
+	int r = store_query(ctx->conn,
+			    "SELECT pem_content, issuer_chain FROM certificates WHERE id = $1", &st,
+			    err);
 
 	if (r)
 		return r;
@@ -161,9 +169,11 @@ int dom_chain_validate(const struct dom_ctx *ctx, int64_t id, int64_t at, struct
 		pem = store_col_text(st, 0, &pem_len);
 		chain = store_col_text(st, 1, &chain_len);
 		if (!pem || !pem_len)
-			r = ck_error_set(err, CK_E_INVALID, NULL, "Certificate has no PEM content for validation");
+			r = ck_error_set(err, CK_E_INVALID, NULL,
+					 "Certificate has no PEM content for validation");
 		else
-			r = x509_chain_validate(pem, pem_len, chain ? chain : "", chain ? chain_len : 0, &opts, ret);
+			r = x509_chain_validate(pem, pem_len, chain ? chain : "",
+						chain ? chain_len : 0, &opts, ret);
 	}
 	store_done(st);
 	return r;
@@ -176,13 +186,15 @@ const char *dom_chain_stored_status(enum x509_chain_status s)
 	return "invalid";
 }
 
-int dom_chain_record(const struct dom_ctx *ctx, const struct x509_chain_result *res, struct dom_record *rec)
+int dom_chain_record(const struct dom_ctx *ctx, const struct x509_chain_result *res,
+		     struct dom_record *rec)
 {
 	const char *s = dom_chain_stored_status(res->status);
 	int r = dom_record_set_text(rec, "chain_status", s, strlen(s));
 
 	if (!r)
-		r = dom_record_set_text(rec, "chain_validation_message", res->message, strlen(res->message));
+		r = dom_record_set_text(rec, "chain_validation_message", res->message,
+					strlen(res->message));
 	if (!r)
 		r = dom_record_set_int(rec, "chain_validated_at", ctx->now);
 	if (!r)

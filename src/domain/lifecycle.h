@@ -40,7 +40,8 @@ int dom_lifecycle_status_event(const struct dom_ctx *ctx, int64_t id, const char
  * *ret_expired / *ret_archived (optional) receive the counts. Thread-safe with respect to
  * other writers (each batch is one BEGIN IMMEDIATE transaction).
  */
-int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_archived, struct ck_error *err);
+int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_archived,
+			struct ck_error *err);
 
 /*
  * Chain validation of a stored certificate (x509/chain.h): loads pem_content and issuer_chain
@@ -48,8 +49,8 @@ int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_ar
  * "Certificate has no PEM content for validation" when pem_content is empty. *ret is filled
  * on success (release with x509_chain_result_release). Read-only.
  */
-int dom_chain_validate(const struct dom_ctx *ctx, int64_t id, int64_t at, struct x509_chain_result *ret,
-		       struct ck_error *err);
+int dom_chain_validate(const struct dom_ctx *ctx, int64_t id, int64_t at,
+		       struct x509_chain_result *ret, struct ck_error *err);
 
 /* The stored chain status of a result (reference §3.8): valid, self_signed and no_chain as
  * they are, everything else "invalid". */
@@ -57,6 +58,7 @@ const char *dom_chain_stored_status(enum x509_chain_status s);
 
 /* Sets chain_status, chain_validation_message, chain_validated_at (ctx->now) and chain_depth
  * of a certificate record from a result. 0 or CK_E_NOMEM. */
-int dom_chain_record(const struct dom_ctx *ctx, const struct x509_chain_result *res, struct dom_record *rec);
+int dom_chain_record(const struct dom_ctx *ctx, const struct x509_chain_result *res,
+		     struct dom_record *rec);
 
 #endif

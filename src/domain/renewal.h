@@ -44,26 +44,28 @@ int dom_renewal_begin(const struct dom_ctx *ctx, int64_t old_id, struct dom_rene
 
 /* Step 2: CK_E_INVALID "Renewal blocked due to cross-tenant assignments: <≤5 names>" when an
  * assignment target of old belongs to a tenant other than `tenant_id` (0: no check). */
-int dom_renewal_check_tenant(const struct dom_ctx *ctx, int64_t old_id, int64_t tenant_id, struct ck_error *err);
+int dom_renewal_check_tenant(const struct dom_ctx *ctx, int64_t old_id, int64_t tenant_id,
+			     struct ck_error *err);
 
 /* Step 4. *ret_transferred (optional) receives the number of assignments moved. Re-checks
  * that old is still active (CK_E_CONFLICT). */
-int dom_renewal_apply(const struct dom_ctx *ctx, int64_t old_id, int64_t new_id, int64_t *ret_transferred,
-		      struct ck_error *err);
+int dom_renewal_apply(const struct dom_ctx *ctx, int64_t old_id, int64_t new_id,
+		      int64_t *ret_transferred, struct ck_error *err);
 
 /* The successor of a replaced certificate (for snapshots before a revert): CK_E_NOTFOUND,
  * CK_E_CONFLICT when old is not `replaced` or has no replaced_by. */
-int dom_renewal_successor(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id, struct ck_error *err);
+int dom_renewal_successor(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id,
+			  struct ck_error *err);
 
 /* Reverts the renewal of `old_id` (see header comment); the successor must still be active
- * (CK_E_CONFLICT otherwise: a chain of renewals is undone newest first). *ret_new_id / *ret_moved (optional)
- * receive the successor's id and the number of assignments moved back. */
-int dom_renewal_revert(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id, int64_t *ret_moved,
-		       struct ck_error *err);
+ * (CK_E_CONFLICT otherwise: a chain of renewals is undone newest first). *ret_new_id / *ret_moved
+ * (optional) receive the successor's id and the number of assignments moved back. */
+int dom_renewal_revert(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id,
+		       int64_t *ret_moved, struct ck_error *err);
 
 /* The ids of the assignments of a certificate, ascending. *ret is malloc'ed (caller frees;
  * NULL when none). */
-int dom_cert_assignment_ids(const struct dom_ctx *ctx, int64_t cert_id, int64_t **ret, size_t *ret_n,
-			    struct ck_error *err);
+int dom_cert_assignment_ids(const struct dom_ctx *ctx, int64_t cert_id, int64_t **ret,
+			    size_t *ret_n, struct ck_error *err);
 
 #endif

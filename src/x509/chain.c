@@ -12,12 +12,14 @@
 #include <string.h>
 
 static const char *const status_names[] = {
-	"valid", "self_signed", "no_chain", "incomplete", "invalid_signature", "expired", "not_yet_valid", "parse_error",
+    "valid",   "self_signed",	"no_chain",    "incomplete", "invalid_signature",
+    "expired", "not_yet_valid", "parse_error",
 };
 
 const char *x509_chain_status_name(enum x509_chain_status s)
 {
-	return (size_t)s < sizeof(status_names) / sizeof(status_names[0]) ? status_names[s] : "parse_error";
+	return (size_t)s < sizeof(status_names) / sizeof(status_names[0]) ? status_names[s]
+									  : "parse_error";
 }
 
 int x509_chain_status_ok(enum x509_chain_status s)
@@ -34,7 +36,8 @@ void x509_chain_result_release(struct x509_chain_result *r)
 	r->ncerts = 0;
 }
 
-static void add_error(struct x509_chain_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_error(struct x509_chain_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void add_error(struct x509_chain_result *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -46,9 +49,10 @@ static void add_error(struct x509_chain_result *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int finish(struct x509_chain_result *r, enum x509_chain_status s, int depth, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int finish(struct x509_chain_result *r, enum x509_chain_status s, int depth, const char *fmt, ...)
+static int finish(struct x509_chain_result *r, enum x509_chain_status s, int depth, const char *fmt,
+		  ...) __attribute__((format(printf, 4, 5)));
+static int finish(struct x509_chain_result *r, enum x509_chain_status s, int depth, const char *fmt,
+		  ...)
 {
 	va_list ap;
 
@@ -63,7 +67,8 @@ static int finish(struct x509_chain_result *r, enum x509_chain_status s, int dep
 }
 
 /* Decodes one CERTIFICATE block into info. */
-static int block_info(const struct x509_pem_block *b, struct x509_cert_info *info, struct ck_error *err)
+static int block_info(const struct x509_pem_block *b, struct x509_cert_info *info,
+		      struct ck_error *err)
 {
 	struct x509_limits lim;
 	unsigned char *der = NULL;
@@ -106,7 +111,8 @@ static int parse_chain(const char *text, size_t len, struct x509_chain_result *r
 		if (rc == CK_E_NOMEM)
 			return rc;
 		if (rc)
-			add_error(r, "Chain certificate block %zu skipped: %s", k, e.msg[0] ? e.msg : "unparseable");
+			add_error(r, "Chain certificate block %zu skipped: %s", k,
+				  e.msg[0] ? e.msg : "unparseable");
 		else
 			r->ncerts++;
 	}
@@ -137,7 +143,8 @@ static void trust_init(void)
 
 /* Looks up the issuer of `child` in the system trust store: 1 found (*ret_info filled, and
  * *ret_sig_ok whether child's signature verifies with it), 0 not found, or CK_E_* code. */
-static int trust_lookup(const struct x509_cert_info *child, struct x509_cert_info *ret_info, int *ret_sig_ok)
+static int trust_lookup(const struct x509_cert_info *child, struct x509_cert_info *ret_info,
+			int *ret_sig_ok)
 {
 	const unsigned char *p = child->der;
 	struct x509_limits lim;
@@ -186,23 +193,31 @@ static int check_links(struct x509_chain_result *r, int64_t at)
 	for (size_t i = 0; i + 1 < n; i++)
 		if (strcmp(r->certs[i].issuer, r->certs[i + 1].subject))
 			return finish(r, X509_CHAIN_INCOMPLETE, (int)n,
-				      "Chain is incomplete - issuer mismatch: certificate #%zu (%.60s) is issued by"
-				      " \"%.60s\" but the next certificate is \"%.60s\"", i + 1, r->certs[i].common_name,
-				      r->certs[i].issuer, r->certs[i + 1].subject) + decided;
+				      "Chain is incomplete - issuer mismatch: certificate #%zu "
+				      "(%.60s) is issued by"
+				      " \"%.60s\" but the next certificate is \"%.60s\"",
+				      i + 1, r->certs[i].common_name, r->certs[i].issuer,
+				      r->certs[i + 1].subject) +
+			       decided;
 	for (size_t i = 0; i + 1 < n; i++)
 		if (x509_verify_signed_by(&r->certs[i], &r->certs[i + 1]) != 1)
 			return finish(r, X509_CHAIN_INVALID_SIGNATURE, (int)n,
-				      "Signature of certificate #%zu (%.60s) does not verify with the key of %.60s",
-				      i + 1, r->certs[i].common_name, r->certs[i + 1].common_name) + decided;
+				      "Signature of certificate #%zu (%.60s) does not verify with "
+				      "the key of %.60s",
+				      i + 1, r->certs[i].common_name, r->certs[i + 1].common_name) +
+			       decided;
 	for (size_t i = 0; i < n; i++)
 		if (r->certs[i].valid_from > at)
 			return finish(r, X509_CHAIN_NOT_YET_VALID, (int)n,
 				      "Certificate #%zu in chain is not yet valid (%.60s)", i + 1,
-				      r->certs[i].common_name) + decided;
+				      r->certs[i].common_name) +
+			       decided;
 	for (size_t i = 0; i < n; i++)
 		if (r->certs[i].valid_to < at)
-			return finish(r, X509_CHAIN_EXPIRED, (int)n, "Certificate #%zu in chain has expired (%.60s)",
-				      i + 1, r->certs[i].common_name) + decided;
+			return finish(r, X509_CHAIN_EXPIRED, (int)n,
+				      "Certificate #%zu in chain has expired (%.60s)", i + 1,
+				      r->certs[i].common_name) +
+			       decided;
 	return 0;
 }
 
@@ -217,22 +232,26 @@ static int check_trusted_root(struct x509_chain_result *r, int64_t at)
 		return found;
 	if (!found)
 		return finish(r, X509_CHAIN_INCOMPLETE, n,
-			      "Chain is incomplete - the issuer of %.60s (\"%.80s\") is neither in the chain nor in"
-			      " the system trust store", last->common_name, last->issuer);
+			      "Chain is incomplete - the issuer of %.60s (\"%.80s\") is neither in "
+			      "the chain nor in"
+			      " the system trust store",
+			      last->common_name, last->issuer);
 	r->ncerts++;
 	r->trusted_root = 1;
 	if (!sig_ok)
 		return finish(r, X509_CHAIN_INVALID_SIGNATURE, n + 1,
-			      "Signature of %.60s does not verify with the trusted root %.60s", last->common_name,
-			      root->common_name);
+			      "Signature of %.60s does not verify with the trusted root %.60s",
+			      last->common_name, root->common_name);
 	if (root->valid_from > at)
-		return finish(r, X509_CHAIN_NOT_YET_VALID, n + 1, "Trusted root %.60s is not yet valid",
-			      root->common_name);
+		return finish(r, X509_CHAIN_NOT_YET_VALID, n + 1,
+			      "Trusted root %.60s is not yet valid", root->common_name);
 	if (root->valid_to < at)
-		return finish(r, X509_CHAIN_EXPIRED, n + 1, "Trusted root %.60s has expired", root->common_name);
-	return finish(r, X509_CHAIN_VALID, n + 1,
-		      "Certificate chain is complete and valid (root %.60s from the system trust store)",
-		      root->common_name);
+		return finish(r, X509_CHAIN_EXPIRED, n + 1, "Trusted root %.60s has expired",
+			      root->common_name);
+	return finish(
+	    r, X509_CHAIN_VALID, n + 1,
+	    "Certificate chain is complete and valid (root %.60s from the system trust store)",
+	    root->common_name);
 }
 
 static int check_chain(struct x509_chain_result *r, const char *chain, size_t chain_len,
@@ -243,30 +262,37 @@ static int check_chain(struct x509_chain_result *r, const char *chain, size_t ch
 	int rc;
 
 	if (blank(chain, chain_len))
-		return finish(r, X509_CHAIN_NO_CHAIN, 1, "Certificate requires a chain but none provided");
+		return finish(r, X509_CHAIN_NO_CHAIN, 1,
+			      "Certificate requires a chain but none provided");
 	total = 1 + count_blocks(chain, chain_len);
 	if (total > X509_CHAIN_MAX)
-		return finish(r, X509_CHAIN_PARSE_ERROR, 0, "Chain too long (%zu certificates). Maximum is %d.", total,
+		return finish(r, X509_CHAIN_PARSE_ERROR, 0,
+			      "Chain too long (%zu certificates). Maximum is %d.", total,
 			      X509_CHAIN_MAX);
 	if ((rc = parse_chain(chain, chain_len, r)))
 		return rc;
 	if (r->ncerts == 1)
-		return finish(r, X509_CHAIN_PARSE_ERROR, 0, "Failed to parse any certificate of the chain");
+		return finish(r, X509_CHAIN_PARSE_ERROR, 0,
+			      "Failed to parse any certificate of the chain");
 	if (check_links(r, o->at))
 		return 0;
 	last = &r->certs[r->ncerts - 1];
 	if (strcmp(last->subject, last->issuer))
-		return o->system_trust ? check_trusted_root(r, o->at)
-				       : finish(r, X509_CHAIN_VALID, (int)r->ncerts,
-						"Chain is valid (does not end at self-signed root)");
+		return o->system_trust
+			   ? check_trusted_root(r, o->at)
+			   : finish(r, X509_CHAIN_VALID, (int)r->ncerts,
+				    "Chain is valid (does not end at self-signed root)");
 	if (x509_verify_signed_by(last, last) != 1)
 		return finish(r, X509_CHAIN_INVALID_SIGNATURE, (int)r->ncerts,
-			      "Self-signature of the root %.60s does not verify", last->common_name);
-	return finish(r, X509_CHAIN_VALID, (int)r->ncerts, "Certificate chain is complete and valid");
+			      "Self-signature of the root %.60s does not verify",
+			      last->common_name);
+	return finish(r, X509_CHAIN_VALID, (int)r->ncerts,
+		      "Certificate chain is complete and valid");
 }
 
-int x509_chain_validate(const char *leaf_pem, size_t leaf_len, const char *chain_pem, size_t chain_len,
-			const struct x509_chain_opts *opts, struct x509_chain_result *ret)
+int x509_chain_validate(const char *leaf_pem, size_t leaf_len, const char *chain_pem,
+			size_t chain_len, const struct x509_chain_opts *opts,
+			struct x509_chain_result *ret)
 {
 	struct x509_pem_block b;
 	struct ck_error e;
@@ -286,9 +312,11 @@ int x509_chain_validate(const char *leaf_pem, size_t leaf_len, const char *chain
 	ret->ncerts = 1;
 	if (!strcmp(ret->certs[0].subject, ret->certs[0].issuer))
 		rc = ret->certs[0].is_self_signed
-			     ? finish(ret, X509_CHAIN_SELF_SIGNED, 1, "Certificate is self-signed (no chain required)")
-			     : finish(ret, X509_CHAIN_INVALID_SIGNATURE, 1,
-				      "Certificate names itself as issuer but its self-signature does not verify");
+			 ? finish(ret, X509_CHAIN_SELF_SIGNED, 1,
+				  "Certificate is self-signed (no chain required)")
+			 : finish(ret, X509_CHAIN_INVALID_SIGNATURE, 1,
+				  "Certificate names itself as issuer but its self-signature does "
+				  "not verify");
 	else
 		rc = check_chain(ret, chain_pem ? chain_pem : "", chain_pem ? chain_len : 0, opts);
 	if (rc)

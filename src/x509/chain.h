@@ -35,7 +35,7 @@
 #include "core/error.h"
 #include "x509/x509.h"
 
-#define X509_CHAIN_MAX 10       /* certificates in leaf + chain (reference §3.8) */
+#define X509_CHAIN_MAX 10	/* certificates in leaf + chain (reference §3.8) */
 #define X509_CHAIN_ERRORS_MAX 8 /* error lines kept in a result */
 
 enum x509_chain_status {
@@ -50,26 +50,27 @@ enum x509_chain_status {
 };
 
 struct x509_chain_opts {
-	int64_t at;        /* validation time, epoch seconds */
-	int system_trust;  /* 1: look the missing root up in the system trust store */
+	int64_t at;	  /* validation time, epoch seconds */
+	int system_trust; /* 1: look the missing root up in the system trust store */
 };
 
 struct x509_chain_result {
 	enum x509_chain_status status;
 	char message[256];
-	int depth;                  /* certificates in the validated path */
+	int depth; /* certificates in the validated path */
 	/* leaf first, then the parsed chain, then the trust-store root when one was used */
 	struct x509_cert_info certs[X509_CHAIN_MAX + 1];
 	size_t ncerts;
-	int trusted_root;           /* certs[ncerts - 1] came from the trust store */
+	int trusted_root; /* certs[ncerts - 1] came from the trust store */
 	char errors[X509_CHAIN_ERRORS_MAX][200];
 	size_t nerrors;
 };
 
 /* Validates. Always fills *ret (release with x509_chain_result_release) and returns 0, or
  * CK_E_NOMEM (then *ret holds nothing to release). */
-int x509_chain_validate(const char *leaf_pem, size_t leaf_len, const char *chain_pem, size_t chain_len,
-			const struct x509_chain_opts *opts, struct x509_chain_result *ret);
+int x509_chain_validate(const char *leaf_pem, size_t leaf_len, const char *chain_pem,
+			size_t chain_len, const struct x509_chain_opts *opts,
+			struct x509_chain_result *ret);
 
 /* Frees what a result owns (its parsed certificates). NULL accepted; may repeat. */
 void x509_chain_result_release(struct x509_chain_result *r);

@@ -71,9 +71,12 @@ static int64_t cert(struct fx *f, const char *status, int64_t valid_to, int pinn
 
 	n++;
 	snprintf(sql, sizeof(sql),
-		 "INSERT INTO certificates (common_name, serial_number, serial_key, fingerprint_sha256, issuer,"
-		 " issuer_key, valid_from, valid_to, status, archive_pinned, tenant_id, created, last_updated)"
-		 " VALUES ('c%d.example.com', '%02X', '%X', 'FP%d', 'CN=CA', 'cn=ca', %lld, %lld, '%s', %d, %s, 1, 1)",
+		 "INSERT INTO certificates (common_name, serial_number, serial_key, "
+		 "fingerprint_sha256, issuer,"
+		 " issuer_key, valid_from, valid_to, status, archive_pinned, tenant_id, created, "
+		 "last_updated)"
+		 " VALUES ('c%d.example.com', '%02X', '%X', 'FP%d', 'CN=CA', 'cn=ca', %lld, %lld, "
+		 "'%s', %d, %s, 1, 1)",
 		 n, n, n, n, (long long)(valid_to - 90 * DAY), (long long)valid_to, status, pinned,
 		 tenant ? "1" : "NULL");
 	exec(f, sql);
@@ -84,8 +87,10 @@ static int64_t device(struct fx *f, const char *name, int64_t tenant)
 {
 	char sql[256];
 
-	snprintf(sql, sizeof(sql), "INSERT INTO devices (name, tenant_id, created, last_updated) VALUES ('%s', %s, 1, 1)",
-		 name, tenant ? (tenant == 1 ? "1" : "2") : "NULL");
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO devices (name, tenant_id, created, last_updated) VALUES ('%s', %s, 1, 1)",
+	    name, tenant ? (tenant == 1 ? "1" : "2") : "NULL");
 	exec(f, sql);
 	return scalar(f, "SELECT MAX(id) FROM devices WHERE id > $1", 0);
 }
@@ -94,15 +99,18 @@ static void assign(struct fx *f, int64_t cert_id, int64_t dev)
 {
 	char sql[256];
 
-	snprintf(sql, sizeof(sql), "INSERT INTO assignments (certificate_id, assigned_object_type, assigned_object_id,"
-				   " created, last_updated) VALUES (%lld, 'dcim.device', %lld, 1, 1)",
-		 (long long)cert_id, (long long)dev);
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO assignments (certificate_id, assigned_object_type, assigned_object_id,"
+	    " created, last_updated) VALUES (%lld, 'dcim.device', %lld, 1, 1)",
+	    (long long)cert_id, (long long)dev);
 	exec(f, sql);
 }
 
 static void tenants(struct fx *f)
 {
-	exec(f, "INSERT INTO tenants (id, name, slug, created, last_updated) VALUES (1, 'A', 'a', 1, 1), (2, 'B', 'b', 1, 1)");
+	exec(f, "INSERT INTO tenants (id, name, slug, created, last_updated) VALUES (1, 'A', 'a', "
+		"1, 1), (2, 'B', 'b', 1, 1)");
 }
 
 static int64_t count_events(struct fx *f, int64_t id, const char *type)
@@ -110,8 +118,12 @@ static int64_t count_events(struct fx *f, int64_t id, const char *type)
 	struct store_stmt *st;
 	int64_t n = 0;
 
-	assert_int_equal(store_query(f->ctx.conn, "SELECT COUNT(*) FROM lifecycle_events WHERE certificate_id = $1"
-						  " AND event_type = $2", &st, NULL), 0);
+	assert_int_equal(
+	    store_query(f->ctx.conn,
+			"SELECT COUNT(*) FROM lifecycle_events WHERE certificate_id = $1"
+			" AND event_type = $2",
+			&st, NULL),
+	    0);
 	store_bind_i64(st, 1, id);
 	store_bind_text(st, 2, type, (size_t)-1);
 	assert_int_equal(store_step(st, NULL), STORE_ROW);
@@ -124,7 +136,9 @@ static void status_is(struct fx *f, int64_t id, const char *want)
 {
 	struct store_stmt *st;
 
-	assert_int_equal(store_query(f->ctx.conn, "SELECT status FROM certificates WHERE id = $1", &st, NULL), 0);
+	assert_int_equal(
+	    store_query(f->ctx.conn, "SELECT status FROM certificates WHERE id = $1", &st, NULL),
+	    0);
 	store_bind_i64(st, 1, id);
 	assert_int_equal(store_step(st, NULL), STORE_ROW);
 	assert_string_equal(store_col_text(st, 0, NULL), want);
@@ -146,14 +160,18 @@ static void test_sweep(void **state)
 {
 	struct fx *f = *state;
 	int64_t past = cert(f, "active", NOW - 1, 0, 0), fresh = cert(f, "active", NOW + DAY, 0, 0);
-	int64_t old_exp = cert(f, "expired", NOW - 91 * DAY, 0, 0), pinned = cert(f, "expired", NOW - 200 * DAY, 1, 0);
-	int64_t old_rep = cert(f, "replaced", NOW - 91 * DAY, 0, 0), young = cert(f, "expired", NOW - 89 * DAY, 0, 0);
-	int64_t revoked = cert(f, "revoked", NOW - 400 * DAY, 0, 0), very_old_active = cert(f, "active", NOW - 400 * DAY, 0, 0);
+	int64_t old_exp = cert(f, "expired", NOW - 91 * DAY, 0, 0),
+		pinned = cert(f, "expired", NOW - 200 * DAY, 1, 0);
+	int64_t old_rep = cert(f, "replaced", NOW - 91 * DAY, 0, 0),
+		young = cert(f, "expired", NOW - 89 * DAY, 0, 0);
+	int64_t revoked = cert(f, "revoked", NOW - 400 * DAY, 0, 0),
+		very_old_active = cert(f, "active", NOW - 400 * DAY, 0, 0);
 	int expired = -1, archived = -1;
 
 	assert_int_equal(dom_lifecycle_sweep(&f->ctx, &expired, &archived, NULL), 0);
 	assert_int_equal(expired, 2);
-	assert_int_equal(archived, 3); /* old_exp, old_rep and very_old_active (expired first, then archived) */
+	assert_int_equal(
+	    archived, 3); /* old_exp, old_rep and very_old_active (expired first, then archived) */
 	status_is(f, past, "expired");
 	status_is(f, fresh, "active");
 	status_is(f, old_exp, "archived");
@@ -164,10 +182,17 @@ static void test_sweep(void **state)
 	status_is(f, very_old_active, "archived");
 	assert_int_equal(count_events(f, past, "status_changed"), 1);
 	assert_int_equal(count_events(f, old_rep, "archived"), 1);
-	assert_int_equal(count_events(f, very_old_active, "status_changed") + count_events(f, very_old_active, "archived"), 2);
-	assert_int_equal(scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", old_exp), NOW);
-	assert_int_equal(scalar(f, "SELECT COUNT(*) FROM object_changes WHERE changed_object_id = $1", past), 1);
-	assert_int_equal(scalar(f, "SELECT COUNT(*) FROM lifecycle_events WHERE actor = 'tester' AND id > $1", 0), 5);
+	assert_int_equal(count_events(f, very_old_active, "status_changed") +
+			     count_events(f, very_old_active, "archived"),
+			 2);
+	assert_int_equal(scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", old_exp),
+			 NOW);
+	assert_int_equal(
+	    scalar(f, "SELECT COUNT(*) FROM object_changes WHERE changed_object_id = $1", past), 1);
+	assert_int_equal(
+	    scalar(f, "SELECT COUNT(*) FROM lifecycle_events WHERE actor = 'tester' AND id > $1",
+		   0),
+	    5);
 	/* idempotent */
 	assert_int_equal(dom_lifecycle_sweep(&f->ctx, &expired, &archived, NULL), 0);
 	assert_int_equal(expired + archived, 0);
@@ -184,7 +209,9 @@ static void test_sweep_batches(void **state)
 	exec(f, "COMMIT");
 	assert_int_equal(dom_lifecycle_sweep(&f->ctx, &expired, NULL, NULL), 0);
 	assert_int_equal(expired, DOM_SWEEP_BATCH + 1);
-	assert_int_equal(scalar(f, "SELECT COUNT(*) FROM certificates WHERE status = 'active' AND id > $1", 0), 0);
+	assert_int_equal(
+	    scalar(f, "SELECT COUNT(*) FROM certificates WHERE status = 'active' AND id > $1", 0),
+	    0);
 }
 
 static void test_sweep_failure_rolls_back_batch(void **state)
@@ -194,8 +221,9 @@ static void test_sweep_failure_rolls_back_batch(void **state)
 	struct ck_error e;
 	int expired = -7;
 
-	exec(f, "CREATE TRIGGER inject BEFORE INSERT ON object_changes WHEN NEW.changed_object_id = "
-		"(SELECT MAX(id) FROM certificates) BEGIN SELECT RAISE(ABORT, 'injected'); END");
+	exec(f,
+	     "CREATE TRIGGER inject BEFORE INSERT ON object_changes WHEN NEW.changed_object_id = "
+	     "(SELECT MAX(id) FROM certificates) BEGIN SELECT RAISE(ABORT, 'injected'); END");
 	ck_error_clear(&e);
 	assert_true(dom_lifecycle_sweep(&f->ctx, &expired, NULL, &e) < 0);
 	assert_int_equal(expired, -7); /* ret_ untouched on failure */
@@ -233,13 +261,21 @@ static void test_renewal_apply(void **state)
 	exec(f, "COMMIT");
 	assert_int_equal(n, 2);
 	status_is(f, r.old_id, "replaced");
-	assert_int_equal(scalar(f, "SELECT replaced_by FROM certificates WHERE id = $1", r.old_id), r.new_id);
-	assert_int_equal(scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 0);
-	assert_int_equal(scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.new_id), 2);
+	assert_int_equal(scalar(f, "SELECT replaced_by FROM certificates WHERE id = $1", r.old_id),
+			 r.new_id);
+	assert_int_equal(
+	    scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 0);
+	assert_int_equal(
+	    scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.new_id), 2);
 	assert_int_equal(count_events(f, r.old_id, "renewed"), 1);
 	assert_int_equal(count_events(f, r.new_id, "activated"), 1);
-	assert_int_equal(scalar(f, "SELECT related_certificate_id FROM lifecycle_events WHERE event_type = 'activated'"
-				   " AND certificate_id = $1", r.new_id), r.old_id);
+	assert_int_equal(
+	    scalar(
+		f,
+		"SELECT related_certificate_id FROM lifecycle_events WHERE event_type = 'activated'"
+		" AND certificate_id = $1",
+		r.new_id),
+	    r.old_id);
 	/* a second renewal of the same certificate loses: conflict */
 	exec(f, "BEGIN");
 	assert_int_equal(dom_renewal_apply(&f->ctx, r.old_id, r.new_id, &n, NULL), CK_E_CONFLICT);
@@ -256,7 +292,8 @@ static void test_renewal_rollback_on_injected_failure(void **state)
 
 	renewal_setup(f, &r);
 	/* the last write of the renewal fails */
-	exec(f, "CREATE TRIGGER inject BEFORE INSERT ON lifecycle_events WHEN NEW.event_type = 'activated'"
+	exec(f, "CREATE TRIGGER inject BEFORE INSERT ON lifecycle_events WHEN NEW.event_type = "
+		"'activated'"
 		" BEGIN SELECT RAISE(ABORT, 'injected'); END");
 	ck_error_clear(&e);
 	assert_int_equal(store_tx_begin(f->ctx.conn, NULL), 0);
@@ -265,9 +302,13 @@ static void test_renewal_rollback_on_injected_failure(void **state)
 	store_tx_rollback(f->ctx.conn);
 	assert_int_equal(n, -1);
 	status_is(f, r.old_id, "active");
-	assert_int_equal(scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 2);
+	assert_int_equal(
+	    scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 2);
 	assert_int_equal(count_events(f, r.old_id, "renewed"), 0);
-	assert_int_equal(scalar(f, "SELECT COUNT(*) FROM certificates WHERE replaced_by IS NOT NULL AND id > $1", 0), 0);
+	assert_int_equal(
+	    scalar(f, "SELECT COUNT(*) FROM certificates WHERE replaced_by IS NOT NULL AND id > $1",
+		   0),
+	    0);
 }
 
 static void test_renewal_refusals(void **state)
@@ -302,7 +343,8 @@ static void test_cross_tenant(void **state)
 	assert_int_equal(dom_renewal_check_tenant(&f->ctx, c, 1, &e), 0);
 	assert_int_equal(dom_renewal_check_tenant(&f->ctx, c, 0, &e), 0);
 	assert_int_equal(dom_renewal_check_tenant(&f->ctx, c, 2, &e), CK_E_INVALID);
-	assert_string_equal(e.msg, "Renewal blocked due to cross-tenant assignments: b0, b1, b2, b3, b4, ...");
+	assert_string_equal(
+	    e.msg, "Renewal blocked due to cross-tenant assignments: b0, b1, b2, b3, b4, ...");
 }
 
 static void test_revert(void **state)
@@ -313,7 +355,8 @@ static void test_revert(void **state)
 
 	renewal_setup(f, &r);
 	exec(f, "BEGIN");
-	assert_int_equal(dom_renewal_revert(&f->ctx, r.old_id, &new_id, &moved, NULL), CK_E_CONFLICT); /* not replaced */
+	assert_int_equal(dom_renewal_revert(&f->ctx, r.old_id, &new_id, &moved, NULL),
+			 CK_E_CONFLICT); /* not replaced */
 	assert_int_equal(dom_renewal_apply(&f->ctx, r.old_id, r.new_id, NULL, NULL), 0);
 	assert_int_equal(dom_renewal_revert(&f->ctx, r.old_id, &new_id, &moved, NULL), 0);
 	exec(f, "COMMIT");
@@ -321,9 +364,13 @@ static void test_revert(void **state)
 	assert_int_equal(moved, 2);
 	status_is(f, r.old_id, "active");
 	status_is(f, r.new_id, "archived");
-	assert_int_equal(scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", r.new_id), NOW);
-	assert_int_equal(scalar(f, "SELECT COALESCE(replaced_by, 0) FROM certificates WHERE id = $1", r.old_id), 0);
-	assert_int_equal(scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 2);
+	assert_int_equal(scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", r.new_id),
+			 NOW);
+	assert_int_equal(
+	    scalar(f, "SELECT COALESCE(replaced_by, 0) FROM certificates WHERE id = $1", r.old_id),
+	    0);
+	assert_int_equal(
+	    scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 2);
 	assert_int_equal(count_events(f, r.old_id, "renewal_reverted"), 1);
 	assert_int_equal(count_events(f, r.new_id, "renewal_reverted"), 1);
 }
@@ -331,15 +378,16 @@ static void test_revert(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_event_types),
-		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sweep_batches, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sweep_failure_rolls_back_batch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_renewal_apply, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_renewal_rollback_on_injected_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_renewal_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cross_tenant, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_revert, setup, teardown),
+	    cmocka_unit_test(test_event_types),
+	    cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sweep_batches, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sweep_failure_rolls_back_batch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renewal_apply, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renewal_rollback_on_injected_failure, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_renewal_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cross_tenant, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_revert, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,7 +41,8 @@ static EVP_PKEY *test_key(void)
 }
 
 /* Makes a certificate CN=cn valid [nb, na] signed by issuer (NULL: self-signed). */
-static void gen_cert(struct gen *g, const char *cn, const struct gen *issuer, int64_t nb, int64_t na, int ca)
+static void gen_cert(struct gen *g, const char *cn, const struct gen *issuer, int64_t nb,
+		     int64_t na, int ca)
 {
 	X509_NAME *name = X509_NAME_new();
 	BIO *bio = BIO_new(BIO_s_mem());
@@ -60,7 +61,8 @@ static void gen_cert(struct gen *g, const char *cn, const struct gen *issuer, in
 	ASN1_TIME_set(X509_getm_notAfter(g->x), (time_t)na);
 	X509_set_pubkey(g->x, g->key);
 	if (ca) {
-		X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:TRUE");
+		X509_EXTENSION *ext =
+		    X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:TRUE");
 		X509_add_ext(g->x, ext, -1);
 		X509_EXTENSION_free(ext);
 	}
@@ -125,8 +127,8 @@ static int teardown3(void **state)
 }
 
 /* Validates and returns the status; res is released. */
-static enum x509_chain_status run(const char *leaf, const char *chain, int64_t at, int trust, char *msg, size_t msgsz,
-				  int *depth)
+static enum x509_chain_status run(const char *leaf, const char *chain, int64_t at, int trust,
+				  char *msg, size_t msgsz, int *depth)
 {
 	struct x509_chain_opts o = {at, trust};
 	struct x509_chain_result *r = calloc(1, sizeof(*r));
@@ -162,7 +164,8 @@ static void test_valid_and_depth(void **state)
 	char *chain = join(c->inter.pem, c->root.pem, NULL), msg[256];
 	int depth = 0;
 
-	assert_int_equal(run(c->leaf.pem, chain, c->now, 1, msg, sizeof(msg), &depth), X509_CHAIN_VALID);
+	assert_int_equal(run(c->leaf.pem, chain, c->now, 1, msg, sizeof(msg), &depth),
+			 X509_CHAIN_VALID);
 	assert_int_equal(depth, 3);
 	assert_string_equal(msg, "Certificate chain is complete and valid");
 	free(chain);
@@ -174,11 +177,14 @@ static void test_wrong_order_and_missing(void **state)
 	char *wrong = join(c->root.pem, c->inter.pem, NULL);
 
 	assert_int_equal(run(c->leaf.pem, wrong, c->now, 1, NULL, 0, NULL), X509_CHAIN_INCOMPLETE);
-	assert_int_equal(run(c->leaf.pem, c->root.pem, c->now, 1, NULL, 0, NULL), X509_CHAIN_INCOMPLETE);
+	assert_int_equal(run(c->leaf.pem, c->root.pem, c->now, 1, NULL, 0, NULL),
+			 X509_CHAIN_INCOMPLETE);
 	/* the private root is in no trust store */
-	assert_int_equal(run(c->leaf.pem, c->inter.pem, c->now, 1, NULL, 0, NULL), X509_CHAIN_INCOMPLETE);
+	assert_int_equal(run(c->leaf.pem, c->inter.pem, c->now, 1, NULL, 0, NULL),
+			 X509_CHAIN_INCOMPLETE);
 	/* without the trust store: the reference's "valid (does not end at self-signed root)" */
-	assert_int_equal(run(c->leaf.pem, c->inter.pem, c->now, 0, NULL, 0, NULL), X509_CHAIN_VALID);
+	assert_int_equal(run(c->leaf.pem, c->inter.pem, c->now, 0, NULL, 0, NULL),
+			 X509_CHAIN_VALID);
 	free(wrong);
 }
 
@@ -187,9 +193,11 @@ static void test_times(void **state)
 	struct chain3 *c = *state;
 	char *chain = join(c->inter.pem, c->root.pem, NULL), msg[256];
 
-	assert_int_equal(run(c->leaf.pem, chain, c->now - 3 * DAY, 1, msg, sizeof(msg), NULL), X509_CHAIN_NOT_YET_VALID);
+	assert_int_equal(run(c->leaf.pem, chain, c->now - 3 * DAY, 1, msg, sizeof(msg), NULL),
+			 X509_CHAIN_NOT_YET_VALID);
 	assert_non_null(strstr(msg, "#1"));
-	assert_int_equal(run(c->leaf.pem, chain, c->now + 100 * DAY, 1, msg, sizeof(msg), NULL), X509_CHAIN_EXPIRED);
+	assert_int_equal(run(c->leaf.pem, chain, c->now + 100 * DAY, 1, msg, sizeof(msg), NULL),
+			 X509_CHAIN_EXPIRED);
 	assert_non_null(strstr(msg, "Certificate #1 in chain has expired"));
 	free(chain);
 }
@@ -203,7 +211,8 @@ static void test_expired_intermediate(void **state)
 	gen_cert(&inter, "Short Lived CA", &c->root, c->now - 10 * DAY, c->now - DAY, 1);
 	gen_cert(&leaf, "leaf2.example.com", &inter, c->now - DAY, c->now + 90 * DAY, 0);
 	chain = join(inter.pem, c->root.pem, NULL);
-	assert_int_equal(run(leaf.pem, chain, c->now, 1, msg, sizeof(msg), NULL), X509_CHAIN_EXPIRED);
+	assert_int_equal(run(leaf.pem, chain, c->now, 1, msg, sizeof(msg), NULL),
+			 X509_CHAIN_EXPIRED);
 	assert_non_null(strstr(msg, "#2"));
 	free(chain);
 	gen_free(&inter);
@@ -219,11 +228,13 @@ static void test_tampered_signatures(void **state)
 	gen_cert(&leaf, "tampered.example.com", &c->inter, c->now - DAY, c->now + 90 * DAY, 0);
 	tamper(&leaf);
 	chain = join(c->inter.pem, c->root.pem, NULL);
-	assert_int_equal(run(leaf.pem, chain, c->now, 1, NULL, 0, NULL), X509_CHAIN_INVALID_SIGNATURE);
+	assert_int_equal(run(leaf.pem, chain, c->now, 1, NULL, 0, NULL),
+			 X509_CHAIN_INVALID_SIGNATURE);
 	/* the same names but signed by a different key (an impostor intermediate) */
 	gen_cert(&root, "Unit Test Issuing CA", NULL, c->now - DAY, c->now + 10 * DAY, 1);
 	bad_root = join(root.pem, c->root.pem, NULL);
-	assert_int_equal(run(c->leaf.pem, bad_root, c->now, 1, NULL, 0, NULL), X509_CHAIN_INCOMPLETE);
+	assert_int_equal(run(c->leaf.pem, bad_root, c->now, 1, NULL, 0, NULL),
+			 X509_CHAIN_INCOMPLETE);
 	free(bad_root);
 	gen_free(&root);
 	/* a stored root whose self-signature was tampered with (row 11) */
@@ -231,7 +242,8 @@ static void test_tampered_signatures(void **state)
 	root.x = X509_dup(c->root.x);
 	tamper(&root);
 	bad_root = join(c->inter.pem, root.pem, NULL);
-	assert_int_equal(run(c->leaf.pem, bad_root, c->now, 1, NULL, 0, NULL), X509_CHAIN_INVALID_SIGNATURE);
+	assert_int_equal(run(c->leaf.pem, bad_root, c->now, 1, NULL, 0, NULL),
+			 X509_CHAIN_INVALID_SIGNATURE);
 	free(bad_root);
 	X509_free(root.x);
 	free(chain);
@@ -257,18 +269,24 @@ static void test_self_signed_and_no_chain(void **state)
 static void test_parse_errors(void **state)
 {
 	struct chain3 *c = *state;
-	static const char garbage[] = "-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydA==\n-----END CERTIFICATE-----\n";
+	static const char garbage[] =
+	    "-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydA==\n-----END CERTIFICATE-----\n";
 	char *chain;
 	struct x509_chain_opts o = {c->now, 1};
 	struct x509_chain_result *r = calloc(1, sizeof(*r));
 
-	assert_int_equal(run("not a pem", c->inter.pem, c->now, 1, NULL, 0, NULL), X509_CHAIN_PARSE_ERROR);
-	assert_int_equal(run(garbage, c->inter.pem, c->now, 1, NULL, 0, NULL), X509_CHAIN_PARSE_ERROR);
-	assert_int_equal(run(c->leaf.pem, garbage, c->now, 1, NULL, 0, NULL), X509_CHAIN_PARSE_ERROR);
-	assert_int_equal(run(c->leaf.pem, "junk text", c->now, 1, NULL, 0, NULL), X509_CHAIN_PARSE_ERROR);
+	assert_int_equal(run("not a pem", c->inter.pem, c->now, 1, NULL, 0, NULL),
+			 X509_CHAIN_PARSE_ERROR);
+	assert_int_equal(run(garbage, c->inter.pem, c->now, 1, NULL, 0, NULL),
+			 X509_CHAIN_PARSE_ERROR);
+	assert_int_equal(run(c->leaf.pem, garbage, c->now, 1, NULL, 0, NULL),
+			 X509_CHAIN_PARSE_ERROR);
+	assert_int_equal(run(c->leaf.pem, "junk text", c->now, 1, NULL, 0, NULL),
+			 X509_CHAIN_PARSE_ERROR);
 	/* a bad block among good ones is skipped, with an error line */
 	chain = join(c->inter.pem, garbage, c->root.pem);
-	assert_int_equal(x509_chain_validate(c->leaf.pem, strlen(c->leaf.pem), chain, strlen(chain), &o, r), 0);
+	assert_int_equal(
+	    x509_chain_validate(c->leaf.pem, strlen(c->leaf.pem), chain, strlen(chain), &o, r), 0);
 	assert_int_equal(r->status, X509_CHAIN_VALID);
 	assert_int_equal(r->nerrors, 1);
 	assert_non_null(strstr(r->errors[0], "skipped"));
@@ -295,13 +313,15 @@ static void test_length_limit(void **state)
 	/* exactly X509_CHAIN_MAX: leaf g[9] + chain g[8..0] = 10 certificates */
 	for (int i = 8; i >= 0; i--)
 		strcat(chain, g[i].pem);
-	assert_int_equal(run(g[9].pem, chain, c->now, 1, msg, sizeof(msg), &depth), X509_CHAIN_VALID);
+	assert_int_equal(run(g[9].pem, chain, c->now, 1, msg, sizeof(msg), &depth),
+			 X509_CHAIN_VALID);
 	assert_int_equal(depth, X509_CHAIN_MAX);
 	/* limit + 1 */
 	chain[0] = '\0';
 	for (int i = 9; i >= 0; i--)
 		strcat(chain, g[i].pem);
-	assert_int_equal(run(g[10].pem, chain, c->now, 1, msg, sizeof(msg), NULL), X509_CHAIN_PARSE_ERROR);
+	assert_int_equal(run(g[10].pem, chain, c->now, 1, msg, sizeof(msg), NULL),
+			 X509_CHAIN_PARSE_ERROR);
 	assert_string_equal(msg, "Chain too long (11 certificates). Maximum is 10.");
 	for (int i = 0; i <= X509_CHAIN_MAX; i++)
 		gen_free(&g[i]);
@@ -310,19 +330,22 @@ static void test_length_limit(void **state)
 
 /* ---- real chains (../shared/fixtures/real-world) ---- */
 
-static void real(const char *name, int trust, int64_t at, enum x509_chain_status want, int want_depth, int trusted)
+static void real(const char *name, int trust, int64_t at, enum x509_chain_status want,
+		 int want_depth, int trusted)
 {
 	char path[512];
 	struct x509_chain_opts o = {at, trust};
 	struct x509_chain_result *r = calloc(1, sizeof(*r));
 	char *text, *cut;
 
-	snprintf(path, sizeof(path), "%s/../shared/fixtures/real-world/%s_chain.pem", CK_SOURCE_DIR, name);
+	snprintf(path, sizeof(path), "%s/../shared/fixtures/real-world/%s_chain.pem", CK_SOURCE_DIR,
+		 name);
 	text = th_read(path, NULL);
 	assert_non_null(text);
 	cut = strstr(text + 1, "-----BEGIN");
 	assert_non_null(cut);
-	assert_int_equal(x509_chain_validate(text, (size_t)(cut - text), cut, strlen(cut), &o, r), 0);
+	assert_int_equal(x509_chain_validate(text, (size_t)(cut - text), cut, strlen(cut), &o, r),
+			 0);
 	if (r->status != want)
 		fail_msg("%s: %s (%s)", name, x509_chain_status_name(r->status), r->message);
 	assert_int_equal(r->depth, want_depth);
@@ -354,7 +377,8 @@ static void test_real_chains(void **state)
 static void test_names(void **state)
 {
 	(void)state;
-	assert_string_equal(x509_chain_status_name(X509_CHAIN_INVALID_SIGNATURE), "invalid_signature");
+	assert_string_equal(x509_chain_status_name(X509_CHAIN_INVALID_SIGNATURE),
+			    "invalid_signature");
 	assert_string_equal(x509_chain_status_name(X509_CHAIN_NOT_YET_VALID), "not_yet_valid");
 	assert_true(x509_chain_status_ok(X509_CHAIN_SELF_SIGNED));
 	assert_false(x509_chain_status_ok(X509_CHAIN_NO_CHAIN));
@@ -364,16 +388,16 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_valid_and_depth, setup3, teardown3),
-		cmocka_unit_test_setup_teardown(test_wrong_order_and_missing, setup3, teardown3),
-		cmocka_unit_test_setup_teardown(test_times, setup3, teardown3),
-		cmocka_unit_test_setup_teardown(test_expired_intermediate, setup3, teardown3),
-		cmocka_unit_test_setup_teardown(test_tampered_signatures, setup3, teardown3),
-		cmocka_unit_test_setup_teardown(test_self_signed_and_no_chain, setup3, teardown3),
-		cmocka_unit_test_setup_teardown(test_parse_errors, setup3, teardown3),
-		cmocka_unit_test_setup_teardown(test_length_limit, setup3, teardown3),
-		cmocka_unit_test(test_real_chains),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test_setup_teardown(test_valid_and_depth, setup3, teardown3),
+	    cmocka_unit_test_setup_teardown(test_wrong_order_and_missing, setup3, teardown3),
+	    cmocka_unit_test_setup_teardown(test_times, setup3, teardown3),
+	    cmocka_unit_test_setup_teardown(test_expired_intermediate, setup3, teardown3),
+	    cmocka_unit_test_setup_teardown(test_tampered_signatures, setup3, teardown3),
+	    cmocka_unit_test_setup_teardown(test_self_signed_and_no_chain, setup3, teardown3),
+	    cmocka_unit_test_setup_teardown(test_parse_errors, setup3, teardown3),
+	    cmocka_unit_test_setup_teardown(test_length_limit, setup3, teardown3),
+	    cmocka_unit_test(test_real_chains),
+	    cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
