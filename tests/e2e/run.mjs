@@ -545,6 +545,7 @@ for (const theme of ['light', 'dark']) {
       }
       await p.getByRole('button', { name: 'Menu' }).click();
       await p.getByRole('link', { name: 'Analytics' }).waitFor();
+      await p.waitForTimeout(400); // the slide-in transition
       await p.screenshot({ path: join(SHOTS, `phone-menu-${theme}.png`) });
     } finally {
       await c.close();

@@ -333,7 +333,7 @@ function Lifecycle(props: { id: number }) {
           {data.events.map((e) => (
             <li key={e.id} class="tl-item">
               <div class="tl-head">
-                <span class={`badge tone-${EVENT_TONE[e.event_type] || 'grey'}`}>{e.event_type_display || titleCase(e.event_type)}</span>
+                <span class={`badge tone-${EVENT_TONE[e.event_type] || 'grey'}`}>{e.event_type_display && e.event_type_display !== e.event_type ? e.event_type_display : titleCase(e.event_type)}</span>
                 <span class="muted">{fmtDateTime(e.timestamp)}</span>
                 {e.actor && <span>by {e.actor}</span>}
               </div>
