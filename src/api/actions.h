@@ -32,6 +32,9 @@ int api_lifecycle_action(struct api_req *ar, const struct api_resource *res, int
 int api_cert_import_many(struct api_req *ar, const char *const *pems, const size_t *lens, size_t n,
 			 int64_t *ret_ids, struct ck_error *err);
 
+/* POST /api/users/tokens/ (api/res_users.c): creates a token and shows its key once. */
+void api_token_create(struct api_req *ar);
+
 /* OPTIONS on a list/detail URL: DRF-style metadata (name, actions.POST field info with
  * choices) so that pynetbox's choices() works. */
 void api_options(struct api_req *ar, const struct api_resource *res);

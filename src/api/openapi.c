@@ -113,7 +113,8 @@ static void component(struct jsonw *w, const struct api_resource *res, int for_i
 	}
 	for (size_t i = 0; i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];
-		if ((f->flags & F_HIDDEN) || (for_input && ((f->flags & F_RO) || f->type == FT_COMPUTED)))
+		if ((f->flags & F_HIDDEN) || (!for_input && (f->flags & F_WO)) ||
+		    (for_input && ((f->flags & F_RO) || f->type == FT_COMPUTED)))
 			continue;
 		jsonw_key(w, f->name);
 		schema_of_field(w, f, for_input);
@@ -157,7 +158,7 @@ static void list_params(struct jsonw *w, const struct api_resource *res)
 		param(w, "tag", "string", "tag slug (repeat = AND)");
 	for (size_t i = 0; i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];
-		if ((f->flags & (F_HIDDEN | F_NOFILTER)) || !f->column || f->type == FT_JSON || f->type == FT_STRLIST ||
+		if ((f->flags & (F_HIDDEN | F_NOFILTER | F_WO)) || !f->column || f->type == FT_JSON || f->type == FT_STRLIST ||
 		    f->type == FT_INTLIST)
 			continue;
 		if (f->type == FT_FK && !(f->flags & F_PLAINID)) {

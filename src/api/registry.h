@@ -53,6 +53,7 @@ enum api_ftype {
 #define F_ORDER     0x080u /* usable in ?ordering= */
 #define F_SQLEXPR   0x100u /* `column` is an SQL expression over the row (read-only) */
 #define F_PLAINID   0x200u /* FK rendered as a bare integer id, not nested */
+#define F_WO        0x400u /* write-only, no column: accepted on input for hooks, never rendered */
 
 /* A row being rendered: the current statement row of a list/get query. */
 struct api_row {
@@ -116,6 +117,7 @@ struct api_resource {
 	int has_custom_fields;   /* has `custom_fields` column */
 	int read_only;           /* list/get only (plus delete when `deletable`) */
 	int deletable;
+	int admin_only;          /* superusers only (users, tokens) */
 };
 
 /* All resources, and lookup by name or by list path. */

@@ -14,6 +14,8 @@ extern const struct api_resource res_devices;
 extern const struct api_resource res_virtual_machines;
 extern const struct api_resource res_services;
 extern const struct api_resource res_object_changes;
+extern const struct api_resource res_users;
+extern const struct api_resource res_tokens;
 
 /* device_id / virtual_machine_id / service_id filters of certificates (api/res_plugin.c). */
 int api_cert_filter_device(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e);

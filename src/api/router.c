@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "api/query.h"
 #include "api/registry.h"
+#include "api/resources.h"
 #include "api/write.h"
 #include "core/log.h"
 
@@ -138,6 +139,10 @@ static void serve_resource(struct api_req *ar, const struct api_resource *res, i
 			api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
 		return;
 	}
+	if (res->admin_only && !ar->user.is_superuser) {
+		api_fail_detail(ar, CK_E_FORBIDDEN, "You do not have permission to perform this action.");
+		return;
+	}
 	if (!strcmp(m, "OPTIONS")) {
 		api_options(ar, res);
 		return;
@@ -155,7 +160,11 @@ static void serve_resource(struct api_req *ar, const struct api_resource *res, i
 			return;
 		}
 	}
-	if (api_require_write(ar))
+	if (!api_require_write(ar))
+		return;
+	if (!strcmp(res->name, "tokens") && !strcmp(m, "POST") && !id)
+		api_token_create(ar);
+	else
 		api_write(ar, res, id);
 }
 

@@ -138,7 +138,7 @@ int auth_user_create(struct store_conn *c, const char *username, int superuser, 
 				    "characters.",
 				    AUTH_USERNAME_MAX);
 	rc = store_query(c,
-			 "INSERT INTO users (username, is_superuser, created) VALUES ($1, $2, $3)"
+			 "INSERT INTO users (username, is_superuser, created, last_updated) VALUES ($1, $2, $3, $3)"
 			 " RETURNING id",
 			 &s, err);
 	if (rc < 0)
@@ -490,7 +490,7 @@ static int token_insert(struct store_conn *c, int64_t user_id, int write_enabled
 	sha256_hex(key, strlen(key), hash);
 	rc = store_query(c,
 			 "INSERT INTO tokens (user_id, key_hash, key_prefix, description,"
-			 " write_enabled, expires, created) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+			 " write_enabled, expires, created, last_updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
 			 " RETURNING id",
 			 &s, err);
 	if (rc < 0)

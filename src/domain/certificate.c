@@ -301,6 +301,12 @@ int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int
 		return r;
 	if (old_id && (r = load_current(ctx, old_id, &cur, err)))
 		return r;
+	if (dom_record_has(rec, "key_size") && !dom_record_is_null(rec, "key_size") &&
+	    (dom_record_int(rec, "key_size", 0) < 1 || dom_record_int(rec, "key_size", 0) > 65536))
+		return ck_error_set(err, CK_E_INVALID, "key_size", "Ensure this value is between 1 and 65536.");
+	if (dom_record_has(rec, "acme_renewal_days") && !dom_record_is_null(rec, "acme_renewal_days") &&
+	    (dom_record_int(rec, "acme_renewal_days", 0) < 0 || dom_record_int(rec, "acme_renewal_days", 0) > 3650))
+		return ck_error_set(err, CK_E_INVALID, "acme_renewal_days", "Ensure this value is between 0 and 3650.");
 	vf = dom_record_has(rec, "valid_from") ? dom_record_int(rec, "valid_from", 0) : cur.valid_from;
 	vt = dom_record_has(rec, "valid_to") ? dom_record_int(rec, "valid_to", 0) : cur.valid_to;
 	if (vt < vf)

@@ -123,8 +123,17 @@ static const char m001_core[] =
 	" actor TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX lifecycle_events_cert ON lifecycle_events(certificate_id, timestamp);";
 
+/* Users and tokens become API resources (NetBox /api/users/...): names and last_updated. */
+static const char m002_users[] =
+	"ALTER TABLE users ADD COLUMN first_name TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE users ADD COLUMN last_name TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE users ADD COLUMN last_updated BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE tokens ADD COLUMN last_updated BIGINT NOT NULL DEFAULT 0;"
+	"UPDATE users SET last_updated = created; UPDATE tokens SET last_updated = created;";
+
 const struct store_migration store_migrations[] = {
 	{1, "core inventory schema", m001_core},
+	{2, "users and tokens as API resources", m002_users},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
