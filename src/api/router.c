@@ -186,6 +186,11 @@ static void dispatch(struct api_req *ar)
 			send_status(ar);
 		return;
 	}
+	/* The API root only lists URLs; pynetbox reads the API-Version from it without a token. */
+	if (!strcmp(path, "/api/") && !strcmp(ar->http->method, "GET")) {
+		send_api_root(ar);
+		return;
+	}
 	if (ar->auth_error) {
 		api_fail(ar, ar->auth_error, NULL);
 		return;

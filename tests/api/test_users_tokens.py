@@ -88,3 +88,13 @@ def test_token_filters_and_unknown_user(api):
     assert r.json()["count"] == 2
     r = api.post(TOKENS, json={"user": 99999999})
     assert r.status_code == 400 and "user" in r.json()
+
+
+def test_pynetbox_version_needs_no_token(server):
+    import pynetbox
+    nb = pynetbox.api(server.base_url)  # no token: pynetbox asks /api/ for the API-Version
+    assert nb.version == "4.4"
+    r = requests.get(server.base_url + "/api/", headers={})
+    assert r.status_code == 200 and r.headers["API-Version"] == "4.4"
+    # but nothing else is public
+    assert requests.get(server.base_url + CERTS).status_code in (401, 403)
