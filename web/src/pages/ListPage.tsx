@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, del, get, post, PLUGIN, type Obj, type Page } from '../api';
 import { Card, Confirm, Dialog, Empty, ErrorBox, FkSelect, PageHeader, Pagination, Spinner, toast, useLoad } from '../components';
 import { Icon } from '../icons';
-import { CERT_STATUS, type FilterDef, type ResourceDef } from '../resources';
+import { byKey, CERT_STATUS, type FilterDef, type ResourceDef } from '../resources';
 import { Link, setQuery, useLocation } from '../router';
 
 const DEFAULT_LIMIT = 50;
@@ -158,6 +158,31 @@ export function ListPage(props: ListProps) {
           <Icon name="refresh" />
         </button>
       </div>
+      {!showFilters && !props.hideFilters && activeFilters > 0 && (
+        <div class="active-filters" aria-label="Active filters" role="group">
+          {query.get('q') && (
+            <button type="button" class="chip on" onClick={() => update({ q: null, offset: null })} aria-label={`Remove search ${query.get('q')}`}>
+              Search: {query.get('q')} <span aria-hidden="true">×</span>
+            </button>
+          )}
+          {r.filters.flatMap((f) =>
+            query
+              .getAll(f.name)
+              .filter(Boolean)
+              .map((v) => (
+                <button
+                  type="button"
+                  key={`${f.name}=${v}`}
+                  class="chip on"
+                  aria-label={`Remove filter ${f.label} ${v}`}
+                  onClick={() => update({ [f.name]: query.getAll(f.name).filter((x) => x !== v), offset: null })}
+                >
+                  {f.label.replace(/\s*\(.*\)$/, "")}: <FilterValue f={f} v={v} /> <span aria-hidden="true">×</span>
+                </button>
+              )),
+          )}
+        </div>
+      )}
       {showFilters && !props.hideFilters && (
         <div class="filters" id={`filters-${r.key}`}>
           {r.filters.map((f) => (
@@ -321,6 +346,26 @@ function FilterControl(props: { f: FilterDef; query: URLSearchParams; update: (c
       {control}
     </div>
   );
+}
+
+/** A filter value as a person reads it (choice label, or the object's name). */
+function FilterValue(props: { f: FilterDef; v: string }) {
+  const { f, v } = props;
+  const [label, setLabel] = useState<string | null>(null);
+  useEffect(() => {
+    if (f.type !== 'fk') return;
+    const target = byKey[f.fk!];
+    const q = f.valueKey && f.valueKey !== 'id' ? `?${f.valueKey}=${encodeURIComponent(v)}&limit=1` : `${encodeURIComponent(v)}/`;
+    get<Obj>(`${target.api}${q}`)
+      .then((o) => {
+        const obj = o && Array.isArray(o.results) ? o.results[0] : o;
+        if (obj) setLabel(target.label(obj));
+      })
+      .catch(() => {});
+  }, [f.name, v]);
+  if (f.choices) return <>{f.choices.find(([c]) => c === v)?.[1] ?? v}</>;
+  if (f.name === 'expiring_within') return <>{v} days</>;
+  return <>{label ?? v}</>;
 }
 
 function BulkStatusDialog(props: { open: boolean; ids: number[]; onClose: () => void; onDone: () => void }) {
