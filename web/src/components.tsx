@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, qs, type Obj, type Page } from './api';
 import { cssRef } from './format';
 import { Icon } from './icons';
-import { byKey } from './resources';
+import { byKey, plural } from './resources';
 
 /* ---------- toasts ---------- */
 
@@ -313,8 +313,8 @@ export function FkSelect(props: {
         <input
           type="search"
           class="fk-search"
-          placeholder={`Search ${r.title.toLowerCase()}…`}
-          aria-label={`Search ${r.title.toLowerCase()}`}
+          placeholder={`Search ${plural(r)}…`}
+          aria-label={`Search ${plural(r)}`}
           value={q}
           onInput={(e) => setQ((e.target as HTMLInputElement).value)}
         />

@@ -516,7 +516,7 @@ export const resources: ResourceDef[] = [
     icon: 'key',
     label: (o) => o.display || `#${o.id}`,
     columns: [
-      { key: 'id', label: 'ID', order: 'id', render: link('/admin/tokens') },
+      { key: 'id', label: 'Token', order: 'id', render: (o) => <Link href={`/admin/tokens/${o.id}`}>{String(o.display || `#${o.id}`).replace(/\s*\(\)$/, '')}</Link> },
       { key: 'user', label: 'User', render: (o) => <Ref value={o.user} /> },
       { key: 'description', label: 'Description', class: 'wrap-cell' },
       { key: 'write_enabled', label: 'Write', render: (o) => <YesNo value={o.write_enabled} /> },
@@ -534,6 +534,14 @@ export const resources: ResourceDef[] = [
 ];
 
 export const byKey: Record<string, ResourceDef> = Object.fromEntries(resources.map((r) => [r.key, r]));
+
+/** The title in running text: "certificates", "API tokens", "CSRs". */
+export function plural(r: ResourceDef): string {
+  return r.title
+    .split(' ')
+    .map((w) => (/^[A-Z]{2,}s?$/.test(w) ? w : w.toLowerCase()))
+    .join(' ');
+}
 
 /** "https://host/api/dcim/devices/7/" → "/devices/7". */
 export function uiPathForApiUrl(url: string): string | null {

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, del, get, post, PLUGIN, type Obj, type Page } from '../api';
 import { Card, Confirm, Dialog, Empty, ErrorBox, FkSelect, PageHeader, Pagination, Spinner, toast, useLoad } from '../components';
 import { Icon } from '../icons';
-import { byKey, CERT_STATUS, type FilterDef, type ResourceDef } from '../resources';
+import { byKey, CERT_STATUS, plural, type FilterDef, type ResourceDef } from '../resources';
 import { Link, setQuery, useLocation } from '../router';
 
 const DEFAULT_LIMIT = 50;
@@ -95,7 +95,7 @@ export function ListPage(props: ListProps) {
     setBusy(true);
     try {
       await del(r.api, [...selected].map((id) => ({ id })));
-      toast(`Deleted ${selected.size} ${selected.size === 1 ? r.singular : r.title.toLowerCase()}.`);
+      toast(`Deleted ${selected.size} ${selected.size === 1 ? r.singular : plural(r)}.`);
       setConfirmDelete(false);
       setSelected(new Set());
       reload();
@@ -124,8 +124,8 @@ export function ListPage(props: ListProps) {
           <input
             name="q"
             type="search"
-            aria-label={`Search ${r.title.toLowerCase()}`}
-            placeholder={`Search ${r.title.toLowerCase()}…`}
+            aria-label={`Search ${plural(r)}`}
+            placeholder={`Search ${plural(r)}…`}
             value={query.get('q') || ''}
             key={query.get('q') || ''}
           />
@@ -191,7 +191,7 @@ export function ListPage(props: ListProps) {
         </div>
       )}
       <ErrorBox
-        error={error instanceof ApiError && error.status === 404 ? new Error(`This server does not provide ${r.title.toLowerCase()} yet (${r.api} answered 404).`) : error}
+        error={error instanceof ApiError && error.status === 404 ? new Error(`This server does not provide ${plural(r)} yet (${r.api} answered 404).`) : error}
         onRetry={reload}
       />
       <div class={`table-wrap ${loading ? 'is-loading' : ''}`}>
@@ -236,12 +236,12 @@ export function ListPage(props: ListProps) {
           </tbody>
         </table>
         {loading && !data && <Spinner />}
-        {data && rows.length === 0 && <Empty>{activeFilters ? `No ${r.title.toLowerCase()} match these filters.` : `No ${r.title.toLowerCase()} yet.`}</Empty>}
+        {data && rows.length === 0 && <Empty>{activeFilters ? `No ${plural(r)} match these filters.` : `No ${plural(r)} yet.`}</Empty>}
       </div>
       {data && data.count > 0 && <Pagination count={data.count} limit={limit} offset={offset} onChange={(o, l) => update({ offset: o ? String(o) : null, limit: l === DEFAULT_LIMIT ? null : String(l) })} />}
       <Confirm
         open={confirmDelete}
-        title={`Delete ${selected.size} ${selected.size === 1 ? r.singular : r.title.toLowerCase()}?`}
+        title={`Delete ${selected.size} ${selected.size === 1 ? r.singular : plural(r)}?`}
         text={<p>This cannot be undone. The change is recorded in the changelog.</p>}
         confirm="Delete"
         danger
