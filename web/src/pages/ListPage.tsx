@@ -195,7 +195,7 @@ export function ListPage(props: ListProps) {
         onRetry={reload}
       />
       <div class={`table-wrap ${loading ? 'is-loading' : ''}`}>
-        <table class="table">
+        <table class="table selectable">
           <thead>
             <tr>
               <th class="sel">
