@@ -364,6 +364,24 @@ out:
 	free(job.ids);
 }
 
+/* Human-readable label of a lifecycle event type (choices display, as NetBox's). */
+static const char *event_label(const char *type)
+{
+	static const struct {
+		const char *type, *label;
+	} labels[] = {
+		{"imported", "Imported"}, {"issued", "Issued"}, {"activated", "Activated"},
+		{"status_changed", "Status Changed"}, {"renewed", "Renewed"}, {"revoked", "Revoked"},
+		{"archived", "Archived"}, {"assignment_added", "Assignment Added"},
+		{"assignment_removed", "Assignment Removed"}, {"renewal_reverted", "Renewal Reverted"},
+	};
+
+	for (size_t i = 0; type && i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (!strcmp(labels[i].type, type))
+			return labels[i].label;
+	return type ? type : "";
+}
+
 static void lifecycle(struct api_req *ar, int64_t id)
 {
 	static const char sql[] =
@@ -395,7 +413,7 @@ static void lifecycle(struct api_req *ar, int64_t id)
 		jsonw_obj_open(&w);
 		jsonw_kint(&w, "id", store_col_i64(st, 0));
 		jsonw_kstr(&w, "event_type", store_col_text(st, 1, NULL));
-		jsonw_kstr(&w, "event_type_display", store_col_text(st, 1, NULL));
+		jsonw_kstr(&w, "event_type_display", event_label(store_col_text(st, 1, NULL)));
 		jsonw_key(&w, "timestamp");
 		jsonw_time(&w, store_col_i64(st, 2));
 		jsonw_kstr(&w, "description", store_col_text(st, 3, NULL));

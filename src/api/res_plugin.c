@@ -72,7 +72,16 @@ static void r_assigned_object(const struct api_row *row, struct jsonw *w)
 	jsonw_kint(w, "id", t.id);
 	jsonw_key(w, "url");
 	api_write_url(w, row->req, t.list_path, t.id);
-	jsonw_kstr(w, "display", t.name);
+	jsonw_key(w, "display");
+	if (t.parent_id) {
+		struct strbuf d;
+		strbuf_init(&d, 1024);
+		strbuf_addf(&d, "%s on %s", t.name, t.parent_name);
+		jsonw_strn(w, strbuf_str(&d), d.len);
+		strbuf_release(&d);
+	} else {
+		jsonw_str(w, t.name);
+	}
 	jsonw_kstr(w, "name", t.name);
 	jsonw_kstr(w, "model", t.model);
 	if (t.parent_id) {

@@ -116,8 +116,11 @@ static int token_after(const struct dom_ctx *ctx, const struct dom_record *rec, 
 
 static void token_display(const struct api_row *row, struct strbuf *sb)
 {
-	strbuf_addf(sb, "%s… (%s)", store_col_text(row->st, api_row_col(row, "key_prefix"), NULL),
-		    store_col_text(row->st, api_row_col(row, "description"), NULL));
+	const char *desc = store_col_text(row->st, api_row_col(row, "description"), NULL);
+
+	strbuf_addf(sb, "%s…", store_col_text(row->st, api_row_col(row, "key_prefix"), NULL));
+	if (desc && *desc)
+		strbuf_addf(sb, " (%s)", desc);
 }
 
 static const struct api_field token_fields[] = {
