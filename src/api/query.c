@@ -3,33 +3,48 @@
  * rows as NetBox objects with the streaming JSON writer, list (filters, ordering,
  * pagination with absolute next/previous) and detail.
  */
+#include "api/countcache.h"
 #include "api/filter.h"
+#include "api/listcache.h"
 #include "api/query.h"
 #include "core/parse.h"
+#include "store/generation.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* SELECT t.id, <declared columns...>[, <tags aggregate>] FROM <table> t */
-void api_select_sql(const struct api_resource *res, struct strbuf *sql)
+/* SELECT t.id, <declared columns...>[, <tags aggregate>] FROM <table> t. For brief rows the
+ * expressions that brief rendering never reads (SQL expressions of non-brief fields, such as
+ * a tenant's certificate_count, and the tags aggregate) are selected as NULL: same column
+ * numbers, none of their per-row subqueries. */
+static void select_sql(const struct api_resource *res, int brief, struct strbuf *sql)
 {
 	strbuf_adds(sql, "SELECT t.id");
 	for (size_t i = 0; i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];
 		if (!f->column)
 			continue;
-		if (f->flags & F_SQLEXPR)
+		if ((f->flags & F_SQLEXPR) && brief && !(f->flags & F_BRIEF))
+			strbuf_adds(sql, ", NULL");
+		else if (f->flags & F_SQLEXPR)
 			strbuf_addf(sql, ", (%s)", f->column);
 		else
 			strbuf_addf(sql, ", t.%s", f->column);
 	}
-	if (res->taggable)
+	if (res->taggable && brief)
+		strbuf_adds(sql, ", NULL");
+	else if (res->taggable)
 		strbuf_addf(sql, ", (SELECT group_concat(tg.id || char(31) || tg.name || char(31) ||"
 				 " tg.slug || char(31) || tg.color, char(30)) FROM tagged_items ti"
 				 " JOIN tags tg ON tg.id = ti.tag_id WHERE ti.object_type = '%s'"
 				 " AND ti.object_id = t.id)",
 			    res->object_type);
 	strbuf_addf(sql, " FROM %s t", res->table);
+}
+
+void api_select_sql(const struct api_resource *res, struct strbuf *sql)
+{
+	select_sql(res, 0, sql);
 }
 
 static int tags_col(const struct api_resource *res)
@@ -183,13 +198,14 @@ static void render_value(const struct api_row *row, const struct api_field *f, i
 	}
 }
 
-static int field_selected(const struct http_request *req, const char *name)
+/* Whether `name` is in the comma-separated ?fields= value (NULL or empty: every field). */
+static int field_selected(const char *fields, const char *name)
 {
-	const char *fields = req ? http_request_param(req, "fields") : NULL;
-	size_t n = strlen(name);
+	size_t n;
 
 	if (!fields || !*fields)
 		return 1;
+	n = strlen(name);
 	for (const char *p = fields; *p;) {
 		const char *c = strchr(p, ',');
 		size_t len = c ? (size_t)(c - p) : strlen(p);
@@ -204,16 +220,17 @@ void api_render_row(const struct api_row *row, int brief, struct jsonw *w)
 {
 	const struct api_resource *res = row->res;
 	const struct http_request *req = brief ? NULL : row->req->http;
+	const char *fields = req ? http_request_param(req, "fields") : NULL;
 	int col = 1;
 
 	jsonw_obj_open(w);
-	if (field_selected(req, "id"))
+	if (field_selected(fields, "id"))
 		jsonw_kint(w, "id", row->id);
-	if (field_selected(req, "url")) {
+	if (field_selected(fields, "url")) {
 		jsonw_key(w, "url");
 		api_write_url(w, row->req, res->path, row->id);
 	}
-	if (field_selected(req, "display")) {
+	if (field_selected(fields, "display")) {
 		struct strbuf disp;
 		strbuf_init(&disp, 4096);
 		if (res->hooks.display)
@@ -225,12 +242,12 @@ void api_render_row(const struct api_row *row, int brief, struct jsonw *w)
 	for (size_t i = 0; i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];
 		int c = f->column ? col++ : -1;
-		if ((f->flags & F_HIDDEN) || (brief && !(f->flags & F_BRIEF)) || !field_selected(req, f->name))
+		if ((f->flags & (F_HIDDEN | F_WO)) || (brief && !(f->flags & F_BRIEF)) || !field_selected(fields, f->name))
 			continue;
 		jsonw_key(w, f->name);
 		render_value(row, f, c, w);
 	}
-	if (res->taggable && !brief && field_selected(req, "tags")) {
+	if (res->taggable && !brief && field_selected(fields, "tags")) {
 		jsonw_key(w, "tags");
 		render_tags(row, w);
 	}
@@ -245,7 +262,7 @@ int api_render_object(struct api_req *ar, const struct api_resource *res, int64_
 	int r;
 
 	strbuf_init(&sql, 1 << 16);
-	api_select_sql(res, &sql);
+	select_sql(res, brief, &sql);
 	strbuf_adds(&sql, " WHERE t.id = $1");
 	r = strbuf_result(&sql);
 	if (r)
@@ -367,32 +384,63 @@ int api_parse_paging(const struct http_request *req, int64_t *ret_limit, int64_t
 	return 0;
 }
 
-static int count_rows(struct api_req *ar, const struct api_resource *res,
-		      const struct api_filter_ctx *fc, int64_t *ret, struct ck_error *err)
+static int count_query(struct api_req *ar, const char *sql, const struct api_filter_ctx *fc,
+		       int64_t *ret, struct ck_error *err)
 {
-	struct strbuf sql;
 	struct store_stmt *st;
+	int r = store_query(ar->ctx.conn, sql, &st, err);
+
+	if (r)
+		return r;
+	api_fc_apply(fc, st);
+	r = store_step(st, err);
+	if (r == STORE_ROW) {
+		*ret = store_col_i64(st, 0);
+		r = 0;
+	} else if (r == STORE_DONE) {
+		*ret = 0;
+		r = 0;
+	}
+	store_done(st);
+	return r;
+}
+
+/* Identity of the database for cache keys (live stores never share an address; a new store
+ * at a reused address has new connections, which move the data generation on first use). */
+static const void *store_identity(const struct api_req *ar)
+{
+	return ar->app && ar->app->store ? (const void *)ar->app->store : (const void *)ar->ctx.conn;
+}
+
+/* The list's total: from api/countcache when no write was committed since it was counted
+ * (gen: the request's store/generation value, NULL when not cacheable), else
+ * SELECT COUNT(*) (stored for the next request). */
+static int count_rows(struct api_req *ar, const struct api_resource *res,
+		      const struct api_filter_ctx *fc, const uint64_t *gen, int64_t *ret,
+		      struct ck_error *err)
+{
+	struct strbuf sql, key;
 	int r;
 
 	strbuf_init(&sql, 1 << 20);
+	strbuf_init(&key, COUNTCACHE_MAX_KEY + 1);
 	strbuf_addf(&sql, "SELECT COUNT(*) FROM %s t", res->table);
 	if (fc->where.len)
 		strbuf_addf(&sql, " WHERE %s", strbuf_str(&fc->where));
 	r = strbuf_result(&sql);
-	if (!r)
-		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
-	if (!r) {
-		api_fc_apply(fc, st);
-		r = store_step(st, err);
-		if (r == STORE_ROW) {
-			*ret = store_col_i64(st, 0);
-			r = 0;
-		} else if (r == STORE_DONE) {
-			*ret = 0;
-			r = 0;
-		}
-		store_done(st);
+	if (r)
+		goto out;
+	if (gen) {
+		strbuf_addf(&key, "%p\n", store_identity(ar));
+		api_countcache_key(&key, strbuf_str(&sql), fc);
+		if (api_countcache_get(&key, *gen, ret))
+			goto out;
 	}
+	r = count_query(ar, strbuf_str(&sql), fc, ret, err);
+	if (!r && gen)
+		api_countcache_put(&key, *gen, *ret);
+out:
+	strbuf_release(&key);
 	strbuf_release(&sql);
 	return r;
 }
@@ -407,7 +455,7 @@ static int write_page(struct api_req *ar, const struct api_resource *res,
 	int r, n;
 
 	strbuf_init(&sql, 1 << 20);
-	api_select_sql(res, &sql);
+	select_sql(res, brief, &sql);
 	if (fc->where.len)
 		strbuf_addf(&sql, " WHERE %s", strbuf_str(&fc->where));
 	r = order_sql(res, http_request_param(ar->http, "ordering"), &sql, err);
@@ -444,7 +492,8 @@ int api_want_brief(const struct http_request *req)
 	return b && (!*b || (!ck_parse_bool(b, &v) && v));
 }
 
-void api_list(struct api_req *ar, const struct api_resource *res)
+/* Renders the list page into the response; 0, or the error already sent. */
+static int render_list(struct api_req *ar, const struct api_resource *res, const uint64_t *gen)
 {
 	struct api_filter_ctx fc;
 	struct ck_error err;
@@ -458,7 +507,7 @@ void api_list(struct api_req *ar, const struct api_resource *res)
 	if (!r)
 		r = api_filter_build(&fc, ar->http, &err);
 	if (!r)
-		r = count_rows(ar, res, &fc, &count, &err);
+		r = count_rows(ar, res, &fc, gen, &count, &err);
 	if (r)
 		goto fail;
 	api_json_begin(ar, 200, &w);
@@ -479,15 +528,50 @@ void api_list(struct api_req *ar, const struct api_resource *res)
 	if (r)
 		goto fail;
 	jsonw_obj_close(&w);
-	if (jsonw_result(&w)) {
-		r = jsonw_result(&w);
+	r = jsonw_result(&w);
+	if (r)
 		goto fail;
-	}
 	api_fc_release(&fc);
-	return;
+	return 0;
 fail:
 	api_fc_release(&fc);
 	api_fail(ar, r, &err);
+	return r;
+}
+
+/* api/listcache key: everything a list body depends on except data and time (listcache.h). */
+static void list_key(const struct api_req *ar, struct strbuf *key)
+{
+	const struct http_request *req = ar->http;
+
+	strbuf_addf(key, "%p\n%lld\n%s\n%s\n%s", store_identity(ar), (long long)ar->ctx.user_id,
+		    ar->base_url, req->method, req->path);
+	for (size_t i = 0; i < req->nparams; i++) {
+		strbuf_addch(key, '\0');
+		strbuf_adds(key, req->params[i].key);
+		strbuf_addch(key, '\0');
+		strbuf_adds(key, req->params[i].value);
+	}
+}
+
+void api_list(struct api_req *ar, const struct api_resource *res)
+{
+	struct strbuf key;
+	struct jsonw w;
+	uint64_t gen = 0;
+	int cacheable = !store_in_tx(ar->ctx.conn) && !store_data_generation(ar->ctx.conn, &gen, NULL);
+
+	strbuf_init(&key, LISTCACHE_MAX_KEY + 1);
+	if (cacheable && api_listcache_enabled()) {
+		list_key(ar, &key);
+		api_json_begin(ar, 200, &w);
+		if (api_listcache_get(&key, gen, ar->ctx.now, &ar->resp->body))
+			goto release_key;
+	}
+	if (!render_list(ar, res, cacheable ? &gen : NULL) && key.len)
+		api_listcache_put(&key, gen, ar->ctx.now, &ar->resp->body);
+release_key:
+	strbuf_release(&key);
 }
 
 void api_get(struct api_req *ar, const struct api_resource *res, int64_t id)

@@ -1,0 +1,189 @@
+/* Unit tests for api/countcache and api/listcache: hits only under the same generation (and
+ * second), misses otherwise, limits at cap and cap + 1, bounded size under many keys. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/countcache.h"
+#include "api/filter.h"
+#include "api/listcache.h"
+
+static void key_of(struct strbuf *key, const char *s)
+{
+	strbuf_init(key, 1 << 20);
+	strbuf_adds(key, s);
+}
+
+static void test_count_hit_and_generation(void **state)
+{
+	struct strbuf k;
+	int64_t n = -1;
+
+	(void)state;
+	api_countcache_clear();
+	key_of(&k, "SELECT COUNT(*) FROM certificates t");
+	assert_false(api_countcache_get(&k, 5, &n));
+	api_countcache_put(&k, 5, 1234);
+	assert_true(api_countcache_get(&k, 5, &n));
+	assert_int_equal(n, 1234);
+	assert_false(api_countcache_get(&k, 6, &n)); /* any write since: miss */
+	api_countcache_put(&k, 6, 1235);
+	assert_true(api_countcache_get(&k, 6, &n));
+	assert_int_equal(n, 1235);
+	strbuf_release(&k);
+}
+
+static void test_count_key_has_binds(void **state)
+{
+	struct api_filter_ctx fc;
+	struct strbuf a, b;
+	int64_t n = 0;
+
+	(void)state;
+	api_countcache_clear();
+	memset(&fc, 0, sizeof(fc));
+	strbuf_init(&a, 1 << 20);
+	strbuf_init(&b, 1 << 20);
+	fc.nbinds = 1;
+	fc.binds[0].s = "active";
+	api_countcache_key(&a, "SELECT COUNT(*) FROM c t WHERE t.status = $1", &fc);
+	fc.binds[0].s = "expired";
+	api_countcache_key(&b, "SELECT COUNT(*) FROM c t WHERE t.status = $1", &fc);
+	api_countcache_put(&a, 1, 10);
+	assert_false(api_countcache_get(&b, 1, &n));
+	fc.binds[0].is_int = 1;
+	fc.binds[0].i = 42;
+	strbuf_reset(&b);
+	api_countcache_key(&b, "SELECT COUNT(*) FROM c t WHERE t.status = $1", &fc);
+	assert_false(api_countcache_get(&b, 1, &n));
+	assert_true(api_countcache_get(&a, 1, &n));
+	assert_int_equal(n, 10);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+static void test_count_key_limit(void **state)
+{
+	struct strbuf k;
+	int64_t n = 0;
+
+	(void)state;
+	api_countcache_clear();
+	strbuf_init(&k, 1 << 20);
+	for (int i = 0; i < COUNTCACHE_MAX_KEY; i++)
+		strbuf_addch(&k, 'x');
+	api_countcache_put(&k, 1, 7); /* at the cap: cached */
+	assert_true(api_countcache_get(&k, 1, &n));
+	strbuf_addch(&k, 'x'); /* cap + 1: never cached */
+	api_countcache_put(&k, 1, 8);
+	assert_false(api_countcache_get(&k, 1, &n));
+	strbuf_release(&k);
+}
+
+static void test_count_bounded(void **state)
+{
+	struct strbuf k;
+	char buf[64];
+	int64_t n = 0;
+	int found = 0;
+
+	(void)state;
+	api_countcache_clear();
+	strbuf_init(&k, 1 << 20);
+	for (int i = 0; i < 10 * COUNTCACHE_SLOTS; i++) {
+		snprintf(buf, sizeof(buf), "q%d", i);
+		strbuf_reset(&k);
+		strbuf_adds(&k, buf);
+		api_countcache_put(&k, 1, i);
+	}
+	for (int i = 0; i < 10 * COUNTCACHE_SLOTS; i++) {
+		snprintf(buf, sizeof(buf), "q%d", i);
+		strbuf_reset(&k);
+		strbuf_adds(&k, buf);
+		if (api_countcache_get(&k, 1, &n)) {
+			assert_int_equal(n, i);
+			found++;
+		}
+	}
+	assert_true(found > 0 && found <= COUNTCACHE_SLOTS);
+	strbuf_release(&k);
+	api_countcache_clear();
+}
+
+static void test_list_hit_gen_and_second(void **state)
+{
+	struct strbuf k, body, out;
+
+	(void)state;
+	api_listcache_clear();
+	key_of(&k, "store\n0\nhttp://h\nGET\n/api/x/");
+	key_of(&body, "{\"count\":1}");
+	strbuf_init(&out, 1 << 20);
+	assert_false(api_listcache_get(&k, 3, 1000, &out));
+	api_listcache_put(&k, 3, 1000, &body);
+	assert_true(api_listcache_get(&k, 3, 1000, &out));
+	assert_string_equal(strbuf_str(&out), "{\"count\":1}");
+	strbuf_reset(&out);
+	assert_false(api_listcache_get(&k, 4, 1000, &out)); /* data changed */
+	assert_false(api_listcache_get(&k, 3, 1001, &out)); /* next second */
+	assert_int_equal(out.len, 0);
+	strbuf_release(&k);
+	strbuf_release(&body);
+	strbuf_release(&out);
+	api_listcache_clear();
+}
+
+static void test_list_limits(void **state)
+{
+	struct strbuf k, body, out;
+
+	(void)state;
+	api_listcache_clear();
+	key_of(&k, "k");
+	strbuf_init(&body, LISTCACHE_MAX_BODY + 16);
+	strbuf_init(&out, LISTCACHE_MAX_BODY + 16);
+	for (size_t i = 0; i < LISTCACHE_MAX_BODY; i++)
+		strbuf_addch(&body, 'b');
+	api_listcache_put(&k, 1, 1, &body); /* at the cap: stored */
+	assert_true(api_listcache_get(&k, 1, 1, &out));
+	assert_int_equal(out.len, LISTCACHE_MAX_BODY);
+	strbuf_addch(&body, 'b'); /* cap + 1: not stored */
+	api_listcache_put(&k, 2, 1, &body);
+	strbuf_reset(&out);
+	assert_false(api_listcache_get(&k, 2, 1, &out));
+	strbuf_reset(&body);
+	strbuf_adds(&body, "small");
+	strbuf_reset(&k);
+	for (int i = 0; i < LISTCACHE_MAX_KEY; i++) /* key at the cap: stored */
+		strbuf_addch(&k, 'k');
+	api_listcache_put(&k, 1, 1, &body);
+	strbuf_reset(&out);
+	assert_true(api_listcache_get(&k, 1, 1, &out));
+	strbuf_addch(&k, 'k'); /* key at cap + 1: not stored */
+	api_listcache_put(&k, 1, 1, &body);
+	assert_false(api_listcache_get(&k, 1, 1, &out));
+	strbuf_release(&k);
+	strbuf_release(&body);
+	strbuf_release(&out);
+	api_listcache_clear();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_count_hit_and_generation),
+		cmocka_unit_test(test_count_key_has_binds),
+		cmocka_unit_test(test_count_key_limit),
+		cmocka_unit_test(test_count_bounded),
+		cmocka_unit_test(test_list_hit_gen_and_second),
+		cmocka_unit_test(test_list_limits),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
