@@ -26,6 +26,10 @@ int api_plugin_action(struct api_req *ar, const struct api_resource *res, int64_
 /* Lifecycle actions of certificates (api/actions_lifecycle.c); same contract. */
 int api_lifecycle_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
 
+/* certificates/export/, {id}/export/ (api/actions_export.c) and bulk-data-import/, import-file/ (api/actions_dataimport.c); same contract. */
+int api_export_action(struct api_req *ar, int64_t id, const char *rest);
+int api_dataimport_action(struct api_req *ar, int64_t id, const char *rest);
+
 /* Imports each input (a PEM leaf with its chain) as one certificate, all in ONE transaction
  * (all or nothing); ret_ids[i] receives each id. On failure err->index names the input.
  * Used by `certkeeper import` through an api_req made by api_req_init_local(). */

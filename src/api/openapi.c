@@ -272,6 +272,7 @@ static const struct {
 	{"/api/plugins/netbox-ssl/csrs/import/", "Import a PEM CSR", 0, 1},
 	{"/api/plugins/netbox-ssl/certificate-authorities/seed-defaults/", "Create the common public CAs", 0, 0},
 	{"/api/plugins/netbox-ssl/analytics/summary/", "Dashboard aggregates", 0, 0},
+	{"/api/plugins/netbox-ssl/certificates/export/", "Export certificates as csv|json|yaml|pem (GET query or POST JSON body)", 0, 0}, {"/api/plugins/netbox-ssl/certificates/bulk-data-import/", "Import certificate metadata from CSV or JSON content", 0, 1}, {"/api/plugins/netbox-ssl/certificates/import-file/", "Import a PEM, DER or PKCS#7 file (multipart field 'file')", 0, 0},
 };
 
 static void action_paths(struct jsonw *w)

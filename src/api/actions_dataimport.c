@@ -1,0 +1,797 @@
+/*
+ * api/actions_dataimport — the two file-shaped import paths of certificates:
+ *
+ *  POST certificates/bulk-data-import/  (reference §2.3, §3.12; seed "Bulk CSV/JSON Import")
+ *    {content, format auto|csv|json, on_duplicate error|skip}: pre-extracted certificate
+ *    metadata. decode → every row validated (all row errors reported together) → ONE
+ *    transaction: duplicates skipped or fatal, each row created through the registry's generic
+ *    path (so the certificate hooks run: normalisation, CA and ACME detection, changelog) →
+ *    201 {created_count, skipped_count, certificates}.
+ *
+ *  POST certificates/import-file/  (§2.3, §3.2)
+ *    multipart `file` (PEM, DER, PKCS#7 PEM/DER) + optional `tenant`: PEM gives one certificate
+ *    with its chain; DER one; PKCS#7 one per certificate without chain. Existing certificates
+ *    (serial+issuer, or fingerprint) are skipped. 201 when something was created, else 200.
+ */
+#include "api/actions.h"
+#include "api/csv.h"
+#include "api/multipart.h"
+#include "api/resources.h"
+#include "core/parse.h"
+#include "domain/certificate.h"
+#include "x509/pem.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DATAIMPORT_MAX_CONTENT ((size_t)5 << 20) /* bytes of `content` (the reference UI cap) */
+#define DATAIMPORT_MAX_SANS 1000		 /* SANs of one row */
+
+static const char *const required_fields[] = {
+    "common_name", "serial_number",	 "issuer",    "valid_from",
+    "valid_to",	   "fingerprint_sha256", "algorithm", NULL};
+static const char *const import_statuses[] = {"active",	  "expired", "pending",
+					      "replaced", "revoked", NULL};
+
+struct row_errors {
+	struct strbuf sb; /* JSON array text "[{row, field, message}, ...]" being built */
+	struct jsonw w;
+	size_t n;
+};
+
+static void row_error(struct row_errors *re, long row, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void row_error(struct row_errors *re, long row, const char *field, const char *fmt, ...)
+{
+	char msg[CK_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	jsonw_obj_open(&re->w);
+	jsonw_kint(&re->w, "row", row);
+	jsonw_kstr(&re->w, "field", field);
+	jsonw_kstr(&re->w, "message", msg);
+	jsonw_obj_close(&re->w);
+	re->n++;
+}
+
+/* ---- one row ------------------------------------------------------------------------------ */
+
+/* A row value as trimmed text: 1 with *ret (malloc'ed) when it is a non-empty string, 0 when
+ * absent/empty/null, -1 when it is not a string. */
+static int row_text(json_t *obj, const char *name, char **ret)
+{
+	json_t *v = json_object_get(obj, name);
+	const char *s;
+	size_t n;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return -1;
+	s = json_string_value(v);
+	n = json_string_length(v);
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (!n)
+		return 0;
+	*ret = strndup(s, n);
+	return *ret ? 1 : -2;
+}
+
+/* %Y-%m-%d, %Y-%m-%d[T ]%H:%M:%S, %Y-%m-%dT%H:%M:%S%z (Z, ±HH:MM, ±HHMM); naive = UTC. */
+static int parse_import_date(const char *s, int64_t *ret)
+{
+	static const char date[] = "dddd-dd-dd", clock[] = "dd:dd:dd";
+	char norm[32];
+	size_t n = strlen(s), k;
+
+	for (k = 0; k < 10; k++)
+		if (k >= n || (date[k] == 'd' ? !isdigit((unsigned char)s[k]) : s[k] != '-'))
+			return CK_E_INVALID;
+	if (n > 10) {
+		if (n < 19 || (s[10] != 'T' && s[10] != ' '))
+			return CK_E_INVALID;
+		for (k = 0; k < 8; k++)
+			if (clock[k] == 'd' ? !isdigit((unsigned char)s[11 + k]) : s[11 + k] != ':')
+				return CK_E_INVALID;
+	}
+	if (n > 19) { /* an offset, after 'T' only */
+		const char *z = s + 19;
+		int ok =
+		    s[10] == 'T' &&
+		    ((!strcmp(z, "Z")) ||
+		     ((*z == '+' || *z == '-') && strlen(z) == 6 && isdigit((unsigned char)z[1]) &&
+		      isdigit((unsigned char)z[2]) && z[3] == ':' && isdigit((unsigned char)z[4]) &&
+		      isdigit((unsigned char)z[5])) ||
+		     ((*z == '+' || *z == '-') && strlen(z) == 5 &&
+		      strspn(z + 1, "0123456789") == 4));
+		if (!ok)
+			return CK_E_INVALID;
+		if (strlen(z) == 5) {
+			snprintf(norm, sizeof(norm), "%.19s%.3s:%.2s", s, z, z + 3);
+			return ck_parse_time(norm, ret);
+		}
+	}
+	return ck_parse_time(s, ret);
+}
+
+static int check_len(struct row_errors *re, long row, const char *name, const char *s)
+{
+	const struct api_field *f = api_resource_field(&res_certificates, name);
+
+	if (f && f->maxlen && strlen(s) > (size_t)f->maxlen) {
+		row_error(re, row, name, "Ensure this field has no more than %d characters.",
+			  f->maxlen);
+		return 1;
+	}
+	return 0;
+}
+
+/* Required fields: "missing or empty" skips the row's other checks. 1 when all present. */
+static int row_required(struct row_errors *re, long row, json_t *obj, struct dom_record *rec)
+{
+	size_t before = re->n;
+
+	for (int i = 0; required_fields[i]; i++) {
+		char *v = NULL;
+		int k = row_text(obj, required_fields[i], &v);
+		if (k == 0)
+			row_error(re, row, required_fields[i],
+				  "Required field '%s' is missing or empty", required_fields[i]);
+		else if (k < 0)
+			row_error(re, row, required_fields[i], "Field '%s' must be a string.",
+				  required_fields[i]);
+		else if ((i < 3 || i == 5) && !check_len(re, row, required_fields[i], v))
+			dom_record_set_text(rec, required_fields[i], v, strlen(v));
+		free(v);
+	}
+	return re->n == before;
+}
+
+static void row_choice(struct row_errors *re, long row, json_t *obj, struct dom_record *rec,
+		       const char *name, const char *const *allowed, const char *def)
+{
+	char *v = NULL, list[96] = "";
+	int k = row_text(obj, name, &v), ok = 0;
+
+	for (char *p = v; k > 0 && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	for (int i = 0; allowed[i]; i++) {
+		ok = ok || (k > 0 && !strcmp(v, allowed[i]));
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+			 allowed[i]);
+	}
+	if (k == 0 && def)
+		dom_record_set_text(rec, name, def, strlen(def));
+	else if (ok)
+		dom_record_set_text(rec, name, v, strlen(v));
+	else
+		row_error(re, row, name, "Invalid %s '%.100s'. Must be one of: %s", name,
+			  k > 0 ? v : "", list);
+	free(v);
+}
+
+static void row_dates(struct row_errors *re, long row, json_t *obj, struct dom_record *rec)
+{
+	static const char *const names[] = {"valid_from", "valid_to"};
+
+	for (int i = 0; i < 2; i++) {
+		char *v = NULL;
+		int64_t t;
+		row_text(obj, names[i], &v); /* present and a string: row_required checked */
+		if (v && !parse_import_date(v, &t))
+			dom_record_set_int(rec, names[i], t);
+		else
+			row_error(re, row, names[i],
+				  "Cannot parse date '%.100s'. Use ISO 8601 format (YYYY-MM-DD or "
+				  "YYYY-MM-DDTHH:MM:SS)",
+				  v ? v : "");
+		free(v);
+	}
+}
+
+static void row_key_size(struct row_errors *re, long row, json_t *obj, struct dom_record *rec)
+{
+	json_t *v = json_object_get(obj, "key_size");
+	char *s = NULL;
+	int64_t n;
+
+	if (json_is_integer(v) && json_integer_value(v)) {
+		dom_record_set_int(rec, "key_size", json_integer_value(v));
+		return;
+	}
+	if (!v || json_is_null(v) || (json_is_integer(v) && !json_integer_value(v)) ||
+	    row_text(obj, "key_size", &s) == 0)
+		return;
+	if (s && !ck_parse_i64(s, INT64_MIN, INT64_MAX, &n))
+		dom_record_set_int(rec, "key_size", n);
+	else
+		row_error(re, row, "key_size",
+			  "Invalid key_size '%.40s' \xE2\x80\x94 must be integer", s ? s : "?");
+	free(s);
+}
+
+/* sans: a JSON list of strings, or "a;b" text; stored as a JSON array. */
+static void row_sans(struct row_errors *re, long row, json_t *obj, struct dom_record *rec)
+{
+	json_t *v = json_object_get(obj, "sans"), *list = json_array(), *el;
+	char *text = NULL, *save = NULL, *dump;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, el)
+		{
+			if (!json_is_string(el)) {
+				row_error(re, row, "sans", "sans must be a list of strings.");
+				goto out;
+			}
+			json_array_append(list, el);
+		}
+	} else if (row_text(obj, "sans", &text) > 0) {
+		for (char *t = strtok_r(text, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+			while (isspace((unsigned char)*t))
+				t++;
+			for (size_t n = strlen(t); n && isspace((unsigned char)t[n - 1]); n--)
+				t[n - 1] = '\0';
+			if (*t)
+				json_array_append_new(list, json_string(t));
+		}
+	} else if (v && !json_is_null(v) && !json_is_string(v)) {
+		row_error(re, row, "sans", "sans must be a list of strings.");
+		goto out;
+	}
+	if (json_array_size(list) > DATAIMPORT_MAX_SANS) {
+		row_error(re, row, "sans", "Too many SANs (more than %d).", DATAIMPORT_MAX_SANS);
+		goto out;
+	}
+	dump = json_dumps(list, JSON_COMPACT);
+	if (dump)
+		dom_record_set_text(rec, "sans", dump, strlen(dump));
+	free(dump);
+out:
+	free(text);
+	json_decref(list);
+}
+
+static void row_optional_text(struct api_req *ar, struct row_errors *re, long row, json_t *obj,
+			      struct dom_record *rec)
+{
+	static const char *const names[] = {"private_key_location", "issuer_chain", "pem_content"};
+
+	for (int i = 0; i < 3; i++) {
+		char *v = NULL;
+		int k = row_text(obj, names[i], &v);
+		if (k < 0)
+			row_error(re, row, names[i], "Field '%s' must be a string.", names[i]);
+		else if (k > 0 && i && x509_pem_has_private_key(v, strlen(v)))
+			row_error(re, row, names[i],
+				  "Private key detected. For security reasons, private keys cannot "
+				  "be stored.");
+		else if (k > 0 && i && strlen(v) > (size_t)ar->app->cfg.max_pem_bytes)
+			row_error(re, row, names[i],
+				  "Input too large (%zu bytes). Maximum is %ld bytes.", strlen(v),
+				  ar->app->cfg.max_pem_bytes);
+		else if (k > 0 && !(i == 0 && check_len(re, row, names[i], v)))
+			dom_record_set_text(rec, names[i], v, strlen(v));
+		free(v);
+	}
+}
+
+/* tenant: by id, then by name; no match leaves it null (as the reference). */
+static void row_tenant(struct api_req *ar, json_t *obj, struct dom_record *rec)
+{
+	json_t *v = json_object_get(obj, "tenant");
+	char *s = NULL;
+	int64_t id = 0, found = 0;
+	struct store_stmt *st;
+
+	if (json_is_integer(v))
+		id = json_integer_value(v);
+	else if (row_text(obj, "tenant", &s) <= 0 || ck_parse_i64(s, 1, INT64_MAX, &id))
+		id = 0;
+	if (id && store_scalar_i64(ar->ctx.conn, "SELECT id FROM tenants WHERE id = $1", &id, 1,
+				   &found, NULL))
+		found = 0;
+	if (!found && s &&
+	    !store_query(ar->ctx.conn, "SELECT id FROM tenants WHERE name = $1", &st, NULL)) {
+		store_bind_text(st, 1, s, (size_t)-1);
+		if (store_step(st, NULL) == STORE_ROW)
+			found = store_col_i64(st, 0);
+		store_done(st);
+	}
+	if (found)
+		dom_record_set_int(rec, "tenant", found);
+	free(s);
+}
+
+/* Validates one row object into rec (errors into re). */
+static void validate_row(struct api_req *ar, struct row_errors *re, long row, json_t *obj,
+			 struct dom_record *rec)
+{
+	if (!row_required(re, row, obj, rec))
+		return;
+	row_choice(re, row, obj, rec, "algorithm", dom_cert_algorithms, NULL);
+	row_choice(re, row, obj, rec, "status", import_statuses, "active");
+	row_dates(re, row, obj, rec);
+	row_key_size(re, row, obj, rec);
+	row_sans(re, row, obj, rec);
+	row_optional_text(ar, re, row, obj, rec);
+	row_tenant(ar, obj, rec);
+}
+
+/* ---- content → row objects ---------------------------------------------------------------- */
+
+/* CSV: header row + records → array of objects of strings. */
+static int csv_rows(const char *content, size_t len, size_t max_rows, json_t *rows,
+		    struct row_errors *re)
+{
+	struct csv_reader rd;
+	const char *f[CSV_MAX_FIELDS];
+	char *header[CSV_MAX_FIELDS];
+	size_t nh = 0, n;
+	struct ck_error err;
+	int r;
+
+	csv_reader_init(&rd, content, len);
+	ck_error_clear(&err);
+	r = csv_read(&rd, f, &nh, &err);
+	for (size_t i = 0; r == 1 && i < nh; i++)
+		header[i] = strdup(f[i]);
+	if (r != 1)
+		nh = 0;
+	while (r == 1 && json_array_size(rows) <= max_rows &&
+	       (r = csv_read(&rd, f, &n, &err)) == 1) {
+		json_t *obj = json_object();
+		for (size_t i = 0; i < n && i < nh; i++)
+			if (header[i] && !json_object_get(obj, header[i]))
+				json_object_set_new(obj, header[i], json_string(f[i]));
+		json_array_append_new(rows, obj);
+	}
+	if (r < 0)
+		row_error(re, 0, "", "%s", err.msg);
+	for (size_t i = 0; i < nh; i++)
+		free(header[i]);
+	csv_reader_release(&rd);
+	return r < 0 ? r : 0;
+}
+
+static int json_rows(const char *content, size_t len, json_t **ret, struct row_errors *re)
+{
+	json_error_t jerr;
+	json_t *data = json_loadb(content, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!data) {
+		row_error(re, 0, "", "Invalid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+			  jerr.column);
+		return CK_E_PARSE;
+	}
+	if (json_is_object(data)) {
+		json_t *arr = json_array();
+		json_array_append_new(arr, data);
+		data = arr;
+	}
+	if (!json_is_array(data)) {
+		json_decref(data);
+		row_error(re, 0, "", "JSON must be an array of certificate objects");
+		return CK_E_PARSE;
+	}
+	*ret = data;
+	return 0;
+}
+
+/* ---- bulk-data-import --------------------------------------------------------------------- */
+
+struct data_job {
+	struct dom_record *recs; /* one per row; type DV_ABSENT common_name = invalid row */
+	size_t n;
+	int skip;
+	int64_t *ids; /* created ids, 0 for skipped */
+	size_t created, skipped;
+	struct row_errors *re;
+};
+
+static int create_rows(struct api_req *ar, void *arg, struct ck_error *err)
+{
+	struct data_job *job = arg;
+	int r = 0;
+
+	for (size_t i = 0; i < job->n && !r; i++) {
+		struct dom_record *rec = &job->recs[i];
+		struct ck_error rerr;
+		int64_t dup = 0;
+		ck_error_clear(&rerr);
+		r = dom_cert_find_duplicate(
+		    &ar->ctx, dom_record_text(rec, "serial_number"), dom_record_text(rec, "issuer"),
+		    dom_record_text(rec, "fingerprint_sha256"), 0, &dup, err);
+		if (!r && dup && job->skip) {
+			job->skipped++;
+			continue;
+		}
+		if (!r && dup)
+			return ck_error_set(err, CK_E_DUPLICATE, NULL,
+					    "Duplicate certificate: %s (serial: %.20s)",
+					    dom_record_text(rec, "common_name"),
+					    dom_record_text(rec, "serial_number"));
+		if (!r)
+			r = api_create_record(ar, &res_certificates, rec, &job->ids[i], &rerr);
+		if (r == CK_E_INVALID ||
+		    r == CK_E_DUPLICATE) { /* the certificate rules refused the row */
+			row_error(job->re, (long)i + 1, rerr.field[0] ? rerr.field : "", "%s",
+				  rerr.msg);
+			r = 0;
+		} else if (!r) {
+			job->created++;
+		} else if (err && rerr.code) {
+			*err = rerr;
+		}
+	}
+	if (!r && job->re->n)
+		r = ck_error_set(err, CK_E_INVALID, NULL, "Validation errors found.");
+	return r;
+}
+
+static int one_of(const char *field, json_t *v, const char *const *allowed, const char *def,
+		  const char **ret, struct ck_error *err)
+{
+	char list[64] = "";
+
+	if (!v) {
+		*ret = def;
+		return 0;
+	}
+	for (int i = 0; allowed[i]; i++) {
+		if (json_is_string(v) && !strcmp(json_string_value(v), allowed[i])) {
+			*ret = allowed[i];
+			return 0;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'%s'", i ? ", " : "",
+			 allowed[i]);
+	}
+	return ck_error_set(err, CK_E_INVALID, field, "Must be one of: [%s]", list);
+}
+
+struct data_req {
+	const char *content, *format, *on_duplicate;
+	size_t len;
+};
+
+static int decode_data_req(struct api_req *ar, struct data_req *dr, struct ck_error *err)
+{
+	static const char *const formats[] = {"auto", "csv", "json", NULL}, *const dups[] = {
+										"error", "skip",
+										NULL};
+	const char *key;
+	json_t *body, *v;
+	int r = api_body(ar, &body, err);
+
+	if (r)
+		return r;
+	if (!json_is_object(body))
+		return ck_error_set(err, CK_E_INVALID, "non_field_errors",
+				    "Invalid data. Expected a dictionary.");
+	json_object_foreach(
+	    body, key, v) if (strcmp(key, "content") && strcmp(key, "format") &&
+			      strcmp(key, "on_duplicate")) return ck_error_set(err, CK_E_INVALID,
+									       key,
+									       "Unknown field.");
+	v = json_object_get(body, "content");
+	if (v && !json_is_string(v))
+		return ck_error_set(err, CK_E_INVALID, "content", "Not a valid string.");
+	if (!v || !json_string_length(v))
+		return ck_error_set(err, CK_E_INVALID, "content", "This field is required.");
+	dr->content = json_string_value(v);
+	dr->len = json_string_length(v);
+	if (dr->len > DATAIMPORT_MAX_CONTENT)
+		return ck_error_set(err, CK_E_TOOBIG, "content",
+				    "Content too large (%zu bytes). Maximum is %zu bytes.", dr->len,
+				    DATAIMPORT_MAX_CONTENT);
+	r = one_of("format", json_object_get(body, "format"), formats, "auto", &dr->format, err);
+	return r ? r
+		 : one_of("on_duplicate", json_object_get(body, "on_duplicate"), dups, "error",
+			  &dr->on_duplicate, err);
+}
+
+/* Parses content into row objects; structural failures are row-0 errors in re. */
+static int content_rows(const struct data_req *dr, size_t max_rows, json_t **ret,
+			struct row_errors *re)
+{
+	const char *p = dr->content;
+	int json;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	json = !strcmp(dr->format, "json") ||
+	       (!strcmp(dr->format, "auto") && (*p == '[' || *p == '{'));
+	if (json)
+		return json_rows(dr->content, dr->len, ret, re);
+	*ret = json_array();
+	return *ret ? csv_rows(dr->content, dr->len, max_rows, *ret, re) : CK_E_NOMEM;
+}
+
+static void send_row_errors(struct api_req *ar, struct row_errors *re)
+{
+	struct jsonw w;
+
+	jsonw_arr_close(&re->w);
+	api_json_begin(ar, 400, &w);
+	jsonw_obj_open(&w);
+	jsonw_kstr(&w, "detail", "Validation errors found.");
+	jsonw_key(&w, "errors");
+	jsonw_raw(&w, strbuf_str(&re->sb), re->sb.len);
+	jsonw_obj_close(&w);
+}
+
+static void send_data_result(struct api_req *ar, const struct data_job *job)
+{
+	struct jsonw w;
+
+	api_json_begin(ar, 201, &w);
+	jsonw_obj_open(&w);
+	jsonw_kint(&w, "created_count", (int64_t)job->created);
+	jsonw_kint(&w, "skipped_count", (int64_t)job->skipped);
+	jsonw_key(&w, "certificates");
+	jsonw_arr_open(&w);
+	for (size_t i = 0; i < job->n; i++)
+		if (job->ids[i])
+			api_render_object(ar, &res_certificates, job->ids[i], 0, &w, NULL);
+	jsonw_arr_close(&w);
+	jsonw_obj_close(&w);
+}
+
+/* Validates every row into job->recs; row errors go to re. */
+static int validate_rows(struct api_req *ar, json_t *rows, struct data_job *job,
+			 struct row_errors *re)
+{
+	size_t i;
+	json_t *obj;
+
+	job->recs = calloc(job->n ? job->n : 1, sizeof(*job->recs));
+	job->ids = calloc(job->n ? job->n : 1, sizeof(*job->ids));
+	if (!job->recs || !job->ids)
+		return CK_E_NOMEM;
+	json_array_foreach(rows, i, obj)
+	{
+		if (dom_record_init(&job->recs[i], api_resource_names(&res_certificates),
+				    res_certificates.nfields))
+			return CK_E_NOMEM;
+		if (!json_is_object(obj))
+			row_error(re, (long)i + 1, "", "Each item must be a JSON object");
+		else
+			validate_row(ar, re, (long)i + 1, obj, &job->recs[i]);
+	}
+	return 0;
+}
+
+static void bulk_data_import(struct api_req *ar)
+{
+	struct data_req dr = {0};
+	struct data_job job = {0};
+	struct row_errors re;
+	struct ck_error err;
+	json_t *rows = NULL;
+	size_t max = (size_t)ar->app->cfg.bulk_import_max_batch_size;
+	int r;
+
+	ck_error_clear(&err);
+	strbuf_init(&re.sb, 4 << 20);
+	jsonw_init(&re.w, &re.sb);
+	jsonw_arr_open(&re.w);
+	re.n = 0;
+	job.re = &re;
+	if ((r = decode_data_req(ar, &dr, &err))) {
+		api_fail(ar, r, &err);
+		goto out;
+	}
+	r = content_rows(&dr, max, &rows, &re);
+	if (!r && json_array_size(rows) > max)
+		r = ck_error_set(&err, CK_E_INVALID, NULL,
+				 "Batch size exceeds maximum of %zu certificates.", max);
+	job.n = rows ? json_array_size(rows) : 0;
+	job.skip = !strcmp(dr.on_duplicate, "skip");
+	if (!r)
+		r = validate_rows(ar, rows, &job, &re);
+	if (!r && !re.n)
+		r = api_in_tx(ar, create_rows, &job, &err);
+	if (re.n)
+		send_row_errors(ar, &re); /* parse, validation or rule errors: all rolled back */
+	else if (r)
+		api_fail(ar, r, &err);
+	else
+		send_data_result(ar, &job);
+out:
+	for (size_t i = 0; job.recs && i < job.n; i++)
+		dom_record_release(&job.recs[i]);
+	free(job.recs);
+	free(job.ids);
+	json_decref(rows);
+	strbuf_release(&re.sb);
+}
+
+/* ---- import-file -------------------------------------------------------------------------- */
+
+struct file_job {
+	struct x509_bundle *b;
+	int chain;	/* PEM: one record (leaf + chain); else one record per certificate */
+	int64_t tenant; /* 0 = none */
+	int64_t *ids;	/* per certificate: created id, or 0 */
+	size_t created;
+	struct strbuf dups; /* JSON array items: CNs of duplicates */
+	struct jsonw dw;
+	size_t ndups;
+};
+
+static int create_file_certs(struct api_req *ar, void *arg, struct ck_error *err)
+{
+	struct file_job *job = arg;
+	size_t n = job->chain ? 1 : job->b->ncerts;
+	int r = 0;
+
+	for (size_t i = 0; i < n && !r; i++) {
+		const struct x509_cert_info *c = &job->b->certs[i];
+		struct dom_record rec;
+		int64_t dup = 0;
+		r = dom_cert_find_duplicate(&ar->ctx, c->serial_number, c->issuer,
+					    c->fingerprint_sha256, 0, &dup, NULL);
+		if (!r && dup) {
+			jsonw_str(&job->dw, c->common_name);
+			job->ndups++;
+			continue;
+		}
+		if (!r)
+			r = dom_record_init(&rec, api_resource_names(&res_certificates),
+					    res_certificates.nfields);
+		if (r)
+			return r;
+		r = dom_cert_record_from_x509(&rec, c, job->chain ? job->b->issuer_chain : "");
+		if (!r && job->tenant)
+			r = dom_record_set_int(&rec, "tenant", job->tenant);
+		if (!r)
+			r = api_create_record(ar, &res_certificates, &rec, &job->ids[i], err);
+		job->created += !r;
+		dom_record_release(&rec);
+	}
+	return r;
+}
+
+static int file_tenant(struct api_req *ar, const struct multipart *mp, int64_t *ret,
+		       struct ck_error *err)
+{
+	const struct multipart_part *p = multipart_find(mp, "tenant");
+	char buf[32];
+	int64_t id, found = 0;
+
+	*ret = 0;
+	if (!p || !p->len)
+		return 0;
+	snprintf(buf, sizeof(buf), "%.*s", (int)(p->len < 31 ? p->len : 31), p->data);
+	if (p->len > 30 || ck_parse_i64(buf, 1, INT64_MAX, &id))
+		return ck_error_set(err, CK_E_INVALID, "tenant",
+				    "Incorrect type. Expected pk value.");
+	if (store_scalar_i64(ar->ctx.conn, "SELECT id FROM tenants WHERE id = $1", &id, 1, &found,
+			     err))
+		return CK_E_DB;
+	if (!found)
+		return ck_error_set(err, CK_E_INVALID, "tenant",
+				    "Invalid pk \"%lld\" - object does not exist.", (long long)id);
+	*ret = id;
+	return 0;
+}
+
+/* §3.2 detection + parse: PEM (leaf + chain), DER / PKCS#7 (every certificate, no chain). */
+static int parse_file(struct api_req *ar, const struct multipart_part *f, struct file_job *job,
+		      struct ck_error *err)
+{
+	struct x509_limits lim;
+	size_t max = (size_t)ar->app->cfg.max_pem_bytes;
+	int p7, pem;
+
+	if (f->len > max)
+		return ck_error_set(err, CK_E_TOOBIG, NULL,
+				    "Input too large (%zu bytes). Maximum is %zu bytes.", f->len,
+				    max);
+	if (x509_pem_has_private_key(f->data, f->len))
+		return ck_error_set(
+		    err, CK_E_PRIVKEY, NULL,
+		    "Private key detected. For security reasons, private keys cannot be stored.");
+	p7 = memmem(f->data, f->len, "-----BEGIN PKCS7-----", 21) ||
+	     memmem(f->data, f->len, "-----BEGIN CMS-----", 19);
+	pem = !p7 && memmem(f->data, f->len, "-----BEGIN CERTIFICATE-----", 27);
+	if (!p7 && !pem && (!f->len || (unsigned char)f->data[0] != 0x30))
+		return ck_error_set(
+		    err, CK_E_PARSE, NULL,
+		    "Unrecognized certificate format. Supported formats: PEM, DER, PKCS#7.");
+	x509_limits_default(&lim);
+	lim.max_input = max;
+	if (x509_parse_input(f->data, f->len, &lim, &job->b, err)) {
+		err->field[0] = '\0'; /* the file, not a JSON field: {"detail": ...} */
+		return err->code;
+	}
+	job->chain = pem;
+	if (!job->b->ncerts)
+		return ck_error_set(err, CK_E_PARSE, NULL,
+				    "No valid certificate found in input. Please provide a "
+				    "certificate in PEM format.");
+	job->ids = calloc(job->b->ncerts, sizeof(*job->ids));
+	return job->ids ? 0 : CK_E_NOMEM;
+}
+
+static void send_file_result(struct api_req *ar, struct file_job *job)
+{
+	struct jsonw w;
+	size_t n = job->chain ? 1 : job->b->ncerts;
+
+	jsonw_arr_close(&job->dw);
+	api_json_begin(ar, job->created ? 201 : 200, &w);
+	jsonw_obj_open(&w);
+	jsonw_kint(&w, "created_count", (int64_t)job->created);
+	jsonw_kint(&w, "duplicate_count", (int64_t)job->ndups);
+	jsonw_key(&w, "duplicates");
+	jsonw_raw(&w, strbuf_str(&job->dups), job->dups.len);
+	jsonw_key(&w, "certificates");
+	jsonw_arr_open(&w);
+	for (size_t i = 0; i < n; i++)
+		if (job->ids[i])
+			api_render_object(ar, &res_certificates, job->ids[i], 0, &w, NULL);
+	jsonw_arr_close(&w);
+	jsonw_obj_close(&w);
+}
+
+static void import_file(struct api_req *ar)
+{
+	struct multipart *mp = calloc(1, sizeof(*mp));
+	const struct multipart_part *f = NULL;
+	struct file_job job = {0};
+	struct ck_error err;
+	int r;
+
+	ck_error_clear(&err);
+	strbuf_init(&job.dups, 1 << 20);
+	jsonw_init(&job.dw, &job.dups);
+	jsonw_arr_open(&job.dw);
+	r = mp ? multipart_parse(http_request_header(ar->http, "Content-Type"), ar->http->body,
+				 ar->http->body_len, mp, &err)
+	       : CK_E_NOMEM;
+	if (!r && (r = file_tenant(ar, mp, &job.tenant, &err)) == 0 &&
+	    !(f = multipart_find(mp, "file")))
+		r = ck_error_set(
+		    &err, CK_E_INVALID, NULL,
+		    "No file provided. Send the certificate as the multipart field 'file'.");
+	if (!r)
+		r = parse_file(ar, f, &job, &err);
+	if (!r)
+		r = api_in_tx(ar, create_file_certs, &job, &err);
+	if (r)
+		api_fail(ar, r, &err);
+	else
+		send_file_result(ar, &job);
+	x509_bundle_free(job.b);
+	free(job.ids);
+	strbuf_release(&job.dups);
+	free(mp);
+}
+
+int api_dataimport_action(struct api_req *ar, int64_t id, const char *rest)
+{
+	if (id || strcmp(ar->http->method, "POST"))
+		return 0;
+	if (!strcmp(rest, "bulk-data-import/")) {
+		if (api_require_write(ar))
+			bulk_data_import(ar);
+		return 1;
+	}
+	if (!strcmp(rest, "import-file/")) {
+		if (api_require_write(ar))
+			import_file(ar);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,654 @@
+/*
+ * api/actions_export — GET|POST certificates/export/ and GET certificates/{id}/export/
+ * (reference §2.3, §3.11; seed "Data Export"). Shape: decode the export options (query string,
+ * and for POST the JSON body) → select the certificates (every list filter of the resource,
+ * plus `ids`) → refuse more than max_export_size → stream the rows through api/export into
+ * the response body, as an attachment.
+ */
+#include "api/actions.h"
+#include "api/export.h"
+#include "api/filter.h"
+#include "api/resources.h"
+#include "core/parse.h"
+#include "domain/certificate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EXPORT_MAX_IDS 10000  /* ids of one export request */
+#define EXPORT_MAX_UNKNOWN 16 /* unknown field names named in one error message */
+
+/* Export-specific parameters: never handed to the list filters. */
+static const char *const export_params[] = {"format",	"ids",	       "ids[]",		"fields",
+					    "fields[]", "include_pem", "include_chain", NULL};
+
+struct export_req {
+	struct export_opts o;
+	enum export_field fields[EF_COUNT];
+	int explicit_fields;
+	struct strbuf ids; /* JSON array of the requested ids; empty when none */
+	size_t nids;
+	const char *unknown[EXPORT_MAX_UNKNOWN];
+	size_t nunknown;
+	char *cf_keys[EXPORT_MAX_CF_KEYS];
+};
+
+static int is_export_param(const char *key)
+{
+	for (int i = 0; export_params[i]; i++)
+		if (!strcmp(key, export_params[i]))
+			return 1;
+	return 0;
+}
+
+static void export_req_init(struct export_req *er, int single)
+{
+	memset(er, 0, sizeof(*er));
+	er->o.format = EXPORT_JSON;
+	er->o.include_pem = single; /* {id}/export/ defaults to true */
+	er->o.include_chain = 1;
+	strbuf_init(&er->ids, 1 << 20);
+}
+
+static void export_req_release(struct export_req *er)
+{
+	for (size_t i = 0; i < er->o.ncf_keys; i++)
+		free(er->cf_keys[i]);
+	strbuf_release(&er->ids);
+}
+
+/* ---- decoding ----------------------------------------------------------------------------- */
+
+static int add_field(struct export_req *er, const char *name, size_t len)
+{
+	char buf[64];
+	enum export_field f;
+
+	while (len && *name == ' ')
+		name++, len--;
+	while (len && name[len - 1] == ' ')
+		len--;
+	if (!len)
+		return 0;
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, name);
+	if (len >= sizeof(buf) || export_field_parse(buf, &f)) {
+		if (er->nunknown < EXPORT_MAX_UNKNOWN)
+			er->unknown[er->nunknown++] = strndup(name, len < 60 ? len : 60);
+		return 0;
+	}
+	for (size_t i = 0; i < er->o.nfields; i++)
+		if (er->fields[i] == f)
+			return 0;
+	er->fields[er->o.nfields++] = f;
+	er->explicit_fields = 1;
+	return 0;
+}
+
+/* "a,b" or "a": each comma-separated name. */
+static void add_field_list(struct export_req *er, const char *s)
+{
+	while (*s) {
+		const char *c = strchr(s, ',');
+		size_t len = c ? (size_t)(c - s) : strlen(s);
+		add_field(er, s, len);
+		s += len + (c ? 1 : 0);
+	}
+}
+
+static int add_id(struct export_req *er, int64_t id, struct ck_error *err)
+{
+	if (er->nids >= EXPORT_MAX_IDS)
+		return ck_error_set(err, CK_E_TOOBIG, "ids", "Too many ids: at most %d per export.",
+				    EXPORT_MAX_IDS);
+	strbuf_addch(&er->ids, er->nids++ ? ',' : '[');
+	strbuf_add_i64(&er->ids, id);
+	return strbuf_result(&er->ids);
+}
+
+static int bad_ids(struct ck_error *err)
+{
+	return ck_error_set(err, CK_E_INVALID, "ids",
+			    "Invalid certificate IDs. Must be a list of integers.");
+}
+
+/* "1,2,3" or "7" */
+static int add_id_text(struct export_req *er, const char *s, struct ck_error *err)
+{
+	char buf[32];
+	int64_t id;
+	int r = 0;
+
+	while (*s && !r) {
+		const char *c = strchr(s, ',');
+		size_t len = c ? (size_t)(c - s) : strlen(s);
+		snprintf(buf, sizeof(buf), "%.*s", (int)(len < 31 ? len : 31), s);
+		if (len >= sizeof(buf) || ck_parse_i64(buf, INT64_MIN, INT64_MAX, &id))
+			return bad_ids(err);
+		r = add_id(er, id, err);
+		s += len + (c ? 1 : 0);
+	}
+	return r;
+}
+
+static int parse_format(struct export_req *er, const char *s, struct ck_error *err)
+{
+	if (export_format_parse(s, &er->o.format))
+		return ck_error_set(err, CK_E_INVALID, "format",
+				    "Invalid format. Choose from: ['csv', 'json', 'yaml', 'pem']");
+	return 0;
+}
+
+static int parse_flag(const char *name, const char *s, int *ret, struct ck_error *err)
+{
+	if (ck_parse_bool(s, ret))
+		return ck_error_set(err, CK_E_INVALID, name, "Must be a valid boolean.");
+	return 0;
+}
+
+/* Export options from the query string (GET, and POST before its body). */
+static int decode_query(struct export_req *er, const struct http_request *req, struct ck_error *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < req->nparams && !r; i++) {
+		const char *k = req->params[i].key, *v = req->params[i].value;
+		if (!strcmp(k, "format"))
+			r = parse_format(er, v, err);
+		else if (!strcmp(k, "ids") || !strcmp(k, "ids[]"))
+			r = add_id_text(er, v, err);
+		else if (!strcmp(k, "fields") || !strcmp(k, "fields[]"))
+			add_field_list(er, v);
+		else if (!strcmp(k, "include_pem"))
+			r = parse_flag(k, v, &er->o.include_pem, err);
+		else if (!strcmp(k, "include_chain"))
+			r = parse_flag(k, v, &er->o.include_chain, err);
+	}
+	return r;
+}
+
+static int decode_body_ids(struct export_req *er, json_t *v, struct ck_error *err)
+{
+	size_t i;
+	json_t *el;
+	int r = 0;
+
+	if (json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return bad_ids(err);
+	json_array_foreach(v, i, el)
+	{
+		if (json_is_integer(el))
+			r = add_id(er, json_integer_value(el), err);
+		else if (json_is_string(el) && *json_string_value(el) &&
+			 !strchr(json_string_value(el), ','))
+			r = add_id_text(er, json_string_value(el), err);
+		else
+			r = bad_ids(err);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int decode_body_fields(struct export_req *er, json_t *v, struct ck_error *err)
+{
+	size_t i;
+	json_t *el;
+
+	if (json_is_string(v)) {
+		add_field_list(er, json_string_value(v));
+		return 0;
+	}
+	if (!json_is_array(v) && !json_is_null(v))
+		return ck_error_set(err, CK_E_INVALID, "fields",
+				    "Expected a list of field names or a comma-separated string.");
+	json_array_foreach(v, i, el)
+	{
+		if (!json_is_string(el))
+			return ck_error_set(
+			    err, CK_E_INVALID, "fields",
+			    "Expected a list of field names or a comma-separated string.");
+		add_field(er, json_string_value(el), json_string_length(el));
+	}
+	return 0;
+}
+
+static int body_flag(const char *key, json_t *v, int *ret, struct ck_error *err)
+{
+	if (!json_is_boolean(v))
+		return ck_error_set(err, CK_E_INVALID, key, "Must be a valid boolean.");
+	*ret = json_is_true(v);
+	return 0;
+}
+
+/* POST body: {format, ids, fields, include_pem, include_chain}; an empty body is {}. */
+static int decode_body(struct api_req *ar, struct export_req *er, struct ck_error *err)
+{
+	const char *key;
+	json_t *body, *v;
+	int r = 0;
+
+	if (!ar->http->body_len)
+		return 0;
+	if ((r = api_body(ar, &body, err)))
+		return r;
+	if (!json_is_object(body))
+		return ck_error_set(err, CK_E_INVALID, "non_field_errors",
+				    "Invalid data. Expected a dictionary.");
+	json_object_foreach(body, key, v)
+	{
+		if (!strcmp(key, "format"))
+			r = json_is_string(v)
+				? parse_format(er, json_string_value(v), err)
+				: ck_error_set(err, CK_E_INVALID, "format", "Not a valid string.");
+		else if (!strcmp(key, "ids"))
+			r = decode_body_ids(er, v, err);
+		else if (!strcmp(key, "fields"))
+			r = decode_body_fields(er, v, err);
+		else if (!strcmp(key, "include_pem"))
+			r = body_flag(key, v, &er->o.include_pem, err);
+		else if (!strcmp(key, "include_chain"))
+			r = body_flag(key, v, &er->o.include_chain, err);
+		else
+			r = ck_error_set(err, CK_E_INVALID, key,
+					 "Unknown parameter. Filters go in the query string.");
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* 400 {"fields": ["Unknown fields: ['a', 'b']"]} (sorted, as the reference). */
+static int unknown_fields(struct export_req *er, struct ck_error *err)
+{
+	struct strbuf sb;
+	int r;
+
+	qsort(er->unknown, er->nunknown, sizeof(er->unknown[0]), cmp_str);
+	strbuf_init(&sb, CK_ERROR_MSG_MAX);
+	strbuf_adds(&sb, "Unknown fields: [");
+	for (size_t i = 0; i < er->nunknown; i++)
+		strbuf_addf(&sb, "%s'%s'", i ? ", " : "", er->unknown[i]);
+	strbuf_addch(&sb, ']');
+	r = ck_error_set(err, CK_E_INVALID, "fields", "%s", strbuf_str(&sb));
+	strbuf_release(&sb);
+	return r;
+}
+
+static int decode_options(struct api_req *ar, struct export_req *er, struct ck_error *err)
+{
+	int r = decode_query(er, ar->http, err);
+
+	if (!r && !strcmp(ar->http->method, "POST"))
+		r = decode_body(ar, er, err);
+	if (!r && er->nunknown)
+		r = unknown_fields(er, err);
+	for (size_t i = 0; i < er->nunknown; i++)
+		free((char *)er->unknown[i]);
+	er->nunknown = 0;
+	if (r)
+		return r;
+	if (er->nids)
+		strbuf_addch(&er->ids, ']');
+	er->o.fields = er->explicit_fields ? er->fields : NULL;
+	for (size_t i = 0; i < er->o.nfields; i++)
+		er->o.csv_sans |= er->fields[i] == EF_SANS;
+	return strbuf_result(&er->ids);
+}
+
+/* ---- selection ---------------------------------------------------------------------------- */
+
+/* The list filters of the request, without the export parameters (which the shared reserved
+ * list of api/filter does not know). */
+static int build_filters(struct api_req *ar, struct api_filter_ctx *fc, const struct export_req *er,
+			 struct ck_error *err)
+{
+	const struct http_request *req = ar->http;
+	struct http_param *kept = calloc(req->nparams ? req->nparams : 1, sizeof(*kept));
+	struct http_request copy = *req;
+	size_t n = 0;
+	int r, p;
+
+	if (!kept)
+		return CK_E_NOMEM;
+	for (size_t i = 0; i < req->nparams; i++)
+		if (!is_export_param(req->params[i].key))
+			kept[n++] = req->params[i];
+	copy.params = kept;
+	copy.nparams = n;
+	r = api_filter_build(fc, &copy, err);
+	free(kept);
+	if (r || !er->nids)
+		return r;
+	p = api_fc_bind_text(fc, strbuf_str(&er->ids));
+	if (p < 0)
+		return p;
+	api_fc_and(fc);
+	strbuf_addf(&fc->where, "t.id IN (SELECT value FROM json_each($%d))", p);
+	return strbuf_result(&fc->where);
+}
+
+static int count_selected(struct api_req *ar, const struct api_filter_ctx *fc, int64_t *ret,
+			  struct ck_error *err)
+{
+	struct strbuf sql;
+	struct store_stmt *st = NULL;
+	int r;
+
+	strbuf_init(&sql, 1 << 20);
+	strbuf_adds(&sql, "SELECT COUNT(*) FROM certificates t");
+	if (fc->where.len)
+		strbuf_addf(&sql, " WHERE %s", strbuf_str(&fc->where));
+	r = strbuf_result(&sql);
+	if (!r)
+		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	if (!r) {
+		api_fc_apply(fc, st);
+		r = store_step(st, err);
+		*ret = r == STORE_ROW ? store_col_i64(st, 0) : 0;
+		r = r < 0 ? r : 0;
+		store_done(st);
+	}
+	strbuf_release(&sql);
+	return r;
+}
+
+static int wants(const struct export_req *er, enum export_field f)
+{
+	if (!er->o.fields)
+		return f < EXPORT_NDEFAULT;
+	for (size_t i = 0; i < er->o.nfields; i++)
+		if (er->fields[i] == f)
+			return 1;
+	return 0;
+}
+
+/* CSV + custom_fields: the distinct custom-field keys of the selection, sorted. */
+static int load_cf_keys(struct api_req *ar, struct export_req *er, const struct api_filter_ctx *fc,
+			struct ck_error *err)
+{
+	struct strbuf sql;
+	struct store_stmt *st = NULL;
+	int r;
+
+	if (er->o.format != EXPORT_CSV || !wants(er, EF_CUSTOM_FIELDS))
+		return 0;
+	strbuf_init(&sql, 1 << 20);
+	strbuf_adds(&sql,
+		    "SELECT DISTINCT je.key FROM certificates t, json_each(t.custom_fields) je");
+	if (fc->where.len)
+		strbuf_addf(&sql, " WHERE %s", strbuf_str(&fc->where));
+	strbuf_addf(&sql, " ORDER BY 1 LIMIT %d", EXPORT_MAX_CF_KEYS + 1);
+	r = strbuf_result(&sql);
+	if (!r)
+		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	if (!r) {
+		api_fc_apply(fc, st);
+		while (!r && (r = store_step(st, err)) == STORE_ROW) {
+			r = 0;
+			if (er->o.ncf_keys == EXPORT_MAX_CF_KEYS)
+				r = ck_error_set(
+				    err, CK_E_TOOBIG, "fields",
+				    "More than %d custom fields: export them as json or yaml.",
+				    EXPORT_MAX_CF_KEYS);
+			else if (!(er->cf_keys[er->o.ncf_keys++] =
+				       strdup(store_col_text(st, 0, NULL))))
+				r = CK_E_NOMEM;
+		}
+		r = r < 0 ? r : 0;
+		store_done(st);
+	}
+	er->o.cf_keys = (const char *const *)er->cf_keys;
+	strbuf_release(&sql);
+	return r;
+}
+
+/* Column numbers of export_sql(). */
+enum {
+	C_ID,
+	C_CN,
+	C_SERIAL,
+	C_FP,
+	C_ISSUER,
+	C_VFROM,
+	C_VTO,
+	C_ALGO,
+	C_KEYSIZE,
+	C_STATUS,
+	C_TENANT,
+	C_SANS,
+	C_KEYLOC,
+	C_ACOUNT,
+	C_CF,
+	C_CREATED,
+	C_UPDATED,
+	C_PEM,
+	C_CHAIN,
+	C_ASSIGN
+};
+
+static const char assignments_sql[] =
+    "(SELECT json_group_array(json_object('type', a.assigned_object_type, 'id', "
+    "a.assigned_object_id,"
+    " 'name', CASE a.assigned_object_type"
+    " WHEN 'dcim.device' THEN (SELECT name FROM devices WHERE id = a.assigned_object_id)"
+    " WHEN 'virtualization.virtualmachine' THEN (SELECT name FROM virtual_machines WHERE id = "
+    "a.assigned_object_id)"
+    " WHEN 'ipam.service' THEN (SELECT name FROM services WHERE id = a.assigned_object_id) END))"
+    " FROM (SELECT * FROM assignments WHERE certificate_id = t.id ORDER BY id) a)";
+
+static void export_sql(const struct export_req *er, const struct api_filter_ctx *fc,
+		       struct strbuf *sql)
+{
+	int pem = er->o.format == EXPORT_PEM || (er->o.include_pem && er->o.format != EXPORT_CSV);
+
+	strbuf_adds(
+	    sql,
+	    "SELECT t.id, t.common_name, t.serial_number, t.fingerprint_sha256, t.issuer,"
+	    " t.valid_from, t.valid_to, t.algorithm, t.key_size, t.status,"
+	    " (SELECT name FROM tenants WHERE id = t.tenant_id), t.sans, t.private_key_location,"
+	    " (SELECT COUNT(*) FROM assignments a WHERE a.certificate_id = t.id), t.custom_fields,"
+	    " t.created, t.last_updated");
+	strbuf_adds(sql, pem ? ", t.pem_content, t.issuer_chain" : ", NULL, NULL");
+	if (wants(er, EF_ASSIGNMENTS))
+		strbuf_addf(sql, ", %s", assignments_sql);
+	else
+		strbuf_adds(sql, ", NULL");
+	strbuf_adds(sql, " FROM certificates t");
+	if (fc->where.len)
+		strbuf_addf(sql, " WHERE %s", strbuf_str(&fc->where));
+	strbuf_adds(sql, " ORDER BY t.valid_to DESC, t.common_name ASC, t.id ASC");
+}
+
+static const char *col_or_null(struct store_stmt *st, int c)
+{
+	return store_col_is_null(st, c) ? NULL : store_col_text(st, c, NULL);
+}
+
+static void read_row(struct api_req *ar, struct store_stmt *st, struct export_cert *c)
+{
+	const struct ck_config *cfg = ar->ctx.cfg;
+	int64_t now = ar->ctx.now;
+
+	memset(c, 0, sizeof(*c));
+	c->id = store_col_i64(st, C_ID);
+	c->common_name = store_col_text(st, C_CN, NULL);
+	c->serial_number = store_col_text(st, C_SERIAL, NULL);
+	c->fingerprint_sha256 = store_col_text(st, C_FP, NULL);
+	c->issuer = store_col_text(st, C_ISSUER, NULL);
+	c->valid_from = store_col_i64(st, C_VFROM);
+	c->valid_to = store_col_i64(st, C_VTO);
+	c->algorithm = store_col_text(st, C_ALGO, NULL);
+	c->has_key_size = !store_col_is_null(st, C_KEYSIZE);
+	c->key_size = store_col_i64(st, C_KEYSIZE);
+	c->status = store_col_text(st, C_STATUS, NULL);
+	c->tenant = col_or_null(st, C_TENANT);
+	c->sans_json = col_or_null(st, C_SANS);
+	c->private_key_location = store_col_text(st, C_KEYLOC, NULL);
+	c->assignment_count = store_col_i64(st, C_ACOUNT);
+	c->custom_fields_json = col_or_null(st, C_CF);
+	c->created = store_col_i64(st, C_CREATED);
+	c->last_updated = store_col_i64(st, C_UPDATED);
+	c->pem_content = col_or_null(st, C_PEM);
+	c->issuer_chain = col_or_null(st, C_CHAIN);
+	c->assignments_json = col_or_null(st, C_ASSIGN);
+	c->days_remaining = dom_cert_days_remaining(c->valid_to, now);
+	c->is_expired = c->valid_to < now;
+	c->is_expiring_soon =
+	    c->days_remaining > 0 && c->days_remaining <= cfg->expiry_warning_days;
+	c->expiry_status = dom_cert_expiry_status(c->valid_to, now, cfg);
+}
+
+/* Streams the selected rows into the response body. */
+static int write_rows(struct api_req *ar, const struct export_req *er,
+		      const struct api_filter_ctx *fc, struct ck_error *err)
+{
+	struct export_writer w;
+	struct strbuf sql;
+	struct store_stmt *st = NULL;
+	struct export_cert c;
+	int r;
+
+	strbuf_init(&sql, 1 << 20);
+	export_sql(er, fc, &sql);
+	r = strbuf_result(&sql);
+	if (!r)
+		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	if (r)
+		goto out_sql;
+	api_fc_apply(fc, st);
+	strbuf_reset(&ar->resp->body);
+	r = export_writer_init(&w, &er->o, &ar->resp->body);
+	while (!r && (r = store_step(st, err)) == STORE_ROW) {
+		read_row(ar, st, &c);
+		r = export_writer_row(&w, &c);
+	}
+	if (!r)
+		r = export_writer_finish(&w);
+	export_writer_release(&w);
+	store_done(st);
+out_sql:
+	strbuf_release(&sql);
+	return r;
+}
+
+static void send_attachment(struct api_req *ar, const struct export_req *er, const char *filename)
+{
+	char disp[160];
+
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", filename);
+	ar->resp->status = 200;
+	ar->resp->content_type = export_format_mime(er->o.format);
+	http_response_add_header(ar->resp, "Content-Disposition", disp);
+}
+
+/* ---- handlers ----------------------------------------------------------------------------- */
+
+static int export_selection(struct api_req *ar, struct export_req *er, struct api_filter_ctx *fc,
+			    struct ck_error *err)
+{
+	int64_t count = 0, max = ar->app->cfg.max_export_size;
+	int r = decode_options(ar, er, err);
+
+	if (!r)
+		r = build_filters(ar, fc, er, err);
+	if (!r)
+		r = count_selected(ar, fc, &count, err);
+	if (!r && count > max)
+		r = ck_error_set(err, CK_E_TOOBIG, NULL,
+				 "Export size exceeds maximum of %lld certificates. "
+				 "Use filters or specify IDs to reduce the result set.",
+				 (long long)max);
+	if (!r)
+		r = load_cf_keys(ar, er, fc, err);
+	return r;
+}
+
+static void export_list(struct api_req *ar)
+{
+	struct export_req er;
+	struct api_filter_ctx fc;
+	struct ck_error err;
+	char filename[64];
+	int r;
+
+	ck_error_clear(&err);
+	export_req_init(&er, 0);
+	api_fc_init(&fc, &res_certificates, &ar->ctx);
+	r = export_selection(ar, &er, &fc, &err);
+	if (!r)
+		r = write_rows(ar, &er, &fc, &err);
+	if (r) {
+		api_fail(ar, r, &err);
+	} else {
+		snprintf(filename, sizeof(filename), "certificates_export.%s",
+			 export_format_name(er.o.format));
+		send_attachment(ar, &er, filename);
+	}
+	api_fc_release(&fc);
+	export_req_release(&er);
+}
+
+static void export_one(struct api_req *ar, int64_t id)
+{
+	struct export_req er;
+	struct api_filter_ctx fc;
+	struct ck_error err;
+	char cn[256] = "", filename[80];
+	int r, p;
+
+	ck_error_clear(&err);
+	export_req_init(&er, 1);
+	api_fc_init(&fc, &res_certificates, &ar->ctx);
+	r = decode_options(ar, &er, &err);
+	if (!r && (p = api_fc_bind_int(&fc, id)) > 0)
+		strbuf_addf(&fc.where, "t.id = $%d", p);
+	if (!r)
+		r = load_cf_keys(ar, &er, &fc, &err);
+	if (!r) {
+		struct store_stmt *st;
+		r = store_query(ar->ctx.conn, "SELECT common_name FROM certificates WHERE id = $1",
+				&st, &err);
+		if (!r) {
+			store_bind_i64(st, 1, id);
+			if (store_step(st, &err) == STORE_ROW)
+				snprintf(cn, sizeof(cn), "%s", store_col_text(st, 0, NULL));
+			else
+				r = ck_error_set(&err, CK_E_NOTFOUND, NULL, "Not found.");
+			store_done(st);
+		}
+	}
+	if (!r)
+		r = write_rows(ar, &er, &fc, &err);
+	if (r) {
+		api_fail(ar, r, &err);
+	} else {
+		export_filename(cn, export_format_name(er.o.format), filename, sizeof(filename));
+		send_attachment(ar, &er, filename);
+	}
+	api_fc_release(&fc);
+	export_req_release(&er);
+}
+
+int api_export_action(struct api_req *ar, int64_t id, const char *rest)
+{
+	const char *m = ar->http->method;
+
+	if (strcmp(rest, "export/"))
+		return 0;
+	if (!id && (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "POST"))) {
+		export_list(ar);
+		return 1;
+	}
+	if (id && (!strcmp(m, "GET") || !strcmp(m, "HEAD"))) {
+		export_one(ar, id);
+		return 1;
+	}
+	return 0;
+}
