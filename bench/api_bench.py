@@ -59,7 +59,7 @@ def free_port():
 
 
 def gen_certs(data, n):
-    out = os.path.join(data, "api-certs-%d" % n)
+    out = os.path.join(data, "api-certs-v2-%d" % n)
     if not os.path.exists(os.path.join(out, "done")):
         log("generating %d certificates into %s (once)..." % (n, out))
         shutil.rmtree(out, ignore_errors=True)
@@ -90,12 +90,13 @@ def make_token(binary, db):
 class Server:
     """certkeeper serve on a free loopback port; stop() sends SIGTERM and waits."""
 
-    def __init__(self, binary, db, threads=None, stderr_path=None):
+    def __init__(self, binary, db, threads=None, stderr_path=None, env=None):
         args = [binary, "serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + db, "--quiet"]
         if threads:
             args += ["--threads", str(threads)]
         self.err = open(stderr_path or os.devnull, "w")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.err, text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.err, text=True,
+                                     env={**os.environ, **(env or {})})
         line = self.proc.stdout.readline()
         m = re.search(r"listening on (http://[0-9.:]+)/", line)
         if not m:
@@ -165,7 +166,7 @@ INSERT OR IGNORE INTO tenants (id, name, slug, description, comments, custom_fie
 INSERT OR IGNORE INTO tags (id, name, slug, color, description, created, last_updated)
   VALUES (1, 'prod', 'prod', 'ff0000', '', 0, 0), (2, 'edge', 'edge', '00ff00', '', 0, 0);
 UPDATE certificates SET tenant_id = 1 + (id % 2) WHERE id % 3 = 0;
-UPDATE certificates SET status = CASE id % 10 WHEN 1 THEN 'expired' WHEN 2 THEN 'replaced' ELSE 'active' END;
+UPDATE certificates SET status = CASE id % 10 WHEN 1 THEN 'revoked' WHEN 2 THEN 'replaced' ELSE 'active' END;
 INSERT OR IGNORE INTO tagged_items (tag_id, object_type, object_id)
   SELECT 1 + (id % 2), 'netbox_ssl.certificate', id FROM certificates WHERE id % 7 = 0;
 COMMIT;
@@ -287,28 +288,49 @@ def fetch(url, token):
 
 
 def bench_lists(binary, db, label, tmp, rows):
+    """wrk on each query: certkeeper as configured (list cache on), the same with
+    CERTKEEPER_LIST_CACHE=0 (every request rendered: the render path), and nginx."""
     token = make_token(binary, db)
     srv = Server(binary, db)
     ngx = Nginx(os.path.join(tmp, "nginx-" + label))
     try:
+        bodies = {}
         for name, qs in QUERIES:
             url = srv.url + CERTS + qs
-            body = fetch(url, token)
-            count = json.loads(body)["count"]
-            static = ngx.serve(name.replace("=", "-") + ".json", body)
+            bodies[name] = fetch(url, token)
             wrk(url, token, "2s")  # warm-up: page cache, prepared statements
-            c = wrk(url, token)
-            n = wrk(static)
-            rows.append((label, name, count, len(body), c, n))
-            log("  %-4s %-14s count=%-8d body=%6d B  certkeeper %8.0f req/s p50 %6.2f ms p99 %6.2f ms"
-                " | nginx %8.0f req/s p50 %5.2f ms p99 %5.2f ms | ratio %4.0f%%%s"
-                % (label, name, count, len(body), c[0], c[1], c[2], n[0], n[1], n[2],
-                   100.0 * c[0] / n[0] if n[0] else 0, "  [" + c[3] + "]" if c[3] else ""))
+            rows.append([label, name, json.loads(bodies[name])["count"], len(bodies[name]), wrk(url, token)])
+        srv.stop()
+        srv = Server(binary, db, env={"CERTKEEPER_LIST_CACHE": "0"})
+        for row, (name, qs) in zip(rows[-len(QUERIES):], QUERIES):
+            url = srv.url + CERTS + qs
+            wrk(url, token, "2s")
+            row.append(wrk(url, token))
+            row.append(wrk(ngx.serve(name.replace("=", "-") + ".json", bodies[name])))
+            log_row(row)
     finally:
         ngx.stop()
         rc = srv.stop()
         if rc:
             log("  (server exited with %d)" % rc)
+
+
+def log_row(row):
+    label, name, count, size, c, r, n = row
+    log("  %-4s %-14s count=%-8d body=%6d B\n"
+        "       certkeeper        %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  = %4.1f%% of nginx%s\n"
+        "       render (no cache) %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  = %4.1f%% of nginx%s\n"
+        "       nginx static      %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms"
+        % (label, name, count, size, c[0], c[1], c[2], pct(c, n), errs(c), r[0], r[1], r[2], pct(r, n), errs(r),
+           n[0], n[1], n[2]))
+
+
+def pct(a, n):
+    return 100.0 * a[0] / n[0] if n[0] else 0.0
+
+
+def errs(x):
+    return "  [" + x[3] + "]" if x[3] else ""
 
 
 def main():
@@ -338,7 +360,7 @@ def main():
         log("(b) GET lists at %d certificates, wrk -t2 -c%d -d%s (nginx: same body, static file):"
             % (N_DB, CONNS, DURATION))
         bench_lists(binary, db, "%dk" % (N_DB // 1000), tmp, rows)
-        big = os.path.join(data, "api-%d.db" % N_BIG)
+        big = os.path.join(data, "api-v2-%d.db" % N_BIG)
         if not os.path.exists(big):
             log("building the %d-certificate database (sqlite3, one transaction; cached)..." % N_BIG)
             t0 = time.monotonic()
@@ -349,9 +371,10 @@ def main():
         log("(c) GET lists at %d certificates:" % N_BIG)
         bench_lists(binary, big, "%dM" % (N_BIG // 1000000) if N_BIG >= 1000000 else "%dk" % (N_BIG // 1000),
                     tmp, rows)
-        log("summary: certkeeper/nginx ratio (goal >= 30%, p99 < 20 ms):")
-        for label, name, count, size, c, ng in rows:
-            log("  %-5s %-14s %5.1f%%  p99 %.2f ms" % (label, name, 100.0 * c[0] / ng[0] if ng[0] else 0, c[2]))
+        log("summary (goal: >= 30%% of nginx, p99 < 20 ms at %d connections):" % CONNS)
+        log("  %-5s %-14s %10s %9s %10s %9s %10s" % ("rows", "query", "certkeeper", "p99 ms", "render", "p99 ms", "nginx"))
+        for label, name, count, size, c, r, n in rows:
+            log("  %-5s %-14s %9.1f%% %9.2f %9.1f%% %9.2f %10.0f" % (label, name, pct(c, n), c[2], pct(r, n), r[2], n[0]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -17,7 +17,9 @@ def main(n, out):
     pub = key.public_key()
     ca = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Bench API"),
                     x509.NameAttribute(NameOID.COMMON_NAME, "Bench API CA")])
-    base = datetime.datetime(2025, 1, 1)
+    # every certificate valid until after today (none for the expiry sweeper to change)
+    today = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    base = datetime.datetime(today.year, today.month, today.day) - datetime.timedelta(days=60)
     os.makedirs(os.path.join(out, "pem"), exist_ok=True)
     with open(os.path.join(out, "all.pem"), "wb") as allf:
         for i in range(n):
