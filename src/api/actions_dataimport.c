@@ -33,6 +33,8 @@
 static const char *const required_fields[] = {
     "common_name", "serial_number",	 "issuer",    "valid_from",
     "valid_to",	   "fingerprint_sha256", "algorithm", NULL};
+/* sorted, as the reference lists them in messages */
+static const char *const import_algorithms[] = {"ecdsa", "ed25519", "rsa", "unknown", NULL};
 static const char *const import_statuses[] = {"active",	  "expired", "pending",
 					      "replaced", "revoked", NULL};
 
@@ -319,7 +321,7 @@ static void validate_row(struct api_req *ar, struct row_errors *re, long row, js
 {
 	if (!row_required(re, row, obj, rec))
 		return;
-	row_choice(re, row, obj, rec, "algorithm", dom_cert_algorithms, NULL);
+	row_choice(re, row, obj, rec, "algorithm", import_algorithms, NULL);
 	row_choice(re, row, obj, rec, "status", import_statuses, "active");
 	row_dates(re, row, obj, rec);
 	row_key_size(re, row, obj, rec);
@@ -367,7 +369,7 @@ static int csv_rows(const char *content, size_t len, size_t max_rows, json_t *ro
 static int json_rows(const char *content, size_t len, json_t **ret, struct row_errors *re)
 {
 	json_error_t jerr;
-	json_t *data = json_loadb(content, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *data = json_loadb(content, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 
 	if (!data) {
 		row_error(re, 0, "", "Invalid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
