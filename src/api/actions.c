@@ -15,6 +15,7 @@ static const struct {
 	{"certificates", "detect-acme/", 1}, {"certificates", "bulk-detect-acme/", 0},
 	{"certificates", "bulk-status-update/", 0}, {"certificates", "diff/", 0},
 	{"csrs", "import/", 0}, {"certificate-authorities", "seed-defaults/", 0},
+	{"certificates", "compliance-check/", 1}, {"certificates", "bulk-compliance-check/", 0},
 	{"certificates", "export/", 0}, {"certificates", "export/", 1}, {"certificates", "bulk-data-import/", 0}, {"certificates", "import-file/", 0},
 };
 
@@ -29,7 +30,8 @@ int api_action_exists(const struct api_resource *res, int64_t id, const char *re
 
 int api_serve_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
 {
-	if (api_plugin_action(ar, res, id, rest) || api_lifecycle_action(ar, res, id, rest))
+	if (api_plugin_action(ar, res, id, rest) || api_lifecycle_action(ar, res, id, rest) ||
+	    api_compliance_action(ar, res, id, rest))
 		return 1;
 	if (!strcmp(res->name, "certificates") && (api_export_action(ar, id, rest) || api_dataimport_action(ar, id, rest)))
 		return 1;

@@ -30,6 +30,12 @@ int api_lifecycle_action(struct api_req *ar, const struct api_resource *res, int
 int api_export_action(struct api_req *ar, int64_t id, const char *rest);
 int api_dataimport_action(struct api_req *ar, int64_t id, const char *rest);
 
+/* Compliance runs of certificates (api/actions_compliance.c); same contract. */
+int api_compliance_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
+
+/* compliance-report/, compliance-report/snapshot/, compliance-trend/; 0 when not those paths. */
+int api_serve_compliance(struct api_req *ar);
+
 /* Imports each input (a PEM leaf with its chain) as one certificate, all in ONE transaction
  * (all or nothing); ret_ids[i] receives each id. On failure err->index names the input.
  * Used by `certkeeper import` through an api_req made by api_req_init_local(). */

@@ -273,12 +273,18 @@ static const struct {
 	{"/api/plugins/netbox-ssl/certificate-authorities/seed-defaults/", "Create the common public CAs", 0, 0},
 	{"/api/plugins/netbox-ssl/analytics/summary/", "Dashboard aggregates", 0, 0},
 	{"/api/plugins/netbox-ssl/certificates/export/", "Export certificates as csv|json|yaml|pem (GET query or POST JSON body)", 0, 0}, {"/api/plugins/netbox-ssl/certificates/bulk-data-import/", "Import certificate metadata from CSV or JSON content", 0, 1}, {"/api/plugins/netbox-ssl/certificates/import-file/", "Import a PEM, DER or PKCS#7 file (multipart field 'file')", 0, 0},
+	{"/api/plugins/netbox-ssl/certificates/{id}/compliance-check/", "Run compliance policies on a certificate", 1, 1},
+	{"/api/plugins/netbox-ssl/certificates/bulk-compliance-check/", "Run compliance policies on many certificates", 0, 1},
+	{"/api/plugins/netbox-ssl/compliance-report/", "Compliance report (?tenant_id, ?export=csv|json)", 0, 0},
+	{"/api/plugins/netbox-ssl/compliance-report/snapshot/", "Take today's compliance trend snapshot", 0, 0},
+	{"/api/plugins/netbox-ssl/compliance-trend/", "Compliance trend snapshots (?days=90, ?tenant_id)", 0, 0},
 };
 
 static void action_paths(struct jsonw *w)
 {
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		int get = !actions[i].body && (strstr(actions[i].path, "lifecycle") || strstr(actions[i].path, "analytics"));
+		int get = !actions[i].body && (strstr(actions[i].path, "lifecycle") || strstr(actions[i].path, "analytics") ||
+					       strstr(actions[i].path, "-trend/") || !strcmp(strrchr(actions[i].path, '-'), "-report/"));
 		jsonw_key(w, actions[i].path);
 		jsonw_obj_open(w);
 		if (actions[i].detail)

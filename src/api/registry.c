@@ -11,6 +11,7 @@
 static const struct api_resource *const all[] = {
 	&res_certificates, &res_cas, &res_assignments, &res_csrs, &res_tenants, &res_tags,
 	&res_devices, &res_virtual_machines, &res_services, &res_object_changes, &res_users, &res_tokens,
+	&res_compliance_policies, &res_compliance_checks,
 };
 
 #define NRES (sizeof(all) / sizeof(all[0]))

@@ -16,6 +16,8 @@ extern const struct api_resource res_services;
 extern const struct api_resource res_object_changes;
 extern const struct api_resource res_users;
 extern const struct api_resource res_tokens;
+extern const struct api_resource res_compliance_policies;
+extern const struct api_resource res_compliance_checks;
 
 /* device_id / virtual_machine_id / service_id filters of certificates (api/res_plugin.c). */
 int api_cert_filter_device(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e);

@@ -72,5 +72,5 @@ void api_serve_static(struct api_req *ar)
 
 int api_serve_extra(struct api_req *ar)
 {
-	return api_serve_analytics(ar) || api_serve_openapi(ar);
+	return api_serve_analytics(ar) || api_serve_openapi(ar) || api_serve_compliance(ar);
 }

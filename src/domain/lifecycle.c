@@ -3,6 +3,7 @@
 #include "core/parse.h"
 #include "domain/certificate.h"
 #include "domain/changelog.h"
+#include "domain/compliance.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,8 @@ int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_ar
 
 	if (!r)
 		r = sweep_step(ctx, archive_sql, cutoff, "archived", &archived, err);
+	if (!r) /* today's compliance trend snapshots, refreshed each sweep (reference §3.10) */
+		r = dom_compliance_snapshot_all(ctx, NULL, err);
 	if (r)
 		return r;
 	if (ret_expired)

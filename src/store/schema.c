@@ -131,9 +131,45 @@ static const char m002_users[] =
 	"ALTER TABLE tokens ADD COLUMN last_updated BIGINT NOT NULL DEFAULT 0;"
 	"UPDATE users SET last_updated = created; UPDATE tokens SET last_updated = created;";
 
+/* Compliance (reference §1.3, §3.9, §3.10): policies with their tag_filter (M2M tags) in a join
+ * table, one check row per (certificate, policy), and daily trend snapshots. A snapshot's
+ * tenant is NULL for the global one; since NULLs never collide in a UNIQUE constraint, the
+ * uniqueness of (tenant, date) is an index over COALESCE(tenant_id, 0). snapshot_date is the
+ * epoch second of the UTC midnight of the day. */
+static const char m003_compliance[] =
+	"CREATE TABLE compliance_policies ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL DEFAULT '',"
+	" policy_type TEXT NOT NULL, severity TEXT NOT NULL DEFAULT 'warning', enabled INTEGER NOT NULL DEFAULT 1,"
+	" parameters TEXT NOT NULL DEFAULT '{}', tenant_id INTEGER REFERENCES tenants(id) ON DELETE CASCADE,"
+	" custom_fields TEXT NOT NULL DEFAULT '{}', created BIGINT NOT NULL, last_updated BIGINT NOT NULL);"
+	"CREATE INDEX compliance_policies_tenant ON compliance_policies(tenant_id);"
+	"CREATE TABLE compliance_policy_tags ("
+	" policy_id INTEGER NOT NULL REFERENCES compliance_policies(id) ON DELETE CASCADE,"
+	" tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE, PRIMARY KEY (policy_id, tag_id));"
+	"CREATE TABLE compliance_checks ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" certificate_id INTEGER NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,"
+	" policy_id INTEGER NOT NULL REFERENCES compliance_policies(id) ON DELETE CASCADE,"
+	" result TEXT NOT NULL, message TEXT NOT NULL DEFAULT '', checked_at BIGINT NOT NULL,"
+	" checked_value TEXT NOT NULL DEFAULT '', expected_value TEXT NOT NULL DEFAULT '',"
+	" custom_fields TEXT NOT NULL DEFAULT '{}', created BIGINT NOT NULL, last_updated BIGINT NOT NULL,"
+	" UNIQUE (certificate_id, policy_id));"
+	"CREATE INDEX compliance_checks_policy ON compliance_checks(policy_id, result);"
+	"CREATE INDEX compliance_checks_checked_at ON compliance_checks(checked_at);"
+	"CREATE TABLE compliance_trend_snapshots ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id INTEGER REFERENCES tenants(id) ON DELETE CASCADE,"
+	" snapshot_date BIGINT NOT NULL, total_certificates BIGINT NOT NULL DEFAULT 0,"
+	" total_checks BIGINT NOT NULL DEFAULT 0, passed_checks BIGINT NOT NULL DEFAULT 0,"
+	" failed_checks BIGINT NOT NULL DEFAULT 0, compliance_score DOUBLE PRECISION NOT NULL DEFAULT 100,"
+	" details TEXT NOT NULL DEFAULT '{}', custom_fields TEXT NOT NULL DEFAULT '{}',"
+	" created BIGINT NOT NULL, last_updated BIGINT NOT NULL);"
+	"CREATE UNIQUE INDEX compliance_trend_tenant_date"
+	" ON compliance_trend_snapshots(COALESCE(tenant_id, 0), snapshot_date);";
+
 const struct store_migration store_migrations[] = {
 	{1, "core inventory schema", m001_core},
 	{2, "users and tokens as API resources", m002_users},
+	{3, "compliance policies, checks and trend snapshots", m003_compliance},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -1,0 +1,692 @@
+/*
+ * api/actions_compliance — compliance runs, the report and the trend (reference §2.3, §3.10):
+ *   POST certificates/{id}/compliance-check/     {policy_ids?}: the given enabled policies, or
+ *        every policy that applies to the certificate; 200 {certificate_id, certificate_name,
+ *        total_checks, passed, failed, compliance_score, checks}
+ *   POST certificates/bulk-compliance-check/     {certificate_ids, policy_ids?}: at most
+ *        bulk_compliance_max_batch_size ids; policies always scoped to each certificate
+ *   GET  compliance-report/[?tenant_id=N][&export=csv|json]
+ *   POST compliance-report/snapshot/             {tenant_id?} or ?tenant_id=: upserts today's
+ *        snapshot (the daily sweep takes them too)
+ *   GET  compliance-trend/[?days=90][&tenant_id=N]: snapshots of the last `days` days, oldest
+ *        first
+ * Shape of each: decode → domain/compliance (runs inside api_in_tx) → encode after commit.
+ */
+#include "api/actions.h"
+#include "api/resources.h"
+#include "core/parse.h"
+#include "domain/compliance.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TREND_DAYS_DEFAULT 90
+#define TREND_DAYS_MAX 3650	       /* ?days= limit */
+#define RESULTS_CAP ((size_t)32 << 20) /* bytes of one bulk run's report list */
+
+#define REPORT_PATH "/api/plugins/netbox-ssl/compliance-report/"
+#define SNAPSHOT_PATH "/api/plugins/netbox-ssl/compliance-report/snapshot/"
+#define TREND_PATH "/api/plugins/netbox-ssl/compliance-trend/"
+
+/* ---- decoding ---- */
+
+/* body[key]: a list of at most `max` integers >= 1 (DRF ListField messages). Absent or null:
+ * *ret NULL, unless `required`. The ids are copied to *ret (caller frees). */
+static int decode_id_list(json_t *body, const char *key, int required, int allow_empty, size_t max,
+			  int64_t **ret, size_t *ret_n, struct ck_error *err)
+{
+	json_t *v = json_is_object(body) ? json_object_get(body, key) : NULL, *item;
+	int64_t *ids;
+	size_t i;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!v || json_is_null(v))
+		return required ? ck_error_set(err, CK_E_INVALID, key, "This field is required.")
+				: 0;
+	if (!json_is_array(v))
+		return ck_error_set(err, CK_E_INVALID, key,
+				    "Expected a list of items but got type \"%s\".",
+				    json_is_string(v)	? "str"
+				    : json_is_object(v) ? "dict"
+							: "int");
+	if (!json_array_size(v))
+		return allow_empty
+			   ? 0
+			   : ck_error_set(err, CK_E_INVALID, key, "This list may not be empty.");
+	if (json_array_size(v) > max)
+		return -1; /* the caller reports its own limit */
+	json_array_foreach(v, i, item)
+	{
+		if (!json_is_integer(item) || json_integer_value(item) < 1)
+			return ck_error_set(err, CK_E_INVALID, key, "A valid integer is required.");
+	}
+	if (!(ids = malloc(json_array_size(v) * sizeof(*ids))))
+		return CK_E_NOMEM;
+	json_array_foreach(v, i, item) ids[i] = json_integer_value(item);
+	*ret = ids;
+	*ret_n = json_array_size(v);
+	return 0;
+}
+
+static int decode_policy_ids(json_t *body, int64_t **ret, size_t *ret_n, struct ck_error *err)
+{
+	int r = decode_id_list(body, "policy_ids", 0, 1, DOM_COMPLIANCE_IDS_MAX, ret, ret_n, err);
+
+	if (r == -1)
+		r = ck_error_set(err, CK_E_INVALID, "policy_ids",
+				 "Ensure this field has no more than %d elements.",
+				 DOM_COMPLIANCE_IDS_MAX);
+	return r;
+}
+
+/* An optional JSON object body (empty body: NULL). */
+static int optional_body(struct api_req *ar, json_t **ret, struct ck_error *err)
+{
+	int r;
+
+	*ret = NULL;
+	if (!ar->http->body_len)
+		return 0;
+	if ((r = api_body(ar, ret, err)))
+		return r;
+	if (!json_is_object(*ret))
+		return ck_error_set(err, CK_E_INVALID, "non_field_errors",
+				    "Invalid data. Expected a dictionary, but got %s.",
+				    json_is_array(*ret) ? "list" : "another type");
+	return 0;
+}
+
+/* ---- single certificate ---- */
+
+struct single_job {
+	int64_t cert_id;
+	int64_t *policy_ids; /* NULL: the applicable policies */
+	size_t npolicy_ids;
+	struct dom_compliance_run run;
+};
+
+static int run_single(struct api_req *ar, void *arg, struct ck_error *err)
+{
+	struct single_job *job = arg;
+	struct dom_policy_set set = {0};
+	int r = dom_policy_set_load(&ar->ctx, job->policy_ids, job->npolicy_ids, &set, err);
+
+	if (!r)
+		r = dom_compliance_run(&ar->ctx, job->cert_id, &set, job->policy_ids == NULL,
+				       &job->run, err);
+	dom_policy_set_release(&set);
+	return r;
+}
+
+static void send_single(struct api_req *ar, const struct single_job *job)
+{
+	const struct dom_compliance_run *run = &job->run;
+	struct jsonw w;
+
+	api_json_begin(ar, 200, &w);
+	jsonw_obj_open(&w);
+	jsonw_kint(&w, "certificate_id", job->cert_id);
+	jsonw_kstr(&w, "certificate_name", run->common_name);
+	jsonw_kint(&w, "total_checks", run->total);
+	jsonw_kint(&w, "passed", run->passed);
+	jsonw_kint(&w, "failed", run->failed);
+	jsonw_key(&w, "compliance_score");
+	jsonw_double(&w, dom_compliance_score(run->passed, run->total, 1, 0.0));
+	jsonw_key(&w, "checks");
+	jsonw_arr_open(&w);
+	for (size_t i = 0; i < run->nchecks; i++)
+		api_render_object(ar, &res_compliance_checks, run->check_ids[i], 0, &w, NULL);
+	jsonw_arr_close(&w);
+	jsonw_obj_close(&w);
+}
+
+static void compliance_check(struct api_req *ar, int64_t id)
+{
+	struct single_job job = {.cert_id = id};
+	struct ck_error err;
+	json_t *body;
+	int r;
+
+	ck_error_clear(&err);
+	r = optional_body(ar, &body, &err);
+	if (!r)
+		r = decode_policy_ids(body, &job.policy_ids, &job.npolicy_ids, &err);
+	if (!r && job.policy_ids && !job.npolicy_ids) { /* [] means "not given" (reference) */
+		free(job.policy_ids);
+		job.policy_ids = NULL;
+	}
+	if (!r)
+		r = api_in_tx(ar, run_single, &job, &err);
+	if (r)
+		api_fail(ar, r, &err);
+	else
+		send_single(ar, &job);
+	dom_compliance_run_release(&job.run);
+	free(job.policy_ids);
+}
+
+/* ---- bulk ---- */
+
+struct bulk_job {
+	int64_t *cert_ids;
+	size_t ncert_ids;
+	int64_t *policy_ids;
+	size_t npolicy_ids;
+	int64_t processed, passed, failed;
+	struct strbuf reports, missing;
+	struct jsonw w;
+};
+
+struct id_pos {
+	int64_t id;
+	size_t pos;
+};
+
+static int cmp_id_pos(const void *a, const void *b)
+{
+	const struct id_pos *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* dup[i] = 1 when ids[i] occurred earlier in the list (O(n log n): caps reach 100000). */
+static int mark_duplicates(const int64_t *ids, size_t n, unsigned char *dup)
+{
+	struct id_pos *v = malloc((n ? n : 1) * sizeof(*v));
+
+	if (!v)
+		return CK_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct id_pos){ids[i], i};
+	qsort(v, n, sizeof(*v), cmp_id_pos);
+	for (size_t i = 1; i < n; i++)
+		dup[v[i].pos] = v[i].id == v[i - 1].id;
+	free(v);
+	return 0;
+}
+
+static void bulk_report(struct bulk_job *job, int64_t id, const struct dom_compliance_run *run)
+{
+	struct jsonw *w = &job->w;
+
+	jsonw_obj_open(w);
+	jsonw_kint(w, "certificate_id", id);
+	jsonw_kstr(w, "certificate_name", run->common_name);
+	jsonw_kint(w, "total_checks", run->total);
+	jsonw_kint(w, "passed", run->passed);
+	jsonw_kint(w, "failed", run->failed);
+	jsonw_key(w, "compliance_score");
+	jsonw_double(w, dom_compliance_score(run->passed, run->total, 1, 0.0));
+	jsonw_obj_close(w);
+	job->processed++;
+	job->passed += run->passed;
+	job->failed += run->failed;
+}
+
+static int bulk_one(struct api_req *ar, struct bulk_job *job, const struct dom_policy_set *set,
+		    int64_t id, struct ck_error *err)
+{
+	struct dom_compliance_run run = {0};
+	struct ck_error e;
+	int r;
+
+	ck_error_clear(&e);
+	r = dom_compliance_run(&ar->ctx, id, set, 1, &run, &e);
+	if (r == CK_E_NOTFOUND) {
+		strbuf_addf(&job->missing, "%s%lld", job->missing.len ? "," : "", (long long)id);
+		return 0;
+	}
+	if (r) {
+		if (err)
+			*err = e;
+		return r;
+	}
+	bulk_report(job, id, &run);
+	dom_compliance_run_release(&run);
+	return 0;
+}
+
+static int run_bulk(struct api_req *ar, void *arg, struct ck_error *err)
+{
+	struct bulk_job *job = arg;
+	struct dom_policy_set set = {0};
+	unsigned char *dup = calloc(job->ncert_ids + 1, 1);
+	int r = dup ? mark_duplicates(job->cert_ids, job->ncert_ids, dup) : CK_E_NOMEM;
+
+	if (!r)
+		r = dom_policy_set_load(&ar->ctx, job->policy_ids, job->npolicy_ids, &set, err);
+	for (size_t i = 0; !r && i < job->ncert_ids; i++)
+		if (!dup[i])
+			r = bulk_one(ar, job, &set, job->cert_ids[i], err);
+	jsonw_arr_close(&job->w);
+	dom_policy_set_release(&set);
+	free(dup);
+	if (!r)
+		r = jsonw_result(&job->w);
+	if (!r)
+		r = strbuf_result(&job->missing);
+	return r;
+}
+
+static void send_bulk(struct api_req *ar, struct bulk_job *job)
+{
+	struct jsonw w;
+
+	api_json_begin(ar, 200, &w);
+	jsonw_obj_open(&w);
+	jsonw_kint(&w, "total_certificates", (int64_t)job->ncert_ids);
+	jsonw_kint(&w, "processed", job->processed);
+	jsonw_key(&w, "missing_ids");
+	jsonw_arr_open(&w);
+	jsonw_raw(&w, strbuf_str(&job->missing), job->missing.len);
+	jsonw_arr_close(&w);
+	jsonw_kint(&w, "overall_passed", job->passed);
+	jsonw_kint(&w, "overall_failed", job->failed);
+	jsonw_key(&w, "overall_score");
+	jsonw_double(&w, dom_compliance_score(job->passed, job->passed + job->failed, 1, 0.0));
+	jsonw_key(&w, "reports");
+	jsonw_raw(&w, strbuf_str(&job->reports), job->reports.len);
+	jsonw_obj_close(&w);
+}
+
+static int decode_bulk(struct api_req *ar, struct bulk_job *job, struct ck_error *err)
+{
+	int cap = ar->app->cfg.bulk_compliance_max_batch_size;
+	json_t *body;
+	int r = api_body(ar, &body, err);
+
+	if (!r && !json_is_object(body))
+		r = ck_error_set(err, CK_E_INVALID, "non_field_errors",
+				 "Invalid data. Expected a dictionary, but got %s.",
+				 json_is_array(body) ? "list" : "another type");
+	if (!r)
+		r = decode_id_list(body, "certificate_ids", 1, 0, (size_t)cap, &job->cert_ids,
+				   &job->ncert_ids, err);
+	if (r == -1)
+		r = ck_error_set(err, CK_E_INVALID, NULL,
+				 "Batch size exceeds maximum of %d certificates.", cap);
+	if (!r)
+		r = decode_policy_ids(body, &job->policy_ids, &job->npolicy_ids, err);
+	if (!r && job->policy_ids && !job->npolicy_ids) {
+		free(job->policy_ids);
+		job->policy_ids = NULL;
+	}
+	return r;
+}
+
+static void bulk_compliance_check(struct api_req *ar)
+{
+	struct bulk_job job = {0};
+	struct ck_error err;
+	int r;
+
+	ck_error_clear(&err);
+	strbuf_init(&job.reports, RESULTS_CAP);
+	strbuf_init(&job.missing, RESULTS_CAP);
+	jsonw_init(&job.w, &job.reports);
+	jsonw_arr_open(&job.w);
+	r = decode_bulk(ar, &job, &err);
+	if (!r)
+		r = api_in_tx(ar, run_bulk, &job, &err);
+	if (r)
+		api_fail(ar, r, &err);
+	else
+		send_bulk(ar, &job);
+	strbuf_release(&job.reports);
+	strbuf_release(&job.missing);
+	free(job.cert_ids);
+	free(job.policy_ids);
+}
+
+int api_compliance_action(struct api_req *ar, const struct api_resource *res, int64_t id,
+			  const char *rest)
+{
+	if (res != &res_certificates || strcmp(ar->http->method, "POST"))
+		return 0;
+	if (id && !strcmp(rest, "compliance-check/")) {
+		if (api_require_write(ar))
+			compliance_check(ar, id);
+		return 1;
+	}
+	if (!id && !strcmp(rest, "bulk-compliance-check/")) {
+		if (api_require_write(ar))
+			bulk_compliance_check(ar);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- report ---- */
+
+/* ?tenant_id= (absent: 0 = everything); an existing tenant. */
+static int decode_tenant(struct api_req *ar, json_t *body, int64_t *ret, struct ck_error *err)
+{
+	const char *q = http_request_param(ar->http, "tenant_id");
+	json_t *v = json_is_object(body) ? json_object_get(body, "tenant_id") : NULL;
+	int64_t id = 0, found = 0;
+	int r;
+
+	if (v && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1)
+			return ck_error_set(err, CK_E_INVALID, "tenant_id",
+					    "A valid integer is required.");
+		id = json_integer_value(v);
+	} else if (q && ck_parse_i64(q, 1, INT64_MAX, &id)) {
+		return ck_error_set(err, CK_E_INVALID, "tenant_id", "Enter a number.");
+	}
+	if (id) {
+		r = store_scalar_i64(ar->ctx.conn, "SELECT id FROM tenants WHERE id = $1", &id, 1,
+				     &found, err);
+		if (r)
+			return r;
+		if (!found)
+			return ck_error_set(err, CK_E_INVALID, "tenant_id",
+					    "Invalid pk \"%lld\" - object does not exist.",
+					    (long long)id);
+	}
+	*ret = id;
+	return 0;
+}
+
+static void write_date(struct jsonw *w, int64_t t)
+{
+	char iso[21];
+
+	ck_format_time(t, iso);
+	jsonw_strn(w, iso, 10);
+}
+
+static void write_tenant(struct api_req *ar, struct jsonw *w, int64_t tenant_id)
+{
+	jsonw_key(w, "tenant");
+	if (!tenant_id || api_render_object(ar, &res_tenants, tenant_id, 1, w, NULL))
+		jsonw_null(w);
+}
+
+static void write_report(struct api_req *ar, struct jsonw *w,
+			 const struct dom_compliance_report *rep)
+{
+	jsonw_obj_open(w);
+	write_tenant(ar, w, rep->tenant_id);
+	jsonw_key(w, "snapshot_date");
+	write_date(w, rep->snapshot_date);
+	jsonw_kint(w, "total_certificates", rep->total_certificates);
+	jsonw_kint(w, "total_checks", rep->total_checks);
+	jsonw_kint(w, "passed_checks", rep->passed);
+	jsonw_kint(w, "failed_checks", rep->failed);
+	jsonw_kint(w, "error_checks", rep->errors);
+	jsonw_key(w, "compliance_score");
+	jsonw_double(w, rep->score);
+	dom_compliance_write_breakdowns(rep, w);
+	jsonw_obj_close(w);
+}
+
+/* A score as Python prints a float: shortest form, always with a decimal point. */
+static void format_score(double v, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%.15g", v);
+	if (!strpbrk(buf, ".eEn"))
+		snprintf(buf + strlen(buf), sz - strlen(buf), ".0");
+}
+
+/* ?export=csv: the header line and one row (reference §3.10), as an attachment. */
+static void send_csv(struct api_req *ar, const struct dom_compliance_report *rep)
+{
+	char date[21], score[40];
+
+	ck_format_time(rep->snapshot_date, date);
+	format_score(rep->score, score, sizeof(score));
+	ar->resp->status = 200;
+	ar->resp->content_type = "text/csv; charset=utf-8";
+	strbuf_reset(&ar->resp->body);
+	strbuf_addf(&ar->resp->body,
+		    "date,total_certificates,total_checks,passed,failed,score\r\n%.10s,%lld,%lld,%"
+		    "lld,%lld,%s\r\n",
+		    date, (long long)rep->total_certificates, (long long)rep->total_checks,
+		    (long long)rep->passed, (long long)rep->failed, score);
+	http_response_add_header(ar->resp, "Content-Disposition",
+				 "attachment; filename=\"compliance_report.csv\"");
+}
+
+/* ?export=json: the report indented by 2, as an attachment. */
+static void send_json_export(struct api_req *ar, const struct dom_compliance_report *rep)
+{
+	struct strbuf sb;
+	struct jsonw w;
+	json_t *doc;
+	char *text = NULL;
+
+	strbuf_init(&sb, 1 << 20);
+	jsonw_init(&w, &sb);
+	write_report(ar, &w, rep);
+	doc = jsonw_result(&w) ? NULL : json_loads(strbuf_str(&sb), 0, NULL);
+	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	if (!text) {
+		api_fail(ar, CK_E_NOMEM, NULL);
+	} else {
+		ar->resp->status = 200;
+		ar->resp->content_type = "application/json";
+		strbuf_reset(&ar->resp->body);
+		strbuf_adds(&ar->resp->body, text);
+		http_response_add_header(ar->resp, "Content-Disposition",
+					 "attachment; filename=\"compliance_report.json\"");
+	}
+	free(text);
+	json_decref(doc);
+	strbuf_release(&sb);
+}
+
+static void report(struct api_req *ar)
+{
+	const char *export = http_request_param(ar->http, "export");
+	struct dom_compliance_report rep;
+	struct ck_error err;
+	struct jsonw w;
+	int64_t tenant = 0;
+	int r;
+
+	ck_error_clear(&err);
+	if (export && strcmp(export, "csv") && strcmp(export, "json")) {
+		ck_error_set(&err, CK_E_INVALID, "export",
+			     "\"%.40s\" is not a valid choice (csv, json).", export);
+		api_fail(ar, CK_E_INVALID, &err);
+		return;
+	}
+	r = decode_tenant(ar, NULL, &tenant, &err);
+	if (!r)
+		r = dom_compliance_report(&ar->ctx, tenant, &rep, &err);
+	if (r) {
+		api_fail(ar, r, &err);
+	} else if (export && !strcmp(export, "csv")) {
+		send_csv(ar, &rep);
+	} else if (export) {
+		send_json_export(ar, &rep);
+	} else {
+		api_json_begin(ar, 200, &w);
+		write_report(ar, &w, &rep);
+	}
+}
+
+/* ---- snapshots and trend ---- */
+
+#define SNAPSHOT_COLS                                                                              \
+	"SELECT id, COALESCE(tenant_id, 0), snapshot_date, total_certificates, total_checks,"      \
+	" passed_checks, failed_checks, compliance_score, details, created, last_updated"          \
+	" FROM compliance_trend_snapshots"
+
+static void write_snapshot_row(struct api_req *ar, struct jsonw *w, struct store_stmt *st)
+{
+	size_t len = 0;
+	const char *details = store_col_text(st, 8, &len);
+
+	jsonw_obj_open(w);
+	jsonw_kint(w, "id", store_col_i64(st, 0));
+	write_tenant(ar, w, store_col_i64(st, 1));
+	jsonw_key(w, "snapshot_date");
+	write_date(w, store_col_i64(st, 2));
+	jsonw_kint(w, "total_certificates", store_col_i64(st, 3));
+	jsonw_kint(w, "total_checks", store_col_i64(st, 4));
+	jsonw_kint(w, "passed_checks", store_col_i64(st, 5));
+	jsonw_kint(w, "failed_checks", store_col_i64(st, 6));
+	jsonw_key(w, "compliance_score");
+	jsonw_double(w, store_col_double(st, 7));
+	jsonw_key(w, "details"); /* JSON written by domain/compliance */
+	jsonw_raw(w, len ? details : "{}", len ? len : 2);
+	jsonw_key(w, "created");
+	jsonw_time(w, store_col_i64(st, 9));
+	jsonw_key(w, "last_updated");
+	jsonw_time(w, store_col_i64(st, 10));
+	jsonw_obj_close(w);
+}
+
+struct snapshot_job {
+	int64_t tenant, id;
+};
+
+static int run_snapshot(struct api_req *ar, void *arg, struct ck_error *err)
+{
+	struct snapshot_job *job = arg;
+
+	return dom_compliance_snapshot(&ar->ctx, job->tenant, &job->id, err);
+}
+
+static void send_snapshot(struct api_req *ar, int64_t id)
+{
+	struct store_stmt *st;
+	struct ck_error err;
+	struct jsonw w;
+	int r;
+
+	ck_error_clear(&err);
+	r = store_query(ar->ctx.conn, SNAPSHOT_COLS " WHERE id = $1", &st, &err);
+	if (r) {
+		api_fail(ar, r, &err);
+		return;
+	}
+	store_bind_i64(st, 1, id);
+	r = store_step(st, &err);
+	if (r == STORE_ROW) {
+		api_json_begin(ar, 200, &w);
+		write_snapshot_row(ar, &w, st);
+	}
+	store_done(st);
+	if (r != STORE_ROW)
+		api_fail(ar, r < 0 ? r : CK_E_NOTFOUND, &err);
+}
+
+static void snapshot(struct api_req *ar)
+{
+	struct snapshot_job job = {0};
+	struct ck_error err;
+	json_t *body;
+	int r;
+
+	ck_error_clear(&err);
+	r = optional_body(ar, &body, &err);
+	if (!r)
+		r = decode_tenant(ar, body, &job.tenant, &err);
+	if (!r)
+		r = api_in_tx(ar, run_snapshot, &job, &err);
+	if (r)
+		api_fail(ar, r, &err);
+	else
+		send_snapshot(ar, job.id);
+}
+
+static int trend_rows(struct api_req *ar, struct jsonw *w, int64_t tenant, int64_t since,
+		      int64_t days, int64_t *ret_count, struct ck_error *err)
+{
+	struct store_stmt *st;
+	int r =
+	    store_query(ar->ctx.conn,
+			SNAPSHOT_COLS " WHERE COALESCE(tenant_id, 0) = $1 AND snapshot_date >= $2"
+				      " AND snapshot_date <= $3 ORDER BY snapshot_date",
+			&st, err);
+
+	if (r)
+		return r;
+	store_bind_i64(st, 1, tenant);
+	store_bind_i64(st, 2, since);
+	store_bind_i64(st, 3, since + days * 86400); /* today: replayed future sweeps stay out */
+	jsonw_arr_open(w);
+	*ret_count = 0;
+	while ((r = store_step(st, err)) == STORE_ROW) {
+		write_snapshot_row(ar, w, st);
+		(*ret_count)++;
+	}
+	jsonw_arr_close(w);
+	store_done(st);
+	return r < 0 ? r : 0;
+}
+
+static void trend(struct api_req *ar)
+{
+	const char *d = http_request_param(ar->http, "days");
+	int64_t days = TREND_DAYS_DEFAULT, tenant = 0, today, count = 0;
+	struct ck_error err;
+	struct strbuf rows;
+	struct jsonw w, rw;
+	int r = 0;
+
+	ck_error_clear(&err);
+	if (d && ck_parse_i64(d, 1, TREND_DAYS_MAX, &days))
+		r = ck_error_set(&err, CK_E_INVALID, "days", "Enter a whole number from 1 to %d.",
+				 TREND_DAYS_MAX);
+	if (!r)
+		r = decode_tenant(ar, NULL, &tenant, &err);
+	today = ar->ctx.now - ((ar->ctx.now % 86400) + 86400) % 86400;
+	strbuf_init(&rows, RESULTS_CAP);
+	jsonw_init(&rw, &rows);
+	if (!r)
+		r = trend_rows(ar, &rw, tenant, today - days * 86400, days, &count, &err);
+	if (!r)
+		r = jsonw_result(&rw);
+	if (r) {
+		api_fail(ar, r, &err);
+	} else {
+		api_json_begin(ar, 200, &w);
+		jsonw_obj_open(&w);
+		write_tenant(ar, &w, tenant);
+		jsonw_kint(&w, "days", days);
+		jsonw_kint(&w, "count", count);
+		jsonw_key(&w, "results");
+		jsonw_raw(&w, strbuf_str(&rows), rows.len);
+		jsonw_obj_close(&w);
+	}
+	strbuf_release(&rows);
+}
+
+/* 405 unless the method is `want` (GET also admits HEAD). */
+static int method_ok(struct api_req *ar, const char *want)
+{
+	const char *m = ar->http->method;
+
+	if (!strcmp(m, want) || (!strcmp(want, "GET") && !strcmp(m, "HEAD")))
+		return 1;
+	api_fail_detail(ar, CK_E_INVALID, "Method not allowed.");
+	ar->resp->status = 405;
+	return 0;
+}
+
+int api_serve_compliance(struct api_req *ar)
+{
+	const char *path = ar->http->path;
+
+	if (!strcmp(path, REPORT_PATH)) {
+		if (method_ok(ar, "GET"))
+			report(ar);
+	} else if (!strcmp(path, SNAPSHOT_PATH)) {
+		if (method_ok(ar, "POST") && api_require_write(ar))
+			snapshot(ar);
+	} else if (!strcmp(path, TREND_PATH)) {
+		if (method_ok(ar, "GET"))
+			trend(ar);
+	} else {
+		return 0;
+	}
+	return 1;
+}
