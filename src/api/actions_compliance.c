@@ -22,7 +22,8 @@
 #include <string.h>
 
 #define TREND_DAYS_DEFAULT 90
-#define TREND_DAYS_MAX 3650	       /* ?days= limit */
+#define TREND_DAYS_MAX 3650 /* ?days= limit */
+#define ID_LIST_TOO_LONG 1  /* decode_id_list(): over `max` (positive: never a CK_E_* code) */
 #define RESULTS_CAP ((size_t)32 << 20) /* bytes of one bulk run's report list */
 
 #define REPORT_PATH "/api/plugins/netbox-ssl/compliance-report/"
@@ -32,7 +33,8 @@
 /* ---- decoding ---- */
 
 /* body[key]: a list of at most `max` integers >= 1 (DRF ListField messages). Absent or null:
- * *ret NULL, unless `required`. The ids are copied to *ret (caller frees). */
+ * *ret NULL, unless `required`. The ids are copied to *ret (caller frees). Returns 0,
+ * ID_LIST_TOO_LONG, or a negative CK_E_* code. */
 static int decode_id_list(json_t *body, const char *key, int required, int allow_empty, size_t max,
 			  int64_t **ret, size_t *ret_n, struct ck_error *err)
 {
@@ -56,7 +58,7 @@ static int decode_id_list(json_t *body, const char *key, int required, int allow
 			   ? 0
 			   : ck_error_set(err, CK_E_INVALID, key, "This list may not be empty.");
 	if (json_array_size(v) > max)
-		return -1; /* the caller reports its own limit */
+		return ID_LIST_TOO_LONG; /* the caller reports its own limit */
 	json_array_foreach(v, i, item)
 	{
 		if (!json_is_integer(item) || json_integer_value(item) < 1)
@@ -74,7 +76,7 @@ static int decode_policy_ids(json_t *body, int64_t **ret, size_t *ret_n, struct 
 {
 	int r = decode_id_list(body, "policy_ids", 0, 1, DOM_COMPLIANCE_IDS_MAX, ret, ret_n, err);
 
-	if (r == -1)
+	if (r == ID_LIST_TOO_LONG)
 		r = ck_error_set(err, CK_E_INVALID, "policy_ids",
 				 "Ensure this field has no more than %d elements.",
 				 DOM_COMPLIANCE_IDS_MAX);
@@ -306,7 +308,7 @@ static int decode_bulk(struct api_req *ar, struct bulk_job *job, struct ck_error
 	if (!r)
 		r = decode_id_list(body, "certificate_ids", 1, 0, (size_t)cap, &job->cert_ids,
 				   &job->ncert_ids, err);
-	if (r == -1)
+	if (r == ID_LIST_TOO_LONG)
 		r = ck_error_set(err, CK_E_INVALID, NULL,
 				 "Batch size exceeds maximum of %d certificates.", cap);
 	if (!r)
