@@ -239,6 +239,26 @@ static int after_delimiter(const char *body, size_t len, size_t *pos, struct ck_
 	return 0;
 }
 
+/* The next CRLF "--B" at or after pos that really is a delimiter line: followed by "--" or by
+ * optional transport padding and CRLF (so data may contain "--B" followed by other text). */
+static const char *find_delimiter(const char *body, size_t len, size_t pos, const char *delim,
+				  size_t dl)
+{
+	for (const char *p = body + pos; (p = memmem(p, len - (size_t)(p - body), "\r\n", 2));
+	     p += 2) {
+		const char *q = p + 2 + dl, *end = body + len;
+		if ((size_t)(end - p) < dl + 2 || memcmp(p + 2, delim, dl))
+			continue;
+		if (end - q >= 2 && q[0] == '-' && q[1] == '-')
+			return p;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (end - q >= 2 && q[0] == '\r' && q[1] == '\n')
+			return p;
+	}
+	return NULL;
+}
+
 static int parse_parts(const char *body, size_t len, const char *delim, size_t dl,
 		       struct multipart *mp, struct ck_error *err)
 {
@@ -256,10 +276,7 @@ static int parse_parts(const char *body, size_t len, const char *delim, size_t d
 		r = part_headers(body, len, &pos, part, err);
 		if (r)
 			return r;
-		for (end = body + pos; (end = memmem(end, len - (size_t)(end - body), "\r\n", 2));
-		     end += 2)
-			if ((size_t)(body + len - end) >= dl + 2 && !memcmp(end + 2, delim, dl))
-				break;
+		end = find_delimiter(body, len, pos, delim, dl);
 		if (!end)
 			return ck_error_set(err, CK_E_PARSE, NULL,
 					    "Multipart body without its closing boundary.");

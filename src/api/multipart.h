@@ -6,7 +6,8 @@
  *
  * Accepted shape: Content-Type "multipart/form-data; boundary=B" (B a token or a quoted string,
  * 1..MULTIPART_MAX_BOUNDARY characters); body = optional preamble, "--B" CRLF, then parts
- * separated by CRLF "--B" CRLF and closed by CRLF "--B--" (anything after is the epilogue).
+ * separated by CRLF "--B" CRLF and closed by CRLF "--B--" (anything after is the epilogue); a
+ * CRLF "--B" followed by anything but "--" or [SP/TAB]* CRLF is data, not a delimiter.
  * Each part has header lines (CRLF-terminated, ending with an empty line) of which
  * Content-Disposition must be `form-data; name="..."` with an optional filename="...".
  * Header lines with control characters other than TAB are refused.
