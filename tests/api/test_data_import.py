@@ -14,7 +14,7 @@ import signal
 
 import pytest
 import requests
-from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs7
 
 import ckcerts
 from ckapi import CERTS, PLUGIN, cert_body, create
@@ -366,6 +366,7 @@ def test_import_file_size_cap(api, uniq):
     (lambda: ckcerts.key_pem(ckcerts.ec_key()).encode(), "Private key detected"),
     (lambda: (ckcerts.pem(ckcerts.make_cert(cn="k")[0]) + ckcerts.key_pem(ckcerts.ec_key(), "traditional")).encode(),
      "Private key detected"),
+    (lambda: ckcerts.ec_key().private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption()), "Private key detected"),
     (lambda: b"hello world", "Unrecognized certificate format. Supported formats: PEM, DER, PKCS#7."),
     (lambda: b"", "Unrecognized certificate format"),
     (lambda: b"\x30\x03\x02\x01\x01", "Failed to parse"),
