@@ -260,46 +260,69 @@ static void resource_paths(struct jsonw *w, const struct api_resource *res)
 	jsonw_obj_close(w);
 }
 
-/* Explicit actions: path, summary, detail (has {id}), has body. */
+/* Explicit actions (registry.h: everything that is not generic CRUD): path, summary, the
+ * methods served ("get", "post" or "get post"), and whether a JSON body is expected. */
 static const struct {
-	const char *path, *summary;
-	int detail, body;
+	const char *path, *summary, *methods;
+	int body;
 } actions[] = {
-	{"/api/plugins/netbox-ssl/certificates/import/", "Import a PEM certificate (leaf + chain); dry_run previews", 0, 1},
-	{"/api/plugins/netbox-ssl/certificates/bulk-import/", "Import up to bulk_import_max_batch_size PEM certificates atomically", 0, 1},
-	{"/api/plugins/netbox-ssl/certificates/bulk-assign/", "Assign many certificates to one object", 0, 1},
-	{"/api/plugins/netbox-ssl/certificates/{id}/lifecycle/", "Lifecycle events, newest first (max 50)", 1, 0},
-	{"/api/plugins/netbox-ssl/csrs/import/", "Import a PEM CSR", 0, 1},
-	{"/api/plugins/netbox-ssl/certificate-authorities/seed-defaults/", "Create the common public CAs", 0, 0},
-	{"/api/plugins/netbox-ssl/analytics/summary/", "Dashboard aggregates", 0, 0},
-	{"/api/plugins/netbox-ssl/certificates/export/", "Export certificates as csv|json|yaml|pem (GET query or POST JSON body)", 0, 0}, {"/api/plugins/netbox-ssl/certificates/bulk-data-import/", "Import certificate metadata from CSV or JSON content", 0, 1}, {"/api/plugins/netbox-ssl/certificates/import-file/", "Import a PEM, DER or PKCS#7 file (multipart field 'file')", 0, 0},
-	{"/api/plugins/netbox-ssl/certificates/{id}/compliance-check/", "Run compliance policies on a certificate", 1, 1},
-	{"/api/plugins/netbox-ssl/certificates/bulk-compliance-check/", "Run compliance policies on many certificates", 0, 1},
-	{"/api/plugins/netbox-ssl/compliance-report/", "Compliance report (?tenant_id, ?export=csv|json)", 0, 0},
-	{"/api/plugins/netbox-ssl/compliance-report/snapshot/", "Take today's compliance trend snapshot", 0, 0},
-	{"/api/plugins/netbox-ssl/compliance-trend/", "Compliance trend snapshots (?days=90, ?tenant_id)", 0, 0},
+#define C "/api/plugins/netbox-ssl/certificates/"
+	{C "import/", "Import a PEM certificate (leaf + chain); dry_run previews", "post", 1},
+	{C "bulk-import/", "Import up to bulk_import_max_batch_size PEM certificates atomically", "post", 1},
+	{C "bulk-data-import/", "Import certificate metadata from CSV or JSON content", "post", 1},
+	{C "import-file/", "Import a PEM, DER or PKCS#7 file (multipart field 'file')", "post", 0},
+	{C "export/", "Export certificates as csv|json|yaml|pem (query or JSON body)", "get post", 0},
+	{C "{id}/export/", "Export one certificate (pem by default)", "get", 0},
+	{C "bulk-assign/", "Assign many certificates to one object", "post", 1},
+	{C "{id}/lifecycle/", "Lifecycle events, newest first (max 50)", "get", 0},
+	{C "{id}/renew/", "Janus renewal: replace with a new PEM, move assignments (one transaction)", "post", 1},
+	{C "{id}/revert-renewal/", "Undo a renewal (old certificate active again)", "post", 0},
+	{C "{id}/validate-chain/", "Validate the stored chain with OpenSSL", "post", 0},
+	{C "bulk-validate-chain/", "Validate the chains of many certificates", "post", 1},
+	{C "{id}/detect-acme/", "Detect the ACME provider from the issuer", "post", 0},
+	{C "bulk-detect-acme/", "Detect ACME providers for many certificates", "post", 1},
+	{C "bulk-status-update/", "Set the status of many certificates", "post", 1},
+	{C "diff/", "Compare two inventory snapshots", "post", 1},
+	{C "{id}/compliance-check/", "Run compliance policies on a certificate", "post", 0},
+	{C "bulk-compliance-check/", "Run compliance policies on many certificates", "post", 1},
+#undef C
+	{"/api/plugins/netbox-ssl/csrs/import/", "Import a PEM CSR", "post", 1},
+	{"/api/plugins/netbox-ssl/certificate-authorities/seed-defaults/", "Create the common public CAs", "post", 0},
+	{"/api/plugins/netbox-ssl/analytics/summary/", "Dashboard aggregates (?tenant_id)", "get", 0},
+	{"/api/plugins/netbox-ssl/compliance-report/", "Compliance report (?tenant_id, ?export=csv|json)", "get", 0},
+	{"/api/plugins/netbox-ssl/compliance-report/snapshot/", "Take today's compliance trend snapshot", "post", 0},
+	{"/api/plugins/netbox-ssl/compliance-trend/", "Compliance trend snapshots (?days=90, ?tenant_id)", "get", 0},
+	{"/api/auth/login/", "Browser sign-in (session cookie + CSRF token)", "post", 1},
+	{"/api/auth/logout/", "Browser sign-out", "post", 0},
+	{"/api/auth/me/", "The signed-in user", "get", 0},
 };
+
+static void action_op(struct jsonw *w, const char *method, const char *summary, int body)
+{
+	jsonw_key(w, method);
+	jsonw_obj_open(w);
+	jsonw_kstr(w, "summary", summary);
+	if (body) {
+		jsonw_key(w, "requestBody");
+		raw_lit(w, "{\"required\":true,\"content\":{\"application/json\":{\"schema\":{}}}}");
+	}
+	jsonw_key(w, "responses");
+	raw_lit(w, "{\"200\":{\"description\":\"success\"},\"201\":{\"description\":\"created\"},"
+		   "\"400\":{\"description\":\"validation error\"}}");
+	jsonw_obj_close(w);
+}
 
 static void action_paths(struct jsonw *w)
 {
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		int get = !actions[i].body && (strstr(actions[i].path, "lifecycle") || strstr(actions[i].path, "analytics") ||
-					       strstr(actions[i].path, "-trend/") || !strcmp(strrchr(actions[i].path, '-'), "-report/"));
 		jsonw_key(w, actions[i].path);
 		jsonw_obj_open(w);
-		if (actions[i].detail)
+		if (strstr(actions[i].path, "{id}"))
 			id_param(w);
-		jsonw_key(w, get ? "get" : "post");
-		jsonw_obj_open(w);
-		jsonw_kstr(w, "summary", actions[i].summary);
-		if (actions[i].body) {
-			jsonw_key(w, "requestBody");
-			raw_lit(w, "{\"required\":true,\"content\":{\"application/json\":{\"schema\":{}}}}");
-		}
-		jsonw_key(w, "responses");
-		raw_lit(w, "{\"200\":{\"description\":\"success\"},\"201\":{\"description\":\"created\"},"
-			     "\"400\":{\"description\":\"validation error\"}}");
-		jsonw_obj_close(w);
+		if (strstr(actions[i].methods, "get"))
+			action_op(w, "get", actions[i].summary, 0);
+		if (strstr(actions[i].methods, "post"))
+			action_op(w, "post", actions[i].summary, actions[i].body);
 		jsonw_obj_close(w);
 	}
 }

@@ -44,8 +44,21 @@ def test_schema_covers_every_resource_and_action(api):
               "/api/plugins/netbox-ssl/csrs/", "/api/tenancy/tenants/", "/api/extras/tags/",
               "/api/dcim/devices/", "/api/virtualization/virtual-machines/", "/api/ipam/services/",
               "/api/core/object-changes/", "/api/plugins/netbox-ssl/certificates/import/",
-              "/api/plugins/netbox-ssl/certificates/bulk-import/", "/api/plugins/netbox-ssl/csrs/import/"]:
+              "/api/plugins/netbox-ssl/certificates/bulk-import/", "/api/plugins/netbox-ssl/csrs/import/",
+              "/api/users/users/", "/api/users/tokens/",
+              "/api/plugins/netbox-ssl/compliance-policies/", "/api/plugins/netbox-ssl/compliance-checks/"]:
         assert p in paths, p
+    # every explicit action the server answers is documented, with the method it answers
+    for p, method in [("certificates/{id}/renew/", "post"), ("certificates/{id}/revert-renewal/", "post"),
+                      ("certificates/{id}/validate-chain/", "post"), ("certificates/bulk-validate-chain/", "post"),
+                      ("certificates/{id}/detect-acme/", "post"), ("certificates/bulk-detect-acme/", "post"),
+                      ("certificates/bulk-status-update/", "post"), ("certificates/diff/", "post"),
+                      ("certificates/export/", "get"), ("certificates/export/", "post"),
+                      ("certificates/{id}/export/", "get"), ("certificates/bulk-data-import/", "post"),
+                      ("certificates/import-file/", "post"), ("certificates/{id}/lifecycle/", "get"),
+                      ("certificates/{id}/compliance-check/", "post"), ("compliance-report/", "get"),
+                      ("compliance-trend/", "get"), ("analytics/summary/", "get")]:
+        assert method in paths["/api/plugins/netbox-ssl/" + p], (p, method)
     names = {p["name"] for p in paths["/api/plugins/netbox-ssl/certificates/"]["get"]["parameters"]}
     for f in ["limit", "offset", "ordering", "q", "tag", "status", "tenant_id", "issuing_ca_id",
               "has_issuing_ca", "common_name", "expiry_status", "san"]:
