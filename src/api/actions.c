@@ -3,27 +3,36 @@
 
 #include <string.h>
 
-/* Every action path, for 405 on a wrong method (rather than 404). Handlers register here. */
-static const struct {
-	const char *resource, *rest;
-	int detail;
-} known_actions[] = {
-	{"certificates", "import/", 0}, {"certificates", "bulk-import/", 0},
-	{"certificates", "bulk-assign/", 0}, {"certificates", "lifecycle/", 1},
-	{"certificates", "renew/", 1}, {"certificates", "revert-renewal/", 1},
-	{"certificates", "validate-chain/", 1}, {"certificates", "bulk-validate-chain/", 0},
-	{"certificates", "detect-acme/", 1}, {"certificates", "bulk-detect-acme/", 0},
-	{"certificates", "bulk-status-update/", 0}, {"certificates", "diff/", 0},
-	{"csrs", "import/", 0}, {"certificate-authorities", "seed-defaults/", 0},
-	{"certificates", "compliance-check/", 1}, {"certificates", "bulk-compliance-check/", 0},
-	{"certificates", "export/", 0}, {"certificates", "export/", 1}, {"certificates", "bulk-data-import/", 0}, {"certificates", "import-file/", 0},
+/* Every resource action: the one list both the router (405 instead of 404 for a wrong
+ * method) and the OpenAPI document read. A new action is added here and nowhere else. */
+const struct api_action_info api_actions[] = {
+	{"certificates", "import/", 0, "post", 1, "Import a PEM certificate (leaf + chain); dry_run previews"},
+	{"certificates", "bulk-import/", 0, "post", 1, "Import up to bulk_import_max_batch_size PEM certificates atomically"},
+	{"certificates", "bulk-data-import/", 0, "post", 1, "Import certificate metadata from CSV or JSON content"},
+	{"certificates", "import-file/", 0, "post", 0, "Import a PEM, DER or PKCS#7 file (multipart field 'file')"},
+	{"certificates", "export/", 0, "get post", 0, "Export certificates as csv|json|yaml|pem (query or JSON body)"},
+	{"certificates", "export/", 1, "get", 0, "Export one certificate (pem by default)"},
+	{"certificates", "bulk-assign/", 0, "post", 1, "Assign many certificates to one object"},
+	{"certificates", "lifecycle/", 1, "get", 0, "Lifecycle events, newest first (max 50)"},
+	{"certificates", "renew/", 1, "post", 1, "Janus renewal: replace with a new PEM, move assignments (one transaction)"},
+	{"certificates", "revert-renewal/", 1, "post", 0, "Undo a renewal (old certificate active again)"},
+	{"certificates", "validate-chain/", 1, "post", 0, "Validate the stored chain with OpenSSL"},
+	{"certificates", "bulk-validate-chain/", 0, "post", 1, "Validate the chains of many certificates"},
+	{"certificates", "detect-acme/", 1, "post", 0, "Detect the ACME provider from the issuer"},
+	{"certificates", "bulk-detect-acme/", 0, "post", 1, "Detect ACME providers for many certificates"},
+	{"certificates", "bulk-status-update/", 0, "post", 1, "Set the status of many certificates"},
+	{"certificates", "diff/", 0, "post", 1, "Compare two inventory snapshots"},
+	{"certificates", "compliance-check/", 1, "post", 0, "Run compliance policies on a certificate"},
+	{"certificates", "bulk-compliance-check/", 0, "post", 1, "Run compliance policies on many certificates"},
+	{"csrs", "import/", 0, "post", 1, "Import a PEM CSR"},
+	{"certificate-authorities", "seed-defaults/", 0, "post", 0, "Create the common public CAs"},
+	{NULL, NULL, 0, NULL, 0, NULL},
 };
 
 int api_action_exists(const struct api_resource *res, int64_t id, const char *rest)
 {
-	for (size_t i = 0; i < sizeof(known_actions) / sizeof(known_actions[0]); i++)
-		if (!strcmp(known_actions[i].resource, res->name) && !strcmp(known_actions[i].rest, rest) &&
-		    known_actions[i].detail == (id != 0))
+	for (const struct api_action_info *a = api_actions; a->resource; a++)
+		if (!strcmp(a->resource, res->name) && !strcmp(a->rest, rest) && a->detail == (id != 0))
 			return 1;
 	return 0;
 }

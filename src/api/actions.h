@@ -12,6 +12,19 @@
 /* Serves "<list path>[<id>/]<rest>" for res; returns 0 when no such action exists. */
 int api_serve_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
 
+/* One explicit action of a resource: "<list path>[{id}/]<rest>". */
+struct api_action_info {
+	const char *resource; /* registry name */
+	const char *rest;     /* e.g. "import/" */
+	int detail;           /* 1: on a detail URL ({id}/) */
+	const char *methods;  /* "get", "post" or "get post" */
+	int body;             /* expects a JSON body */
+	const char *summary;  /* for the OpenAPI document */
+};
+
+/* Every resource action, NULL-resource terminated (api/actions.c). */
+extern const struct api_action_info api_actions[];
+
 /* True when <rest> names an action of res (on a detail URL when id != 0), whatever the
  * method: lets the router answer 405 instead of 404 for a wrong method. */
 int api_action_exists(const struct api_resource *res, int64_t id, const char *rest);

@@ -260,34 +260,11 @@ static void resource_paths(struct jsonw *w, const struct api_resource *res)
 	jsonw_obj_close(w);
 }
 
-/* Explicit actions (registry.h: everything that is not generic CRUD): path, summary, the
- * methods served ("get", "post" or "get post"), and whether a JSON body is expected. */
+/* Paths outside the registry (the resource actions come from api_actions[]). */
 static const struct {
 	const char *path, *summary, *methods;
 	int body;
-} actions[] = {
-#define C "/api/plugins/netbox-ssl/certificates/"
-	{C "import/", "Import a PEM certificate (leaf + chain); dry_run previews", "post", 1},
-	{C "bulk-import/", "Import up to bulk_import_max_batch_size PEM certificates atomically", "post", 1},
-	{C "bulk-data-import/", "Import certificate metadata from CSV or JSON content", "post", 1},
-	{C "import-file/", "Import a PEM, DER or PKCS#7 file (multipart field 'file')", "post", 0},
-	{C "export/", "Export certificates as csv|json|yaml|pem (query or JSON body)", "get post", 0},
-	{C "{id}/export/", "Export one certificate (pem by default)", "get", 0},
-	{C "bulk-assign/", "Assign many certificates to one object", "post", 1},
-	{C "{id}/lifecycle/", "Lifecycle events, newest first (max 50)", "get", 0},
-	{C "{id}/renew/", "Janus renewal: replace with a new PEM, move assignments (one transaction)", "post", 1},
-	{C "{id}/revert-renewal/", "Undo a renewal (old certificate active again)", "post", 0},
-	{C "{id}/validate-chain/", "Validate the stored chain with OpenSSL", "post", 0},
-	{C "bulk-validate-chain/", "Validate the chains of many certificates", "post", 1},
-	{C "{id}/detect-acme/", "Detect the ACME provider from the issuer", "post", 0},
-	{C "bulk-detect-acme/", "Detect ACME providers for many certificates", "post", 1},
-	{C "bulk-status-update/", "Set the status of many certificates", "post", 1},
-	{C "diff/", "Compare two inventory snapshots", "post", 1},
-	{C "{id}/compliance-check/", "Run compliance policies on a certificate", "post", 0},
-	{C "bulk-compliance-check/", "Run compliance policies on many certificates", "post", 1},
-#undef C
-	{"/api/plugins/netbox-ssl/csrs/import/", "Import a PEM CSR", "post", 1},
-	{"/api/plugins/netbox-ssl/certificate-authorities/seed-defaults/", "Create the common public CAs", "post", 0},
+} extra_paths[] = {
 	{"/api/plugins/netbox-ssl/analytics/summary/", "Dashboard aggregates (?tenant_id)", "get", 0},
 	{"/api/plugins/netbox-ssl/compliance-report/", "Compliance report (?tenant_id, ?export=csv|json)", "get", 0},
 	{"/api/plugins/netbox-ssl/compliance-report/snapshot/", "Take today's compliance trend snapshot", "post", 0},
@@ -312,19 +289,32 @@ static void action_op(struct jsonw *w, const char *method, const char *summary, 
 	jsonw_obj_close(w);
 }
 
+static void path_ops(struct jsonw *w, const char *path, const char *methods, const char *summary, int body)
+{
+	jsonw_key(w, path);
+	jsonw_obj_open(w);
+	if (strstr(path, "{id}"))
+		id_param(w);
+	if (strstr(methods, "get"))
+		action_op(w, "get", summary, 0);
+	if (strstr(methods, "post"))
+		action_op(w, "post", summary, body);
+	jsonw_obj_close(w);
+}
+
 static void action_paths(struct jsonw *w)
 {
-	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		jsonw_key(w, actions[i].path);
-		jsonw_obj_open(w);
-		if (strstr(actions[i].path, "{id}"))
-			id_param(w);
-		if (strstr(actions[i].methods, "get"))
-			action_op(w, "get", actions[i].summary, 0);
-		if (strstr(actions[i].methods, "post"))
-			action_op(w, "post", actions[i].summary, actions[i].body);
-		jsonw_obj_close(w);
+	char path[256];
+
+	for (const struct api_action_info *a = api_actions; a->resource; a++) {
+		const struct api_resource *res = api_registry_find(a->resource);
+		if (!res)
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s", res->path, a->detail ? "{id}/" : "", a->rest);
+		path_ops(w, path, a->methods, a->summary, a->body);
 	}
+	for (size_t i = 0; i < sizeof(extra_paths) / sizeof(extra_paths[0]); i++)
+		path_ops(w, extra_paths[i].path, extra_paths[i].methods, extra_paths[i].summary, extra_paths[i].body);
 }
 
 int api_serve_openapi(struct api_req *ar)
