@@ -262,7 +262,7 @@ static const char *find_delimiter(const char *body, size_t len, size_t pos, cons
 static int parse_parts(const char *body, size_t len, const char *delim, size_t dl,
 		       struct multipart *mp, struct ck_error *err)
 {
-	size_t pos;
+	size_t pos = 0;
 	int r = first_delimiter(body, len, delim, dl, &pos, err);
 
 	while (!r && !(r = after_delimiter(body, len, &pos, err))) {

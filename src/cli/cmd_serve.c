@@ -13,6 +13,7 @@
 #include "store/store.h"
 
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +24,15 @@
 
 #define CERTKEEPER_VERSION "0.1.0"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
+/* SIGTERM/SIGINT are blocked in every thread (the mask is inherited by the HTTP workers and
+ * the sweeper, which start after it is set) and taken synchronously by the main thread with
+ * sigwait(), so a stop request can never land in a worker and be lost. */
+static void block_stop_signals(sigset_t *set)
 {
-	(void)sig;
-	stop_requested = 1;
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
 static void usage(FILE *out)
@@ -145,6 +149,8 @@ int cmd_serve(int argc, char **argv)
 	struct stat sb;
 	int bootstrap = 0, r;
 	char url[200];
+	sigset_t stop_set;
+	int sig = 0;
 
 	if (cli_wants_help(argc, argv)) {
 		usage(stdout);
@@ -166,6 +172,8 @@ int cmd_serve(int argc, char **argv)
 	hc.threads = (unsigned)app.cfg.threads;
 	hc.max_body = (size_t)app.cfg.max_body_bytes;
 	hc.access_log = app.cfg.access_log;
+	signal(SIGPIPE, SIG_IGN);
+	block_stop_signals(&stop_set);
 	if (http_server_start(&hc, api_handle, &app, &srv, &err)) {
 		fprintf(stderr, "certkeeper serve: cannot listen on %s: %s\n", app.cfg.listen, err.msg);
 		store_close(app.store);
@@ -181,12 +189,9 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	fflush(stdout);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGPIPE, SIG_IGN);
 	sweeper_start(&app);
-	while (!stop_requested)
-		pause();
+	while (sigwait(&stop_set, &sig) == 0 && sig != SIGTERM && sig != SIGINT)
+		;
 	ck_log(CK_LOG_INFO, NULL, "shutting down");
 	sweeper_stop();
 	http_server_stop(srv);

@@ -103,7 +103,9 @@ static int take_line(const char *line, const char *prefix, char *out, size_t out
 
 	if (strncmp(line, prefix, n))
 		return 0;
-	snprintf(out, outsz, "%s", line + n);
+	n = strnlen(line + n, outsz - 1) + n; /* copy what fits; the fields compared are short */
+	memcpy(out, line + strlen(prefix), n - strlen(prefix));
+	out[n - strlen(prefix)] = '\0';
 	return 1;
 }
 
