@@ -49,11 +49,6 @@ int api_compliance_action(struct api_req *ar, const struct api_resource *res, in
 /* compliance-report/, compliance-report/snapshot/, compliance-trend/; 0 when not those paths. */
 int api_serve_compliance(struct api_req *ar);
 
-/* Imports each input (a PEM leaf with its chain) as one certificate, all in ONE transaction
- * (all or nothing); ret_ids[i] receives each id. On failure err->index names the input.
- * Used by `certkeeper import` through an api_req made by api_req_init_local(). */
-int api_cert_import_many(struct api_req *ar, const char *const *pems, const size_t *lens, size_t n,
-			 int64_t *ret_ids, struct ck_error *err);
 
 /* POST /api/users/tokens/ (api/res_users.c): creates a token and shows its key once. */
 void api_token_create(struct api_req *ar);

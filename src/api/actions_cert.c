@@ -432,30 +432,6 @@ static void lifecycle(struct api_req *ar, int64_t id)
 	jsonw_obj_close(&w);
 }
 
-int api_cert_import_many(struct api_req *ar, const char *const *pems, const size_t *lens, size_t n,
-			 int64_t *ret_ids, struct ck_error *err)
-{
-	struct import_job job = {calloc(n ? n : 1, sizeof(struct import_item)), n, ret_ids};
-	struct x509_limits lim;
-	int r = job.items ? 0 : CK_E_NOMEM;
-
-	x509_limits_default(&lim);
-	lim.max_input = (size_t)ar->app->cfg.max_pem_bytes;
-	for (size_t i = 0; i < n && !r; i++) {
-		r = x509_parse_input(pems[i], lens[i], &lim, &job.items[i].bundle, err);
-		if (!r && !job.items[i].bundle->ncerts)
-			r = ck_error_set(err, CK_E_PARSE, "pem_content", "No valid certificate found in input.");
-		if (r && err)
-			err->index = (long)i;
-	}
-	if (!r)
-		r = api_in_tx(ar, run_import, &job, err);
-	for (size_t i = 0; job.items && i < n; i++)
-		api_import_item_release(&job.items[i]);
-	free(job.items);
-	return r;
-}
-
 int api_cert_action(struct api_req *ar, int64_t id, const char *rest)
 {
 	const char *m = ar->http->method;
