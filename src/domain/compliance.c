@@ -675,33 +675,6 @@ static int collect_texts(struct store_stmt *st, size_t max, char ***ret, size_t 
 	return 0;
 }
 
-/* Steps st (bound by the caller) collecting column 0 as integers; done(st). */
-static int collect_ids(struct store_stmt *st, int64_t **ret, size_t *ret_n, struct ck_error *err)
-{
-	int64_t *v = NULL, *grown;
-	size_t n = 0, cap = 0;
-	int r;
-
-	while ((r = store_step(st, err)) == STORE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 8;
-			if (!(grown = realloc(v, cap * sizeof(*v)))) {
-				r = CK_E_NOMEM;
-				break;
-			}
-			v = grown;
-		}
-		v[n++] = store_col_i64(st, 0);
-	}
-	store_done(st);
-	if (r < 0) {
-		free(v);
-		return r;
-	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
 
 static int query_ids(const struct dom_ctx *ctx, const char *sql, int64_t id, int64_t **ret,
 		     size_t *ret_n, struct ck_error *err)
@@ -712,7 +685,7 @@ static int query_ids(const struct dom_ctx *ctx, const char *sql, int64_t id, int
 	if (r)
 		return r;
 	store_bind_i64(st, 1, id);
-	return collect_ids(st, ret, ret_n, err);
+	return store_collect_i64(st, ret, ret_n, err);
 }
 
 /* Decodes the parameter of p's type from its JSON (validated when written). */

@@ -65,8 +65,6 @@ int dom_cert_assignment_ids(const struct dom_ctx *ctx, int64_t cert_id, int64_t 
 			    size_t *ret_n, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int64_t *ids = NULL, *grown;
-	size_t n = 0, cap = 0;
 	int r = store_query(ctx->conn,
 			    "SELECT id FROM assignments WHERE certificate_id = $1 ORDER BY id", &st,
 			    err);
@@ -74,26 +72,7 @@ int dom_cert_assignment_ids(const struct dom_ctx *ctx, int64_t cert_id, int64_t 
 	if (r)
 		return r;
 	store_bind_i64(st, 1, cert_id);
-	while ((r = store_step(st, err)) == STORE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			grown = realloc(ids, cap * sizeof(*ids));
-			if (!grown) {
-				r = CK_E_NOMEM;
-				break;
-			}
-			ids = grown;
-		}
-		ids[n++] = store_col_i64(st, 0);
-	}
-	store_done(st);
-	if (r < 0) {
-		free(ids);
-		return r;
-	}
-	*ret = ids;
-	*ret_n = n;
-	return 0;
+	return store_collect_i64(st, ret, ret_n, err);
 }
 
 /* Type and id of one assignment. */

@@ -98,6 +98,11 @@ int store_tx_commit(struct store_conn *c, struct ck_error *err);
 void store_tx_rollback(struct store_conn *c);
 int store_in_tx(const struct store_conn *c);
 
+/* Steps st (already bound by the caller) to the end, collecting column 0 of every row as an
+ * integer, then store_done(st). *ret (caller frees; NULL when no row) and *ret_n are written
+ * only on success. */
+int store_collect_i64(struct store_stmt *st, int64_t **ret, size_t *ret_n, struct ck_error *err);
+
 /* Convenience: runs `sql` with the given int64 parameters and returns the first column of the
  * first row in *ret (0 when no row). For COUNT(*) and id look-ups. */
 int store_scalar_i64(struct store_conn *c, const char *sql, const int64_t *params, int nparams,
