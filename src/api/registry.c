@@ -82,11 +82,32 @@ int api_field_col(const struct api_resource *res, const struct api_field *f)
 	return -1;
 }
 
+/* Renderers ask for columns by name once per row and field; resolving a name walks the
+ * declaration with strcmp. Callers pass string literals, so a small per-thread memo keyed by
+ * (resource, name pointer) answers repeats with two pointer compares. */
+#define ROW_COL_MEMO 32
+
 int api_row_col(const struct api_row *row, const char *name)
 {
-	const struct api_field *f = api_resource_field(row->res, name);
+	static _Thread_local struct {
+		const struct api_resource *res;
+		const char *name;
+		int col;
+	} memo[ROW_COL_MEMO];
+	static _Thread_local unsigned next;
+	const struct api_field *f;
+	int col;
 
-	return f ? api_field_col(row->res, f) : -1;
+	for (unsigned i = 0; i < ROW_COL_MEMO; i++)
+		if (memo[i].res == row->res && memo[i].name == name)
+			return memo[i].col;
+	f = api_resource_field(row->res, name);
+	col = f ? api_field_col(row->res, f) : -1;
+	memo[next % ROW_COL_MEMO].res = row->res;
+	memo[next % ROW_COL_MEMO].name = name;
+	memo[next % ROW_COL_MEMO].col = col;
+	next++;
+	return col;
 }
 
 /* Names arrays for dom_record, built once per resource. */

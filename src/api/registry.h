@@ -130,7 +130,8 @@ const struct api_resource *api_registry_at(size_t i);
 const struct api_field *api_resource_field(const struct api_resource *res, const char *name);
 /* Index of the field's column in registry-built SELECTs (-1 when it has none). */
 int api_field_col(const struct api_resource *res, const struct api_field *f);
-/* Column index of a field by name (for computed renderers); -1 if none. */
+/* Column index of a field by name (for computed renderers); -1 if none. `name` must have
+ * static storage (a literal or a declaration's string): answers are memoised by its address. */
 int api_row_col(const struct api_row *row, const char *name);
 
 /* Serves a registry request (list or detail URL) fully. */
