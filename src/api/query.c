@@ -244,7 +244,7 @@ void api_render_row(const struct api_row *row, int brief, struct jsonw *w)
 		int c = f->column ? col++ : -1;
 		if ((f->flags & (F_HIDDEN | F_WO)) || (brief && !(f->flags & F_BRIEF)) || !field_selected(fields, f->name))
 			continue;
-		jsonw_key(w, f->name);
+		jsonw_key_ident(w, f->name);
 		render_value(row, f, c, w);
 	}
 	if (res->taggable && !brief && field_selected(fields, "tags")) {

@@ -130,6 +130,36 @@ void jsonw_key(struct jsonw *w, const char *key)
 	w->after_key = 1;
 }
 
+static int is_ident(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+void jsonw_key_ident(struct jsonw *w, const char *key)
+{
+	size_t n = strlen(key);
+
+	assert(w->depth > 0 && w->in_object[w->depth - 1] && !w->after_key && is_ident(key));
+	(void)is_ident;
+	if (w->has_item[w->depth - 1])
+		strbuf_addch(w->sb, ',');
+	w->has_item[w->depth - 1] = 1;
+	if (!strbuf_grow(w->sb, n + 3)) {
+		char *p = w->sb->buf + w->sb->len;
+		p[0] = '"';
+		memcpy(p + 1, key, n);
+		p[n + 1] = '"';
+		p[n + 2] = ':';
+		p[n + 3] = '\0';
+		w->sb->len += n + 3;
+	}
+	w->after_key = 1;
+}
+
 void jsonw_strn(struct jsonw *w, const char *s, size_t n)
 {
 	before_item(w);

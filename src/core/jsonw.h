@@ -42,6 +42,11 @@ void jsonw_arr_close(struct jsonw *w);
 /* Writes an object key (escaped). */
 void jsonw_key(struct jsonw *w, const char *key);
 
+/* Writes an object key known to need no escaping (an identifier from a declaration: letters,
+ * digits, '_' and '-'), skipping the escape pass — the hot path of list rendering. Checked by
+ * assert in debug builds. */
+void jsonw_key_ident(struct jsonw *w, const char *key);
+
 /* Values. jsonw_str(NULL) writes null. jsonw_strn writes exactly n bytes (escaped). */
 void jsonw_str(struct jsonw *w, const char *s);
 void jsonw_strn(struct jsonw *w, const char *s, size_t n);

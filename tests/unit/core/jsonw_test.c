@@ -153,6 +153,33 @@ static void test_numbers_and_cap(void **state)
 	strbuf_release(&sb);
 }
 
+static void test_key_ident(void **state)
+{
+	struct strbuf sb;
+	struct jsonw w;
+
+	(void)state;
+	strbuf_init(&sb, 0);
+	jsonw_init(&w, &sb);
+	jsonw_obj_open(&w);
+	jsonw_key_ident(&w, "common_name");
+	jsonw_str(&w, "a");
+	jsonw_key_ident(&w, "days-2");
+	jsonw_int(&w, 2);
+	jsonw_key(&w, "x");
+	jsonw_null(&w);
+	jsonw_obj_close(&w);
+	assert_string_equal(strbuf_str(&sb), "{\"common_name\":\"a\",\"days-2\":2,\"x\":null}");
+	strbuf_release(&sb);
+	/* at the cap the key is refused and the failure latched */
+	strbuf_init(&sb, 6);
+	jsonw_init(&w, &sb);
+	jsonw_obj_open(&w);
+	jsonw_key_ident(&w, "abcdef");
+	assert_int_equal(jsonw_result(&w), CK_E_TOOBIG);
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_random_strings),
 		cmocka_unit_test(test_numbers_and_cap),
+		cmocka_unit_test(test_key_ident),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
