@@ -74,6 +74,10 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes that end a plain run: control characters, '"', '\\' and every non-ASCII byte
+ * (validated as UTF-8 one sequence at a time). */
+#define SPECIAL(c) ((c) < 0x20 || (c) == '"' || (c) == '\\' || (c) >= 0x80)
+
 void jsonw_escape_into(struct strbuf *sb, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -82,9 +86,13 @@ void jsonw_escape_into(struct strbuf *sb, const char *str, size_t n)
 
 	while (i < n) {
 		unsigned char c = s[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-			i++;
-			run++;
+		if (!SPECIAL(c)) {
+			/* plain ASCII: scan the whole run before copying it once */
+			size_t j = i + 1;
+			while (j < n && !SPECIAL(s[j]))
+				j++;
+			run += j - i;
+			i = j;
 			continue;
 		}
 		strbuf_add(sb, s + i - run, run);
