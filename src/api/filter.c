@@ -24,6 +24,7 @@ void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res, cons
 	strbuf_init(&fc->where, 1 << 20);
 	fc->now = ctx->now;
 	fc->cfg = ctx->cfg;
+	fc->conn = ctx->conn;
 }
 
 void api_fc_release(struct api_filter_ctx *fc)
@@ -278,6 +279,34 @@ static int q_filter(struct api_filter_ctx *fc, const char *const *vals, size_t n
 	return 0;
 }
 
+/* NetBox's model-choice filters refuse a value naming no object: 400 "Select a valid choice".
+ * `sql` selects an id by $1 (declared text, never a client string). */
+static int choice_exists(struct api_filter_ctx *fc, const char *sql, const char *key, const char *v,
+			 int by_int, struct ck_error *err)
+{
+	struct store_stmt *st;
+	int64_t id = 0;
+	int r;
+
+	if (!fc->conn)
+		return 0;
+	if (by_int && ck_parse_i64(v, INT64_MIN, INT64_MAX, &id))
+		return ck_error_set(err, CK_E_INVALID, key, "Enter a number.");
+	r = store_query(fc->conn, sql, &st, err);
+	if (r)
+		return r;
+	if (by_int)
+		store_bind_i64(st, 1, id);
+	else
+		store_bind_text(st, 1, v, (size_t)-1);
+	r = store_step(st, err);
+	store_done(st);
+	if (r == STORE_DONE)
+		return ck_error_set(err, CK_E_INVALID, key,
+				    "Select a valid choice. %.60s is not one of the available choices.", v);
+	return r < 0 ? r : 0;
+}
+
 static int tag_filter(struct api_filter_ctx *fc, const char *key, const char *const *vals,
 		      size_t nvals, struct ck_error *err)
 {
@@ -288,6 +317,10 @@ static int tag_filter(struct api_filter_ctx *fc, const char *key, const char *co
 	for (size_t i = 0; i < nvals; i++) {
 		if (by_id && ck_parse_i64(vals[i], 1, INT64_MAX, &id))
 			return ck_error_set(err, CK_E_INVALID, key, "Enter a number.");
+		n = choice_exists(fc, by_id ? "SELECT id FROM tags WHERE id = $1" : "SELECT id FROM tags WHERE slug = $1",
+				  key, vals[i], by_id, err);
+		if (n)
+			return n;
 		n = by_id ? api_fc_bind_int(fc, id) : api_fc_bind_text(fc, vals[i]);
 		if (n < 0)
 			return n;
@@ -310,6 +343,14 @@ static int fk_name_filter(struct api_filter_ctx *fc, const struct api_field *f, 
 	if (!target || !api_resource_field(target, "name"))
 		return ck_error_set(err, CK_E_INVALID, key, "Filter by id with %s_id.", f->name);
 	has_slug = api_resource_field(target, "slug") != NULL;
+	for (size_t i = 0; i < nvals; i++) {
+		char sql[200];
+		int r;
+		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE name = $1%s", target->table,
+			 has_slug ? " OR slug = $1" : "");
+		if ((r = choice_exists(fc, sql, key, vals[i], 0, err)))
+			return r;
+	}
 	api_fc_and(fc);
 	strbuf_addf(&fc->where, "t.%s IN (SELECT id FROM %s WHERE ", f->column, target->table);
 	for (size_t i = 0; i < nvals; i++) {
@@ -375,6 +416,16 @@ static int one_key(struct api_filter_ctx *fc, const char *key, const char *const
 		return ck_error_set(err, CK_E_INVALID, key, "Unknown filter parameter '%.60s'.", key);
 	if (fk_by_name)
 		return fk_name_filter(fc, f, key, vals, nvals, err);
+	if (f->type == FT_FK && !(f->flags & F_PLAINID) && (lk == LK_EXACT || lk == LK_N)) {
+		const struct api_resource *target = api_registry_find(f->fk_target);
+		char sql[160];
+		int r;
+		for (size_t i = 0; target && i < nvals; i++) {
+			snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id = $1", target->table);
+			if ((r = choice_exists(fc, sql, key, vals[i], 1, err)))
+				return r;
+		}
+	}
 	if (f->flags & F_SQLEXPR)
 		snprintf(expr, sizeof(expr), "(%s)", f->column);
 	else

@@ -26,6 +26,7 @@ struct api_filter_ctx {
 	int nbinds;
 	int64_t now;
 	const struct ck_config *cfg;
+	struct store_conn *conn; /* for choice checks (NetBox answers 400 for an unknown tag/FK) */
 };
 
 void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res, const struct dom_ctx *ctx);
