@@ -351,15 +351,38 @@ static int explain_duplicate(const struct api_resource *res, int r, struct ck_er
 	return ck_error_set(err, r, field, "%s with this %s already exists.", res->verbose, field);
 }
 
+/* The "display" member of a snapshot rendered by api_render_row (id, url, display come
+ * first; a URL holds no quote), decoded without parsing the whole object — snapshots carry
+ * PEM text and a full parse per write cost a sixth of an import's time. Caller frees. */
+static char *snapshot_display(const char *json)
+{
+	const char *p = json ? strstr(json, ",\"display\":\"") : NULL;
+	const char *q;
+	json_t *s;
+	char *out;
+
+	if (!p)
+		return NULL;
+	p += strlen(",\"display\":");
+	for (q = p + 1; *q && *q != '"'; q++)
+		if (*q == '\\' && q[1])
+			q++;
+	if (*q != '"')
+		return NULL;
+	s = json_loadb(p, (size_t)(q - p + 1), JSON_DECODE_ANY, NULL);
+	out = json_is_string(s) ? strdup(json_string_value(s)) : NULL;
+	json_decref(s);
+	return out;
+}
+
 static int snapshot_and_log(struct api_req *ar, const struct api_resource *res, const char *action,
 			    int64_t id, const char *pre, struct ck_error *err)
 {
 	char *post = strcmp(action, "delete") ? api_render_object_json(ar, res, id) : NULL;
-	json_t *j = post ? json_loads(post, 0, NULL) : pre ? json_loads(pre, 0, NULL) : NULL;
-	const char *repr = j ? json_string_value(json_object_get(j, "display")) : NULL;
+	char *repr = snapshot_display(post ? post : pre);
 	int r = dom_changelog_write(&ar->ctx, action, res->object_type, id, repr, pre, post, err);
 
-	json_decref(j);
+	free(repr);
 	free(post);
 	return r;
 }
