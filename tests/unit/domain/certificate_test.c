@@ -12,6 +12,8 @@
 #include "domain/certificate.h"
 #include "store/store.h"
 
+#include "fixture_helper.h"
+
 static const int64_t NOW = 1767225600; /* 2026-01-01T00:00:00Z */
 
 static void test_days_and_status(void **state)
@@ -70,39 +72,26 @@ static void test_acme_detect(void **state)
 
 static int open_db(void **state)
 {
-	struct store *st;
+	static struct dom_fx f;
 
-	if (store_open("sqlite::memory:", 0, &st, NULL))
+	if (dom_fx_open(&f, NOW))
 		return -1;
-	*state = st;
+	*state = &f;
 	return 0;
 }
 
 static int close_db(void **state)
 {
-	store_close(*state);
+	dom_fx_close(*state);
 	return 0;
-}
-
-static void ctx_init(struct dom_ctx *ctx, struct store *st, struct ck_config *cfg)
-{
-	ck_config_defaults(cfg);
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->conn = store_conn_get(st);
-	ctx->cfg = cfg;
-	ctx->now = NOW;
-	ctx->username = "tester";
-	ctx->request_id = "t";
 }
 
 static void test_ca_detect_and_duplicates(void **state)
 {
-	struct ck_config cfg;
-	struct dom_ctx ctx;
+	struct dom_ctx ctx = ((struct dom_fx *)*state)->ctx;
 	struct ck_error err;
 	int64_t id = -1;
 
-	ctx_init(&ctx, *state, &cfg);
 	assert_int_equal(store_exec(ctx.conn,
 				    "INSERT INTO certificate_authorities (name, issuer_pattern, created, last_updated)"
 				    " VALUES ('Zeta', 'example', 0, 0), ('Alpha', 'Example CA', 0, 0), ('Empty', '', 0, 0);"
@@ -136,13 +125,11 @@ static const char *const names[] = {"common_name", "serial_number", "serial_key"
 
 static void test_before_write_normalises_and_refuses(void **state)
 {
-	struct ck_config cfg;
-	struct dom_ctx ctx;
+	struct dom_ctx ctx = ((struct dom_fx *)*state)->ctx;
 	struct dom_record rec;
 	struct ck_error err;
 	const char *fp = "aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99";
 
-	ctx_init(&ctx, *state, &cfg);
 	assert_int_equal(dom_record_init(&rec, names, sizeof(names) / sizeof(names[0])), 0);
 	dom_record_set_text(&rec, "common_name", "le.example", 10);
 	dom_record_set_text(&rec, "serial_number", "abc", 3);

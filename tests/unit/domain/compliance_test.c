@@ -18,6 +18,8 @@
 #include "domain/compliance.h"
 #include "store/store.h"
 
+#include "fixture_helper.h"
+
 #define NOW 1800000000LL /* 2027-01-15T08:00:00Z */
 #define DAY 86400LL
 #define HOUR 3600LL
@@ -274,48 +276,20 @@ static void test_scores(void **state)
 
 /* ---- database ---- */
 
-struct fx {
-	struct store *st;
-	struct ck_config cfg;
-	struct dom_ctx ctx;
-};
-
 static int setup(void **state)
 {
-	static struct fx f;
+	static struct dom_fx f;
 
-	memset(&f, 0, sizeof(f));
-	if (store_open("sqlite::memory:", 0, &f.st, NULL) < 0)
+	if (dom_fx_open(&f, NOW))
 		return -1;
-	ck_config_defaults(&f.cfg);
-	f.ctx = (struct dom_ctx){store_conn_get(f.st), &f.cfg, NOW, 1, "tester", "test"};
 	*state = &f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-
-	store_close(f->st);
+	dom_fx_close(*state);
 	return 0;
-}
-
-static void exec(struct fx *f, const char *sql)
-{
-	struct ck_error e;
-
-	ck_error_clear(&e);
-	if (store_exec(f->ctx.conn, sql, &e))
-		fail_msg("%s: %s", sql, e.msg);
-}
-
-static int64_t scalar(struct fx *f, const char *sql, int64_t p)
-{
-	int64_t v = -1;
-
-	assert_int_equal(store_scalar_i64(f->ctx.conn, sql, &p, 1, &v, NULL), 0);
-	return v;
 }
 
 /* "NULL" for 0, else the number. */
@@ -328,7 +302,7 @@ static const char *sql_id(int64_t id, char *buf, size_t sz)
 	return buf;
 }
 
-static int64_t cert(struct fx *f, int64_t tenant, const char *extra_tags)
+static int64_t cert(struct dom_fx *f, int64_t tenant, const char *extra_tags)
 {
 	static int n;
 	char sql[1024], t[24];
@@ -345,20 +319,20 @@ static int64_t cert(struct fx *f, int64_t tenant, const char *extra_tags)
 		 " '[\"DNS:c%d.example.com\"]', %s, 1, 1)",
 		 n, n, n, n, NOW - 10 * DAY, NOW + 15 * DAY + HOUR, n,
 		 sql_id(tenant, t, sizeof(t)));
-	exec(f, sql);
-	id = scalar(f, "SELECT MAX(id) FROM certificates WHERE $1 = $1", 0);
+	dom_fx_exec(f, sql);
+	id = dom_fx_scalar(f, "SELECT MAX(id) FROM certificates WHERE $1 = $1", 0);
 	for (const char *t = extra_tags; t && *t; t++) {
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO tagged_items (tag_id, object_type, object_id) VALUES (%c, "
 			 "'netbox_ssl.certificate', %lld)",
 			 *t, (long long)id);
-		exec(f, sql);
+		dom_fx_exec(f, sql);
 	}
 	return id;
 }
 
 /* A policy row; tags: digits of tag ids. */
-static int64_t policy(struct fx *f, const char *name, const char *type, const char *params,
+static int64_t policy(struct dom_fx *f, const char *name, const char *type, const char *params,
 		      const char *severity, int enabled, int64_t tenant, const char *tags)
 {
 	char sql[1024], t[24];
@@ -369,8 +343,8 @@ static int64_t policy(struct fx *f, const char *name, const char *type, const ch
 		 "enabled, tenant_id,"
 		 " created, last_updated) VALUES ('%s', '%s', '%s', '%s', %d, %s, 1, 1)",
 		 name, type, params, severity, enabled, sql_id(tenant, t, sizeof(t)));
-	exec(f, sql);
-	id = scalar(f,
+	dom_fx_exec(f, sql);
+	id = dom_fx_scalar(f,
 		    "SELECT id FROM compliance_policies WHERE id = (SELECT MAX(id) FROM "
 		    "compliance_policies) AND $1 = $1",
 		    0);
@@ -378,20 +352,20 @@ static int64_t policy(struct fx *f, const char *name, const char *type, const ch
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO compliance_policy_tags (policy_id, tag_id) VALUES (%lld, %c)",
 			 (long long)id, *t);
-		exec(f, sql);
+		dom_fx_exec(f, sql);
 	}
 	return id;
 }
 
-static void base_rows(struct fx *f)
+static void base_rows(struct dom_fx *f)
 {
-	exec(f, "INSERT INTO tenants (name, slug, created, last_updated) VALUES ('T1', 't1', 1, "
+	dom_fx_exec(f, "INSERT INTO tenants (name, slug, created, last_updated) VALUES ('T1', 't1', 1, "
 		"1), ('T2', 't2', 1, 1);"
 		"INSERT INTO tags (name, slug, created, last_updated) VALUES ('A', 'a', 1, 1), "
 		"('B', 'b', 1, 1);");
 }
 
-static int params_check(struct fx *f, const char *type, const char *params)
+static int params_check(struct dom_fx *f, const char *type, const char *params)
 {
 	struct ck_error e;
 	int r;
@@ -405,7 +379,7 @@ static int params_check(struct fx *f, const char *type, const char *params)
 
 static void test_parameter_limits(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	char buf[8192];
 	size_t o;
 
@@ -448,7 +422,7 @@ static void test_parameter_limits(void **state)
 
 static const char *const policy_names[] = {"name", "policy_type", "parameters", "tag_filter", NULL};
 
-static int before_write(struct fx *f, const char *type, const char *params, const char *tags,
+static int before_write(struct dom_fx *f, const char *type, const char *params, const char *tags,
 			int64_t old_id, struct ck_error *e)
 {
 	struct dom_record rec;
@@ -471,7 +445,7 @@ static int before_write(struct fx *f, const char *type, const char *params, cons
 
 static void test_policy_hooks(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	struct ck_error e;
 	struct strbuf sb;
 	int64_t p;
@@ -482,7 +456,7 @@ static void test_policy_hooks(void **state)
 			 CK_E_INVALID);
 	/* PATCH of the type alone re-checks the STORED parameters against the new type */
 	assert_int_equal(before_write(f, "max_validity_days", NULL, NULL, p, &e), 0);
-	exec(f, "UPDATE compliance_policies SET parameters = '{\"max_days\": \"x\"}'");
+	dom_fx_exec(f, "UPDATE compliance_policies SET parameters = '{\"max_days\": \"x\"}'");
 	assert_int_equal(before_write(f, "max_validity_days", NULL, NULL, p, &e), CK_E_INVALID);
 	assert_int_equal(before_write(f, NULL, "{\"max_days\": 90}", NULL, p, &e), 0);
 	/* tag_filter: unknown tag refused; replacing the set */
@@ -491,12 +465,12 @@ static void test_policy_hooks(void **state)
 	assert_string_equal(e.msg, "Invalid pk \"99\" - object does not exist.");
 	assert_int_equal(before_write(f, NULL, NULL, "[2, 1, 2]", p, &e), 0);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM compliance_policy_tags WHERE policy_id = $1", p), 2);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_policy_tags WHERE policy_id = $1", p), 2);
 	assert_int_equal(before_write(f, NULL, NULL, "[]", p, &e), 0);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM compliance_policy_tags WHERE policy_id = $1", p), 0);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_policy_tags WHERE policy_id = $1", p), 0);
 	/* 100 tags pass, 101 fail */
-	exec(f, "WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < 101)"
+	dom_fx_exec(f, "WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < 101)"
 		" INSERT INTO tags (name, slug, created, last_updated) SELECT 'x' || i, 'x' || i, "
 		"1, 1 FROM n");
 	strbuf_init(&sb, 4096);
@@ -512,7 +486,7 @@ static void test_policy_hooks(void **state)
 	strbuf_release(&sb);
 }
 
-static int run(struct fx *f, int64_t cert_id, const int64_t *ids, size_t nids, int scoped,
+static int run(struct dom_fx *f, int64_t cert_id, const int64_t *ids, size_t nids, int scoped,
 	       struct dom_compliance_run *out)
 {
 	struct dom_policy_set set = {0};
@@ -529,7 +503,7 @@ static int run(struct fx *f, int64_t cert_id, const int64_t *ids, size_t nids, i
 
 static void test_applicability(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	struct dom_compliance_run out;
 	int64_t c, pg, pt1, pt2, pa, pab, poff, ids[2];
 
@@ -548,12 +522,12 @@ static void test_applicability(void **state)
 	assert_int_equal(out.failed, 1);
 	assert_string_equal(out.common_name, "c1.example.com");
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM compliance_checks WHERE certificate_id = $1", c), 3);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_checks WHERE certificate_id = $1", c), 3);
 	assert_int_equal(
-	    scalar(f, "SELECT result = 'fail' FROM compliance_checks WHERE policy_id = $1", pt1),
+	    dom_fx_scalar(f, "SELECT result = 'fail' FROM compliance_checks WHERE policy_id = $1", pt1),
 	    1);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM compliance_checks WHERE policy_id = $1", pa), 1);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_checks WHERE policy_id = $1", pa), 1);
 	dom_compliance_run_release(&out);
 	/* explicit ids: enabled ones only, scope not applied */
 	ids[0] = pt2;
@@ -561,14 +535,14 @@ static void test_applicability(void **state)
 	assert_int_equal(run(f, c, ids, 2, 0, &out), 0);
 	assert_int_equal(out.total, 1);
 	assert_int_equal(out.check_ids[0],
-			 scalar(f, "SELECT id FROM compliance_checks WHERE policy_id = $1", pt2));
+			 dom_fx_scalar(f, "SELECT id FROM compliance_checks WHERE policy_id = $1", pt2));
 	dom_compliance_run_release(&out);
 	/* a certificate without tenant: only global policies (and tag ones when tagged) */
 	c = cert(f, 0, NULL);
 	assert_int_equal(run(f, c, NULL, 0, 1, &out), 0);
 	assert_int_equal(out.total, 1);
 	assert_int_equal(out.check_ids[0],
-			 scalar(f,
+			 dom_fx_scalar(f,
 				"SELECT id FROM compliance_checks WHERE policy_id = $1 AND"
 				" certificate_id = (SELECT MAX(id) FROM certificates)",
 				pg));
@@ -579,7 +553,7 @@ static void test_applicability(void **state)
 /* One row per (certificate, policy); a rerun updates it and refreshes checked_at. */
 static void test_upsert_refreshes_checked_at(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	struct dom_compliance_run a, b;
 	int64_t c, p;
 
@@ -589,27 +563,27 @@ static void test_upsert_refreshes_checked_at(void **state)
 	assert_int_equal(run(f, c, NULL, 0, 1, &a), 0);
 	assert_int_equal(a.passed, 1);
 	assert_int_equal(
-	    scalar(f, "SELECT checked_at FROM compliance_checks WHERE policy_id = $1", p), NOW);
+	    dom_fx_scalar(f, "SELECT checked_at FROM compliance_checks WHERE policy_id = $1", p), NOW);
 	f->ctx.now = NOW + 6 * DAY; /* now 9 days left: fails */
 	assert_int_equal(run(f, c, NULL, 0, 1, &b), 0);
 	assert_int_equal(b.failed, 1);
 	assert_int_equal(a.check_ids[0], b.check_ids[0]);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM compliance_checks WHERE policy_id = $1", p), 1);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_checks WHERE policy_id = $1", p), 1);
 	assert_int_equal(
-	    scalar(f, "SELECT checked_at FROM compliance_checks WHERE policy_id = $1", p),
+	    dom_fx_scalar(f, "SELECT checked_at FROM compliance_checks WHERE policy_id = $1", p),
 	    NOW + 6 * DAY);
-	assert_int_equal(scalar(f, "SELECT created FROM compliance_checks WHERE policy_id = $1", p),
+	assert_int_equal(dom_fx_scalar(f, "SELECT created FROM compliance_checks WHERE policy_id = $1", p),
 			 NOW);
 	assert_int_equal(
-	    scalar(f, "SELECT result = 'fail' FROM compliance_checks WHERE policy_id = $1", p), 1);
+	    dom_fx_scalar(f, "SELECT result = 'fail' FROM compliance_checks WHERE policy_id = $1", p), 1);
 	dom_compliance_run_release(&a);
 	dom_compliance_run_release(&b);
 }
 
 static void test_report_and_snapshots(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	struct dom_compliance_report rep;
 	struct dom_compliance_run out;
 	struct ck_error e;
@@ -624,7 +598,7 @@ static void test_report_and_snapshots(void **state)
 	assert_int_equal(rep.snapshot_date, NOW - 8 * HOUR);
 	c1 = cert(f, 1, NULL);
 	c2 = cert(f, 2, NULL);
-	exec(f, "UPDATE certificates SET status = 'archived' WHERE id = 2");
+	dom_fx_exec(f, "UPDATE certificates SET status = 'archived' WHERE id = 2");
 	policy(f, "keys", "min_key_size", "{\"min_bits\": 4096}", "critical", 1, 0, NULL);
 	policy(f, "exp", "expiry_warning", "{}", "warning", 1, 0, NULL);
 	policy(f, "exp2", "expiry_warning", "{\"warning_days\": 1}", "warning", 1, 0, NULL);
@@ -659,10 +633,10 @@ static void test_report_and_snapshots(void **state)
 	assert_int_not_equal(s1, s2);
 	assert_int_equal(store_tx_commit(f->ctx.conn, &e), 0);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0), 2);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0), 2);
 	assert_int_equal(
-	    scalar(f, "SELECT passed_checks FROM compliance_trend_snapshots WHERE id = $1", s1), 2);
-	assert_int_equal(scalar(f,
+	    dom_fx_scalar(f, "SELECT passed_checks FROM compliance_trend_snapshots WHERE id = $1", s1), 2);
+	assert_int_equal(dom_fx_scalar(f,
 				"SELECT json_extract(details, '$.severity_breakdown[0].count') FROM"
 				" compliance_trend_snapshots WHERE id = $1",
 				s1),
@@ -671,10 +645,10 @@ static void test_report_and_snapshots(void **state)
 	assert_int_equal(dom_compliance_snapshot_all(&f->ctx, &n, &e), 0);
 	assert_int_equal(n, 3); /* global, T1, T2 */
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0), 5);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0), 5);
 	assert_int_equal(dom_compliance_snapshot_all(&f->ctx, &n, &e), 0);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0), 5);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0), 5);
 }
 
 int main(void)

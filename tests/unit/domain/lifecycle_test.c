@@ -16,55 +16,29 @@
 #include "domain/renewal.h"
 #include "store/store.h"
 
+#include "fixture_helper.h"
+
 #define NOW 1800000000LL /* 2027-01-15 */
 #define DAY 86400LL
 
-struct fx {
-	struct store *st;
-	struct ck_config cfg;
-	struct dom_ctx ctx;
-};
-
 static int setup(void **state)
 {
-	static struct fx f;
+	static struct dom_fx f;
 
-	memset(&f, 0, sizeof(f));
-	if (store_open("sqlite::memory:", 0, &f.st, NULL) < 0)
+	if (dom_fx_open(&f, NOW))
 		return -1;
-	ck_config_defaults(&f.cfg);
-	f.ctx = (struct dom_ctx){store_conn_get(f.st), &f.cfg, NOW, 1, "tester", "test"};
 	*state = &f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-
-	store_close(f->st);
+	dom_fx_close(*state);
 	return 0;
 }
 
-static void exec(struct fx *f, const char *sql)
-{
-	struct ck_error e;
-
-	ck_error_clear(&e);
-	if (store_exec(f->ctx.conn, sql, &e))
-		fail_msg("%s: %s", sql, e.msg);
-}
-
-static int64_t scalar(struct fx *f, const char *sql, int64_t p)
-{
-	int64_t v = -1;
-
-	assert_int_equal(store_scalar_i64(f->ctx.conn, sql, &p, 1, &v, NULL), 0);
-	return v;
-}
-
 /* Inserts a certificate; returns its id. */
-static int64_t cert(struct fx *f, const char *status, int64_t valid_to, int pinned, int64_t tenant)
+static int64_t cert(struct dom_fx *f, const char *status, int64_t valid_to, int pinned, int64_t tenant)
 {
 	static int n;
 	char sql[768];
@@ -79,11 +53,11 @@ static int64_t cert(struct fx *f, const char *status, int64_t valid_to, int pinn
 		 "'%s', %d, %s, 1, 1)",
 		 n, n, n, n, (long long)(valid_to - 90 * DAY), (long long)valid_to, status, pinned,
 		 tenant ? "1" : "NULL");
-	exec(f, sql);
-	return scalar(f, "SELECT MAX(id) FROM certificates WHERE id > $1", 0);
+	dom_fx_exec(f, sql);
+	return dom_fx_scalar(f, "SELECT MAX(id) FROM certificates WHERE id > $1", 0);
 }
 
-static int64_t device(struct fx *f, const char *name, int64_t tenant)
+static int64_t device(struct dom_fx *f, const char *name, int64_t tenant)
 {
 	char sql[256];
 
@@ -91,11 +65,11 @@ static int64_t device(struct fx *f, const char *name, int64_t tenant)
 	    sql, sizeof(sql),
 	    "INSERT INTO devices (name, tenant_id, created, last_updated) VALUES ('%s', %s, 1, 1)",
 	    name, tenant ? (tenant == 1 ? "1" : "2") : "NULL");
-	exec(f, sql);
-	return scalar(f, "SELECT MAX(id) FROM devices WHERE id > $1", 0);
+	dom_fx_exec(f, sql);
+	return dom_fx_scalar(f, "SELECT MAX(id) FROM devices WHERE id > $1", 0);
 }
 
-static void assign(struct fx *f, int64_t cert_id, int64_t dev)
+static void assign(struct dom_fx *f, int64_t cert_id, int64_t dev)
 {
 	char sql[256];
 
@@ -104,16 +78,16 @@ static void assign(struct fx *f, int64_t cert_id, int64_t dev)
 	    "INSERT INTO assignments (certificate_id, assigned_object_type, assigned_object_id,"
 	    " created, last_updated) VALUES (%lld, 'dcim.device', %lld, 1, 1)",
 	    (long long)cert_id, (long long)dev);
-	exec(f, sql);
+	dom_fx_exec(f, sql);
 }
 
-static void tenants(struct fx *f)
+static void tenants(struct dom_fx *f)
 {
-	exec(f, "INSERT INTO tenants (id, name, slug, created, last_updated) VALUES (1, 'A', 'a', "
+	dom_fx_exec(f, "INSERT INTO tenants (id, name, slug, created, last_updated) VALUES (1, 'A', 'a', "
 		"1, 1), (2, 'B', 'b', 1, 1)");
 }
 
-static int64_t count_events(struct fx *f, int64_t id, const char *type)
+static int64_t count_events(struct dom_fx *f, int64_t id, const char *type)
 {
 	struct store_stmt *st;
 	int64_t n = 0;
@@ -132,7 +106,7 @@ static int64_t count_events(struct fx *f, int64_t id, const char *type)
 	return n;
 }
 
-static void status_is(struct fx *f, int64_t id, const char *want)
+static void status_is(struct dom_fx *f, int64_t id, const char *want)
 {
 	struct store_stmt *st;
 
@@ -158,7 +132,7 @@ static void test_event_types(void **state)
 
 static void test_sweep(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	int64_t past = cert(f, "active", NOW - 1, 0, 0), fresh = cert(f, "active", NOW + DAY, 0, 0);
 	int64_t old_exp = cert(f, "expired", NOW - 91 * DAY, 0, 0),
 		pinned = cert(f, "expired", NOW - 200 * DAY, 1, 0);
@@ -185,12 +159,12 @@ static void test_sweep(void **state)
 	assert_int_equal(count_events(f, very_old_active, "status_changed") +
 			     count_events(f, very_old_active, "archived"),
 			 2);
-	assert_int_equal(scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", old_exp),
+	assert_int_equal(dom_fx_scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", old_exp),
 			 NOW);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM object_changes WHERE changed_object_id = $1", past), 1);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM object_changes WHERE changed_object_id = $1", past), 1);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM lifecycle_events WHERE actor = 'tester' AND id > $1",
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM lifecycle_events WHERE actor = 'tester' AND id > $1",
 		   0),
 	    5);
 	/* idempotent */
@@ -200,28 +174,28 @@ static void test_sweep(void **state)
 
 static void test_sweep_batches(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	int expired = 0;
 
-	exec(f, "BEGIN");
+	dom_fx_exec(f, "BEGIN");
 	for (int i = 0; i < DOM_SWEEP_BATCH + 1; i++)
 		cert(f, "active", NOW - DAY, 0, 0);
-	exec(f, "COMMIT");
+	dom_fx_exec(f, "COMMIT");
 	assert_int_equal(dom_lifecycle_sweep(&f->ctx, &expired, NULL, NULL), 0);
 	assert_int_equal(expired, DOM_SWEEP_BATCH + 1);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM certificates WHERE status = 'active' AND id > $1", 0),
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM certificates WHERE status = 'active' AND id > $1", 0),
 	    0);
 }
 
 static void test_sweep_failure_rolls_back_batch(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	int64_t a = cert(f, "active", NOW - DAY, 0, 0), b = cert(f, "active", NOW - DAY, 0, 0);
 	struct ck_error e;
 	int expired = -7;
 
-	exec(f,
+	dom_fx_exec(f,
 	     "CREATE TRIGGER inject BEFORE INSERT ON object_changes WHEN NEW.changed_object_id = "
 	     "(SELECT MAX(id) FROM certificates) BEGIN SELECT RAISE(ABORT, 'injected'); END");
 	ck_error_clear(&e);
@@ -239,7 +213,7 @@ struct renewal_fx {
 	int64_t old_id, new_id, d1, d2;
 };
 
-static void renewal_setup(struct fx *f, struct renewal_fx *r)
+static void renewal_setup(struct dom_fx *f, struct renewal_fx *r)
 {
 	r->old_id = cert(f, "active", NOW + 10 * DAY, 0, 0);
 	r->new_id = cert(f, "active", NOW + 100 * DAY, 0, 0);
@@ -251,40 +225,40 @@ static void renewal_setup(struct fx *f, struct renewal_fx *r)
 
 static void test_renewal_apply(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	struct renewal_fx r;
 	int64_t n = -1;
 
 	renewal_setup(f, &r);
-	exec(f, "BEGIN");
+	dom_fx_exec(f, "BEGIN");
 	assert_int_equal(dom_renewal_apply(&f->ctx, r.old_id, r.new_id, &n, NULL), 0);
-	exec(f, "COMMIT");
+	dom_fx_exec(f, "COMMIT");
 	assert_int_equal(n, 2);
 	status_is(f, r.old_id, "replaced");
-	assert_int_equal(scalar(f, "SELECT replaced_by FROM certificates WHERE id = $1", r.old_id),
+	assert_int_equal(dom_fx_scalar(f, "SELECT replaced_by FROM certificates WHERE id = $1", r.old_id),
 			 r.new_id);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 0);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 0);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.new_id), 2);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.new_id), 2);
 	assert_int_equal(count_events(f, r.old_id, "renewed"), 1);
 	assert_int_equal(count_events(f, r.new_id, "activated"), 1);
 	assert_int_equal(
-	    scalar(
+	    dom_fx_scalar(
 		f,
 		"SELECT related_certificate_id FROM lifecycle_events WHERE event_type = 'activated'"
 		" AND certificate_id = $1",
 		r.new_id),
 	    r.old_id);
 	/* a second renewal of the same certificate loses: conflict */
-	exec(f, "BEGIN");
+	dom_fx_exec(f, "BEGIN");
 	assert_int_equal(dom_renewal_apply(&f->ctx, r.old_id, r.new_id, &n, NULL), CK_E_CONFLICT);
-	exec(f, "ROLLBACK");
+	dom_fx_exec(f, "ROLLBACK");
 }
 
 static void test_renewal_rollback_on_injected_failure(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	struct renewal_fx r;
 	struct ck_error e;
 	int64_t n = -1;
@@ -292,7 +266,7 @@ static void test_renewal_rollback_on_injected_failure(void **state)
 
 	renewal_setup(f, &r);
 	/* the last write of the renewal fails */
-	exec(f, "CREATE TRIGGER inject BEFORE INSERT ON lifecycle_events WHEN NEW.event_type = "
+	dom_fx_exec(f, "CREATE TRIGGER inject BEFORE INSERT ON lifecycle_events WHEN NEW.event_type = "
 		"'activated'"
 		" BEGIN SELECT RAISE(ABORT, 'injected'); END");
 	ck_error_clear(&e);
@@ -303,17 +277,17 @@ static void test_renewal_rollback_on_injected_failure(void **state)
 	assert_int_equal(n, -1);
 	status_is(f, r.old_id, "active");
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 2);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 2);
 	assert_int_equal(count_events(f, r.old_id, "renewed"), 0);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM certificates WHERE replaced_by IS NOT NULL AND id > $1",
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM certificates WHERE replaced_by IS NOT NULL AND id > $1",
 		   0),
 	    0);
 }
 
 static void test_renewal_refusals(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	struct dom_renewal_old old;
 	struct ck_error e;
 	int64_t pending = cert(f, "pending", NOW + DAY, 0, 0);
@@ -327,7 +301,7 @@ static void test_renewal_refusals(void **state)
 
 static void test_cross_tenant(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	int64_t c;
 	char name[16];
 	struct ck_error e;
@@ -349,28 +323,28 @@ static void test_cross_tenant(void **state)
 
 static void test_revert(void **state)
 {
-	struct fx *f = *state;
+	struct dom_fx *f = *state;
 	struct renewal_fx r;
 	int64_t new_id = 0, moved = 0;
 
 	renewal_setup(f, &r);
-	exec(f, "BEGIN");
+	dom_fx_exec(f, "BEGIN");
 	assert_int_equal(dom_renewal_revert(&f->ctx, r.old_id, &new_id, &moved, NULL),
 			 CK_E_CONFLICT); /* not replaced */
 	assert_int_equal(dom_renewal_apply(&f->ctx, r.old_id, r.new_id, NULL, NULL), 0);
 	assert_int_equal(dom_renewal_revert(&f->ctx, r.old_id, &new_id, &moved, NULL), 0);
-	exec(f, "COMMIT");
+	dom_fx_exec(f, "COMMIT");
 	assert_int_equal(new_id, r.new_id);
 	assert_int_equal(moved, 2);
 	status_is(f, r.old_id, "active");
 	status_is(f, r.new_id, "archived");
-	assert_int_equal(scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", r.new_id),
+	assert_int_equal(dom_fx_scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", r.new_id),
 			 NOW);
 	assert_int_equal(
-	    scalar(f, "SELECT COALESCE(replaced_by, 0) FROM certificates WHERE id = $1", r.old_id),
+	    dom_fx_scalar(f, "SELECT COALESCE(replaced_by, 0) FROM certificates WHERE id = $1", r.old_id),
 	    0);
 	assert_int_equal(
-	    scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 2);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 2);
 	assert_int_equal(count_events(f, r.old_id, "renewal_reverted"), 1);
 	assert_int_equal(count_events(f, r.new_id, "renewal_reverted"), 1);
 }
