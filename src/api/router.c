@@ -12,7 +12,6 @@
 #include "api/write.h"
 #include "core/log.h"
 
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +57,7 @@ static void authenticate(struct api_req *ar)
 		ar->authenticated = 1;
 		ar->via_session = 1;
 		/* CSRF: unsafe methods with cookie auth must echo the session's token */
-		ar->write_enabled = sent && strlen(sent) == strlen(csrf) && CRYPTO_memcmp(sent, csrf, strlen(csrf)) == 0;
+		ar->write_enabled = sent && auth_secret_equal(sent, csrf);
 	}
 }
 

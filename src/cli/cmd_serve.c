@@ -12,7 +12,6 @@
 #include "http/http.h"
 #include "store/store.h"
 
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -99,17 +98,6 @@ static int parse_args(int argc, char **argv, struct ck_config *cfg, int *bootstr
 	return 0;
 }
 
-static void random_password(char *out, size_t n)
-{
-	static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-	unsigned char raw[64];
-
-	RAND_bytes(raw, (int)sizeof(raw));
-	for (size_t i = 0; i + 1 < n && i < sizeof(raw); i++)
-		out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
-	out[n - 1] = '\0';
-}
-
 /* Creates admin + token + password when the database has no user yet. */
 static int bootstrap_admin(struct store *st, const char *url)
 {
@@ -126,7 +114,8 @@ static int bootstrap_admin(struct store *st, const char *url)
 		printf("Sign in as an existing user; new API token: certkeeper token create --user admin\n");
 		return 0;
 	}
-	random_password(password, sizeof(password));
+	if (auth_random_password(password, sizeof(password)))
+		return 1;
 	if (auth_user_create(c, "admin", 1, &uid, &err) ||
 	    auth_user_set_password(c, "admin", password, &err) ||
 	    auth_token_create(c, uid, 1, "created by make run", 0, &key, &tid, &err)) {

@@ -91,6 +91,20 @@ static int random_alnum(size_t n, char *out)
 	return 0;
 }
 
+int auth_random_password(char *out, size_t n)
+{
+	if (!n)
+		return CK_E_INVALID;
+	return random_alnum(n - 1, out);
+}
+
+int auth_secret_equal(const char *a, const char *b)
+{
+	if (!a || !b || strlen(a) != strlen(b))
+		return 0;
+	return CRYPTO_memcmp(a, b, strlen(a)) == 0;
+}
+
 static int all_of(const char *s, size_t n, int (*pred)(int))
 {
 	for (size_t i = 0; i < n; i++)

@@ -145,6 +145,13 @@ int auth_token_delete(struct store_conn *c, int64_t token_id, struct ck_error *e
 /* Empties the authentication cache (tests; after out-of-band changes). */
 void auth_cache_clear(void);
 
+/* Fills out (n bytes, NUL included) with a random alphanumeric password from OpenSSL's
+ * CSPRNG (no modulo bias). 0 or CK_E_INTERNAL/CK_E_INVALID. */
+int auth_random_password(char *out, size_t n);
+
+/* Constant-time equality of two secrets (CSRF tokens): 1 when equal. */
+int auth_secret_equal(const char *a, const char *b);
+
 /* ---- browser sessions ---- */
 
 /* Creates a session of `ttl_s` seconds (1..31 days). *ret_session_key (cookie value) and

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -593,6 +594,25 @@ static void test_concurrent_auth(void **state)
 	rmdir(dir);
 }
 
+static void test_random_password_and_secret_equal(void **state)
+{
+	char a[21], b[21];
+
+	(void)state;
+	assert_int_equal(auth_random_password(a, sizeof(a)), 0);
+	assert_int_equal(auth_random_password(b, sizeof(b)), 0);
+	assert_int_equal(strlen(a), 20);
+	for (const char *p = a; *p; p++)
+		assert_true(isalnum((unsigned char)*p));
+	assert_string_not_equal(a, b);
+	assert_int_equal(auth_random_password(a, 0), CK_E_INVALID);
+	assert_true(auth_secret_equal("abc", "abc"));
+	assert_false(auth_secret_equal("abc", "abd"));
+	assert_false(auth_secret_equal("abc", "abcd"));
+	assert_false(auth_secret_equal(NULL, "abc"));
+	assert_false(auth_secret_equal("abc", NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +625,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_last_used_throttle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 	    cmocka_unit_test(test_concurrent_auth),
+	    cmocka_unit_test(test_random_password_and_secret_equal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
