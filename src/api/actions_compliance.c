@@ -669,8 +669,7 @@ static int method_ok(struct api_req *ar, const char *want)
 
 	if (!strcmp(m, want) || (!strcmp(want, "GET") && !strcmp(m, "HEAD")))
 		return 1;
-	api_fail_detail(ar, CK_E_INVALID, "Method not allowed.");
-	ar->resp->status = 405;
+	api_method_not_allowed(ar);
 	return 0;
 }
 

@@ -216,8 +216,7 @@ int api_serve_analytics(struct api_req *ar)
 	if (strcmp(ar->http->path, "/api/plugins/netbox-ssl/analytics/summary/"))
 		return 0;
 	if (strcmp(ar->http->method, "GET") && strcmp(ar->http->method, "HEAD")) {
-		api_fail_detail(ar, CK_E_INVALID, "Method not allowed.");
-		ar->resp->status = 405;
+		api_method_not_allowed(ar);
 		return 1;
 	}
 	summary(ar);

@@ -78,6 +78,9 @@ void api_fail_detail(struct api_req *ar, int code, const char *msg);
 /* Starts a JSON response with `status` (200, 201) and returns a writer over its body. */
 void api_json_begin(struct api_req *ar, int status, struct jsonw *w);
 
+/* 405 {"detail": "Method \"X\" not allowed."} for a path that exists for other methods. */
+void api_method_not_allowed(struct api_req *ar);
+
 /* 204 No Content. */
 void api_no_content(struct api_req *ar);
 

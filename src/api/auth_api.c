@@ -77,8 +77,7 @@ static void login(struct api_req *ar)
 
 	ck_error_clear(&err);
 	if (!throttle(ar->http->remote_addr, ar->ctx.now, 0)) {
-		api_fail_detail(ar, CK_E_BUSY, "Too many failed sign-in attempts; try again in a few minutes.");
-		ar->resp->status = 429;
+		api_fail_detail(ar, CK_E_THROTTLED, "Too many failed sign-in attempts; try again in a few minutes.");
 		return;
 	}
 	if ((r = api_body(ar, &body, &err))) {

@@ -2,6 +2,7 @@
  * absolute URLs, write permission and transactions. */
 #include "api/api.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,6 +32,14 @@ void api_json_begin(struct api_req *ar, int status, struct jsonw *w)
 	ar->resp->status = status;
 	ar->resp->content_type = "application/json";
 	jsonw_init(w, &ar->resp->body);
+}
+
+void api_method_not_allowed(struct api_req *ar)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "Method \"%.20s\" not allowed.", ar->http->method);
+	api_fail_detail(ar, CK_E_METHOD, msg);
 }
 
 void api_no_content(struct api_req *ar)

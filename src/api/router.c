@@ -116,14 +116,6 @@ static void send_status(struct api_req *ar)
 	jsonw_obj_close(&w);
 }
 
-static void method_not_allowed(struct api_req *ar)
-{
-	char msg[96];
-
-	snprintf(msg, sizeof(msg), "Method \"%s\" not allowed.", ar->http->method);
-	api_fail_detail(ar, CK_E_INVALID, msg);
-	ar->resp->status = 405;
-}
 
 static void serve_resource(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
 {
@@ -133,7 +125,7 @@ static void serve_resource(struct api_req *ar, const struct api_resource *res, i
 		if (api_serve_action(ar, res, id, rest))
 			return;
 		if (api_action_exists(res, id, rest))
-			method_not_allowed(ar);
+			api_method_not_allowed(ar);
 		else
 			api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
 		return;
@@ -155,7 +147,7 @@ static void serve_resource(struct api_req *ar, const struct api_resource *res, i
 	}
 	if (!api_method_is_write(m) || (!strcmp(m, "POST") && id) || res->read_only) {
 		if (!(res->read_only && res->deletable && !strcmp(m, "DELETE"))) {
-			method_not_allowed(ar);
+			api_method_not_allowed(ar);
 			return;
 		}
 	}
@@ -180,7 +172,7 @@ static void dispatch(struct api_req *ar)
 	}
 	if (!strcmp(path, "/api/status/")) {
 		if (strcmp(ar->http->method, "GET") && strcmp(ar->http->method, "HEAD"))
-			method_not_allowed(ar);
+			api_method_not_allowed(ar);
 		else
 			send_status(ar);
 		return;
@@ -205,7 +197,7 @@ static void dispatch(struct api_req *ar)
 	}
 	if (!strcmp(path, "/api/") || !strcmp(path, "/api/plugins/netbox-ssl/") || !strcmp(path, "/api/plugins/")) {
 		if (strcmp(ar->http->method, "GET") && strcmp(ar->http->method, "HEAD"))
-			method_not_allowed(ar);
+			api_method_not_allowed(ar);
 		else if (!strcmp(path, "/api/"))
 			send_api_root(ar);
 		else

@@ -50,6 +50,8 @@ const char *ck_strerror(int code)
 		{CK_E_FORBIDDEN, "permission denied"},
 		{CK_E_INTERNAL, "internal error"},
 		{CK_E_BUSY, "busy"},
+		{CK_E_METHOD, "method not allowed"},
+		{CK_E_THROTTLED, "too many attempts"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].code == code)

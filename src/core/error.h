@@ -30,6 +30,8 @@ enum ck_errcode {
 	CK_E_FORBIDDEN = -12,  /* authenticated, not permitted (403) */
 	CK_E_INTERNAL = -13,   /* programmer/unknown error (500) */
 	CK_E_BUSY = -14,       /* resource busy, retry later (503) */
+	CK_E_METHOD = -15,     /* the resource exists but not for this method (405) */
+	CK_E_THROTTLED = -16,  /* too many attempts from this client (429) */
 };
 
 #define CK_ERROR_FIELD_MAX 64
