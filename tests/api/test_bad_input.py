@@ -55,8 +55,9 @@ def test_non_utf8_body(api):
 
 def test_non_utf8_query(api, base_url):
     r = requests.get(base_url + CERTS + "?common_name=%ff%fe", headers=api.s.headers, timeout=30)
-    assert r.status_code in (200, 400)
-    r.json()
+    # As NetBox (Django decodes with replacement characters): a value that matches nothing.
+    assert r.status_code == 200, r.text
+    assert r.json()["count"] == 0
 
 
 def test_wrong_content_type(api):
@@ -180,7 +181,7 @@ def test_read_only_fields_are_not_written(api, uniq):
     r = api.patch(f"{CERTS}{c['id']}/", json={"id": 424242, "created": "2000-01-01T00:00:00Z"})
     after = api.get(f"{CERTS}{c['id']}/").json()
     assert after["id"] == c["id"] and after["created"] == c["created"]
-    assert r.status_code in (200, 400)
+    assert r.status_code == 200, r.text  # read-only fields are ignored, as NetBox does
 
 
 def test_valid_to_before_valid_from(api, uniq):
@@ -222,6 +223,6 @@ def test_bulk_body_items_wrong_type(api):
 
 def test_empty_bulk_lists(api):
     r = api.post(CERTS, json=[])
-    assert r.status_code in (201, 400)
+    assert r.status_code == 400, r.text  # an empty bulk list is refused with a message
     r = api.delete(CERTS, json=[])
-    assert r.status_code in (204, 400)
+    assert r.status_code == 400, r.text

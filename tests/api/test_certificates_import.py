@@ -12,9 +12,7 @@ import ckcerts
 from ckapi import BULK_IMPORT, CERTS, IMPORT, days_until
 from ckcerts import ec_key, ed25519_key, key_pem, make_cert, make_chain, make_csr, pem, rsa_key
 
-REAL = pathlib.Path("/work/shared/fixtures/real-world")
-if not REAL.is_dir():
-    REAL = pathlib.Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "real-world"
+REAL = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "real-world"
 PEM_BLOCK = re.compile(r"-----BEGIN CERTIFICATE-----\r?\n.*?-----END CERTIFICATE-----", re.S)
 KEY_ERROR = {"pem_content": ["Private key detected. For security reasons, private keys cannot be stored."]}
 PEM_LIMIT = 65536

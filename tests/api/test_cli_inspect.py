@@ -14,8 +14,7 @@ from cryptography.hazmat.primitives import hashes
 
 from conftest import BIN
 
-FIXTURES = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "fixtures",
-                                         "real-world", "*.pem")))
+FIXTURES = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "fixtures", "real-world", "*.pem")))
 
 
 def inspect(*args, stdin=None):

@@ -30,7 +30,7 @@ TREND = PLUGIN + "compliance-trend/"
 BULK = CERTS + "bulk-compliance-check/"
 TENANTS = "/api/tenancy/tenants/"
 TAGS = "/api/extras/tags/"
-SEED = pathlib.Path("/work/shared/seeds/001_c3a4af8407839034.txt")
+SEED = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "001_compliance_curls.sh"
 TYPES = [
     "min_key_size", "max_validity_days", "algorithm_allowed", "algorithm_forbidden", "expiry_warning",
     "chain_required", "san_required", "wildcard_forbidden", "issuer_allowed", "issuer_forbidden",

@@ -18,7 +18,7 @@ from conftest import BIN
 
 PLUGIN = "/api/plugins/netbox-ssl/"
 ASSIGN = PLUGIN + "assignments/"
-FIXTURES = pathlib.Path("/work/shared/fixtures/real-world")
+FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "real-world"
 INSIDE_FIXTURE_VALIDITY = "2026-02-01T00:00:00Z"  # every real-world fixture cert is valid then
 
 

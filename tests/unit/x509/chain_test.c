@@ -328,7 +328,7 @@ static void test_length_limit(void **state)
 	free(chain);
 }
 
-/* ---- real chains (../shared/fixtures/real-world) ---- */
+/* ---- real chains (tests/fixtures/real-world) ---- */
 
 static void real(const char *name, int trust, int64_t at, enum x509_chain_status want,
 		 int want_depth, int trusted)
@@ -338,7 +338,7 @@ static void real(const char *name, int trust, int64_t at, enum x509_chain_status
 	struct x509_chain_result *r = calloc(1, sizeof(*r));
 	char *text, *cut;
 
-	snprintf(path, sizeof(path), "%s/../shared/fixtures/real-world/%s_chain.pem", CK_SOURCE_DIR,
+	snprintf(path, sizeof(path), "%s/tests/fixtures/real-world/%s_chain.pem", CK_SOURCE_DIR,
 		 name);
 	text = th_read(path, NULL);
 	assert_non_null(text);

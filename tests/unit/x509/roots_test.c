@@ -1,6 +1,6 @@
 /*
  * Real certificates cross-checked field by field against the openssl CLI: every Mozilla root
- * of the ca-certificates package and the real-world chains of ../shared/fixtures.
+ * of the ca-certificates package and the real-world chains of tests/fixtures.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 
 #include "x509_helper.h"
 
-#define FIXTURES CK_SOURCE_DIR "/../shared/fixtures/real-world"
+#define FIXTURES CK_SOURCE_DIR "/tests/fixtures/real-world"
 
 static void test_mozilla_roots(void **state)
 {
