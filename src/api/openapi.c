@@ -57,6 +57,11 @@ static void schema_of_field(struct jsonw *w, const struct api_field *f, int for_
 		break;
 	case FT_CHOICE:
 		jsonw_kstr(w, "type", "string");
+		if (f->flags & F_OPEN) { /* suggestions only: the help text names them */
+			if (f->maxlen)
+				jsonw_kint(w, "maxLength", f->maxlen);
+			break;
+		}
 		jsonw_key(w, "enum");
 		jsonw_arr_open(w);
 		for (int i = 0; f->choices[i]; i++)

@@ -311,6 +311,11 @@ int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int
 	vt = dom_record_has(rec, "valid_to") ? dom_record_int(rec, "valid_to", 0) : cur.valid_to;
 	if (vt < vf)
 		return ck_error_set(err, CK_E_INVALID, "valid_to", "valid_to must not be earlier than valid_from.");
+	/* a certificate already past valid_to when it is created (import, bulk import, data
+	 * import, POST) is expired at once, not active until the next sweep (issue 13) */
+	if (!old_id && vt < ctx->now && !strcmp(pick_text(rec, "status", "active"), "active") &&
+	    (r = dom_record_set_text(rec, "status", "expired", strlen("expired"))))
+		return r;
 	if (!old_id || dom_record_has(rec, "serial_number") || dom_record_has(rec, "issuer") ||
 	    dom_record_has(rec, "fingerprint_sha256")) {
 		r = dom_cert_find_duplicate(ctx, pick_text(rec, "serial_number", cur.serial),
