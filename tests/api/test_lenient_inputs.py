@@ -6,6 +6,7 @@
 - acme_provider takes seed 004's free-text names (known providers become the enum value);
 - acme_server_url must be an http(s) URL and acme_account_email an e-mail address."""
 
+import json
 import secrets
 
 import pytest
@@ -53,6 +54,15 @@ def test_fingerprint_that_is_not_32_bytes_is_refused(api, uniq, bad):
     r = post(api, uniq, fingerprint_sha256=bad)
     assert r.status_code == 400
     assert r.json() == {"fingerprint_sha256": ["Enter the SHA-256 fingerprint as 32 hex bytes, with or without colons."]}
+
+
+def test_fingerprint_without_colons_in_a_data_import_row(api, uniq):
+    raw = secrets.token_bytes(32)
+    row = cert_body(f"{uniq}.example.com", fingerprint_sha256=raw.hex())
+    r = api.post(CERTS + "bulk-data-import/", json={"format": "json", "content": json.dumps([row])})
+    assert r.status_code == 201, r.text
+    [c] = r.json()["certificates"]
+    assert api.get(f"{CERTS}{c['id']}/").json()["fingerprint_sha256"] == ckcerts.colon_hex(raw)
 
 
 # ---- serial_number filter and q ------------------------------------------------------------
