@@ -27,6 +27,12 @@
 #define API_DEFAULT_LIMIT 50
 #define API_MEMO_MAX 64         /* nested objects memoised per request */
 
+/* The plugin API's path, as the seeds and pynetbox (`nb.plugins.netbox_ssl`) spell it, and the
+ * NetBox SSL plugin's real base path, served identically (docs/api.md). Requests under the
+ * alias are routed as the canonical path; the URLs they get back keep the alias. */
+#define API_PLUGIN_PATH "/api/plugins/netbox-ssl/"
+#define API_PLUGIN_ALIAS "/api/plugins/ssl/"
+
 struct api_app {
 	struct store *store;
 	struct ck_config cfg;
@@ -52,6 +58,7 @@ struct api_req {
 	int auth_error;          /* non-auth failure while authenticating (database), or 0 */
 	char auth_detail[128];   /* why a presented token was refused */
 	char base_url[300];      /* "http://host:port", for absolute URLs */
+	int plugin_alias;        /* the client used API_PLUGIN_ALIAS: URLs written back keep it */
 	json_t *body;            /* parsed JSON body, NULL until api_body() */
 	json_t *errors;          /* collected field errors {"field": ["msg", ...]}, or NULL */
 	struct api_memo memo[API_MEMO_MAX];
@@ -83,6 +90,10 @@ void api_method_not_allowed(struct api_req *ar);
 
 /* 204 No Content. */
 void api_no_content(struct api_req *ar);
+
+/* Appends an absolute path ("/api/...") as the client addresses it: a path under
+ * API_PLUGIN_PATH is written under API_PLUGIN_ALIAS when the request came in that way. */
+void api_add_path(const struct api_req *ar, struct strbuf *sb, const char *path);
 
 /* Appends an object's absolute URL ("<base>/api/.../<id>/") to sb. */
 void api_object_url(const struct api_req *ar, const char *list_path, int64_t id, struct strbuf *sb);

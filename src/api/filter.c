@@ -162,6 +162,8 @@ static int bind_typed(struct api_filter_ctx *fc, const struct api_field *f, cons
 			return ck_error_set(err, CK_E_INVALID, key, "Enter a valid date/time.");
 		return api_fc_bind_int(fc, i);
 	case FT_CHOICE:
+		if (f->flags & F_OPEN) /* free text beside the suggested values */
+			return api_fc_bind_text(fc, v);
 		for (int k = 0; f->choices[k]; k++)
 			if (!strcmp(f->choices[k], v))
 				return api_fc_bind_text(fc, v);

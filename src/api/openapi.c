@@ -57,6 +57,11 @@ static void schema_of_field(struct jsonw *w, const struct api_field *f, int for_
 		break;
 	case FT_CHOICE:
 		jsonw_kstr(w, "type", "string");
+		if (f->flags & F_OPEN) { /* suggestions only: the help text names them */
+			if (f->maxlen)
+				jsonw_kint(w, "maxLength", f->maxlen);
+			break;
+		}
 		jsonw_key(w, "enum");
 		jsonw_arr_open(w);
 		for (int i = 0; f->choices[i]; i++)
@@ -142,6 +147,15 @@ static void param(struct jsonw *w, const char *name, const char *type, const cha
 	jsonw_obj_close(w);
 }
 
+/* A hand-declared filter of that name replaces the field's own (one parameter per name). */
+static int has_hand_filter(const struct api_resource *res, const char *name)
+{
+	for (int i = 0; res->filters && res->filters[i].name; i++)
+		if (!strcmp(res->filters[i].name, name))
+			return 1;
+	return 0;
+}
+
 static void list_params(struct jsonw *w, const struct api_resource *res)
 {
 	char name[96];
@@ -159,7 +173,7 @@ static void list_params(struct jsonw *w, const struct api_resource *res)
 	for (size_t i = 0; i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];
 		if ((f->flags & (F_HIDDEN | F_NOFILTER | F_WO)) || !f->column || f->type == FT_JSON || f->type == FT_STRLIST ||
-		    f->type == FT_INTLIST)
+		    f->type == FT_INTLIST || has_hand_filter(res, f->name))
 			continue;
 		if (f->type == FT_FK && !(f->flags & F_PLAINID)) {
 			snprintf(name, sizeof(name), "%s_id", f->name);

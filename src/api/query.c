@@ -340,7 +340,7 @@ static void page_link(struct api_req *ar, int64_t limit, int64_t offset, struct 
 
 	strbuf_init(&sb, 1 << 16);
 	strbuf_adds(&sb, ar->base_url);
-	strbuf_adds(&sb, req->path);
+	api_add_path(ar, &sb, req->path); /* the path the client used (base-path alias) */
 	strbuf_addch(&sb, '?');
 	for (size_t i = 0; i < req->nparams; i++) {
 		const char *kv[2] = {req->params[i].key, req->params[i].value};
@@ -562,8 +562,8 @@ static void list_key(const struct api_req *ar, struct strbuf *key)
 {
 	const struct http_request *req = ar->http;
 
-	strbuf_addf(key, "%p\n%lld\n%s\n%s\n%s", store_identity(ar), (long long)ar->ctx.user_id,
-		    ar->base_url, req->method, req->path);
+	strbuf_addf(key, "%p\n%lld\n%s\n%s\n%s\n%d", store_identity(ar), (long long)ar->ctx.user_id,
+		    ar->base_url, req->method, req->path, ar->plugin_alias);
 	for (size_t i = 0; i < req->nparams; i++) {
 		strbuf_addch(key, '\0');
 		strbuf_adds(key, req->params[i].key);

@@ -54,6 +54,7 @@ enum api_ftype {
 #define F_SQLEXPR   0x100u /* `column` is an SQL expression over the row (read-only) */
 #define F_PLAINID   0x200u /* FK rendered as a bare integer id, not nested */
 #define F_WO        0x400u /* write-only, no column: accepted on input for hooks, never rendered */
+#define F_OPEN      0x800u /* FT_CHOICE whose choices are suggestions: other text is kept as is */
 
 /* A row being rendered: the current statement row of a list/get query. */
 struct api_row {
@@ -86,6 +87,13 @@ struct api_filter {
 	const char *help;
 };
 
+/* A value normaliser of one FT_TEXT/FT_CHOICE field (domain/values.h): rewrites the string a
+ * client sent into its stored form, or refuses it, before the length and choice checks. */
+struct api_normalizer {
+	const char *field;
+	int (*normalize)(const char *field, const char *in, struct strbuf *out, struct ck_error *err);
+};
+
 /* Domain hooks. All run inside the write transaction. */
 struct api_hooks {
 	/* Validates and completes `rec` before INSERT (old_id 0) or UPDATE (old_id = id).
@@ -112,6 +120,7 @@ struct api_resource {
 	const char *default_order; /* e.g. "-valid_to,common_name" (field names) */
 	const char *const *q_columns; /* columns `q` searches (icontains), NULL-terminated */
 	const struct api_filter *filters; /* extra filters, NULL-name terminated; may be NULL */
+	const struct api_normalizer *normalizers; /* NULL-field terminated; may be NULL */
 	struct api_hooks hooks;
 	int taggable;            /* has `tags` (tagged_items) */
 	int has_custom_fields;   /* has `custom_fields` column */

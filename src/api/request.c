@@ -48,10 +48,32 @@ void api_no_content(struct api_req *ar)
 	strbuf_reset(&ar->resp->body);
 }
 
+/* The path to write for `path`: *ret_prefix ("" or the alias) followed by the returned rest. */
+static const char *client_path(const struct api_req *ar, const char *path, const char **ret_prefix)
+{
+	size_t n = strlen(API_PLUGIN_PATH);
+
+	*ret_prefix = "";
+	if (ar->plugin_alias && !strncmp(path, API_PLUGIN_PATH, n)) {
+		*ret_prefix = API_PLUGIN_ALIAS;
+		path += n;
+	}
+	return path;
+}
+
+void api_add_path(const struct api_req *ar, struct strbuf *sb, const char *path)
+{
+	const char *prefix;
+
+	path = client_path(ar, path, &prefix);
+	strbuf_adds(sb, prefix);
+	strbuf_adds(sb, path);
+}
+
 void api_object_url(const struct api_req *ar, const char *list_path, int64_t id, struct strbuf *sb)
 {
 	strbuf_adds(sb, ar->base_url);
-	strbuf_adds(sb, list_path);
+	api_add_path(ar, sb, list_path);
 	strbuf_add_i64(sb, id);
 	strbuf_addch(sb, '/');
 }
@@ -59,8 +81,9 @@ void api_object_url(const struct api_req *ar, const char *list_path, int64_t id,
 void api_write_url(struct jsonw *w, const struct api_req *ar, const char *list_path, int64_t id)
 {
 	char buf[512];
-	int n = id ? snprintf(buf, sizeof(buf), "%s%s%lld/", ar->base_url, list_path, (long long)id)
-		   : snprintf(buf, sizeof(buf), "%s%s", ar->base_url, list_path);
+	const char *prefix, *path = client_path(ar, list_path, &prefix);
+	int n = id ? snprintf(buf, sizeof(buf), "%s%s%s%lld/", ar->base_url, prefix, path, (long long)id)
+		   : snprintf(buf, sizeof(buf), "%s%s%s", ar->base_url, prefix, path);
 
 	jsonw_strn(w, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
 }

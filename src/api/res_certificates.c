@@ -6,9 +6,14 @@
 #include "api/resources.h"
 #include "core/parse.h"
 #include "domain/certificate.h"
+#include "domain/values.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#define SERIAL_FILTER_MAX 256 /* serial_number holds at most 255 characters */
 
 static int64_t col_i64(const struct api_row *row, const char *name)
 {
@@ -76,21 +81,38 @@ static void r_acme_renewal_due(const struct api_row *row, struct jsonw *w)
 	jsonw_bool(w, col_i64(row, "is_acme") && col_i64(row, "acme_auto_renewal") && d <= (days ? days : 30));
 }
 
-static void r_acme_renewal_status(const struct api_row *row, struct jsonw *w)
+/* reference §1.2: the first match of not_acme, manual, expired, due; otherwise ok. */
+static const char *acme_renewal_status(const struct api_row *row)
 {
 	int64_t vt = col_i64(row, "valid_to"), now = row->req->ctx.now;
 	int64_t days = col_i64(row, "acme_renewal_days");
 
 	if (!col_i64(row, "is_acme"))
-		jsonw_str(w, "not_acme");
-	else if (!col_i64(row, "acme_auto_renewal"))
-		jsonw_str(w, "manual");
-	else if (vt < now)
-		jsonw_str(w, "expired");
-	else if (dom_cert_days_remaining(vt, now) <= (days ? days : 30))
-		jsonw_str(w, "due");
+		return "not_acme";
+	if (!col_i64(row, "acme_auto_renewal"))
+		return "manual";
+	if (vt < now)
+		return "expired";
+	if (dom_cert_days_remaining(vt, now) <= (days ? days : 30))
+		return "due";
+	return "ok";
+}
+
+static void r_acme_renewal_status(const struct api_row *row, struct jsonw *w)
+{
+	jsonw_str(w, acme_renewal_status(row));
+}
+
+/* Seed 004's renewal_status (ok | due | expired | manual): the same rule, computed for ACME
+ * certificates only — null for the others. */
+static void r_renewal_status(const struct api_row *row, struct jsonw *w)
+{
+	const char *s = acme_renewal_status(row);
+
+	if (!strcmp(s, "not_acme"))
+		jsonw_null(w);
 	else
-		jsonw_str(w, "ok");
+		jsonw_str(w, s);
 }
 
 static void cert_display(const struct api_row *row, struct strbuf *sb)
@@ -215,14 +237,15 @@ static int f_san(struct api_filter_ctx *fc, const char *const *vals, size_t nval
 	return api_fc_any_text(fc, "EXISTS (SELECT 1 FROM json_each(t.sans) WHERE json_each.value = $%d)", vals, nvals);
 }
 
-/* acme_renewal_status=not_acme|manual|expired|due|ok (repeatable, OR): the SQL form of the
- * computed field r_acme_renewal_status (same day arithmetic as dom_cert_days_remaining).
- * Added by the lifecycle work. */
-static int f_acme_renewal_status(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
-				 struct ck_error *err)
+/* The SQL form of acme_renewal_status() for `name`=v (repeatable, OR; same day arithmetic as
+ * dom_cert_days_remaining). renewal_status (seed 004) takes the values in any case and has no
+ * not_acme. */
+static int renewal_status_sql(struct api_filter_ctx *fc, const char *name, const char *const *vals, size_t nvals,
+			      struct ck_error *err)
 {
 	static const char auto_on[] = "t.is_acme = 1 AND t.acme_auto_renewal = 1";
 	static const char due[] = "(t.valid_to / 86400 - $%d) <= COALESCE(NULLIF(t.acme_renewal_days, 0), 30)";
+	int (*eq)(const char *, const char *) = strcmp(name, "renewal_status") ? strcmp : strcasecmp;
 	int now = api_fc_bind_int(fc, fc->now), today = api_fc_bind_int(fc, fc->now / 86400);
 
 	if (now < 0 || today < 0)
@@ -231,20 +254,90 @@ static int f_acme_renewal_status(struct api_filter_ctx *fc, const char *const *v
 	strbuf_addch(&fc->where, '(');
 	for (size_t i = 0; i < nvals; i++) {
 		strbuf_adds(&fc->where, i ? " OR (" : "(");
-		if (!strcmp(vals[i], "not_acme"))
+		if (!strcmp(vals[i], "not_acme") && eq == strcmp)
 			strbuf_adds(&fc->where, "t.is_acme = 0");
-		else if (!strcmp(vals[i], "manual"))
+		else if (!eq(vals[i], "manual"))
 			strbuf_adds(&fc->where, "t.is_acme = 1 AND t.acme_auto_renewal = 0");
-		else if (!strcmp(vals[i], "expired"))
+		else if (!eq(vals[i], "expired"))
 			strbuf_addf(&fc->where, "%s AND t.valid_to < $%d", auto_on, now);
-		else if (!strcmp(vals[i], "due") || !strcmp(vals[i], "ok")) {
+		else if (!eq(vals[i], "due") || !eq(vals[i], "ok")) {
 			strbuf_addf(&fc->where, "%s AND t.valid_to >= $%d AND %s", auto_on, now,
-				    !strcmp(vals[i], "due") ? "" : "NOT ");
+				    !eq(vals[i], "due") ? "" : "NOT ");
 			strbuf_addf(&fc->where, due, today);
 		} else
-			return ck_error_set(err, CK_E_INVALID, "acme_renewal_status",
+			return ck_error_set(err, CK_E_INVALID, name,
 					    "Select a valid choice. %.60s is not one of the available choices.", vals[i]);
 		strbuf_addch(&fc->where, ')');
+	}
+	strbuf_addch(&fc->where, ')');
+	return 0;
+}
+
+static int f_acme_renewal_status(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
+				 struct ck_error *err)
+{
+	return renewal_status_sql(fc, "acme_renewal_status", vals, nvals, err);
+}
+
+static int f_renewal_status(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
+			    struct ck_error *err)
+{
+	return renewal_status_sql(fc, "renewal_status", vals, nvals, err);
+}
+
+/* serial_number=v (repeatable, OR) matches a serial however it is written: the value's hex
+ * digits inside the stored serial's (colons ignored, any case: "abc" and "A:BC" find
+ * 0A:BC), or the whole serial with other leading zeros ("000ABC" = serial_key ABC). A value
+ * with any other character can be in no stored serial (colon hex) and matches nothing. */
+static int f_serial_number(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
+			   struct ck_error *err)
+{
+	(void)err;
+	api_fc_and(fc);
+	strbuf_addch(&fc->where, '(');
+	for (size_t i = 0; i < nvals; i++) {
+		char digits[SERIAL_FILTER_MAX];
+		size_t n = 0;
+		int ok = 1, a;
+		for (const char *p = vals[i]; *p && ok; p++) {
+			ok = n + 1 < sizeof(digits) && (isxdigit((unsigned char)*p) || *p == ':');
+			if (ok && *p != ':')
+				digits[n++] = (char)toupper((unsigned char)*p);
+		}
+		digits[n] = '\0';
+		if (i)
+			strbuf_adds(&fc->where, " OR ");
+		if (!ok || !n) {
+			strbuf_adds(&fc->where, "0 = 1");
+			continue;
+		}
+		a = api_fc_bind_text(fc, digits); /* hex only: no LIKE wildcard to escape */
+		if (a < 0)
+			return a;
+		strbuf_addf(&fc->where,
+			    "(REPLACE(t.serial_number, ':', '') LIKE '%%' || $%d || '%%' OR t.serial_key = LTRIM($%d, '0'))",
+			    a, a);
+	}
+	strbuf_addch(&fc->where, ')');
+	return 0;
+}
+
+/* fingerprint_sha256=v (repeatable, OR): exact, with the value in the stored form when it is a
+ * fingerprint written another way (no colons, lower case). */
+static int f_fingerprint(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
+{
+	(void)err;
+	api_fc_and(fc);
+	strbuf_addch(&fc->where, '(');
+	for (size_t i = 0; i < nvals; i++) {
+		struct strbuf fp;
+		int n;
+		strbuf_init(&fp, 128);
+		n = api_fc_bind_text(fc, dom_value_fingerprint("", vals[i], &fp, NULL) ? vals[i] : strbuf_str(&fp));
+		strbuf_release(&fp);
+		if (n < 0)
+			return n;
+		strbuf_addf(&fc->where, "%st.fingerprint_sha256 = $%d", i ? " OR " : "", n);
 	}
 	strbuf_addch(&fc->where, ')');
 	return 0;
@@ -263,14 +356,31 @@ static const struct api_filter cert_filters[] = {
 	{"has_ari", f_has_ari, "whether an ARI CertID is known"},
 	{"san", f_san, "exact SAN element, e.g. DNS:www.example.com"},
 	{"acme_renewal_status", f_acme_renewal_status, "not_acme | manual | expired | due | ok (repeatable)"},
+	{"renewal_status", f_renewal_status, "ok | due | expired | manual, any case (repeatable; ACME only)"},
+	{"serial_number", f_serial_number, "serial, with or without colons and leading zeros (contains)"},
+	{"fingerprint_sha256", f_fingerprint, "SHA-256 fingerprint, with or without colons"},
 	{"device_id", api_cert_filter_device, "assigned to this device or one of its services"},
 	{"virtual_machine_id", api_cert_filter_vm, "assigned to this VM or one of its services"},
 	{"service_id", api_cert_filter_service, "assigned to this service"},
 	{NULL, NULL, NULL},
 };
 
-static const char *const q_cols[] = {"t.common_name", "t.serial_number", "t.issuer", "t.fingerprint_sha256",
+/* q: the serial also as colon-less hex ("0abc" finds 0A:BC) and, whole, with any colons and
+ * leading zeros ("AB:C", "000ABC": the normalised serial_key, computed in SQL). */
+static const char *const q_cols[] = {"t.common_name", "t.serial_number", "REPLACE(t.serial_number, ':', '')",
+				     "=t.serial_key = LTRIM(UPPER(REPLACE($%d, ':', '')), '0')",
+				     "t.issuer", "t.fingerprint_sha256",
 				     "=EXISTS (SELECT 1 FROM json_each(t.sans) WHERE json_each.value = $%d)", NULL};
+
+/* What users paste, in the stored form (issue 13; domain/values.h). */
+static const struct api_normalizer cert_normalizers[] = {
+	{"fingerprint_sha256", dom_value_fingerprint},
+	{"acme_provider", dom_value_acme_provider},
+	{"acme_challenge_type", dom_value_lower},
+	{"acme_server_url", dom_value_http_url},
+	{"acme_account_email", dom_value_email},
+	{NULL, NULL},
+};
 
 #define TXT(n, len, fl) {#n, FT_TEXT, #n, fl, len, NULL, NULL, NULL, NULL}
 #define BOOL(n) {#n, FT_BOOL, #n, 0, 0, NULL, NULL, NULL, NULL}
@@ -309,7 +419,8 @@ static const struct api_field cert_fields[] = {
 	TIME(chain_validated_at, F_NULL | F_RO),
 	{"chain_depth", FT_INT, "chain_depth", F_NULL | F_RO, 0, NULL, NULL, NULL, NULL},
 	{"is_acme", FT_BOOL, "is_acme", F_BRIEF, 0, NULL, NULL, NULL, "ACME-managed"},
-	{"acme_provider", FT_CHOICE, "acme_provider", 0, 0, dom_acme_providers, NULL, NULL, NULL},
+	{"acme_provider", FT_CHOICE, "acme_provider", F_OPEN, 100, dom_acme_providers, NULL, NULL,
+	 "letsencrypt, letsencrypt_staging, zerossl, buypass, google, digicert, sectigo, other, or a provider's name"},
 	TXT(acme_account_email, 254, 0),
 	{"acme_challenge_type", FT_CHOICE, "acme_challenge_type", 0, 0, dom_acme_challenges, NULL, NULL, NULL},
 	TXT(acme_server_url, 500, 0),
@@ -333,6 +444,7 @@ static const struct api_field cert_fields[] = {
 	CALC(chain_is_valid, r_chain_is_valid, 0),
 	CALC(acme_renewal_due, r_acme_renewal_due, 0),
 	CALC(acme_renewal_status, r_acme_renewal_status, 0),
+	CALC(renewal_status, r_renewal_status, F_NULL),
 	{"custom_fields", FT_JSON, "custom_fields", 0, 0, NULL, NULL, NULL, NULL},
 	TIME(created, F_RO | F_ORDER),
 	TIME(last_updated, F_RO | F_ORDER),
@@ -349,6 +461,7 @@ const struct api_resource res_certificates = {
 	.default_order = "-valid_to,common_name",
 	.q_columns = q_cols,
 	.filters = cert_filters,
+	.normalizers = cert_normalizers,
 	.hooks = {dom_cert_before_write, dom_cert_after_write, NULL, cert_display},
 	.taggable = 1,
 	.has_custom_fields = 1,

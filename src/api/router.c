@@ -195,7 +195,7 @@ static void dispatch(struct api_req *ar)
 		api_fail_detail(ar, CK_E_FORBIDDEN, "CSRF Failed: CSRF token missing or incorrect.");
 		return;
 	}
-	if (!strcmp(path, "/api/") || !strcmp(path, "/api/plugins/netbox-ssl/") || !strcmp(path, "/api/plugins/")) {
+	if (!strcmp(path, "/api/") || !strcmp(path, API_PLUGIN_PATH) || !strcmp(path, "/api/plugins/")) {
 		if (strcmp(ar->http->method, "GET") && strcmp(ar->http->method, "HEAD"))
 			api_method_not_allowed(ar);
 		else if (!strcmp(path, "/api/"))
@@ -214,9 +214,32 @@ static void dispatch(struct api_req *ar)
 	api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
 }
 
+/* A request under API_PLUGIN_ALIAS is routed as API_PLUGIN_PATH: *canon becomes a copy of the
+ * request with the canonical path (held in `path`, which the caller releases), ar->http points
+ * at it, and ar->plugin_alias makes every URL written back keep the alias. 0 when not aliased. */
+static int route_alias(struct api_req *ar, struct http_request *canon, struct strbuf *path)
+{
+	size_t n = strlen(API_PLUGIN_ALIAS);
+
+	if (strncmp(ar->http->path, API_PLUGIN_ALIAS, n))
+		return 0;
+	strbuf_adds(path, API_PLUGIN_PATH);
+	strbuf_adds(path, ar->http->path + n);
+	if (strbuf_result(path))
+		return CK_E_NOMEM;
+	*canon = *ar->http;
+	canon->path = strbuf_str(path);
+	ar->http = canon;
+	ar->plugin_alias = 1;
+	return 0;
+}
+
 void api_handle(void *app, const struct http_request *req, struct http_response *resp)
 {
+	struct http_request canon;
+	struct strbuf canon_path;
 	struct api_req ar;
+	int r;
 
 	memset(&ar, 0, sizeof(ar));
 	ar.app = app;
@@ -232,9 +255,12 @@ void api_handle(void *app, const struct http_request *req, struct http_response 
 		return;
 	}
 	http_response_add_header(resp, "API-Version", API_VERSION);
+	strbuf_init(&canon_path, HTTP_MAX_URL_LEN + sizeof(API_PLUGIN_PATH));
 	ar.ctx.conn = store_conn_get(ar.app->store);
-	if (!ar.ctx.conn) {
-		api_fail(&ar, CK_E_DB, NULL);
+	r = ar.ctx.conn ? route_alias(&ar, &canon, &canon_path) : CK_E_DB;
+	if (r) {
+		api_fail(&ar, r, NULL);
+		strbuf_release(&canon_path);
 		return;
 	}
 	authenticate(&ar);
@@ -250,4 +276,5 @@ void api_handle(void *app, const struct http_request *req, struct http_response 
 	if (!strcmp(req->method, "HEAD"))
 		strbuf_reset(&resp->body);
 	api_req_release(&ar);
+	strbuf_release(&canon_path);
 }

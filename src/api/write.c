@@ -113,7 +113,7 @@ static int decode_scalar(const struct api_field *f, json_t *v, struct dom_record
 		return ck_error_set(err, CK_E_INVALID, f->name, "Not a valid string.");
 	if (f->maxlen && utf8_chars(json_string_value(v)) > f->maxlen)
 		return ck_error_set(err, CK_E_INVALID, f->name, "Ensure this field has no more than %d characters.", f->maxlen);
-	if (f->type == FT_CHOICE) {
+	if (f->type == FT_CHOICE && !(f->flags & F_OPEN)) {
 		int ok = 0;
 		for (int k = 0; f->choices[k] && !ok; k++)
 			ok = !strcmp(f->choices[k], json_string_value(v));
@@ -138,11 +138,35 @@ static int decode_field(struct api_req *ar, const struct api_field *f, json_t *v
 	return decode_scalar(f, v, rec, err);
 }
 
+/* The resource's normaliser for f applied to a string: *ret is the stored form as a new JSON
+ * string to decode instead of v (caller decrefs); NULL when f has no normaliser. */
+static int normalize(const struct api_resource *res, const struct api_field *f, json_t *v, json_t **ret,
+		     struct ck_error *err)
+{
+	const struct api_normalizer *nz = res->normalizers;
+	struct strbuf out;
+	int r;
+
+	*ret = NULL;
+	while (nz && nz->field && strcmp(nz->field, f->name))
+		nz++;
+	if (!nz || !nz->field || !json_is_string(v))
+		return 0;
+	strbuf_init(&out, json_string_length(v) * 2 + 64);
+	r = nz->normalize(f->name, json_string_value(v), &out, err);
+	if (!r) {
+		*ret = json_stringn(strbuf_str(&out), out.len);
+		r = *ret ? 0 : CK_E_NOMEM;
+	}
+	strbuf_release(&out);
+	return r;
+}
+
 int api_decode_record(struct api_req *ar, const struct api_resource *res, json_t *obj, int partial,
 		      struct dom_record *rec, json_t **ret_tags, struct ck_error *err)
 {
 	const char *key;
-	json_t *v;
+	json_t *v, *norm = NULL;
 	int r;
 
 	if (!json_is_object(obj))
@@ -161,8 +185,10 @@ int api_decode_record(struct api_req *ar, const struct api_resource *res, json_t
 			r = ck_error_set(err, CK_E_INVALID, key, "Unknown field.");
 		else if ((f->flags & F_RO) || f->type == FT_COMPUTED || f->type == FT_ID)
 			continue;
-		else
-			r = decode_field(ar, f, v, rec, err);
+		else if (!(r = normalize(res, f, v, &norm, err)))
+			r = decode_field(ar, f, norm ? norm : v, rec, err);
+		json_decref(norm);
+		norm = NULL;
 		if (r && (r != CK_E_INVALID || !api_collect_error(ar, err)))
 			return r;
 	}

@@ -1,6 +1,7 @@
 /* domain/certificate — see certificate.h. */
 #include "domain/certificate.h"
 #include "domain/lifecycle.h"
+#include "domain/values.h"
 #include "x509/names.h"
 
 #include <ctype.h>
@@ -145,29 +146,6 @@ int dom_cert_find_duplicate(const struct dom_ctx *ctx, const char *serial, const
 	return r < 0 ? r : 0;
 }
 
-/* Upper-case colon hex "AA:BB:..." of exactly `bytes` bytes? (bytes 0 = any length ≥ 1). */
-static int valid_colon_hex(const char *s, size_t bytes)
-{
-	size_t n = 0;
-
-	for (const char *p = s; *p; p += 2) {
-		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]))
-			return 0;
-		n++;
-		if (p[2] == ':')
-			p++;
-		else if (p[2])
-			return 0;
-	}
-	return n && (!bytes || n == bytes);
-}
-
-static void upcase(char *s)
-{
-	for (; *s; s++)
-		*s = (char)toupper((unsigned char)*s);
-}
-
 /* Re-formats a serial as upper-case colon hex padded to whole bytes ("abc" → "0A:BC"). */
 static int canonical_serial(const char *in, char *out, size_t outsz)
 {
@@ -194,10 +172,28 @@ static int canonical_serial(const char *in, char *out, size_t outsz)
 	return 0;
 }
 
+/* The fingerprint in its stored form, whichever spelling a path (API, data import, CLI)
+ * brought: with or without colons, any case (domain/values.h). */
+static int canonical_fingerprint(struct dom_record *rec, const char *in, struct ck_error *err)
+{
+	struct strbuf fp;
+	int r;
+
+	strbuf_init(&fp, X509_FINGERPRINT_LEN + 1);
+	r = dom_value_fingerprint("fingerprint_sha256", in, &fp, err);
+	if (!r && !fp.len)
+		r = ck_error_set(err, CK_E_INVALID, "fingerprint_sha256", "This field may not be blank.");
+	if (!r)
+		r = dom_record_set_text(rec, "fingerprint_sha256", strbuf_str(&fp), fp.len);
+	strbuf_release(&fp);
+	return r;
+}
+
 static int normalise_identity(struct dom_record *rec, struct ck_error *err)
 {
 	char buf[300], ikey[2048];
 	struct dom_value *v;
+	int r;
 
 	v = dom_record_get(rec, "serial_number");
 	if (v && v->type == DV_TEXT) {
@@ -209,12 +205,8 @@ static int normalise_identity(struct dom_record *rec, struct ck_error *err)
 		dom_record_set_text(rec, "serial_key", buf, strlen(buf));
 	}
 	v = dom_record_get(rec, "fingerprint_sha256");
-	if (v && v->type == DV_TEXT) {
-		upcase(v->s);
-		if (!valid_colon_hex(v->s, 32) || v->len != 95)
-			return ck_error_set(err, CK_E_INVALID, "fingerprint_sha256",
-					    "Enter the SHA-256 fingerprint as 32 colon-separated hex bytes.");
-	}
+	if (v && v->type == DV_TEXT && (r = canonical_fingerprint(rec, v->s, err)))
+		return r;
 	v = dom_record_get(rec, "issuer");
 	if (v && v->type == DV_TEXT) {
 		if (!v->len)
@@ -311,6 +303,11 @@ int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int
 	vt = dom_record_has(rec, "valid_to") ? dom_record_int(rec, "valid_to", 0) : cur.valid_to;
 	if (vt < vf)
 		return ck_error_set(err, CK_E_INVALID, "valid_to", "valid_to must not be earlier than valid_from.");
+	/* a certificate already past valid_to when it is created (import, bulk import, data
+	 * import, POST) is expired at once, not active until the next sweep (issue 13) */
+	if (!old_id && vt < ctx->now && !strcmp(pick_text(rec, "status", "active"), "active") &&
+	    (r = dom_record_set_text(rec, "status", "expired", strlen("expired"))))
+		return r;
 	if (!old_id || dom_record_has(rec, "serial_number") || dom_record_has(rec, "issuer") ||
 	    dom_record_has(rec, "fingerprint_sha256")) {
 		r = dom_cert_find_duplicate(ctx, pick_text(rec, "serial_number", cur.serial),

@@ -79,7 +79,9 @@ def test_wrong_content_type(api):
     ("valid_to", "2024-01-01T25:00:00Z"), ("valid_to", 1700000000), ("valid_to", "01/02/2024"),
     ("archive_pinned", "maybe"), ("archive_pinned", [1]),
     ("tenant", 999999), ("tenant", "acme"), ("issuing_ca", 999999), ("replaced_by", 999999999),
-    ("acme_provider", "acme-inc"), ("acme_challenge_type", "dns-02"),
+    # acme_provider is free text (seed 004): only a non-string or over-long value is wrong
+    ("acme_provider", 5), ("acme_provider", "p" * 101), ("acme_challenge_type", "dns-02"),
+    ("acme_server_url", "not a url"), ("acme_account_email", "nope"),
     ("tags", "prod"), ("custom_fields", "x"),
     ("fingerprint_sha256", "not-hex"),
 ])

@@ -92,7 +92,8 @@ def test_seed_csv_then_json_examples(fresh):
     body = r.json()
     assert body["created_count"] == 1 and body["skipped_count"] == 0
     [c] = body["certificates"]
-    assert (c["common_name"], c["serial_number"], c["status"]) == ("example.com", "01:23:45:67:89", "active")
+    # the row says nothing about status; its valid_to (2025-01-01) is past: expired (issue 13)
+    assert (c["common_name"], c["serial_number"], c["status"]) == ("example.com", "01:23:45:67:89", "expired")
     assert (c["issuer"], c["fingerprint_sha256"], c["algorithm"], c["key_size"]) == ("CN=DigiCert CA", SEED_FP, "rsa", 2048)
     assert (c["valid_from"], c["valid_to"]) == ("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z")
     assert fresh.get(CERTS + f"{c['id']}/").json()["fingerprint_sha256"] == SEED_FP

@@ -303,7 +303,10 @@ def test_bulk_caps_at_limit_plus_one(api, uniq):
 
 def test_sweep_cli(api, server, uniq):
     now = ckcerts.now()
-    past = create(api, f"{uniq}-past.example.com", days_left=-3)
+    # active when it entered the inventory, expired since (an expired import is expired at once)
+    past = create(api, f"{uniq}-past.example.com", days_left=30)
+    r = api.patch(url(past["id"]), json={"valid_to": ckcerts.iso(now - dt.timedelta(days=3))})
+    assert r.status_code == 200 and r.json()["status"] == "active"
     fresh = create(api, f"{uniq}-fresh.example.com", days_left=30)
     old_exp = create(api, f"{uniq}-oldexp.example.com", days_left=-200, status="expired")
     old_rep = create(api, f"{uniq}-oldrep.example.com", days_left=-100, status="replaced")

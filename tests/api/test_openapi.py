@@ -69,3 +69,23 @@ def test_schema_covers_every_resource_and_action(api):
     write = doc["components"]["schemas"]["certificates-write"]
     assert "common_name" in write["required"]
     assert "days_remaining" not in write["properties"]
+
+
+def test_parameters_are_unique_and_pasted_fields_described(api):
+    """A hand-declared filter replacing a field's own (serial_number, fingerprint_sha256) is
+    listed once; acme_provider takes free text, so it has no enum; renewal_status is there; the
+    document names the canonical plugin path only (the /api/plugins/ssl/ alias is not listed)."""
+    doc = fetch_schema(api)
+    for path, ops in doc["paths"].items():
+        assert not path.startswith("/api/plugins/ssl/"), path
+        for method, op in ops.items():
+            if not isinstance(op, dict):  # path-level "parameters"
+                continue
+            names = [p["name"] for p in op.get("parameters", []) if p.get("in") == "query"]
+            assert len(names) == len(set(names)), (path, method, sorted(n for n in names if names.count(n) > 1))
+    names = {p["name"] for p in doc["paths"]["/api/plugins/netbox-ssl/certificates/"]["get"]["parameters"]}
+    assert {"serial_number", "fingerprint_sha256", "renewal_status", "acme_renewal_status"} <= names
+    cert = doc["components"]["schemas"]["certificates"]["properties"]
+    assert "enum" not in cert["acme_provider"] and cert["acme_provider"]["maxLength"] == 100
+    assert cert["acme_challenge_type"]["enum"][:3] == ["http-01", "dns-01", "tls-alpn-01"]
+    assert "renewal_status" in cert

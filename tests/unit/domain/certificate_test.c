@@ -166,6 +166,52 @@ static void test_before_write_normalises_and_refuses(void **state)
 	dom_record_release(&rec);
 }
 
+/* Issue 13: a certificate already past valid_to when created is expired at once; an explicit
+ * status other than active is kept, and updates leave the status alone. */
+static void test_create_past_valid_to_is_expired(void **state)
+{
+	static const struct {
+		const char *sent; /* NULL: not given */
+		int64_t valid_to;
+		int64_t old_id;
+		const char *want; /* NULL: status left unset */
+	} cases[] = {
+		{NULL, NOW - 1, 0, "expired"},     {"active", NOW - 86400, 0, "expired"},
+		{"revoked", NOW - 1, 0, "revoked"}, {"pending", NOW - 1, 0, "pending"},
+		{NULL, NOW, 0, NULL},               {"active", NOW + 1, 0, "active"},
+		{"active", NOW - 1, 1, "active"},   {NULL, NOW - 1, 1, NULL},
+	};
+	struct dom_ctx ctx = ((struct dom_fx *)*state)->ctx;
+	const char *fp = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
+
+	assert_int_equal(store_exec(ctx.conn,
+				    "INSERT INTO certificates (id, common_name, serial_number, serial_key, fingerprint_sha256,"
+				    " issuer, issuer_key, valid_from, valid_to, algorithm, status, created, last_updated)"
+				    " VALUES (1, 'old.example', '01', '1', 'FP0', 'CN=x', 'cn=x', 0, 1, 'rsa', 'active', 0, 0);",
+				    NULL),
+			 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dom_record rec;
+		assert_int_equal(dom_record_init(&rec, names, sizeof(names) / sizeof(names[0])), 0);
+		if (!cases[i].old_id) {
+			dom_record_set_text(&rec, "common_name", "new.example", 11);
+			dom_record_set_text(&rec, "serial_number", "0abc", 4);
+			dom_record_set_text(&rec, "fingerprint_sha256", fp, strlen(fp));
+			dom_record_set_text(&rec, "issuer", "CN=Internal", 11);
+			dom_record_set_int(&rec, "valid_from", 0);
+		}
+		dom_record_set_int(&rec, "valid_to", cases[i].valid_to);
+		if (cases[i].sent)
+			dom_record_set_text(&rec, "status", cases[i].sent, strlen(cases[i].sent));
+		assert_int_equal(dom_cert_before_write(&ctx, &rec, cases[i].old_id, NULL), 0);
+		if (cases[i].want)
+			assert_string_equal(dom_record_text(&rec, "status"), cases[i].want);
+		else
+			assert_false(dom_record_has(&rec, "status"));
+		dom_record_release(&rec);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_acme_detect),
 		cmocka_unit_test_setup_teardown(test_ca_detect_and_duplicates, open_db, close_db),
 		cmocka_unit_test_setup_teardown(test_before_write_normalises_and_refuses, open_db, close_db),
+		cmocka_unit_test_setup_teardown(test_create_past_valid_to_is_expired, open_db, close_db),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
