@@ -64,6 +64,11 @@ struct store_driver {
 	 * lock; SQLite's BEGIN IMMEDIATE per migration already serialises). */
 	const char *migrate_lock_sql, *migrate_unlock_sql;
 
+	/* Optional (NULL: the engine needs nothing): after rows were inserted with explicit ids,
+	 * moves `table`'s id generator past its highest id (store/copy; SQLite's AUTOINCREMENT
+	 * follows explicit ids by itself). `table` comes from static data, never input. */
+	int (*sync_identity)(void *db, const char *table, struct ck_error *err);
+
 	/* This engine's SQL of a migration (NULL: the migration has none for this engine). */
 	const char *(*migration_sql)(const struct store_migration *m);
 };
@@ -73,7 +78,7 @@ extern const struct store_driver store_postgres_driver;
 
 /* The PostgreSQL form of SQLite DDL, by fixed rewrites (postgres.c ddl_rules): AUTOINCREMENT
  * keys become identity columns (never reused, like SQLite's AUTOINCREMENT), integer foreign
- * keys BIGINT, JSON columns (TEXT with a '{}' or '[]' default, and *_data snapshots) JSONB.
+ * keys BIGINT, JSON columns (TEXT with a '{}' or '[]' default) JSONB, *_data snapshots JSON (kept byte for byte).
  * Caller frees; NULL when out of memory. Exposed for tests. */
 char *store_postgres_translate(const char *sqlite_sql);
 

@@ -527,7 +527,9 @@ static const struct {
     {" INTEGER NOT NULL REFERENCES ", " BIGINT NOT NULL REFERENCES "},
     {" TEXT NOT NULL DEFAULT '{}'", " JSONB NOT NULL DEFAULT '{}'"},
     {" TEXT NOT NULL DEFAULT '[]'", " JSONB NOT NULL DEFAULT '[]'"},
-    {"_data TEXT", "_data JSONB"},
+    /* changelog snapshots: an audit record kept byte for byte (json, not jsonb: jsonb would
+     * reorder keys and respace them); they are read whole, never queried inside */
+    {"_data TEXT", "_data JSON"},
 };
 
 char *store_postgres_translate(const char *sqlite_sql)
@@ -578,6 +580,17 @@ char *store_postgres_translate(const char *sqlite_sql)
 
 /* A migration's own PostgreSQL text when it has one, else its SQLite text translated. The
  * translated texts are made once and kept for the process (migrations are static data). */
+static int pg_sync_identity(void *db, const char *table, struct ck_error *err)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE(MAX(id), 0) + 1, false)"
+		 " FROM %s",
+		 table, table);
+	return pg_exec(db, sql, err);
+}
+
 static const char *pg_migration_sql(const struct store_migration *m)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -625,5 +638,6 @@ const struct store_driver store_postgres_driver = {
     .begin_sql = "BEGIN; SELECT pg_advisory_xact_lock(" STR(PG_WRITE_LOCK_KEY) ")",
     .migrate_lock_sql = "SELECT pg_advisory_lock(" STR(PG_MIGRATE_LOCK_KEY) ")",
     .migrate_unlock_sql = "SELECT pg_advisory_unlock(" STR(PG_MIGRATE_LOCK_KEY) ")",
+    .sync_identity = pg_sync_identity,
     .migration_sql = pg_migration_sql,
 };
