@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "store/driver.h"
+#include "store/generation.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -218,6 +219,41 @@ static void test_live_reconnect(void **state)
 	store_close(st);
 }
 
+/* A write committed by another store (another node) changes this node's data generation;
+ * reads do not. */
+static void test_live_generation(void **state)
+{
+	char url[512];
+	struct store *a = NULL, *b = NULL;
+	struct ck_error err = {0};
+	uint64_t g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+	int64_t n = 0;
+
+	(void)state;
+	if (!pg_url())
+		skip();
+	fresh_db(url, sizeof(url));
+	assert_int_equal(store_open(url, 0, &a, &err), 0);
+	assert_int_equal(store_open(url, 1, &b, &err), 0);
+	assert_int_equal(store_data_generation(store_conn_get(a), &g0, &err), 0);
+	assert_int_equal(store_data_generation(store_conn_get(a), &g1, &err), 0);
+	assert_true(g1 == g0);
+	assert_int_equal(store_scalar_i64(store_conn_get(b), "SELECT COUNT(*) FROM tenants", NULL, 0,
+					  &n, &err),
+			 0);
+	assert_int_equal(store_data_generation(store_conn_get(a), &g2, &err), 0);
+	assert_true(g2 == g0); /* a read elsewhere changes nothing */
+	assert_int_equal(store_exec(store_conn_get(b),
+				    "INSERT INTO tags (name, slug, created, last_updated)"
+				    " VALUES ('g', 'g', 0, 0)",
+				    &err),
+			 0);
+	assert_int_equal(store_data_generation(store_conn_get(a), &g3, &err), 0);
+	assert_true(g3 > g2);
+	store_close(b);
+	store_close(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +262,7 @@ int main(void)
 	    cmocka_unit_test(test_unique_columns),
 	    cmocka_unit_test(test_live_roundtrip),
 	    cmocka_unit_test(test_live_reconnect),
+	    cmocka_unit_test(test_live_generation),
 	};
 	return cmocka_run_group_tests_name("store_postgres", tests, NULL, NULL);
 }
