@@ -14,6 +14,7 @@ int cmd_user(int argc, char **argv);    /* cli/cmd_admin.c */
 int cmd_token(int argc, char **argv);   /* cli/cmd_admin.c */
 int cmd_import(int argc, char **argv);  /* cli/cmd_import.c */
 int cmd_sweep(int argc, char **argv);   /* cli/cmd_sweep.c */
+int cmd_migrate_data(int argc, char **argv); /* cli/cmd_migrate_data.c */
 
 /* True when argv holds "-h" or "--help" anywhere. */
 int cli_wants_help(int argc, char **argv);

@@ -14,6 +14,7 @@ static const struct command {
 	{"sweep", cmd_sweep, "run one lifecycle status sweep (expire, auto-archive) for cron"},
 	{"import", cmd_import, "import PEM certificates from files into the database"},
 	{"migrate", cmd_migrate, "apply pending database migrations"},
+	{"migrate-data", cmd_migrate_data, "copy every table from one database to another, verified"},
 	{"user", cmd_user, "manage users (create, list, password)"},
 	{"token", cmd_token, "manage API tokens (create, list)"},
 };
@@ -31,7 +32,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: certkeeper COMMAND [ARGS...]\n\n"
 		     "certkeeper — a self-contained TLS certificate inventory server.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nRun 'certkeeper COMMAND --help' for a command's options.\n");
 }
 

@@ -59,12 +59,32 @@ struct store_driver {
 	int (*has_table)(void *db, const char *name, struct ck_error *err);
 
 	const char *begin_sql; /* a write transaction that takes the write lock up front */
+	/* Optional (NULL: none): taken around store_migrate() as a whole, so that nodes starting
+	 * together apply migrations once, one after the other (PostgreSQL: a session advisory
+	 * lock; SQLite's BEGIN IMMEDIATE per migration already serialises). */
+	const char *migrate_lock_sql, *migrate_unlock_sql;
+
+	/* Optional (NULL: the engine needs nothing): after rows were inserted with explicit ids,
+	 * moves `table`'s id generator past its highest id (store/copy; SQLite's AUTOINCREMENT
+	 * follows explicit ids by itself). `table` comes from static data, never input. */
+	int (*sync_identity)(void *db, const char *table, struct ck_error *err);
 
 	/* This engine's SQL of a migration (NULL: the migration has none for this engine). */
 	const char *(*migration_sql)(const struct store_migration *m);
 };
 
 extern const struct store_driver store_sqlite_driver;
+extern const struct store_driver store_postgres_driver;
+
+/* The PostgreSQL form of SQLite DDL, by fixed rewrites (postgres.c ddl_rules): AUTOINCREMENT
+ * keys become identity columns (never reused, like SQLite's AUTOINCREMENT), integer foreign
+ * keys BIGINT, JSON columns (TEXT with a '{}' or '[]' default) JSONB, *_data snapshots JSON (kept byte for byte).
+ * Caller frees; NULL when out of memory. Exposed for tests. */
+char *store_postgres_translate(const char *sqlite_sql);
+
+/* Parses PostgreSQL's unique-violation detail "Key (a, b)=(…) already exists." into "a,b"
+ * (at most `size` bytes including the NUL; "" when the detail has no key list). */
+void store_postgres_unique_columns(const char *detail, char *out, size_t size);
 
 /* The driver and the engine handle of a connection (for store-internal modules). */
 const struct store_driver *store_conn_driver(const struct store_conn *c);

@@ -54,11 +54,83 @@ static int register_function(struct store_conn *c, struct ck_error *err)
 	return 0;
 }
 
+/* PostgreSQL: the current snapshot ("xmin:xmax:in-progress xids") changes whenever any
+ * transaction of the cluster takes a transaction id (its first write) or ends, on any node;
+ * read-only transactions leave it alone. A change of its hash, per connection, bumps the
+ * same process-wide counter as on SQLite. Spurious bumps (writes to other databases of the
+ * cluster) are allowed by the contract. */
+static const char pg_gen_sql[] = "SELECT pg_current_snapshot()::text";
+
+#define PG_SEEN_SLOTS 8 /* connections of one thread remembered (one per store in practice) */
+
+static _Thread_local struct pg_seen {
+	const struct store_conn *conn;
+	uint64_t hash;
+} pg_seen[PG_SEEN_SLOTS];
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static struct pg_seen *pg_slot(const struct store_conn *c)
+{
+	struct pg_seen *free_slot = NULL;
+
+	for (int i = 0; i < PG_SEEN_SLOTS; i++) {
+		if (pg_seen[i].conn == c)
+			return &pg_seen[i];
+		if (!pg_seen[i].conn && !free_slot)
+			free_slot = &pg_seen[i];
+	}
+	if (!free_slot) { /* forget the oldest; it only costs one spurious bump */
+		free_slot = &pg_seen[0];
+	}
+	free_slot->conn = c;
+	free_slot->hash = 0;
+	return free_slot;
+}
+
+static int pg_generation(struct store_conn *c, uint64_t *ret, struct ck_error *err)
+{
+	struct store_stmt *st = NULL;
+	struct pg_seen *seen;
+	const char *snap;
+	size_t len = 0;
+	uint64_t h;
+	int r = store_query(c, pg_gen_sql, &st, err);
+
+	if (r < 0)
+		return r;
+	r = store_step(st, err);
+	if (r != STORE_ROW) {
+		store_done(st);
+		return r < 0 ? r : ck_error_set(err, CK_E_DB, NULL, "no snapshot returned");
+	}
+	snap = store_col_text(st, 0, &len);
+	h = fnv1a(snap ? snap : "", len) | 1; /* never 0: 0 marks a fresh slot */
+	store_done(st);
+	seen = pg_slot(c);
+	if (seen->hash != h) {
+		seen->hash = h;
+		*ret = atomic_fetch_add(&generation, 1) + 1;
+	} else {
+		*ret = atomic_load(&generation);
+	}
+	return 0;
+}
+
 int store_data_generation(struct store_conn *c, uint64_t *ret, struct ck_error *err)
 {
 	struct store_stmt *st;
 	int r;
 
+	if (store_conn_driver(c) == &store_postgres_driver)
+		return pg_generation(c, ret, err);
 	if (store_conn_driver(c) != &store_sqlite_driver)
 		return ck_error_set(err, CK_E_INTERNAL, NULL, "no data generation for this engine");
 	if (store_query(c, gen_sql, &st, NULL)) {

@@ -13,6 +13,9 @@
  * memory lives in a per-connection SQL function registered on first use, so it dies with
  * the connection (a new connection at a reused address cannot inherit it).
  *
+ * How (PostgreSQL): the same counter, bumped when the hash of pg_current_snapshot() seen by a
+ * connection changes — any write transaction of any node starting or ending changes it.
+ *
  * Not meaningful inside a write transaction (uncommitted own writes): callers skip caches
  * then. Thread-safe; each thread passes its own connection.
  */

@@ -59,7 +59,12 @@ static int apply_one(struct store_conn *c, const struct store_migration *m, int 
 		return 0;
 	}
 	sql = store_conn_driver(c)->migration_sql(m);
-	if (sql && *sql) {
+	if (!sql) {
+		rc = ck_error_set(err, CK_E_INTERNAL, NULL, "no %s text for this migration",
+				  store_dialect(c));
+		goto rollback;
+	}
+	if (*sql) {
 		rc = store_exec(c, sql, err);
 		if (rc < 0)
 			goto rollback;
@@ -77,16 +82,39 @@ rollback:
 	return rc;
 }
 
+static int migrate_locked(struct store_conn *c, int *ret_applied, struct ck_error *err);
+
 int store_migrate(struct store *st, int *ret_applied, struct ck_error *err)
 {
 	struct store_conn *c = store_conn_get(st);
-	int64_t cur = 0;
+	const struct store_driver *drv;
 	int applied = 0;
 	int rc;
 
 	if (!c)
 		return ck_error_set(err, CK_E_DB, NULL, "cannot open a database connection");
-	rc = store_exec(c, sql_create, err);
+	drv = store_conn_driver(c);
+	if (drv->migrate_lock_sql) {
+		rc = store_exec(c, drv->migrate_lock_sql, err);
+		if (rc < 0)
+			return rc;
+	}
+	rc = migrate_locked(c, &applied, err);
+	if (drv->migrate_unlock_sql)
+		store_exec(c, drv->migrate_unlock_sql, NULL);
+	if (rc < 0)
+		return rc;
+	if (ret_applied)
+		*ret_applied = applied;
+	return 0;
+}
+
+static int migrate_locked(struct store_conn *c, int *ret_applied, struct ck_error *err)
+{
+	int64_t cur = 0;
+	int applied = 0;
+	int rc = store_exec(c, sql_create, err);
+
 	if (rc < 0)
 		return rc;
 	rc = current_version(c, &cur, err);
@@ -106,11 +134,8 @@ int store_migrate(struct store *st, int *ret_applied, struct ck_error *err)
 		}
 		applied += done;
 	}
-	if (rc < 0)
-		return rc;
-	if (ret_applied)
-		*ret_applied = applied;
-	return 0;
+	*ret_applied = applied;
+	return rc < 0 ? rc : 0;
 }
 
 int store_schema_version(struct store *st)

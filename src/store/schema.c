@@ -167,9 +167,9 @@ static const char m003_compliance[] =
 	" ON compliance_trend_snapshots(COALESCE(tenant_id, 0), snapshot_date);";
 
 const struct store_migration store_migrations[] = {
-	{1, "core inventory schema", m001_core},
-	{2, "users and tokens as API resources", m002_users},
-	{3, "compliance policies, checks and trend snapshots", m003_compliance},
+	{.version = 1, .name = "core inventory schema", .sqlite = m001_core},
+	{.version = 2, .name = "users and tokens as API resources", .sqlite = m002_users},
+	{.version = 3, .name = "compliance policies, checks and trend snapshots", .sqlite = m003_compliance},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -59,6 +59,8 @@ static const struct {
 	const struct store_driver *drv;
 } drivers[] = {
     {"sqlite:", &store_sqlite_driver},
+    {"postgresql:", &store_postgres_driver},
+    {"postgres:", &store_postgres_driver},
 };
 
 /* ---- statement cache ---- */
@@ -303,9 +305,6 @@ static int parse_url(const char *url, const struct store_driver **ret_drv, const
 			return 0;
 		}
 	}
-	if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13))
-		return ck_error_set(err, CK_E_INVALID, "db",
-				    "this build has no PostgreSQL driver yet");
 	if (strstr(url, "://"))
 		return ck_error_set(err, CK_E_INVALID, "db", "unknown database URL scheme");
 	*ret_drv = &store_sqlite_driver; /* a bare path */
