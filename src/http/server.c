@@ -18,7 +18,7 @@
  *     closing the connection is what we want (the body is never read).
  *  2. Once `failed` is set the response body already holds the JSON error; later body data
  *     is discarded unbuffered and the handler is never called.
- *  3. Everything the request owns (URI copy, path, query, body, cookies, response) is freed
+ *  3. Everything the request owns (URI copy, path, query, body, response) is freed
  *     in request_free(), called only from on_completed().
  */
 #include "http/http.h"
@@ -66,10 +66,6 @@ struct request {
 	char *path;	 /* decoded path */
 	struct http_query query;
 	struct strbuf body;
-	char *cookie_copy; /* split in place by http_cookie_split() on first lookup */
-	struct http_param cookies[HTTP_MAX_COOKIES];
-	size_t ncookies;
-	int cookies_parsed;
 	int started;	/* first access-handler call seen */
 	int failed;	/* resp holds a prepared error; don't call the handler */
 	int queued;	/* a response was queued */
@@ -137,7 +133,6 @@ static void request_free(struct request *r)
 	free(r->resp.file_path);
 	strbuf_release(&r->body);
 	http_query_release(&r->query);
-	free(r->cookie_copy);
 	free(r->path);
 	free(r->raw_uri);
 	free(r);
@@ -503,24 +498,33 @@ const char *http_request_header(const struct http_request *req, const char *name
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+struct cookie_find {
+	const char *name;
+	const char *value;
+};
+
+static enum MHD_Result cookie_match(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct cookie_find *f = cls;
+
+	(void)kind;
+	if (!key || strcmp(key, f->name) != 0)
+		return MHD_YES;
+	f->value = value ? value : "";
+	return MHD_NO; /* first one wins */
+}
+
+/* libmicrohttpd already splits the Cookie header into its pool for every request; its own
+ * MHD_lookup_connection_value() compares names case-insensitively, but cookie names are
+ * case-sensitive (RFC 6265), so we walk its list with an exact compare. */
 const char *http_request_cookie(const struct http_request *req, const char *name)
 {
-	struct request *r = req->impl;
-	const char *h;
-	size_t i;
+	const struct request *r = req->impl;
+	struct cookie_find f = {name, NULL};
 
-	if (!r->cookies_parsed) {
-		r->cookies_parsed = 1;
-		h = http_request_header(req, MHD_HTTP_HEADER_COOKIE);
-		r->cookie_copy = h ? strdup(h) : NULL;
-		if (r->cookie_copy)
-			r->ncookies =
-			    http_cookie_split(r->cookie_copy, r->cookies, HTTP_MAX_COOKIES);
-	}
-	for (i = 0; i < r->ncookies; i++)
-		if (strcmp(r->cookies[i].key, name) == 0)
-			return r->cookies[i].value;
-	return NULL;
+	MHD_get_connection_values(r->conn, MHD_COOKIE_KIND, cookie_match, &f);
+	return f.value;
 }
 
 const char *http_request_param(const struct http_request *req, const char *key)

@@ -1,10 +1,8 @@
 /*
- * api/static — serves the built web UI from cfg.web_root: files under it by path (no "..",
- * no hidden files), with content types, immutable caching for hashed assets under /assets/,
- * and the SPA fallback (index.html) for client routes. Every page gets a strict
- * Content-Security-Policy (everything from 'self', no inline scripts).
+ * http/static — the web UI's files (contract: http/static.h): files under the root by path
+ * (no "..", no hidden files), content types, caching headers, SPA fallback.
  */
-#include "api/actions.h"
+#include "http/static.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,40 +35,31 @@ static int safe_path(const char *p)
 	return 1;
 }
 
-void api_serve_static(struct api_req *ar)
+int http_static_serve(const char *root, const struct http_request *req, struct http_response *resp)
 {
-	const char *root = ar->app->cfg.web_root;
-	const char *path = ar->http->path;
+	const char *path = req->path;
 	char file[2048];
 	struct stat sb;
 	int is_asset = !strncmp(path, "/assets/", 8);
 
-	if (!root[0] || (strcmp(ar->http->method, "GET") && strcmp(ar->http->method, "HEAD"))) {
-		api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
-		return;
-	}
+	if (!root[0] || (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")))
+		return CK_E_NOTFOUND;
 	snprintf(file, sizeof(file), "%s%s", root, path);
 	if (!safe_path(path) || stat(file, &sb) || !S_ISREG(sb.st_mode)) {
-		if (is_asset || strrchr(path, '.') > strrchr(path, '/')) {
-			api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
-			return;
-		}
+		if (is_asset || strrchr(path, '.') > strrchr(path, '/'))
+			return CK_E_NOTFOUND;
 		snprintf(file, sizeof(file), "%s/index.html", root); /* SPA fallback */
 	}
-	ar->resp->status = 200;
-	ar->resp->content_type = content_type(file);
-	ar->resp->file_path = strdup(file);
-	http_response_add_header(ar->resp, "Cache-Control",
+	resp->status = 200;
+	resp->content_type = content_type(file);
+	resp->file_path = strdup(file);
+	http_response_add_header(resp, "Cache-Control",
 				 is_asset ? "public, max-age=31536000, immutable" : "no-cache");
-	http_response_add_header(ar->resp, "Content-Security-Policy",
+	http_response_add_header(resp, "Content-Security-Policy",
 				 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
 				 " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"
 				 " frame-ancestors 'none'; form-action 'self'");
-	http_response_add_header(ar->resp, "X-Content-Type-Options", "nosniff");
-	http_response_add_header(ar->resp, "Referrer-Policy", "same-origin");
-}
-
-int api_serve_extra(struct api_req *ar)
-{
-	return api_serve_analytics(ar) || api_serve_openapi(ar) || api_serve_compliance(ar);
+	http_response_add_header(resp, "X-Content-Type-Options", "nosniff");
+	http_response_add_header(resp, "Referrer-Policy", "same-origin");
+	return 0;
 }
