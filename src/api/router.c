@@ -236,8 +236,11 @@ void api_handle(void *app, const struct http_request *req, struct http_response 
 	set_base_url(&ar);
 	if (strncmp(req->path, "/api/", 5) && strcmp(req->path, "/api")) {
 		/* non-/api/ paths: the built web UI when a web root is configured */
-		if (http_static_serve(ar.app->cfg.web_root, req, resp) < 0)
-			api_fail_detail(&ar, CK_E_NOTFOUND, "Not found.");
+		int rc = http_static_serve(ar.app->cfg.web_root, req, resp);
+		if (rc == CK_E_NOTFOUND)
+			api_fail_detail(&ar, rc, "Not found.");
+		else if (rc < 0)
+			api_fail(&ar, rc, NULL);
 		return;
 	}
 	http_response_add_header(resp, "API-Version", API_VERSION);

@@ -13,7 +13,7 @@
 
 /* Fills resp for req->path under web root `root` (GET and HEAD only). 0 when resp now names a
  * file; CK_E_NOTFOUND when there is nothing to serve (no root, other method, missing or
- * refused path): the caller then writes its own 404. */
+ * refused path), CK_E_NOMEM: the caller then writes its own error (404 for NOTFOUND). */
 int http_static_serve(const char *root, const struct http_request *req, struct http_response *resp);
 
 #endif
