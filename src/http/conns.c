@@ -128,5 +128,6 @@ void http_conns_remove(struct http_conns *cs, struct http_conn *c)
 
 void http_conn_deadline(struct http_conn *c, unsigned seconds)
 {
-	atomic_store(&c->deadline_ms, seconds ? (long long)(now_ms() + (int64_t)seconds * 1000) : 0);
+	atomic_store(&c->deadline_ms,
+		     seconds ? (long long)(now_ms() + (int64_t)seconds * 1000) : 0);
 }

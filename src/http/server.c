@@ -81,7 +81,7 @@ struct request {
 	struct http_response resp;
 	struct http_server *srv;
 	struct MHD_Connection *conn;
-	struct http_conn *hc; /* the connection's state; NULL if it could not be allocated */
+	struct http_conn *hc; /* the connection's state (on_uri refuses requests without one) */
 	char *raw_uri;	 /* request target as received */
 	size_t path_len; /* raw path length (before '?') */
 	char *path;	 /* decoded path */

@@ -87,7 +87,7 @@ int http_static_serve(const char *root, const struct http_request *req, struct h
 	if (found == REFUSED)
 		return CK_E_NOTFOUND;
 	if (found == MISSING) {
-		/* a client route of the SPA gets index.html; a file-like name or an asset does not */
+		/* a client route of the SPA gets index.html; a file name or an asset does not */
 		if (is_asset || strrchr(path, '.') > strrchr(path, '/'))
 			return CK_E_NOTFOUND;
 		if (lookup(root_real, "/index.html", file) != FOUND)
