@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 LISTEN     ?= 127.0.0.1:8080
 DB         ?= sqlite:certkeeper.db
 
-.PHONY: all build web deps run test test-unit test-api fuzz bench clean
+.PHONY: all build web deps run test test-unit test-api test-security fuzz bench clean
 
 all: build
 
@@ -44,6 +44,12 @@ test: deps $(ASAN_BUILD)/CMakeCache.txt $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j$(JOBS)
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	@scripts/run-tests $(ASAN_BUILD)
+
+# The slow HTTP security tests (docs/security.md): slowloris from 127.0.0.2 and 10,000
+# oversized-query requests with RSS flat; Release build (ASan's quarantine grows RSS itself).
+test-security: deps $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j$(JOBS) --target certkeeper
+	@scripts/run-security-tests $(BUILD)
 
 test-unit: $(ASAN_BUILD)/CMakeCache.txt
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)

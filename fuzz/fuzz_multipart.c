@@ -1,5 +1,5 @@
 /*
- * fuzz/fuzz_multipart — libFuzzer target for api/multipart (the import-file body parser).
+ * fuzz/fuzz_multipart — libFuzzer target for http/multipart (the import-file body parser).
  * Input: the Content-Type header value, '\n', then the body. Checks properties, not just the
  * absence of crashes:
  *  1. success gives at most MULTIPART_MAX_PARTS parts, each with a non-empty name within
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/multipart.h"
+#include "http/multipart.h"
 #include "core/strbuf.h"
 
 #define CHECK(cond)                                                                                \

@@ -60,16 +60,10 @@ void api_options(struct api_req *ar, const struct api_resource *res);
 /* /api/auth/{login,logout,me}/ (browser sessions). `rest` is what follows /api/auth/. */
 void api_serve_auth(struct api_req *ar, const char *rest);
 
-/* Paths outside the registry under /api/ (object-changes, ...). 0 when unknown. */
-int api_serve_extra(struct api_req *ar);
-
 /* GET /api/plugins/netbox-ssl/analytics/summary/ (api/analytics.c); 0 when not that path. */
 int api_serve_analytics(struct api_req *ar);
 
 /* GET /api/schema/ — the OpenAPI 3 document generated from the registry (api/openapi.c). */
 int api_serve_openapi(struct api_req *ar);
-
-/* Non-/api/ paths: the built web UI (with SPA fallback) when a web root is configured. */
-void api_serve_static(struct api_req *ar);
 
 #endif

@@ -15,7 +15,7 @@
  */
 #include "api/actions.h"
 #include "api/csv.h"
-#include "api/multipart.h"
+#include "http/multipart.h"
 #include "api/resources.h"
 #include "core/parse.h"
 #include "domain/certificate.h"

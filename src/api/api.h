@@ -26,6 +26,7 @@
 #define API_MAX_LIMIT 1000      /* page size cap (limit=0 means this) */
 #define API_DEFAULT_LIMIT 50
 #define API_MEMO_MAX 64         /* nested objects memoised per request */
+#define API_MAX_FIELD_ERRORS 100 /* fields named in one 400; more are only counted */
 
 /* The plugin API's path, as the seeds and pynetbox (`nb.plugins.netbox_ssl`) spell it, and the
  * NetBox SSL plugin's real base path, served identically (docs/api.md). Requests under the
@@ -61,6 +62,7 @@ struct api_req {
 	int plugin_alias;        /* the client used API_PLUGIN_ALIAS: URLs written back keep it */
 	json_t *body;            /* parsed JSON body, NULL until api_body() */
 	json_t *errors;          /* collected field errors {"field": ["msg", ...]}, or NULL */
+	size_t errors_omitted;   /* field errors past API_MAX_FIELD_ERRORS, only counted */
 	struct api_memo memo[API_MEMO_MAX];
 	int nmemo;
 };
@@ -73,7 +75,10 @@ void api_handle(void *app, const struct http_request *req, struct http_response 
 int api_body(struct api_req *ar, json_t **ret, struct ck_error *err);
 
 /* Adds err's field message to the request's collected field errors (so one 400 names every
- * bad field, as DRF does). Returns 1 when collected, 0 when err has no field. */
+ * bad field, as DRF does). Returns 1 when collected, 0 when err has no field. Past
+ * API_MAX_FIELD_ERRORS fields only a count is kept; the 400 then ends "non_field_errors"
+ * with "N more field errors not shown." (a body of 200,000 unknown keys must not produce a
+ * multi-megabyte answer). */
 int api_collect_error(struct api_req *ar, const struct ck_error *err);
 
 /* Sends an error response for `code` with detail from err (NULL: a generic message). */

@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "core/log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,10 @@ int api_collect_error(struct api_req *ar, const struct ck_error *err)
 	if (!ar->errors && !(ar->errors = json_object()))
 		return 0;
 	list = json_object_get(ar->errors, err->field);
+	if (!list && json_object_size(ar->errors) >= API_MAX_FIELD_ERRORS) {
+		ar->errors_omitted++;
+		return 1;
+	}
 	if (!list) {
 		list = json_array();
 		json_object_set_new(ar->errors, err->field, list);
@@ -65,6 +70,18 @@ static int fail_collected(struct api_req *ar, int code)
 
 	if (code != CK_E_INVALID || !ar->errors || !json_object_size(ar->errors))
 		return 0;
+	if (ar->errors_omitted) {
+		json_t *list = json_object_get(ar->errors, "non_field_errors");
+		char more[96];
+
+		if (!list) {
+			list = json_array();
+			json_object_set_new(ar->errors, "non_field_errors", list);
+		}
+		snprintf(more, sizeof(more), "%zu more field errors not shown.", ar->errors_omitted);
+		json_array_append_new(list, json_string(more));
+		ar->errors_omitted = 0; /* appended once, also if rendered twice */
+	}
 	text = json_dumps(ar->errors, JSON_COMPACT);
 	if (!text)
 		return 0;

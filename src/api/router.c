@@ -11,6 +11,7 @@
 #include "api/resources.h"
 #include "api/write.h"
 #include "core/log.h"
+#include "http/static.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,12 @@ static void serve_resource(struct api_req *ar, const struct api_resource *res, i
 		api_write(ar, res, id);
 }
 
+/* Paths outside the registry under /api/ (object-changes, ...). 0 when unknown. */
+static int serve_extra(struct api_req *ar)
+{
+	return api_serve_analytics(ar) || api_serve_openapi(ar) || api_serve_compliance(ar);
+}
+
 static void dispatch(struct api_req *ar)
 {
 	const char *path = ar->http->path;
@@ -209,7 +216,7 @@ static void dispatch(struct api_req *ar)
 		serve_resource(ar, res, id, rest);
 		return;
 	}
-	if (api_serve_extra(ar))
+	if (serve_extra(ar))
 		return;
 	api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
 }
@@ -251,7 +258,12 @@ void api_handle(void *app, const struct http_request *req, struct http_response 
 	ar.ctx.username = "";
 	set_base_url(&ar);
 	if (strncmp(req->path, "/api/", 5) && strcmp(req->path, "/api")) {
-		api_serve_static(&ar);
+		/* non-/api/ paths: the built web UI when a web root is configured */
+		int rc = http_static_serve(ar.app->cfg.web_root, req, resp);
+		if (rc == CK_E_NOTFOUND)
+			api_fail_detail(&ar, rc, "Not found.");
+		else if (rc < 0)
+			api_fail(&ar, rc, NULL);
 		return;
 	}
 	http_response_add_header(resp, "API-Version", API_VERSION);

@@ -161,6 +161,10 @@ int cmd_serve(int argc, char **argv)
 	hc.threads = (unsigned)app.cfg.threads;
 	hc.max_body = (size_t)app.cfg.max_body_bytes;
 	hc.access_log = app.cfg.access_log;
+	hc.header_timeout_s = (unsigned)app.cfg.header_timeout_s;
+	hc.keepalive_timeout_s = (unsigned)app.cfg.keepalive_timeout_s;
+	hc.send_timeout_s = (unsigned)app.cfg.send_timeout_s;
+	hc.max_conns_per_ip = (unsigned)app.cfg.max_connections_per_ip;
 	signal(SIGPIPE, SIG_IGN);
 	block_stop_signals(&stop_set);
 	if (http_server_start(&hc, api_handle, &app, &srv, &err)) {

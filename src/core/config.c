@@ -23,7 +23,8 @@ static const struct key {
 #define L(n, lo, hi) {#n, K_LONG, offsetof(struct ck_config, n), 0, lo, hi}
 #define B(n) {#n, K_BOOL, offsetof(struct ck_config, n), 0, 0, 1}
 	S(listen), S(db), S(web_root), I(threads, 0, 1024), L(max_body_bytes, 1024, 1L << 30),
-	B(access_log), I(sweep_interval_s, 0, 86400 * 7),
+	B(access_log), I(sweep_interval_s, 0, 86400 * 7), I(header_timeout_s, 1, 3600),
+	I(keepalive_timeout_s, 1, 3600), I(send_timeout_s, 1, 3600), I(max_connections_per_ip, 1, 1024),
 	I(expiry_warning_days, 1, 3650), I(expiry_critical_days, 0, 3650),
 	I(bulk_import_max_batch_size, 1, 100000), I(bulk_validate_max_batch_size, 1, 100000),
 	I(bulk_compliance_max_batch_size, 1, 100000), I(bulk_detect_max_batch_size, 1, 100000),
@@ -44,6 +45,10 @@ void ck_config_defaults(struct ck_config *cfg)
 	cfg->max_body_bytes = 8L << 20;
 	cfg->access_log = 1;
 	cfg->sweep_interval_s = 3600;
+	cfg->header_timeout_s = 10;
+	cfg->keepalive_timeout_s = 60;
+	cfg->send_timeout_s = 10;
+	cfg->max_connections_per_ip = 64;
 	cfg->expiry_warning_days = 30;
 	cfg->expiry_critical_days = 14;
 	cfg->bulk_import_max_batch_size = 100;

@@ -22,6 +22,10 @@ struct ck_config {
 	long max_body_bytes;       /* request body cap, default 8 MiB */
 	int access_log;            /* default 1 */
 	int sweep_interval_s;      /* status sweep period, default 3600 */
+	int header_timeout_s;      /* accept → complete request headers (absolute), default 10 */
+	int keepalive_timeout_s;   /* idle keep-alive connection, default 60 */
+	int send_timeout_s;        /* response send without progress, default 10 */
+	int max_connections_per_ip; /* concurrent connections per client address, default 64 */
 	/* [netbox_ssl] */
 	int expiry_warning_days;   /* 30 */
 	int expiry_critical_days;  /* 14 */

@@ -11,7 +11,8 @@
  * belongs to exactly one thread for its whole life.
  *
  * Limits (each a named, configurable cap): body size (413 with a JSON error above it), URL
- * length, header count. Keep-alive is preserved (responses are queued on the second access
+ * length, query parameters, header count, connections per client address; timeouts: header
+ * (absolute, from accept), keep-alive idle, send stall (docs/security.md). Keep-alive is preserved (responses are queued on the second access
  * callback, never the first — measured: queueing on the first drops keep-alive).
  *
  * Lifecycle: http_server_start() → ... → http_server_stop() (graceful: stops accepting,
@@ -26,11 +27,15 @@
 #include "core/error.h"
 #include "core/strbuf.h"
 
-#define HTTP_MAX_PARAMS 256        /* query parameters kept per request; more → 400 */
+#define HTTP_MAX_PARAMS 256        /* query parameters kept per request; more → 414 */
 #define HTTP_MAX_RESP_HEADERS 16   /* extra response headers a handler may set */
 #define HTTP_MAX_URL_LEN 16384     /* request target (path + query) bytes; more → 414 */
 #define HTTP_MAX_HEADERS 100       /* request headers; more → 431 */
 #define HTTP_MAX_CONNECTIONS 1024  /* concurrent connections; more are refused at accept */
+#define HTTP_DEFAULT_MAX_CONNS_PER_IP 64   /* cfg->max_conns_per_ip == 0 */
+#define HTTP_DEFAULT_HEADER_TIMEOUT_S 10   /* cfg->header_timeout_s == 0 */
+#define HTTP_DEFAULT_KEEPALIVE_TIMEOUT_S 60 /* cfg->keepalive_timeout_s == 0 */
+#define HTTP_DEFAULT_SEND_TIMEOUT_S 10     /* cfg->send_timeout_s == 0 */
 #define HTTP_CONN_MEMORY (64 * 1024) /* libmicrohttpd per-connection pool (request line+headers) */
 #define HTTP_DEFAULT_MAX_BODY ((size_t)8 << 20)       /* cfg->max_body == 0 */
 #define HTTP_DEFAULT_MAX_RESPONSE ((size_t)256 << 20) /* cfg->max_response == 0 */
@@ -92,7 +97,10 @@ struct http_config {
 	unsigned threads;        /* worker threads; 0 = number of cores */
 	size_t max_body;         /* request body cap in bytes; 0 = 8 MiB */
 	size_t max_response;     /* response body cap; 0 = 256 MiB */
-	unsigned conn_timeout_s; /* idle keep-alive timeout; 0 = 60 s */
+	unsigned header_timeout_s;    /* accept (or next request line) → headers complete; 0 = 10 s */
+	unsigned keepalive_timeout_s; /* idle between requests, and body inactivity; 0 = 60 s */
+	unsigned send_timeout_s;      /* no send progress → close; 0 = 10 s */
+	unsigned max_conns_per_ip;    /* concurrent connections per client address; 0 = 64 */
 	int access_log;          /* 1: one line per request through core/log */
 };
 

@@ -23,8 +23,6 @@
 #include "core/error.h"
 #include "http/http.h"
 
-#define HTTP_MAX_COOKIES 64 /* cookies kept from one Cookie header; later ones are ignored */
-
 struct http_query {
 	struct http_param *params; /* n entries; keys/values point into `store` */
 	size_t n;
@@ -46,12 +44,5 @@ int http_query_parse(const char *raw, size_t len, size_t max_params, struct http
 
 /* Frees the parameters and their storage; the struct is left zeroed. NULL accepted. */
 void http_query_release(struct http_query *q);
-
-/* Splits a Cookie header IN PLACE: `header` is modified (NULs inserted) and the returned
- * name/value pointers point into it. "a=1; b=\"x y\"" gives (a,1) (b,x y): pairs separated by
- * ';', surrounding spaces trimmed, one pair of double quotes around a value removed, pairs
- * without '=' or with an empty name skipped. Keeps at most `max` pairs (HTTP_MAX_COOKIES in
- * the server) and returns how many were kept. Names stay case-sensitive (RFC 6265). */
-size_t http_cookie_split(char *header, struct http_param *out, size_t max);
 
 #endif

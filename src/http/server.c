@@ -18,8 +18,22 @@
  *     closing the connection is what we want (the body is never read).
  *  2. Once `failed` is set the response body already holds the JSON error; later body data
  *     is discarded unbuffered and the handler is never called.
- *  3. Everything the request owns (URI copy, path, query, body, cookies, response) is freed
- *     in request_free(), called only from on_completed().
+ *  3. Everything the request owns (URI copy, path, query, body, response) is freed
+ *     in request_free(), from on_completed() — or, for a request libmicrohttpd gave up on
+ *     without the completed callback (its 0.9.75 does that when its connection pool runs
+ *     out), from the connection-closed notification (on_connection()), which MHD sends for
+ *     every connection it accepted. struct http_conn (conns.h) links the two.
+ *
+ * Life of a connection (timeouts, docs/security.md "HTTP limits and timeouts"):
+ *
+ *   accepted ──► request line + headers ──► body, handler ──► response sent ──► idle ─┐
+ *   deadline:    header_timeout_s            (MHD inactivity   MHD inactivity     keep-alive
+ *                from accept (absolute)       timeout, keep-   timeout = send_    deadline ──┘
+ *                                             alive value)     timeout_s           (absolute;
+ *                                                                                   then the next
+ *                                                                                   request line
+ *                                                                                   re-arms the
+ *                                                                                   header one)
  */
 #include "http/http.h"
 
@@ -33,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +55,7 @@
 #include "core/jsonw.h"
 #include "core/log.h"
 #include "core/parse.h"
+#include "http/conns.h"
 #include "http/listen.h"
 #include "http/query.h"
 #include "http/server.h"
@@ -51,6 +67,10 @@ struct http_server {
 	size_t max_body;
 	size_t max_response;
 	int access_log;
+	unsigned header_timeout_s;
+	unsigned keepalive_timeout_s;
+	unsigned send_timeout_s;
+	struct http_conns *conns;
 	uint16_t port;
 	atomic_int stopping;
 	atomic_long inflight; /* requests being handled or answered (see mark_inflight) */
@@ -61,19 +81,18 @@ struct request {
 	struct http_response resp;
 	struct http_server *srv;
 	struct MHD_Connection *conn;
+	struct http_conn *hc; /* the connection's state (on_uri refuses requests without one) */
 	char *raw_uri;	 /* request target as received */
 	size_t path_len; /* raw path length (before '?') */
 	char *path;	 /* decoded path */
 	struct http_query query;
 	struct strbuf body;
-	char *cookie_copy; /* split in place by http_cookie_split() on first lookup */
-	struct http_param cookies[HTTP_MAX_COOKIES];
-	size_t ncookies;
-	int cookies_parsed;
 	int started;	/* first access-handler call seen */
 	int failed;	/* resp holds a prepared error; don't call the handler */
 	int queued;	/* a response was queued */
 	int inflight;	/* counted in srv->inflight (see mark_inflight) */
+	int close;	/* answer with Connection: close (the request's framing is suspect) */
+	int send_timeout_set; /* the connection's MHD timeout is send_timeout_s */
 	uint64_t bytes; /* response body bytes, for the access log */
 	struct timespec t0;
 	char method[16];
@@ -137,26 +156,73 @@ static void request_free(struct request *r)
 	free(r->resp.file_path);
 	strbuf_release(&r->body);
 	http_query_release(&r->query);
-	free(r->cookie_copy);
 	free(r->path);
 	free(r->raw_uri);
 	free(r);
 }
 
+static struct http_conn *conn_state(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+static void access_log(const struct request *r, enum MHD_RequestTerminationCode toe);
+
+/* Frees a request MHD never reported completed (see invariant 3). */
+static void request_drop(struct http_server *srv, struct request *r)
+{
+	int counted = r->inflight;
+
+	if (srv->access_log)
+		access_log(r, MHD_REQUEST_TERMINATED_WITH_ERROR);
+	request_free(r);
+	if (counted)
+		atomic_fetch_sub(&srv->inflight, 1);
+}
+
+/* libmicrohttpd 0.9.75 stores every query parameter of the request line in the connection's
+ * memory pool right after this callback, and when the pool runs out (~950 parameters in
+ * 64 KiB) it queues a 431, then overwrites its own state: the client never gets an answer
+ * and the completed callback never fires. We parse the query ourselves from the copy taken
+ * here and never ask MHD for it, so we end the query string MHD is about to parse (the
+ * request line lives in MHD's writable read buffer; it has already located the '?'). Our
+ * own parser then answers 414 for too many parameters. */
+static void hide_query_from_mhd(char *uri)
+{
+	char *q = strchr(uri, '?');
+
+	if (q && q[1])
+		q[1] = '\0';
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct http_server *srv = cls;
+	struct http_conn *hc = conn_state(conn);
 	struct request *r = calloc(1, sizeof(*r));
 
-	(void)conn;
-	if (!r)
-		return NULL;
-	r->raw_uri = strdup(uri);
-	if (!r->raw_uri) {
+	if (hc && hc->pending) { /* not expected: MHD dropped the previous request silently */
+		request_drop(srv, hc->pending);
+		hc->pending = NULL;
+	}
+	if (r)
+		r->raw_uri = strdup(uri);
+	hide_query_from_mhd((char *)uri);
+	if (!hc || !r || !r->raw_uri) { /* no memory: on_access drops the connection */
+		if (r)
+			free(r->raw_uri);
 		free(r);
 		return NULL;
 	}
 	r->srv = srv;
+	r->hc = hc;
+	hc->pending = r;
+	/* a keep-alive request: its headers get the full header timeout from here */
+	if (hc->requests++ > 0)
+		http_conn_deadline(hc, srv->header_timeout_s);
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	http_request_id_next(r->id);
 	strbuf_init(&r->body, srv->max_body);
@@ -213,6 +279,12 @@ static int decode_target(struct request *r)
 	int rc;
 
 	r->path_len = q ? (size_t)(q - r->raw_uri) : strlen(r->raw_uri);
+	if (r->raw_uri[0] != '/') {
+		/* origin-form only: "../x", "-old/x", "*" or absolute-form would be joined to a
+		 * path (the web root) by whoever trusts req->path to start with '/' */
+		fail(r, 400, "The request target must start with '/'.");
+		return CK_E_PARSE;
+	}
 	r->path = malloc(r->path_len + 1);
 	if (!r->path) {
 		fail(r, 500, "Out of memory.");
@@ -224,7 +296,7 @@ static int decode_target(struct request *r)
 	}
 	rc = http_query_parse(raw_query, strlen(raw_query), HTTP_MAX_PARAMS, &r->query, &err);
 	if (rc < 0) {
-		fail(r, rc == CK_E_NOMEM ? 500 : 400, "%s", err.msg);
+		fail(r, rc == CK_E_NOMEM ? 500 : rc == CK_E_TOOBIG ? 414 : 400, "%s", err.msg);
 		return rc;
 	}
 	r->pub.raw_query = raw_query;
@@ -245,6 +317,43 @@ static void mark_inflight(struct request *r)
 		return;
 	r->inflight = 1;
 	atomic_fetch_add(&r->srv->inflight, 1);
+}
+
+struct framing {
+	int content_length; /* Content-Length headers seen */
+	int transfer_encoding;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	(void)value;
+	if (key && !strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+		f->content_length++;
+	else if (key && !strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		f->transfer_encoding++;
+	return MHD_YES;
+}
+
+/* A body framed two ways is how requests are smuggled past a proxy that picks the other
+ * framing (RFC 9112 §6.3): refuse it, and close, since we cannot know where it ends. */
+static int check_framing(struct request *r)
+{
+	struct framing f = {0, 0};
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
+	if (f.content_length > 1) {
+		fail(r, 400, "More than one Content-Length header.");
+	} else if (f.content_length && f.transfer_encoding) {
+		fail(r, 400, "Both Content-Length and Transfer-Encoding headers.");
+	} else {
+		return 0;
+	}
+	r->close = 1;
+	return CK_E_PARSE;
 }
 
 /* Declared Content-Length over the cap: answer 413 now and never read the body. */
@@ -275,6 +384,8 @@ static enum MHD_Result begin(struct request *r, struct MHD_Connection *conn, con
 	r->pub.body = "";
 	r->pub.impl = r;
 	fill_remote(r);
+	if (r->hc)
+		http_conn_deadline(r->hc, 0); /* headers complete: MHD's inactivity timeout rules */
 	if (strlen(r->raw_uri) > HTTP_MAX_URL_LEN) {
 		fail(r, 414, "Request URL too long (maximum %d bytes).", HTTP_MAX_URL_LEN);
 		return MHD_YES;
@@ -284,7 +395,7 @@ static enum MHD_Result begin(struct request *r, struct MHD_Connection *conn, con
 		fail(r, 431, "Too many request headers (maximum %d).", HTTP_MAX_HEADERS);
 		return MHD_YES;
 	}
-	if (check_content_length(r) < 0) {
+	if (check_framing(r) < 0 || check_content_length(r) < 0) {
 		mark_inflight(r);
 		return queue(r);
 	}
@@ -416,7 +527,7 @@ static void add_headers(struct request *r, struct MHD_Response *mr)
 			ck_log(CK_LOG_WARN, r->id, "response header '%s' refused",
 			       r->resp.headers[i].name);
 	}
-	if (atomic_load(&r->srv->stopping))
+	if (r->close || atomic_load(&r->srv->stopping))
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
@@ -431,6 +542,13 @@ static enum MHD_Result queue(struct request *r)
 	ok = MHD_queue_response(r->conn, (unsigned)r->resp.status, mr);
 	MHD_destroy_response(mr);
 	r->queued = (ok == MHD_YES);
+	/* a client that stops reading holds the response (up to max_response bytes) only this
+	 * long after its last progress, instead of the keep-alive timeout */
+	if (r->queued && r->srv->send_timeout_s != r->srv->keepalive_timeout_s) {
+		MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  r->srv->send_timeout_s);
+		r->send_timeout_set = 1;
+	}
 	return ok;
 }
 
@@ -469,16 +587,52 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct request *r = *con_cls;
 	int counted;
 
-	(void)conn;
 	if (!r)
 		return;
 	counted = r->inflight;
+	if (r->hc) {
+		r->hc->pending = NULL;
+		/* idle until the next request line: an absolute keep-alive deadline */
+		http_conn_deadline(r->hc, srv->keepalive_timeout_s);
+	}
+	/* back to the idle timeout (the connection is still on MHD's timeout lists here, also
+	 * when it is about to close: MHD unlists it only in its cleanup, after this callback) */
+	if (r->send_timeout_set)
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  srv->keepalive_timeout_s);
 	if (srv->access_log)
 		access_log(r, toe);
 	request_free(r);
 	*con_cls = NULL;
 	if (counted)
 		atomic_fetch_sub(&srv->inflight, 1);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: every accepted connection gets a struct http_conn (header
+ * deadline, the pending request); on close a request MHD dropped unreported is freed. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *srv = cls;
+	struct http_conn *hc = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		hc = ci ? http_conns_add(srv->conns, ci->connect_fd) : NULL;
+		if (hc)
+			http_conn_deadline(hc, srv->header_timeout_s);
+		else /* no state, no deadline: on_uri refuses its requests */
+			ck_log(CK_LOG_WARN, NULL, "http: out of memory for a new connection");
+		*socket_context = hc;
+		return;
+	}
+	if (!hc)
+		return;
+	if (hc->pending)
+		request_drop(srv, hc->pending);
+	http_conns_remove(srv->conns, hc);
+	*socket_context = NULL;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -503,24 +657,33 @@ const char *http_request_header(const struct http_request *req, const char *name
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+struct cookie_find {
+	const char *name;
+	const char *value;
+};
+
+static enum MHD_Result cookie_match(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct cookie_find *f = cls;
+
+	(void)kind;
+	if (!key || strcmp(key, f->name) != 0)
+		return MHD_YES;
+	f->value = value ? value : "";
+	return MHD_NO; /* first one wins */
+}
+
+/* libmicrohttpd already splits the Cookie header into its pool for every request; its own
+ * MHD_lookup_connection_value() compares names case-insensitively, but cookie names are
+ * case-sensitive (RFC 6265), so we walk its list with an exact compare. */
 const char *http_request_cookie(const struct http_request *req, const char *name)
 {
-	struct request *r = req->impl;
-	const char *h;
-	size_t i;
+	const struct request *r = req->impl;
+	struct cookie_find f = {name, NULL};
 
-	if (!r->cookies_parsed) {
-		r->cookies_parsed = 1;
-		h = http_request_header(req, MHD_HTTP_HEADER_COOKIE);
-		r->cookie_copy = h ? strdup(h) : NULL;
-		if (r->cookie_copy)
-			r->ncookies =
-			    http_cookie_split(r->cookie_copy, r->cookies, HTTP_MAX_COOKIES);
-	}
-	for (i = 0; i < r->ncookies; i++)
-		if (strcmp(r->cookies[i].key, name) == 0)
-			return r->cookies[i].value;
-	return NULL;
+	MHD_get_connection_values(r->conn, MHD_COOKIE_KIND, cookie_match, &f);
+	return f.value;
 }
 
 const char *http_request_param(const struct http_request *req, const char *key)
@@ -586,8 +749,10 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, const struct htt
 	return MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)(cfg->conn_timeout_s ? cfg->conn_timeout_s : 60),
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
+	    srv->keepalive_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    cfg->max_conns_per_ip ? cfg->max_conns_per_ip : HTTP_DEFAULT_MAX_CONNS_PER_IP,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 	    srv, threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads,
@@ -609,9 +774,18 @@ int http_server_start(const struct http_config *cfg, http_handler_fn handler, vo
 	srv->max_body = cfg->max_body ? cfg->max_body : HTTP_DEFAULT_MAX_BODY;
 	srv->max_response = cfg->max_response ? cfg->max_response : HTTP_DEFAULT_MAX_RESPONSE;
 	srv->access_log = cfg->access_log;
+	srv->header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : HTTP_DEFAULT_HEADER_TIMEOUT_S;
+	srv->keepalive_timeout_s =
+	    cfg->keepalive_timeout_s ? cfg->keepalive_timeout_s : HTTP_DEFAULT_KEEPALIVE_TIMEOUT_S;
+	srv->send_timeout_s = cfg->send_timeout_s ? cfg->send_timeout_s : HTTP_DEFAULT_SEND_TIMEOUT_S;
+	rc = http_conns_start(&srv->conns);
+	if (rc < 0) {
+		ck_error_set(err, rc, NULL, "Cannot start the connection watchdog.");
+		goto free_srv;
+	}
 	rc = http_listen_open(cfg->listen, &fd, &srv->port, err);
 	if (rc < 0)
-		goto free_srv;
+		goto stop_conns;
 	srv->daemon = start_daemon(srv, cfg, fd);
 	if (!srv->daemon) {
 		rc = ck_error_set(err, CK_E_IO, "listen", "Cannot start the HTTP server on '%s'.",
@@ -623,6 +797,8 @@ int http_server_start(const struct http_config *cfg, http_handler_fn handler, vo
 
 close_fd:
 	close(fd);
+stop_conns:
+	http_conns_stop(srv->conns);
 free_srv:
 	free(srv);
 	return rc;
@@ -650,5 +826,6 @@ void http_server_stop(struct http_server *srv)
 	MHD_stop_daemon(srv->daemon); /* closes idle connections, joins the threads */
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
+	http_conns_stop(srv->conns); /* every connection-closed notification has run */
 	free(srv);
 }

@@ -153,63 +153,11 @@ static void test_query_len_respected(void **state)
 	http_query_release(NULL);
 }
 
-struct cookie_case {
-	const char *in;
-	size_t n;
-	const char *kv[4][2];
-};
-
-static void test_cookie_split(void **state)
-{
-	static const struct cookie_case cases[] = {
-	    {"", 0, {{0}}},
-	    {"sid=abc", 1, {{"sid", "abc"}}},
-	    {"sid=abc; csrftoken=x1", 2, {{"sid", "abc"}, {"csrftoken", "x1"}}},
-	    {"  a = 1 ;b=2;  ", 2, {{"a", "1"}, {"b", "2"}}},
-	    {"a=\"quoted value\"", 1, {{"a", "quoted value"}}},
-	    {"a=\"", 1, {{"a", "\""}}},
-	    {"novalue; =x; b=", 1, {{"b", ""}}},
-	    {"t=a=b", 1, {{"t", "a=b"}}},
-	    {"A=1; a=2", 2, {{"A", "1"}, {"a", "2"}}},
-	};
-	struct http_param out[4];
-	size_t i, j, n;
-	char buf[128];
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s", cases[i].in);
-		n = http_cookie_split(buf, out, 4);
-		if (n != cases[i].n)
-			fail_msg("case %zu '%s': %zu cookies, want %zu", i, cases[i].in, n,
-				 cases[i].n);
-		for (j = 0; j < n; j++) {
-			assert_string_equal(out[j].key, cases[i].kv[j][0]);
-			assert_string_equal(out[j].value, cases[i].kv[j][1]);
-		}
-	}
-}
-
-/* At the cap the extra cookies are dropped, not overflowed. */
-static void test_cookie_limit(void **state)
-{
-	struct http_param out[HTTP_MAX_COOKIES + 1];
-	char buf[4096];
-	size_t i, off = 0;
-
-	(void)state;
-	for (i = 0; i < HTTP_MAX_COOKIES + 1; i++)
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "c%zu=%zu; ", i, i);
-	assert_int_equal(http_cookie_split(buf, out, HTTP_MAX_COOKIES), HTTP_MAX_COOKIES);
-	assert_string_equal(out[HTTP_MAX_COOKIES - 1].key, "c63");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_url_decode),		cmocka_unit_test(test_query_parse),
-	    cmocka_unit_test(test_query_len_respected), cmocka_unit_test(test_cookie_split),
-	    cmocka_unit_test(test_cookie_limit),
+	    cmocka_unit_test(test_query_len_respected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /*
- * api/multipart — a small, pure parser of multipart/form-data request bodies (RFC 7578 over
+ * http/multipart — a small, pure parser of multipart/form-data request bodies (RFC 7578 over
  * RFC 2046), for certificates/import-file/. libmicrohttpd hands the application the raw body;
  * this module splits it into named parts without copying: every part's data points into the
  * caller's body buffer.
@@ -19,8 +19,8 @@
  *
  * Thread-safe (no state). The result borrows from `body`: valid as long as the body is.
  */
-#ifndef CK_API_MULTIPART_H
-#define CK_API_MULTIPART_H
+#ifndef CK_HTTP_MULTIPART_H
+#define CK_HTTP_MULTIPART_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-/* cmocka tests of api/multipart: boundaries, parts, limits at N and N+1, malformed bodies. */
+/* cmocka tests of http/multipart: boundaries, parts, limits at N and N+1, malformed bodies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "api/multipart.h"
+#include "http/multipart.h"
 #include "core/strbuf.h"
 
 #define CT "multipart/form-data; boundary=XyZ"

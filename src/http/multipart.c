@@ -1,8 +1,8 @@
 /*
- * api/multipart — multipart/form-data parser. See api/multipart.h for the accepted grammar
+ * http/multipart — multipart/form-data parser. See http/multipart.h for the accepted grammar
  * and limits.
  */
-#include "api/multipart.h"
+#include "http/multipart.h"
 
 #include <stdio.h>
 #include <string.h>
