@@ -114,6 +114,22 @@ struct store_driver {
 
 extern const struct store_driver store_sqlite_driver;
 
+/* Named statements (after freebsd pkg's pkgdb): a repository declares each statement once,
+ * with a function that composes its text from the driver's dialect ops; every connection
+ * composes it on first use and keeps the text, and the statement cache keeps it prepared.
+ * Declare them `static const` (the address is the key). */
+struct store_named {
+	const char *name; /* for error messages */
+	void (*build)(const struct store_driver *d, struct strbuf *sql);
+};
+
+#define STORE_NAMED_SLOTS 128	       /* named texts kept per connection */
+#define STORE_NAMED_SQL_MAX (64u << 10) /* bytes of one named statement */
+
+/* store_query() of the text of `n` for c's driver (see store_query for the contract). */
+int store_named_query(struct store_conn *c, const struct store_named *n, struct store_stmt **ret,
+		      struct ck_error *err);
+
 /* The LIKE-pattern escape shared by every driver's sql_ilike(): '%', '_' and a backslash
  * get a backslash before them. Caller frees; NULL on out of memory. */
 char *store_like_escape(const char *v);
