@@ -103,6 +103,12 @@ int store_in_tx(const struct store_conn *c);
  * only on success. */
 int store_collect_i64(struct store_stmt *st, int64_t **ret, size_t *ret_n, struct ck_error *err);
 
+/* The same for text: column 0 of at most `max` rows, copied ("" for NULL); caller frees with
+ * store_texts_free(*ret, *ret_n). */
+int store_collect_text(struct store_stmt *st, size_t max, char ***ret, size_t *ret_n,
+		       struct ck_error *err);
+void store_texts_free(char **v, size_t n); /* NULL accepted */
+
 /* Convenience: runs `sql` with the given int64 parameters and returns the first column of the
  * first row in *ret (0 when no row). For COUNT(*) and id look-ups. */
 int store_scalar_i64(struct store_conn *c, const char *sql, const int64_t *params, int nparams,
