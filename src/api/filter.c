@@ -189,8 +189,7 @@ static int field_filter(struct api_filter_ctx *fc, const struct api_field *f, en
 
 static const struct api_field id_field = {"id", FT_ID, "id", F_ORDER, 0, NULL, NULL, NULL, NULL};
 
-/* `q`: each non-empty value matches any of the declared q columns, icontains; a column
- * declared "=<template>" is an exact match with the value bound at its %d (e.g. a SAN). */
+/* `q`: each non-empty value matches any of the declared q columns (filter.h). */
 static int q_filter(struct api_filter_ctx *fc, const char *const *vals, size_t nvals)
 {
 	const char *const *cols = fc->res->q_columns;
@@ -203,6 +202,14 @@ static int q_filter(struct api_filter_ctx *fc, const char *const *vals, size_t n
 			continue;
 		store_qs_open_any(&fc->spec);
 		for (int c = 0; cols[c] && !r; c++) {
+			if (cols[c][0] == '[' && cols[c][1] == ']') { /* JSON array element */
+				int n = api_fc_bind_text(fc, vals[i]);
+				if (n < 0)
+					r = n;
+				else
+					store_qs_where(&fc->spec, cols[c] + 2, 0, STORE_QS_JSON_HAS, n);
+				continue;
+			}
 			if (cols[c][0] == '=') {
 				int n = api_fc_bind_text(fc, vals[i]);
 				if (n < 0)

@@ -6,6 +6,10 @@
  * resource's hand-declared filters. The store renders the spec; client values are only ever
  * bound.
  *
+ * `q` columns (registry.h q_columns): "expr" is a case-insensitive contains on a declared
+ * expression; "[]col" an exact element of JSON array column `col`; "=template" a declared
+ * condition with one %d for the bound value (engine-specific: prefer "[]col").
+ *
  * Hand-declared filters (registry.h `filters`) still write declared condition text with
  * `$n` placeholders into fc->where (api_fc_and + strbuf) or through api_fc_any_text /
  * api_fc_bool; the spec carries that text as its last AND-ed term. New filters should add
@@ -56,6 +60,10 @@ int api_filter_bool(const char *name, const char *v, int *ret, struct ck_error *
  * is a declared SQL snippet with exactly one %d for the parameter number. */
 int api_fc_any_text(struct api_filter_ctx *fc, const char *fmt, const char *const *vals, size_t nvals)
 	__attribute__((format(printf, 2, 0)));
+
+/* Adds one condition: the JSON array column `col` (declared) has an element equal to one of
+ * the values (e.g. a certificate's SANs); engine-neutral (store lookup STORE_QS_JSON_HAS). */
+int api_fc_json_has(struct api_filter_ctx *fc, const char *col, const char *const *vals, size_t nvals);
 
 /* A boolean filter: adds declared condition true_sql or false_sql (no placeholder) by the
  * (last) value; 400 on a non-boolean. */

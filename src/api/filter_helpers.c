@@ -27,3 +27,19 @@ int api_fc_bool(struct api_filter_ctx *fc, const char *name, const char *const *
 	store_qs_template(&fc->spec, b ? true_sql : false_sql, 0);
 	return 0;
 }
+
+int api_fc_json_has(struct api_filter_ctx *fc, const char *col, const char *const *vals, size_t nvals)
+{
+	int r = 0;
+
+	store_qs_open_any(&fc->spec);
+	for (size_t i = 0; i < nvals && !r; i++) {
+		int n = api_fc_bind_text(fc, vals[i]);
+		if (n < 0)
+			r = n;
+		else
+			store_qs_where(&fc->spec, col, 0, STORE_QS_JSON_HAS, n);
+	}
+	store_qs_close(&fc->spec);
+	return r;
+}
