@@ -243,12 +243,10 @@ void api_render_row(const struct api_row *row, int brief, struct jsonw *w)
 int api_render_object(struct api_req *ar, const struct api_resource *res, int64_t id, int brief,
 		      struct jsonw *w, struct ck_error *err)
 {
-	struct store_qspec *qs = malloc(sizeof(*qs)); /* ~70 KiB: FK objects nest renders */
+	struct store_qspec spec, *qs = &spec;
 	struct store_stmt *st = NULL;
 	int r;
 
-	if (!qs)
-		return CK_E_NOMEM;
 	store_qs_init(qs, res->table);
 	spec_columns(qs, res, brief);
 	store_qs_bind_int(qs, id);
@@ -266,7 +264,6 @@ int api_render_object(struct api_req *ar, const struct api_resource *res, int64_
 	store_done(st);
 out:
 	store_qs_release(qs);
-	free(qs);
 	return r;
 }
 

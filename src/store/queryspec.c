@@ -17,17 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Only the counters and scalars: the arrays (~70 KiB) are written before they are read, and
- * a list request builds one spec per rendered object. */
 void store_qs_init(struct store_qspec *qs, const char *table)
 {
+	memset(qs, 0, sizeof(*qs));
 	qs->table = table;
-	qs->tags_type = NULL;
-	qs->tags_nulled = 0;
-	qs->ncols = qs->nterms = qs->norder = 0;
-	qs->depth = qs->nbinds = qs->failed = 0;
-	qs->raw_where = NULL;
-	qs->limit = qs->offset = 0;
 }
 
 void store_qs_release(struct store_qspec *qs)
@@ -36,7 +29,30 @@ void store_qs_release(struct store_qspec *qs)
 		return;
 	for (int i = 0; i < qs->nbinds; i++)
 		free(qs->binds[i].s);
-	qs->nbinds = 0;
+	free(qs->binds);
+	free(qs->terms);
+	free(qs->cols);
+	qs->binds = NULL;
+	qs->terms = NULL;
+	qs->cols = NULL;
+	qs->nbinds = qs->abinds = 0;
+	qs->nterms = qs->aterms = qs->ncols = qs->acols = 0;
+}
+
+/* The allocation (in elements) that leaves room for element n: `alloc` when there is room,
+ * else doubled (from 16) up to `max`; CK_E_TOOBIG when n is already max. */
+static int room_for(size_t n, size_t alloc, size_t max, size_t *ret_want)
+{
+	if (n < alloc) {
+		*ret_want = alloc;
+		return 0;
+	}
+	if (n >= max)
+		return CK_E_TOOBIG;
+	*ret_want = alloc ? 2 * alloc : 16;
+	if (*ret_want > max)
+		*ret_want = max;
+	return 0;
 }
 
 static void fail(struct store_qspec *qs, int code)
@@ -47,9 +63,21 @@ static void fail(struct store_qspec *qs, int code)
 
 int store_qs_select(struct store_qspec *qs, const char *col, unsigned flags)
 {
-	if (qs->ncols == STORE_QS_MAX_COLS) {
-		fail(qs, CK_E_TOOBIG);
-		return CK_E_TOOBIG;
+	struct store_qs_col *grown;
+	size_t want;
+	int r = room_for(qs->ncols, qs->acols, STORE_QS_MAX_COLS, &want);
+
+	if (!r && want != qs->acols) {
+		if ((grown = realloc(qs->cols, want * sizeof(*grown)))) {
+			qs->cols = grown;
+			qs->acols = want;
+		} else {
+			r = CK_E_NOMEM;
+		}
+	}
+	if (r) {
+		fail(qs, r);
+		return r;
 	}
 	qs->cols[qs->ncols].col = col;
 	qs->cols[qs->ncols].flags = flags;
@@ -65,9 +93,21 @@ void store_qs_select_tags(struct store_qspec *qs, const char *object_type, int n
 
 static int bind_slot(struct store_qspec *qs)
 {
-	if (qs->nbinds >= STORE_QS_MAX_BINDS) {
-		fail(qs, CK_E_TOOBIG);
-		return CK_E_TOOBIG;
+	struct store_qs_value *grown;
+	size_t want;
+	int r = room_for((size_t)qs->nbinds, (size_t)qs->abinds, STORE_QS_MAX_BINDS, &want);
+
+	if (!r && want != (size_t)qs->abinds) {
+		if ((grown = realloc(qs->binds, want * sizeof(*grown)))) {
+			qs->binds = grown;
+			qs->abinds = (int)want;
+		} else {
+			r = CK_E_NOMEM;
+		}
+	}
+	if (r) {
+		fail(qs, r);
+		return r;
 	}
 	return qs->nbinds;
 }
@@ -99,10 +139,20 @@ int store_qs_bind_int(struct store_qspec *qs, int64_t v)
 
 static struct store_qs_term *add_term(struct store_qspec *qs, enum store_qs_term_kind kind)
 {
-	struct store_qs_term *t;
+	struct store_qs_term *t, *grown;
+	size_t want;
+	int r = room_for(qs->nterms, qs->aterms, STORE_QS_MAX_TERMS, &want);
 
-	if (qs->nterms == STORE_QS_MAX_TERMS) {
-		fail(qs, CK_E_TOOBIG);
+	if (!r && want != qs->aterms) {
+		if ((grown = realloc(qs->terms, want * sizeof(*grown)))) {
+			qs->terms = grown;
+			qs->aterms = want;
+		} else {
+			r = CK_E_NOMEM;
+		}
+	}
+	if (r) {
+		fail(qs, r);
 		return NULL;
 	}
 	t = &qs->terms[qs->nterms++];

@@ -19,9 +19,9 @@
  *     template may reference; the page's limit and offset take the two numbers after the
  *     last bind.
  *
- * Lifecycle: store_qs_init() → add … → render/query … → store_qs_release(). A spec is
- * plain memory owned by one thread; rendering does not change it (it may be rendered for
- * several forms: count, page, row).
+ * Lifecycle: store_qs_init() → add … → render/query … → store_qs_release() (which frees
+ * the arrays; init again to reuse). A spec is owned by one thread; rendering does not change
+ * it (it may be rendered for several forms: count, page, row).
  */
 #ifndef CK_STORE_QUERYSPEC_H
 #define CK_STORE_QUERYSPEC_H
@@ -122,17 +122,19 @@ struct store_qs_order {
 	int desc;
 };
 
+/* The arrays grow on demand (a list request's spec holds a few dozen entries; a fixed
+ * worst-case layout of ~70 KiB per spec cost page faults on every nested object render). */
 struct store_qspec {
 	const char *table;	 /* declared table, aliased `t` */
 	const char *tags_type;	 /* non-NULL: select the tags aggregate of this object type */
 	int tags_nulled;	 /* the tags column is selected as NULL */
-	struct store_qs_col cols[STORE_QS_MAX_COLS];
-	size_t ncols;
-	struct store_qs_term terms[STORE_QS_MAX_TERMS];
-	size_t nterms;
+	struct store_qs_col *cols; /* owned */
+	size_t ncols, acols;
+	struct store_qs_term *terms; /* owned */
+	size_t nterms, aterms;
 	int depth; /* open groups */
-	struct store_qs_value binds[STORE_QS_MAX_BINDS];
-	int nbinds;
+	struct store_qs_value *binds; /* owned */
+	int nbinds, abinds;
 	struct store_qs_order order[STORE_QS_MAX_ORDER];
 	size_t norder;
 	const char *raw_where; /* borrowed: declared conditions written as text by hand-
