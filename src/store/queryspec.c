@@ -398,6 +398,13 @@ static void subject_d(const struct store_driver *d, struct strbuf *sql, const ch
 	strbuf_adds(sql, "NULL");
 }
 
+/* Latches into `sql` the error of a helper builder (the render then reports it). */
+static void take_error(struct strbuf *sql, const struct strbuf *part)
+{
+	if (strbuf_result(part) && !sql->failed)
+		sql->failed = strbuf_result(part);
+}
+
 static void render_match(const struct store_driver *d, struct strbuf *sql,
 			 const struct store_qs_term *t, const char *expr)
 {
@@ -455,8 +462,7 @@ static void render_leaf(const struct store_driver *d, struct strbuf *sql,
 	default:
 		strbuf_addf(sql, "%s %s %s", x, cmp[t->lk], val);
 	}
-	if (strbuf_result(&e) && !sql->failed)
-		sql->failed = strbuf_result(&e); /* the render reports it */
+	take_error(sql, &e);
 	strbuf_release(&e);
 }
 
@@ -628,39 +634,37 @@ static void render_order(const struct store_driver *d, const struct store_qspec 
 	strbuf_adds(sql, "t.id ASC");
 }
 
+/* ", (<tags aggregate>)": per row "id US name US slug US color" joined by RS (US = 31,
+ * RS = 30), or ", NULL". */
 static void render_tags(const struct store_driver *d, const struct store_qspec *qs,
 			struct strbuf *sql)
 {
-	struct strbuf e;
+	struct strbuf item, sep;
 
 	if (qs->tags_nulled) {
 		strbuf_adds(sql, ", NULL");
 		return;
 	}
-	/* tg.id || US || tg.name || US || tg.slug || US || tg.color, joined by RS */
-	strbuf_init(&e, 1024);
-	strbuf_adds(&e, "tg.id || ");
-	d->sql_char(&e, 31);
-	strbuf_adds(&e, " || tg.name || ");
-	d->sql_char(&e, 31);
-	strbuf_adds(&e, " || tg.slug || ");
-	d->sql_char(&e, 31);
-	strbuf_adds(&e, " || tg.color");
+	strbuf_init(&item, 1024);
+	strbuf_init(&sep, 64);
+	strbuf_adds(&item, "tg.id || ");
+	d->sql_char(&item, 31);
+	strbuf_adds(&item, " || tg.name || ");
+	d->sql_char(&item, 31);
+	strbuf_adds(&item, " || tg.slug || ");
+	d->sql_char(&item, 31);
+	strbuf_adds(&item, " || tg.color");
+	d->sql_char(&sep, 30);
 	strbuf_adds(sql, ", (SELECT ");
-	{
-		struct strbuf sep;
-		strbuf_init(&sep, 64);
-		d->sql_char(&sep, 30);
-		d->sql_string_agg(sql, strbuf_str(&e), strbuf_str(&sep));
-		strbuf_release(&sep);
-	}
+	d->sql_string_agg(sql, strbuf_str(&item), strbuf_str(&sep));
 	strbuf_addf(sql,
 		    " FROM tagged_items ti JOIN tags tg ON tg.id = ti.tag_id WHERE ti.object_type ="
 		    " '%s' AND ti.object_id = t.id)",
 		    qs->tags_type);
-	if (strbuf_result(&e) && !sql->failed)
-		sql->failed = strbuf_result(&e);
-	strbuf_release(&e);
+	take_error(sql, &item);
+	take_error(sql, &sep);
+	strbuf_release(&item);
+	strbuf_release(&sep);
 }
 
 static void render_select(const struct store_driver *d, const struct store_qspec *qs,
