@@ -428,11 +428,16 @@ static void render_leaf(const struct store_driver *d, struct strbuf *sql,
 					  [STORE_QS_GT] = ">",	[STORE_QS_GTE] = ">="};
 	struct strbuf e;
 	const char *x;
-	char val[24];
+	char val[24], plain[128];
 
 	strbuf_init(&e, 4096);
-	subject_d(d, &e, t->col, t->flags);
-	x = strbuf_str(&e);
+	if (!(t->flags & STORE_QS_EXPR) && strlen(t->col) + 3 <= sizeof(plain)) {
+		snprintf(plain, sizeof(plain), "t.%s", t->col); /* the usual case: no allocation */
+		x = plain;
+	} else {
+		subject_d(d, &e, t->col, t->flags);
+		x = strbuf_str(&e);
+	}
 	snprintf(val, sizeof(val), "$%d", t->bind);
 	switch (t->lk) {
 	case STORE_QS_NE_OR_NULL:
