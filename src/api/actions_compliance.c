@@ -16,6 +16,7 @@
 #include "api/resources.h"
 #include "core/parse.h"
 #include "domain/compliance.h"
+#include "store/compliance.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,7 +370,7 @@ static int decode_tenant(struct api_req *ar, json_t *body, int64_t *ret, struct 
 {
 	const char *q = http_request_param(ar->http, "tenant_id");
 	json_t *v = json_is_object(body) ? json_object_get(body, "tenant_id") : NULL;
-	int64_t id = 0, found = 0;
+	int64_t id = 0;
 	int r;
 
 	if (v && !json_is_null(v)) {
@@ -381,11 +382,10 @@ static int decode_tenant(struct api_req *ar, json_t *body, int64_t *ret, struct 
 		return ck_error_set(err, CK_E_INVALID, "tenant_id", "Enter a number.");
 	}
 	if (id) {
-		r = store_scalar_i64(ar->ctx.conn, "SELECT id FROM tenants WHERE id = $1", &id, 1,
-				     &found, err);
-		if (r)
+		r = store_id_exists(ar->ctx.conn, "tenants", id, err);
+		if (r < 0)
 			return r;
-		if (!found)
+		if (!r)
 			return ck_error_set(err, CK_E_INVALID, "tenant_id",
 					    "Invalid pk \"%lld\" - object does not exist.",
 					    (long long)id);
@@ -409,6 +409,20 @@ static void write_tenant(struct api_req *ar, struct jsonw *w, int64_t tenant_id)
 		jsonw_null(w);
 }
 
+static void write_counts(struct jsonw *w, const char *key, const char *label,
+			 const struct dom_compliance_count *v, size_t n)
+{
+	jsonw_key(w, key);
+	jsonw_arr_open(w);
+	for (size_t i = 0; i < n; i++) {
+		jsonw_obj_open(w);
+		jsonw_kstr(w, label, v[i].name);
+		jsonw_kint(w, "count", v[i].count);
+		jsonw_obj_close(w);
+	}
+	jsonw_arr_close(w);
+}
+
 static void write_report(struct api_req *ar, struct jsonw *w,
 			 const struct dom_compliance_report *rep)
 {
@@ -423,7 +437,8 @@ static void write_report(struct api_req *ar, struct jsonw *w,
 	jsonw_kint(w, "error_checks", rep->errors);
 	jsonw_key(w, "compliance_score");
 	jsonw_double(w, rep->score);
-	dom_compliance_write_breakdowns(rep, w);
+	write_counts(w, "severity_breakdown", "severity", rep->severities, rep->nseverities);
+	write_counts(w, "policy_breakdown", "policy_type", rep->types, rep->ntypes);
 	jsonw_obj_close(w);
 }
 
@@ -515,34 +530,39 @@ static void report(struct api_req *ar)
 
 /* ---- snapshots and trend ---- */
 
-#define SNAPSHOT_COLS                                                                              \
-	"SELECT id, COALESCE(tenant_id, 0), snapshot_date, total_certificates, total_checks,"      \
-	" passed_checks, failed_checks, compliance_score, details, created, last_updated"          \
-	" FROM compliance_trend_snapshots"
+struct snapshot_out {
+	struct api_req *ar;
+	struct jsonw *w;
+	int begin; /* start the response before the row (detail) */
+};
 
-static void write_snapshot_row(struct api_req *ar, struct jsonw *w, struct store_stmt *st)
+/* store/compliance snapshot callback: one snapshot object. */
+static int write_snapshot_row(void *arg, const struct store_snapshot_row *row)
 {
-	size_t len = 0;
-	const char *details = store_col_text(st, 8, &len);
+	struct snapshot_out *o = arg;
+	struct jsonw *w = o->w;
 
+	if (o->begin)
+		api_json_begin(o->ar, 200, w);
 	jsonw_obj_open(w);
-	jsonw_kint(w, "id", store_col_i64(st, 0));
-	write_tenant(ar, w, store_col_i64(st, 1));
+	jsonw_kint(w, "id", row->id);
+	write_tenant(o->ar, w, row->tenant_id);
 	jsonw_key(w, "snapshot_date");
-	write_date(w, store_col_i64(st, 2));
-	jsonw_kint(w, "total_certificates", store_col_i64(st, 3));
-	jsonw_kint(w, "total_checks", store_col_i64(st, 4));
-	jsonw_kint(w, "passed_checks", store_col_i64(st, 5));
-	jsonw_kint(w, "failed_checks", store_col_i64(st, 6));
+	write_date(w, row->snapshot_date);
+	jsonw_kint(w, "total_certificates", row->total_certificates);
+	jsonw_kint(w, "total_checks", row->total_checks);
+	jsonw_kint(w, "passed_checks", row->passed);
+	jsonw_kint(w, "failed_checks", row->failed);
 	jsonw_key(w, "compliance_score");
-	jsonw_double(w, store_col_double(st, 7));
-	jsonw_key(w, "details"); /* JSON written by domain/compliance */
-	jsonw_raw(w, len ? details : "{}", len ? len : 2);
+	jsonw_double(w, row->score);
+	jsonw_key(w, "details"); /* the stored document (store/compliance.h) */
+	jsonw_raw(w, row->details, row->details_len);
 	jsonw_key(w, "created");
-	jsonw_time(w, store_col_i64(st, 9));
+	jsonw_time(w, row->created);
 	jsonw_key(w, "last_updated");
-	jsonw_time(w, store_col_i64(st, 10));
+	jsonw_time(w, row->last_updated);
 	jsonw_obj_close(w);
+	return 0;
 }
 
 struct snapshot_job {
@@ -558,25 +578,14 @@ static int run_snapshot(struct api_req *ar, void *arg, struct ck_error *err)
 
 static void send_snapshot(struct api_req *ar, int64_t id)
 {
-	struct store_stmt *st;
 	struct ck_error err;
 	struct jsonw w;
+	struct snapshot_out o = {ar, &w, 1};
 	int r;
 
 	ck_error_clear(&err);
-	r = store_query(ar->ctx.conn, SNAPSHOT_COLS " WHERE id = $1", &st, &err);
-	if (r) {
-		api_fail(ar, r, &err);
-		return;
-	}
-	store_bind_i64(st, 1, id);
-	r = store_step(st, &err);
-	if (r == STORE_ROW) {
-		api_json_begin(ar, 200, &w);
-		write_snapshot_row(ar, &w, st);
-	}
-	store_done(st);
-	if (r != STORE_ROW)
+	r = store_snapshot_get(ar->ctx.conn, id, write_snapshot_row, &o, &err);
+	if (r != 1)
 		api_fail(ar, r < 0 ? r : CK_E_NOTFOUND, &err);
 }
 
@@ -599,30 +608,32 @@ static void snapshot(struct api_req *ar)
 		send_snapshot(ar, job.id);
 }
 
+struct trend_out {
+	struct snapshot_out o;
+	int64_t count;
+};
+
+static int trend_row(void *arg, const struct store_snapshot_row *row)
+{
+	struct trend_out *t = arg;
+
+	t->count++;
+	return write_snapshot_row(&t->o, row);
+}
+
 static int trend_rows(struct api_req *ar, struct jsonw *w, int64_t tenant, int64_t since,
 		      int64_t days, int64_t *ret_count, struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r =
-	    store_query(ar->ctx.conn,
-			SNAPSHOT_COLS " WHERE COALESCE(tenant_id, 0) = $1 AND snapshot_date >= $2"
-				      " AND snapshot_date <= $3 ORDER BY snapshot_date",
-			&st, err);
+	struct trend_out t = {{ar, w, 0}, 0};
+	int r;
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, tenant);
-	store_bind_i64(st, 2, since);
-	store_bind_i64(st, 3, since + days * 86400); /* today: replayed future sweeps stay out */
 	jsonw_arr_open(w);
-	*ret_count = 0;
-	while ((r = store_step(st, err)) == STORE_ROW) {
-		write_snapshot_row(ar, w, st);
-		(*ret_count)++;
-	}
+	/* up to today: replayed future sweeps stay out */
+	r = store_snapshot_range(ar->ctx.conn, tenant, since, since + days * 86400, trend_row, &t,
+				 err);
 	jsonw_arr_close(w);
-	store_done(st);
-	return r < 0 ? r : 0;
+	*ret_count = t.count;
+	return r;
 }
 
 static void trend(struct api_req *ar)

@@ -329,34 +329,14 @@ static int build_filters(struct api_req *ar, struct api_filter_ctx *fc, const st
 	p = api_fc_bind_text(fc, strbuf_str(&er->ids));
 	if (p < 0)
 		return p;
-	api_fc_and(fc);
-	strbuf_addf(&fc->where, "t.id IN (SELECT value FROM json_each($%d))", p);
-	return strbuf_result(&fc->where);
+	store_qs_in_json(&fc->spec, p);
+	return fc->spec.failed;
 }
 
-static int count_selected(struct api_req *ar, const struct api_filter_ctx *fc, int64_t *ret,
+static int count_selected(struct api_req *ar, struct api_filter_ctx *fc, int64_t *ret,
 			  struct ck_error *err)
 {
-	struct strbuf sql;
-	struct store_stmt *st = NULL;
-	int r;
-
-	strbuf_init(&sql, 1 << 20);
-	strbuf_adds(&sql, "SELECT COUNT(*) FROM certificates t");
-	if (fc->where.len)
-		strbuf_addf(&sql, " WHERE %s", strbuf_str(&fc->where));
-	r = strbuf_result(&sql);
-	if (!r)
-		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
-	if (!r) {
-		api_fc_apply(fc, st);
-		r = store_step(st, err);
-		*ret = r == STORE_ROW ? store_col_i64(st, 0) : 0;
-		r = r < 0 ? r : 0;
-		store_done(st);
-	}
-	strbuf_release(&sql);
-	return r;
+	return store_qs_count(ar->ctx.conn, api_fc_spec(fc), ret, err);
 }
 
 static int wants(const struct export_req *er, enum export_field f)
@@ -370,26 +350,17 @@ static int wants(const struct export_req *er, enum export_field f)
 }
 
 /* CSV + custom_fields: the distinct custom-field keys of the selection, sorted. */
-static int load_cf_keys(struct api_req *ar, struct export_req *er, const struct api_filter_ctx *fc,
+static int load_cf_keys(struct api_req *ar, struct export_req *er, struct api_filter_ctx *fc,
 			struct ck_error *err)
 {
-	struct strbuf sql;
 	struct store_stmt *st = NULL;
 	int r;
 
 	if (er->o.format != EXPORT_CSV || !wants(er, EF_CUSTOM_FIELDS))
 		return 0;
-	strbuf_init(&sql, 1 << 20);
-	strbuf_adds(&sql,
-		    "SELECT DISTINCT je.key FROM certificates t, json_each(t.custom_fields) je");
-	if (fc->where.len)
-		strbuf_addf(&sql, " WHERE %s", strbuf_str(&fc->where));
-	strbuf_addf(&sql, " ORDER BY 1 LIMIT %d", EXPORT_MAX_CF_KEYS + 1);
-	r = strbuf_result(&sql);
-	if (!r)
-		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	r = store_qs_json_keys_query(ar->ctx.conn, api_fc_spec(fc), "custom_fields",
+				     EXPORT_MAX_CF_KEYS + 1, &st, err);
 	if (!r) {
-		api_fc_apply(fc, st);
 		while (!r && (r = store_step(st, err)) == STORE_ROW) {
 			r = 0;
 			if (er->o.ncf_keys == EXPORT_MAX_CF_KEYS)
@@ -405,11 +376,10 @@ static int load_cf_keys(struct api_req *ar, struct export_req *er, const struct 
 		store_done(st);
 	}
 	er->o.cf_keys = (const char *const *)er->cf_keys;
-	strbuf_release(&sql);
 	return r;
 }
 
-/* Column numbers of export_sql(). */
+/* Column numbers of export_spec(): t.id, then the selected columns in this order. */
 enum {
 	C_ID,
 	C_CN,
@@ -433,37 +403,30 @@ enum {
 	C_ASSIGN
 };
 
-static const char assignments_sql[] =
-    "(SELECT json_group_array(json_object('type', a.assigned_object_type, 'id', "
-    "a.assigned_object_id,"
-    " 'name', CASE a.assigned_object_type"
-    " WHEN 'dcim.device' THEN (SELECT name FROM devices WHERE id = a.assigned_object_id)"
-    " WHEN 'virtualization.virtualmachine' THEN (SELECT name FROM virtual_machines WHERE id = "
-    "a.assigned_object_id)"
-    " WHEN 'ipam.service' THEN (SELECT name FROM services WHERE id = a.assigned_object_id) END))"
-    " FROM (SELECT * FROM assignments WHERE certificate_id = t.id ORDER BY id) a)";
-
-static void export_sql(const struct export_req *er, const struct api_filter_ctx *fc,
-		       struct strbuf *sql)
+/* The columns C_CN..C_ASSIGN (named expressions: store/queryspec.h) and the export order. */
+static void export_spec(const struct export_req *er, struct store_qspec *qs)
 {
+	static const char *const plain[] = {
+	    "common_name", "serial_number", "fingerprint_sha256", "issuer", "valid_from",
+	    "valid_to",	   "algorithm",	    "key_size",		  "status"};
 	int pem = er->o.format == EXPORT_PEM || (er->o.include_pem && er->o.format != EXPORT_CSV);
+	unsigned pem_flags = pem ? 0 : STORE_QS_NULLED;
 
-	strbuf_adds(
-	    sql,
-	    "SELECT t.id, t.common_name, t.serial_number, t.fingerprint_sha256, t.issuer,"
-	    " t.valid_from, t.valid_to, t.algorithm, t.key_size, t.status,"
-	    " (SELECT name FROM tenants WHERE id = t.tenant_id), t.sans, t.private_key_location,"
-	    " (SELECT COUNT(*) FROM assignments a WHERE a.certificate_id = t.id), t.custom_fields,"
-	    " t.created, t.last_updated");
-	strbuf_adds(sql, pem ? ", t.pem_content, t.issuer_chain" : ", NULL, NULL");
-	if (wants(er, EF_ASSIGNMENTS))
-		strbuf_addf(sql, ", %s", assignments_sql);
-	else
-		strbuf_adds(sql, ", NULL");
-	strbuf_adds(sql, " FROM certificates t");
-	if (fc->where.len)
-		strbuf_addf(sql, " WHERE %s", strbuf_str(&fc->where));
-	strbuf_adds(sql, " ORDER BY t.valid_to DESC, t.common_name ASC, t.id ASC");
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		store_qs_select(qs, plain[i], 0);
+	store_qs_select(qs, "@cert_tenant_name", STORE_QS_EXPR);
+	store_qs_select(qs, "sans", 0);
+	store_qs_select(qs, "private_key_location", 0);
+	store_qs_select(qs, "@cert_assignment_count", STORE_QS_EXPR);
+	store_qs_select(qs, "custom_fields", 0);
+	store_qs_select(qs, "created", 0);
+	store_qs_select(qs, "last_updated", 0);
+	store_qs_select(qs, "pem_content", pem_flags);
+	store_qs_select(qs, "issuer_chain", pem_flags);
+	store_qs_select(qs, "@cert_assignments_json",
+			STORE_QS_EXPR | (wants(er, EF_ASSIGNMENTS) ? 0 : STORE_QS_NULLED));
+	store_qs_order_by(qs, "valid_to", 0, 1);
+	store_qs_order_by(qs, "common_name", 0, 0);
 }
 
 static const char *col_or_null(struct store_stmt *st, int c)
@@ -507,22 +470,18 @@ static void read_row(struct api_req *ar, struct store_stmt *st, struct export_ce
 
 /* Streams the selected rows into the response body. */
 static int write_rows(struct api_req *ar, const struct export_req *er,
-		      const struct api_filter_ctx *fc, struct ck_error *err)
+		      struct api_filter_ctx *fc, struct ck_error *err)
 {
+	struct store_qspec *qs = api_fc_spec(fc);
 	struct export_writer w;
-	struct strbuf sql;
 	struct store_stmt *st = NULL;
 	struct export_cert c;
 	int r;
 
-	strbuf_init(&sql, 1 << 20);
-	export_sql(er, fc, &sql);
-	r = strbuf_result(&sql);
-	if (!r)
-		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	export_spec(er, qs);
+	r = store_qs_query(ar->ctx.conn, qs, STORE_QS_ROWS, &st, err);
 	if (r)
-		goto out_sql;
-	api_fc_apply(fc, st);
+		return r;
 	strbuf_reset(&ar->resp->body);
 	r = export_writer_init(&w, &er->o, &ar->resp->body);
 	while (!r && (r = store_step(st, err)) == STORE_ROW) {
@@ -533,8 +492,6 @@ static int write_rows(struct api_req *ar, const struct export_req *er,
 		r = export_writer_finish(&w);
 	export_writer_release(&w);
 	store_done(st);
-out_sql:
-	strbuf_release(&sql);
 	return r;
 }
 
@@ -608,21 +565,12 @@ static void export_one(struct api_req *ar, int64_t id)
 	api_fc_init(&fc, &res_certificates, &ar->ctx);
 	r = decode_options(ar, &er, &err);
 	if (!r && (p = api_fc_bind_int(&fc, id)) > 0)
-		strbuf_addf(&fc.where, "t.id = $%d", p);
+		store_qs_where(&fc.spec, "id", 0, STORE_QS_EQ, p);
 	if (!r)
 		r = load_cf_keys(ar, &er, &fc, &err);
 	if (!r) {
-		struct store_stmt *st;
-		r = store_query(ar->ctx.conn, "SELECT common_name FROM certificates WHERE id = $1",
-				&st, &err);
-		if (!r) {
-			store_bind_i64(st, 1, id);
-			if (store_step(st, &err) == STORE_ROW)
-				snprintf(cn, sizeof(cn), "%s", store_col_text(st, 0, NULL));
-			else
-				r = ck_error_set(&err, CK_E_NOTFOUND, NULL, "Not found.");
-			store_done(st);
-		}
+		r = store_text_of(ar->ctx.conn, "certificates", "common_name", id, cn, sizeof(cn), &err);
+		r = r == 0 ? ck_error_set(&err, CK_E_NOTFOUND, NULL, "Not found.") : r < 0 ? r : 0;
 	}
 	if (!r)
 		r = write_rows(ar, &er, &fc, &err);

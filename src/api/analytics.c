@@ -1,10 +1,11 @@
 /*
- * api/analytics — read-only aggregates behind the dashboard, computed in SQL (one GROUP BY
- * per facet, no per-certificate loops): GET /api/plugins/netbox-ssl/analytics/summary/
+ * api/analytics — read-only aggregates behind the dashboard, computed by store/analytics
+ * (one GROUP BY per facet, no per-certificate loops), encoded here: GET /api/plugins/netbox-ssl/analytics/summary/
  * [?tenant_id=N], cached (see SUMMARY_TTL_S). Expiry buckets and the expiring counts cover active certificates only.
  */
 #include "api/actions.h"
 #include "core/parse.h"
+#include "store/analytics.h"
 #include "store/generation.h"
 
 #include <pthread.h>
@@ -12,109 +13,94 @@
 
 #include <string.h>
 
-#define TENANT_COND " AND ($1 = 0 OR tenant_id = $1)"
+struct facet_out {
+	struct jsonw *w;
+	const char *label_key;
+};
 
-static int facet(struct api_req *ar, struct jsonw *w, const char *key, const char *label_key, const char *sql,
-		 int64_t tenant, struct ck_error *err)
+static int facet_row(void *arg, const struct store_facet_row *row)
 {
-	struct store_stmt *st;
-	int r = store_query(ar->ctx.conn, sql, &st, err);
+	struct facet_out *o = arg;
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, tenant);
-	store_bind_i64(st, 2, ar->ctx.now);
+	jsonw_obj_open(o->w);
+	jsonw_kstr(o->w, o->label_key, row->label);
+	jsonw_kint(o->w, "count", row->count);
+	if (row->has_id) {
+		jsonw_key(o->w, "issuing_ca_id");
+		if (row->is_null_id)
+			jsonw_null(o->w);
+		else
+			jsonw_int(o->w, row->id);
+	}
+	jsonw_obj_close(o->w);
+	return 0;
+}
+
+static int facet(struct api_req *ar, struct jsonw *w, const char *key, const char *label_key,
+		 enum store_facet which, int64_t tenant, struct ck_error *err)
+{
+	struct facet_out o = {w, label_key};
+	int r;
+
 	jsonw_key(w, key);
 	jsonw_arr_open(w);
-	while ((r = store_step(st, err)) == STORE_ROW) {
-		jsonw_obj_open(w);
-		jsonw_kstr(w, label_key, store_col_text(st, 0, NULL));
-		jsonw_kint(w, "count", store_col_i64(st, 1));
-		if (store_col_count(st) > 2) {
-			jsonw_key(w, "issuing_ca_id");
-			if (store_col_is_null(st, 2))
-				jsonw_null(w);
-			else
-				jsonw_int(w, store_col_i64(st, 2));
-		}
-		jsonw_obj_close(w);
-	}
-	store_done(st);
+	r = store_analytics_facet(ar->ctx.conn, which, tenant, facet_row, &o, err);
 	jsonw_arr_close(w);
-	return r < 0 ? r : 0;
+	return r;
 }
+
+static int64_t utc_today(int64_t now) { return now - ((now % 86400) + 86400) % 86400; }
 
 /* Expiry buckets by days remaining (UTC dates), one pass over the valid_to index. */
 static int buckets(struct api_req *ar, struct jsonw *w, int64_t tenant, struct ck_error *err)
 {
-	static const char *const names[] = {"expired", "0-14", "15-30", "31-60", "61-90", "90+"};
-	int64_t today = ar->ctx.now - ((ar->ctx.now % 86400) + 86400) % 86400;
-	struct store_stmt *st;
-	int r = store_query(ar->ctx.conn,
-			    "SELECT SUM(valid_to < $2), SUM(valid_to >= $2 AND valid_to < $3 + 15 * 86400),"
-			    " SUM(valid_to >= $3 + 15 * 86400 AND valid_to < $3 + 31 * 86400),"
-			    " SUM(valid_to >= $3 + 31 * 86400 AND valid_to < $3 + 61 * 86400),"
-			    " SUM(valid_to >= $3 + 61 * 86400 AND valid_to < $3 + 91 * 86400),"
-			    " SUM(valid_to >= $3 + 91 * 86400)"
-			    " FROM certificates WHERE status = 'active'" TENANT_COND, &st, err);
+	static const char *const names[STORE_EXPIRY_BUCKETS] = {"expired", "0-14",  "15-30",
+								"31-60",   "61-90", "90+"};
+	int64_t counts[STORE_EXPIRY_BUCKETS];
+	int r = store_analytics_buckets(ar->ctx.conn, tenant, ar->ctx.now, utc_today(ar->ctx.now),
+					counts, err);
 
 	if (r)
 		return r;
-	store_bind_i64(st, 1, tenant);
-	store_bind_i64(st, 2, ar->ctx.now);
-	store_bind_i64(st, 3, today);
-	r = store_step(st, err);
 	jsonw_key(w, "expiry_buckets");
 	jsonw_arr_open(w);
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < STORE_EXPIRY_BUCKETS; i++) {
 		jsonw_obj_open(w);
 		jsonw_kstr(w, "bucket", names[i]);
-		jsonw_kint(w, "count", r == STORE_ROW ? store_col_i64(st, i) : 0);
+		jsonw_kint(w, "count", counts[i]);
 		jsonw_obj_close(w);
 	}
 	jsonw_arr_close(w);
-	store_done(st);
-	return r < 0 ? r : 0;
+	return 0;
 }
 
 static int scalar_counts(struct api_req *ar, struct jsonw *w, int64_t tenant, struct ck_error *err)
 {
-	int64_t today = ar->ctx.now - ((ar->ctx.now % 86400) + 86400) % 86400;
+	int64_t today = utc_today(ar->ctx.now);
 	const struct ck_config *cfg = ar->ctx.cfg;
-	struct store_stmt *st;
-	int r = store_query(ar->ctx.conn,
-			    "SELECT COUNT(*), SUM(status = 'active'), SUM(is_acme = 1),"
-			    " SUM(status = 'active' AND valid_to >= $2 AND valid_to < $3),"
-			    " SUM(status = 'active' AND valid_to >= $3 AND valid_to < $4),"
-			    " SUM(status = 'active' AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.certificate_id = certificates.id))"
-			    " FROM certificates WHERE 1 = 1" TENANT_COND, &st, err);
+	struct store_cert_totals t;
+	int r = store_analytics_totals(ar->ctx.conn, tenant, ar->ctx.now,
+				       today + ((int64_t)cfg->expiry_critical_days + 1) * 86400,
+				       today + ((int64_t)cfg->expiry_warning_days + 1) * 86400, &t, err);
 
 	if (r)
 		return r;
-	store_bind_i64(st, 1, tenant);
-	store_bind_i64(st, 2, ar->ctx.now);
-	store_bind_i64(st, 3, today + ((int64_t)cfg->expiry_critical_days + 1) * 86400);
-	store_bind_i64(st, 4, today + ((int64_t)cfg->expiry_warning_days + 1) * 86400);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		jsonw_kint(w, "total", store_col_i64(st, 0));
-		jsonw_kint(w, "active", store_col_i64(st, 1));
-		jsonw_key(w, "acme");
-		jsonw_obj_open(w);
-		jsonw_kint(w, "acme", store_col_i64(st, 2));
-		jsonw_kint(w, "other", store_col_i64(st, 0) - store_col_i64(st, 2));
-		jsonw_obj_close(w);
-		jsonw_key(w, "expiring");
-		jsonw_obj_open(w);
-		jsonw_kint(w, "critical", store_col_i64(st, 3));
-		jsonw_kint(w, "warning", store_col_i64(st, 4));
-		jsonw_obj_close(w);
-		jsonw_kint(w, "unassigned_active", store_col_i64(st, 5));
-		jsonw_kint(w, "warning_days", cfg->expiry_warning_days);
-		jsonw_kint(w, "critical_days", cfg->expiry_critical_days);
-	}
-	store_done(st);
-	return r < 0 ? r : 0;
+	jsonw_kint(w, "total", t.total);
+	jsonw_kint(w, "active", t.active);
+	jsonw_key(w, "acme");
+	jsonw_obj_open(w);
+	jsonw_kint(w, "acme", t.acme);
+	jsonw_kint(w, "other", t.total - t.acme);
+	jsonw_obj_close(w);
+	jsonw_key(w, "expiring");
+	jsonw_obj_open(w);
+	jsonw_kint(w, "critical", t.critical);
+	jsonw_kint(w, "warning", t.warning);
+	jsonw_obj_close(w);
+	jsonw_kint(w, "unassigned_active", t.unassigned_active);
+	jsonw_kint(w, "warning_days", cfg->expiry_warning_days);
+	jsonw_kint(w, "critical_days", cfg->expiry_critical_days);
+	return 0;
 }
 
 /* The aggregates scan every certificate (~1.3 s at 1M rows), so a computed summary is kept
@@ -189,19 +175,11 @@ static void summary(struct api_req *ar)
 	jsonw_obj_open(&w);
 	r = scalar_counts(ar, &w, tenant, &err);
 	if (!r)
-		r = facet(ar, &w, "by_status", "status",
-			  "SELECT status, COUNT(*) FROM certificates WHERE $2 = $2" TENANT_COND " GROUP BY status ORDER BY status",
-			  tenant, &err);
+		r = facet(ar, &w, "by_status", "status", STORE_FACET_STATUS, tenant, &err);
 	if (!r)
-		r = facet(ar, &w, "by_algorithm", "algorithm",
-			  "SELECT algorithm, COUNT(*) FROM certificates WHERE $2 = $2" TENANT_COND
-			  " GROUP BY algorithm ORDER BY COUNT(*) DESC, algorithm", tenant, &err);
+		r = facet(ar, &w, "by_algorithm", "algorithm", STORE_FACET_ALGORITHM, tenant, &err);
 	if (!r)
-		r = facet(ar, &w, "by_ca", "name",
-			  "SELECT COALESCE(ca.name, 'Unknown CA'), COUNT(*), c.issuing_ca_id FROM certificates c"
-			  " LEFT JOIN certificate_authorities ca ON ca.id = c.issuing_ca_id"
-			  " WHERE $2 = $2 AND ($1 = 0 OR c.tenant_id = $1)"
-			  " GROUP BY c.issuing_ca_id ORDER BY COUNT(*) DESC", tenant, &err);
+		r = facet(ar, &w, "by_ca", "name", STORE_FACET_CA, tenant, &err);
 	if (!r)
 		r = buckets(ar, &w, tenant, &err);
 	jsonw_obj_close(&w);

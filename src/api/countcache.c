@@ -19,22 +19,6 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct entry slots[COUNTCACHE_SLOTS];
 static uint64_t tick, hits, misses;
 
-void api_countcache_key(struct strbuf *key, const char *sql, const struct api_filter_ctx *fc)
-{
-	strbuf_adds(key, sql);
-	for (int i = 0; i < fc->nbinds; i++) {
-		/* NUL separators cannot occur in SQL text nor in bound text (C strings). */
-		strbuf_addch(key, '\0');
-		if (fc->binds[i].is_int) {
-			strbuf_addch(key, 'i');
-			strbuf_add_i64(key, fc->binds[i].i);
-		} else {
-			strbuf_addch(key, 's');
-			strbuf_adds(key, fc->binds[i].s);
-		}
-	}
-}
-
 static uint64_t hash_key(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */

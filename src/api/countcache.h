@@ -23,10 +23,8 @@
 #define COUNTCACHE_PROBE 8        /* slots examined per look-up */
 #define COUNTCACHE_MAX_KEY 16384  /* bytes of SQL + bound values; longer: not cached */
 
-struct api_filter_ctx;
-
-/* Appends the cache key of `sql` with fc's bound values to key (cap it by the caller). */
-void api_countcache_key(struct strbuf *key, const char *sql, const struct api_filter_ctx *fc);
+/* Keys: store_qs_key() of the list's spec in its COUNT form (rendered SQL and every bound
+ * value), after a prefix naming the database. */
 
 /* 1 and *ret when `key` was stored under generation `gen`; 0 otherwise. */
 int api_countcache_get(const struct strbuf *key, uint64_t gen, int64_t *ret);

@@ -19,9 +19,9 @@ int api_param_is_reserved(const char *key)
 
 void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res, const struct dom_ctx *ctx)
 {
-	memset(fc, 0, sizeof(*fc));
 	fc->res = res;
-	strbuf_init(&fc->where, 1 << 20);
+	store_qs_init(&fc->spec, res->table);
+	strbuf_init(&fc->where, STORE_QS_SQL_MAX);
 	fc->now = ctx->now;
 	fc->cfg = ctx->cfg;
 	fc->conn = ctx->conn;
@@ -29,49 +29,24 @@ void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res, cons
 
 void api_fc_release(struct api_filter_ctx *fc)
 {
-	for (int i = 0; i < fc->nbinds; i++)
-		free(fc->binds[i].s);
+	store_qs_release(&fc->spec);
 	strbuf_release(&fc->where);
 }
 
 int api_fc_bind_text(struct api_filter_ctx *fc, const char *s)
 {
-	char *copy;
-
-	if (fc->nbinds >= API_MAX_BINDS)
-		return CK_E_TOOBIG;
-	copy = strdup(s);
-	if (!copy)
-		return CK_E_NOMEM;
-	fc->binds[fc->nbinds].is_int = 0;
-	fc->binds[fc->nbinds].s = copy;
-	return ++fc->nbinds;
+	return store_qs_bind_text(&fc->spec, s);
 }
 
 int api_fc_bind_int(struct api_filter_ctx *fc, int64_t v)
 {
-	if (fc->nbinds >= API_MAX_BINDS)
-		return CK_E_TOOBIG;
-	fc->binds[fc->nbinds].is_int = 1;
-	fc->binds[fc->nbinds].i = v;
-	fc->binds[fc->nbinds].s = NULL;
-	return ++fc->nbinds;
+	return store_qs_bind_int(&fc->spec, v);
 }
 
 void api_fc_and(struct api_filter_ctx *fc)
 {
 	if (fc->where.len)
 		strbuf_adds(&fc->where, " AND ");
-}
-
-void api_fc_apply(const struct api_filter_ctx *fc, struct store_stmt *st)
-{
-	for (int i = 0; i < fc->nbinds; i++) {
-		if (fc->binds[i].is_int)
-			store_bind_i64(st, i + 1, fc->binds[i].i);
-		else
-			store_bind_text(st, i + 1, fc->binds[i].s, (size_t)-1);
-	}
 }
 
 int api_filter_bool(const char *name, const char *v, int *ret, struct ck_error *err)
@@ -104,39 +79,6 @@ static enum lookup split_lookup(const char *key, size_t *ret_baselen)
 		}
 	}
 	return LK_NONE;
-}
-
-/* Escapes LIKE wildcards with '\' (the queries use ESCAPE '\'). */
-static char *like_escape(const char *v)
-{
-	size_t n = strlen(v);
-	char *out = malloc(2 * n + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	for (const char *p = v; *p; p++) {
-		if (*p == '%' || *p == '_' || *p == '\\')
-			*o++ = '\\';
-		*o++ = *p;
-	}
-	*o = '\0';
-	return out;
-}
-
-static int add_like(struct api_filter_ctx *fc, const char *expr, const char *v, const char *pre,
-		    const char *post, int negate)
-{
-	char *esc = like_escape(v);
-	int n;
-
-	if (!esc)
-		return CK_E_NOMEM;
-	n = api_fc_bind_text(fc, esc);
-	free(esc);
-	if (n < 0)
-		return n;
-	strbuf_addf(&fc->where, "%s%s LIKE %s$%d%s ESCAPE '\\'", negate ? "NOT " : "", expr, pre, n, post);
-	return 0;
 }
 
 /* Converts a filter value for a typed column into a bind; returns $n or a negative error. */
@@ -179,37 +121,42 @@ static int is_text(const struct api_field *f)
 	return f->type == FT_TEXT || f->type == FT_CHOICE;
 }
 
-/* One value of one field lookup, appended to fc->where (no surrounding parentheses). */
-static int field_condition(struct api_filter_ctx *fc, const struct api_field *f, const char *expr,
-			   enum lookup lk, const char *key, const char *v, struct ck_error *err)
+static const enum store_qs_lookup match_lookup[] = {
+    [LK_IC] = STORE_QS_ICONTAINS, [LK_NIC] = STORE_QS_ICONTAINS,  [LK_ISW] = STORE_QS_ISTARTSWITH,
+    [LK_NISW] = STORE_QS_ISTARTSWITH, [LK_IEW] = STORE_QS_IENDSWITH, [LK_NIEW] = STORE_QS_IENDSWITH,
+    [LK_IE] = STORE_QS_IEXACT,    [LK_NIE] = STORE_QS_IEXACT,
+};
+
+/* The field's subject in the spec: its column, or its declared expression. */
+static unsigned subject_flags(const struct api_field *f)
 {
-	static const char *const cmp[] = {[LK_EXACT] = "=", [LK_N] = "<>", [LK_LT] = "<",
-					  [LK_LTE] = "<=", [LK_GT] = ">", [LK_GTE] = ">="};
+	return (f->flags & F_SQLEXPR) ? STORE_QS_EXPR : 0;
+}
+
+/* One value of one field lookup, added to the spec's open group. */
+static int field_condition(struct api_filter_ctx *fc, const struct api_field *f, enum lookup lk,
+			   const char *key, const char *v, struct ck_error *err)
+{
+	static const enum store_qs_lookup cmp[] = {[LK_EXACT] = STORE_QS_EQ, [LK_N] = STORE_QS_NE,
+						   [LK_LT] = STORE_QS_LT,    [LK_LTE] = STORE_QS_LTE,
+						   [LK_GT] = STORE_QS_GT,    [LK_GTE] = STORE_QS_GTE};
+	unsigned sf = subject_flags(f);
 	int n, b;
 
 	if (lk == LK_EMPTY) {
 		if (api_filter_bool(key, v, &b, err))
 			return CK_E_INVALID;
 		if (is_text(f))
-			strbuf_addf(&fc->where, b ? "(%s IS NULL OR %s = '')" : "(%s IS NOT NULL AND %s <> '')", expr, expr);
+			store_qs_where(&fc->spec, f->column, sf, b ? STORE_QS_BLANK : STORE_QS_NOT_BLANK, 0);
 		else
-			strbuf_addf(&fc->where, b ? "%s IS NULL" : "%s IS NOT NULL", expr);
+			store_qs_where(&fc->spec, f->column, sf, b ? STORE_QS_NULL : STORE_QS_NOT_NULL, 0);
 		return 0;
 	}
-	if (is_text(f) && lk >= LK_IC && lk <= LK_NIE) {
-		switch (lk) {
-		case LK_IC: return add_like(fc, expr, v, "'%' || ", " || '%'", 0);
-		case LK_NIC: return add_like(fc, expr, v, "'%' || ", " || '%'", 1);
-		case LK_ISW: return add_like(fc, expr, v, "", " || '%'", 0);
-		case LK_NISW: return add_like(fc, expr, v, "", " || '%'", 1);
-		case LK_IEW: return add_like(fc, expr, v, "'%' || ", "", 0);
-		case LK_NIEW: return add_like(fc, expr, v, "'%' || ", "", 1);
-		case LK_IE: return add_like(fc, expr, v, "", "", 0);
-		default: return add_like(fc, expr, v, "", "", 1);
-		}
-	}
+	if (is_text(f) && lk >= LK_IC && lk <= LK_NIE)
+		return store_qs_match(&fc->spec, f->column, sf, match_lookup[lk], v,
+				      lk == LK_NIC || lk == LK_NISW || lk == LK_NIEW || lk == LK_NIE);
 	if (lk == LK_EXACT && (f->flags & F_ICONTAINS))
-		return add_like(fc, expr, v, "'%' || ", " || '%'", 0);
+		return store_qs_match(&fc->spec, f->column, sf, STORE_QS_ICONTAINS, v, 0);
 	if (lk > LK_N && lk < LK_LT)
 		return ck_error_set(err, CK_E_INVALID, key, "Lookup not supported for this field.");
 	if (lk >= LK_LT && is_text(f) && f->type != FT_TEXT)
@@ -219,74 +166,74 @@ static int field_condition(struct api_filter_ctx *fc, const struct api_field *f,
 	n = bind_typed(fc, f, key, v, err);
 	if (n < 0)
 		return n;
-	if (lk == LK_N && (f->flags & F_NULL))
-		strbuf_addf(&fc->where, "(%s IS NULL OR %s <> $%d)", expr, expr, n);
-	else
-		strbuf_addf(&fc->where, "%s %s $%d", expr, cmp[lk], n);
+	store_qs_where(&fc->spec, f->column, sf,
+		       lk == LK_N && (f->flags & F_NULL) ? STORE_QS_NE_OR_NULL : cmp[lk], n);
 	return 0;
 }
 
 /* A value list for one key: OR-joined, or AND-joined for negated lookups (NetBox: `__n`
  * with several values excludes all of them). */
-static int field_filter(struct api_filter_ctx *fc, const struct api_field *f, const char *expr,
-			enum lookup lk, const char *key, const char *const *vals, size_t nvals,
-			struct ck_error *err)
+static int field_filter(struct api_filter_ctx *fc, const struct api_field *f, enum lookup lk,
+			const char *key, const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	int negated = lk == LK_N || lk == LK_NIC || lk == LK_NISW || lk == LK_NIEW || lk == LK_NIE;
-	int r;
+	int r = 0;
 
-	api_fc_and(fc);
-	strbuf_addch(&fc->where, '(');
-	for (size_t i = 0; i < nvals; i++) {
-		if (i)
-			strbuf_adds(&fc->where, negated ? " AND " : " OR ");
-		r = field_condition(fc, f, expr, lk, key, vals[i], err);
-		if (r)
-			return r;
-	}
-	strbuf_addch(&fc->where, ')');
-	return 0;
+	if (negated)
+		store_qs_open_all(&fc->spec);
+	else
+		store_qs_open_any(&fc->spec);
+	for (size_t i = 0; i < nvals && !r; i++)
+		r = field_condition(fc, f, lk, key, vals[i], err);
+	store_qs_close(&fc->spec);
+	return r;
 }
 
 static const struct api_field id_field = {"id", FT_ID, "id", F_ORDER, 0, NULL, NULL, NULL, NULL};
 
+/* `q`: each non-empty value matches any of the declared q columns (filter.h). */
 static int q_filter(struct api_filter_ctx *fc, const char *const *vals, size_t nvals)
 {
 	const char *const *cols = fc->res->q_columns;
-	int r;
+	int r = 0;
 
 	if (!cols)
 		return 0;
-	for (size_t i = 0; i < nvals; i++) {
+	for (size_t i = 0; i < nvals && !r; i++) {
 		if (!vals[i][0])
 			continue;
-		api_fc_and(fc);
-		strbuf_addch(&fc->where, '(');
-		for (int c = 0; cols[c]; c++) {
-			if (c)
-				strbuf_adds(&fc->where, " OR ");
-			if (!strncmp(cols[c], "=", 1)) { /* "=expr": exact match, e.g. a SAN element */
+		store_qs_open_any(&fc->spec);
+		for (int c = 0; cols[c] && !r; c++) {
+			if (cols[c][0] == '[' && cols[c][1] == ']') { /* JSON array element */
 				int n = api_fc_bind_text(fc, vals[i]);
 				if (n < 0)
-					return n;
-				strbuf_addf(&fc->where, cols[c] + 1, n);
+					r = n;
+				else
+					store_qs_where(&fc->spec, cols[c] + 2, 0, STORE_QS_JSON_HAS, n);
 				continue;
 			}
-			r = add_like(fc, cols[c], vals[i], "'%' || ", " || '%'", 0);
-			if (r)
-				return r;
+			if (cols[c][0] == '=') {
+				int n = api_fc_bind_text(fc, vals[i]);
+				if (n < 0)
+					r = n;
+				else
+					store_qs_template(&fc->spec, cols[c] + 1, n);
+				continue;
+			}
+			r = store_qs_match(&fc->spec, cols[c], STORE_QS_EXPR, STORE_QS_ICONTAINS,
+					   vals[i], 0);
 		}
-		strbuf_addch(&fc->where, ')');
+		store_qs_close(&fc->spec);
 	}
-	return 0;
+	return r;
 }
 
 /* NetBox's model-choice filters refuse a value naming no object: 400 "Select a valid choice".
- * `sql` selects an id by $1 (declared text, never a client string). */
-static int choice_exists(struct api_filter_ctx *fc, const char *sql, const char *key, const char *v,
-			 int by_int, struct ck_error *err)
+ * The row of declared `table` whose id (by_int) or name/slug (`slug_too`) is `v`. */
+static int choice_exists(struct api_filter_ctx *fc, const char *table, const char *col,
+			 const char *col2, const char *key, const char *v, int by_int,
+			 struct ck_error *err)
 {
-	struct store_stmt *st;
 	int64_t id = 0;
 	int r;
 
@@ -294,16 +241,9 @@ static int choice_exists(struct api_filter_ctx *fc, const char *sql, const char 
 		return 0;
 	if (by_int && ck_parse_i64(v, INT64_MIN, INT64_MAX, &id))
 		return ck_error_set(err, CK_E_INVALID, key, "Enter a number.");
-	r = store_query(fc->conn, sql, &st, err);
-	if (r)
-		return r;
-	if (by_int)
-		store_bind_i64(st, 1, id);
-	else
-		store_bind_text(st, 1, v, (size_t)-1);
-	r = store_step(st, err);
-	store_done(st);
-	if (r == STORE_DONE)
+	r = by_int ? store_id_exists(fc->conn, table, id, err)
+		   : store_text_exists(fc->conn, table, col, col2, v, err);
+	if (r == 0)
 		return ck_error_set(err, CK_E_INVALID, key,
 				    "Select a valid choice. %.60s is not one of the available choices.", v);
 	return r < 0 ? r : 0;
@@ -319,18 +259,13 @@ static int tag_filter(struct api_filter_ctx *fc, const char *key, const char *co
 	for (size_t i = 0; i < nvals; i++) {
 		if (by_id && ck_parse_i64(vals[i], 1, INT64_MAX, &id))
 			return ck_error_set(err, CK_E_INVALID, key, "Enter a number.");
-		n = choice_exists(fc, by_id ? "SELECT id FROM tags WHERE id = $1" : "SELECT id FROM tags WHERE slug = $1",
-				  key, vals[i], by_id, err);
+		n = choice_exists(fc, "tags", "slug", NULL, key, vals[i], by_id, err);
 		if (n)
 			return n;
 		n = by_id ? api_fc_bind_int(fc, id) : api_fc_bind_text(fc, vals[i]);
 		if (n < 0)
 			return n;
-		api_fc_and(fc);
-		strbuf_addf(&fc->where,
-			    "%sEXISTS (SELECT 1 FROM tagged_items ti JOIN tags tg ON tg.id = ti.tag_id"
-			    " WHERE ti.object_type = '%s' AND ti.object_id = t.id AND %s = $%d)",
-			    negate ? "NOT " : "", fc->res->object_type, by_id ? "tg.id" : "tg.slug", n);
+		store_qs_tagged(&fc->spec, fc->res->object_type, by_id ? "id" : "slug", n, negate);
 	}
 	return 0;
 }
@@ -340,30 +275,25 @@ static int fk_name_filter(struct api_filter_ctx *fc, const struct api_field *f, 
 			  const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	const struct api_resource *target = api_registry_find(f->fk_target);
-	int has_slug;
+	int has_slug, first = 0;
 
 	if (!target || !api_resource_field(target, "name"))
 		return ck_error_set(err, CK_E_INVALID, key, "Filter by id with %s_id.", f->name);
 	has_slug = api_resource_field(target, "slug") != NULL;
 	for (size_t i = 0; i < nvals; i++) {
-		char sql[200];
-		int r;
-		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE name = $1%s", target->table,
-			 has_slug ? " OR slug = $1" : "");
-		if ((r = choice_exists(fc, sql, key, vals[i], 0, err)))
+		int r = choice_exists(fc, target->table, "name", has_slug ? "slug" : NULL, key,
+				      vals[i], 0, err);
+		if (r)
 			return r;
 	}
-	api_fc_and(fc);
-	strbuf_addf(&fc->where, "t.%s IN (SELECT id FROM %s WHERE ", f->column, target->table);
 	for (size_t i = 0; i < nvals; i++) {
 		int n = api_fc_bind_text(fc, vals[i]);
 		if (n < 0)
 			return n;
-		strbuf_addf(&fc->where, "%sname = $%d", i ? " OR " : "", n);
-		if (has_slug)
-			strbuf_addf(&fc->where, " OR slug = $%d", n);
+		if (!i)
+			first = n;
 	}
-	strbuf_addch(&fc->where, ')');
+	store_qs_in_named(&fc->spec, f->column, target->table, has_slug, first, (int)nvals);
 	return 0;
 }
 
@@ -402,7 +332,6 @@ static int one_key(struct api_filter_ctx *fc, const char *key, const char *const
 	size_t baselen;
 	enum lookup lk;
 	int fk_by_name;
-	char expr[160];
 
 	if (res->filters)
 		for (int i = 0; res->filters[i].name; i++)
@@ -420,19 +349,12 @@ static int one_key(struct api_filter_ctx *fc, const char *key, const char *const
 		return fk_name_filter(fc, f, key, vals, nvals, err);
 	if (f->type == FT_FK && !(f->flags & F_PLAINID) && (lk == LK_EXACT || lk == LK_N)) {
 		const struct api_resource *target = api_registry_find(f->fk_target);
-		char sql[160];
 		int r;
-		for (size_t i = 0; target && i < nvals; i++) {
-			snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id = $1", target->table);
-			if ((r = choice_exists(fc, sql, key, vals[i], 1, err)))
+		for (size_t i = 0; target && i < nvals; i++)
+			if ((r = choice_exists(fc, target->table, NULL, NULL, key, vals[i], 1, err)))
 				return r;
-		}
 	}
-	if (f->flags & F_SQLEXPR)
-		snprintf(expr, sizeof(expr), "(%s)", f->column);
-	else
-		snprintf(expr, sizeof(expr), "t.%s", f->column);
-	return field_filter(fc, f, expr, lk, key, vals, nvals, err);
+	return field_filter(fc, f, lk, key, vals, nvals, err);
 }
 
 int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req, struct ck_error *err)
@@ -458,5 +380,13 @@ int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req, 
 		if (r)
 			return r;
 	}
-	return strbuf_result(&fc->where);
+	api_fc_spec(fc);
+	r = strbuf_result(&fc->where);
+	return r ? r : fc->spec.failed;
+}
+
+struct store_qspec *api_fc_spec(struct api_filter_ctx *fc)
+{
+	fc->spec.raw_where = fc->where.len ? strbuf_str(&fc->where) : NULL;
+	return &fc->spec;
 }

@@ -3,18 +3,18 @@
 
 int api_fc_any_text(struct api_filter_ctx *fc, const char *fmt, const char *const *vals, size_t nvals)
 {
-	api_fc_and(fc);
-	strbuf_addch(&fc->where, '(');
-	for (size_t i = 0; i < nvals; i++) {
+	int r = 0;
+
+	store_qs_open_any(&fc->spec);
+	for (size_t i = 0; i < nvals && !r; i++) {
 		int n = api_fc_bind_text(fc, vals[i]);
 		if (n < 0)
-			return n;
-		if (i)
-			strbuf_adds(&fc->where, " OR ");
-		strbuf_addf(&fc->where, fmt, n);
+			r = n;
+		else
+			store_qs_template(&fc->spec, fmt, n);
 	}
-	strbuf_addch(&fc->where, ')');
-	return 0;
+	store_qs_close(&fc->spec);
+	return r;
 }
 
 int api_fc_bool(struct api_filter_ctx *fc, const char *name, const char *const *vals, size_t nvals,
@@ -24,7 +24,22 @@ int api_fc_bool(struct api_filter_ctx *fc, const char *name, const char *const *
 
 	if (api_filter_bool(name, vals[nvals - 1], &b, err))
 		return CK_E_INVALID;
-	api_fc_and(fc);
-	strbuf_adds(&fc->where, b ? true_sql : false_sql);
+	store_qs_template(&fc->spec, b ? true_sql : false_sql, 0);
 	return 0;
+}
+
+int api_fc_json_has(struct api_filter_ctx *fc, const char *col, const char *const *vals, size_t nvals)
+{
+	int r = 0;
+
+	store_qs_open_any(&fc->spec);
+	for (size_t i = 0; i < nvals && !r; i++) {
+		int n = api_fc_bind_text(fc, vals[i]);
+		if (n < 0)
+			r = n;
+		else
+			store_qs_where(&fc->spec, col, 0, STORE_QS_JSON_HAS, n);
+	}
+	store_qs_close(&fc->spec);
+	return r;
 }

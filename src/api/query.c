@@ -13,38 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SELECT t.id, <declared columns...>[, <tags aggregate>] FROM <table> t. For brief rows the
+/* The spec's columns: t.id, <declared columns...>[, <tags aggregate>]. For brief rows the
  * expressions that brief rendering never reads (SQL expressions of non-brief fields, such as
  * a tenant's certificate_count, and the tags aggregate) are selected as NULL: same column
  * numbers, none of their per-row subqueries. */
-static void select_sql(const struct api_resource *res, int brief, struct strbuf *sql)
+static void spec_columns(struct store_qspec *qs, const struct api_resource *res, int brief)
 {
-	strbuf_adds(sql, "SELECT t.id");
 	for (size_t i = 0; i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];
 		if (!f->column)
 			continue;
-		if ((f->flags & F_SQLEXPR) && brief && !(f->flags & F_BRIEF))
-			strbuf_adds(sql, ", NULL");
-		else if (f->flags & F_SQLEXPR)
-			strbuf_addf(sql, ", (%s)", f->column);
+		if (f->flags & F_SQLEXPR)
+			store_qs_select(qs, f->column,
+					STORE_QS_EXPR | (brief && !(f->flags & F_BRIEF) ? STORE_QS_NULLED : 0));
 		else
-			strbuf_addf(sql, ", t.%s", f->column);
+			store_qs_select(qs, f->column, 0);
 	}
-	if (res->taggable && brief)
-		strbuf_adds(sql, ", NULL");
-	else if (res->taggable)
-		strbuf_addf(sql, ", (SELECT group_concat(tg.id || char(31) || tg.name || char(31) ||"
-				 " tg.slug || char(31) || tg.color, char(30)) FROM tagged_items ti"
-				 " JOIN tags tg ON tg.id = ti.tag_id WHERE ti.object_type = '%s'"
-				 " AND ti.object_id = t.id)",
-			    res->object_type);
-	strbuf_addf(sql, " FROM %s t", res->table);
-}
-
-void api_select_sql(const struct api_resource *res, struct strbuf *sql)
-{
-	select_sql(res, 0, sql);
+	if (res->taggable)
+		store_qs_select_tags(qs, res->object_type, brief);
 }
 
 static int tags_col(const struct api_resource *res)
@@ -257,20 +243,16 @@ void api_render_row(const struct api_row *row, int brief, struct jsonw *w)
 int api_render_object(struct api_req *ar, const struct api_resource *res, int64_t id, int brief,
 		      struct jsonw *w, struct ck_error *err)
 {
-	struct strbuf sql;
+	struct store_qspec spec, *qs = &spec;
 	struct store_stmt *st = NULL;
 	int r;
 
-	strbuf_init(&sql, 1 << 16);
-	select_sql(res, brief, &sql);
-	strbuf_adds(&sql, " WHERE t.id = $1");
-	r = strbuf_result(&sql);
+	store_qs_init(qs, res->table);
+	spec_columns(qs, res, brief);
+	store_qs_bind_int(qs, id);
+	r = store_qs_query(ar->ctx.conn, qs, STORE_QS_ROW, &st, err);
 	if (r)
 		goto out;
-	r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
-	if (r)
-		goto out;
-	store_bind_i64(st, 1, id);
 	r = store_step(st, err);
 	if (r == STORE_ROW) {
 		struct api_row row = {res, st, ar, id};
@@ -281,7 +263,7 @@ int api_render_object(struct api_req *ar, const struct api_resource *res, int64_
 	}
 	store_done(st);
 out:
-	strbuf_release(&sql);
+	store_qs_release(qs);
 	return r;
 }
 
@@ -299,35 +281,33 @@ char *api_render_object_json(struct api_req *ar, const struct api_resource *res,
 	return out;
 }
 
-/* ORDER BY from ?ordering= (or the default), always ending with t.id for stable pages. */
-static int order_sql(const struct api_resource *res, const char *ordering, struct strbuf *sql,
-		     struct ck_error *err)
+/* The spec's ordering from ?ordering= (or the default); the store ends it with t.id. */
+static int spec_order(struct store_qspec *qs, const struct api_resource *res, const char *ordering,
+		      struct ck_error *err)
 {
 	const char *spec = ordering && *ordering ? ordering : res->default_order;
 
-	strbuf_adds(sql, " ORDER BY ");
 	for (const char *p = spec ? spec : ""; *p;) {
 		const char *c = strchr(p, ',');
 		size_t len = c ? (size_t)(c - p) : strlen(p);
 		int desc = *p == '-';
 		char name[64];
 		const struct api_field *f;
+		int r;
 
 		snprintf(name, sizeof(name), "%.*s", (int)(len - (size_t)desc < 63 ? len - (size_t)desc : 63), p + desc);
 		f = api_resource_field(res, name);
-		if (!strcmp(name, "id")) {
-			strbuf_addf(sql, "t.id %s, ", desc ? "DESC" : "ASC");
-		} else if (!f || !f->column || (f->flags & F_HIDDEN) || f->type == FT_JSON ||
-			   f->type == FT_STRLIST || f->type == FT_INTLIST) {
+		if (!strcmp(name, "id"))
+			r = store_qs_order_by(qs, "id", 0, desc);
+		else if (!f || !f->column || (f->flags & F_HIDDEN) || f->type == FT_JSON ||
+			 f->type == FT_STRLIST || f->type == FT_INTLIST)
 			return ck_error_set(err, CK_E_INVALID, "ordering", "Invalid ordering field '%.60s'.", name);
-		} else if (f->flags & F_SQLEXPR) {
-			strbuf_addf(sql, "(%s) %s, ", f->column, desc ? "DESC" : "ASC");
-		} else {
-			strbuf_addf(sql, "t.%s %s, ", f->column, desc ? "DESC" : "ASC");
-		}
+		else
+			r = store_qs_order_by(qs, f->column, (f->flags & F_SQLEXPR) ? STORE_QS_EXPR : 0, desc);
+		if (r)
+			return ck_error_set(err, r, "ordering", "Too many ordering fields.");
 		p += len + (c ? 1 : 0);
 	}
-	strbuf_adds(sql, "t.id ASC");
 	return 0;
 }
 
@@ -384,27 +364,6 @@ int api_parse_paging(const struct http_request *req, int64_t *ret_limit, int64_t
 	return 0;
 }
 
-static int count_query(struct api_req *ar, const char *sql, const struct api_filter_ctx *fc,
-		       int64_t *ret, struct ck_error *err)
-{
-	struct store_stmt *st;
-	int r = store_query(ar->ctx.conn, sql, &st, err);
-
-	if (r)
-		return r;
-	api_fc_apply(fc, st);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		*ret = store_col_i64(st, 0);
-		r = 0;
-	} else if (r == STORE_DONE) {
-		*ret = 0;
-		r = 0;
-	}
-	store_done(st);
-	return r;
-}
-
 /* Identity of the database for cache keys (live stores never share an address; a new store
  * at a reused address has new connections, which move the data generation on first use). */
 static const void *store_identity(const struct api_req *ar)
@@ -413,82 +372,48 @@ static const void *store_identity(const struct api_req *ar)
 }
 
 /* The list's total: from api/countcache when no write was committed since it was counted
- * (gen: the request's store/generation value, NULL when not cacheable), else
- * SELECT COUNT(*) (stored for the next request). */
-static int count_rows(struct api_req *ar, const struct api_resource *res,
-		      const struct api_filter_ctx *fc, const uint64_t *gen, int64_t *ret,
-		      struct ck_error *err)
+ * (gen: the request's store/generation value, NULL when not cacheable), else the spec's
+ * COUNT (stored for the next request). */
+static int count_rows(struct api_req *ar, struct api_filter_ctx *fc, const uint64_t *gen,
+		      int64_t *ret, struct ck_error *err)
 {
-	struct strbuf sql, key;
-	int r;
+	const struct store_qspec *qs = api_fc_spec(fc);
+	struct strbuf key;
+	int r = 0;
 
-	strbuf_init(&sql, 1 << 20);
 	strbuf_init(&key, COUNTCACHE_MAX_KEY + 1);
-	strbuf_addf(&sql, "SELECT COUNT(*) FROM %s t", res->table);
-	if (fc->where.len)
-		strbuf_addf(&sql, " WHERE %s", strbuf_str(&fc->where));
-	r = strbuf_result(&sql);
-	if (r)
-		goto out;
 	if (gen) {
 		strbuf_addf(&key, "%p\n", store_identity(ar));
-		api_countcache_key(&key, strbuf_str(&sql), fc);
+		store_qs_key(ar->ctx.conn, qs, STORE_QS_COUNT, &key);
 		if (api_countcache_get(&key, *gen, ret))
 			goto out;
 	}
-	r = count_query(ar, strbuf_str(&sql), fc, ret, err);
+	r = store_qs_count(ar->ctx.conn, qs, ret, err);
 	if (!r && gen)
 		api_countcache_put(&key, *gen, *ret);
 out:
 	strbuf_release(&key);
-	strbuf_release(&sql);
 	return r;
 }
 
-/* The page query with a late row lookup:
- *   SELECT <columns> FROM <table> t WHERE t.id IN
- *     (SELECT t.id FROM <table> t [WHERE <filters>] <order> LIMIT $n+1 OFFSET $n+2) <order>
- * The inner query finds the page's ids from indexes and narrow rows; only those `limit` rows
- * are then read whole and get their per-row subqueries (tags, counts). Without it, SQLite's
- * partial sort for ties of the leading sort key (e.g. hundreds of certificates sharing a
- * valid_to at 1M rows) copied every tied row, subqueries evaluated, into its sorter. The same
- * total order (ending in t.id) sorts both levels, so the rows come out as before. */
-static int page_sql(struct api_req *ar, const struct api_resource *res, const struct api_filter_ctx *fc,
-		    int brief, struct strbuf *sql, struct ck_error *err)
+/* Writes the results array for the page (the spec's PAGE form: a late row lookup). */
+static int write_page(struct api_req *ar, struct api_filter_ctx *fc, int64_t limit,
+		      int64_t offset, int brief, struct jsonw *w, struct ck_error *err)
 {
-	const char *ordering = http_request_param(ar->http, "ordering");
-	int r;
-
-	select_sql(res, brief, sql);
-	strbuf_addf(sql, " WHERE t.id IN (SELECT t.id FROM %s t", res->table);
-	if (fc->where.len)
-		strbuf_addf(sql, " WHERE %s", strbuf_str(&fc->where));
-	r = order_sql(res, ordering, sql, err);
-	if (r)
-		return r;
-	strbuf_addf(sql, " LIMIT $%d OFFSET $%d)", fc->nbinds + 1, fc->nbinds + 2);
-	r = order_sql(res, ordering, sql, err);
-	return r ? r : strbuf_result(sql);
-}
-
-/* Writes the results array for the page. */
-static int write_page(struct api_req *ar, const struct api_resource *res,
-		      const struct api_filter_ctx *fc, int64_t limit, int64_t offset, int brief,
-		      struct jsonw *w, struct ck_error *err)
-{
-	struct strbuf sql;
+	const struct api_resource *res = fc->res;
+	struct store_qspec *qs = api_fc_spec(fc);
 	struct store_stmt *st;
 	int r;
 
-	strbuf_init(&sql, 1 << 20);
-	r = page_sql(ar, res, fc, brief, &sql, err);
-	if (!r)
-		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
+	spec_columns(qs, res, brief);
+	r = spec_order(qs, res, http_request_param(ar->http, "ordering"), err);
 	if (r)
-		goto out;
-	api_fc_apply(fc, st);
-	store_bind_i64(st, fc->nbinds + 1, limit);
-	store_bind_i64(st, fc->nbinds + 2, offset);
+		return r;
+	qs->limit = limit;
+	qs->offset = offset;
+	r = store_qs_query(ar->ctx.conn, qs, STORE_QS_PAGE, &st, err);
+	if (r)
+		return r;
 	jsonw_arr_open(w);
 	while ((r = store_step(st, err)) == STORE_ROW) {
 		struct api_row row = {res, st, ar, store_col_i64(st, 0)};
@@ -496,10 +421,7 @@ static int write_page(struct api_req *ar, const struct api_resource *res,
 	}
 	jsonw_arr_close(w);
 	store_done(st);
-	r = r < 0 ? r : 0;
-out:
-	strbuf_release(&sql);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 int api_want_brief(const struct http_request *req)
@@ -525,7 +447,7 @@ static int render_list(struct api_req *ar, const struct api_resource *res, const
 	if (!r)
 		r = api_filter_build(&fc, ar->http, &err);
 	if (!r)
-		r = count_rows(ar, res, &fc, gen, &count, &err);
+		r = count_rows(ar, &fc, gen, &count, &err);
 	if (r)
 		goto fail;
 	api_json_begin(ar, 200, &w);
@@ -542,7 +464,7 @@ static int render_list(struct api_req *ar, const struct api_resource *res, const
 	else
 		jsonw_null(&w);
 	jsonw_key(&w, "results");
-	r = write_page(ar, res, &fc, limit, offset, api_want_brief(ar->http), &w, &err);
+	r = write_page(ar, &fc, limit, offset, api_want_brief(ar->http), &w, &err);
 	if (r)
 		goto fail;
 	jsonw_obj_close(&w);

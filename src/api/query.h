@@ -8,9 +8,6 @@
 #include "api/api.h"
 #include "api/registry.h"
 
-/* Appends "SELECT t.id, <columns> FROM <table> t" for res. */
-void api_select_sql(const struct api_resource *res, struct strbuf *sql);
-
 /* Renders the current row (full or brief) as one JSON object. */
 void api_render_row(const struct api_row *row, int brief, struct jsonw *w);
 

@@ -5,6 +5,7 @@
  *       object checked per type by domain/compliance, `check_count` computed;
  *   /api/plugins/netbox-ssl/compliance-checks/    list, get and delete only; rows are written
  *       by the compliance-check actions (api/actions_compliance.c).
+ * Computed columns are store named expressions ("@name", store/queryspec.h): no SQL here.
  */
 #include "api/filter.h"
 #include "api/resources.h"
@@ -22,14 +23,24 @@
 
 /* ---- policies ---- */
 
+/* `<fk>` by the target's name, case-insensitive contains; several values OR together. */
+static int fk_name_contains(struct api_filter_ctx *fc, const char *col, const char *table,
+			    const char *target_col, const char *const *vals, size_t nvals)
+{
+	int r = 0;
+
+	store_qs_open_any(&fc->spec);
+	for (size_t i = 0; i < nvals && !r; i++)
+		r = store_qs_in_match(&fc->spec, col, table, target_col, STORE_QS_ICONTAINS, vals[i]);
+	store_qs_close(&fc->spec);
+	return r;
+}
+
 static int f_policy_tenant(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
 			   struct ck_error *err)
 {
 	(void)err;
-	return api_fc_any_text(fc,
-			       "t.tenant_id IN (SELECT id FROM tenants WHERE name"
-			       " LIKE '%%' || $%d || '%%')",
-			       vals, nvals);
+	return fk_name_contains(fc, "tenant_id", "tenants", "name", vals, nvals);
 }
 
 static const struct api_filter policy_filters[] = {
@@ -50,11 +61,10 @@ static const struct api_field policy_fields[] = {
     {"parameters", FT_JSON, "parameters", F_NOFILTER, 0, NULL, NULL, NULL,
      "the rule's parameter, e.g. {\"min_bits\": 2048}"},
     {"tenant", FT_FK, "tenant_id", F_NULL, 0, NULL, "tenants", NULL, "null: a global policy"},
-    {"tag_filter", FT_INTLIST,
-     "SELECT json_group_array(pt.tag_id) FROM compliance_policy_tags pt WHERE pt.policy_id = t.id",
+    {"tag_filter", FT_INTLIST, "@policy_tag_ids", /* a store named expression */
      F_SQLEXPR | F_NOFILTER, 0, NULL, NULL, NULL,
      "tag ids: the policy applies only to certificates carrying all of them"},
-    {"check_count", FT_INT, "SELECT COUNT(*) FROM compliance_checks k WHERE k.policy_id = t.id",
+    {"check_count", FT_INT, "@policy_check_count",
      F_RO | F_SQLEXPR | F_ORDER, 0, NULL, NULL, NULL, "number of check results"},
     COMMON_TAIL,
 };
@@ -82,24 +92,18 @@ static int f_check_certificate(struct api_filter_ctx *fc, const char *const *val
 			       struct ck_error *err)
 {
 	(void)err;
-	return api_fc_any_text(fc,
-			       "t.certificate_id IN (SELECT id FROM certificates WHERE common_name"
-			       " LIKE '%%' || $%d || '%%')",
-			       vals, nvals);
+	return fk_name_contains(fc, "certificate_id", "certificates", "common_name", vals, nvals);
 }
 
 static int f_check_policy(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
 			  struct ck_error *err)
 {
 	(void)err;
-	return api_fc_any_text(fc,
-			       "t.policy_id IN (SELECT id FROM compliance_policies WHERE name"
-			       " LIKE '%%' || $%d || '%%')",
-			       vals, nvals);
+	return fk_name_contains(fc, "policy_id", "compliance_policies", "name", vals, nvals);
 }
 
 /* checked_after (>=) / checked_before (<=): one bound time, the last value wins. */
-static int checked_bound(struct api_filter_ctx *fc, const char *name, const char *op,
+static int checked_bound(struct api_filter_ctx *fc, const char *name, enum store_qs_lookup lk,
 			 const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	int64_t t;
@@ -110,21 +114,20 @@ static int checked_bound(struct api_filter_ctx *fc, const char *name, const char
 	n = api_fc_bind_int(fc, t);
 	if (n < 0)
 		return n;
-	api_fc_and(fc);
-	strbuf_addf(&fc->where, "t.checked_at %s $%d", op, n);
+	store_qs_where(&fc->spec, "checked_at", 0, lk, n);
 	return 0;
 }
 
 static int f_checked_after(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
 			   struct ck_error *err)
 {
-	return checked_bound(fc, "checked_after", ">=", vals, nvals, err);
+	return checked_bound(fc, "checked_after", STORE_QS_GTE, vals, nvals, err);
 }
 
 static int f_checked_before(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
 			    struct ck_error *err)
 {
-	return checked_bound(fc, "checked_before", "<=", vals, nvals, err);
+	return checked_bound(fc, "checked_before", STORE_QS_LTE, vals, nvals, err);
 }
 
 static const struct api_filter check_filters[] = {
@@ -136,7 +139,7 @@ static const struct api_filter check_filters[] = {
 };
 
 static const char *const check_q[] = {
-    "(SELECT common_name FROM certificates c WHERE c.id = t.certificate_id)", "t.message", NULL};
+    "@check_certificate_name", "t.message", NULL};
 
 /* "<certificate CN> - <policy name>: <result>" (the hidden name columns are selected in
  * brief rows too, so nested and brief displays agree). */
@@ -159,14 +162,14 @@ static const struct api_field check_fields[] = {
      "time of the last run"},
     {"checked_value", FT_TEXT, "checked_value", F_RO, 255, NULL, NULL, NULL, NULL},
     {"expected_value", FT_TEXT, "expected_value", F_RO, 255, NULL, NULL, NULL, NULL},
-    {"is_passing", FT_BOOL, "t.result = 'pass'", F_RO | F_SQLEXPR, 0, NULL, NULL, NULL, NULL},
-    {"is_failing", FT_BOOL, "t.result = 'fail'", F_RO | F_SQLEXPR, 0, NULL, NULL, NULL, NULL},
-    {"severity", FT_CHOICE, "SELECT p.severity FROM compliance_policies p WHERE p.id = t.policy_id",
+    {"is_passing", FT_BOOL, "@check_is_passing", F_RO | F_SQLEXPR, 0, NULL, NULL, NULL, NULL},
+    {"is_failing", FT_BOOL, "@check_is_failing", F_RO | F_SQLEXPR, 0, NULL, NULL, NULL, NULL},
+    {"severity", FT_CHOICE, "@check_severity",
      F_RO | F_SQLEXPR | F_ORDER, 0, dom_severities, NULL, NULL, "the policy's severity"},
     {"certificate_name", FT_TEXT,
-     "SELECT c.common_name FROM certificates c WHERE c.id = t.certificate_id",
+     "@check_certificate_name",
      F_HIDDEN | F_SQLEXPR | F_BRIEF, 0, NULL, NULL, NULL, NULL},
-    {"policy_name", FT_TEXT, "SELECT p.name FROM compliance_policies p WHERE p.id = t.policy_id",
+    {"policy_name", FT_TEXT, "@check_policy_name",
      F_HIDDEN | F_SQLEXPR | F_BRIEF, 0, NULL, NULL, NULL, NULL},
     COMMON_TAIL,
 };

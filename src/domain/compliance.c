@@ -1,9 +1,11 @@
 /* domain/compliance — see compliance.h. In order: the pure evaluation of the ten policy
  * types and scoring; policy parameters and tag_filter (write hooks, loading); runs (upsert
- * per certificate and policy); report and trend snapshots. */
+ * per certificate and policy); report and trend snapshots. Data access is store/compliance;
+ * the API's JSON is written by api/ (this module returns structs). */
 #include "domain/compliance.h"
-#include "core/jsonw.h"
+#include "core/strbuf.h"
 #include "domain/certificate.h"
+#include "store/compliance.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@ const char *const dom_policy_types[] = {"min_key_size",
 const char *const dom_severities[] = {"critical", "warning", "info", NULL};
 const char *const dom_check_results[] = {"pass", "fail", "error", "skipped", NULL};
 
+#define CERT_OBJECT_TYPE "netbox_ssl.certificate" /* tagged_items.object_type */
 #define EVAL_CAP ((size_t)1 << 20) /* bytes of one message before it is cut */
 
 struct eval {
@@ -396,15 +399,15 @@ double dom_compliance_score(int64_t passed, int64_t total, int decimals, double 
 
 /* ---- policy parameters and tag_filter ---- */
 
-/* The one parameter each type reads: an integer (num_path) or a list of strings (list_path). */
+/* The one parameter each type reads: an integer (num_key) or a list of strings (list_key). */
 static const struct param_kind {
-	const char *type, *num_path, *list_path;
+	const char *type, *num_key, *list_key;
 } param_kinds[] = {
-    {"min_key_size", "$.min_bits", NULL},	 {"max_validity_days", "$.max_days", NULL},
-    {"algorithm_allowed", NULL, "$.algorithms"}, {"algorithm_forbidden", NULL, "$.algorithms"},
-    {"expiry_warning", "$.warning_days", NULL},	 {"chain_required", NULL, NULL},
-    {"san_required", "$.min_count", NULL},	 {"wildcard_forbidden", NULL, NULL},
-    {"issuer_allowed", NULL, "$.issuers"},	 {"issuer_forbidden", NULL, "$.issuers"},
+    {"min_key_size", "min_bits", NULL},	       {"max_validity_days", "max_days", NULL},
+    {"algorithm_allowed", NULL, "algorithms"}, {"algorithm_forbidden", NULL, "algorithms"},
+    {"expiry_warning", "warning_days", NULL},  {"chain_required", NULL, NULL},
+    {"san_required", "min_count", NULL},       {"wildcard_forbidden", NULL, NULL},
+    {"issuer_allowed", NULL, "issuers"},       {"issuer_forbidden", NULL, "issuers"},
 };
 
 static const struct param_kind *param_kind(const char *type)
@@ -415,78 +418,41 @@ static const struct param_kind *param_kind(const char *type)
 	return NULL;
 }
 
-/* The JSON type at `path` of params ("" when absent) and, for an integer, its value. */
-static int json_type_at(const struct dom_ctx *ctx, const char *params, const char *path, char *type,
-			size_t tsz, int64_t *ret_int, struct ck_error *err)
-{
-	struct store_stmt *st;
-	int r = store_query(ctx->conn, "SELECT json_type($1, $2), json_extract($1, $2)", &st, err);
-
-	if (r)
-		return r;
-	store_bind_text(st, 1, params, (size_t)-1);
-	store_bind_text(st, 2, path, (size_t)-1);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		const char *t = store_col_text(st, 0, NULL);
-		snprintf(type, tsz, "%s", t ? t : "");
-		*ret_int = store_col_i64(st, 1);
-		r = 0;
-	}
-	store_done(st);
-	return r < 0 ? r : 0;
-}
-
-static int check_int_param(const struct dom_ctx *ctx, const char *params, const char *path,
+static int check_int_param(const struct dom_ctx *ctx, const char *params, const char *key,
 			   struct ck_error *err)
 {
 	char type[16];
 	int64_t v = 0;
-	int r = json_type_at(ctx, params, path, type, sizeof(type), &v, err);
+	int r = store_json_member(ctx->conn, params, key, type, sizeof(type), &v, err);
 
 	if (r || !type[0])
 		return r;
 	if (strcmp(type, "integer") || v < 0 || v > DOM_COMPLIANCE_INT_MAX)
 		return ck_error_set(err, CK_E_INVALID, "parameters",
-				    "\"%s\" must be an integer from 0 to %d.", path + 2,
+				    "\"%s\" must be an integer from 0 to %d.", key,
 				    DOM_COMPLIANCE_INT_MAX);
 	return 0;
 }
 
-static int check_list_param(const struct dom_ctx *ctx, const char *params, const char *path,
+static int check_list_param(const struct dom_ctx *ctx, const char *params, const char *key,
 			    struct ck_error *err)
 {
-	struct store_stmt *st;
 	char type[16];
 	int64_t v, n = 0, bad = 0;
-	int r = json_type_at(ctx, params, path, type, sizeof(type), &v, err);
+	int r = store_json_member(ctx->conn, params, key, type, sizeof(type), &v, err);
 
 	if (r || !type[0])
 		return r;
-	if (!strcmp(type, "array")) {
-		r = store_query(
-		    ctx->conn,
-		    "SELECT COUNT(*), COALESCE(SUM(type <> 'text' OR length(value) > $3), 0)"
-		    " FROM json_each($1, $2)",
-		    &st, err);
-		if (r)
-			return r;
-		store_bind_text(st, 1, params, (size_t)-1);
-		store_bind_text(st, 2, path, (size_t)-1);
-		store_bind_i64(st, 3, DOM_COMPLIANCE_ENTRY_MAX);
-		if ((r = store_step(st, err)) == STORE_ROW) {
-			n = store_col_i64(st, 0);
-			bad = store_col_i64(st, 1);
-		}
-		store_done(st);
-		if (r < 0)
-			return r;
-	}
+	if (!strcmp(type, "array"))
+		r = store_json_list_stats(ctx->conn, params, key, DOM_COMPLIANCE_ENTRY_MAX, &n, &bad,
+					  err);
+	if (r)
+		return r;
 	if (strcmp(type, "array") || n > DOM_COMPLIANCE_LIST_MAX || bad)
 		return ck_error_set(
 		    err, CK_E_INVALID, "parameters",
-		    "\"%s\" must be a list of at most %d strings of at most %d characters.",
-		    path + 2, DOM_COMPLIANCE_LIST_MAX, DOM_COMPLIANCE_ENTRY_MAX);
+		    "\"%s\" must be a list of at most %d strings of at most %d characters.", key,
+		    DOM_COMPLIANCE_LIST_MAX, DOM_COMPLIANCE_ENTRY_MAX);
 	return 0;
 }
 
@@ -497,64 +463,27 @@ int dom_policy_params_check(const struct dom_ctx *ctx, const char *type, const c
 
 	if (!k)
 		return 0; /* the type itself is checked as a choice by the caller */
-	if (k->num_path)
-		return check_int_param(ctx, params, k->num_path, err);
-	if (k->list_path)
-		return check_list_param(ctx, params, k->list_path, err);
+	if (k->num_key)
+		return check_int_param(ctx, params, k->num_key, err);
+	if (k->list_key)
+		return check_list_param(ctx, params, k->list_key, err);
 	return 0;
-}
-
-/* The stored type and parameters of policy `id` (caller frees *ret_params). */
-static int stored_policy(const struct dom_ctx *ctx, int64_t id, char *type, size_t tsz,
-			 char **ret_params, struct ck_error *err)
-{
-	struct store_stmt *st;
-	int r = store_query(ctx->conn,
-			    "SELECT policy_type, parameters FROM compliance_policies WHERE id = $1",
-			    &st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		snprintf(type, tsz, "%s", store_col_text(st, 0, NULL));
-		*ret_params =
-		    strdup(store_col_text(st, 1, NULL) ? store_col_text(st, 1, NULL) : "{}");
-		r = *ret_params ? 0 : CK_E_NOMEM;
-	} else if (r == STORE_DONE) {
-		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	}
-	store_done(st);
-	return r;
 }
 
 /* tag_filter (JSON array of integers): at most DOM_COMPLIANCE_TAGS_MAX existing tag ids. */
 static int check_tag_filter(const struct dom_ctx *ctx, const char *ids, struct ck_error *err)
 {
-	struct store_stmt *st;
 	int64_t n = 0, missing = 0;
-	int r = store_query(ctx->conn,
-			    "SELECT COUNT(*), (SELECT value FROM json_each($1) WHERE value NOT IN"
-			    " (SELECT id FROM tags) LIMIT 1) FROM json_each($1)",
-			    &st, err);
+	int has_missing = 0;
+	int r = store_tag_ids_check(ctx->conn, ids, &n, &missing, &has_missing, err);
 
 	if (r)
-		return r;
-	store_bind_text(st, 1, ids, (size_t)-1);
-	if ((r = store_step(st, err)) == STORE_ROW) {
-		n = store_col_i64(st, 0);
-		missing = store_col_is_null(st, 1) ? 0 : store_col_i64(st, 1);
-		r = store_col_is_null(st, 1) ? 0 : 1;
-	}
-	store_done(st);
-	if (r < 0)
 		return r;
 	if (n > DOM_COMPLIANCE_TAGS_MAX)
 		return ck_error_set(err, CK_E_INVALID, "tag_filter",
 				    "Ensure this field has no more than %d elements.",
 				    DOM_COMPLIANCE_TAGS_MAX);
-	if (r)
+	if (has_missing)
 		return ck_error_set(err, CK_E_INVALID, "tag_filter",
 				    "Invalid pk \"%lld\" - object does not exist.",
 				    (long long)missing);
@@ -573,7 +502,7 @@ int dom_policy_before_write(const struct dom_ctx *ctx, struct dom_record *rec, i
 	if (dom_record_has(rec, "name") && blank(dom_record_text(rec, "name")))
 		return ck_error_set(err, CK_E_INVALID, "name", "This field may not be blank.");
 	if (old_id && (!has_type || !has_params))
-		r = stored_policy(ctx, old_id, type, sizeof(type), &stored, err);
+		r = store_policy_get(ctx->conn, old_id, type, sizeof(type), &stored, err);
 	if (has_type)
 		snprintf(type, sizeof(type), "%s", dom_record_text(rec, "policy_type"));
 	if (!r && (has_type || has_params))
@@ -588,38 +517,13 @@ int dom_policy_before_write(const struct dom_ctx *ctx, struct dom_record *rec, i
 	return r;
 }
 
-static int exec_id_text(const struct dom_ctx *ctx, const char *sql, int64_t id, const char *text,
-			struct ck_error *err)
-{
-	struct store_stmt *st;
-	int r = store_query(ctx->conn, sql, &st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	if (text)
-		store_bind_text(st, 2, text, (size_t)-1);
-	r = store_step(st, err);
-	store_done(st);
-	return r < 0 ? r : 0;
-}
-
 int dom_policy_after_write(const struct dom_ctx *ctx, const struct dom_record *rec, int64_t id,
 			   int64_t old_id, struct ck_error *err)
 {
-	int r;
-
 	(void)old_id;
 	if (!dom_record_has(rec, "tag_filter"))
 		return 0;
-	r = exec_id_text(ctx, "DELETE FROM compliance_policy_tags WHERE policy_id = $1", id, NULL,
-			 err);
-	if (!r)
-		r = exec_id_text(ctx,
-				 "INSERT INTO compliance_policy_tags (policy_id, tag_id)"
-				 " SELECT DISTINCT $1, value FROM json_each($2)",
-				 id, dom_record_text(rec, "tag_filter"), err);
-	return r;
+	return store_policy_tags_replace(ctx->conn, id, dom_record_text(rec, "tag_filter"), err);
 }
 
 /* ---- loading policies and certificates ---- */
@@ -634,89 +538,29 @@ struct dom_policy {
 	size_t ntags;
 };
 
-static void free_texts(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* Steps st (bound by the caller) collecting column 0 as strings, at most max; done(st). */
-static int collect_texts(struct store_stmt *st, size_t max, char ***ret, size_t *ret_n,
-			 struct ck_error *err)
-{
-	char **v = NULL, **grown;
-	size_t n = 0, cap = 0;
-	int r;
-
-	while ((r = store_step(st, err)) == STORE_ROW && n < max) {
-		const char *s = store_col_text(st, 0, NULL);
-		if (n == cap) {
-			cap = cap ? 2 * cap : 8;
-			if (!(grown = realloc(v, cap * sizeof(*v)))) {
-				r = CK_E_NOMEM;
-				break;
-			}
-			v = grown;
-		}
-		if (!(v[n] = strdup(s ? s : ""))) {
-			r = CK_E_NOMEM;
-			break;
-		}
-		n++;
-	}
-	store_done(st);
-	if (r < 0) {
-		free_texts(v, n);
-		return r;
-	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
-
-
-static int query_ids(const struct dom_ctx *ctx, const char *sql, int64_t id, int64_t **ret,
-		     size_t *ret_n, struct ck_error *err)
-{
-	struct store_stmt *st;
-	int r = store_query(ctx->conn, sql, &st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	return store_collect_i64(st, ret, ret_n, err);
-}
-
 /* Decodes the parameter of p's type from its JSON (validated when written). */
 static int decode_params(const struct dom_ctx *ctx, struct dom_policy *p, struct ck_error *err)
 {
 	const struct param_kind *k = param_kind(p->type);
-	struct store_stmt *st;
 	char type[16];
 	int64_t v = 0;
 	size_t n = 0;
 	int r;
 
-	if (!k || (!k->num_path && !k->list_path))
+	if (!k || (!k->num_key && !k->list_key))
 		return 0;
-	r = json_type_at(ctx, p->params_json, k->num_path ? k->num_path : k->list_path, type,
-			 sizeof(type), &v, err);
-	if (r || (k->num_path && strcmp(type, "integer")) ||
-	    (k->list_path && strcmp(type, "array")))
+	r = store_json_member(ctx->conn, p->params_json, k->num_key ? k->num_key : k->list_key,
+			      type, sizeof(type), &v, err);
+	if (r || (k->num_key && strcmp(type, "integer")) ||
+	    (k->list_key && strcmp(type, "array")))
 		return r;
-	if (k->num_path) {
+	if (k->num_key) {
 		p->params.has_num = 1;
 		p->params.num = v;
 		return 0;
 	}
-	r = store_query(ctx->conn, "SELECT value FROM json_each($1, $2) WHERE type = 'text'", &st,
-			err);
-	if (r)
-		return r;
-	store_bind_text(st, 1, p->params_json, (size_t)-1);
-	store_bind_text(st, 2, k->list_path, (size_t)-1);
-	r = collect_texts(st, DOM_COMPLIANCE_LIST_MAX, &p->items, &n, err);
+	r = store_json_text_list(ctx->conn, p->params_json, k->list_key, DOM_COMPLIANCE_LIST_MAX,
+				 &p->items, &n, err);
 	if (!r) {
 		p->params.has_list = 1;
 		p->params.list = (const char *const *)p->items;
@@ -729,7 +573,7 @@ void dom_policy_set_release(struct dom_policy_set *s)
 {
 	for (size_t i = 0; s && i < s->n; i++) {
 		free(s->v[i].params_json);
-		free_texts(s->v[i].items, s->v[i].params.nlist);
+		store_texts_free(s->v[i].items, s->v[i].params.nlist);
 		free(s->v[i].tags);
 	}
 	if (s) {
@@ -739,57 +583,33 @@ void dom_policy_set_release(struct dom_policy_set *s)
 	}
 }
 
-/* Appends an empty slot to s (grown by doubling); NULL when out of memory. */
-static struct dom_policy *policy_slot(struct dom_policy_set *s, size_t *cap)
-{
-	struct dom_policy *grown;
+struct policy_loader {
+	struct dom_policy_set *s;
+	size_t cap;
+};
 
-	if (s->n == *cap) {
-		*cap = *cap ? 2 * *cap : 16;
-		if (!(grown = realloc(s->v, *cap * sizeof(*grown))))
-			return NULL;
+/* store_policies_enabled() callback: appends one policy (grown by doubling). */
+static int add_policy(void *arg, const struct store_policy_row *row)
+{
+	struct policy_loader *l = arg;
+	struct dom_policy_set *s = l->s;
+	struct dom_policy *p, *grown;
+
+	if (s->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		if (!(grown = realloc(s->v, l->cap * sizeof(*grown))))
+			return CK_E_NOMEM;
 		s->v = grown;
 	}
-	memset(&s->v[s->n], 0, sizeof(s->v[0]));
-	return &s->v[s->n++];
-}
-
-/* The rows of the enabled policies (ids: JSON array text or NULL for all). */
-static int load_policy_rows(const struct dom_ctx *ctx, const char *ids, struct dom_policy_set *s,
-			    struct ck_error *err)
-{
-	struct store_stmt *st;
-	size_t cap = 0;
-	int r = store_query(ctx->conn,
-			    "SELECT id, policy_type, parameters, COALESCE(tenant_id, 0)"
-			    " FROM compliance_policies WHERE enabled = 1"
-			    " AND ($1 IS NULL OR id IN (SELECT value FROM json_each($1)))"
-			    " ORDER BY id LIMIT $2",
-			    &st, err);
-
-	if (r)
-		return r;
-	if (ids)
-		store_bind_text(st, 1, ids, (size_t)-1);
-	else
-		store_bind_null(st, 1);
-	store_bind_i64(st, 2, DOM_COMPLIANCE_POLICIES_MAX + 1);
-	while ((r = store_step(st, err)) == STORE_ROW) {
-		struct dom_policy *p = policy_slot(s, &cap);
-		const char *params = store_col_text(st, 2, NULL);
-		if (!p || !(p->params_json = strdup(params ? params : "{}"))) {
-			r = CK_E_NOMEM;
-			break;
-		}
-		p->id = store_col_i64(st, 0);
-		snprintf(p->type, sizeof(p->type), "%s", store_col_text(st, 1, NULL));
-		p->tenant_id = store_col_i64(st, 3);
-	}
-	store_done(st);
-	if (!r && s->n > DOM_COMPLIANCE_POLICIES_MAX)
-		r = ck_error_set(err, CK_E_TOOBIG, NULL, "More than %d enabled policies.",
-				 DOM_COMPLIANCE_POLICIES_MAX);
-	return r;
+	p = &s->v[s->n];
+	memset(p, 0, sizeof(*p));
+	if (!(p->params_json = strdup(row->params)))
+		return CK_E_NOMEM;
+	s->n++;
+	p->id = row->id;
+	p->tenant_id = row->tenant_id;
+	snprintf(p->type, sizeof(p->type), "%s", row->type);
+	return 0;
 }
 
 static int ids_json(const int64_t *ids, size_t n, struct strbuf *sb)
@@ -805,6 +625,7 @@ int dom_policy_set_load(const struct dom_ctx *ctx, const int64_t *ids, size_t ni
 			struct dom_policy_set *ret, struct ck_error *err)
 {
 	struct dom_policy_set s = {0};
+	struct policy_loader l = {&s, 0};
 	struct strbuf sb;
 	int r = 0;
 
@@ -816,15 +637,16 @@ int dom_policy_set_load(const struct dom_ctx *ctx, const int64_t *ids, size_t ni
 	if (!r && ids)
 		r = ids_json(ids, nids, &sb);
 	if (!r)
-		r = load_policy_rows(ctx, ids ? strbuf_str(&sb) : NULL, &s, err);
+		r = store_policies_enabled(ctx->conn, ids ? strbuf_str(&sb) : NULL,
+					   DOM_COMPLIANCE_POLICIES_MAX + 1, add_policy, &l, err);
+	if (!r && s.n > DOM_COMPLIANCE_POLICIES_MAX)
+		r = ck_error_set(err, CK_E_TOOBIG, NULL, "More than %d enabled policies.",
+				 DOM_COMPLIANCE_POLICIES_MAX);
 	for (size_t i = 0; !r && i < s.n; i++) {
 		r = decode_params(ctx, &s.v[i], err);
 		if (!r)
-			r = query_ids(
-			    ctx,
-			    "SELECT tag_id FROM compliance_policy_tags WHERE policy_id = $1"
-			    " ORDER BY tag_id",
-			    s.v[i].id, &s.v[i].tags, &s.v[i].ntags, err);
+			r = store_policy_tag_ids(ctx->conn, s.v[i].id, &s.v[i].tags, &s.v[i].ntags,
+						 err);
 	}
 	strbuf_release(&sb);
 	if (r)
@@ -850,70 +672,39 @@ static void cert_row_release(struct cert_row *c)
 	free(c->issuer);
 	free(c->algorithm);
 	free(c->chain);
-	free_texts(c->sans, c->f.nsans);
+	store_texts_free(c->sans, c->f.nsans);
 	free(c->tags);
 }
 
-static char *dup_col(struct store_stmt *st, int col)
+/* store_cert_facts() callback: copies the row into the cert_row. */
+static int copy_facts(void *arg, const struct store_cert_facts_row *row)
 {
-	const char *s = store_col_text(st, col, NULL);
+	struct cert_row *c = arg;
 
-	return strdup(s ? s : "");
-}
-
-static int load_cert_fields(const struct dom_ctx *ctx, int64_t id, struct cert_row *c,
-			    struct ck_error *err)
-{
-	struct store_stmt *st;
-	int r =
-	    store_query(ctx->conn,
-			"SELECT common_name, issuer, algorithm, issuer_chain, key_size, valid_from,"
-			" valid_to, COALESCE(tenant_id, 0) FROM certificates WHERE id = $1",
-			&st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		c->cn = dup_col(st, 0);
-		c->issuer = dup_col(st, 1);
-		c->algorithm = dup_col(st, 2);
-		c->chain = dup_col(st, 3);
-		c->f.has_key_size = !store_col_is_null(st, 4);
-		c->f.key_size = store_col_i64(st, 4);
-		c->f.valid_from = store_col_i64(st, 5);
-		c->f.valid_to = store_col_i64(st, 6);
-		c->tenant_id = store_col_i64(st, 7);
-		r = c->cn && c->issuer && c->algorithm && c->chain ? 0 : CK_E_NOMEM;
-	} else if (r == STORE_DONE) {
-		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	}
-	store_done(st);
-	return r;
+	c->cn = strdup(row->common_name);
+	c->issuer = strdup(row->issuer);
+	c->algorithm = strdup(row->algorithm);
+	c->chain = strdup(row->issuer_chain);
+	c->f.has_key_size = row->has_key_size;
+	c->f.key_size = row->key_size;
+	c->f.valid_from = row->valid_from;
+	c->f.valid_to = row->valid_to;
+	c->tenant_id = row->tenant_id;
+	return c->cn && c->issuer && c->algorithm && c->chain ? 0 : CK_E_NOMEM;
 }
 
 static int load_cert(const struct dom_ctx *ctx, int64_t id, struct cert_row *c,
 		     struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = load_cert_fields(ctx, id, c, err);
+	int r = store_cert_facts(ctx->conn, id, copy_facts, c, err);
 
+	if (r == 0)
+		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
+	else if (r == 1)
+		r = store_cert_sans(ctx->conn, id, &c->sans, &c->f.nsans, err);
 	if (!r)
-		r = store_query(
-		    ctx->conn,
-		    "SELECT value FROM json_each((SELECT sans FROM certificates WHERE id = $1))",
-		    &st, err);
-	if (!r) {
-		store_bind_i64(st, 1, id);
-		r = collect_texts(st, (size_t)-1, &c->sans, &c->f.nsans, err);
-	}
-	if (!r)
-		r = query_ids(
-		    ctx,
-		    "SELECT tag_id FROM tagged_items WHERE object_type = 'netbox_ssl.certificate'"
-		    " AND object_id = $1",
-		    id, &c->tags, &c->ntags, err);
+		r = store_object_tag_ids(ctx->conn, CERT_OBJECT_TYPE, id, &c->tags, &c->ntags,
+					 err);
 	c->f.common_name = c->cn;
 	c->f.issuer = c->issuer;
 	c->f.algorithm = c->algorithm;
@@ -942,32 +733,17 @@ static int applies(const struct dom_policy *p, const struct cert_row *c)
 static int upsert_check(const struct dom_ctx *ctx, int64_t cert_id, int64_t policy_id,
 			const struct dom_check_outcome *o, int64_t *ret_id, struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = store_query(
-	    ctx->conn,
-	    "INSERT INTO compliance_checks (certificate_id, policy_id, result, message, checked_at,"
-	    " checked_value, expected_value, created, last_updated)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $5, $5)"
-	    " ON CONFLICT (certificate_id, policy_id) DO UPDATE SET result = excluded.result,"
-	    " message = excluded.message, checked_at = excluded.checked_at,"
-	    " checked_value = excluded.checked_value, expected_value = excluded.expected_value,"
-	    " last_updated = excluded.last_updated RETURNING id",
-	    &st, err);
+	const struct store_check k = {
+	    .certificate_id = cert_id,
+	    .policy_id = policy_id,
+	    .now = ctx->now,
+	    .result = o->passed ? "pass" : "fail",
+	    .message = o->message,
+	    .checked_value = o->checked_value,
+	    .expected_value = o->expected_value,
+	};
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, cert_id);
-	store_bind_i64(st, 2, policy_id);
-	store_bind_text(st, 3, o->passed ? "pass" : "fail", (size_t)-1);
-	store_bind_text(st, 4, o->message, (size_t)-1);
-	store_bind_i64(st, 5, ctx->now);
-	store_bind_text(st, 6, o->checked_value, (size_t)-1);
-	store_bind_text(st, 7, o->expected_value, (size_t)-1);
-	r = store_step(st, err);
-	if (r == STORE_ROW)
-		*ret_id = store_col_i64(st, 0);
-	store_done(st);
-	return r == STORE_ROW ? 0 : r < 0 ? r : CK_E_DB;
+	return store_check_upsert(ctx->conn, &k, ret_id, err);
 }
 
 void dom_compliance_run_release(struct dom_compliance_run *run)
@@ -1015,37 +791,7 @@ int dom_compliance_run(const struct dom_ctx *ctx, int64_t cert_id, const struct 
 
 /* ---- report and trend snapshots ---- */
 
-#define TENANT_CERTS " AND ($1 = 0 OR c.tenant_id = $1)"
-
 static int64_t utc_midnight(int64_t t) { return t - ((t % 86400) + 86400) % 86400; }
-
-static int report_counts(const struct dom_ctx *ctx, struct dom_compliance_report *rep,
-			 struct ck_error *err)
-{
-	struct store_stmt *st;
-	int r = store_query(
-	    ctx->conn,
-	    "SELECT (SELECT COUNT(*) FROM certificates c WHERE c.status = 'active'" TENANT_CERTS
-	    "),"
-	    " COUNT(*), COALESCE(SUM(k.result = 'pass'), 0), COALESCE(SUM(k.result = 'fail'), 0),"
-	    " COALESCE(SUM(k.result = 'error'), 0)"
-	    " FROM compliance_checks k JOIN certificates c ON c.id = k.certificate_id"
-	    " WHERE 1 = 1" TENANT_CERTS,
-	    &st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, rep->tenant_id);
-	if ((r = store_step(st, err)) == STORE_ROW) {
-		rep->total_certificates = store_col_i64(st, 0);
-		rep->total_checks = store_col_i64(st, 1);
-		rep->passed = store_col_i64(st, 2);
-		rep->failed = store_col_i64(st, 3);
-		rep->errors = store_col_i64(st, 4);
-	}
-	store_done(st);
-	return r < 0 ? r : 0;
-}
 
 /* The static name equal to s in names (NULL-terminated), or NULL. */
 static const char *static_name(const char *const *names, const char *s)
@@ -1056,59 +802,60 @@ static const char *static_name(const char *const *names, const char *s)
 	return NULL;
 }
 
-/* Failures grouped by `sql`'s first column (one of names), at most max groups. */
-static int report_groups(const struct dom_ctx *ctx, const char *sql, int64_t tenant,
-			 const char *const *names, struct dom_compliance_count *out, size_t max,
-			 size_t *ret_n, struct ck_error *err)
-{
-	struct store_stmt *st;
-	size_t n = 0;
-	int r = store_query(ctx->conn, sql, &st, err);
+struct group_sink {
+	const char *const *names;
+	struct dom_compliance_count *out;
+	size_t max, n;
+};
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, tenant);
-	while ((r = store_step(st, err)) == STORE_ROW) {
-		const char *name = static_name(names, store_col_text(st, 0, NULL));
-		if (!name || n == max)
-			continue; /* a value outside the choices cannot be written by the API */
-		out[n].name = name;
-		out[n++].count = store_col_i64(st, 1);
-	}
-	store_done(st);
-	if (r < 0)
-		return r;
-	*ret_n = n;
+/* store_compliance_failures() callback: keeps groups naming a choice, at most max. */
+static int add_group(void *arg, const char *name, int64_t count)
+{
+	struct group_sink *g = arg;
+	const char *known = static_name(g->names, name);
+
+	if (!known || g->n == g->max)
+		return 0; /* a value outside the choices cannot be written by the API */
+	g->out[g->n].name = known;
+	g->out[g->n++].count = count;
 	return 0;
+}
+
+static int report_groups(const struct dom_ctx *ctx, enum store_failure_group group,
+			 int64_t tenant, const char *const *names, struct dom_compliance_count *out,
+			 size_t max, size_t *ret_n, struct ck_error *err)
+{
+	struct group_sink g = {names, out, max, 0};
+	int r = store_compliance_failures(ctx->conn, group, tenant, add_group, &g, err);
+
+	if (!r)
+		*ret_n = g.n;
+	return r;
 }
 
 int dom_compliance_report(const struct dom_ctx *ctx, int64_t tenant_id,
 			  struct dom_compliance_report *ret, struct ck_error *err)
 {
-	static const char by_severity[] =
-	    "SELECT p.severity, COUNT(*) FROM compliance_checks k"
-	    " JOIN compliance_policies p ON p.id = k.policy_id"
-	    " JOIN certificates c ON c.id = k.certificate_id"
-	    " WHERE k.result = 'fail'" TENANT_CERTS " GROUP BY p.severity ORDER BY p.severity";
-	static const char by_type[] =
-	    "SELECT p.policy_type, COUNT(*) FROM compliance_checks k"
-	    " JOIN compliance_policies p ON p.id = k.policy_id"
-	    " JOIN certificates c ON c.id = k.certificate_id"
-	    " WHERE k.result = 'fail'" TENANT_CERTS
-	    " GROUP BY p.policy_type ORDER BY COUNT(*) DESC, p.policy_type";
 	struct dom_compliance_report rep;
+	struct store_compliance_totals t;
 	int r;
 
 	memset(&rep, 0, sizeof(rep));
 	rep.tenant_id = tenant_id;
 	rep.snapshot_date = utc_midnight(ctx->now);
-	r = report_counts(ctx, &rep, err);
+	r = store_compliance_totals(ctx->conn, tenant_id, &t, err);
+	if (!r) {
+		rep.total_certificates = t.certificates;
+		rep.total_checks = t.checks;
+		rep.passed = t.passed;
+		rep.failed = t.failed;
+		rep.errors = t.errors;
+		r = report_groups(ctx, STORE_FAILURES_BY_SEVERITY, tenant_id, dom_severities,
+				  rep.severities, 3, &rep.nseverities, err);
+	}
 	if (!r)
-		r = report_groups(ctx, by_severity, tenant_id, dom_severities, rep.severities, 3,
-				  &rep.nseverities, err);
-	if (!r)
-		r = report_groups(ctx, by_type, tenant_id, dom_policy_types, rep.types, 10,
-				  &rep.ntypes, err);
+		r = report_groups(ctx, STORE_FAILURES_BY_TYPE, tenant_id, dom_policy_types, rep.types,
+				  10, &rep.ntypes, err);
 	if (r)
 		return r;
 	rep.score = dom_compliance_score(rep.passed, rep.total_checks, 2, 100.0);
@@ -1116,97 +863,36 @@ int dom_compliance_report(const struct dom_ctx *ctx, int64_t tenant_id,
 	return 0;
 }
 
-static void write_counts(struct jsonw *w, const char *key, const char *label,
-			 const struct dom_compliance_count *v, size_t n)
-{
-	jsonw_key(w, key);
-	jsonw_arr_open(w);
-	for (size_t i = 0; i < n; i++) {
-		jsonw_obj_open(w);
-		jsonw_kstr(w, label, v[i].name);
-		jsonw_kint(w, "count", v[i].count);
-		jsonw_obj_close(w);
-	}
-	jsonw_arr_close(w);
-}
-
-void dom_compliance_write_breakdowns(const struct dom_compliance_report *rep, struct jsonw *w)
-{
-	write_counts(w, "severity_breakdown", "severity", rep->severities, rep->nseverities);
-	write_counts(w, "policy_breakdown", "policy_type", rep->types, rep->ntypes);
-}
-
-int dom_compliance_details_json(const struct dom_compliance_report *rep, struct strbuf *sb)
-{
-	struct jsonw w;
-
-	jsonw_init(&w, sb);
-	jsonw_obj_open(&w);
-	dom_compliance_write_breakdowns(rep, &w);
-	jsonw_kint(&w, "error_checks", rep->errors);
-	jsonw_obj_close(&w);
-	return jsonw_result(&w);
-}
-
-/* UPDATE (when today's row exists) or INSERT of a snapshot; binds shared by both texts. */
-static int write_snapshot(const struct dom_ctx *ctx, const char *sql,
-			  const struct dom_compliance_report *rep, const char *details,
-			  int64_t *ret_id, struct ck_error *err)
-{
-	struct store_stmt *st;
-	int r = store_query(ctx->conn, sql, &st, err);
-
-	if (r)
-		return r;
-	if (rep->tenant_id)
-		store_bind_i64(st, 1, rep->tenant_id);
-	else
-		store_bind_null(st, 1);
-	store_bind_i64(st, 2, rep->snapshot_date);
-	store_bind_i64(st, 3, rep->total_certificates);
-	store_bind_i64(st, 4, rep->total_checks);
-	store_bind_i64(st, 5, rep->passed);
-	store_bind_i64(st, 6, rep->failed);
-	store_bind_double(st, 7, rep->score);
-	store_bind_text(st, 8, details, (size_t)-1);
-	store_bind_i64(st, 9, ctx->now);
-	r = store_step(st, err);
-	if (r == STORE_ROW)
-		*ret_id = store_col_i64(st, 0);
-	store_done(st);
-	return r < 0 ? r : 0;
-}
-
 int dom_compliance_snapshot(const struct dom_ctx *ctx, int64_t tenant_id, int64_t *ret_id,
 			    struct ck_error *err)
 {
-	static const char update_sql[] =
-	    "UPDATE compliance_trend_snapshots SET total_certificates = $3, total_checks = $4,"
-	    " passed_checks = $5, failed_checks = $6, compliance_score = $7, details = $8,"
-	    " last_updated = $9 WHERE COALESCE(tenant_id, 0) = COALESCE($1, 0)"
-	    " AND snapshot_date = $2 RETURNING id";
-	static const char insert_sql[] =
-	    "INSERT INTO compliance_trend_snapshots (tenant_id, snapshot_date, total_certificates,"
-	    " total_checks, passed_checks, failed_checks, compliance_score, details, created,"
-	    " last_updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id";
+	struct store_named_count sev[3], types[10];
 	struct dom_compliance_report rep;
-	struct strbuf details;
-	int64_t id = 0;
+	struct store_snapshot s;
 	int r = dom_compliance_report(ctx, tenant_id, &rep, err);
 
-	strbuf_init(&details, 1 << 16);
-	if (!r)
-		r = dom_compliance_details_json(&rep, &details);
-	if (!r)
-		r = write_snapshot(ctx, update_sql, &rep, strbuf_str(&details), &id, err);
-	if (!r && !id)
-		r = write_snapshot(ctx, insert_sql, &rep, strbuf_str(&details), &id, err);
-	if (!r && !id)
-		r = CK_E_DB;
-	strbuf_release(&details);
-	if (!r)
-		*ret_id = id;
-	return r;
+	if (r)
+		return r;
+	for (size_t i = 0; i < rep.nseverities; i++)
+		sev[i] = (struct store_named_count){rep.severities[i].name, rep.severities[i].count};
+	for (size_t i = 0; i < rep.ntypes; i++)
+		types[i] = (struct store_named_count){rep.types[i].name, rep.types[i].count};
+	s = (struct store_snapshot){
+	    .tenant_id = rep.tenant_id,
+	    .snapshot_date = rep.snapshot_date,
+	    .total_certificates = rep.total_certificates,
+	    .total_checks = rep.total_checks,
+	    .passed = rep.passed,
+	    .failed = rep.failed,
+	    .errors = rep.errors,
+	    .score = rep.score,
+	    .severities = sev,
+	    .nseverities = rep.nseverities,
+	    .types = types,
+	    .ntypes = rep.ntypes,
+	    .now = ctx->now,
+	};
+	return store_snapshot_put(ctx->conn, &s, ret_id, err);
 }
 
 int dom_compliance_snapshot_all(const struct dom_ctx *ctx, int *ret_count, struct ck_error *err)
@@ -1219,11 +905,7 @@ int dom_compliance_snapshot_all(const struct dom_ctx *ctx, int *ret_count, struc
 		return r;
 	r = dom_compliance_snapshot(ctx, 0, &id, err);
 	if (!r)
-		r = query_ids(ctx,
-			      "SELECT id FROM tenants t WHERE $1 = $1 AND (EXISTS (SELECT 1 FROM"
-			      " certificates c WHERE c.tenant_id = t.id) OR EXISTS (SELECT 1 FROM"
-			      " compliance_policies p WHERE p.tenant_id = t.id)) ORDER BY id",
-			      0, &tenants, &n, err);
+		r = store_snapshot_tenants(ctx->conn, &tenants, &n, err);
 	for (size_t i = 0; !r && i < n; i++)
 		r = dom_compliance_snapshot(ctx, tenants[i], &id, err);
 	free(tenants);

@@ -44,7 +44,6 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "core/jsonw.h"
 #include "core/strbuf.h"
 #include "domain/context.h"
 #include "domain/record.h"
@@ -171,16 +170,9 @@ struct dom_compliance_report {
 int dom_compliance_report(const struct dom_ctx *ctx, int64_t tenant_id,
 			  struct dom_compliance_report *ret, struct ck_error *err);
 
-/* Writes the keys "severity_breakdown": [{severity, count}] and "policy_breakdown":
- * [{policy_type, count}] into the object open in w. */
-void dom_compliance_write_breakdowns(const struct dom_compliance_report *rep, struct jsonw *w);
-
-/* Writes the report's breakdowns as {"severity_breakdown":[...],"policy_breakdown":[...],
- * "error_checks":n} into sb (the `details` of a snapshot). */
-int dom_compliance_details_json(const struct dom_compliance_report *rep, struct strbuf *sb);
-
 /* Upserts the snapshot of (tenant or global, today) from a fresh report; *ret_id receives
- * its id. Inside the caller's write transaction. */
+ * its id (the row, with its `details` document, is read back through store/compliance).
+ * Inside the caller's write transaction. */
 int dom_compliance_snapshot(const struct dom_ctx *ctx, int64_t tenant_id, int64_t *ret_id,
 			    struct ck_error *err);
 

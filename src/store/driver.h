@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/strbuf.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -71,6 +72,53 @@ struct store_driver {
 
 	/* This engine's SQL of a migration (NULL: the migration has none for this engine). */
 	const char *(*migration_sql)(const struct store_migration *m);
+
+	/* ---- dialect: the engine-specific pieces of SQL text ----
+	 * Every function appends to `sql` (errors latch in the strbuf). Arguments named *_expr
+	 * are SQL expressions composed by store/ itself (declared columns, `$n` placeholders),
+	 * never client text; `key` arguments are declared identifiers ([a-z0-9_]). Statements
+	 * outside the driver compose these instead of naming an engine's functions. */
+
+	/* Condition: JSON array `array_expr` has an element equal to `value_expr`. */
+	void (*sql_json_array_has)(struct strbuf *sql, const char *array_expr,
+				   const char *value_expr);
+	/* A FROM item named `alias` with one row per element of the JSON array at `key` of
+	 * `json_expr` (key NULL: `json_expr` is the array); columns: <alias>.value (the element,
+	 * text or integer). */
+	void (*sql_json_elements)(struct strbuf *sql, const char *json_expr, const char *key,
+				  const char *alias);
+	/* Condition: element row `alias` of sql_json_elements() is a JSON string. */
+	void (*sql_json_element_is_text)(struct strbuf *sql, const char *alias);
+	/* A FROM item named `alias` with one row per key of the JSON object `json_expr`;
+	 * column <alias>.key. */
+	void (*sql_json_object_keys)(struct strbuf *sql, const char *json_expr, const char *alias);
+	/* Expression: the JSON type of member `key` of `json_expr` as one of "null", "true",
+	 * "false", "integer", "real", "text", "array", "object"; SQL NULL when absent. */
+	void (*sql_json_type)(struct strbuf *sql, const char *json_expr, const char *key);
+	/* Expression: the scalar value of member `key` of `json_expr` (NULL when absent). */
+	void (*sql_json_get)(struct strbuf *sql, const char *json_expr, const char *key);
+	/* Aggregate: a JSON array text of one object per row, keys[i] → value_exprs[i]
+	 * ("[]" without rows is NOT guaranteed: callers treat NULL as an empty array). */
+	void (*sql_json_agg_object)(struct strbuf *sql, const char *const *keys,
+				    const char *const *value_exprs, size_t n);
+	/* Aggregate: a JSON array text of the integers `expr` of the rows ("[]" without rows
+	 * is NOT guaranteed: NULL is rendered as an empty list by callers). */
+	void (*sql_json_int_array_agg)(struct strbuf *sql, const char *expr);
+	/* Aggregate: the number of rows for which `cond` holds (NULL without rows, like SUM). */
+	void (*sql_count_if)(struct strbuf *sql, const char *cond);
+	/* Condition: `expr` matches the LIKE pattern `pattern_expr` ignoring ASCII case, with
+	 * '\' escaping '%', '_' and itself; negated when `negate`. */
+	void (*sql_ilike)(struct strbuf *sql, const char *expr, const char *pattern_expr,
+			  int negate);
+	/* Aggregate: the texts of `expr` joined by `sep_expr` (an SQL expression). */
+	void (*sql_string_agg)(struct strbuf *sql, const char *expr, const char *sep_expr);
+	/* Expression: the one-character string of ASCII `code`. */
+	void (*sql_char)(struct strbuf *sql, int code);
+	/* The tail of an INSERT that turns a conflict on `conflict_cols` (comma-separated)
+	 * into an update of `update_cols` (NULL-terminated) from the proposed row; with no
+	 * update column, into doing nothing. */
+	void (*sql_upsert)(struct strbuf *sql, const char *conflict_cols,
+			   const char *const *update_cols);
 };
 
 extern const struct store_driver store_sqlite_driver;
@@ -85,6 +133,26 @@ char *store_postgres_translate(const char *sqlite_sql);
 /* Parses PostgreSQL's unique-violation detail "Key (a, b)=(…) already exists." into "a,b"
  * (at most `size` bytes including the NUL; "" when the detail has no key list). */
 void store_postgres_unique_columns(const char *detail, char *out, size_t size);
+
+/* Named statements (after freebsd pkg's pkgdb): a repository declares each statement once,
+ * with a function that composes its text from the driver's dialect ops; every connection
+ * composes it on first use and keeps the text, and the statement cache keeps it prepared.
+ * Declare them `static const` (the address is the key). */
+struct store_named {
+	const char *name; /* for error messages */
+	void (*build)(const struct store_driver *d, struct strbuf *sql);
+};
+
+#define STORE_NAMED_SLOTS 128	       /* named texts kept per connection */
+#define STORE_NAMED_SQL_MAX (64u << 10) /* bytes of one named statement */
+
+/* store_query() of the text of `n` for c's driver (see store_query for the contract). */
+int store_named_query(struct store_conn *c, const struct store_named *n, struct store_stmt **ret,
+		      struct ck_error *err);
+
+/* The LIKE-pattern escape shared by every driver's sql_ilike(): '%', '_' and a backslash
+ * get a backslash before them. Caller frees; NULL on out of memory. */
+char *store_like_escape(const char *v);
 
 /* The driver and the engine handle of a connection (for store-internal modules). */
 const struct store_driver *store_conn_driver(const struct store_conn *c);

@@ -309,6 +309,87 @@ static int sq_has_table(void *db, const char *name, struct ck_error *err)
 
 static const char *sq_migration_sql(const struct store_migration *m) { return m->sqlite; }
 
+/* ---- dialect (driver.h): SQLite's JSON1 functions, LIKE (ASCII case-insensitive by
+ * default), SUM over 0/1 truth values, group_concat ---- */
+
+static void sq_json_array_has(struct strbuf *sql, const char *array_expr, const char *value_expr)
+{
+	strbuf_addf(sql, "EXISTS (SELECT 1 FROM json_each(%s) WHERE json_each.value = %s)",
+		    array_expr, value_expr);
+}
+
+static void sq_json_elements(struct strbuf *sql, const char *json_expr, const char *key,
+			     const char *alias)
+{
+	if (key)
+		strbuf_addf(sql, "json_each(%s, '$.%s') %s", json_expr, key, alias);
+	else
+		strbuf_addf(sql, "json_each(%s) %s", json_expr, alias);
+}
+
+static void sq_json_element_is_text(struct strbuf *sql, const char *alias)
+{
+	strbuf_addf(sql, "%s.type = 'text'", alias);
+}
+
+static void sq_json_object_keys(struct strbuf *sql, const char *json_expr, const char *alias)
+{
+	strbuf_addf(sql, "json_each(%s) %s", json_expr, alias);
+}
+
+static void sq_json_type(struct strbuf *sql, const char *json_expr, const char *key)
+{
+	strbuf_addf(sql, "json_type(%s, '$.%s')", json_expr, key);
+}
+
+static void sq_json_get(struct strbuf *sql, const char *json_expr, const char *key)
+{
+	strbuf_addf(sql, "json_extract(%s, '$.%s')", json_expr, key);
+}
+
+static void sq_json_agg_object(struct strbuf *sql, const char *const *keys,
+			       const char *const *value_exprs, size_t n)
+{
+	strbuf_adds(sql, "json_group_array(json_object(");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sql, "%s'%s', %s", i ? ", " : "", keys[i], value_exprs[i]);
+	strbuf_adds(sql, "))");
+}
+
+static void sq_json_int_array_agg(struct strbuf *sql, const char *expr)
+{
+	strbuf_addf(sql, "json_group_array(%s)", expr);
+}
+
+static void sq_count_if(struct strbuf *sql, const char *cond)
+{
+	strbuf_addf(sql, "SUM(%s)", cond);
+}
+
+static void sq_ilike(struct strbuf *sql, const char *expr, const char *pattern_expr, int negate)
+{
+	strbuf_addf(sql, "%s%s LIKE %s ESCAPE '\\'", negate ? "NOT " : "", expr, pattern_expr);
+}
+
+static void sq_string_agg(struct strbuf *sql, const char *expr, const char *sep_expr)
+{
+	strbuf_addf(sql, "group_concat(%s, %s)", expr, sep_expr);
+}
+
+static void sq_char(struct strbuf *sql, int code) { strbuf_addf(sql, "char(%d)", code); }
+
+static void sq_upsert(struct strbuf *sql, const char *conflict_cols, const char *const *update_cols)
+{
+	strbuf_addf(sql, " ON CONFLICT (%s) DO ", conflict_cols);
+	if (!update_cols || !update_cols[0]) {
+		strbuf_adds(sql, "NOTHING");
+		return;
+	}
+	strbuf_adds(sql, "UPDATE SET ");
+	for (size_t i = 0; update_cols[i]; i++)
+		strbuf_addf(sql, "%s%s = excluded.%s", i ? ", " : "", update_cols[i], update_cols[i]);
+}
+
 const struct store_driver store_sqlite_driver = {
     .name = "sqlite",
     .target = sq_target,
@@ -334,4 +415,17 @@ const struct store_driver store_sqlite_driver = {
     .has_table = sq_has_table,
     .begin_sql = "BEGIN IMMEDIATE",
     .migration_sql = sq_migration_sql,
+    .sql_json_array_has = sq_json_array_has,
+    .sql_json_elements = sq_json_elements,
+    .sql_json_element_is_text = sq_json_element_is_text,
+    .sql_json_object_keys = sq_json_object_keys,
+    .sql_json_type = sq_json_type,
+    .sql_json_get = sq_json_get,
+    .sql_json_agg_object = sq_json_agg_object,
+    .sql_json_int_array_agg = sq_json_int_array_agg,
+    .sql_count_if = sq_count_if,
+    .sql_ilike = sq_ilike,
+    .sql_string_agg = sq_string_agg,
+    .sql_char = sq_char,
+    .sql_upsert = sq_upsert,
 };

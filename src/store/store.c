@@ -34,7 +34,14 @@ struct store_stmt {
 	int in_use;
 };
 
+/* One named statement's text as composed for this connection's driver. */
+struct named_text {
+	const struct store_named *key; /* NULL: free slot */
+	char *sql;		       /* owned */
+};
+
 struct store_conn {
+	struct named_text named[STORE_NAMED_SLOTS]; /* open addressing on the key's address */
 	struct store *st;
 	void *db;
 	int in_tx;
@@ -207,6 +214,8 @@ static void conn_free(struct store_conn *c)
 	if (!c)
 		return;
 	cache_clear(c);
+	for (size_t i = 0; i < STORE_NAMED_SLOTS; i++)
+		free(c->named[i].sql);
 	c->st->drv->close(c->db);
 	free(c);
 }
@@ -395,6 +404,46 @@ void store_close(struct store *st)
 }
 
 /* ---- statements ---- */
+
+/* The text of `n` for this connection: composed once by n->build, then kept (when the table
+ * is full the text is composed again on each call: correct, just slower). Borrowed. */
+static const char *named_sql(struct store_conn *c, const struct store_named *n, struct strbuf *tmp)
+{
+	size_t h = ((uintptr_t)n >> 4) % STORE_NAMED_SLOTS;
+
+	for (size_t k = 0; k < STORE_NAMED_SLOTS; k++) {
+		struct named_text *e = &c->named[(h + k) % STORE_NAMED_SLOTS];
+		if (e->key == n)
+			return e->sql;
+		if (e->key)
+			continue;
+		n->build(c->st->drv, tmp);
+		if (strbuf_result(tmp))
+			return NULL;
+		e->sql = strbuf_take(tmp, NULL);
+		if (!e->sql)
+			return NULL;
+		e->key = n;
+		return e->sql;
+	}
+	n->build(c->st->drv, tmp);
+	return strbuf_result(tmp) ? NULL : strbuf_str(tmp);
+}
+
+int store_named_query(struct store_conn *c, const struct store_named *n, struct store_stmt **ret,
+		      struct ck_error *err)
+{
+	struct strbuf tmp;
+	const char *sql;
+	int r;
+
+	strbuf_init(&tmp, STORE_NAMED_SQL_MAX);
+	sql = named_sql(c, n, &tmp);
+	r = sql ? store_query(c, sql, ret, err)
+		: ck_error_set(err, CK_E_NOMEM, NULL, "statement %s: text not built", n->name);
+	strbuf_release(&tmp);
+	return r;
+}
 
 int store_exec(struct store_conn *c, const char *sql, struct ck_error *err)
 {

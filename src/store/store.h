@@ -103,9 +103,31 @@ int store_in_tx(const struct store_conn *c);
  * only on success. */
 int store_collect_i64(struct store_stmt *st, int64_t **ret, size_t *ret_n, struct ck_error *err);
 
+/* The same for text: column 0 of at most `max` rows, copied ("" for NULL); caller frees with
+ * store_texts_free(*ret, *ret_n). */
+int store_collect_text(struct store_stmt *st, size_t max, char ***ret, size_t *ret_n,
+		       struct ck_error *err);
+void store_texts_free(char **v, size_t n); /* NULL accepted */
+
 /* Convenience: runs `sql` with the given int64 parameters and returns the first column of the
  * first row in *ret (0 when no row). For COUNT(*) and id look-ups. */
 int store_scalar_i64(struct store_conn *c, const char *sql, const int64_t *params, int nparams,
 		     int64_t *ret, struct ck_error *err);
+
+/* ---- existence look-ups (store/lookup.c) ----
+ * `table` and the column names are declared identifiers (never client text); the value is
+ * bound. Return 1 when a row exists, 0 when none does, or a negative error. */
+
+/* A row of `table` has id `id`. */
+int store_id_exists(struct store_conn *c, const char *table, int64_t id, struct ck_error *err);
+
+/* A row of `table` has `col` = v, or (col2 non-NULL) `col2` = v. */
+int store_text_exists(struct store_conn *c, const char *table, const char *col, const char *col2,
+		      const char *v, struct ck_error *err);
+
+/* Copies text column `col` of the row of `table` with id `id` into out (cut to size - 1
+ * bytes; "" for NULL). 1 when the row exists, 0 when not, or a negative error. */
+int store_text_of(struct store_conn *c, const char *table, const char *col, int64_t id, char *out,
+		  size_t size, struct ck_error *err);
 
 #endif

@@ -256,6 +256,30 @@ def test_policy_crud_validation_and_filters(api, ro_api, uniq):
     assert {c["action"] for c in changes} >= {"create", "update", "delete"}
 
 
+def test_name_contains_filters_take_wildcards_literally(api, uniq):
+    """`tenant=` / `policy=` / `certificate=` are case-insensitive contains (NetBox icontains):
+    '_' and '%' in the value match themselves, not any character / any text."""
+    t1 = make(api, TENANTS, name=f"{uniq}A_b", slug=f"{uniq}-w1")
+    t2 = make(api, TENANTS, name=f"{uniq}axb", slug=f"{uniq}-w2")
+    x = tag(api, uniq)
+    policy(api, f"{uniq} t1", "chain_required", [x["id"]], tenant=t1["id"])  # never applies here
+    policy(api, f"{uniq} t2", "chain_required", [x["id"]], tenant=t2["id"])
+    p1 = policy(api, f"{uniq} 50%_off", "chain_required", [x["id"]])
+    policy(api, f"{uniq} 50x off", "chain_required", [x["id"]])
+    assert api.count(POLICIES, tenant=f"{uniq}a_b") == 1
+    assert api.count(POLICIES, tenant=f"{uniq}%b") == 0
+    c = create(api, f"{uniq}_c.example.com", tags=[x["id"]])
+    create(api, f"{uniq}xc.example.com", tags=[x["id"]])
+    for cert in api.get(CERTS, params={"q": uniq}).json()["results"]:
+        run(api, cert["id"])
+    assert api.count(CHECKS, policy=f"{uniq} 50%_") == 2  # p1 on both certificates
+    assert api.count(CHECKS, policy=f"{uniq} 50") == 4
+    assert api.count(CHECKS, certificate=f"{uniq}_c") == 2  # c against both policies
+    assert api.count(CHECKS, certificate=f"{uniq}_") == 2
+    assert {k["certificate"]["id"] for k in api.get(CHECKS, params={"certificate": f"{uniq}_c"}).json()["results"]} == {c["id"]}
+    assert {k["policy"]["id"] for k in api.get(CHECKS, params={"policy": "50%_OFF", "certificate": uniq}).json()["results"]} == {p1["id"]}
+
+
 # ---- runs -------------------------------------------------------------------------------------------
 
 

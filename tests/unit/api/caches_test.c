@@ -13,6 +13,7 @@
 
 #include "api/countcache.h"
 #include "api/filter.h"
+#include "store/queryspec.h"
 #include "api/listcache.h"
 
 static void key_of(struct strbuf *key, const char *s)
@@ -40,33 +41,46 @@ static void test_count_hit_and_generation(void **state)
 	strbuf_release(&k);
 }
 
+/* The count key is the spec's COUNT form plus its bound values (store_qs_key): the same
+ * text with another bound value is another key. */
 static void test_count_key_has_binds(void **state)
 {
-	struct api_filter_ctx fc;
+	struct store *st = NULL;
+	struct store_conn *c;
+	struct store_qspec *qs = malloc(sizeof(*qs));
 	struct strbuf a, b;
 	int64_t n = 0;
 
 	(void)state;
+	assert_non_null(qs);
+	assert_int_equal(store_open("sqlite::memory:", 1, &st, NULL), 0);
+	c = store_conn_get(st);
+	assert_non_null(c);
 	api_countcache_clear();
-	memset(&fc, 0, sizeof(fc));
 	strbuf_init(&a, 1 << 20);
 	strbuf_init(&b, 1 << 20);
-	fc.nbinds = 1;
-	fc.binds[0].s = "active";
-	api_countcache_key(&a, "SELECT COUNT(*) FROM c t WHERE t.status = $1", &fc);
-	fc.binds[0].s = "expired";
-	api_countcache_key(&b, "SELECT COUNT(*) FROM c t WHERE t.status = $1", &fc);
+	store_qs_init(qs, "c");
+	store_qs_where(qs, "status", 0, STORE_QS_EQ, store_qs_bind_text(qs, "active"));
+	assert_int_equal(store_qs_key(c, qs, STORE_QS_COUNT, &a), 0);
+	store_qs_release(qs);
+	store_qs_init(qs, "c");
+	store_qs_where(qs, "status", 0, STORE_QS_EQ, store_qs_bind_text(qs, "expired"));
+	assert_int_equal(store_qs_key(c, qs, STORE_QS_COUNT, &b), 0);
 	api_countcache_put(&a, 1, 10);
 	assert_false(api_countcache_get(&b, 1, &n));
-	fc.binds[0].is_int = 1;
-	fc.binds[0].i = 42;
+	store_qs_release(qs);
+	store_qs_init(qs, "c");
+	store_qs_where(qs, "status", 0, STORE_QS_EQ, store_qs_bind_int(qs, 42));
 	strbuf_reset(&b);
-	api_countcache_key(&b, "SELECT COUNT(*) FROM c t WHERE t.status = $1", &fc);
+	assert_int_equal(store_qs_key(c, qs, STORE_QS_COUNT, &b), 0);
 	assert_false(api_countcache_get(&b, 1, &n));
 	assert_true(api_countcache_get(&a, 1, &n));
 	assert_int_equal(n, 10);
+	store_qs_release(qs);
+	free(qs);
 	strbuf_release(&a);
 	strbuf_release(&b);
+	store_close(st);
 }
 
 static void test_count_key_limit(void **state)

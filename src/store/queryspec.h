@@ -1,0 +1,223 @@
+/*
+ * store/queryspec — a read query described as data, rendered to SQL by the store.
+ *
+ * The registry's query builder (api/filter.c, api/query.c) says WHAT to read — a table, its
+ * declared columns, lookups on declared columns with bound values, an ordering, a page — and
+ * this module says HOW, in the dialect of the connection's driver (driver.h: case-insensitive
+ * matching, JSON array membership, string aggregation). A second engine renders the same
+ * spec through its own driver; api/ never writes SQL text for a list.
+ *
+ * Invariants:
+ *  1. Client values only ever travel as bound values (store_qs_bind_*); the SQL text holds
+ *     only declared names (table, columns, expressions, object types) from the caller's
+ *     static declarations, placeholders `$n`, and the renderer's own keywords.
+ *  2. Conditions form an AND of terms; store_qs_open_any()/open_all() start a parenthesised
+ *     group whose terms are OR-ed / AND-ed, closed by store_qs_close() (groups nest up to
+ *     STORE_QS_MAX_DEPTH). An empty group renders as nothing — never as "()".
+ *  3. Every ordering ends with `t.id ASC`, so pages are stable and disjoint.
+ *  4. Bind numbers are 1-based and stable: store_qs_bind_*() returns the `$n` a declared
+ *     template may reference; the page's limit and offset take the two numbers after the
+ *     last bind.
+ *
+ * Lifecycle: store_qs_init() → add … → render/query … → store_qs_release() (which frees
+ * the arrays; init again to reuse). A spec is owned by one thread; rendering does not change
+ * it (it may be rendered for several forms: count, page, row).
+ */
+#ifndef CK_STORE_QUERYSPEC_H
+#define CK_STORE_QUERYSPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/strbuf.h"
+#include "store/store.h"
+
+#define STORE_QS_MAX_BINDS 512  /* bound values of one spec (CK_E_TOOBIG beyond) */
+#define STORE_QS_MAX_COLS 128   /* selected columns */
+#define STORE_QS_MAX_TERMS 1024 /* condition terms (leaves, group marks) */
+#define STORE_QS_MAX_ORDER 16   /* ordering keys (before the final t.id) */
+#define STORE_QS_MAX_DEPTH 8    /* nesting of condition groups */
+#define STORE_QS_SQL_MAX (1u << 20) /* rendered SQL text */
+
+/* How a column or a lookup's subject is named. */
+#define STORE_QS_EXPR 0x1u   /* `col` is a declared SQL expression over the row `t` */
+#define STORE_QS_NULLED 0x2u /* selected as NULL (brief rows skip costly expressions) */
+
+/* Lookups: the subject compared with one bound value unless said otherwise. */
+enum store_qs_lookup {
+	STORE_QS_EQ,
+	STORE_QS_NE,
+	STORE_QS_LT,
+	STORE_QS_LTE,
+	STORE_QS_GT,
+	STORE_QS_GTE,
+	STORE_QS_NE_OR_NULL, /* NULL or different */
+	STORE_QS_NULL,	     /* no value bound */
+	STORE_QS_NOT_NULL,   /* no value bound */
+	STORE_QS_BLANK,	     /* NULL or '' (text); no value bound */
+	STORE_QS_NOT_BLANK,  /* neither NULL nor ''; no value bound */
+	STORE_QS_ICONTAINS,  /* case-insensitive match, the value taken literally */
+	STORE_QS_ISTARTSWITH,
+	STORE_QS_IENDSWITH,
+	STORE_QS_IEXACT,
+	STORE_QS_JSON_HAS, /* the JSON array subject has an element equal to the value */
+	STORE_QS_NLOOKUPS
+};
+
+struct store_qs_value {
+	int is_int;
+	int64_t i;
+	char *s; /* owned; NULL for integers */
+};
+
+struct store_qs_col {
+	const char *col; /* declared column of `t` or declared expression (STORE_QS_EXPR) */
+	unsigned flags;
+};
+
+/* Named expressions: a declared expression "@name" (with STORE_QS_EXPR) is one of these,
+ * composed by the store in the connection's dialect (the registry's declarations are static
+ * and engine-neutral):
+ *   @policy_tag_ids          JSON array of the tag ids of compliance policy t.id
+ *   @policy_check_count      number of checks of policy t.id
+ *   @check_certificate_name  common name of check t's certificate
+ *   @check_policy_name       name of check t's policy
+ *   @check_severity          severity of check t's policy
+ *   @check_is_passing        check t passed (boolean)
+ *   @check_is_failing        check t failed (boolean)
+ *   @cert_tenant_name        name of certificate t's tenant
+ *   @cert_assignment_count   number of assignments of certificate t
+ *   @cert_assignments_json   JSON array of {type, id, name} of certificate t's assignments
+ * An unknown name renders as NULL. */
+
+enum store_qs_term_kind {
+	QS_T_LEAF,	/* lookup on a subject */
+	QS_T_OPEN_ANY,	/* "(" … OR … */
+	QS_T_OPEN_ALL,	/* "(" … AND … */
+	QS_T_CLOSE,	/* ")" */
+	QS_T_TEMPLATE,	/* declared condition with one %d for a bind number */
+	QS_T_TAGGED,	/* the row carries a tag (by id or slug) */
+	QS_T_IN_NAMED,	/* FK column in the ids of another table's rows named by binds */
+	QS_T_IN_JSON,	/* t.id among the ids of a bound JSON array */
+	QS_T_IN_MATCH,	/* FK column in the ids of another table's rows matching a lookup */
+};
+
+struct store_qs_term {
+	enum store_qs_term_kind kind;
+	enum store_qs_lookup lk; /* QS_T_LEAF */
+	unsigned flags;		 /* STORE_QS_EXPR for the subject */
+	int negate;		 /* case-insensitive lookups, QS_T_TAGGED */
+	const char *col;	 /* subject; the FK column (IN_NAMED); the template text */
+	const char *aux;	 /* IN_NAMED, IN_MATCH: target table; TAGGED: "id" or "slug" */
+	const char *aux2;	 /* IN_MATCH: the target's column */
+	int aux_flag;		 /* IN_NAMED: the target has a slug column */
+	int bind;		 /* first bind number (0: none) */
+	int nbinds;		 /* IN_NAMED: consecutive binds */
+};
+
+struct store_qs_order {
+	const char *col; /* "id", a declared column, or a declared expression */
+	unsigned flags;
+	int desc;
+};
+
+/* The arrays grow on demand (a list request's spec holds a few dozen entries; a fixed
+ * worst-case layout of ~70 KiB per spec cost page faults on every nested object render). */
+struct store_qspec {
+	const char *table;	 /* declared table, aliased `t` */
+	const char *tags_type;	 /* non-NULL: select the tags aggregate of this object type */
+	int tags_nulled;	 /* the tags column is selected as NULL */
+	struct store_qs_col *cols; /* owned */
+	size_t ncols, acols;
+	struct store_qs_term *terms; /* owned */
+	size_t nterms, aterms;
+	int depth; /* open groups */
+	struct store_qs_value *binds; /* owned */
+	int nbinds, abinds;
+	struct store_qs_order order[STORE_QS_MAX_ORDER];
+	size_t norder;
+	const char *raw_where; /* borrowed: declared conditions written as text by hand-
+				* declared filters (api_fc_and + fc->where); AND-ed last */
+	int64_t limit, offset; /* STORE_QS_PAGE */
+	int failed;	       /* first error of an add (latched, like strbuf) */
+};
+
+/* What to render. */
+enum store_qs_form {
+	STORE_QS_COUNT, /* SELECT COUNT(*) FROM t WHERE … */
+	STORE_QS_PAGE,	/* the selected columns of the page: t.id, cols…[, tags] of the rows
+			 * of ordered ids LIMIT/OFFSET (late row lookup), in the same order */
+	STORE_QS_ROWS,	/* t.id, cols…[, tags] WHERE … ORDER BY …, no limit */
+	STORE_QS_ROW,	/* t.id, cols…[, tags] of the row whose id is the last bind */
+};
+
+void store_qs_init(struct store_qspec *qs, const char *table);
+void store_qs_release(struct store_qspec *qs); /* NULL accepted */
+
+/* Selected columns after t.id, in order (column k+1 of a result is cols[k]). */
+int store_qs_select(struct store_qspec *qs, const char *col, unsigned flags);
+/* Appends the tags column: per row, "id\x1fname\x1fslug\x1fcolor" joined by \x1e. */
+void store_qs_select_tags(struct store_qspec *qs, const char *object_type, int nulled);
+
+/* Bound values: return the bind number ($n, > 0) or a negative error (CK_E_TOOBIG past
+ * STORE_QS_MAX_BINDS, CK_E_NOMEM). Text is copied. */
+int store_qs_bind_text(struct store_qspec *qs, const char *s);
+int store_qs_bind_int(struct store_qspec *qs, int64_t v);
+
+/* Condition terms (invariant 2). Errors latch in qs->failed and are returned by render. */
+void store_qs_open_any(struct store_qspec *qs);
+void store_qs_open_all(struct store_qspec *qs);
+void store_qs_close(struct store_qspec *qs);
+/* A lookup on `col` with bind number `bind` (0 for lookups without a value). For the
+ * case-insensitive lookups the value is bound by store_qs_match() instead. */
+void store_qs_where(struct store_qspec *qs, const char *col, unsigned flags,
+		    enum store_qs_lookup lk, int bind);
+/* A case-insensitive lookup (STORE_QS_ICONTAINS..IEXACT) of client text `v`, taken
+ * literally (wildcards escaped), bound. */
+int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
+		   enum store_qs_lookup lk, const char *v, int negate);
+/* A declared condition `fmt` (one %d: the bind number `bind`). */
+void store_qs_template(struct store_qspec *qs, const char *fmt, int bind);
+/* The row has (negate: has not) a tag whose `by` ("id" or "slug") is bind `bind`. */
+void store_qs_tagged(struct store_qspec *qs, const char *object_type, const char *by, int bind,
+		     int negate);
+/* FK column `col` of t names a row of `table` whose name (or slug) is one of the
+ * `nbinds` consecutive binds from `bind`. */
+void store_qs_in_named(struct store_qspec *qs, const char *col, const char *table, int has_slug,
+		       int bind, int nbinds);
+/* FK column `col` of t names a row of `table` whose `target_col` matches client text `v`
+ * by case-insensitive lookup `lk` (STORE_QS_ICONTAINS..IEXACT; bound, taken literally). */
+int store_qs_in_match(struct store_qspec *qs, const char *col, const char *table,
+		      const char *target_col, enum store_qs_lookup lk, const char *v);
+/* t.id is among the integers of the bound JSON array text `bind`. */
+void store_qs_in_json(struct store_qspec *qs, int bind);
+
+/* Ordering keys (invariant 3 adds t.id ASC). "id" names the row id. */
+int store_qs_order_by(struct store_qspec *qs, const char *col, unsigned flags, int desc);
+
+/* Renders `form` for the driver of `c` into `sql`. 0 or a negative error. */
+int store_qs_render(struct store_conn *c, const struct store_qspec *qs, enum store_qs_form form,
+		    struct strbuf *sql);
+
+/* Binds every value of qs (and, for STORE_QS_PAGE, limit and offset) to `st`. */
+void store_qs_apply(const struct store_qspec *qs, enum store_qs_form form, struct store_stmt *st);
+
+/* Renders, prepares (statement cache) and binds: *ret is ready to step; store_done() it. */
+int store_qs_query(struct store_conn *c, const struct store_qspec *qs, enum store_qs_form form,
+		   struct store_stmt **ret, struct ck_error *err);
+
+/* The distinct keys of JSON object column `col` (declared) over the rows of the spec's
+ * conditions, sorted, at most `limit` (bound): one text column. store_done() it. */
+int store_qs_json_keys_query(struct store_conn *c, const struct store_qspec *qs, const char *col,
+			     int64_t limit, struct store_stmt **ret, struct ck_error *err);
+
+/* Runs the COUNT form. */
+int store_qs_count(struct store_conn *c, const struct store_qspec *qs, int64_t *ret,
+		   struct ck_error *err);
+
+/* Appends a cache key for the spec's result in `form` (rendered SQL + NUL-separated binds). */
+int store_qs_key(struct store_conn *c, const struct store_qspec *qs, enum store_qs_form form,
+		 struct strbuf *key);
+
+#endif
