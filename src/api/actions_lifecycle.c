@@ -16,6 +16,7 @@
 #include "domain/changelog.h"
 #include "domain/lifecycle.h"
 #include "domain/renewal.h"
+#include "domain/uow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +68,10 @@ static int snap_cert(struct api_req *ar, struct snaps *s, int64_t cert_id, struc
 	return r;
 }
 
-/* Writes one "update" changelog row per snapshot, with the object's state now as post. */
-static int snap_log(struct api_req *ar, const struct snaps *s, struct ck_error *err)
+/* Writes one "update" change per snapshot, with the object's state now as post; the first
+ * snapshot (the old certificate) also gets the domain event `event` in the outbox, pointing
+ * at its changelog row. */
+static int snap_log(struct api_req *ar, const struct snaps *s, const char *event, struct ck_error *err)
 {
 	int r = 0;
 
@@ -76,9 +79,12 @@ static int snap_log(struct api_req *ar, const struct snaps *s, struct ck_error *
 		char *post = api_render_object_json(ar, s->v[i].res, s->v[i].id);
 		json_t *j = post ? json_loads(post, 0, NULL) : NULL;
 		const char *repr = j ? json_string_value(json_object_get(j, "display")) : NULL;
-		r = post ? dom_changelog_write(&ar->ctx, "update", s->v[i].res->object_type,
-					       s->v[i].id, repr, s->v[i].pre, post, err)
+		int64_t change_id = 0;
+		r = post ? dom_uow_change(&ar->ctx, "update", s->v[i].res->object_type, s->v[i].id, repr,
+					  s->v[i].pre, post, &change_id, err)
 			 : CK_E_NOMEM;
+		if (!r && i == 0)
+			r = dom_uow_event(&ar->ctx, s->v[i].res->object_type, s->v[i].id, event, change_id, err);
 		json_decref(j);
 		free(post);
 	}
@@ -134,7 +140,7 @@ static int run_renew(struct api_req *ar, void *arg, struct ck_error *err)
 	if (!r)
 		r = dom_renewal_apply(&ar->ctx, job->old_id, job->new_id, &job->moved, err);
 	if (!r)
-		r = snap_log(ar, &s, err);
+		r = snap_log(ar, &s, "certificate_renewed", err);
 	dom_record_release(&rec);
 	snaps_release(&s);
 	return r;
@@ -193,7 +199,7 @@ static int run_revert(struct api_req *ar, void *arg, struct ck_error *err)
 	if (!r)
 		r = dom_renewal_revert(&ar->ctx, job->old_id, NULL, &job->moved, err);
 	if (!r)
-		r = snap_log(ar, &s, err);
+		r = snap_log(ar, &s, "certificate_renewal_reverted", err);
 	snaps_release(&s);
 	return r;
 }

@@ -103,8 +103,9 @@ void api_req_init_local(struct api_req *ar, struct api_app *app, struct http_res
 			struct store_conn *conn, const struct auth_user *user);
 void api_req_release(struct api_req *ar);
 
-/* Runs fn inside one write transaction on the request's connection: commits when fn returns
- * 0, rolls back otherwise (returning fn's code). */
+/* Runs fn as a domain command (dom_uow_run, domain/uow.h): one unit of work on the request's
+ * connection, committed when fn returns 0, rolled back otherwise (returning fn's code). api/
+ * opens no transaction itself; this adapter only hands the request to the command. */
 int api_in_tx(struct api_req *ar, int (*fn)(struct api_req *ar, void *arg, struct ck_error *err),
 	      void *arg, struct ck_error *err);
 

@@ -6,6 +6,7 @@
 #include "api/query.h"
 #include "api/write.h"
 #include "core/parse.h"
+#include "domain/assignment.h"
 #include "domain/changelog.h"
 
 #include <stdlib.h>
@@ -398,6 +399,8 @@ static int create_tagged(struct api_req *ar, const struct api_resource *res, str
 	if (res->hooks.before_write)
 		r = res->hooks.before_write(&ar->ctx, rec, 0, err);
 	if (!r)
+		r = dom_record_refuse_secrets(rec, err);
+	if (!r)
 		r = explain_duplicate(res, insert_row(ar, res, rec, &id, err), err);
 	if (!r && tags)
 		r = write_tags(ar, res, id, tags, err);
@@ -427,6 +430,8 @@ static int update_tagged(struct api_req *ar, const struct api_resource *res, int
 	if (res->hooks.before_write)
 		r = res->hooks.before_write(&ar->ctx, rec, id, err);
 	if (!r)
+		r = dom_record_refuse_secrets(rec, err);
+	if (!r)
 		r = explain_duplicate(res, update_row(ar, res, id, rec, err), err);
 	if (!r && tags)
 		r = write_tags(ar, res, id, tags, err);
@@ -444,6 +449,23 @@ int api_update_record(struct api_req *ar, const struct api_resource *res, int64_
 	return update_tagged(ar, res, id, rec, NULL, err);
 }
 
+/* The cascade (docs/lifecycle.md "Deleting what a certificate is assigned to"): every
+ * dependent object is deleted first through this same path, so each gets its hooks and its
+ * own changelog row instead of vanishing through a foreign key. */
+static int delete_dependents(struct api_req *ar, const struct api_resource *res, int64_t id, struct ck_error *err)
+{
+	struct dom_dependent *deps = NULL;
+	size_t n = 0;
+	int r = dom_dependents(&ar->ctx, res->object_type, id, &deps, &n, err);
+
+	for (size_t i = 0; i < n && !r; i++) {
+		const struct api_resource *dep = api_registry_find(deps[i].resource);
+		r = dep ? api_delete_record(ar, dep, deps[i].id, err) : CK_E_INTERNAL;
+	}
+	free(deps);
+	return r;
+}
+
 int api_delete_record(struct api_req *ar, const struct api_resource *res, int64_t id, struct ck_error *err)
 {
 	char *pre = api_render_object_json(ar, res, id);
@@ -453,7 +475,8 @@ int api_delete_record(struct api_req *ar, const struct api_resource *res, int64_
 
 	if (!pre)
 		return ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	if (res->hooks.before_delete)
+	r = delete_dependents(ar, res, id, err);
+	if (!r && res->hooks.before_delete)
 		r = res->hooks.before_delete(&ar->ctx, id, err);
 	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = $1", res->table);
 	if (!r)

@@ -173,3 +173,64 @@ int dom_assignment_before_delete(const struct dom_ctx *ctx, int64_t id, struct c
 {
 	return touch_and_log(ctx, id, "assignment_removed", "Removed from", err);
 }
+
+static int add_dependents(const struct dom_ctx *ctx, const char *sql, const char *type, int64_t id,
+			  const char *resource, struct dom_dependent **items, size_t *n, struct ck_error *err)
+{
+	struct store_stmt *st;
+	struct dom_dependent *grown;
+	int64_t *ids = NULL;
+	size_t k = 0;
+	int r = store_query(ctx->conn, sql, &st, err);
+
+	if (r)
+		return r;
+	store_bind_i64(st, 1, id);
+	if (type)
+		store_bind_text(st, 2, type, (size_t)-1);
+	if ((r = store_collect_i64(st, &ids, &k, err)))
+		return r;
+	if (!k)
+		return 0;
+	grown = realloc(*items, (*n + k) * sizeof(**items));
+	if (!grown) {
+		free(ids);
+		return CK_E_NOMEM;
+	}
+	*items = grown;
+	for (size_t i = 0; i < k; i++)
+		grown[(*n)++] = (struct dom_dependent){resource, ids[i]};
+	free(ids);
+	return 0;
+}
+
+int dom_dependents(const struct dom_ctx *ctx, const char *object_type, int64_t id, struct dom_dependent **ret,
+		   size_t *ret_n, struct ck_error *err)
+{
+	static const char by_cert[] = "SELECT id FROM assignments WHERE certificate_id = $1 ORDER BY id";
+	static const char by_target[] =
+	    "SELECT id FROM assignments WHERE assigned_object_id = $1 AND assigned_object_type = $2 ORDER BY id";
+	static const char dev_services[] = "SELECT id FROM services WHERE device_id = $1 ORDER BY id";
+	static const char vm_services[] = "SELECT id FROM services WHERE virtual_machine_id = $1 ORDER BY id";
+	struct dom_dependent *items = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (!strcmp(object_type, "netbox_ssl.certificate")) {
+		r = add_dependents(ctx, by_cert, NULL, id, "assignments", &items, &n, err);
+	} else if (!strcmp(object_type, "dcim.device") || !strcmp(object_type, "virtualization.virtualmachine")) {
+		r = add_dependents(ctx, !strcmp(object_type, "dcim.device") ? dev_services : vm_services, NULL, id,
+				   "services", &items, &n, err);
+		if (!r)
+			r = add_dependents(ctx, by_target, object_type, id, "assignments", &items, &n, err);
+	} else if (!strcmp(object_type, "ipam.service")) {
+		r = add_dependents(ctx, by_target, object_type, id, "assignments", &items, &n, err);
+	}
+	if (r) {
+		free(items);
+		return r;
+	}
+	*ret = items;
+	*ret_n = n;
+	return 0;
+}

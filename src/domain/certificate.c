@@ -89,7 +89,11 @@ int dom_lifecycle_add(const struct dom_ctx *ctx, int64_t cert_id, const char *ty
 		      int64_t related, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(ctx->conn,
+	int r = dom_text_refuse_secret("description", description, description ? strlen(description) : 0, err);
+
+	if (r)
+		return r;
+	r = store_query(ctx->conn,
 			    "INSERT INTO lifecycle_events (certificate_id, event_type, timestamp, description,"
 			    " old_status, new_status, related_certificate_id, actor)"
 			    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", &st, err);
@@ -231,7 +235,7 @@ static int normalise_identity(struct dom_record *rec, struct ck_error *err)
 
 /* Current values of an existing certificate needed by the rules. */
 struct cert_cur {
-	char serial[300], issuer[2048], fingerprint[100], status[16];
+	char serial[300], issuer[2048], fingerprint[100], status[16], common_name[256];
 	int64_t valid_from, valid_to, archived_at;
 };
 
@@ -240,7 +244,7 @@ static int load_current(const struct dom_ctx *ctx, int64_t id, struct cert_cur *
 	struct store_stmt *st;
 	int r = store_query(ctx->conn,
 			    "SELECT serial_number, issuer, fingerprint_sha256, status, valid_from, valid_to,"
-			    " archived_at FROM certificates WHERE id = $1", &st, err);
+			    " archived_at, common_name FROM certificates WHERE id = $1", &st, err);
 
 	if (r)
 		return r;
@@ -254,6 +258,7 @@ static int load_current(const struct dom_ctx *ctx, int64_t id, struct cert_cur *
 		cur->valid_from = store_col_i64(st, 4);
 		cur->valid_to = store_col_i64(st, 5);
 		cur->archived_at = store_col_is_null(st, 6) ? 0 : store_col_i64(st, 6);
+		snprintf(cur->common_name, sizeof(cur->common_name), "%s", store_col_text(st, 7, NULL));
 		r = 0;
 	} else if (r == STORE_DONE) {
 		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
@@ -290,6 +295,65 @@ static int detect_links(const struct dom_ctx *ctx, struct dom_record *rec, const
 	return 0;
 }
 
+/* The name of the first identity field of the object (record value, else current) that the
+ * parsed leaf contradicts, or NULL when they agree. */
+static const char *pem_mismatch(const struct dom_record *rec, const struct cert_cur *cur,
+				const struct x509_cert_info *leaf)
+{
+	char a[2048], b[2048];
+	const char *v;
+
+	v = pick_text(rec, "fingerprint_sha256", cur->fingerprint);
+	if (strcasecmp(v, leaf->fingerprint_sha256))
+		return "fingerprint_sha256";
+	v = pick_text(rec, "serial_number", cur->serial);
+	if (x509_serial_normalize(v, a, sizeof(a)) || x509_serial_normalize(leaf->serial_number, b, sizeof(b)) ||
+	    strcmp(a, b))
+		return "serial_number";
+	v = pick_text(rec, "issuer", cur->issuer);
+	if (x509_dn_normalize(v, a, sizeof(a)) || x509_dn_normalize(leaf->issuer, b, sizeof(b)) || strcmp(a, b))
+		return "issuer";
+	if (strcmp(pick_text(rec, "common_name", cur->common_name), leaf->common_name))
+		return "common_name";
+	if ((dom_record_has(rec, "valid_from") ? dom_record_int(rec, "valid_from", 0) : cur->valid_from) !=
+	    leaf->valid_from)
+		return "valid_from";
+	if ((dom_record_has(rec, "valid_to") ? dom_record_int(rec, "valid_to", 0) : cur->valid_to) != leaf->valid_to)
+		return "valid_to";
+	return NULL;
+}
+
+/* A pem_content a client PATCHes or PUTs onto a certificate is parsed like an import: one
+ * certificate, no private key, and the object's identity and validity fields must be the ones
+ * of that certificate — otherwise GET, the PEM export and the changelog would serve a
+ * certificate the object does not describe. The stored text is the certificate's own block.
+ * (A create keeps the reference's behaviour: manual records may carry any PEM text, which the
+ * key guard still checks.) */
+static int check_client_pem(struct dom_record *rec, const struct cert_cur *cur, struct ck_error *err)
+{
+	struct dom_value *v = dom_record_get(rec, "pem_content");
+	struct x509_bundle *b = NULL;
+	const char *bad;
+	int r;
+
+	if (rec->from_x509 || !v || v->type != DV_TEXT || !v->len)
+		return 0;
+	r = x509_parse_input(v->s, v->len, NULL, &b, err);
+	if (r)
+		return r;
+	if (b->ncerts != 1 || b->ncsrs) {
+		r = ck_error_set(err, CK_E_INVALID, "pem_content",
+				 "pem_content must hold exactly one certificate (the chain belongs in issuer_chain).");
+	} else if ((bad = pem_mismatch(rec, cur, &b->certs[0]))) {
+		r = ck_error_set(err, CK_E_INVALID, "pem_content",
+				 "The certificate in pem_content does not match this object's %s.", bad);
+	} else {
+		r = dom_record_set_text(rec, "pem_content", b->certs[0].pem, strlen(b->certs[0].pem));
+	}
+	x509_bundle_free(b);
+	return r;
+}
+
 int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id,
 			  struct ck_error *err)
 {
@@ -300,6 +364,8 @@ int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int
 	if (r)
 		return r;
 	if (old_id && (r = load_current(ctx, old_id, &cur, err)))
+		return r;
+	if (old_id && (r = check_client_pem(rec, &cur, err)))
 		return r;
 	if (dom_record_has(rec, "key_size") && !dom_record_is_null(rec, "key_size") &&
 	    (dom_record_int(rec, "key_size", 0) < 1 || dom_record_int(rec, "key_size", 0) > 65536))
@@ -366,6 +432,7 @@ int dom_cert_record_from_x509(struct dom_record *rec, const struct x509_cert_inf
 	size_t cap = 3;
 	int r = 0;
 
+	rec->from_x509 = 1;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]) && !r; i++)
 		r = dom_record_set_text(rec, texts[i].name, texts[i].value, strlen(texts[i].value));
 	if (!r)
