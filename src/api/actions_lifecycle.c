@@ -4,7 +4,7 @@
  *   {id}/renew/            Janus renewal (domain/renewal.h),
  *                          201 {old, new, assignments_transferred}
  *   {id}/revert-renewal/   undo a renewal, 200 {old, new, assignments_moved}
- * Shape: decode → domain (inside api_in_tx) → encode after commit. Every changed object gets a
+ * Shape: decode → domain (a domain command run by dom_uow_run) → encode after commit. Every changed object gets a
  * changelog row with pre/post snapshots, in the same transaction.
  */
 #include "api/actions.h"
@@ -104,6 +104,7 @@ static void snaps_release(struct snaps *s)
 struct renew_job {
 	int64_t old_id, new_id, moved;
 	struct import_item item;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
 /* Builds the new certificate's record: active, tenant given or inherited from old. */
@@ -118,9 +119,10 @@ static int renewal_record(const struct renew_job *job, int64_t tenant, struct do
 	return r;
 }
 
-static int run_renew(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_renew(void *arg, struct ck_error *err)
 {
 	struct renew_job *job = arg;
+	struct api_req *ar = job->ar;
 	struct dom_renewal_old old;
 	struct snaps s = {0};
 	struct dom_record rec = {0};
@@ -177,8 +179,9 @@ static void renew(struct api_req *ar, int64_t id)
 	if (job.item.status && strcmp(job.item.status, "active"))
 		r = ck_error_set(&err, CK_E_INVALID, "status",
 				 "A renewal always creates an active certificate.");
+	job.ar = ar;
 	if (!r)
-		r = api_in_tx(ar, run_renew, &job, &err);
+		r = dom_uow_run(&ar->ctx, run_renew, &job, &err);
 	api_import_item_release(&job.item);
 	if (r)
 		api_fail(ar, r, &err);
@@ -186,9 +189,10 @@ static void renew(struct api_req *ar, int64_t id)
 		send_pair(ar, 201, id, job.new_id, "assignments_transferred", job.moved);
 }
 
-static int run_revert(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_revert(void *arg, struct ck_error *err)
 {
 	struct renew_job *job = arg;
+	struct api_req *ar = job->ar;
 	struct snaps s = {0};
 	int r = dom_renewal_successor(&ar->ctx, job->old_id, &job->new_id, err);
 
@@ -211,7 +215,8 @@ static void revert_renewal(struct api_req *ar, int64_t id)
 	int r;
 
 	ck_error_clear(&err);
-	r = api_in_tx(ar, run_revert, &job, &err);
+	job.ar = ar;
+	r = dom_uow_run(&ar->ctx, run_revert, &job, &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else

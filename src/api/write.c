@@ -8,6 +8,7 @@
 #include "core/parse.h"
 #include "domain/assignment.h"
 #include "domain/changelog.h"
+#include "domain/uow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -533,6 +534,7 @@ struct write_job {
 	int del;
 	int64_t *ids;     /* out: ids written, in order */
 	size_t nids;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
 static int item_id(json_t *item, int64_t *ret, struct ck_error *err)
@@ -545,9 +547,10 @@ static int item_id(json_t *item, int64_t *ret, struct ck_error *err)
 	return 0;
 }
 
-static int run_write(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_write(void *arg, struct ck_error *err)
 {
 	struct write_job *job = arg;
+	struct api_req *ar = job->ar;
 	size_t n = json_is_array(job->body) ? json_array_size(job->body) : 1;
 	int r = 0;
 
@@ -571,7 +574,7 @@ static int run_write(struct api_req *ar, void *arg, struct ck_error *err)
 void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
 {
 	const char *m = ar->http->method;
-	struct write_job job = {res, NULL, id, !strcmp(m, "PATCH"), !strcmp(m, "DELETE"), NULL, 0};
+	struct write_job job = {res, NULL, id, !strcmp(m, "PATCH"), !strcmp(m, "DELETE"), NULL, 0, ar};
 	struct ck_error err;
 	struct jsonw w;
 	size_t n;
@@ -610,7 +613,7 @@ void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
 		api_fail(ar, CK_E_NOMEM, NULL);
 		return;
 	}
-	r = api_in_tx(ar, run_write, &job, &err);
+	r = dom_uow_run(&ar->ctx, run_write, &job, &err);
 	if (r) {
 		api_fail(ar, r, &err);
 		goto out;

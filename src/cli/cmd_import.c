@@ -22,6 +22,7 @@
 #include "core/parse.h"
 #include "domain/auth.h"
 #include "domain/certificate.h"
+#include "domain/uow.h"
 #include "store/store.h"
 #include "x509/x509.h"
 
@@ -54,6 +55,7 @@ struct batch {
 	size_t n;
 	int64_t tenant;
 	int skip_existing;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
 static const char usage_text[] =
@@ -234,9 +236,10 @@ static int batch_parse(struct api_req *ar, struct batch *b, struct ck_error *err
 
 /* Inside the transaction: one certificate per input, through the registry's create path
  * (hooks, INSERT, changelog) exactly as certificates/import/ does. */
-static int batch_write(struct api_req *ar, void *arg, struct ck_error *err)
+static int batch_write(void *arg, struct ck_error *err)
 {
 	struct batch *b = arg;
+	struct api_req *ar = b->ar;
 	int r = 0;
 
 	for (size_t i = 0; i < b->n && !r; i++) {
@@ -305,8 +308,9 @@ static int import_batch(struct api_req *ar, const struct import_opts *o, int fir
 		b->n++;
 	}
 	r = batch_parse(ar, b, &err);
+	b->ar = ar;
 	if (!r)
-		r = api_in_tx(ar, batch_write, b, &err);
+		r = dom_uow_run(&ar->ctx, batch_write, b, &err);
 	if (r) {
 		report_failure(o, first, b, &err, done);
 		return 1;
