@@ -1,8 +1,10 @@
 /* domain/assignment — see assignment.h. */
 #include "domain/assignment.h"
 #include "domain/certificate.h"
+#include "store/certificates.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const dom_assignment_types[] = {"dcim.device", "ipam.service", "virtualization.virtualmachine", NULL};
@@ -174,22 +176,11 @@ int dom_assignment_before_delete(const struct dom_ctx *ctx, int64_t id, struct c
 	return touch_and_log(ctx, id, "assignment_removed", "Removed from", err);
 }
 
-static int add_dependents(const struct dom_ctx *ctx, const char *sql, const char *type, int64_t id,
-			  const char *resource, struct dom_dependent **items, size_t *n, struct ck_error *err)
+/* Appends ids[0..k) as dependents of kind `resource`; frees ids. */
+static int add_dependents(int64_t *ids, size_t k, const char *resource, struct dom_dependent **items, size_t *n)
 {
-	struct store_stmt *st;
 	struct dom_dependent *grown;
-	int64_t *ids = NULL;
-	size_t k = 0;
-	int r = store_query(ctx->conn, sql, &st, err);
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	if (type)
-		store_bind_text(st, 2, type, (size_t)-1);
-	if ((r = store_collect_i64(st, &ids, &k, err)))
-		return r;
 	if (!k)
 		return 0;
 	grown = realloc(*items, (*n + k) * sizeof(**items));
@@ -207,24 +198,28 @@ static int add_dependents(const struct dom_ctx *ctx, const char *sql, const char
 int dom_dependents(const struct dom_ctx *ctx, const char *object_type, int64_t id, struct dom_dependent **ret,
 		   size_t *ret_n, struct ck_error *err)
 {
-	static const char by_cert[] = "SELECT id FROM assignments WHERE certificate_id = $1 ORDER BY id";
-	static const char by_target[] =
-	    "SELECT id FROM assignments WHERE assigned_object_id = $1 AND assigned_object_type = $2 ORDER BY id";
-	static const char dev_services[] = "SELECT id FROM services WHERE device_id = $1 ORDER BY id";
-	static const char vm_services[] = "SELECT id FROM services WHERE virtual_machine_id = $1 ORDER BY id";
 	struct dom_dependent *items = NULL;
-	size_t n = 0;
+	int64_t *ids = NULL;
+	size_t n = 0, k = 0;
 	int r = 0;
 
 	if (!strcmp(object_type, "netbox_ssl.certificate")) {
-		r = add_dependents(ctx, by_cert, NULL, id, "assignments", &items, &n, err);
-	} else if (!strcmp(object_type, "dcim.device") || !strcmp(object_type, "virtualization.virtualmachine")) {
-		r = add_dependents(ctx, !strcmp(object_type, "dcim.device") ? dev_services : vm_services, NULL, id,
-				   "services", &items, &n, err);
+		r = store_assignments_of_cert(ctx->conn, id, &ids, &k, err);
 		if (!r)
-			r = add_dependents(ctx, by_target, object_type, id, "assignments", &items, &n, err);
+			r = add_dependents(ids, k, "assignments", &items, &n);
+	} else if (!strcmp(object_type, "dcim.device") || !strcmp(object_type, "virtualization.virtualmachine")) {
+		r = store_services_of(ctx->conn, !strcmp(object_type, "dcim.device") ? "device" : "vm", id, &ids, &k, err);
+		if (!r)
+			r = add_dependents(ids, k, "services", &items, &n);
+		k = 0;
+		if (!r)
+			r = store_assignments_to(ctx->conn, object_type, id, &ids, &k, err);
+		if (!r)
+			r = add_dependents(ids, k, "assignments", &items, &n);
 	} else if (!strcmp(object_type, "ipam.service")) {
-		r = add_dependents(ctx, by_target, object_type, id, "assignments", &items, &n, err);
+		r = store_assignments_to(ctx->conn, object_type, id, &ids, &k, err);
+		if (!r)
+			r = add_dependents(ids, k, "assignments", &items, &n);
 	}
 	if (r) {
 		free(items);

@@ -1,6 +1,7 @@
 /* domain/certificate — see certificate.h. */
 #include "domain/certificate.h"
 #include "domain/lifecycle.h"
+#include "store/certificates.h"
 #include "x509/names.h"
 
 #include <ctype.h>
@@ -63,90 +64,66 @@ const char *dom_acme_detect(const char *issuer)
 	return NULL;
 }
 
+struct ca_match {
+	const char *issuer;
+	int64_t id;
+};
+
+static int ca_matches(int64_t id, const char *pattern, void *arg)
+{
+	struct ca_match *m = arg;
+
+	if (!strcasestr(m->issuer, pattern))
+		return 0;
+	m->id = id;
+	return 1;
+}
+
 int dom_ca_detect(const struct dom_ctx *ctx, const char *issuer, int64_t *ret_id, struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = store_query(ctx->conn,
-			    "SELECT id, issuer_pattern FROM certificate_authorities"
-			    " WHERE issuer_pattern <> '' ORDER BY name", &st, err);
+	struct ca_match m = {issuer, 0};
+	int r = store_ca_each_pattern(ctx->conn, ca_matches, &m, err);
 
-	if (r)
-		return r;
-	*ret_id = 0;
-	while ((r = store_step(st, err)) == STORE_ROW) {
-		const char *pat = store_col_text(st, 1, NULL);
-		if (pat && *pat && strcasestr(issuer, pat)) {
-			*ret_id = store_col_i64(st, 0);
-			break;
-		}
-	}
-	store_done(st);
-	return r < 0 ? r : 0;
+	*ret_id = r ? 0 : m.id;
+	return r;
 }
 
 int dom_lifecycle_add(const struct dom_ctx *ctx, int64_t cert_id, const char *type,
 		      const char *description, const char *old_status, const char *new_status,
 		      int64_t related, struct ck_error *err)
 {
-	struct store_stmt *st;
+	struct store_lifecycle_event ev = {
+	    .cert_id = cert_id,
+	    .type = type,
+	    .description = description,
+	    .old_status = old_status,
+	    .new_status = new_status,
+	    .actor = ctx->username,
+	    .timestamp = ctx->now,
+	    .related = related,
+	};
 	int r = dom_text_refuse_secret("description", description, description ? strlen(description) : 0, err);
 
-	if (r)
-		return r;
-	r = store_query(ctx->conn,
-			    "INSERT INTO lifecycle_events (certificate_id, event_type, timestamp, description,"
-			    " old_status, new_status, related_certificate_id, actor)"
-			    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", &st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, cert_id);
-	store_bind_text(st, 2, type, (size_t)-1);
-	store_bind_i64(st, 3, ctx->now);
-	store_bind_text(st, 4, description ? description : "", (size_t)-1);
-	store_bind_text(st, 5, old_status ? old_status : "", (size_t)-1);
-	store_bind_text(st, 6, new_status ? new_status : "", (size_t)-1);
-	if (related)
-		store_bind_i64(st, 7, related);
-	else
-		store_bind_null(st, 7);
-	store_bind_text(st, 8, ctx->username ? ctx->username : "", (size_t)-1);
-	r = store_step(st, err);
-	store_done(st);
-	return r < 0 ? r : 0;
+	return r ? r : store_lifecycle_insert(ctx->conn, &ev, err);
 }
 
 int dom_cert_find_duplicate(const struct dom_ctx *ctx, const char *serial, const char *issuer,
 			    const char *fingerprint, int64_t exclude_id, int64_t *ret_id,
 			    struct ck_error *err)
 {
-	char skey[300], ikey[2048];
-	struct store_stmt *st;
+	char skey[300], ikey[2048], cn[256], found_serial[300];
 	int r;
 
 	*ret_id = 0;
 	if (x509_serial_normalize(serial, skey, sizeof(skey)) ||
 	    x509_dn_normalize(issuer, ikey, sizeof(ikey)))
 		return 0; /* invalid values are reported by validation */
-	r = store_query(ctx->conn,
-			"SELECT id, common_name, serial_number FROM certificates"
-			" WHERE ((serial_key = $1 AND issuer_key = $2) OR fingerprint_sha256 = $3) AND id <> $4"
-			" LIMIT 1", &st, err);
-	if (r)
-		return r;
-	store_bind_text(st, 1, skey, (size_t)-1);
-	store_bind_text(st, 2, ikey, (size_t)-1);
-	store_bind_text(st, 3, fingerprint ? fingerprint : "", (size_t)-1);
-	store_bind_i64(st, 4, exclude_id);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		*ret_id = store_col_i64(st, 0);
+	r = store_cert_find_identity(ctx->conn, skey, ikey, fingerprint, exclude_id, ret_id, cn, sizeof(cn),
+				     found_serial, sizeof(found_serial), err);
+	if (!r && *ret_id)
 		ck_error_set(err, CK_E_DUPLICATE, "pem_content", "Certificate already exists: %s (ID: %lld, Serial: %.20s%s)",
-			     store_col_text(st, 1, NULL), (long long)*ret_id, store_col_text(st, 2, NULL),
-			     strlen(store_col_text(st, 2, NULL)) > 20 ? "..." : "");
-	}
-	store_done(st);
-	return r < 0 ? r : 0;
+			     cn, (long long)*ret_id, found_serial, strlen(found_serial) > 20 ? "..." : "");
+	return r;
 }
 
 /* Upper-case colon hex "AA:BB:..." of exactly `bytes` bytes? (bytes 0 = any length ≥ 1). */
@@ -234,37 +211,9 @@ static int normalise_identity(struct dom_record *rec, struct ck_error *err)
 }
 
 /* Current values of an existing certificate needed by the rules. */
-struct cert_cur {
-	char serial[300], issuer[2048], fingerprint[100], status[16], common_name[256];
-	int64_t valid_from, valid_to, archived_at;
-};
-
-static int load_current(const struct dom_ctx *ctx, int64_t id, struct cert_cur *cur, struct ck_error *err)
+static int load_current(const struct dom_ctx *ctx, int64_t id, struct store_cert_current *cur, struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = store_query(ctx->conn,
-			    "SELECT serial_number, issuer, fingerprint_sha256, status, valid_from, valid_to,"
-			    " archived_at, common_name FROM certificates WHERE id = $1", &st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		snprintf(cur->serial, sizeof(cur->serial), "%s", store_col_text(st, 0, NULL));
-		snprintf(cur->issuer, sizeof(cur->issuer), "%s", store_col_text(st, 1, NULL));
-		snprintf(cur->fingerprint, sizeof(cur->fingerprint), "%s", store_col_text(st, 2, NULL));
-		snprintf(cur->status, sizeof(cur->status), "%s", store_col_text(st, 3, NULL));
-		cur->valid_from = store_col_i64(st, 4);
-		cur->valid_to = store_col_i64(st, 5);
-		cur->archived_at = store_col_is_null(st, 6) ? 0 : store_col_i64(st, 6);
-		snprintf(cur->common_name, sizeof(cur->common_name), "%s", store_col_text(st, 7, NULL));
-		r = 0;
-	} else if (r == STORE_DONE) {
-		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	}
-	store_done(st);
-	return r;
+	return store_cert_current(ctx->conn, id, cur, err);
 }
 
 static const char *pick_text(const struct dom_record *rec, const char *name, const char *cur)
@@ -297,7 +246,7 @@ static int detect_links(const struct dom_ctx *ctx, struct dom_record *rec, const
 
 /* The name of the first identity field of the object (record value, else current) that the
  * parsed leaf contradicts, or NULL when they agree. */
-static const char *pem_mismatch(const struct dom_record *rec, const struct cert_cur *cur,
+static const char *pem_mismatch(const struct dom_record *rec, const struct store_cert_current *cur,
 				const struct x509_cert_info *leaf)
 {
 	char a[2048], b[2048];
@@ -329,7 +278,7 @@ static const char *pem_mismatch(const struct dom_record *rec, const struct cert_
  * certificate the object does not describe. The stored text is the certificate's own block.
  * (A create keeps the reference's behaviour: manual records may carry any PEM text, which the
  * key guard still checks.) */
-static int check_client_pem(struct dom_record *rec, const struct cert_cur *cur, struct ck_error *err)
+static int check_client_pem(struct dom_record *rec, const struct store_cert_current *cur, struct ck_error *err)
 {
 	struct dom_value *v = dom_record_get(rec, "pem_content");
 	struct x509_bundle *b = NULL;
@@ -357,7 +306,7 @@ static int check_client_pem(struct dom_record *rec, const struct cert_cur *cur, 
 int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id,
 			  struct ck_error *err)
 {
-	struct cert_cur cur = {0};
+	struct store_cert_current cur = {0};
 	int64_t dup = 0, vf, vt;
 	int r = normalise_identity(rec, err);
 
