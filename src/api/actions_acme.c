@@ -7,6 +7,7 @@
 #include "domain/certificate.h"
 #include "domain/changelog.h"
 #include "domain/lifecycle.h"
+#include "domain/uow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,11 +54,13 @@ struct detect_job {
 	int64_t id;
 	const char *provider;
 	char cn[256];
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int run_detect(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_detect(void *arg, struct ck_error *err)
 {
 	struct detect_job *job = arg;
+	struct api_req *ar = job->ar;
 	int r = detect_one(ar, job->id, job->cn, sizeof(job->cn), &job->provider, err);
 
 	if (!r)
@@ -73,7 +76,8 @@ void api_lc_detect_acme(struct api_req *ar, int64_t id)
 	int r;
 
 	ck_error_clear(&err);
-	r = api_in_tx(ar, run_detect, &job, &err);
+	job.ar = ar;
+	r = dom_uow_run(&ar->ctx, run_detect, &job, &err);
 	if (r) {
 		api_fail(ar, r, &err);
 		return;
@@ -93,9 +97,10 @@ void api_lc_detect_acme(struct api_req *ar, int64_t id)
 	jsonw_obj_close(&w);
 }
 
-static int run_bulk_detect(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_bulk_detect(void *arg, struct ck_error *err)
 {
 	struct bulk_job *job = arg;
+	struct api_req *ar = job->ar;
 	size_t i;
 	json_t *v;
 	int r = 0;
@@ -141,8 +146,9 @@ void api_lc_bulk_detect_acme(struct api_req *ar)
 	r = api_body(ar, &body, &err);
 	if (!r)
 		r = api_lc_decode_ids(body, ar->app->cfg.bulk_detect_max_batch_size, &job.ids, &err);
+	job.ar = ar;
 	if (!r)
-		r = api_in_tx(ar, run_bulk_detect, &job, &err);
+		r = dom_uow_run(&ar->ctx, run_bulk_detect, &job, &err);
 	if (r) {
 		api_fail(ar, r, &err);
 	} else {
@@ -175,9 +181,10 @@ static int set_status(struct api_req *ar, int64_t id, const char *status, struct
 	return r;
 }
 
-static int run_bulk_status(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_bulk_status(void *arg, struct ck_error *err)
 {
 	struct bulk_job *job = arg;
+	struct api_req *ar = job->ar;
 	size_t i;
 	json_t *v;
 	int r = 0;
@@ -238,8 +245,9 @@ void api_lc_bulk_status_update(struct api_req *ar)
 			       &err);
 	if (!r)
 		r = decode_status(body, &job.status, &err);
+	job.ar = ar;
 	if (!r)
-		r = api_in_tx(ar, run_bulk_status, &job, &err);
+		r = dom_uow_run(&ar->ctx, run_bulk_status, &job, &err);
 	if (r) {
 		api_fail(ar, r, &err);
 	} else {

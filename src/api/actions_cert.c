@@ -8,6 +8,7 @@
 #include "api/resources.h"
 #include "api/write.h"
 #include "domain/certificate.h"
+#include "domain/uow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,11 +112,13 @@ struct import_job {
 	struct import_item *items;
 	size_t n;
 	int64_t *ids;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int run_import(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_import(void *arg, struct ck_error *err)
 {
 	struct import_job *job = arg;
+	struct api_req *ar = job->ar;
 	int r = 0;
 
 	for (size_t i = 0; i < job->n && !r; i++) {
@@ -242,8 +245,8 @@ static void import_one(struct api_req *ar)
 		api_import_item_release(&it);
 		return;
 	}
-	job = (struct import_job){&it, 1, &id};
-	r = api_in_tx(ar, run_import, &job, &err);
+	job = (struct import_job){&it, 1, &id, ar};
+	r = dom_uow_run(&ar->ctx, run_import, &job, &err);
 	api_import_item_release(&it);
 	if (r) {
 		api_fail(ar, r, &err);
@@ -341,7 +344,8 @@ static void bulk_import(struct api_req *ar)
 	if (validate_batch(ar, &job, body, &w))
 		goto out;
 	strbuf_reset(&ar->resp->body);
-	r = api_in_tx(ar, run_import, &job, &err);
+	job.ar = ar;
+	r = dom_uow_run(&ar->ctx, run_import, &job, &err);
 	if (r) {
 		if (r == CK_E_DUPLICATE)
 			ck_error_set(&err, r, NULL, "A database constraint error occurred. Check for duplicate certificates.");

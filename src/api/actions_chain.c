@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "x509/chain.h"
+#include "domain/uow.h"
 /* Optional {"at": ISO 8601} of a validation body (no body at all: now). */
 static int decode_at(struct api_req *ar, int require_body, json_t **ret_body, int64_t *ret,
 		     struct ck_error *err)
@@ -110,11 +111,13 @@ static int store_chain(struct api_req *ar, int64_t id, const struct x509_chain_r
 struct chain_job {
 	int64_t id;
 	struct x509_chain_result res;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int run_store_chain(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_store_chain(void *arg, struct ck_error *err)
 {
 	struct chain_job *job = arg;
+	struct api_req *ar = job->ar;
 
 	return store_chain(ar, job->id, &job->res, err);
 }
@@ -141,7 +144,8 @@ void api_lc_validate_chain(struct api_req *ar, int64_t id)
 	}
 	if (!r) {
 		job->id = id;
-		r = api_in_tx(ar, run_store_chain, job, &err);
+		job->ar = ar;
+		r = dom_uow_run(&ar->ctx, run_store_chain, job, &err);
 	}
 	if (r) {
 		api_fail(ar, r, &err);
@@ -190,9 +194,10 @@ static int bulk_chain_one(struct api_req *ar, struct bulk_job *job, int64_t id, 
 	return r;
 }
 
-static int run_bulk_chain(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_bulk_chain(void *arg, struct ck_error *err)
 {
 	struct bulk_job *job = arg;
+	struct api_req *ar = job->ar;
 	struct x509_chain_result *res = malloc(sizeof(*res)); /* ~4 KB */
 	size_t i;
 	json_t *v;
@@ -228,8 +233,9 @@ void api_lc_bulk_validate_chain(struct api_req *ar)
 	r = decode_at(ar, 1, &body, &job.at, &err);
 	if (!r)
 		r = api_lc_decode_ids(body, ar->app->cfg.bulk_validate_max_batch_size, &job.ids, &err);
+	job.ar = ar;
 	if (!r)
-		r = api_in_tx(ar, run_bulk_chain, &job, &err);
+		r = dom_uow_run(&ar->ctx, run_bulk_chain, &job, &err);
 	if (r) {
 		api_fail(ar, r, &err);
 	} else {

@@ -19,6 +19,7 @@
 #include "api/resources.h"
 #include "core/parse.h"
 #include "domain/certificate.h"
+#include "domain/uow.h"
 #include "x509/pem.h"
 
 #include <ctype.h>
@@ -399,11 +400,13 @@ struct data_job {
 	int64_t *ids; /* created ids, 0 for skipped */
 	size_t created, skipped;
 	struct row_errors *re;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int create_rows(struct api_req *ar, void *arg, struct ck_error *err)
+static int create_rows(void *arg, struct ck_error *err)
 {
 	struct data_job *job = arg;
+	struct api_req *ar = job->ar;
 	int r = 0;
 
 	for (size_t i = 0; i < job->n && !r; i++) {
@@ -601,8 +604,9 @@ static void bulk_data_import(struct api_req *ar)
 	job.skip = !strcmp(dr.on_duplicate, "skip");
 	if (!r)
 		r = validate_rows(ar, rows, &job, &re);
+	job.ar = ar;
 	if (!r && !re.n)
-		r = api_in_tx(ar, create_rows, &job, &err);
+		r = dom_uow_run(&ar->ctx, create_rows, &job, &err);
 	if (re.n)
 		send_row_errors(ar, &re); /* parse, validation or rule errors: all rolled back */
 	else if (r)
@@ -629,11 +633,13 @@ struct file_job {
 	struct strbuf dups; /* JSON array items: CNs of duplicates */
 	struct jsonw dw;
 	size_t ndups;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int create_file_certs(struct api_req *ar, void *arg, struct ck_error *err)
+static int create_file_certs(void *arg, struct ck_error *err)
 {
 	struct file_job *job = arg;
+	struct api_req *ar = job->ar;
 	size_t n = job->chain ? 1 : job->b->ncerts;
 	int r = 0;
 
@@ -769,8 +775,9 @@ static void import_file(struct api_req *ar)
 		    "No file provided. Send the certificate as the multipart field 'file'.");
 	if (!r)
 		r = parse_file(ar, f, &job, &err);
+	job.ar = ar;
 	if (!r)
-		r = api_in_tx(ar, create_file_certs, &job, &err);
+		r = dom_uow_run(&ar->ctx, create_file_certs, &job, &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else

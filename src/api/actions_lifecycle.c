@@ -4,7 +4,7 @@
  *   {id}/renew/            Janus renewal (domain/renewal.h),
  *                          201 {old, new, assignments_transferred}
  *   {id}/revert-renewal/   undo a renewal, 200 {old, new, assignments_moved}
- * Shape: decode → domain (inside api_in_tx) → encode after commit. Every changed object gets a
+ * Shape: decode → domain (a domain command run by dom_uow_run) → encode after commit. Every changed object gets a
  * changelog row with pre/post snapshots, in the same transaction.
  */
 #include "api/actions.h"
@@ -16,6 +16,7 @@
 #include "domain/changelog.h"
 #include "domain/lifecycle.h"
 #include "domain/renewal.h"
+#include "domain/uow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +68,10 @@ static int snap_cert(struct api_req *ar, struct snaps *s, int64_t cert_id, struc
 	return r;
 }
 
-/* Writes one "update" changelog row per snapshot, with the object's state now as post. */
-static int snap_log(struct api_req *ar, const struct snaps *s, struct ck_error *err)
+/* Writes one "update" change per snapshot, with the object's state now as post; the first
+ * snapshot (the old certificate) also gets the domain event `event` in the outbox, pointing
+ * at its changelog row. */
+static int snap_log(struct api_req *ar, const struct snaps *s, const char *event, struct ck_error *err)
 {
 	int r = 0;
 
@@ -76,9 +79,12 @@ static int snap_log(struct api_req *ar, const struct snaps *s, struct ck_error *
 		char *post = api_render_object_json(ar, s->v[i].res, s->v[i].id);
 		json_t *j = post ? json_loads(post, 0, NULL) : NULL;
 		const char *repr = j ? json_string_value(json_object_get(j, "display")) : NULL;
-		r = post ? dom_changelog_write(&ar->ctx, "update", s->v[i].res->object_type,
-					       s->v[i].id, repr, s->v[i].pre, post, err)
+		int64_t change_id = 0;
+		r = post ? dom_uow_change(&ar->ctx, "update", s->v[i].res->object_type, s->v[i].id, repr,
+					  s->v[i].pre, post, &change_id, err)
 			 : CK_E_NOMEM;
+		if (!r && i == 0)
+			r = dom_uow_event(&ar->ctx, s->v[i].res->object_type, s->v[i].id, event, change_id, err);
 		json_decref(j);
 		free(post);
 	}
@@ -98,6 +104,7 @@ static void snaps_release(struct snaps *s)
 struct renew_job {
 	int64_t old_id, new_id, moved;
 	struct import_item item;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
 /* Builds the new certificate's record: active, tenant given or inherited from old. */
@@ -112,9 +119,10 @@ static int renewal_record(const struct renew_job *job, int64_t tenant, struct do
 	return r;
 }
 
-static int run_renew(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_renew(void *arg, struct ck_error *err)
 {
 	struct renew_job *job = arg;
+	struct api_req *ar = job->ar;
 	struct dom_renewal_old old;
 	struct snaps s = {0};
 	struct dom_record rec = {0};
@@ -134,7 +142,7 @@ static int run_renew(struct api_req *ar, void *arg, struct ck_error *err)
 	if (!r)
 		r = dom_renewal_apply(&ar->ctx, job->old_id, job->new_id, &job->moved, err);
 	if (!r)
-		r = snap_log(ar, &s, err);
+		r = snap_log(ar, &s, "certificate_renewed", err);
 	dom_record_release(&rec);
 	snaps_release(&s);
 	return r;
@@ -171,8 +179,9 @@ static void renew(struct api_req *ar, int64_t id)
 	if (job.item.status && strcmp(job.item.status, "active"))
 		r = ck_error_set(&err, CK_E_INVALID, "status",
 				 "A renewal always creates an active certificate.");
+	job.ar = ar;
 	if (!r)
-		r = api_in_tx(ar, run_renew, &job, &err);
+		r = dom_uow_run(&ar->ctx, run_renew, &job, &err);
 	api_import_item_release(&job.item);
 	if (r)
 		api_fail(ar, r, &err);
@@ -180,9 +189,10 @@ static void renew(struct api_req *ar, int64_t id)
 		send_pair(ar, 201, id, job.new_id, "assignments_transferred", job.moved);
 }
 
-static int run_revert(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_revert(void *arg, struct ck_error *err)
 {
 	struct renew_job *job = arg;
+	struct api_req *ar = job->ar;
 	struct snaps s = {0};
 	int r = dom_renewal_successor(&ar->ctx, job->old_id, &job->new_id, err);
 
@@ -193,7 +203,7 @@ static int run_revert(struct api_req *ar, void *arg, struct ck_error *err)
 	if (!r)
 		r = dom_renewal_revert(&ar->ctx, job->old_id, NULL, &job->moved, err);
 	if (!r)
-		r = snap_log(ar, &s, err);
+		r = snap_log(ar, &s, "certificate_renewal_reverted", err);
 	snaps_release(&s);
 	return r;
 }
@@ -205,7 +215,8 @@ static void revert_renewal(struct api_req *ar, int64_t id)
 	int r;
 
 	ck_error_clear(&err);
-	r = api_in_tx(ar, run_revert, &job, &err);
+	job.ar = ar;
+	r = dom_uow_run(&ar->ctx, run_revert, &job, &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else

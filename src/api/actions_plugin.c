@@ -5,6 +5,7 @@
 #include "api/actions.h"
 #include "api/resources.h"
 #include "domain/assignment.h"
+#include "domain/uow.h"
 #include "x509/x509.h"
 
 #include <stdlib.h>
@@ -68,11 +69,13 @@ static int csr_record(struct dom_record *rec, const struct x509_csr_info *c)
 struct csr_job {
 	struct dom_record *rec;
 	int64_t id;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int run_csr(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_csr(void *arg, struct ck_error *err)
 {
 	struct csr_job *job = arg;
+	struct api_req *ar = job->ar;
 	int64_t dup = 0;
 	const char *fp = dom_record_text(job->rec, "fingerprint_sha256");
 	struct store_stmt *st;
@@ -99,7 +102,7 @@ static void csr_import(struct api_req *ar)
 	struct x509_limits lim;
 	struct dom_record rec = {0};
 	struct ck_error err;
-	struct csr_job job = {&rec, 0};
+	struct csr_job job = {&rec, 0, ar};
 	struct jsonw w;
 	json_t *body, *pem, *tenant;
 	int r;
@@ -139,7 +142,7 @@ static void csr_import(struct api_req *ar)
 		}
 		dom_record_set_int(&rec, "tenant", p);
 	}
-	if ((r = api_in_tx(ar, run_csr, &job, &err)))
+	if ((r = dom_uow_run(&ar->ctx, run_csr, &job, &err)))
 		goto fail;
 	api_json_begin(ar, 201, &w);
 	api_render_object(ar, &res_csrs, job.id, 0, &w, NULL);
@@ -171,11 +174,13 @@ static const struct {
 
 struct seed_job {
 	int created;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int run_seed(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_seed(void *arg, struct ck_error *err)
 {
 	struct seed_job *job = arg;
+	struct api_req *ar = job->ar;
 
 	for (size_t i = 0; i < sizeof(default_cas) / sizeof(default_cas[0]); i++) {
 		struct dom_record rec;
@@ -213,7 +218,8 @@ static void seed_cas(struct api_req *ar)
 	int r;
 
 	ck_error_clear(&err);
-	if ((r = api_in_tx(ar, run_seed, &job, &err))) {
+	job.ar = ar;
+	if ((r = dom_uow_run(&ar->ctx, run_seed, &job, &err))) {
 		api_fail(ar, r, &err);
 		return;
 	}
@@ -231,11 +237,13 @@ struct assign_job {
 	int primary;
 	int created, skipped;
 	json_t *not_found;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int run_assign(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_assign(void *arg, struct ck_error *err)
 {
 	struct assign_job *job = arg;
+	struct api_req *ar = job->ar;
 	struct dom_target t;
 	size_t i;
 	json_t *v;
@@ -325,7 +333,8 @@ static void bulk_assign(struct api_req *ar)
 		return;
 	}
 	job.not_found = json_array();
-	r = api_in_tx(ar, run_assign, &job, &err);
+	job.ar = ar;
+	r = dom_uow_run(&ar->ctx, run_assign, &job, &err);
 	if (r) {
 		api_fail(ar, r, &err);
 	} else {

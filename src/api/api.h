@@ -119,8 +119,10 @@ void api_req_init_local(struct api_req *ar, struct api_app *app, struct http_res
 			struct store_conn *conn, const struct auth_user *user);
 void api_req_release(struct api_req *ar);
 
-/* Runs fn inside one write transaction on the request's connection: commits when fn returns
- * 0, rolls back otherwise (returning fn's code). */
+/* DEPRECATED — kept only for the files still being converted by other changes
+ * (actions_compliance.c, res_users.c); new code calls dom_uow_run() (domain/uow.h) with a
+ * command whose argument carries what it needs. Runs fn as a domain command: one unit of work
+ * on the request's connection, committed when fn returns 0, rolled back otherwise. */
 int api_in_tx(struct api_req *ar, int (*fn)(struct api_req *ar, void *arg, struct ck_error *err),
 	      void *arg, struct ck_error *err);
 

@@ -3,7 +3,7 @@
  * family: renewal and dispatch (actions_lifecycle.c), chain validation (actions_chain.c), ACME
  * detection and bulk status (actions_acme.c), snapshot diff (actions_diff.c), and the bulk
  * helpers they share (lifecycle_bulk.c). Each handler has the usual shape: decode → domain
- * (inside api_in_tx for writes) → encode after commit.
+ * (a domain command run by dom_uow_run for writes) → encode after commit.
  */
 #ifndef CK_API_LIFECYCLE_ACTIONS_H
 #define CK_API_LIFECYCLE_ACTIONS_H
@@ -21,6 +21,7 @@ struct bulk_job {
 	struct strbuf out; /* the result list, as JSON */
 	struct strbuf missing;
 	struct jsonw w;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
 void api_lc_bulk_job_init(struct bulk_job *job);

@@ -1,6 +1,7 @@
 /* api/request — per-request helpers shared by every handler: body parsing, JSON responses,
  * absolute URLs, write permission and transactions. */
 #include "api/api.h"
+#include "domain/uow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,22 +107,25 @@ int api_require_write(struct api_req *ar)
 	return 1;
 }
 
+struct in_uow {
+	struct api_req *ar;
+	int (*fn)(struct api_req *ar, void *arg, struct ck_error *err);
+	void *arg;
+};
+
+static int run_in_uow(void *p, struct ck_error *err)
+{
+	struct in_uow *u = p;
+
+	return u->fn(u->ar, u->arg, err);
+}
+
 int api_in_tx(struct api_req *ar, int (*fn)(struct api_req *ar, void *arg, struct ck_error *err),
 	      void *arg, struct ck_error *err)
 {
-	int r = store_tx_begin(ar->ctx.conn, err);
+	struct in_uow u = {ar, fn, arg};
 
-	if (r)
-		return r;
-	r = fn(ar, arg, err);
-	if (r) {
-		store_tx_rollback(ar->ctx.conn);
-		return r;
-	}
-	r = store_tx_commit(ar->ctx.conn, err);
-	if (r)
-		store_tx_rollback(ar->ctx.conn);
-	return r;
+	return dom_uow_run(&ar->ctx, run_in_uow, &u, err);
 }
 
 void api_req_init_local(struct api_req *ar, struct api_app *app, struct http_response *resp,

@@ -6,7 +6,10 @@
 #include "api/query.h"
 #include "api/write.h"
 #include "core/parse.h"
+#include "domain/assignment.h"
 #include "domain/changelog.h"
+#include "domain/uow.h"
+#include "store/records.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +28,7 @@ static int decode_fk(struct api_req *ar, const struct api_field *f, json_t *v, s
 {
 	const struct api_resource *target = api_registry_find(f->fk_target);
 	json_int_t id;
-	int64_t found = 0;
+	int found = 0;
 
 	if (json_is_object(v))
 		v = json_object_get(v, "id");
@@ -33,10 +36,7 @@ static int decode_fk(struct api_req *ar, const struct api_field *f, json_t *v, s
 		return ck_error_set(err, CK_E_INVALID, f->name, "Incorrect type. Expected pk value.");
 	id = json_integer_value(v);
 	if (target) {
-		char sql[160];
-		int64_t p = id;
-		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id = $1", target->table);
-		if (store_scalar_i64(ar->ctx.conn, sql, &p, 1, &found, err))
+		if (store_record_exists(ar->ctx.conn, target->table, id, &found, err))
 			return CK_E_DB;
 		if (!found)
 			return ck_error_set(err, CK_E_INVALID, f->name, "Invalid pk \"%lld\" - object does not exist.",
@@ -207,22 +207,14 @@ int api_decode_record(struct api_req *ar, const struct api_resource *res, json_t
 static int write_tags(struct api_req *ar, const struct api_resource *res, int64_t id, json_t *tags,
 		      struct ck_error *err)
 {
-	struct store_stmt *st;
 	size_t i;
 	json_t *t;
 	int r;
-	int64_t p[1];
 
 	if (!json_is_array(tags))
 		return ck_error_set(err, CK_E_INVALID, "tags", "Expected a list of items.");
-	r = store_query(ar->ctx.conn, "DELETE FROM tagged_items WHERE object_type = $1 AND object_id = $2", &st, err);
+	r = store_tags_clear(ar->ctx.conn, res->object_type, id, err);
 	if (r)
-		return r;
-	store_bind_text(st, 1, res->object_type, (size_t)-1);
-	store_bind_i64(st, 2, id);
-	r = store_step(st, err);
-	store_done(st);
-	if (r < 0)
 		return r;
 	json_array_foreach(tags, i, t) {
 		int64_t tag_id = 0;
@@ -232,46 +224,19 @@ static int write_tags(struct api_req *ar, const struct api_resource *res, int64_
 			by = json_object_get(t, "id") ? "id" : json_object_get(t, "slug") ? "slug" : "name";
 			val = json_object_get(t, by);
 		}
-		if (json_is_integer(val)) {
-			p[0] = json_integer_value(val);
-			r = store_scalar_i64(ar->ctx.conn, "SELECT id FROM tags WHERE id = $1", p, 1, &tag_id, err);
-		} else if (json_is_string(val) && by) {
-			r = store_query(ar->ctx.conn, !strcmp(by, "slug") ? "SELECT id FROM tags WHERE slug = $1"
-									   : "SELECT id FROM tags WHERE name = $1", &st, err);
-			if (!r) {
-				store_bind_text(st, 1, json_string_value(val), (size_t)-1);
-				if (store_step(st, err) == STORE_ROW)
-					tag_id = store_col_i64(st, 0);
-				store_done(st);
-			}
-		}
+		if (json_is_integer(val))
+			r = store_tag_find(ar->ctx.conn, "id", json_integer_value(val), NULL, &tag_id, err);
+		else if (json_is_string(val) && by)
+			r = store_tag_find(ar->ctx.conn, by, 0, json_string_value(val), &tag_id, err);
 		if (r)
 			return r;
 		if (!tag_id)
 			return ck_error_set(err, CK_E_INVALID, "tags", "Related object not found using the provided attributes (item %zu).", i);
-		r = store_query(ar->ctx.conn, "INSERT INTO tagged_items (tag_id, object_type, object_id) VALUES ($1, $2, $3)"
-					      " ON CONFLICT DO NOTHING", &st, err);
+		r = store_tags_attach(ar->ctx.conn, tag_id, res->object_type, id, err);
 		if (r)
-			return r;
-		store_bind_i64(st, 1, tag_id);
-		store_bind_text(st, 2, res->object_type, (size_t)-1);
-		store_bind_i64(st, 3, id);
-		r = store_step(st, err);
-		store_done(st);
-		if (r < 0)
 			return r;
 	}
 	return 0;
-}
-
-static void bind_value(struct store_stmt *st, int n, const struct dom_value *v)
-{
-	switch (v->type) {
-	case DV_INT: store_bind_i64(st, n, v->i); break;
-	case DV_DOUBLE: store_bind_double(st, n, v->d); break;
-	case DV_TEXT: store_bind_text(st, n, v->s, v->len); break;
-	default: store_bind_null(st, n); break;
-	}
 }
 
 static int writable_column(const struct api_field *f)
@@ -280,86 +245,59 @@ static int writable_column(const struct api_field *f)
 	       strcmp(f->name, "created") && strcmp(f->name, "last_updated");
 }
 
+/* The record's present, writable values as store values (borrowing the record's text), in
+ * declaration order. *ret (caller frees) may be NULL when n is 0. */
+static int record_values(const struct api_resource *res, const struct dom_record *rec, struct store_value **ret,
+			 size_t *ret_n)
+{
+	struct store_value *v = calloc(res->nfields ? res->nfields : 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return CK_E_NOMEM;
+	for (size_t i = 0; i < res->nfields; i++) {
+		const struct api_field *f = &res->fields[i];
+		const struct dom_value *dv;
+		if (!writable_column(f) || !dom_record_has(rec, f->name))
+			continue;
+		dv = dom_record_get(rec, f->name);
+		v[n].column = f->column;
+		switch (dv->type) {
+		case DV_INT: v[n].type = STORE_V_INT; v[n].i = dv->i; break;
+		case DV_DOUBLE: v[n].type = STORE_V_DOUBLE; v[n].d = dv->d; break;
+		case DV_TEXT: v[n].type = STORE_V_TEXT; v[n].s = dv->s; v[n].len = dv->len; break;
+		default: v[n].type = STORE_V_NULL; break;
+		}
+		n++;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
 static int insert_row(struct api_req *ar, const struct api_resource *res, struct dom_record *rec,
 		      int64_t *ret_id, struct ck_error *err)
 {
-	struct strbuf sql, vals;
-	struct store_stmt *st;
-	int n = 0, r;
+	struct store_value *v = NULL;
+	size_t n = 0;
+	int r = record_values(res, rec, &v, &n);
 
-	strbuf_init(&sql, 1 << 16);
-	strbuf_init(&vals, 1 << 16);
-	strbuf_addf(&sql, "INSERT INTO %s (created, last_updated", res->table);
-	strbuf_adds(&vals, "$1, $1");
-	n = 1;
-	for (size_t i = 0; i < res->nfields; i++) {
-		const struct api_field *f = &res->fields[i];
-		if (!writable_column(f) || !dom_record_has(rec, f->name))
-			continue;
-		strbuf_addf(&sql, ", %s", f->column);
-		strbuf_addf(&vals, ", $%d", ++n);
-	}
-	strbuf_addf(&sql, ") VALUES (%s) RETURNING id", strbuf_str(&vals));
-	r = strbuf_result(&sql);
 	if (!r)
-		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
-	if (r)
-		goto out;
-	store_bind_i64(st, 1, ar->ctx.now);
-	n = 1;
-	for (size_t i = 0; i < res->nfields; i++) {
-		const struct api_field *f = &res->fields[i];
-		if (!writable_column(f) || !dom_record_has(rec, f->name))
-			continue;
-		bind_value(st, ++n, dom_record_get(rec, f->name));
-	}
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		*ret_id = store_col_i64(st, 0);
-		r = 0;
-	} else if (r == STORE_DONE) {
-		r = CK_E_DB;
-	}
-	store_done(st);
-out:
-	strbuf_release(&sql);
-	strbuf_release(&vals);
+		r = store_record_insert(ar->ctx.conn, res->table, v, n, ar->ctx.now, ret_id, err);
+	free(v);
 	return r;
 }
 
 static int update_row(struct api_req *ar, const struct api_resource *res, int64_t id,
 		      struct dom_record *rec, struct ck_error *err)
 {
-	struct strbuf sql;
-	struct store_stmt *st;
-	int n = 2, r;
+	struct store_value *v = NULL;
+	size_t n = 0;
+	int r = record_values(res, rec, &v, &n);
 
-	strbuf_init(&sql, 1 << 16);
-	strbuf_addf(&sql, "UPDATE %s SET last_updated = $1", res->table);
-	for (size_t i = 0; i < res->nfields; i++) {
-		const struct api_field *f = &res->fields[i];
-		if (writable_column(f) && dom_record_has(rec, f->name))
-			strbuf_addf(&sql, ", %s = $%d", f->column, ++n);
-	}
-	strbuf_adds(&sql, " WHERE id = $2");
-	r = strbuf_result(&sql);
 	if (!r)
-		r = store_query(ar->ctx.conn, strbuf_str(&sql), &st, err);
-	if (r)
-		goto out;
-	store_bind_i64(st, 1, ar->ctx.now);
-	store_bind_i64(st, 2, id);
-	n = 2;
-	for (size_t i = 0; i < res->nfields; i++) {
-		const struct api_field *f = &res->fields[i];
-		if (writable_column(f) && dom_record_has(rec, f->name))
-			bind_value(st, ++n, dom_record_get(rec, f->name));
-	}
-	r = store_step(st, err);
-	store_done(st);
-	r = r < 0 ? r : 0;
-out:
-	strbuf_release(&sql);
+		r = store_record_update(ar->ctx.conn, res->table, id, v, n, ar->ctx.now, err);
+	free(v);
 	return r;
 }
 
@@ -424,6 +362,8 @@ static int create_tagged(struct api_req *ar, const struct api_resource *res, str
 	if (res->hooks.before_write)
 		r = res->hooks.before_write(&ar->ctx, rec, 0, err);
 	if (!r)
+		r = dom_record_refuse_secrets(rec, err);
+	if (!r)
 		r = explain_duplicate(res, insert_row(ar, res, rec, &id, err), err);
 	if (!r && tags)
 		r = write_tags(ar, res, id, tags, err);
@@ -453,6 +393,8 @@ static int update_tagged(struct api_req *ar, const struct api_resource *res, int
 	if (res->hooks.before_write)
 		r = res->hooks.before_write(&ar->ctx, rec, id, err);
 	if (!r)
+		r = dom_record_refuse_secrets(rec, err);
+	if (!r)
 		r = explain_duplicate(res, update_row(ar, res, id, rec, err), err);
 	if (!r && tags)
 		r = write_tags(ar, res, id, tags, err);
@@ -470,37 +412,41 @@ int api_update_record(struct api_req *ar, const struct api_resource *res, int64_
 	return update_tagged(ar, res, id, rec, NULL, err);
 }
 
+/* The cascade (docs/lifecycle.md "Deleting what a certificate is assigned to"): every
+ * dependent object is deleted first through this same path, so each gets its hooks and its
+ * own changelog row instead of vanishing through a foreign key. */
+static int delete_dependents(struct api_req *ar, const struct api_resource *res, int64_t id, struct ck_error *err)
+{
+	struct dom_dependent *deps = NULL;
+	size_t n = 0;
+	int r = dom_dependents(&ar->ctx, res->object_type, id, &deps, &n, err);
+
+	for (size_t i = 0; i < n && !r; i++) {
+		const struct api_resource *dep = api_registry_find(deps[i].resource);
+		r = dep ? api_delete_record(ar, dep, deps[i].id, err) : CK_E_INTERNAL;
+	}
+	free(deps);
+	return r;
+}
+
 int api_delete_record(struct api_req *ar, const struct api_resource *res, int64_t id, struct ck_error *err)
 {
 	char *pre = api_render_object_json(ar, res, id);
-	struct store_stmt *st;
-	char sql[160];
 	int r = 0;
 
 	if (!pre)
 		return ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	if (res->hooks.before_delete)
+	r = delete_dependents(ar, res, id, err);
+	if (!r && res->hooks.before_delete)
 		r = res->hooks.before_delete(&ar->ctx, id, err);
-	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = $1", res->table);
-	if (!r)
-		r = store_query(ar->ctx.conn, sql, &st, err);
 	if (!r) {
-		store_bind_i64(st, 1, id);
-		r = store_step(st, err);
-		store_done(st);
+		r = store_record_delete(ar->ctx.conn, res->table, id, err);
 		if (r == CK_E_INVALID)
 			r = ck_error_set(err, CK_E_CONFLICT, NULL,
 					 "Unable to delete object: other objects depend on this %s.", res->verbose);
-		r = r < 0 ? r : 0;
 	}
-	if (!r && res->taggable && !store_query(ar->ctx.conn,
-			"DELETE FROM tagged_items WHERE object_type = $1 AND object_id = $2", &st, err)) {
-		store_bind_text(st, 1, res->object_type, (size_t)-1);
-		store_bind_i64(st, 2, id);
-		r = store_step(st, err);
-		store_done(st);
-		r = r < 0 ? r : 0;
-	}
+	if (!r && res->taggable)
+		r = store_tags_clear(ar->ctx.conn, res->object_type, id, err);
 	if (!r)
 		r = snapshot_and_log(ar, res, "delete", id, pre, err);
 	free(pre);
@@ -536,6 +482,7 @@ struct write_job {
 	int del;
 	int64_t *ids;     /* out: ids written, in order */
 	size_t nids;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
 static int item_id(json_t *item, int64_t *ret, struct ck_error *err)
@@ -548,9 +495,10 @@ static int item_id(json_t *item, int64_t *ret, struct ck_error *err)
 	return 0;
 }
 
-static int run_write(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_write(void *arg, struct ck_error *err)
 {
 	struct write_job *job = arg;
+	struct api_req *ar = job->ar;
 	size_t n = json_is_array(job->body) ? json_array_size(job->body) : 1;
 	int r = 0;
 
@@ -574,7 +522,7 @@ static int run_write(struct api_req *ar, void *arg, struct ck_error *err)
 void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
 {
 	const char *m = ar->http->method;
-	struct write_job job = {res, NULL, id, !strcmp(m, "PATCH"), !strcmp(m, "DELETE"), NULL, 0};
+	struct write_job job = {res, NULL, id, !strcmp(m, "PATCH"), !strcmp(m, "DELETE"), NULL, 0, ar};
 	struct ck_error err;
 	struct jsonw w;
 	size_t n;
@@ -613,7 +561,7 @@ void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
 		api_fail(ar, CK_E_NOMEM, NULL);
 		return;
 	}
-	r = api_in_tx(ar, run_write, &job, &err);
+	r = dom_uow_run(&ar->ctx, run_write, &job, &err);
 	if (r) {
 		api_fail(ar, r, &err);
 		goto out;

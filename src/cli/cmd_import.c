@@ -8,6 +8,10 @@
  * (default IMPORT_DEFAULT_BATCH): a failing batch is rolled back whole and the command stops,
  * naming the file and the reason; batches committed before it stay.
  *
+ * --skip-existing: an input whose certificate is already stored (same identity or fingerprint,
+ * the duplicate rule of the import) is reported on standard output and skipped instead of
+ * failing its batch, so an import interrupted by a crash can be run again over the same files.
+ *
  * Limits: each file at most the configured max_pem_bytes (the API's PEM cap); N at most
  * IMPORT_MAX_BATCH. Exit status: 0 all imported, 1 a failure, 2 a usage error.
  */
@@ -18,6 +22,7 @@
 #include "core/parse.h"
 #include "domain/auth.h"
 #include "domain/certificate.h"
+#include "domain/uow.h"
 #include "store/store.h"
 #include "x509/x509.h"
 
@@ -35,6 +40,7 @@ struct import_opts {
 	const char *user;
 	int64_t tenant; /* 0: none */
 	int64_t batch;
+	int skip_existing;
 	char **files;
 	int nfiles;
 };
@@ -45,12 +51,15 @@ struct batch {
 	size_t *lens;
 	struct x509_bundle **bundles;
 	int64_t *ids;
+	char **skipped; /* --skip-existing: why input i was skipped (malloc'ed), else NULL */
 	size_t n;
 	int64_t tenant;
+	int skip_existing;
+	struct api_req *ar; /* the request this domain command runs for */
 };
 
 static const char usage_text[] =
-    "usage: certkeeper import [--db URL] [--tenant ID] [--user NAME] [--batch N] FILE...\n\n"
+    "usage: certkeeper import [--db URL] [--tenant ID] [--user NAME] [--batch N] [--skip-existing] FILE...\n\n"
     "Imports PEM certificates into the database, one certificate per FILE (a leaf, optionally\n"
     "followed by its chain). FILE '-' reads standard input. Duplicates and private keys are\n"
     "refused. Files are imported N per transaction; a failing batch is rolled back and the\n"
@@ -58,7 +67,9 @@ static const char usage_text[] =
     "  --db URL      database (default: $CERTKEEPER_DB, else sqlite:certkeeper.db)\n"
     "  --tenant ID   owning tenant of every imported certificate\n"
     "  --user NAME   user recorded in the changelog (default: system)\n"
-    "  --batch N     files per transaction, 1..10000 (default 500)\n";
+    "  --batch N     files per transaction, 1..10000 (default 500)\n"
+    "  --skip-existing  report and skip certificates already stored instead of failing\n"
+    "                (resumes an interrupted import)\n";
 
 static int usage_error(const char *what, const char *arg)
 {
@@ -112,6 +123,8 @@ static int parse_args(int argc, char **argv, struct import_opts *o)
 			r = parse_number_opt("--tenant", v, 1, INT64_MAX, &o->tenant);
 		else if ((v = opt_value(argc, argv, &i, "--batch", &missing)))
 			r = parse_number_opt("--batch", v, 1, IMPORT_MAX_BATCH, &o->batch);
+		else if (!strcmp(argv[i], "--skip-existing"))
+			o->skip_existing = 1;
 		else if (missing)
 			r = usage_error("missing value for", argv[i]);
 		else if (argv[i][0] == '-' && argv[i][1])
@@ -170,21 +183,25 @@ static void batch_clear(struct batch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		free(b->pems[i]);
 		x509_bundle_free(b->bundles[i]);
+		free(b->skipped[i]);
 		b->pems[i] = NULL;
 		b->bundles[i] = NULL;
+		b->skipped[i] = NULL;
 	}
 	b->n = 0;
 }
 
-static int batch_init(struct batch *b, size_t cap, int64_t tenant)
+static int batch_init(struct batch *b, size_t cap, int64_t tenant, int skip_existing)
 {
 	memset(b, 0, sizeof(*b));
 	b->tenant = tenant;
+	b->skip_existing = skip_existing;
+	b->skipped = calloc(cap, sizeof(*b->skipped));
 	b->pems = calloc(cap, sizeof(*b->pems));
 	b->lens = calloc(cap, sizeof(*b->lens));
 	b->bundles = calloc(cap, sizeof(*b->bundles));
 	b->ids = calloc(cap, sizeof(*b->ids));
-	return b->pems && b->lens && b->bundles && b->ids ? 0 : CK_E_NOMEM;
+	return b->pems && b->lens && b->bundles && b->ids && b->skipped ? 0 : CK_E_NOMEM;
 }
 
 static void batch_release(struct batch *b)
@@ -194,6 +211,7 @@ static void batch_release(struct batch *b)
 	free(b->lens);
 	free(b->bundles);
 	free(b->ids);
+	free(b->skipped);
 }
 
 /* Parses every input of the batch before any write; err->index names the failing one. */
@@ -218,14 +236,31 @@ static int batch_parse(struct api_req *ar, struct batch *b, struct ck_error *err
 
 /* Inside the transaction: one certificate per input, through the registry's create path
  * (hooks, INSERT, changelog) exactly as certificates/import/ does. */
-static int batch_write(struct api_req *ar, void *arg, struct ck_error *err)
+static int batch_write(void *arg, struct ck_error *err)
 {
 	struct batch *b = arg;
+	struct api_req *ar = b->ar;
 	int r = 0;
 
 	for (size_t i = 0; i < b->n && !r; i++) {
 		const struct x509_bundle *bu = b->bundles[i];
+		const struct x509_cert_info *leaf = &bu->certs[0];
 		struct dom_record rec;
+		if (b->skip_existing) {
+			struct ck_error dup_err;
+			int64_t dup = 0;
+			ck_error_clear(&dup_err);
+			r = dom_cert_find_duplicate(&ar->ctx, leaf->serial_number, leaf->issuer, leaf->fingerprint_sha256,
+						    0, &dup, &dup_err);
+			if (!r && dup) {
+				b->skipped[i] = strdup(dup_err.msg);
+				if (!b->skipped[i])
+					r = CK_E_NOMEM;
+				continue;
+			}
+			if (r)
+				break;
+		}
 		r = dom_record_init(&rec, api_resource_names(&res_certificates), res_certificates.nfields);
 		if (!r)
 			r = dom_cert_record_from_x509(&rec, &bu->certs[0], bu->issuer_chain);
@@ -273,12 +308,17 @@ static int import_batch(struct api_req *ar, const struct import_opts *o, int fir
 		b->n++;
 	}
 	r = batch_parse(ar, b, &err);
+	b->ar = ar;
 	if (!r)
-		r = api_in_tx(ar, batch_write, b, &err);
+		r = dom_uow_run(&ar->ctx, batch_write, b, &err);
 	if (r) {
 		report_failure(o, first, b, &err, done);
 		return 1;
 	}
+	for (size_t i = 0; i < b->n; i++)
+		if (b->skipped[i])
+			printf("skipped %s: %s\n", strcmp(o->files[first + (int)i], "-") ? o->files[first + (int)i]
+									    : "(standard input)", b->skipped[i]);
 	return 0;
 }
 
@@ -319,7 +359,7 @@ static int run_import(struct api_app *app, const struct import_opts *o)
 	struct batch b;
 	struct timespec t0;
 	struct store_conn *c = store_conn_get(app->store);
-	size_t done = 0;
+	size_t done = 0, skipped = 0;
 	int r = 1;
 	double t;
 
@@ -329,7 +369,7 @@ static int run_import(struct api_app *app, const struct import_opts *o)
 	}
 	if (check_actor(c, o, &user))
 		return 1;
-	if (batch_init(&b, (size_t)o->batch, o->tenant)) {
+	if (batch_init(&b, (size_t)o->batch, o->tenant, o->skip_existing)) {
 		fprintf(stderr, "certkeeper import: out of memory\n");
 		goto release_batch;
 	}
@@ -340,11 +380,18 @@ static int run_import(struct api_app *app, const struct import_opts *o)
 	for (int first = 0; first < o->nfiles; first += (int)b.n) {
 		if (import_batch(&ar, o, first, &b, done))
 			goto release_req;
+		for (size_t i = 0; i < b.n; i++)
+			skipped += b.skipped[i] != NULL;
 		done += b.n;
 		api_req_release(&ar);
 	}
 	t = elapsed_s(&t0);
-	printf("imported %zu certificates in %.2f s (%.0f/s)\n", done, t, t > 0 ? (double)done / t : 0.0);
+	done -= skipped;
+	if (o->skip_existing)
+		printf("imported %zu certificates, skipped %zu existing, in %.2f s (%.0f/s)\n", done, skipped, t,
+		       t > 0 ? (double)done / t : 0.0);
+	else
+		printf("imported %zu certificates in %.2f s (%.0f/s)\n", done, t, t > 0 ? (double)done / t : 0.0);
 	r = 0;
 release_req:
 	api_req_release(&ar);

@@ -1,8 +1,10 @@
 /* domain/assignment — see assignment.h. */
 #include "domain/assignment.h"
 #include "domain/certificate.h"
+#include "store/certificates.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const dom_assignment_types[] = {"dcim.device", "ipam.service", "virtualization.virtualmachine", NULL};
@@ -172,4 +174,58 @@ int dom_assignment_after_write(const struct dom_ctx *ctx, const struct dom_recor
 int dom_assignment_before_delete(const struct dom_ctx *ctx, int64_t id, struct ck_error *err)
 {
 	return touch_and_log(ctx, id, "assignment_removed", "Removed from", err);
+}
+
+/* Appends ids[0..k) as dependents of kind `resource`; frees ids. */
+static int add_dependents(int64_t *ids, size_t k, const char *resource, struct dom_dependent **items, size_t *n)
+{
+	struct dom_dependent *grown;
+
+	if (!k)
+		return 0;
+	grown = realloc(*items, (*n + k) * sizeof(**items));
+	if (!grown) {
+		free(ids);
+		return CK_E_NOMEM;
+	}
+	*items = grown;
+	for (size_t i = 0; i < k; i++)
+		grown[(*n)++] = (struct dom_dependent){resource, ids[i]};
+	free(ids);
+	return 0;
+}
+
+int dom_dependents(const struct dom_ctx *ctx, const char *object_type, int64_t id, struct dom_dependent **ret,
+		   size_t *ret_n, struct ck_error *err)
+{
+	struct dom_dependent *items = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, k = 0;
+	int r = 0;
+
+	if (!strcmp(object_type, "netbox_ssl.certificate")) {
+		r = store_assignments_of_cert(ctx->conn, id, &ids, &k, err);
+		if (!r)
+			r = add_dependents(ids, k, "assignments", &items, &n);
+	} else if (!strcmp(object_type, "dcim.device") || !strcmp(object_type, "virtualization.virtualmachine")) {
+		r = store_services_of(ctx->conn, !strcmp(object_type, "dcim.device") ? "device" : "vm", id, &ids, &k, err);
+		if (!r)
+			r = add_dependents(ids, k, "services", &items, &n);
+		k = 0;
+		if (!r)
+			r = store_assignments_to(ctx->conn, object_type, id, &ids, &k, err);
+		if (!r)
+			r = add_dependents(ids, k, "assignments", &items, &n);
+	} else if (!strcmp(object_type, "ipam.service")) {
+		r = store_assignments_to(ctx->conn, object_type, id, &ids, &k, err);
+		if (!r)
+			r = add_dependents(ids, k, "assignments", &items, &n);
+	}
+	if (r) {
+		free(items);
+		return r;
+	}
+	*ret = items;
+	*ret_n = n;
+	return 0;
 }

@@ -44,4 +44,19 @@ int dom_assignment_before_delete(const struct dom_ctx *ctx, int64_t id, struct c
 int dom_assignment_check_tenant(const struct dom_ctx *ctx, int64_t cert_id, const struct dom_target *t,
 				struct ck_error *err);
 
+/* An object removed together with another one (the cascade of a delete): `resource` is the
+ * registry name ("assignments", "services"). */
+struct dom_dependent {
+	const char *resource;
+	int64_t id;
+};
+
+/* The objects that depend on (object_type, id) and are deleted first, each as a change of
+ * its own (its hooks, its changelog row, its outbox event) — what NetBox does for its own
+ * cascades: a certificate's assignments; a device's or VM's services, then its assignments; a
+ * service's assignments. Services come before assignments so that their own cascade runs.
+ * *ret (caller frees; NULL when none) and *ret_n. */
+int dom_dependents(const struct dom_ctx *ctx, const char *object_type, int64_t id, struct dom_dependent **ret,
+		   size_t *ret_n, struct ck_error *err);
+
 #endif

@@ -2,6 +2,7 @@
 #include "domain/certificate.h"
 #include "domain/lifecycle.h"
 #include "domain/values.h"
+#include "store/certificates.h"
 #include "x509/names.h"
 
 #include <ctype.h>
@@ -64,86 +65,66 @@ const char *dom_acme_detect(const char *issuer)
 	return NULL;
 }
 
+struct ca_match {
+	const char *issuer;
+	int64_t id;
+};
+
+static int ca_matches(int64_t id, const char *pattern, void *arg)
+{
+	struct ca_match *m = arg;
+
+	if (!strcasestr(m->issuer, pattern))
+		return 0;
+	m->id = id;
+	return 1;
+}
+
 int dom_ca_detect(const struct dom_ctx *ctx, const char *issuer, int64_t *ret_id, struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = store_query(ctx->conn,
-			    "SELECT id, issuer_pattern FROM certificate_authorities"
-			    " WHERE issuer_pattern <> '' ORDER BY name", &st, err);
+	struct ca_match m = {issuer, 0};
+	int r = store_ca_each_pattern(ctx->conn, ca_matches, &m, err);
 
-	if (r)
-		return r;
-	*ret_id = 0;
-	while ((r = store_step(st, err)) == STORE_ROW) {
-		const char *pat = store_col_text(st, 1, NULL);
-		if (pat && *pat && strcasestr(issuer, pat)) {
-			*ret_id = store_col_i64(st, 0);
-			break;
-		}
-	}
-	store_done(st);
-	return r < 0 ? r : 0;
+	*ret_id = r ? 0 : m.id;
+	return r;
 }
 
 int dom_lifecycle_add(const struct dom_ctx *ctx, int64_t cert_id, const char *type,
 		      const char *description, const char *old_status, const char *new_status,
 		      int64_t related, struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = store_query(ctx->conn,
-			    "INSERT INTO lifecycle_events (certificate_id, event_type, timestamp, description,"
-			    " old_status, new_status, related_certificate_id, actor)"
-			    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", &st, err);
+	struct store_lifecycle_event ev = {
+	    .cert_id = cert_id,
+	    .type = type,
+	    .description = description,
+	    .old_status = old_status,
+	    .new_status = new_status,
+	    .actor = ctx->username,
+	    .timestamp = ctx->now,
+	    .related = related,
+	};
+	int r = dom_text_refuse_secret("description", description, description ? strlen(description) : 0, err);
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, cert_id);
-	store_bind_text(st, 2, type, (size_t)-1);
-	store_bind_i64(st, 3, ctx->now);
-	store_bind_text(st, 4, description ? description : "", (size_t)-1);
-	store_bind_text(st, 5, old_status ? old_status : "", (size_t)-1);
-	store_bind_text(st, 6, new_status ? new_status : "", (size_t)-1);
-	if (related)
-		store_bind_i64(st, 7, related);
-	else
-		store_bind_null(st, 7);
-	store_bind_text(st, 8, ctx->username ? ctx->username : "", (size_t)-1);
-	r = store_step(st, err);
-	store_done(st);
-	return r < 0 ? r : 0;
+	return r ? r : store_lifecycle_insert(ctx->conn, &ev, err);
 }
 
 int dom_cert_find_duplicate(const struct dom_ctx *ctx, const char *serial, const char *issuer,
 			    const char *fingerprint, int64_t exclude_id, int64_t *ret_id,
 			    struct ck_error *err)
 {
-	char skey[300], ikey[2048];
-	struct store_stmt *st;
+	char skey[300], ikey[2048], cn[256], found_serial[300];
 	int r;
 
 	*ret_id = 0;
 	if (x509_serial_normalize(serial, skey, sizeof(skey)) ||
 	    x509_dn_normalize(issuer, ikey, sizeof(ikey)))
 		return 0; /* invalid values are reported by validation */
-	r = store_query(ctx->conn,
-			"SELECT id, common_name, serial_number FROM certificates"
-			" WHERE ((serial_key = $1 AND issuer_key = $2) OR fingerprint_sha256 = $3) AND id <> $4"
-			" LIMIT 1", &st, err);
-	if (r)
-		return r;
-	store_bind_text(st, 1, skey, (size_t)-1);
-	store_bind_text(st, 2, ikey, (size_t)-1);
-	store_bind_text(st, 3, fingerprint ? fingerprint : "", (size_t)-1);
-	store_bind_i64(st, 4, exclude_id);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		*ret_id = store_col_i64(st, 0);
+	r = store_cert_find_identity(ctx->conn, skey, ikey, fingerprint, exclude_id, ret_id, cn, sizeof(cn),
+				     found_serial, sizeof(found_serial), err);
+	if (!r && *ret_id)
 		ck_error_set(err, CK_E_DUPLICATE, "pem_content", "Certificate already exists: %s (ID: %lld, Serial: %.20s%s)",
-			     store_col_text(st, 1, NULL), (long long)*ret_id, store_col_text(st, 2, NULL),
-			     strlen(store_col_text(st, 2, NULL)) > 20 ? "..." : "");
-	}
-	store_done(st);
-	return r < 0 ? r : 0;
+			     cn, (long long)*ret_id, found_serial, strlen(found_serial) > 20 ? "..." : "");
+	return r;
 }
 
 /* Re-formats a serial as upper-case colon hex padded to whole bytes ("abc" → "0A:BC"). */
@@ -222,36 +203,9 @@ static int normalise_identity(struct dom_record *rec, struct ck_error *err)
 }
 
 /* Current values of an existing certificate needed by the rules. */
-struct cert_cur {
-	char serial[300], issuer[2048], fingerprint[100], status[16];
-	int64_t valid_from, valid_to, archived_at;
-};
-
-static int load_current(const struct dom_ctx *ctx, int64_t id, struct cert_cur *cur, struct ck_error *err)
+static int load_current(const struct dom_ctx *ctx, int64_t id, struct store_cert_current *cur, struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = store_query(ctx->conn,
-			    "SELECT serial_number, issuer, fingerprint_sha256, status, valid_from, valid_to,"
-			    " archived_at FROM certificates WHERE id = $1", &st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		snprintf(cur->serial, sizeof(cur->serial), "%s", store_col_text(st, 0, NULL));
-		snprintf(cur->issuer, sizeof(cur->issuer), "%s", store_col_text(st, 1, NULL));
-		snprintf(cur->fingerprint, sizeof(cur->fingerprint), "%s", store_col_text(st, 2, NULL));
-		snprintf(cur->status, sizeof(cur->status), "%s", store_col_text(st, 3, NULL));
-		cur->valid_from = store_col_i64(st, 4);
-		cur->valid_to = store_col_i64(st, 5);
-		cur->archived_at = store_col_is_null(st, 6) ? 0 : store_col_i64(st, 6);
-		r = 0;
-	} else if (r == STORE_DONE) {
-		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	}
-	store_done(st);
-	return r;
+	return store_cert_current(ctx->conn, id, cur, err);
 }
 
 static const char *pick_text(const struct dom_record *rec, const char *name, const char *cur)
@@ -282,16 +236,77 @@ static int detect_links(const struct dom_ctx *ctx, struct dom_record *rec, const
 	return 0;
 }
 
+/* The name of the first identity field of the object (record value, else current) that the
+ * parsed leaf contradicts, or NULL when they agree. */
+static const char *pem_mismatch(const struct dom_record *rec, const struct store_cert_current *cur,
+				const struct x509_cert_info *leaf)
+{
+	char a[2048], b[2048];
+	const char *v;
+
+	v = pick_text(rec, "fingerprint_sha256", cur->fingerprint);
+	if (strcasecmp(v, leaf->fingerprint_sha256))
+		return "fingerprint_sha256";
+	v = pick_text(rec, "serial_number", cur->serial);
+	if (x509_serial_normalize(v, a, sizeof(a)) || x509_serial_normalize(leaf->serial_number, b, sizeof(b)) ||
+	    strcmp(a, b))
+		return "serial_number";
+	v = pick_text(rec, "issuer", cur->issuer);
+	if (x509_dn_normalize(v, a, sizeof(a)) || x509_dn_normalize(leaf->issuer, b, sizeof(b)) || strcmp(a, b))
+		return "issuer";
+	if (strcmp(pick_text(rec, "common_name", cur->common_name), leaf->common_name))
+		return "common_name";
+	if ((dom_record_has(rec, "valid_from") ? dom_record_int(rec, "valid_from", 0) : cur->valid_from) !=
+	    leaf->valid_from)
+		return "valid_from";
+	if ((dom_record_has(rec, "valid_to") ? dom_record_int(rec, "valid_to", 0) : cur->valid_to) != leaf->valid_to)
+		return "valid_to";
+	return NULL;
+}
+
+/* A pem_content a client PATCHes or PUTs onto a certificate is parsed like an import: one
+ * certificate, no private key, and the object's identity and validity fields must be the ones
+ * of that certificate — otherwise GET, the PEM export and the changelog would serve a
+ * certificate the object does not describe. The stored text is the certificate's own block.
+ * (A create keeps the reference's behaviour: manual records may carry any PEM text, which the
+ * key guard still checks.) */
+static int check_client_pem(struct dom_record *rec, const struct store_cert_current *cur, struct ck_error *err)
+{
+	struct dom_value *v = dom_record_get(rec, "pem_content");
+	struct x509_bundle *b = NULL;
+	const char *bad;
+	int r;
+
+	if (rec->from_x509 || !v || v->type != DV_TEXT || !v->len)
+		return 0;
+	r = x509_parse_input(v->s, v->len, NULL, &b, err);
+	if (r)
+		return r;
+	if (b->ncerts != 1 || b->ncsrs) {
+		r = ck_error_set(err, CK_E_INVALID, "pem_content",
+				 "pem_content must hold exactly one certificate (the chain belongs in issuer_chain).");
+	} else if ((bad = pem_mismatch(rec, cur, &b->certs[0]))) {
+		r = ck_error_set(err, CK_E_INVALID, "pem_content",
+				 "The certificate in pem_content does not match this object's %s.", bad);
+	} else {
+		r = dom_record_set_text(rec, "pem_content", b->certs[0].pem, strlen(b->certs[0].pem));
+	}
+	x509_bundle_free(b);
+	return r;
+}
+
 int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id,
 			  struct ck_error *err)
 {
-	struct cert_cur cur = {0};
+	struct store_cert_current cur = {0};
 	int64_t dup = 0, vf, vt;
 	int r = normalise_identity(rec, err);
 
 	if (r)
 		return r;
 	if (old_id && (r = load_current(ctx, old_id, &cur, err)))
+		return r;
+	if (old_id && (r = check_client_pem(rec, &cur, err)))
 		return r;
 	if (dom_record_has(rec, "key_size") && !dom_record_is_null(rec, "key_size") &&
 	    (dom_record_int(rec, "key_size", 0) < 1 || dom_record_int(rec, "key_size", 0) > 65536))
@@ -363,6 +378,7 @@ int dom_cert_record_from_x509(struct dom_record *rec, const struct x509_cert_inf
 	size_t cap = 3;
 	int r = 0;
 
+	rec->from_x509 = 1;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]) && !r; i++)
 		r = dom_record_set_text(rec, texts[i].name, texts[i].value, strlen(texts[i].value));
 	if (!r)

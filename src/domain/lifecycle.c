@@ -4,6 +4,7 @@
 #include "domain/certificate.h"
 #include "domain/changelog.h"
 #include "domain/compliance.h"
+#include "domain/uow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,26 @@ static int transition(const struct dom_ctx *ctx, const struct sweep_row *row, co
 }
 
 /* Runs one step (select + transition) in batches until no candidate is left. */
+/* One batch of a sweep step: one unit of work. */
+struct sweep_batch {
+	const struct dom_ctx *ctx;
+	const char *sql;
+	int64_t bound;
+	const char *to;
+	struct sweep_row *buf;
+	size_t *n;
+};
+
+static int sweep_batch_cmd(void *arg, struct ck_error *err)
+{
+	struct sweep_batch *b = arg;
+	int r = collect(b->ctx, b->sql, b->bound, b->buf, b->n, err);
+
+	for (size_t i = 0; !r && i < *b->n; i++)
+		r = transition(b->ctx, &b->buf[i], b->to, err);
+	return r;
+}
+
 static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound, const char *to,
 		      int *count, struct ck_error *err)
 {
@@ -108,16 +129,9 @@ static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound,
 	if (!buf)
 		return CK_E_NOMEM;
 	while (!r && n == DOM_SWEEP_BATCH) {
-		if ((r = store_tx_begin(ctx->conn, err)))
-			break;
-		r = collect(ctx, sql, bound, buf, &n, err);
-		for (size_t i = 0; !r && i < n; i++)
-			r = transition(ctx, &buf[i], to, err);
+		struct sweep_batch b = {ctx, sql, bound, to, buf, &n};
+		r = dom_uow_run(ctx, sweep_batch_cmd, &b, err);
 		if (!r)
-			r = store_tx_commit(ctx->conn, err);
-		if (r)
-			store_tx_rollback(ctx->conn);
-		else
 			*count += (int)n;
 	}
 	free(buf);
@@ -142,6 +156,8 @@ int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_ar
 		r = sweep_step(ctx, archive_sql, cutoff, "archived", &archived, err);
 	if (!r) /* today's compliance trend snapshots, refreshed each sweep (reference §3.10) */
 		r = dom_compliance_snapshot_all(ctx, NULL, err);
+	if (!r) /* consumed outbox rows past their retention */
+		r = dom_outbox_prune(ctx, NULL, err);
 	if (r)
 		return r;
 	if (ret_expired)

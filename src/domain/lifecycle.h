@@ -36,7 +36,8 @@ int dom_lifecycle_status_event(const struct dom_ctx *ctx, int64_t id, const char
  * One sweep: marks active certificates past valid_to as expired, then archives expired and
  * replaced certificates whose valid_to is older than cfg->auto_archive_after_days (unless
  * archive_pinned). Runs its own write transactions of at most DOM_SWEEP_BATCH certificates
- * each, so it must NOT be called inside a transaction. ctx->now is the reference time.
+ * each (one unit of work per batch), so it must NOT be called inside a transaction; then
+ * prunes consumed outbox rows (dom_outbox_prune). ctx->now is the reference time.
  * *ret_expired / *ret_archived (optional) receive the counts. Thread-safe with respect to
  * other writers (each batch is one BEGIN IMMEDIATE transaction).
  */

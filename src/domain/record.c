@@ -1,6 +1,9 @@
 /* domain/record — see record.h. */
 #include "domain/record.h"
 #include "core/error.h"
+#include "x509/pem.h"
+
+#define DOM_MSG_PRIVKEY "Private key detected. For security reasons, private keys cannot be stored."
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,7 @@ int dom_record_init(struct dom_record *r, const char *const *names, size_t n)
 {
 	r->names = names;
 	r->n = n;
+	r->from_x509 = 0;
 	r->vals = calloc(n ? n : 1, sizeof(*r->vals));
 	return r->vals ? 0 : CK_E_NOMEM;
 }
@@ -125,4 +129,22 @@ int dom_record_is_null(const struct dom_record *r, const char *name)
 	const struct dom_value *v = dom_record_get(r, name);
 
 	return v && v->type == DV_NULL;
+}
+
+int dom_text_refuse_secret(const char *field, const char *text, size_t len, struct ck_error *err)
+{
+	if (text && x509_text_has_private_key(text, len))
+		return ck_error_set(err, CK_E_PRIVKEY, field, DOM_MSG_PRIVKEY);
+	return 0;
+}
+
+int dom_record_refuse_secrets(const struct dom_record *r, struct ck_error *err)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct dom_value *v = &r->vals[i];
+		int rc = v->type == DV_TEXT ? dom_text_refuse_secret(r->names[i], v->s, v->len, err) : 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/error.h"
+
 enum dom_vtype { DV_ABSENT = 0, DV_NULL, DV_INT, DV_TEXT, DV_DOUBLE };
 
 struct dom_value {
@@ -29,6 +31,8 @@ struct dom_record {
 	const char *const *names; /* borrowed; n names */
 	struct dom_value *vals;   /* owned; n values */
 	size_t n;
+	int from_x509; /* the certificate fields were derived from parsed PEM by the domain
+			* (dom_cert_record_from_x509), not typed by a client */
 };
 
 /* Prepares a record with every value ABSENT. Returns 0 or CK_E_NOMEM. */
@@ -50,5 +54,15 @@ const char *dom_record_text(const struct dom_record *r, const char *name);
 int64_t dom_record_int(const struct dom_record *r, const char *name, int64_t def);
 int dom_record_has(const struct dom_record *r, const char *name);
 int dom_record_is_null(const struct dom_record *r, const char *name);
+
+/* The storage guard (docs/security.md "No private key byte is stored"): CK_E_PRIVKEY on the
+ * first text value holding private-key material (x509_text_has_private_key), with that
+ * field's name in err->field; 0 otherwise. Every domain write runs it on the record it
+ * stores. */
+int dom_record_refuse_secrets(const struct dom_record *r, struct ck_error *err);
+
+/* The same guard for one text about to be stored outside a record (event descriptions,
+ * comments of actions). */
+int dom_text_refuse_secret(const char *field, const char *text, size_t len, struct ck_error *err);
 
 #endif

@@ -131,14 +131,20 @@ int dom_renewal_check_tenant(const struct dom_ctx *ctx, int64_t old_id, int64_t 
 	return r;
 }
 
-/* Moves every assignment of `from` to `to`; *ret_n receives the count. */
+/* Moves every assignment of `from` whose target exists to `to`; *ret_n receives the count.
+ * An assignment left dangling by a delete before the cascade existed stays with the old
+ * certificate: a renewal never carries one along. */
 static int move_assignments(const struct dom_ctx *ctx, int64_t from, int64_t to, int64_t *ret_n,
 			    struct ck_error *err)
 {
 	struct store_stmt *st;
 	int r = store_query(ctx->conn,
 			    "UPDATE assignments SET certificate_id = $1, last_updated = $2"
-			    " WHERE certificate_id = $3",
+			    " WHERE certificate_id = $3 AND ("
+			    "(assigned_object_type = 'dcim.device' AND assigned_object_id IN (SELECT id FROM devices))"
+			    " OR (assigned_object_type = 'virtualization.virtualmachine'"
+			    " AND assigned_object_id IN (SELECT id FROM virtual_machines))"
+			    " OR (assigned_object_type = 'ipam.service' AND assigned_object_id IN (SELECT id FROM services)))",
 			    &st, err);
 
 	if (r)

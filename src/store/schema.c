@@ -166,10 +166,34 @@ static const char m003_compliance[] =
 	"CREATE UNIQUE INDEX compliance_trend_tenant_date"
 	" ON compliance_trend_snapshots(COALESCE(tenant_id, 0), snapshot_date);";
 
+/* Deleting a certificate clears replaced_by and related_certificate_id pointing at it (ON
+ * DELETE SET NULL): without an index each delete scanned both tables (issue 9 item 13). */
+static const char m004_delete_indexes[] =
+	"CREATE INDEX certificates_replaced_by ON certificates(replaced_by);"
+	"CREATE INDEX lifecycle_events_related ON lifecycle_events(related_certificate_id);"
+	/* the delete cascade of a device or VM looks up its services (issue 9 item 9) */
+	"CREATE INDEX services_device ON services(device_id);"
+	"CREATE INDEX services_vm ON services(virtual_machine_id);";
+
+/* The outbox of the unit of work (docs/internals/domain.md): one event row per committed
+ * change, written in the change's transaction. change_id points at the changelog row that
+ * holds the snapshots (not copied here); consumed is set by the consumer to come (jobs/) and
+ * consumed rows are pruned by the sweeper. The partial index keeps the consumer's "next
+ * pending rows" look-up off the consumed history. */
+static const char m005_outbox[] =
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, object_type TEXT NOT NULL, object_id BIGINT NOT NULL,"
+	" event TEXT NOT NULL, user_id INTEGER, request_id TEXT NOT NULL DEFAULT '',"
+	" change_id BIGINT, created BIGINT NOT NULL, consumed BIGINT);"
+	"CREATE INDEX outbox_pending ON outbox(id) WHERE consumed IS NULL;"
+	"CREATE INDEX outbox_consumed ON outbox(consumed) WHERE consumed IS NOT NULL;";
+
 const struct store_migration store_migrations[] = {
 	{.version = 1, .name = "core inventory schema", .sqlite = m001_core},
 	{.version = 2, .name = "users and tokens as API resources", .sqlite = m002_users},
 	{.version = 3, .name = "compliance policies, checks and trend snapshots", .sqlite = m003_compliance},
+	{.version = 4, .name = "indexes for certificate deletes", .sqlite = m004_delete_indexes},
+	{.version = 5, .name = "outbox of the unit of work", .sqlite = m005_outbox},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -303,7 +303,7 @@ int x509_parse_input(const void *data, size_t len, const struct x509_limits *lim
 		return ck_error_set(err, CK_E_TOOBIG, "pem_content",
 				    "Input too large (%zu bytes). Maximum is %zu bytes.", len,
 				    ps.lim->max_input);
-	if (x509_pem_has_private_key(data, len))
+	if (x509_text_has_private_key(data, len))
 		return ck_error_set(err, CK_E_PRIVKEY, "pem_content", MSG_PRIVKEY);
 	ps.b = calloc(1, sizeof(*ps.b));
 	if (!ps.b)

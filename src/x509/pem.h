@@ -37,6 +37,13 @@ int x509_pem_next(const char *text, size_t len, size_t *pos, struct x509_pem_blo
  * OPENSSH PRIVATE KEY. */
 int x509_pem_has_private_key(const char *text, size_t len);
 
+/* The storage guard: x509_pem_has_private_key, or private-key DER anywhere in the text as
+ * base64 (any line breaks, CRLF, indentation) or hex (optionally ':'/space separated) without
+ * its PEM armour: PKCS#8 (plain and encrypted), PKCS#1, SEC1, PKCS#12 and OpenSSH keys,
+ * recognised by their ASN.1 structure (see der_is_private_key in pem.c). Run on every text
+ * value before it is stored. */
+int x509_text_has_private_key(const char *text, size_t len);
+
 /* Decodes base64 (RFC 4648 alphabet, whitespace anywhere ignored, '=' padding only at the
  * end). Returns 0 and a malloc'ed buffer in *ret (caller frees) with its length, or
  * CK_E_PARSE for invalid input, CK_E_NOMEM. */

@@ -153,3 +153,33 @@ def test_usage_errors(ws):
     assert p.returncode == 1 and "missing.pem" in p.stderr
     p = run(["--help"])
     assert p.returncode == 0 and "--batch N" in p.stdout
+
+
+def test_skip_existing_resumes_after_a_crash(ws):
+    """Issue 9 item 14: a re-run over the same files (as after a crash mid-import) stops at the
+    first duplicate without --skip-existing; with it, duplicates are reported and skipped and
+    the rest is imported."""
+    d, db = ws
+    files = [write_cert(d, f"s{i}") for i in range(5)]
+    p = run(["--db", "sqlite:" + db, *files[:2]])  # the "crashed" first run got this far
+    assert p.returncode == 0, p.stderr
+    p = run(["--db", "sqlite:" + db, *files])
+    assert p.returncode == 1 and "Certificate already exists: s0.example.com" in p.stderr, p.stderr
+    assert len(rows(db, "SELECT id FROM certificates")) == 2
+    p = run(["--db", "sqlite:" + db, "--skip-existing", "--batch", "2", *files, files[4]])
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.strip().splitlines()
+    skipped = [l for l in out if l.startswith("skipped /")]
+    assert [l.split(": ", 1)[0] for l in skipped] == [f"skipped {files[0]}", f"skipped {files[1]}",
+                                                     f"skipped {files[4]}"]
+    assert skipped[0].startswith(f"skipped {files[0]}: Certificate already exists: s0.example.com (ID: 1, Serial: ")
+    # the repeated file was imported earlier in this very run (batch 3 sees batch 2's row)
+    assert skipped[2].startswith(f"skipped {files[4]}: Certificate already exists: s4.example.com (ID: ")
+    assert re.match(r"imported 3 certificates, skipped 3 existing, in [0-9.]+ s \([0-9]+/s\)$", out[-1]), out
+    cns = sorted(r[0] for r in rows(db, "SELECT common_name FROM certificates"))
+    assert cns == [f"s{i}.example.com" for i in range(5)]
+    # nothing left to do: everything skipped, nothing written, exit 0
+    before = rows(db, "SELECT COUNT(*) FROM object_changes")
+    p = run(["--db", "sqlite:" + db, "--skip-existing", *files])
+    assert p.returncode == 0 and p.stdout.count("skipped /") == 5, p.stdout
+    assert rows(db, "SELECT COUNT(*) FROM object_changes") == before
