@@ -25,8 +25,10 @@ function toFormValue(f: FieldDef, v: any): any {
     case 'select':
       return typeof v === 'object' ? String(v.value ?? '') : String(v);
     case 'datetime': {
+      // 24-hour UTC text, the way every date in the UI reads (a datetime-local input
+      // would show the browser's locale, e.g. a US 12-hour clock, under a "UTC" label).
       const d = new Date(v);
-      return isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 16);
+      return isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 16).replace('T', ' ');
     }
     case 'strlist':
       return Array.isArray(v) ? v.join('\n') : String(v);
@@ -41,6 +43,14 @@ function toFormValue(f: FieldDef, v: any): any {
   }
 }
 
+/** "2026-03-01 14:05" (or with T, optional seconds), read as UTC. */
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/** A field read from the object's PEM: shown, never edited, when the object has a PEM. */
+export function lockedFromPem(f: FieldDef, obj: Obj | null | undefined): boolean {
+  return !!(f.fromPem && obj && typeof obj.pem_content === 'string' && obj.pem_content.trim());
+}
+
 /** Form value → JSON value; throws a message for input the API could never accept. */
 function toApiValue(f: FieldDef, v: any): any {
   switch (f.type) {
@@ -50,8 +60,15 @@ function toApiValue(f: FieldDef, v: any): any {
       return v;
     case 'number':
       return v === '' ? null : Number(v);
-    case 'datetime':
-      return v === '' ? null : `${v.length === 16 ? `${v}:00` : v}Z`;
+    case 'datetime': {
+      const t = String(v).trim();
+      if (t === '') return null;
+      const m = DATETIME_RE.exec(t);
+      const iso = m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}Z` : '';
+      const d = new Date(iso);
+      if (!m || isNaN(d.getTime()) || d.toISOString().slice(0, 19) !== iso.slice(0, 19)) throw new Error('Enter a date and time as YYYY-MM-DD HH:MM (24-hour, UTC).');
+      return iso;
+    }
     case 'strlist':
       return String(v)
         .split('\n')
@@ -111,6 +128,7 @@ export function ResourceForm(props: {
       if (editing && f.createOnly) continue;
       if (f.when && !f.when(values)) continue;
       if (f.writeOnly && values[f.name] === '') continue;
+      if (editing && lockedFromPem(f, obj)) continue;
       if (hide.has(f.name) && !(props.preset && f.name in props.preset)) continue;
       try {
         const v = toApiValue(f, values[f.name]);
@@ -205,8 +223,10 @@ function Field(props: { r: ResourceDef; f: FieldDef; values: Values; set: (n: st
   const { f, values, set, errors } = props;
   const id = `f-${props.r.key}-${f.name}`;
   const invalid = errors.length > 0;
-  const describedBy = [f.help ? `${id}-help` : '', invalid ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy = [(!props.obj && f.helpCreate) || f.help ? `${id}-help` : '', invalid ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
   const v = values[f.name];
+  const help = !props.obj && f.helpCreate ? f.helpCreate : f.help;
+  if (lockedFromPem(f, props.obj)) return <LockedField r={props.r} f={f} value={v} />;
   const common = {
     id,
     name: f.name,
@@ -263,7 +283,7 @@ function Field(props: { r: ResourceDef; f: FieldDef; values: Values; set: (n: st
       control = <TagPicker id={id} value={v} onChange={(nv) => set(f.name, nv)} />;
       break;
     case 'datetime':
-      control = <input {...common} type="datetime-local" value={v} onInput={onText} />;
+      control = <input {...common} type="text" class="mono" inputMode="numeric" placeholder="YYYY-MM-DD HH:MM" autoComplete="off" value={v} onInput={onText} />;
       break;
     case 'number':
       control = <input {...common} type="number" inputMode="numeric" value={v} onInput={onText} />;
@@ -293,9 +313,9 @@ function Field(props: { r: ResourceDef; f: FieldDef; values: Values; set: (n: st
         </label>
       )}
       {control}
-      {f.help && (
+      {help && (
         <div class="help" id={`${id}-help`}>
-          {f.help}
+          {help}
         </div>
       )}
       {invalid && (
@@ -303,6 +323,30 @@ function Field(props: { r: ResourceDef; f: FieldDef; values: Values; set: (n: st
           {errors.join(' ')}
         </div>
       )}
+    </div>
+  );
+}
+
+/** A value read from the PEM, shown read-only in the edit form (the PATCH leaves it out). */
+function LockedField(props: { r: ResourceDef; f: FieldDef; value: any }) {
+  const { f } = props;
+  const id = `f-${props.r.key}-${f.name}`;
+  let shown = props.value;
+  if (f.type === 'select') shown = f.choices?.find(([c]) => c === props.value)?.[1] ?? props.value;
+  if (f.type === 'datetime' && shown) shown = `${shown} UTC`;
+  const multi = f.type === 'textarea' || f.type === 'strlist';
+  const wide = multi || f.type === 'tags';
+  return (
+    <div class={`field ${wide ? 'field-wide' : ''} field-locked`}>
+      <label for={id}>{f.label}</label>
+      {multi ? (
+        <textarea id={id} name={f.name} class={`mono ${f.type === 'textarea' ? 'pem-locked' : ''}`} rows={f.type === 'textarea' ? 6 : 3} readOnly value={shown} aria-describedby={`${id}-help`} />
+      ) : (
+        <input id={id} name={f.name} type="text" class={f.mono ? 'mono' : ''} readOnly value={shown} aria-describedby={`${id}-help`} />
+      )}
+      <div class="help" id={`${id}-help`}>
+        Read from the PEM; not editable.
+      </div>
     </div>
   );
 }
