@@ -161,6 +161,40 @@ export const ASSIGNED_TYPE_RESOURCE: Record<string, string> = {
   'dcim.device': 'devices',
   'virtualization.virtualmachine': 'virtual-machines',
 };
+/** Expiry-forecast buckets of the analytics summary (days left by UTC date, active
+ *  certificates); the list filter `expires_in` selects exactly one bucket's rows. */
+export const EXPIRY_BUCKETS: Choice[] = [
+  ['0-14', '0–14 d'],
+  ['15-30', '15–30 d'],
+  ['31-60', '31–60 d'],
+  ['61-90', '61–90 d'],
+  ['90+', '> 90 d'],
+];
+const EXPIRY_STATUS: Choice[] = [
+  ['expired', 'Expired'],
+  ['critical', 'Critical'],
+  ['warning', 'Warning'],
+  ['ok', 'OK'],
+];
+
+/** The valid_to window of a bucket, with the summary's boundaries: from now (0-14) or the
+ *  first day's UTC midnight, to the midnight after the last day (open-ended for 90+). */
+export function bucketWindow(bucket: string, now: Date): { gte: string; lt?: string } | null {
+  const m = /^(\d+)(?:-(\d+)|\+)$/.exec(bucket);
+  if (!m) return null;
+  const iso = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const day = 86400000;
+  const first = Number(m[1]);
+  if (m[2] === undefined) return { gte: iso(new Date(today + (first + 1) * day)) };
+  return { gte: iso(first === 0 ? now : new Date(today + first * day)), lt: iso(new Date(today + (Number(m[2]) + 1) * day)) };
+}
+
+/** The dashboard's "Expired" rows: past valid_to and not retired (replaced, archived and
+ *  revoked certificates are out of service whatever their dates). Tile, bar and list all
+ *  use this one query. */
+export const EXPIRED_LIST = '/certificates?status=active&status=expired&expiry_status=expired';
+
 const BOOL_CHOICES: Choice[] = [
   ['true', 'Yes'],
   ['false', 'No'],
@@ -213,6 +247,8 @@ export const resources: ResourceDef[] = [
       tenantFilter,
       { name: 'issuing_ca_id', label: 'CA', type: 'fk', fk: 'certificate-authorities' },
       { name: 'expiring_within', label: 'Expiring within (days)', type: 'number', placeholder: 'e.g. 30' },
+      { name: 'expiry_status', label: 'Expiry', type: 'select', choices: EXPIRY_STATUS, multiple: true },
+      { name: 'expires_in', label: 'Expires in', type: 'select', choices: EXPIRY_BUCKETS },
       { name: 'is_acme', label: 'ACME', type: 'bool', choices: BOOL_CHOICES },
       { name: 'algorithm', label: 'Algorithm', type: 'select', choices: ALGORITHMS, multiple: true },
       tagFilter,
@@ -221,6 +257,13 @@ export const resources: ResourceDef[] = [
       const api = new URLSearchParams(ui);
       const n = api.get('expiring_within');
       api.delete('expiring_within');
+      const bucket = api.get('expires_in');
+      api.delete('expires_in');
+      const w = bucket ? bucketWindow(bucket, new Date()) : null;
+      if (w) {
+        api.set('valid_to__gte', w.gte);
+        if (w.lt) api.set('valid_to__lt', w.lt);
+      }
       if (n && /^\d+$/.test(n)) {
         const now = new Date();
         const until = new Date(now.getTime() + Number(n) * 86400000);

@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, get, patch, post, type Obj } from '../api';
 import { Card, ErrorBox, FkSelect, PageHeader, Spinner, TagPicker, toast, useLoad } from '../components';
-import { ASSIGNED_TYPE_RESOURCE, type FieldDef, type ResourceDef } from '../resources';
+import { AssignTargetPicker } from '../picker';
+import { type FieldDef, type ResourceDef } from '../resources';
 import { Link, navigate, useLocation } from '../router';
 
 type Values = Record<string, any>;
@@ -265,9 +266,22 @@ function Field(props: { r: ResourceDef; f: FieldDef; values: Values; set: (n: st
       let resource = f.fk;
       let currentLabel: string | undefined;
       if (f.name === 'assigned_object_id') {
-        resource = ASSIGNED_TYPE_RESOURCE[values.assigned_object_type];
         const ao = props.obj?.assigned_object;
-        currentLabel = ao?.display || ao?.name;
+        control = (
+          <AssignTargetPicker
+            key={values.assigned_object_type}
+            id={id}
+            type={values.assigned_object_type}
+            certificateId={String(values.certificate || '')}
+            value={v}
+            required={f.required}
+            invalid={invalid}
+            describedBy={describedBy}
+            currentLabel={ao?.display || ao?.name}
+            onChange={(nv) => set(f.name, nv)}
+          />
+        );
+        break;
       } else {
         const cur = props.obj?.[f.name];
         currentLabel = cur && typeof cur === 'object' ? cur.display || cur.name : undefined;
