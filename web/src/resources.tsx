@@ -228,7 +228,7 @@ export const resources: ResourceDef[] = [
     icon: 'cert',
     label: (o) => o.common_name || o.display || `#${o.id}`,
     columns: [
-      { key: 'common_name', label: 'Common name', order: 'common_name', render: (o) => <Link href={`/certificates/${o.id}`}>{o.common_name}</Link> },
+      { key: 'common_name', label: 'Common name', order: 'common_name', class: 'name-cell', render: (o) => <Link href={`/certificates/${o.id}`}>{o.common_name}</Link> },
       { key: 'status', label: 'Status', order: 'status', render: (o) => <StatusBadge value={o.status} /> },
       { key: 'expiry', label: 'Expires', order: 'valid_to', render: (o) => (
           <span class="expiry-cell">

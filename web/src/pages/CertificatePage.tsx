@@ -61,7 +61,7 @@ export function CertificatePage(props: { id: string }) {
             <ExpiryBadge cert={c} />
           </span>
         }
-        subtitle={<span class="mono small">{c.serial_number}</span>}
+        subtitle={<span class="mono small wrap">{c.serial_number}</span>}
         crumbs={<Link href="/certificates">Certificates</Link>}
         actions={
           <>

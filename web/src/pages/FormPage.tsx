@@ -187,6 +187,11 @@ export function ResourceForm(props: {
 
   return (
     <form class={`form ${props.compact ? 'form-compact' : ''}`} onSubmit={submit} noValidate>
+      {editing && visible.some((f) => lockedFromPem(f, obj)) && (
+        <div class="alert alert-info" role="note" id="locked-note">
+          <span>Greyed fields are read from the {r.key === 'csrs' ? 'request' : 'certificate'}'s PEM and cannot be edited. To change them, import the new PEM{r.key === 'certificates' ? ' (Renew)' : ''}.</span>
+        </div>
+      )}
       {topMessages.length > 0 && (
         <div class="alert alert-error" role="alert" tabIndex={-1}>
           <div>
@@ -354,13 +359,10 @@ function LockedField(props: { r: ResourceDef; f: FieldDef; value: any }) {
     <div class={`field ${wide ? 'field-wide' : ''} field-locked`}>
       <label for={id}>{f.label}</label>
       {multi ? (
-        <textarea id={id} name={f.name} class={`mono ${f.type === 'textarea' ? 'pem-locked' : ''}`} rows={f.type === 'textarea' ? 6 : 3} readOnly value={shown} aria-describedby={`${id}-help`} />
+        <textarea id={id} name={f.name} class={`mono ${f.type === 'textarea' ? 'pem-locked' : ''}`} rows={f.type === 'textarea' ? 6 : 3} readOnly value={shown} aria-describedby="locked-note" />
       ) : (
-        <input id={id} name={f.name} type="text" class={f.mono ? 'mono' : ''} readOnly value={shown} aria-describedby={`${id}-help`} />
+        <input id={id} name={f.name} type="text" class={f.mono ? 'mono' : ''} readOnly value={shown} aria-describedby="locked-note" />
       )}
-      <div class="help" id={`${id}-help`}>
-        Read from the PEM; not editable.
-      </div>
     </div>
   );
 }
