@@ -35,7 +35,6 @@ function certBody(cn, { days = 100, status = 'active', ...rest } = {}) {
 export function defectTests(browser) {
   mkdirSync(DIR, { recursive: true });
   const pages = new Map();
-  const D = {};
 
   async function pageFor(v) {
     if (!pages.has(v.name)) {
@@ -92,7 +91,7 @@ export function defectTests(browser) {
 
   /* ---------- item 5: Add CSR ---------- */
 
-  test('defects: Add CSR previews the pasted request (csrs/import/ dry run), then saves it; list and detail read cleanly', async () => {
+  test('defects: Add CSR previews the pasted request (csrs/import/ dry run), then saves it', async () => {
     await eachView(async (p, v) => {
       const cn = `csr-${v.name}.example.test`;
       const pem = makeCsr(`csr-${v.name}`, cn, [cn, `www.${cn}`], '/C=DE/O=Example Inc');
@@ -112,6 +111,14 @@ export function defectTests(browser) {
       assert.ok(saved, 'CSR saved');
       assert.equal(saved.requested_by, 'ops@example.test');
       assert.equal(saved.organization, 'Example Inc');
+    });
+  });
+
+  test('defects: CSR detail shows the whole PEM, wrapped, nothing cut off', async () => {
+    await eachView(async (p, v) => {
+      const cn = `csr-view-${v.name}.example.test`;
+      const csr = await apiOk('POST', `${PLUGIN}/csrs/import/`, { pem_content: makeCsr(`csr-view-${v.name}`, cn) });
+      await go(p, `/csrs/${csr.id}`);
       // The detail shows the whole PEM: wrapped inside its box, nothing cut off on the right.
       const pre = p.locator('main pre.pem').first();
       await pre.waitFor();
@@ -120,7 +127,12 @@ export function defectTests(browser) {
       assert.ok(box.right <= v.viewport.width, `PEM box ends at ${box.right} px`);
       assert.ok(await pageOverflow(p) <= 0, 'CSR page wider than the screen');
       await shot(p, v, 'csr-detail');
-      // The list names the CSR by its common name, without a "CSR:" prefix.
+    });
+  });
+
+  test('defects: the CSR list names CSRs without a "CSR:" prefix', async () => {
+    await eachView(async (p, v) => {
+      const cn = `csr-view-${v.name}.example.test`;
       await go(p, `/csrs?q=${cn}`);
       const cell = p.locator('tbody td[data-label="Common name"]').first();
       await cell.waitFor();
@@ -131,7 +143,7 @@ export function defectTests(browser) {
 
   /* ---------- item 6: every tile, bar and the list it opens count the same rows ---------- */
 
-  test('defects: dashboard tiles and analytics bars count the same rows as the lists they open', async () => {
+  test('defects: every dashboard tile counts the same rows as the list it opens', async () => {
     // Certificates that made the counts disagree: expired ones (by status and still active),
     // retired ones past their date, and some in neighbouring forecast buckets.
     const seeds = [
@@ -167,6 +179,11 @@ export function defectTests(browser) {
           await shot(p, v, 'expired-list');
         }
       }
+    });
+  });
+
+  test('defects: every analytics forecast bar counts the same rows as the list it opens', async () => {
+    await eachView(async (p, v) => {
       await go(p, '/analytics');
       const forecast = p.locator('.card', { hasText: 'Expiry forecast' });
       const n = await forecast.locator('.legend-btn').count();
@@ -258,7 +275,6 @@ export function defectTests(browser) {
         assert.equal(await roots(), 1, 'saved on request');
       }
       await shot(p, v, 'smart-paste-saved');
-      D[`pasted-${v.name}`] = saved.id;
     });
   });
 
@@ -292,7 +308,7 @@ export function defectTests(browser) {
     });
   });
 
-  test('defects: certificate detail and Janus dialog fit a phone (long serial, all tabs, labels beside values)', async () => {
+  test('defects: certificate detail fits a phone (long serial, all tabs in view)', async () => {
     const serial = '7fa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3'; // 20 bytes, the longest serial allowed
     const old = makeLeaf('long-serial', 'long-serial.example.test', 20, undefined, 'rsa:2048', serial);
     const imported = await apiOk('POST', `${PLUGIN}/certificates/import/`, { pem_content: old.pem });
@@ -305,6 +321,13 @@ export function defectTests(browser) {
         assert.ok(r <= v.viewport.width, `tab "${await tab.innerText()}" is off screen (${r} px)`);
       }
       await shot(p, v, 'certificate-detail');
+    });
+  });
+
+  test('defects: the Janus comparison dialog fits a phone (labels beside their values)', async () => {
+    const imported = (await apiOk('GET', `${PLUGIN}/certificates/?common_name=long-serial.example.test`)).results[0];
+    assert.ok(imported, 'certificate of the previous test');
+    await eachView(async (p, v) => {
       const next = makeLeaf(`long-serial-new-${v.name}`, 'long-serial.example.test', 90);
       await go(p, `/import?renew_from=${imported.id}`);
       await p.getByLabel('PEM content').fill(next.pem);
@@ -322,8 +345,8 @@ export function defectTests(browser) {
 
   test('defects: Edit keeps fields read from the PEM read-only and sends only what may change', async () => {
     await eachView(async (p, v) => {
-      const id = D[`pasted-${v.name}`];
-      assert.ok(id, 'certificate from the Smart Paste test');
+      const leaf = makeLeaf(`locked-${v.name}`, `locked-${v.name}.example.test`, 60);
+      const { id } = await apiOk('POST', `${PLUGIN}/certificates/import/`, { pem_content: leaf.pem });
       await go(p, `/certificates/${id}/edit`);
       for (const label of ['Common name', 'Serial number', 'SHA-256 fingerprint', 'Issuer', 'Valid to', 'Algorithm', 'PEM (leaf)'])
         assert.equal(await p.getByLabel(label, { exact: true }).getAttribute('readonly'), '', `${label} is read-only`);
@@ -357,11 +380,9 @@ export function defectTests(browser) {
     });
   });
 
-  test('defects: no countdown badge on replaced, archived or revoked certificates; provider names spelled right', async () => {
+  test('defects: no countdown badge on replaced, archived or revoked certificates', async () => {
     const rep = await apiOk('POST', `${PLUGIN}/certificates/`, certBody('replaced-badge.example.test', { days: 6, status: 'replaced' }));
     await apiOk('POST', `${PLUGIN}/certificates/`, certBody('revoked-badge.example.test', { days: 6, status: 'revoked' }));
-    const acme = await apiOk('POST', `${PLUGIN}/certificates/`, certBody('provider-name.example.test', { is_acme: true, acme_provider: 'letsencrypt' }));
-    await apiOk('POST', `${PLUGIN}/certificate-authorities/`, { name: 'Defect ACME CA', type: 'acme', issuer_pattern: 'defect acme' });
     await eachView(async (p, v) => {
       await go(p, '/certificates?q=-badge.example.test');
       await p.locator('tbody tr').nth(1).waitFor();
@@ -372,6 +393,13 @@ export function defectTests(browser) {
       await go(p, `/certificates/${rep.id}`);
       const badges = await p.locator('.title-with-badges .badge').allInnerTexts();
       assert.deepEqual(badges, ['Replaced'], 'only the status badge in the heading');
+    });
+  });
+
+  test('defects: provider and CA type names are spelled "Let\'s Encrypt" and "ACME"', async () => {
+    const acme = await apiOk('POST', `${PLUGIN}/certificates/`, certBody('provider-name.example.test', { is_acme: true, acme_provider: 'letsencrypt' }));
+    await apiOk('POST', `${PLUGIN}/certificate-authorities/`, { name: 'Defect ACME CA', type: 'acme', issuer_pattern: 'defect acme' });
+    await eachView(async (p, v) => {
       await go(p, `/certificates/${acme.id}`);
       const acmeCard = p.locator('.card', { hasText: 'Managed by ACME' });
       const text = await acmeCard.innerText();
@@ -382,7 +410,7 @@ export function defectTests(browser) {
     });
   });
 
-  test('defects: new-user password hint, Copy for a new token, readable changelog', async () => {
+  test('defects: the new-user form does not say "keep the current password"', async () => {
     const admin = (await apiOk('GET', '/api/users/users/?username=admin')).results[0];
     await eachView(async (p, v) => {
       await go(p, '/admin/users/new');
@@ -390,6 +418,13 @@ export function defectTests(browser) {
       assert.ok(!/keep the current password/i.test(help), `create form hint: ${help}`);
       await go(p, `/admin/users/${admin.id}/edit`);
       assert.match(await p.locator('#f-users-password-help').innerText(), /keep the current password/i, 'the edit form keeps its hint');
+      await shot(p, v, 'user-new');
+    });
+  });
+
+  test('defects: a new token\'s key has a Copy button', async () => {
+    const admin = (await apiOk('GET', '/api/users/users/?username=admin')).results[0];
+    await eachView(async (p, v) => {
 
       await go(p, `/admin/tokens/new?user=${admin.id}`);
       await p.getByLabel('Description').fill(`copy ${v.name}`);
@@ -400,8 +435,13 @@ export function defectTests(browser) {
       await note.getByRole('button', { name: 'Copy' }).click();
       assert.equal(await p.evaluate(() => navigator.clipboard.readText()), key, 'the key is on the clipboard');
       await shot(p, v, 'token-copy');
+    });
+  });
 
-      const id = D[`pasted-${v.name}`];
+  test('defects: the changelog shows plain values and names the PEM instead of printing it', async () => {
+    await eachView(async (p, v) => {
+      const leaf = makeLeaf(`changelog-${v.name}`, `changelog-${v.name}.example.test`, 60);
+      const { id } = await apiOk('POST', `${PLUGIN}/certificates/import/`, { pem_content: leaf.pem });
       await go(p, `/certificates/${id}?tab=changelog`);
       const created = p.locator('.tl-item', { has: p.locator('.badge', { hasText: /create/i }) }).first();
       await created.locator('summary').click();
