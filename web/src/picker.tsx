@@ -9,6 +9,8 @@ import { byKey, plural, ASSIGNED_TYPE_RESOURCE } from './resources';
 /** Options shown at a time; the search box reaches the rest. */
 const PICK_LIMIT = 50;
 const SEARCH_DELAY_MS = 200;
+/** Rows of the open option list. */
+const LIST_ROWS = 8;
 
 interface Option {
   o: Obj;
@@ -122,6 +124,8 @@ export function AssignTargetPicker(props: {
         required={props.required}
         aria-invalid={props.invalid ? 'true' : undefined}
         aria-describedby={[props.describedBy, noteId].filter(Boolean).join(' ')}
+        // An open list: the matches are in view while typing (a closed select hides them).
+        size={opts && opts.length ? Math.min(LIST_ROWS, opts.length + 1 + (tenantId ? 2 : 0)) : undefined}
         onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}
       >
         <option value="">{opts === null ? 'Loading…' : opts.length ? '—' : q ? 'No match' : `No ${r.singular} available`}</option>

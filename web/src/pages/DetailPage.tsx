@@ -93,7 +93,12 @@ export function Changelog(props: { objectType: string; id: number | string }) {
         const action = String(c.action?.value ?? c.action ?? '');
         const pre: Obj = c.prechange_data || {};
         const post: Obj = c.postchange_data || {};
-        const keys = [...new Set([...Object.keys(pre), ...Object.keys(post)])].filter((k) => JSON.stringify(pre[k]) !== JSON.stringify(post[k]) && k !== 'last_updated');
+        // Fields empty on both sides (null versus absent) are no change a person can see.
+        const keys = [...new Set([...Object.keys(pre), ...Object.keys(post)])].filter(
+          (k) => JSON.stringify(pre[k]) !== JSON.stringify(post[k]) && k !== 'last_updated' && (changeText(pre[k]) !== '' || changeText(post[k]) !== ''),
+        );
+        // A creation or deletion has one side only: one value column.
+        const one = action === 'create' ? 'new' : action === 'delete' ? 'old' : null;
         return (
           <li key={c.id} class={`tl-item tl-${action}`}>
             <div class="tl-head">
@@ -110,8 +115,14 @@ export function Changelog(props: { objectType: string; id: number | string }) {
                   <thead>
                     <tr>
                       <th>Field</th>
-                      <th>Before</th>
-                      <th>After</th>
+                      {one ? (
+                        <th>Value</th>
+                      ) : (
+                        <>
+                          <th>Before</th>
+                          <th>After</th>
+                        </>
+                      )}
                     </tr>
                   </thead>
                   <tbody>
@@ -120,12 +131,16 @@ export function Changelog(props: { objectType: string; id: number | string }) {
                         <td>
                           <code>{k}</code>
                         </td>
-                        <td class="diff-old">
-                          <ChangeValue v={pre[k]} />
-                        </td>
-                        <td class="diff-new">
-                          <ChangeValue v={post[k]} />
-                        </td>
+                        {one !== 'new' && (
+                          <td class="diff-old">
+                            <ChangeValue v={pre[k]} />
+                          </td>
+                        )}
+                        {one !== 'old' && (
+                          <td class="diff-new">
+                            <ChangeValue v={post[k]} />
+                          </td>
+                        )}
                       </tr>
                     ))}
                   </tbody>
