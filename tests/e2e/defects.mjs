@@ -161,6 +161,7 @@ export function defectTests(browser) {
     for (const [cn, opts] of seeds) await apiOk('POST', `${PLUGIN}/certificates/`, certBody(`${cn}.example.test`, opts));
     await eachView(async (p, v) => {
       await go(p, '/');
+      await p.locator('.kpi').nth(4).waitFor();
       const labels = await p.locator('.kpi .kpi-label').allInnerTexts();
       assert.deepEqual(labels, ['Certificates', 'Critical (≤ 14 d)', 'Warning (≤ 30 d)', 'Expired', 'ACME managed']);
       if (v.name === 'desktop-light' || v.name === 'phone-dark') await shot(p, v, 'dashboard');
@@ -186,6 +187,7 @@ export function defectTests(browser) {
     await eachView(async (p, v) => {
       await go(p, '/analytics');
       const forecast = p.locator('.card', { hasText: 'Expiry forecast' });
+      await forecast.locator('.legend-btn').nth(5).waitFor();
       const n = await forecast.locator('.legend-btn').count();
       assert.equal(n, 6, 'six forecast buckets');
       await shot(p, v, 'analytics');
@@ -349,8 +351,12 @@ export function defectTests(browser) {
       const leaf = makeLeaf(`locked-${v.name}`, `locked-${v.name}.example.test`, 60);
       const { id } = await apiOk('POST', `${PLUGIN}/certificates/import/`, { pem_content: leaf.pem });
       await go(p, `/certificates/${id}/edit`);
-      for (const label of ['Common name', 'Serial number', 'SHA-256 fingerprint', 'Issuer', 'Valid to', 'Algorithm', 'PEM (leaf)'])
-        assert.equal(await p.getByLabel(label, { exact: true }).getAttribute('readonly'), '', `${label} is read-only`);
+      await p.locator('#f-certificates-private_key_location').waitFor();
+      for (const name of ['common_name', 'serial_number', 'fingerprint_sha256', 'issuer', 'valid_to', 'algorithm', 'pem_content']) {
+        const control = p.locator(`#f-certificates-${name}`);
+        assert.equal(await control.count(), 1, `${name} is on the form`);
+        assert.equal(await control.getAttribute('readonly'), '', `${name} is read-only`);
+      }
       await p.getByLabel('Private key location').fill(`Vault: /kv/${v.name}`);
       await shot(p, v, 'certificate-edit-locked');
       const [req] = await Promise.all([p.waitForRequest((r) => r.method() === 'PATCH'), p.getByRole('button', { name: 'Save changes' }).click()]);
@@ -392,6 +398,7 @@ export function defectTests(browser) {
       assert.equal(await cells.locator('.badge').count(), 0, 'no days-left badge in the list');
       await shot(p, v, 'retired-no-badge');
       await go(p, `/certificates/${rep.id}`);
+      await p.getByRole('heading', { name: /replaced-badge/ }).waitFor();
       const badges = await p.locator('.title-with-badges .badge').allInnerTexts();
       assert.deepEqual(badges, ['Replaced'], 'only the status badge in the heading');
     });
