@@ -337,7 +337,7 @@ export function defectTests(browser) {
       const dialog = p.getByRole('dialog', { name: /Janus comparison/ });
       await dialog.waitFor();
       await dialog.getByText('0 assignments').waitFor();
-      const over = await dialog.locator('th[scope="row"], td').evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
+      const over = await dialog.locator('table th, table td').evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
       assert.deepEqual(over, [], 'comparison cells whose text runs into the next column');
       const box = await dialog.evaluate((el) => el.getBoundingClientRect().right);
       assert.ok(box <= v.viewport.width, 'dialog inside the screen');

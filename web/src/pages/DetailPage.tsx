@@ -51,11 +51,14 @@ export function renderValue(f: FieldDef, v: any): ComponentChildren {
 /** PEM bodies in a snapshot are kilobytes of base64 nobody reads in a diff: shown shortened. */
 const PEM_IN_VALUE = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+
 /** One changelog value as a person reads it: text without JSON quotes, lists joined,
  *  nested objects by name, PEM blocks shortened, nothing for absent/empty. */
 export function changeText(v: unknown): string {
   if (v === undefined || v === null || v === '') return '';
   if (typeof v === 'string') {
+    if (ISO_UTC.test(v)) return `${v.slice(0, 10)} ${v.slice(11, 19)} UTC`;
     const pems = v.match(PEM_IN_VALUE);
     if (!pems) return v;
     const kinds = pems.map((p) => p.slice(11, p.indexOf('-----', 11)).toLowerCase());
@@ -66,6 +69,7 @@ export function changeText(v: unknown): string {
   if (Array.isArray(v)) return v.map(changeText).join(', ');
   if (typeof v === 'object') {
     const o = v as Obj;
+    if (!Object.keys(o).length) return '';
     if (o.display || o.name || o.label) return String(o.display || o.name || o.label);
     if ('value' in o) return changeText(o.value);
     return JSON.stringify(v);
