@@ -106,7 +106,9 @@ export function defectTests(browser) {
       await p.getByLabel('Requested by').fill('ops@example.test');
       await shot(p, v, 'csr-add-preview');
       await p.getByRole('button', { name: 'Save CSR' }).click();
-      await p.getByRole('heading', { name: cn, exact: true }).waitFor();
+      // The preview card has a heading with the same name: wait for the CSR's own page.
+      await p.waitForURL(/\/csrs\/\d+$/);
+      await p.getByRole('heading', { level: 1, name: cn, exact: true }).waitFor();
       const saved = (await apiOk('GET', `${PLUGIN}/csrs/?common_name=${cn}`)).results[0];
       assert.ok(saved, 'CSR saved');
       assert.equal(saved.requested_by, 'ops@example.test');
