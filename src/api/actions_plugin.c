@@ -95,21 +95,71 @@ static int run_csr(void *arg, struct ck_error *err)
 	return api_create_record(ar, &res_csrs, job->rec, &job->id, err);
 }
 
+/* dry_run: the request parsed as it would be saved (the UI's preview before Save), with
+ * the CSR it would duplicate; nothing is written. */
+static void csr_preview(struct api_req *ar, const struct x509_csr_info *c)
+{
+	const struct {
+		const char *name, *value;
+	} texts[] = {{"common_name", c->common_name}, {"organization", c->organization},
+		     {"organizational_unit", c->organizational_unit}, {"locality", c->locality},
+		     {"state", c->state}, {"country", c->country}, {"subject_string", c->subject},
+		     {"algorithm", c->algorithm}, {"fingerprint_sha256", c->fingerprint_sha256}};
+	struct ck_error err;
+	struct store_stmt *st;
+	struct jsonw w;
+	int64_t dup = 0;
+
+	ck_error_clear(&err);
+	if (!store_query(ar->ctx.conn, "SELECT id FROM csrs WHERE fingerprint_sha256 = $1", &st, &err)) {
+		store_bind_text(st, 1, c->fingerprint_sha256, (size_t)-1);
+		if (store_step(st, &err) == STORE_ROW)
+			dup = store_col_i64(st, 0);
+		store_done(st);
+	}
+	api_json_begin(ar, 200, &w);
+	jsonw_obj_open(&w);
+	jsonw_kbool(&w, "dry_run", 1);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		jsonw_kstr(&w, texts[i].name, texts[i].value);
+	jsonw_key(&w, "key_size");
+	if (c->key_size < 0)
+		jsonw_null(&w);
+	else
+		jsonw_int(&w, c->key_size);
+	jsonw_key(&w, "sans");
+	jsonw_arr_open(&w);
+	for (size_t i = 0; i < c->nsans; i++)
+		jsonw_str(&w, c->sans[i]);
+	jsonw_arr_close(&w);
+	jsonw_key(&w, "duplicate_of");
+	if (dup)
+		api_render_object(ar, &res_csrs, dup, 1, &w, NULL);
+	else
+		jsonw_null(&w);
+	jsonw_obj_close(&w);
+}
+
 static void csr_import(struct api_req *ar)
 {
-	static const char *const known[] = {"pem_content", "requested_by", "target_ca", "tenant", "notes", NULL};
+	static const char *const known[] = {"pem_content", "requested_by", "target_ca", "tenant", "notes", "dry_run", NULL};
 	struct x509_bundle *b = NULL;
 	struct x509_limits lim;
 	struct dom_record rec = {0};
 	struct ck_error err;
 	struct csr_job job = {&rec, 0, ar};
 	struct jsonw w;
-	json_t *body, *pem, *tenant;
+	json_t *body, *pem, *tenant, *dry;
 	int r;
 
 	ck_error_clear(&err);
 	if ((r = api_body(ar, &body, &err)) || (r = check_keys(body, known, &err)))
 		goto fail;
+	dry = json_object_get(body, "dry_run");
+	if (dry && !json_is_boolean(dry)) {
+		r = ck_error_set(&err, CK_E_INVALID, "dry_run", "dry_run must be a boolean.");
+		goto fail;
+	}
 	pem = json_object_get(body, "pem_content");
 	if (!json_is_string(pem)) {
 		r = ck_error_set(&err, CK_E_INVALID, "pem_content", pem ? "Not a valid string." : "This field is required.");
@@ -141,6 +191,10 @@ static void csr_import(struct api_req *ar)
 			goto fail;
 		}
 		dom_record_set_int(&rec, "tenant", p);
+	}
+	if (dry && json_is_true(dry)) {
+		csr_preview(ar, &b->csrs[0]);
+		goto out;
 	}
 	if ((r = dom_uow_run(&ar->ctx, run_csr, &job, &err)))
 		goto fail;

@@ -235,6 +235,28 @@ def test_csr_import_seed_shape(api, uniq):
     assert api.get(CSRS, params={"status": "bogus"}).status_code == 400
 
 
+def test_csr_import_dry_run_previews_without_saving(api, uniq):
+    """The UI's Add CSR previews the request (dry_run) before Save; nothing is written."""
+    csr = make_csr(cn=f"{uniq}.example.com", sans=[f"{uniq}.example.com", f"api.{uniq}.example.com"],
+                   key=ec_key(), o="Example Inc", c="DE")
+    before = api.count(CSRS)
+    r = api.post(CSRS + "import/", json={"pem_content": pem(csr), "requested_by": "ops", "dry_run": True})
+    assert r.status_code == 200, r.text
+    x = r.json()
+    assert x["dry_run"] is True and x["duplicate_of"] is None
+    assert x["common_name"] == f"{uniq}.example.com" and x["organization"] == "Example Inc" and x["country"] == "DE"
+    assert x["subject_string"] == f"CN={uniq}.example.com, O=Example Inc, C=DE"
+    assert x["algorithm"] == "ecdsa" and x["key_size"] == 256
+    assert f"DNS:api.{uniq}.example.com" in x["sans"]
+    assert x["fingerprint_sha256"] == ckcerts.colon_hex(__import__("hashlib").sha256(ckcerts.der(csr)).digest())
+    assert api.count(CSRS) == before
+    saved = make(api, CSRS + "import/", pem_content=pem(csr))
+    again = api.post(CSRS + "import/", json={"pem_content": pem(csr), "dry_run": True})
+    assert again.status_code == 200 and again.json()["duplicate_of"]["id"] == saved["id"]
+    assert api.post(CSRS + "import/", json={"pem_content": pem(csr), "dry_run": "yes"}).status_code == 400
+    assert api.post(CSRS + "import/", json={"pem_content": "garbage", "dry_run": True}).status_code == 400
+
+
 @pytest.mark.parametrize("fmt", ["pkcs8", "traditional", "encrypted"])
 def test_csr_import_refuses_private_key(api, uniq, fmt):
     csr = make_csr(cn=f"{uniq}.example.com")

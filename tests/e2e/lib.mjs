@@ -30,11 +30,14 @@ export function test(name, fn) {
   tests.push({ name, fn });
 }
 
+/** CK_E2E_ONLY=<regex> runs only the matching tests (and the seeding ones), for iterating. */
 export async function run(onFailure) {
   let passed = 0;
   let failed = 0;
   const t0 = Date.now();
+  const only = process.env.CK_E2E_ONLY ? new RegExp(process.env.CK_E2E_ONLY) : null;
   for (const [i, t] of tests.entries()) {
+    if (only && !only.test(t.name) && !t.name.startsWith('seed')) continue;
     const start = Date.now();
     try {
       await t.fn();
@@ -106,12 +109,12 @@ function ensureCa() {
 }
 
 /** A leaf signed by the test CA. Returns {pem, keyPem, chainPem, fingerprint, serial}. */
-export function makeLeaf(name, cn, days, sans = [cn], keyType = 'rsa:2048') {
+export function makeLeaf(name, cn, days, sans = [cn], keyType = 'rsa:2048', serialHex = randomBytes(8).toString('hex')) {
   ensureCa();
   const newkey = keyType.startsWith('ec') ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', keyType];
   openssl(['req', ...newkey, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
   writeFileSync(join(certDir, `${name}.ext`), `subjectAltName=${sans.map((s) => `DNS:${s}`).join(',')}\n`);
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-out', `${name}.pem`, '-days', String(days), '-extfile', `${name}.ext`]);
+  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', `0x${serialHex}`, '-out', `${name}.pem`, '-days', String(days), '-extfile', `${name}.ext`]);
   const fp = execFileSync('openssl', ['x509', '-in', `${name}.pem`, '-noout', '-fingerprint', '-sha256'], { cwd: certDir }).toString();
   return {
     pem: readFileSync(join(certDir, `${name}.pem`), 'utf8'),
@@ -119,6 +122,14 @@ export function makeLeaf(name, cn, days, sans = [cn], keyType = 'rsa:2048') {
     chainPem: readFileSync(join(certDir, 'ca.pem'), 'utf8'),
     fingerprint: fp.split('=')[1].trim(),
   };
+}
+
+/** A certificate signing request with a throw-away key. Returns its PEM. */
+export function makeCsr(name, cn, sans = [cn], subject = '') {
+  const ext = join(certDir, `${name}.csr.cnf`);
+  writeFileSync(ext, `[req]\ndistinguished_name=dn\nreq_extensions=ext\n[dn]\n[ext]\nsubjectAltName=${sans.map((s) => `DNS:${s}`).join(',')}\n`);
+  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.csr.key`, '-out', `${name}.req.pem`, '-subj', `${subject}/CN=${cn}`, '-config', ext]);
+  return readFileSync(join(certDir, `${name}.req.pem`), 'utf8');
 }
 
 /* ---------- browser ---------- */

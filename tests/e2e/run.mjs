@@ -2,6 +2,7 @@
 // node's own modules + playwright-core, closing with "N passed, M failed".
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { defectTests } from './defects.mjs';
 import { api, apiOk, ARGS, assert, chromium, consoleErrors, fingerprint, makeLeaf, open, PLUGIN, run, SHOTS, signIn, test, URL_, watch } from './lib.mjs';
 
 mkdirSync(SHOTS, { recursive: true });
@@ -127,7 +128,8 @@ test('Tutorial 1: Smart Paste import → preview → save → assign to a servic
   assert.ok(saved, 'certificate saved');
   assert.equal(saved.fingerprint_sha256, S.shop.fingerprint);
   S.shopId = saved.id;
-  // The chain's root was not saved: each certificate is saved on its own.
+  // The chain's root was not saved as a certificate of its own: it is the leaf's chain.
+  assert.ok((await apiOk('GET', `${PLUGIN}/certificates/${saved.id}/`)).issuer_chain.includes(S.shop.chainPem.split('\n')[1]), 'chain kept with the leaf');
   const rootList = await apiOk('GET', `${PLUGIN}/certificates/?q=Example%20Test%20Root`);
   assert.equal(rootList.results.filter((c) => c.common_name === 'Example Test Root').length, 0, 'unsaved chain certificate not stored');
 
@@ -552,6 +554,8 @@ for (const theme of ['light', 'dark']) {
     }
   });
 }
+
+defectTests(browser);
 
 test('no console errors (CSP violations, exceptions) on any page', async () => {
   assert.deepEqual(consoleErrors, []);

@@ -40,6 +40,9 @@ export function fmtAlgorithm(algorithm?: string | null, keySize?: number | null)
 /** Days-remaining badge coloured by the API's expiry_status (ok / warning / critical / expired). */
 export function ExpiryBadge(props: { cert: Obj }) {
   const c = props.cert;
+  // A replaced, archived or revoked certificate is out of service: its days left are no
+  // longer anyone's deadline, so no (red) countdown.
+  if (RETIRED.has(statusValue(c.status))) return null;
   const status: string = c.expiry_status || (typeof c.days_remaining === 'number' && c.days_remaining < 0 ? 'expired' : 'ok');
   const days: number | undefined = typeof c.days_remaining === 'number' ? c.days_remaining : undefined;
   let text: string;
@@ -52,6 +55,14 @@ export function ExpiryBadge(props: { cert: Obj }) {
       {text}
     </span>
   );
+}
+
+/** Certificate statuses that take a certificate out of service. */
+export const RETIRED = new Set(['replaced', 'archived', 'revoked']);
+
+/** A choice field's value, whether the API sent "x" or {value: "x", label}. */
+export function statusValue(v: unknown): string {
+  return v && typeof v === 'object' ? String((v as Obj).value ?? '') : String(v ?? '');
 }
 
 const STATUS_TONE: Record<string, string> = {

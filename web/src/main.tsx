@@ -8,6 +8,7 @@ import { Spinner, Toasts } from './components';
 import { Layout } from './layout';
 import { HomePage } from './pages/HomePage';
 import { CertificatePage } from './pages/CertificatePage';
+import { CsrImportPage } from './pages/CsrImportPage';
 import { DetailPage } from './pages/DetailPage';
 import { FormPage } from './pages/FormPage';
 import { ImportPage } from './pages/ImportPage';
@@ -58,6 +59,7 @@ function Routes() {
   }, [p]);
   if (p === '/') return <HomePage />;
   if (p === '/import') return <ImportPage />;
+  if (p === '/csrs/new') return <CsrImportPage />;
   if (p === '/analytics') return <LazyAnalytics />;
   if (p === '/login') {
     navigate('/', { replace: true });

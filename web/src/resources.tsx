@@ -2,7 +2,7 @@
 // route, list columns, filters and form fields. Generic pages do the rest.
 import type { VNode } from 'preact';
 import { PLUGIN, type Obj } from './api';
-import { ExpiryBadge, fmtAlgorithm, fmtDate, fmtDateTime, Ref, StatusBadge, TagList, titleCase, YesNo } from './format';
+import { ExpiryBadge, fmtAlgorithm, fmtDate, fmtDateTime, Ref, StatusBadge, TagList, YesNo } from './format';
 import { Link } from './router';
 
 export type Choice = [string, string];
@@ -30,7 +30,11 @@ export interface FieldDef {
   fk?: string;
   required?: boolean;
   help?: string;
+  /** Help shown on the create form instead of `help` (which then is the edit form's). */
+  helpCreate?: string;
   group?: string;
+  /** Read from the PEM (certificate or CSR): read-only when editing an object that has one. */
+  fromPem?: boolean;
   /** Only on create (e.g. a token's user). */
   createOnly?: boolean;
   /** Write-only: never read back from the object (passwords). */
@@ -101,7 +105,7 @@ export const ALGORITHMS: Choice[] = [
   ['ed25519', 'Ed25519'],
   ['unknown', 'Unknown'],
 ];
-const ACME_PROVIDERS: Choice[] = [
+export const ACME_PROVIDERS: Choice[] = [
   ['letsencrypt', "Let's Encrypt"],
   ['letsencrypt_staging', "Let's Encrypt (staging)"],
   ['zerossl', 'ZeroSSL'],
@@ -122,6 +126,13 @@ const CA_TYPES: Choice[] = [
   ['internal', 'Internal'],
   ['acme', 'ACME'],
 ];
+
+/** A choice's label ("letsencrypt" → "Let's Encrypt"); free text the API kept is shown as is. */
+export function choiceLabel(choices: Choice[], v: unknown): string {
+  const raw = v && typeof v === 'object' ? String((v as Obj).value ?? '') : String(v ?? '');
+  return choices.find(([c]) => c === raw)?.[1] ?? raw;
+}
+export const acmeProviderLabel = (v: unknown) => choiceLabel(ACME_PROVIDERS, v);
 const CSR_STATUS: Choice[] = [
   ['pending', 'Pending'],
   ['approved', 'Approved'],
@@ -150,6 +161,40 @@ export const ASSIGNED_TYPE_RESOURCE: Record<string, string> = {
   'dcim.device': 'devices',
   'virtualization.virtualmachine': 'virtual-machines',
 };
+/** Expiry-forecast buckets of the analytics summary (days left by UTC date, active
+ *  certificates); the list filter `expires_in` selects exactly one bucket's rows. */
+export const EXPIRY_BUCKETS: Choice[] = [
+  ['0-14', '0–14 d'],
+  ['15-30', '15–30 d'],
+  ['31-60', '31–60 d'],
+  ['61-90', '61–90 d'],
+  ['90+', '> 90 d'],
+];
+const EXPIRY_STATUS: Choice[] = [
+  ['expired', 'Expired'],
+  ['critical', 'Critical'],
+  ['warning', 'Warning'],
+  ['ok', 'OK'],
+];
+
+/** The valid_to window of a bucket, with the summary's boundaries: from now (0-14) or the
+ *  first day's UTC midnight, to the midnight after the last day (open-ended for 90+). */
+export function bucketWindow(bucket: string, now: Date): { gte: string; lt?: string } | null {
+  const m = /^(\d+)(?:-(\d+)|\+)$/.exec(bucket);
+  if (!m) return null;
+  const iso = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const day = 86400000;
+  const first = Number(m[1]);
+  if (m[2] === undefined) return { gte: iso(new Date(today + (first + 1) * day)) };
+  return { gte: iso(first === 0 ? now : new Date(today + first * day)), lt: iso(new Date(today + (Number(m[2]) + 1) * day)) };
+}
+
+/** The dashboard's "Expired" rows: past valid_to and not retired (replaced, archived and
+ *  revoked certificates are out of service whatever their dates). Tile, bar and list all
+ *  use this one query. */
+export const EXPIRED_LIST = '/certificates?status=active&status=expired&expiry_status=expired';
+
 const BOOL_CHOICES: Choice[] = [
   ['true', 'Yes'],
   ['false', 'No'],
@@ -159,6 +204,14 @@ const tagsField: FieldDef = { name: 'tags', label: 'Tags', type: 'tags', fk: 'ta
 const tenantField: FieldDef = { name: 'tenant', label: 'Tenant', type: 'fk', fk: 'tenants' };
 const tagFilter: FilterDef = { name: 'tag', label: 'Tag', type: 'fk', fk: 'tags', valueKey: 'slug' };
 const tenantFilter: FilterDef = { name: 'tenant_id', label: 'Tenant', type: 'fk', fk: 'tenants' };
+
+/** "https (tcp/443) on web-01": a service's name alone repeats across hosts. */
+export function serviceLabel(o: Obj): string {
+  const own = o.display || o.name || `#${o.id}`;
+  const parent = o.device || o.virtual_machine;
+  const on = parent && typeof parent === 'object' ? parent.display || parent.name : null;
+  return on ? `${own} on ${on}` : own;
+}
 
 function assignedTypeLabel(t: string): string {
   return ASSIGNED_TYPES.find(([v]) => v === t)?.[1] || t;
@@ -175,7 +228,7 @@ export const resources: ResourceDef[] = [
     icon: 'cert',
     label: (o) => o.common_name || o.display || `#${o.id}`,
     columns: [
-      { key: 'common_name', label: 'Common name', order: 'common_name', render: (o) => <Link href={`/certificates/${o.id}`}>{o.common_name}</Link> },
+      { key: 'common_name', label: 'Common name', order: 'common_name', class: 'name-cell', render: (o) => <Link href={`/certificates/${o.id}`}>{o.common_name}</Link> },
       { key: 'status', label: 'Status', order: 'status', render: (o) => <StatusBadge value={o.status} /> },
       { key: 'expiry', label: 'Expires', order: 'valid_to', render: (o) => (
           <span class="expiry-cell">
@@ -194,6 +247,8 @@ export const resources: ResourceDef[] = [
       tenantFilter,
       { name: 'issuing_ca_id', label: 'CA', type: 'fk', fk: 'certificate-authorities' },
       { name: 'expiring_within', label: 'Expiring within (days)', type: 'number', placeholder: 'e.g. 30' },
+      { name: 'expiry_status', label: 'Expiry', type: 'select', choices: EXPIRY_STATUS, multiple: true },
+      { name: 'expires_in', label: 'Expires in', type: 'select', choices: EXPIRY_BUCKETS },
       { name: 'is_acme', label: 'ACME', type: 'bool', choices: BOOL_CHOICES },
       { name: 'algorithm', label: 'Algorithm', type: 'select', choices: ALGORITHMS, multiple: true },
       tagFilter,
@@ -202,6 +257,13 @@ export const resources: ResourceDef[] = [
       const api = new URLSearchParams(ui);
       const n = api.get('expiring_within');
       api.delete('expiring_within');
+      const bucket = api.get('expires_in');
+      api.delete('expires_in');
+      const w = bucket ? bucketWindow(bucket, new Date()) : null;
+      if (w) {
+        api.set('valid_to__gte', w.gte);
+        if (w.lt) api.set('valid_to__lt', w.lt);
+      }
       if (n && /^\d+$/.test(n)) {
         const now = new Date();
         const until = new Date(now.getTime() + Number(n) * 86400000);
@@ -211,15 +273,15 @@ export const resources: ResourceDef[] = [
       return api;
     },
     fields: [
-      { name: 'common_name', label: 'Common name', type: 'text', required: true, group: 'Identity' },
-      { name: 'serial_number', label: 'Serial number', type: 'text', required: true, mono: true, group: 'Identity', placeholder: '01:23:AB' },
-      { name: 'fingerprint_sha256', label: 'SHA-256 fingerprint', type: 'text', required: true, mono: true, group: 'Identity' },
-      { name: 'issuer', label: 'Issuer', type: 'text', required: true, group: 'Identity', placeholder: "CN=R3, O=Let's Encrypt, C=US" },
-      { name: 'valid_from', label: 'Valid from', type: 'datetime', required: true, group: 'Identity' },
-      { name: 'valid_to', label: 'Valid to', type: 'datetime', required: true, group: 'Identity' },
-      { name: 'sans', label: 'Subject alternative names', type: 'strlist', help: 'One per line', group: 'Identity', mono: true },
-      { name: 'algorithm', label: 'Algorithm', type: 'select', choices: ALGORITHMS, required: true, group: 'Identity', default: 'rsa' },
-      { name: 'key_size', label: 'Key size', type: 'number', group: 'Identity' },
+      { name: 'common_name', label: 'Common name', type: 'text', required: true, group: 'Identity', fromPem: true },
+      { name: 'serial_number', label: 'Serial number', type: 'text', required: true, mono: true, group: 'Identity', placeholder: '01:23:AB', fromPem: true },
+      { name: 'fingerprint_sha256', label: 'SHA-256 fingerprint', type: 'text', required: true, mono: true, group: 'Identity', fromPem: true },
+      { name: 'issuer', label: 'Issuer', type: 'text', required: true, group: 'Identity', placeholder: "CN=R3, O=Let's Encrypt, C=US", fromPem: true },
+      { name: 'valid_from', label: 'Valid from', type: 'datetime', required: true, group: 'Identity', fromPem: true },
+      { name: 'valid_to', label: 'Valid to', type: 'datetime', required: true, group: 'Identity', fromPem: true },
+      { name: 'sans', label: 'Subject alternative names', type: 'strlist', help: 'One per line', group: 'Identity', mono: true, fromPem: true },
+      { name: 'algorithm', label: 'Algorithm', type: 'select', choices: ALGORITHMS, required: true, group: 'Identity', default: 'rsa', fromPem: true },
+      { name: 'key_size', label: 'Key size', type: 'number', group: 'Identity', fromPem: true },
       { name: 'status', label: 'Status', type: 'select', choices: CERT_STATUS, group: 'Ownership', default: 'active' },
       { ...tenantField, group: 'Ownership' },
       { name: 'issuing_ca', label: 'Issuing CA', type: 'fk', fk: 'certificate-authorities', group: 'Ownership' },
@@ -233,7 +295,7 @@ export const resources: ResourceDef[] = [
       { name: 'acme_server_url', label: 'ACME server URL', type: 'url', group: 'ACME', when: (v) => !!v.is_acme },
       { name: 'acme_auto_renewal', label: 'Auto-renewal', type: 'bool', group: 'ACME', when: (v) => !!v.is_acme },
       { name: 'acme_renewal_days', label: 'Renew days before expiry', type: 'number', group: 'ACME', when: (v) => !!v.is_acme },
-      { name: 'pem_content', label: 'PEM (leaf)', type: 'textarea', mono: true, group: 'Content' },
+      { name: 'pem_content', label: 'PEM (leaf)', type: 'textarea', mono: true, group: 'Content', fromPem: true },
       { name: 'issuer_chain', label: 'Issuer chain (PEM)', type: 'textarea', mono: true, group: 'Content' },
       { name: 'comments', label: 'Comments', type: 'textarea', group: 'Content' },
       tagsField,
@@ -281,7 +343,7 @@ export const resources: ResourceDef[] = [
     label: (o) => o.name || o.display,
     columns: [
       { key: 'name', label: 'Name', order: 'name', render: link('/certificate-authorities') },
-      { key: 'type', label: 'Type', order: 'type', render: (o) => titleCase(String(o.type?.value ?? o.type ?? '')) },
+      { key: 'type', label: 'Type', order: 'type', render: (o) => choiceLabel(CA_TYPES, o.type) },
       { key: 'issuer_pattern', label: 'Issuer pattern', render: (o) => <code>{o.issuer_pattern}</code> },
       { key: 'is_approved', label: 'Approved', render: (o) => <YesNo value={o.is_approved} /> },
       { key: 'certificate_count', label: 'Certificates', class: 'num', render: (o) => o.certificate_count ?? '—' },
@@ -314,7 +376,7 @@ export const resources: ResourceDef[] = [
     icon: 'csr',
     label: (o) => o.common_name || o.display,
     columns: [
-      { key: 'common_name', label: 'Common name', order: 'common_name', render: link('/csrs') },
+      { key: 'common_name', label: 'Common name', order: 'common_name', render: (o) => <Link href={`/csrs/${o.id}`}>{o.common_name || `#${o.id}`}</Link> },
       { key: 'status', label: 'Status', order: 'status', render: (o) => <StatusBadge value={o.status} /> },
       { key: 'organization', label: 'Organization' },
       { key: 'requested_by', label: 'Requested by' },
@@ -324,16 +386,16 @@ export const resources: ResourceDef[] = [
     ],
     filters: [{ name: 'status', label: 'Status', type: 'select', choices: CSR_STATUS, multiple: true }, tenantFilter, tagFilter],
     fields: [
-      { name: 'pem_content', label: 'PEM (certificate request)', type: 'textarea', mono: true, required: true },
-      { name: 'common_name', label: 'Common name', type: 'text', required: true },
-      { name: 'organization', label: 'Organization', type: 'text', group: 'Subject' },
-      { name: 'organizational_unit', label: 'Organizational unit', type: 'text', group: 'Subject' },
-      { name: 'locality', label: 'Locality', type: 'text', group: 'Subject' },
-      { name: 'state', label: 'State', type: 'text', group: 'Subject' },
-      { name: 'country', label: 'Country', type: 'text', group: 'Subject', placeholder: 'Two letters' },
-      { name: 'sans', label: 'Subject alternative names', type: 'strlist', help: 'One per line', group: 'Subject', mono: true },
-      { name: 'algorithm', label: 'Algorithm', type: 'text', group: 'Key' },
-      { name: 'key_size', label: 'Key size', type: 'number', group: 'Key' },
+      { name: 'pem_content', label: 'PEM (certificate request)', type: 'textarea', mono: true, required: true, fromPem: true },
+      { name: 'common_name', label: 'Common name', type: 'text', required: true, fromPem: true },
+      { name: 'organization', label: 'Organization', type: 'text', group: 'Subject', fromPem: true },
+      { name: 'organizational_unit', label: 'Organizational unit', type: 'text', group: 'Subject', fromPem: true },
+      { name: 'locality', label: 'Locality', type: 'text', group: 'Subject', fromPem: true },
+      { name: 'state', label: 'State', type: 'text', group: 'Subject', fromPem: true },
+      { name: 'country', label: 'Country', type: 'text', group: 'Subject', placeholder: 'Two letters', fromPem: true },
+      { name: 'sans', label: 'Subject alternative names', type: 'strlist', help: 'One per line', group: 'Subject', mono: true, fromPem: true },
+      { name: 'algorithm', label: 'Algorithm', type: 'text', group: 'Key', fromPem: true },
+      { name: 'key_size', label: 'Key size', type: 'number', group: 'Key', fromPem: true },
       { name: 'status', label: 'Status', type: 'select', choices: CSR_STATUS, group: 'Workflow', default: 'pending' },
       { name: 'requested_by', label: 'Requested by', type: 'text', group: 'Workflow' },
       { name: 'target_ca', label: 'Target CA', type: 'text', group: 'Workflow' },
@@ -455,7 +517,7 @@ export const resources: ResourceDef[] = [
     route: '/services',
     objectType: 'ipam.service',
     icon: 'service',
-    label: (o) => o.display || o.name,
+    label: serviceLabel,
     columns: [
       { key: 'name', label: 'Name', order: 'name', render: link('/services') },
       { key: 'parent', label: 'Parent', render: (o) => <Ref value={o.device || o.virtual_machine} /> },
@@ -498,7 +560,7 @@ export const resources: ResourceDef[] = [
     filters: [],
     fields: [
       { name: 'username', label: 'Username', type: 'text', required: true },
-      { name: 'password', label: 'Password', type: 'password', writeOnly: true, help: 'Leave empty to keep the current password' },
+      { name: 'password', label: 'Password', type: 'password', writeOnly: true, help: 'Leave empty to keep the current password', helpCreate: 'The password this user signs in to the web UI with' },
       { name: 'email', label: 'Email', type: 'email' },
       { name: 'first_name', label: 'First name', type: 'text' },
       { name: 'last_name', label: 'Last name', type: 'text' },

@@ -6,7 +6,8 @@ import { Card, Empty, ErrorBox, PageHeader, Spinner, useLoad } from '../componen
 import { fmtAlgorithm, titleCase } from '../format';
 import { Link, navigate } from '../router';
 import { useTheme } from '../theme';
-import { Kpis, loadSummary, type Summary } from './HomePage';
+import { EXPIRED_LIST, EXPIRY_BUCKETS } from '../resources';
+import { Kpis, loadSummary, type SummaryPlus } from './HomePage';
 
 const BUCKETS = ['expired', '0-14', '15-30', '31-60', '61-90', '90+'];
 const BUCKET_LABEL: Record<string, string> = {
@@ -17,14 +18,11 @@ const BUCKET_LABEL: Record<string, string> = {
   '61-90': '61–90 d',
   '90+': '> 90 d',
 };
-/** Days-range of a bucket, for linking to the filtered list. */
+/** The list behind each bar: exactly that bucket's rows (the Expired bar is the dashboard
+ *  tile's list, counted by that list's own query). */
 const BUCKET_LINK: Record<string, string> = {
-  expired: '/certificates?expiry_status=expired',
-  '0-14': '/certificates?expiring_within=14&status=active',
-  '15-30': '/certificates?expiring_within=30&status=active',
-  '31-60': '/certificates?expiring_within=60&status=active',
-  '61-90': '/certificates?expiring_within=90&status=active',
-  '90+': '/certificates?status=active&ordering=valid_to',
+  expired: EXPIRED_LIST,
+  ...Object.fromEntries(EXPIRY_BUCKETS.map(([b]) => [b, `/certificates?status=active&expires_in=${encodeURIComponent(b)}&ordering=valid_to`])),
 };
 
 
@@ -45,9 +43,9 @@ export function AnalyticsPage() {
   );
 }
 
-function AnalyticsBody(props: { s: Summary }) {
+function AnalyticsBody(props: { s: SummaryPlus }) {
   const s = props.s;
-  const buckets = BUCKETS.map((b) => s.expiry_buckets.find((x) => x.bucket === b)?.count ?? 0);
+  const buckets = BUCKETS.map((b) => (b === 'expired' ? s.expired_listed : s.expiry_buckets.find((x) => x.bucket === b)?.count ?? 0));
   const statusColor: Record<string, string> = {
     active: cssVar('--ok'),
     expired: cssVar('--expired'),

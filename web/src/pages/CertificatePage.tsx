@@ -1,10 +1,10 @@
 // Certificate detail: tabs for details, assignments (add/remove), lifecycle, changelog, PEM.
 import { useState } from 'preact/hooks';
 import { del, get, PLUGIN, post, qs, type Obj, type Page } from '../api';
-import { Card, Confirm, Empty, ErrorBox, KV, PageHeader, Spinner, Tabs, toast, useLoad } from '../components';
+import { Card, Confirm, copyText, Empty, ErrorBox, KV, PageHeader, Spinner, Tabs, toast, useLoad } from '../components';
 import { ExpiryBadge, fmtAlgorithm, fmtDateTime, Ref, relDays, StatusBadge, TagList, titleCase, YesNo } from '../format';
 import { Icon } from '../icons';
-import { ASSIGNED_TYPES, byKey } from '../resources';
+import { acmeProviderLabel, ASSIGNED_TYPES, byKey } from '../resources';
 import { Link, navigate, setQuery, useLocation } from '../router';
 import { Changelog } from './DetailPage';
 import { ResourceForm } from './FormPage';
@@ -61,7 +61,7 @@ export function CertificatePage(props: { id: string }) {
             <ExpiryBadge cert={c} />
           </span>
         }
-        subtitle={<span class="mono small">{c.serial_number}</span>}
+        subtitle={<span class="mono small wrap">{c.serial_number}</span>}
         crumbs={<Link href="/certificates">Certificates</Link>}
         actions={
           <>
@@ -183,7 +183,7 @@ function Details(props: { c: Obj }) {
               c.is_acme
                 ? [
                     ['Managed by ACME', <YesNo value={true} />],
-                    ['Provider', c.acme_provider ? titleCase(String(c.acme_provider)) : null],
+                    ['Provider', c.acme_provider ? acmeProviderLabel(c.acme_provider) : null],
                     ['Auto-renewal', <YesNo value={c.acme_auto_renewal} />],
                     ['Renewal status', c.acme_renewal_status ? titleCase(String(c.acme_renewal_status)) : null],
                     ['ARI window', c.ari_suggested_start ? `${fmtDateTime(c.ari_suggested_start)} → ${fmtDateTime(c.ari_suggested_end)}` : null],
@@ -354,23 +354,6 @@ function Lifecycle(props: { id: number }) {
       )}
     </Card>
   );
-}
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    const ta = document.createElement('textarea');
-    ta.value = text;
-    ta.setAttribute('readonly', '');
-    ta.className = 'offscreen';
-    document.body.appendChild(ta);
-    ta.select();
-    const ok = document.execCommand('copy');
-    ta.remove();
-    return ok;
-  }
 }
 
 export function downloadText(name: string, text: string, type = 'application/x-pem-file'): void {

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { del, get, qs, type Obj, type Page } from '../api';
-import { Card, Confirm, Empty, ErrorBox, KV, PageHeader, Spinner, Tabs, toast, useLoad } from '../components';
+import { Card, Confirm, copyText, Empty, ErrorBox, KV, PageHeader, Spinner, Tabs, toast, useLoad } from '../components';
 import { fmtDateTime, Ref, StatusBadge, TagList, titleCase, YesNo } from '../format';
 import { Icon } from '../icons';
 import { byKey, type FieldDef, type ResourceDef } from '../resources';
@@ -48,6 +48,40 @@ export function renderValue(f: FieldDef, v: any): ComponentChildren {
   }
 }
 
+/** PEM bodies in a snapshot are kilobytes of base64 nobody reads in a diff: shown shortened. */
+const PEM_IN_VALUE = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+
+/** One changelog value as a person reads it: text without JSON quotes, lists joined,
+ *  nested objects by name, PEM blocks shortened, nothing for absent/empty. */
+export function changeText(v: unknown): string {
+  if (v === undefined || v === null || v === '') return '';
+  if (typeof v === 'string') {
+    if (ISO_UTC.test(v)) return `${v.slice(0, 10)} ${v.slice(11, 19)} UTC`;
+    const pems = v.match(PEM_IN_VALUE);
+    if (!pems) return v;
+    const kinds = pems.map((p) => p.slice(11, p.indexOf('-----', 11)).toLowerCase());
+    return `${pems.length === 1 ? `PEM ${kinds[0]}` : `${pems.length} PEM blocks`} (${v.length} characters)`;
+  }
+  if (typeof v === 'boolean') return v ? 'Yes' : 'No';
+  if (typeof v === 'number') return String(v);
+  if (Array.isArray(v)) return v.map(changeText).join(', ');
+  if (typeof v === 'object') {
+    const o = v as Obj;
+    if (!Object.keys(o).length) return '';
+    if (o.display || o.name || o.label) return String(o.display || o.name || o.label);
+    if ('value' in o) return changeText(o.value);
+    return JSON.stringify(v);
+  }
+  return String(v);
+}
+
+function ChangeValue(props: { v: unknown }) {
+  const t = changeText(props.v);
+  return t ? <span class="change-value">{t}</span> : <span class="muted">—</span>;
+}
+
 /** The changelog of one object, from /api/core/object-changes/. */
 export function Changelog(props: { objectType: string; id: number | string }) {
   const { data, error, loading } = useLoad(
@@ -63,7 +97,12 @@ export function Changelog(props: { objectType: string; id: number | string }) {
         const action = String(c.action?.value ?? c.action ?? '');
         const pre: Obj = c.prechange_data || {};
         const post: Obj = c.postchange_data || {};
-        const keys = [...new Set([...Object.keys(pre), ...Object.keys(post)])].filter((k) => JSON.stringify(pre[k]) !== JSON.stringify(post[k]) && k !== 'last_updated');
+        // Fields empty on both sides (null versus absent) are no change a person can see.
+        const keys = [...new Set([...Object.keys(pre), ...Object.keys(post)])].filter(
+          (k) => JSON.stringify(pre[k]) !== JSON.stringify(post[k]) && k !== 'last_updated' && (changeText(pre[k]) !== '' || changeText(post[k]) !== ''),
+        );
+        // A creation or deletion has one side only: one value column.
+        const one = action === 'create' ? 'new' : action === 'delete' ? 'old' : null;
         return (
           <li key={c.id} class={`tl-item tl-${action}`}>
             <div class="tl-head">
@@ -80,8 +119,14 @@ export function Changelog(props: { objectType: string; id: number | string }) {
                   <thead>
                     <tr>
                       <th>Field</th>
-                      <th>Before</th>
-                      <th>After</th>
+                      {one ? (
+                        <th>Value</th>
+                      ) : (
+                        <>
+                          <th>Before</th>
+                          <th>After</th>
+                        </>
+                      )}
                     </tr>
                   </thead>
                   <tbody>
@@ -90,8 +135,16 @@ export function Changelog(props: { objectType: string; id: number | string }) {
                         <td>
                           <code>{k}</code>
                         </td>
-                        <td class="diff-old">{pre[k] === undefined ? '' : JSON.stringify(pre[k])}</td>
-                        <td class="diff-new">{post[k] === undefined ? '' : JSON.stringify(post[k])}</td>
+                        {one !== 'new' && (
+                          <td class="diff-old">
+                            <ChangeValue v={pre[k]} />
+                          </td>
+                        )}
+                        {one !== 'old' && (
+                          <td class="diff-new">
+                            <ChangeValue v={post[k]} />
+                          </td>
+                        )}
                       </tr>
                     ))}
                   </tbody>
@@ -233,7 +286,12 @@ export function DetailPage(props: { r: ResourceDef; id: string }) {
         <div class="alert alert-ok" role="status">
           <div>
             <strong>Copy this token now — it will not be shown again.</strong>
-            <pre class="pem token-key">{tokenKey}</pre>
+            <div class="token-row">
+              <pre class="pem token-key">{tokenKey}</pre>
+              <button type="button" class="btn" onClick={async () => toast((await copyText(tokenKey)) ? 'Token copied to the clipboard.' : 'Copy failed.', 'info')}>
+                <Icon name="copy" /> Copy
+              </button>
+            </div>
           </div>
         </div>
       )}

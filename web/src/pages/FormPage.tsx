@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, get, patch, post, type Obj } from '../api';
 import { Card, ErrorBox, FkSelect, PageHeader, Spinner, TagPicker, toast, useLoad } from '../components';
-import { ASSIGNED_TYPE_RESOURCE, type FieldDef, type ResourceDef } from '../resources';
+import { AssignTargetPicker } from '../picker';
+import { type FieldDef, type ResourceDef } from '../resources';
 import { Link, navigate, useLocation } from '../router';
 
 type Values = Record<string, any>;
@@ -25,8 +26,10 @@ function toFormValue(f: FieldDef, v: any): any {
     case 'select':
       return typeof v === 'object' ? String(v.value ?? '') : String(v);
     case 'datetime': {
+      // 24-hour UTC text, the way every date in the UI reads (a datetime-local input
+      // would show the browser's locale, e.g. a US 12-hour clock, under a "UTC" label).
       const d = new Date(v);
-      return isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 16);
+      return isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 16).replace('T', ' ');
     }
     case 'strlist':
       return Array.isArray(v) ? v.join('\n') : String(v);
@@ -41,6 +44,14 @@ function toFormValue(f: FieldDef, v: any): any {
   }
 }
 
+/** "2026-03-01 14:05" (or with T, optional seconds), read as UTC. */
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/** A field read from the object's PEM: shown, never edited, when the object has a PEM. */
+export function lockedFromPem(f: FieldDef, obj: Obj | null | undefined): boolean {
+  return !!(f.fromPem && obj && typeof obj.pem_content === 'string' && obj.pem_content.trim());
+}
+
 /** Form value → JSON value; throws a message for input the API could never accept. */
 function toApiValue(f: FieldDef, v: any): any {
   switch (f.type) {
@@ -50,8 +61,15 @@ function toApiValue(f: FieldDef, v: any): any {
       return v;
     case 'number':
       return v === '' ? null : Number(v);
-    case 'datetime':
-      return v === '' ? null : `${v.length === 16 ? `${v}:00` : v}Z`;
+    case 'datetime': {
+      const t = String(v).trim();
+      if (t === '') return null;
+      const m = DATETIME_RE.exec(t);
+      const iso = m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}Z` : '';
+      const d = new Date(iso);
+      if (!m || isNaN(d.getTime()) || d.toISOString().slice(0, 19) !== iso.slice(0, 19)) throw new Error('Enter a date and time as YYYY-MM-DD HH:MM (24-hour, UTC).');
+      return iso;
+    }
     case 'strlist':
       return String(v)
         .split('\n')
@@ -111,6 +129,7 @@ export function ResourceForm(props: {
       if (editing && f.createOnly) continue;
       if (f.when && !f.when(values)) continue;
       if (f.writeOnly && values[f.name] === '') continue;
+      if (editing && lockedFromPem(f, obj)) continue;
       if (hide.has(f.name) && !(props.preset && f.name in props.preset)) continue;
       try {
         const v = toApiValue(f, values[f.name]);
@@ -168,6 +187,11 @@ export function ResourceForm(props: {
 
   return (
     <form class={`form ${props.compact ? 'form-compact' : ''}`} onSubmit={submit} noValidate>
+      {editing && visible.some((f) => lockedFromPem(f, obj)) && (
+        <div class="alert alert-info" role="note" id="locked-note">
+          <span>Greyed fields are read from the {r.key === 'csrs' ? 'request' : 'certificate'}'s PEM and cannot be edited. To change them, import the new PEM{r.key === 'certificates' ? ' (Renew)' : ''}.</span>
+        </div>
+      )}
       {topMessages.length > 0 && (
         <div class="alert alert-error" role="alert" tabIndex={-1}>
           <div>
@@ -205,8 +229,10 @@ function Field(props: { r: ResourceDef; f: FieldDef; values: Values; set: (n: st
   const { f, values, set, errors } = props;
   const id = `f-${props.r.key}-${f.name}`;
   const invalid = errors.length > 0;
-  const describedBy = [f.help ? `${id}-help` : '', invalid ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy = [(!props.obj && f.helpCreate) || f.help ? `${id}-help` : '', invalid ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
   const v = values[f.name];
+  const help = !props.obj && f.helpCreate ? f.helpCreate : f.help;
+  if (lockedFromPem(f, props.obj)) return <LockedField r={props.r} f={f} value={v} />;
   const common = {
     id,
     name: f.name,
@@ -245,9 +271,22 @@ function Field(props: { r: ResourceDef; f: FieldDef; values: Values; set: (n: st
       let resource = f.fk;
       let currentLabel: string | undefined;
       if (f.name === 'assigned_object_id') {
-        resource = ASSIGNED_TYPE_RESOURCE[values.assigned_object_type];
         const ao = props.obj?.assigned_object;
-        currentLabel = ao?.display || ao?.name;
+        control = (
+          <AssignTargetPicker
+            key={values.assigned_object_type}
+            id={id}
+            type={values.assigned_object_type}
+            certificateId={String(values.certificate || '')}
+            value={v}
+            required={f.required}
+            invalid={invalid}
+            describedBy={describedBy}
+            currentLabel={ao?.display || ao?.name}
+            onChange={(nv) => set(f.name, nv)}
+          />
+        );
+        break;
       } else {
         const cur = props.obj?.[f.name];
         currentLabel = cur && typeof cur === 'object' ? cur.display || cur.name : undefined;
@@ -263,7 +302,7 @@ function Field(props: { r: ResourceDef; f: FieldDef; values: Values; set: (n: st
       control = <TagPicker id={id} value={v} onChange={(nv) => set(f.name, nv)} />;
       break;
     case 'datetime':
-      control = <input {...common} type="datetime-local" value={v} onInput={onText} />;
+      control = <input {...common} type="text" class="mono" inputMode="numeric" placeholder="YYYY-MM-DD HH:MM" autoComplete="off" value={v} onInput={onText} />;
       break;
     case 'number':
       control = <input {...common} type="number" inputMode="numeric" value={v} onInput={onText} />;
@@ -293,15 +332,36 @@ function Field(props: { r: ResourceDef; f: FieldDef; values: Values; set: (n: st
         </label>
       )}
       {control}
-      {f.help && (
+      {help && (
         <div class="help" id={`${id}-help`}>
-          {f.help}
+          {help}
         </div>
       )}
       {invalid && (
         <div class="field-error" id={`${id}-err`}>
           {errors.join(' ')}
         </div>
+      )}
+    </div>
+  );
+}
+
+/** A value read from the PEM, shown read-only in the edit form (the PATCH leaves it out). */
+function LockedField(props: { r: ResourceDef; f: FieldDef; value: any }) {
+  const { f } = props;
+  const id = `f-${props.r.key}-${f.name}`;
+  let shown = props.value;
+  if (f.type === 'select') shown = f.choices?.find(([c]) => c === props.value)?.[1] ?? props.value;
+  if (f.type === 'datetime' && shown) shown = `${shown} UTC`;
+  const multi = f.type === 'textarea' || f.type === 'strlist';
+  const wide = multi || f.type === 'tags';
+  return (
+    <div class={`field ${wide ? 'field-wide' : ''} field-locked`}>
+      <label for={id}>{f.label}</label>
+      {multi ? (
+        <textarea id={id} name={f.name} class={`mono ${f.type === 'textarea' ? 'pem-locked' : ''}`} rows={f.type === 'textarea' ? 6 : 3} readOnly value={shown} aria-describedby="locked-note" />
+      ) : (
+        <input id={id} name={f.name} type="text" class={f.mono ? 'mono' : ''} readOnly value={shown} aria-describedby="locked-note" />
       )}
     </div>
   );

@@ -4,7 +4,7 @@ import { get, PLUGIN, qs, type Obj, type Page } from '../api';
 import { Card, Empty, ErrorBox, PageHeader, Spinner, useLoad } from '../components';
 import { ExpiryBadge, fmtDate, Ref } from '../format';
 import { Icon } from '../icons';
-import { shortIssuer } from '../resources';
+import { byKey, EXPIRED_LIST, shortIssuer } from '../resources';
 import { Link } from '../router';
 
 export interface Summary {
@@ -17,16 +17,31 @@ export interface Summary {
   expiring: { warning: number; critical: number };
 }
 
-export const loadSummary = (signal: AbortSignal) => get<Summary>(`${PLUGIN}/analytics/summary/`, signal);
+/** The summary, plus the count of the dashboard's Expired list (EXPIRED_LIST), taken from
+ *  that list's own query so the tile and the list it opens count the same rows. */
+export type SummaryPlus = Summary & { expired_listed: number };
 
-export function Kpis(props: { s: Summary }) {
+export const loadSummary = async (signal: AbortSignal): Promise<SummaryPlus> => {
+  const [s, expired] = await Promise.all([get<Summary>(`${PLUGIN}/analytics/summary/`, signal), countOf(EXPIRED_LIST, signal)]);
+  return { ...s, expired_listed: expired };
+};
+
+/** The number of rows a UI list path shows (the same API query the list page sends). */
+export async function countOf(uiPath: string, signal?: AbortSignal): Promise<number> {
+  const r = byKey.certificates;
+  let sp = new URLSearchParams(uiPath.split('?')[1] || '');
+  if (r.toApiQuery) sp = r.toApiQuery(sp);
+  sp.set('limit', '1');
+  return (await get<Page<Obj>>(`${r.api}?${sp.toString()}`, signal)).count;
+}
+
+export function Kpis(props: { s: SummaryPlus }) {
   const s = props.s;
-  const expired = s.expiry_buckets.find((b) => b.bucket === 'expired')?.count ?? 0;
   const items = [
     { label: 'Certificates', value: s.total, href: '/certificates', tone: '' },
     { label: 'Critical (≤ 14 d)', value: s.expiring.critical, href: '/certificates?expiry_status=critical&status=active', tone: 'critical' },
     { label: 'Warning (≤ 30 d)', value: s.expiring.warning, href: '/certificates?expiry_status=warning&status=active', tone: 'warning' },
-    { label: 'Expired', value: expired, href: '/certificates?expiry_status=expired', tone: 'expired' },
+    { label: 'Expired', value: s.expired_listed, href: EXPIRED_LIST, tone: 'expired' },
     { label: 'ACME managed', value: s.acme.acme, href: '/certificates?is_acme=true', tone: 'info' },
   ];
   return (

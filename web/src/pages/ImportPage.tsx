@@ -1,12 +1,15 @@
 // Smart Paste import (Tutorial 1) and the Janus renewal dialog (Tutorial 2).
-// On paste the PEM goes to import/ with dry_run: the preview shows every certificate found;
-// each is then saved on its own (one real import call per certificate, sending its PEM).
+// On paste the PEM goes to import/ with dry_run: the preview shows every certificate found.
+// Saving a leaf sends its PEM followed by the pasted CA certificates, which the API keeps as
+// the leaf's issuer chain; a CA certificate becomes an inventory record of its own only when
+// asked for (a pasted chain would otherwise put its root, with years left, atop the list).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post, PLUGIN, qs, type Obj, type Page } from '../api';
 import { Card, Dialog, ErrorBox, FkSelect, PageHeader, Spinner, toast } from '../components';
 import { ExpiryBadge, fmtAlgorithm, fmtDateTime, pemBlocks, Ref, StatusBadge } from '../format';
 import { Icon } from '../icons';
 import { Link, navigate, useLocation } from '../router';
+import { acmeProviderLabel } from '../resources';
 
 interface DryRun {
   certificates: Obj[];
@@ -48,7 +51,14 @@ export function ImportPage() {
   useEffect(() => {
     if (!renewFrom) return setRenewFromCert(null);
     get<Obj>(`${PLUGIN}/certificates/${renewFrom}/`)
-      .then(setRenewFromCert)
+      .then((old) => {
+        setRenewFromCert(old);
+        // The replacement lives where the old one did: same tenant, same key location,
+        // unless the user already chose otherwise.
+        const t = old.tenant && typeof old.tenant === 'object' ? old.tenant.id : old.tenant;
+        if (t) setTenant((cur) => cur || String(t));
+        if (old.private_key_location) setKeyLocation((cur) => cur || String(old.private_key_location));
+      })
       .catch(() => setRenewFromCert(null));
   }, [renewFrom]);
 
@@ -87,7 +97,18 @@ export function ImportPage() {
   };
 
   const blocks = pemBlocks(checkedPem);
-  const pemOf = (i: number): string => result?.certificates[i]?.pem_content || blocks[i] || checkedPem;
+  const certs = result?.certificates ?? [];
+  // Leaves are saved by default; CA certificates ride along as their chain. A paste of CA
+  // certificates only (no leaf) offers each one for saving.
+  const leafIdx = certs.map((_c, i) => i).filter((i) => !certs[i].is_ca);
+  const caIdx = certs.map((_c, i) => i).filter((i) => certs[i].is_ca);
+  const isChain = (i: number) => leafIdx.length > 0 && !!certs[i]?.is_ca;
+  const blocksMatch = blocks.length === certs.length;
+  const pemOf = (i: number): string => {
+    if (!blocksMatch) return checkedPem;
+    if (isChain(i) || !leafIdx.length) return blocks[i];
+    return [blocks[i], ...caIdx.map((k) => blocks[k])].join('\n');
+  };
 
   const save = async (i: number): Promise<Obj | null> => {
     setSaves((s) => ({ ...s, [i]: { state: 'saving' } }));
@@ -105,7 +126,7 @@ export function ImportPage() {
     }
   };
 
-  const pending = result ? result.certificates.map((_c, i) => i).filter((i) => !result.certificates[i].duplicate_of && saves[i]?.state !== 'saved') : [];
+  const pending = (leafIdx.length ? leafIdx : []).filter((i) => !certs[i].duplicate_of && saves[i]?.state !== 'saved');
   const saveAll = async () => {
     for (const i of pending) await save(i);
   };
@@ -230,7 +251,7 @@ export function ImportPage() {
                 )}
               </div>
               {result.certificates.map((c, i) => (
-                <PreviewCard key={i} c={c} index={i} total={result.certificates.length} save={saves[i] || { state: 'idle' }} onSave={() => save(i)} />
+                <PreviewCard key={i} c={c} role={isChain(i) ? 'chain' : leafIdx.length > 1 || certs.length > 1 ? 'leaf' : 'single'} chainCount={isChain(i) ? 0 : blocksMatch ? caIdx.length : 0} save={saves[i] || { state: 'idle' }} onSave={() => save(i)} />
               ))}
             </>
           )}
@@ -255,12 +276,14 @@ export function ImportPage() {
   );
 }
 
-function PreviewCard(props: { c: Obj; index: number; total: number; save: SaveState; onSave: () => void }) {
+function PreviewCard(props: { c: Obj; role: 'single' | 'leaf' | 'chain'; chainCount: number; save: SaveState; onSave: () => void }) {
   const { c, save } = props;
   const dup = c.duplicate_of as Obj | null;
-  const role = props.total > 1 ? (props.index === 0 ? 'Leaf' : `Chain #${props.index}`) : null;
+  const chain = props.role === 'chain';
+  const role = props.role === 'leaf' ? 'Leaf' : chain ? 'Chain' : null;
+  const [offerSave, setOfferSave] = useState(false);
   return (
-    <article class={`card preview ${dup ? 'is-dup' : ''} ${save.state === 'saved' ? 'is-saved' : ''}`} aria-label={`Certificate ${c.common_name}`}>
+    <article class={`card preview ${dup ? 'is-dup' : ''} ${save.state === 'saved' ? 'is-saved' : ''} ${chain ? 'is-chain' : ''}`} aria-label={`Certificate ${c.common_name}`}>
       <div class="card-head">
         <h3>
           {role && <span class="badge tone-grey">{role}</span>} {c.common_name}
@@ -298,7 +321,7 @@ function PreviewCard(props: { c: Obj; index: number; total: number; save: SaveSt
           </div>
           <div class="kv-row">
             <dt>Detected CA</dt>
-            <dd>{c.issuing_ca ? <Link href={`/certificate-authorities/${c.issuing_ca.id}`}>{c.issuing_ca.name || c.issuing_ca.display}</Link> : <span class="muted">none</span>}{c.is_acme && <span class="badge tone-blue">ACME{c.acme_provider ? ` · ${c.acme_provider}` : ''}</span>}</dd>
+            <dd>{c.issuing_ca ? <Link href={`/certificate-authorities/${c.issuing_ca.id}`}>{c.issuing_ca.name || c.issuing_ca.display}</Link> : <span class="muted">none</span>}{c.is_acme && <span class="badge tone-blue">ACME{c.acme_provider ? ` · ${acmeProviderLabel(c.acme_provider)}` : ''}</span>}</dd>
           </div>
         </dl>
       </div>
@@ -308,6 +331,15 @@ function PreviewCard(props: { c: Obj; index: number; total: number; save: SaveSt
             <Icon name="alert" /> Duplicate: already in the inventory as{' '}
             <Link href={`/certificates/${dup.id}`}>{dup.display || `certificate #${dup.id}`}</Link>
           </div>
+        ) : chain && !offerSave && save.state === 'idle' ? (
+          <>
+            <div class="chain-note" role="note">
+              <Icon name="link" /> Kept as the issuer chain of the certificate it signs; not added to the inventory.
+            </div>
+            <button type="button" class="btn btn-small" onClick={() => setOfferSave(true)}>
+              Save this CA certificate too…
+            </button>
+          </>
         ) : save.state === 'saved' ? (
           <div class="saved-note">
             <Icon name="check" /> Saved as{' '}
@@ -320,8 +352,9 @@ function PreviewCard(props: { c: Obj; index: number; total: number; save: SaveSt
         ) : (
           <>
             {save.state === 'error' && <div class="field-error">{save.error instanceof ApiError ? save.error.field('pem_content').join(' ') || save.error.message : save.error?.message}</div>}
+            {props.chainCount > 0 && <span class="muted small">with its chain ({props.chainCount} CA certificate{props.chainCount === 1 ? '' : 's'})</span>}
             <button type="button" class="btn btn-primary" disabled={save.state === 'saving'} onClick={props.onSave}>
-              {save.state === 'saving' ? 'Saving…' : 'Save'}
+              {save.state === 'saving' ? 'Saving…' : chain ? 'Save as inventory certificate' : 'Save'}
             </button>
           </>
         )}

@@ -71,7 +71,10 @@ export function ListPage(props: ListProps) {
 
   useEffect(() => setSelected(new Set()), [key]);
 
-  const rows = data?.results ?? [];
+  // After a failed load the last rows are not the answer to this query (and may be gone):
+  // the error stands alone instead of stale rows under a pager that looks current.
+  const shown = error ? null : data;
+  const rows = shown?.results ?? [];
   const allOnPage = rows.length > 0 && rows.every((o) => selected.has(o.id));
   const toggleAll = () => {
     const s = new Set(selected);
@@ -235,10 +238,10 @@ export function ListPage(props: ListProps) {
             ))}
           </tbody>
         </table>
-        {loading && !data && <Spinner />}
-        {data && rows.length === 0 && <Empty>{activeFilters ? `No ${plural(r)} match these filters.` : `No ${plural(r)} yet.`}</Empty>}
+        {loading && !shown && !error && <Spinner />}
+        {shown && rows.length === 0 && <Empty>{activeFilters ? `No ${plural(r)} match these filters.` : `No ${plural(r)} yet.`}</Empty>}
       </div>
-      {data && data.count > 0 && <Pagination count={data.count} limit={limit} offset={offset} onChange={(o, l) => update({ offset: o ? String(o) : null, limit: l === DEFAULT_LIMIT ? null : String(l) })} />}
+      {shown && shown.count > 0 && <Pagination count={shown.count} limit={limit} offset={offset} onChange={(o, l) => update({ offset: o ? String(o) : null, limit: l === DEFAULT_LIMIT ? null : String(l) })} />}
       <Confirm
         open={confirmDelete}
         title={`Delete ${selected.size} ${selected.size === 1 ? r.singular : plural(r)}?`}
