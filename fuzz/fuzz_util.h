@@ -1,0 +1,149 @@
+/*
+ * fuzz/fuzz_util — helpers shared by the libFuzzer targets (header-only, so a target stays one
+ * .c file that the unit-test build can #include for corpus replay):
+ *  - CHECK(cond): a violated property aborts, which libFuzzer and the replay tests report;
+ *  - struct fz: a cursor over the input that hands out bytes, small integers and strings, so a
+ *    target can turn raw bytes into a structured sequence of operations;
+ *  - fz_app_*: a real in-memory database (migrations applied) with a superuser and an api_req
+ *    acting as that user, for targets that drive the api/ layer through its real code path
+ *    (only the targets that include api/api.h see these; define FUZZ_WITH_APP first).
+ */
+#ifndef CK_FUZZ_UTIL_H
+#define CK_FUZZ_UTIL_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			abort();                                                                   \
+	} while (0)
+
+struct fz {
+	const uint8_t *p;
+	size_t n;
+};
+
+static inline int fz_empty(const struct fz *f) { return f->n == 0; }
+
+static inline uint8_t fz_u8(struct fz *f)
+{
+	uint8_t v = 0;
+
+	if (f->n) {
+		v = *f->p++;
+		f->n--;
+	}
+	return v;
+}
+
+static inline uint64_t fz_u64(struct fz *f)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | fz_u8(f);
+	return v;
+}
+
+/* Up to max bytes: a length byte, then that many bytes (fewer at the end of the input). */
+static inline size_t fz_bytes(struct fz *f, size_t max, const uint8_t **ret)
+{
+	size_t len = fz_u8(f);
+
+	if (len > max)
+		len = max;
+	if (len > f->n)
+		len = f->n;
+	*ret = f->p;
+	f->p += len;
+	f->n -= len;
+	return len;
+}
+
+/* A heap copy of exactly n bytes plus a NUL (so ASan sees reads past n). Caller frees. */
+static inline char *fz_dup(const void *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	CHECK(s);
+	if (n)
+		memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+#ifdef FUZZ_WITH_APP
+#include "api/api.h"
+#include "domain/auth.h"
+
+struct fz_app {
+	struct store *st;
+	struct api_app app;
+	struct auth_user admin;
+};
+
+/* Opens the process-wide fixture once (libFuzzer calls the target many times per process). */
+static inline struct fz_app *fz_app_get(void)
+{
+	static struct fz_app a;
+	static int opened;
+	struct ck_error err;
+
+	if (opened)
+		return &a;
+	ck_error_clear(&err);
+	CHECK(store_open("sqlite::memory:", 0, &a.st, &err) == 0);
+	ck_config_defaults(&a.app.cfg);
+	a.app.store = a.st;
+	a.app.version = "fuzz";
+	CHECK(auth_user_create(store_conn_get(a.st), "fuzzadmin", 1, &a.admin.id, &err) == 0);
+	CHECK(auth_user_get(store_conn_get(a.st), a.admin.id, &a.admin, &err) == 0);
+	opened = 1;
+	return &a;
+}
+
+/* An api_req acting as the superuser over `req` (method, path, params, body). */
+static inline void fz_req_init(struct api_req *ar, struct fz_app *a, struct http_response *resp,
+			       const struct http_request *req)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->status = 200;
+	strbuf_init(&resp->body, 0);
+	api_req_init_local(ar, &a->app, resp, store_conn_get(a->st), &a->admin);
+	ar->http = req;
+	snprintf(ar->base_url, sizeof(ar->base_url), "http://127.0.0.1:8080");
+}
+
+static inline void fz_req_release(struct api_req *ar, struct http_response *resp)
+{
+	api_req_release(ar);
+	strbuf_release(&resp->body);
+	for (size_t i = 0; i < resp->nheaders; i++) {
+		free(resp->headers[i].name);
+		free(resp->headers[i].value);
+	}
+	free(resp->file_path);
+}
+
+/* The response body parsed by jansson (the oracle: every API answer must be valid JSON). */
+static inline json_t *fz_resp_json(const struct http_response *resp)
+{
+	json_error_t jerr;
+
+	return json_loadb(strbuf_str(&resp->body), resp->body.len, JSON_DECODE_ANY, &jerr);
+}
+
+/* Row count of a table (the harness's own check, independent of the code under test). */
+static inline int64_t fz_count(struct fz_app *a, const char *sql)
+{
+	int64_t v = -1;
+
+	CHECK(store_scalar_i64(store_conn_get(a->st), sql, NULL, 0, &v, NULL) == 0);
+	return v;
+}
+#endif
+
+#endif
