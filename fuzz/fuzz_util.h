@@ -77,7 +77,12 @@ static inline char *fz_dup(const void *p, size_t n)
 
 #ifdef FUZZ_WITH_APP
 #include "api/api.h"
+#include "api/registry.h"
+#include "api/write.h"
 #include "domain/auth.h"
+#include "domain/record.h"
+
+#include <stdio.h>
 
 struct fz_app {
 	struct store *st;
@@ -85,7 +90,13 @@ struct fz_app {
 	struct auth_user admin;
 };
 
-/* Opens the process-wide fixture once (libFuzzer calls the target many times per process). */
+static inline void fz_req_init(struct api_req *ar, struct fz_app *a, struct http_response *resp,
+			       const struct http_request *req);
+static inline void fz_req_release(struct api_req *ar, struct http_response *resp);
+static inline void fz_seed(struct fz_app *a);
+
+/* Opens the process-wide fixture once (libFuzzer calls the target many times per process):
+ * the database, the superuser and a few objects of several resources (fz_seed). */
 static inline struct fz_app *fz_app_get(void)
 {
 	static struct fz_app a;
@@ -102,6 +113,7 @@ static inline struct fz_app *fz_app_get(void)
 	CHECK(auth_user_create(store_conn_get(a.st), "fuzzadmin", 1, &a.admin.id, &err) == 0);
 	CHECK(auth_user_get(store_conn_get(a.st), a.admin.id, &a.admin, &err) == 0);
 	opened = 1;
+	fz_seed(&a);
 	return &a;
 }
 
@@ -126,6 +138,47 @@ static inline void fz_req_release(struct api_req *ar, struct http_response *resp
 		free(resp->headers[i].value);
 	}
 	free(resp->file_path);
+}
+
+/* POSTs a JSON body to a resource's list URL through the registry's write path (api_write);
+ * returns the HTTP status. */
+static inline int fz_post(struct fz_app *a, const char *resource, const char *body)
+{
+	const struct api_resource *res = api_registry_find(resource);
+	struct http_request req = {"POST", NULL, "", NULL, 0, body, strlen(body), "seed",
+				   "127.0.0.1", 0, NULL};
+	struct http_response resp;
+	struct api_req ar;
+	int status;
+
+	CHECK(res);
+	req.path = res->path;
+	fz_req_init(&ar, a, &resp, &req);
+	api_write(&ar, res, 0);
+	status = resp.status;
+	fz_req_release(&ar, &resp);
+	return status;
+}
+
+#define FZ_FP(c) #c #c ":" #c #c ":" #c #c ":" #c #c ":" #c #c ":" #c #c ":" #c #c ":" #c #c
+#define FZ_FP32(c) FZ_FP(c) ":" FZ_FP(c) ":" FZ_FP(c) ":" FZ_FP(c)
+
+/* Objects for filters, FK checks and lists to find: ids 1.. of each resource. */
+static inline void fz_seed(struct fz_app *a)
+{
+	CHECK(fz_post(a, "tenants", "{\"name\": \"Acme\", \"slug\": \"acme\"}") == 201);
+	CHECK(fz_post(a, "tags", "{\"name\": \"Prod\", \"slug\": \"prod\"}") == 201);
+	CHECK(fz_post(a, "certificates",
+		      "{\"common_name\": \"www.example.com\", \"serial_number\": \"01:AB\","
+		      " \"fingerprint_sha256\": \"" FZ_FP32(A) "\", \"issuer\": \"CN=R3,O=Let's Encrypt\","
+		      " \"valid_from\": \"2025-01-01T00:00:00Z\", \"valid_to\": \"2026-01-01\","
+		      " \"algorithm\": \"rsa\", \"key_size\": 2048, \"tenant\": 1,"
+		      " \"sans\": [\"www.example.com\", \"example.com\"], \"tags\": [{\"slug\": \"prod\"}]}") == 201);
+	CHECK(fz_post(a, "certificates",
+		      "{\"common_name\": \"api.example.org\", \"serial_number\": \"7F\","
+		      " \"fingerprint_sha256\": \"" FZ_FP32(B) "\", \"issuer\": \"CN=Internal CA\","
+		      " \"valid_from\": \"2024-06-01\", \"valid_to\": \"2030-06-01T12:00:00+02:00\","
+		      " \"algorithm\": \"ecdsa\", \"status\": \"active\"}") == 201);
 }
 
 /* The response body parsed by jansson (the oracle: every API answer must be valid JSON). */
