@@ -127,6 +127,7 @@ static inline void fz_req_init(struct api_req *ar, struct fz_app *a, struct http
 	strbuf_init(&resp->body, 0);
 	api_req_init_local(ar, &a->app, resp, store_conn_get(a->st), &a->admin);
 	ar->http = req;
+	ar->ctx.request_id = req->request_id; /* "seed" or "fuzz": lets a target find its changelog rows */
 	snprintf(ar->base_url, sizeof(ar->base_url), "http://127.0.0.1:8080");
 }
 
@@ -187,7 +188,14 @@ static inline json_t *fz_resp_json(const struct http_response *resp)
 {
 	json_error_t jerr;
 
-	return json_loadb(strbuf_str(&resp->body), resp->body.len, JSON_DECODE_ANY, &jerr);
+	return json_loadb(strbuf_str(&resp->body), resp->body.len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+			  &jerr);
+}
+
+/* Runs harness SQL (clean-up between inputs); any failure aborts. */
+static inline void fz_exec(struct fz_app *a, const char *sql)
+{
+	CHECK(store_exec(store_conn_get(a->st), sql, NULL) == 0);
 }
 
 /* Row count of a table (the harness's own check, independent of the code under test). */
