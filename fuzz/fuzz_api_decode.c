@@ -3,7 +3,7 @@
  * registry's api_body() (JSON parse with its limits) then api_decode_record() (JSON object →
  * typed dom_record by a resource declaration), the first half of every POST/PUT/PATCH. Runs
  * against a real in-memory database (FK checks query it). Input: one byte choosing the
- * resource (and PATCH vs POST semantics), then the request body. Properties:
+ * resource (low 7 bits: registry index; high bit: PATCH semantics), then the request body. Properties:
  *  1. the result is 0, CK_E_PARSE (body not JSON), CK_E_INVALID or CK_E_TOOBIG;
  *  2. CK_E_INVALID carries the collected field errors: a non-empty object whose keys are
  *     body keys or required fields, each a non-empty list of non-empty strings — or, for a
@@ -147,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz_app *a = fz_app_get();
 	struct fz f = {data, size};
 	uint8_t sel = fz_u8(&f);
-	const struct api_resource *res = api_registry_at(sel % api_registry_count());
+	const struct api_resource *res = api_registry_at((sel & 0x7f) % api_registry_count());
 	int partial = (sel & 0x80) != 0;
 	char *body_text = fz_dup(f.p, f.n);
 	struct http_request req = {"POST", res->path, "", NULL, 0, body_text, f.n, "fuzz",
