@@ -4,7 +4,9 @@
  * typed dom_record by a resource declaration), the first half of every POST/PUT/PATCH. Runs
  * against a real in-memory database (FK checks query it). Input: one byte choosing the
  * resource (low 7 bits: registry index; high bit: PATCH semantics), then the request body. Properties:
- *  1. the result is 0, CK_E_PARSE (body not JSON), CK_E_INVALID or CK_E_TOOBIG;
+ *  1. the result is 0, CK_E_PARSE or CK_E_INVALID/CK_E_TOOBIG; api_body() accepts exactly
+ *     the bodies jansson reads (duplicate keys refused) that nest at most API_JSON_MAX_DEPTH
+ *     containers deep (depth measured here);
  *  2. CK_E_INVALID carries the collected field errors: a non-empty object whose keys are
  *     body keys or required fields, each a non-empty list of non-empty strings — or, for a
  *     body that is not an object, the single non_field_errors error;
@@ -29,6 +31,39 @@ static size_t utf8_chars(const char *s)
 	for (; *s; s++)
 		n += ((unsigned char)*s & 0xC0) != 0x80;
 	return n;
+}
+
+/* Container nesting depth of v (a scalar is 0). */
+static int depth(json_t *v)
+{
+	const char *k;
+	json_t *c;
+	size_t i;
+	int d = 0, cd;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, c)
+			if ((cd = depth(c)) > d)
+				d = cd;
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, c)
+			if ((cd = depth(c)) > d)
+				d = cd;
+	} else {
+		return 0;
+	}
+	return d + 1;
+}
+
+/* What api_body must decide for the body: 1 accept, 0 refuse. */
+static int body_acceptable(const char *text, size_t n)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(text, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	int ok = j && depth(j) <= API_JSON_MAX_DEPTH;
+
+	json_decref(j);
+	return ok;
 }
 
 static int settable(const struct api_field *f)
@@ -163,6 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ck_error_clear(&err);
 	CHECK(dom_record_init(&rec, api_resource_names(res), res->nfields) == 0);
 	rc = api_body(&ar, &body, &err);
+	CHECK((rc == 0) == body_acceptable(body_text, f.n));
 	if (rc) {
 		CHECK(rc == CK_E_PARSE && err.msg[0]);
 		goto out;
