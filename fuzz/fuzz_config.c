@@ -10,7 +10,7 @@
  *  4. format → parse round trip: the loaded config written back as an INI file ([server] and
  *     [netbox_ssl] keys, one per line) and loaded on fresh defaults gives the same config —
  *     skipped when a string value cannot be written as INI (leading/trailing space, ';' or
- *     '#' that inih would take as a comment, a line break).
+ *     '#' that inih would take as a comment, a line break, more than INI_SAFE_VALUE bytes).
  */
 #include <stdio.h>
 #include <sys/mman.h>
@@ -22,6 +22,9 @@
 #include "fuzz_util.h"
 
 #define MAX_FILE (64 * 1024)
+/* inih (Debian's libinih, INI_MAX_LINE 200) splits longer lines, so the rest of a long
+ * "key = value" line reads as a line of its own (and fails); keep written lines short. */
+#define INI_SAFE_VALUE 150
 
 static int fd = -1;
 static char path[64];
@@ -66,6 +69,8 @@ static int ini_safe(const char *s)
 	size_t n = strlen(s);
 
 	if (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		return 0;
+	if (n > INI_SAFE_VALUE)
 		return 0;
 	for (; *s; s++)
 		if (*s == ';' || *s == '#' || *s == '\n' || *s == '\r' || (unsigned char)*s < 0x20)
