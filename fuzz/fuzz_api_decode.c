@@ -225,6 +225,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(!ar.errors || json_object_size(ar.errors) == 0);
 		CHECK(tags == (res->taggable ? json_object_get(body, "tags") : NULL));
 		check_success(a, res, body, &rec, partial);
+	} else if (rc == CK_E_INVALID && !ar.errors) {
+		/* an error without a field name cannot be collected: only the empty key "" */
+		CHECK(json_object_get(body, "") && !err.field[0] && err.msg[0]);
 	} else if (rc == CK_E_INVALID) {
 		check_errors(res, body, ar.errors);
 	} else {
