@@ -8,6 +8,30 @@
 #include <string.h>
 #include <time.h>
 
+/* 1 when v nests containers more than `limit` levels deep (a scalar is 0 levels). Recursion
+ * is bounded by jansson's own parse depth limit. */
+static int json_deeper_than(json_t *v, int limit)
+{
+	const char *k;
+	json_t *c;
+	size_t i;
+
+	if (!json_is_object(v) && !json_is_array(v))
+		return 0;
+	if (limit == 0)
+		return 1;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, c)
+			if (json_deeper_than(c, limit - 1))
+				return 1;
+	} else {
+		json_object_foreach(v, k, c)
+			if (json_deeper_than(c, limit - 1))
+				return 1;
+	}
+	return 0;
+}
+
 int api_body(struct api_req *ar, json_t **ret, struct ck_error *err)
 {
 	json_error_t jerr;
@@ -23,6 +47,11 @@ int api_body(struct api_req *ar, json_t **ret, struct ck_error *err)
 	if (!j)
 		return ck_error_set(err, CK_E_PARSE, NULL, "JSON parse error - %s (line %d, column %d)",
 				    jerr.text, jerr.line, jerr.column);
+	if (json_deeper_than(j, API_JSON_MAX_DEPTH)) {
+		json_decref(j);
+		return ck_error_set(err, CK_E_PARSE, NULL, "JSON parse error - nesting deeper than %d levels.",
+				    API_JSON_MAX_DEPTH);
+	}
 	ar->body = j;
 	*ret = j;
 	return 0;

@@ -138,8 +138,9 @@ int ck_parse_time(const char *s, int64_t *ret)
 
 void ck_format_time(int64_t t, char out[21])
 {
-	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-	int64_t secs = t - days * 86400;
+	/* floor division without `t - 86399` or `days * 86400`, which overflow near INT64_MIN */
+	int64_t days = t / 86400 - (t % 86400 < 0);
+	int64_t secs = t % 86400 + (t % 86400 < 0 ? 86400 : 0);
 	/* civil_from_days */
 	int64_t z = days + 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;

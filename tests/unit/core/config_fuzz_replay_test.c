@@ -1,0 +1,5 @@
+/* Replays fuzz/corpus/config (seeds and inputs that once failed) through the fuzz target
+ * compiled without libFuzzer, under the test build's ASan/UBSan (STYLE.md §13). */
+#define FUZZ_REPLAY_DEFAULT_DIR CK_SOURCE_DIR "/fuzz/corpus/config"
+#include "../../../fuzz/fuzz_config.c"
+#include "../../../fuzz/replay_main.c"
