@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 LISTEN     ?= 127.0.0.1:8080
 DB         ?= sqlite:certkeeper.db
 
-.PHONY: all build web deps run test test-unit test-api fuzz bench clean
+.PHONY: all build web deps run test test-unit test-api check-layers fuzz bench clean
 
 all: build
 
@@ -48,6 +48,10 @@ test: deps $(ASAN_BUILD)/CMakeCache.txt $(BUILD)/CMakeCache.txt
 test-unit: $(ASAN_BUILD)/CMakeCache.txt
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure
+
+# DESIGN.md §2's layer rules (also run by `make test` through ctest).
+check-layers:
+	@scripts/check-layers --quiet
 
 $(FUZZ_BUILD)/CMakeCache.txt:
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCK_FUZZ=ON -DCK_TESTS=OFF >/dev/null
