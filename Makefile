@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 LISTEN     ?= 127.0.0.1:8080
 DB         ?= sqlite:certkeeper.db
 
-.PHONY: all build web deps run test test-unit test-api check-layers fuzz bench clean
+.PHONY: all build web deps run test test-unit test-api check-layers check-format fuzz bench clean
 
 all: build
 
@@ -52,6 +52,10 @@ test-unit: $(ASAN_BUILD)/CMakeCache.txt
 # DESIGN.md §2's layer rules (also run by `make test` through ctest).
 check-layers:
 	@scripts/check-layers --quiet
+
+# clang-format on the files listed in scripts/format-files (also run by `make test`).
+check-format:
+	@scripts/check-format
 
 $(FUZZ_BUILD)/CMakeCache.txt:
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCK_FUZZ=ON -DCK_TESTS=OFF >/dev/null

@@ -15,10 +15,10 @@
 enum sched_state { JS_IDLE, JS_RUNNING, JS_STOPPED };
 
 struct job {
-	struct jobs_def def;       /* def.name points at status.name */
+	struct jobs_def def;	   /* def.name points at status.name */
 	struct timespec next_due;  /* monotonic; zero = due at once */
-	int triggered;             /* jobs_trigger asked for a run */
-	uint64_t attempts;         /* runs + skips, numbers the run ids */
+	int triggered;		   /* jobs_trigger asked for a run */
+	uint64_t attempts;	   /* runs + skips, numbers the run ids */
 	struct jobs_status status; /* guarded by the scheduler's mutex */
 };
 
@@ -100,11 +100,12 @@ int jobs_add(struct jobs_scheduler *s, const struct jobs_def *def, struct ck_err
 		return ck_error_set(err, CK_E_INVALID, NULL, "jobs are added before the start");
 	if (!name_ok(def->name))
 		return ck_error_set(err, CK_E_INVALID, "name",
-				    "a job name is 1-%d characters of [a-z0-9_-]", JOBS_NAME_MAX - 1);
+				    "a job name is 1-%d characters of [a-z0-9_-]",
+				    JOBS_NAME_MAX - 1);
 	if (def->interval_s < 1 || def->interval_s > JOBS_INTERVAL_MAX || !def->run)
 		return ck_error_set(err, CK_E_INVALID, "interval_s",
-				    "job '%s': interval must be 1..%d seconds and run set", def->name,
-				    JOBS_INTERVAL_MAX);
+				    "job '%s': interval must be 1..%d seconds and run set",
+				    def->name, JOBS_INTERVAL_MAX);
 	if (find(s, def->name))
 		return ck_error_set(err, CK_E_DUPLICATE, "name", "job '%s' exists", def->name);
 	if (s->njobs == JOBS_MAX)
@@ -138,8 +139,8 @@ static struct job *next_job(struct jobs_scheduler *s, const struct timespec *now
 }
 
 /* Asks the cluster lock, then runs the job; returns 1 when skipped. Mutex not held. */
-static int perform(struct jobs_scheduler *s, struct job *j, const struct jobs_run *run,
-		   int *ret_rc, struct ck_error *err)
+static int perform(struct jobs_scheduler *s, struct job *j, const struct jobs_run *run, int *ret_rc,
+		   struct ck_error *err)
 {
 	int rc = 1;
 

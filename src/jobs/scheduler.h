@@ -29,8 +29,8 @@
 
 #include "core/error.h"
 
-#define JOBS_MAX 16          /* jobs per scheduler */
-#define JOBS_NAME_MAX 32     /* bytes of a job name, NUL included */
+#define JOBS_MAX 16			/* jobs per scheduler */
+#define JOBS_NAME_MAX 32		/* bytes of a job name, NUL included */
 #define JOBS_INTERVAL_MAX (366 * 86400) /* longest interval_s accepted (a year) */
 
 /* What a job learns about the run it performs. */
@@ -39,7 +39,7 @@ struct jobs_run {
 	const char *run_id; /* "<name>-<run number>", for log lines */
 	uint64_t run_no;    /* 1 for the first run */
 	int64_t started;    /* wall-clock epoch seconds of the start */
-	int64_t slot;       /* start of the interval this run belongs to (started rounded down
+	int64_t slot;	    /* start of the interval this run belongs to (started rounded down
 			     * to a multiple of interval_s): the unit of "once per interval" */
 };
 
@@ -50,9 +50,9 @@ typedef int (*jobs_fn)(void *arg, const struct jobs_run *run, struct ck_error *e
 
 struct jobs_def {
 	const char *name; /* copied; 1..JOBS_NAME_MAX-1 bytes of [a-z0-9_-], unique */
-	int interval_s;   /* 1..JOBS_INTERVAL_MAX */
+	int interval_s;	  /* 1..JOBS_INTERVAL_MAX */
 	jobs_fn run;
-	void *arg;        /* borrowed; must outlive the scheduler's thread */
+	void *arg; /* borrowed; must outlive the scheduler's thread */
 };
 
 /*
@@ -83,13 +83,13 @@ struct jobs_lock {
 struct jobs_status {
 	char name[JOBS_NAME_MAX];
 	int interval_s;
-	uint64_t runs;            /* runs that happened (successful or not; skips excluded) */
-	uint64_t failures;        /* runs that returned an error (or whose lock failed) */
-	uint64_t skipped;         /* runs skipped because the cluster lock said another node */
-	int running;              /* 1 while a run is in progress */
-	int64_t last_start;       /* epoch seconds of the last run's start; 0 = never ran */
+	uint64_t runs;		  /* runs that happened (successful or not; skips excluded) */
+	uint64_t failures;	  /* runs that returned an error (or whose lock failed) */
+	uint64_t skipped;	  /* runs skipped because the cluster lock said another node */
+	int running;		  /* 1 while a run is in progress */
+	int64_t last_start;	  /* epoch seconds of the last run's start; 0 = never ran */
 	int64_t last_duration_ms; /* wall time of the last run, monotonic clock */
-	int last_result;          /* 0 or the last run's CK_E_* code */
+	int last_result;	  /* 0 or the last run's CK_E_* code */
 	char last_error[CK_ERROR_MSG_MAX]; /* message of the last failure; "" after a success */
 };
 

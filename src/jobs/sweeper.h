@@ -17,7 +17,7 @@
 #define JOBS_SWEEPER_NAME "sweep"
 
 struct jobs_sweeper {
-	struct store *store;         /* borrowed; the job takes the thread's connection */
+	struct store *store;	     /* borrowed; the job takes the thread's connection */
 	const struct ck_config *cfg; /* borrowed; sweep_interval_s, auto_archive_after_days */
 };
 

@@ -230,7 +230,7 @@ static void test_stop_is_prompt_and_lets_the_run_finish(void **state)
 	t0 = mono_ms();
 	jobs_stop(s);
 	assert_true(mono_ms() - t0 < 1000);
-	jobs_stop(s); /* again: no-op */
+	jobs_stop(s);				       /* again: no-op */
 	assert_int_equal(jobs_start(s), CK_E_INVALID); /* a stopped scheduler stays stopped */
 	jobs_scheduler_free(s);
 
@@ -261,8 +261,7 @@ struct fake_lock {
 	char asked_name[JOBS_NAME_MAX];
 };
 
-static int fake_try(void *ctx, const char *name, int64_t slot, int interval_s,
-		    struct ck_error *err)
+static int fake_try(void *ctx, const char *name, int64_t slot, int interval_s, struct ck_error *err)
 {
 	struct fake_lock *l = ctx;
 

@@ -111,12 +111,15 @@ static void test_first_run_expires_past_certificates(void **state)
 	assert_int_equal(st.last_result, 0);
 	assert_string_equal(st.last_error, "");
 	assert_int_equal(scalar(&t, "SELECT COUNT(*) FROM certificates WHERE status = 'expired' "
-				    "AND common_name = 'past.example.com'"), 1);
+				    "AND common_name = 'past.example.com'"),
+			 1);
 	assert_int_equal(scalar(&t, "SELECT COUNT(*) FROM certificates WHERE status = 'active' "
-				    "AND common_name = 'future.example.com'"), 1);
+				    "AND common_name = 'future.example.com'"),
+			 1);
 	/* the changelog row names the job, as the sweeper thread's rows did */
 	assert_int_equal(scalar(&t, "SELECT COUNT(*) FROM object_changes WHERE request_id = "
-				    "'sweep'"), 1);
+				    "'sweep'"),
+			 1);
 	tmpdb_close(&t);
 }
 
