@@ -14,8 +14,13 @@ all: build
 deps:
 	@scripts/install-deps
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS) >/dev/null
+# Configure steps go through scripts/configure: a failed configure (e.g. `make` before
+# `make deps`) says "run make deps" and leaves no half-configured directory behind. The stamp
+# is cmake_install.cmake, which CMake writes only when configure and generate succeeded (it
+# writes CMakeCache.txt even on failure), so a directory half-made by an older Makefile is
+# configured again instead of being taken as ready.
+$(BUILD)/cmake_install.cmake:
+	@scripts/configure $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
 
 # Web UI (web/): rebuilt with Vite only when its sources changed; skipped without npm.
 WEB_SRC := $(wildcard web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json) \
@@ -29,23 +34,23 @@ web/dist/index.html: $(WEB_SRC)
 	  out=$$(cd web && npm run --silent build 2>&1) || { echo "$$out"; exit 1; }; echo "web: built web/dist"; \
 	else echo "web: npm not found, UI not built (make deps installs it)"; fi
 
-build: $(BUILD)/CMakeCache.txt web
+build: $(BUILD)/cmake_install.cmake web
 	@cmake --build $(BUILD) -j$(JOBS) --target certkeeper
 
-$(ASAN_BUILD)/CMakeCache.txt:
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCK_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
+$(ASAN_BUILD)/cmake_install.cmake:
+	@scripts/configure $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCK_SANITIZE=ON $(CMAKE_ARGS)
 
 run: deps build
 	@scripts/run-server $(BUILD)/certkeeper "$(LISTEN)" "$(DB)"
 
 # The Release tree is built too: -O2 finds warnings (-Werror) that the sanitizer build does
 # not, and `make run` / `make bench` must never be the first to discover them.
-test: deps $(ASAN_BUILD)/CMakeCache.txt $(BUILD)/CMakeCache.txt
+test: deps $(ASAN_BUILD)/cmake_install.cmake $(BUILD)/cmake_install.cmake
 	@cmake --build $(BUILD) -j$(JOBS)
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	@scripts/run-tests $(ASAN_BUILD)
 
-test-unit: $(ASAN_BUILD)/CMakeCache.txt
+test-unit: $(ASAN_BUILD)/cmake_install.cmake
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure
 
@@ -57,10 +62,10 @@ check-layers:
 check-format:
 	@scripts/check-format
 
-$(FUZZ_BUILD)/CMakeCache.txt:
-	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCK_FUZZ=ON -DCK_TESTS=OFF >/dev/null
+$(FUZZ_BUILD)/cmake_install.cmake:
+	@CC=clang scripts/configure $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCK_FUZZ=ON -DCK_TESTS=OFF
 
-fuzz: deps $(FUZZ_BUILD)/CMakeCache.txt
+fuzz: deps $(FUZZ_BUILD)/cmake_install.cmake
 	@cmake --build $(FUZZ_BUILD) -j$(JOBS)
 	@echo "fuzz targets: $$(ls $(FUZZ_BUILD)/fuzz/fuzz_* 2>/dev/null | tr '\n' ' ')"
 
