@@ -7,15 +7,20 @@ CMAKE_ARGS ?=
 LISTEN     ?= 127.0.0.1:8080
 DB         ?= sqlite:certkeeper.db
 
-.PHONY: all build web deps run test test-unit test-api test-security fuzz fuzz-run bench clean
+.PHONY: all build web deps run test test-unit test-api test-security check-layers check-format fuzz fuzz-run bench clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS) >/dev/null
+# Configure steps go through scripts/configure: a failed configure (e.g. `make` before
+# `make deps`) says "run make deps" and leaves no half-configured directory behind. The stamp
+# is cmake_install.cmake, which CMake writes only when configure and generate succeeded (it
+# writes CMakeCache.txt even on failure), so a directory half-made by an older Makefile is
+# configured again instead of being taken as ready.
+$(BUILD)/cmake_install.cmake:
+	@scripts/configure $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
 
 # Web UI (web/): rebuilt with Vite only when its sources changed; skipped without npm.
 WEB_SRC := $(wildcard web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json) \
@@ -29,36 +34,44 @@ web/dist/index.html: $(WEB_SRC)
 	  out=$$(cd web && npm run --silent build 2>&1) || { echo "$$out"; exit 1; }; echo "web: built web/dist"; \
 	else echo "web: npm not found, UI not built (make deps installs it)"; fi
 
-build: $(BUILD)/CMakeCache.txt web
+build: $(BUILD)/cmake_install.cmake web
 	@cmake --build $(BUILD) -j$(JOBS) --target certkeeper
 
-$(ASAN_BUILD)/CMakeCache.txt:
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCK_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
+$(ASAN_BUILD)/cmake_install.cmake:
+	@scripts/configure $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCK_SANITIZE=ON $(CMAKE_ARGS)
 
 run: deps build
 	@scripts/run-server $(BUILD)/certkeeper "$(LISTEN)" "$(DB)"
 
 # The Release tree is built too: -O2 finds warnings (-Werror) that the sanitizer build does
 # not, and `make run` / `make bench` must never be the first to discover them.
-test: deps $(ASAN_BUILD)/CMakeCache.txt $(BUILD)/CMakeCache.txt
+test: deps $(ASAN_BUILD)/cmake_install.cmake $(BUILD)/cmake_install.cmake
 	@cmake --build $(BUILD) -j$(JOBS)
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	@scripts/run-tests $(ASAN_BUILD)
 
 # The slow HTTP security tests (docs/security.md): slowloris from 127.0.0.2 and 10,000
 # oversized-query requests with RSS flat; Release build (ASan's quarantine grows RSS itself).
-test-security: deps $(BUILD)/CMakeCache.txt
+test-security: deps $(BUILD)/cmake_install.cmake
 	@cmake --build $(BUILD) -j$(JOBS) --target certkeeper
 	@scripts/run-security-tests $(BUILD)
 
-test-unit: $(ASAN_BUILD)/CMakeCache.txt
+test-unit: $(ASAN_BUILD)/cmake_install.cmake
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure
 
-$(FUZZ_BUILD)/CMakeCache.txt:
-	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCK_FUZZ=ON -DCK_TESTS=OFF >/dev/null
+# DESIGN.md §2's layer rules (also run by `make test` through ctest).
+check-layers:
+	@scripts/check-layers --quiet
 
-fuzz: deps $(FUZZ_BUILD)/CMakeCache.txt
+# clang-format on the files listed in scripts/format-files (also run by `make test`).
+check-format:
+	@scripts/check-format
+
+$(FUZZ_BUILD)/cmake_install.cmake:
+	@CC=clang scripts/configure $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCK_FUZZ=ON -DCK_TESTS=OFF
+
+fuzz: deps $(FUZZ_BUILD)/cmake_install.cmake
 	@cmake --build $(FUZZ_BUILD) -j$(JOBS)
 	@echo "fuzz targets: $$(ls $(FUZZ_BUILD)/fuzz/fuzz_* 2>/dev/null | tr '\n' ' ')"
 

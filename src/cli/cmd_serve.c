@@ -5,11 +5,12 @@
  */
 #include "api/api.h"
 #include "cli/commands.h"
-#include "cli/sweeper.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "domain/auth.h"
 #include "http/http.h"
+#include "jobs/scheduler.h"
+#include "jobs/sweeper.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -24,7 +25,7 @@
 #define CERTKEEPER_VERSION "0.1.0"
 
 /* SIGTERM/SIGINT are blocked in every thread (the mask is inherited by the HTTP workers and
- * the sweeper, which start after it is set) and taken synchronously by the main thread with
+ * the job scheduler, which start after it is set) and taken synchronously by the main thread with
  * sigwait(), so a stop request can never land in a worker and be lost. */
 static void block_stop_signals(sigset_t *set)
 {
@@ -129,8 +130,35 @@ static int bootstrap_admin(struct store *st, const char *url)
 	return 0;
 }
 
+/* Starts the background jobs (jobs/scheduler): today the status sweep. NULL when there is
+ * nothing to run or the scheduler cannot start (logged; serving goes on without it). No
+ * cluster lock yet (NULL): one node per database; see struct jobs_lock. */
+static struct jobs_scheduler *start_jobs(struct api_app *app, struct jobs_sweeper *sw)
+{
+	struct jobs_scheduler *s = NULL;
+	struct ck_error err;
+	int rc;
+
+	ck_error_clear(&err);
+	*sw = (struct jobs_sweeper){.store = app->store, .cfg = &app->cfg};
+	rc = jobs_scheduler_new(NULL, &s);
+	if (!rc)
+		rc = jobs_sweeper_add(s, sw, &err);
+	if (!rc)
+		rc = jobs_start(s);
+	if (rc) {
+		ck_log(CK_LOG_ERROR, NULL, "background jobs not started: %s",
+		       err.msg[0] ? err.msg : ck_strerror(rc));
+		jobs_scheduler_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 int cmd_serve(int argc, char **argv)
 {
+	static struct jobs_sweeper sweeper;
+	struct jobs_scheduler *jobs;
 	static struct api_app app;
 	struct http_config hc = {0};
 	struct http_server *srv = NULL;
@@ -182,11 +210,11 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	fflush(stdout);
-	sweeper_start(&app);
+	jobs = start_jobs(&app, &sweeper);
 	while (sigwait(&stop_set, &sig) == 0 && sig != SIGTERM && sig != SIGINT)
 		;
 	ck_log(CK_LOG_INFO, NULL, "shutting down");
-	sweeper_stop();
+	jobs_scheduler_free(jobs); /* a running sweep finishes first */
 	http_server_stop(srv);
 	store_close(app.store);
 	return 0;

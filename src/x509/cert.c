@@ -1,5 +1,5 @@
 /*
- * x509/cert — field extraction from one DER certificate (see cert.h and x509.h).
+ * x509/cert — field extraction from one DER certificate (see internal.h and x509.h).
  *
  * Certificates are decoded in a library context with only the "null" provider, so the
  * public key stays a raw SubjectPublicKeyInfo (OpenSSL 3.0 otherwise decodes it through the
@@ -7,10 +7,9 @@
  * read from the SPKI bytes here; signatures are verified by re-decoding in the default
  * context, which only happens for certificates whose subject equals their issuer.
  */
-#include "x509/cert.h"
+#include "x509/internal.h"
 #include "core/parse.h"
 #include "core/strbuf.h"
-#include "x509/names.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>

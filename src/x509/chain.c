@@ -1,6 +1,6 @@
 /* x509/chain — see chain.h. */
 #include "x509/chain.h"
-#include "x509/cert.h"
+#include "x509/internal.h"
 #include "x509/pem.h"
 
 #include <openssl/err.h>

@@ -1,8 +1,7 @@
 /* x509/csr — CSR field extraction (see csr.h); decoded in the null-provider context like
  * certificates (x509/cert.c), so the public key stays raw. */
 #include "x509/csr.h"
-#include "x509/cert.h"
-#include "x509/names.h"
+#include "x509/internal.h"
 
 #include <stdlib.h>
 #include <string.h>

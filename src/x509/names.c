@@ -1,5 +1,6 @@
 /* x509/names — serial, fingerprint and DN text forms and their normalisation. See names.h. */
 #include "x509/names.h"
+#include "x509/internal.h"
 #include "core/error.h"
 #include "core/strbuf.h"
 

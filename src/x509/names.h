@@ -15,14 +15,12 @@
  *    become "\XX". Values of unknown attribute types or non-string ASN.1 types are "#" + hex
  *    of their DER (XN_FLAG_RFC2253 semantics, except UTF-8 is kept instead of "\C3\A9").
  *
- * All functions are pure and thread-safe.
+ * All functions are pure and thread-safe. This header names no OpenSSL type.
  */
 #ifndef CK_X509_NAMES_H
 #define CK_X509_NAMES_H
 
 #include <stddef.h>
-
-#include <openssl/x509.h>
 
 #define X509_FINGERPRINT_LEN 95 /* "AA:BB:...": 32 * 3 - 1 */
 
@@ -30,17 +28,9 @@
  * "" for n == 0). */
 void x509_hex_colon(const unsigned char *p, size_t n, char *out);
 
-/* Formats a certificate serial as described above. Returns 0 and *ret (caller frees), or
- * CK_E_NOMEM. */
-int x509_serial_format(const ASN1_INTEGER *serial, char **ret);
-
-/* Formats a DN as described above. Returns 0 and *ret (caller frees), CK_E_NOMEM, or
- * CK_E_PARSE when an attribute value cannot be converted. */
-int x509_name_format(const X509_NAME *name, char **ret);
-
-/* The first value of attribute `nid` in DER order, as UTF-8 without escaping. Returns 0 and
- * *ret (caller frees), CK_E_NOTFOUND when absent or not convertible, CK_E_NOMEM. */
-int x509_name_first(const X509_NAME *name, int nid, char **ret);
+/* The formatters from OpenSSL structures (x509_serial_format, x509_name_format,
+ * x509_name_first) are declared in x509/internal.h: they take OpenSSL types, which no public
+ * header exposes. */
 
 /* Normalises a serial written in any of our or the reference's forms ("1:23", "01:23",
  * "0123", lower or upper case, optional leading '-'): upper-case hex, no colons, no leading

@@ -8,7 +8,7 @@
  *  5. nothing found: "No valid certificate found...".
  */
 #include "core/strbuf.h"
-#include "x509/cert.h"
+#include "x509/internal.h"
 #include "x509/csr.h"
 #include "x509/pem.h"
 

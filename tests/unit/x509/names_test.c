@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "x509/internal.h" /* also tests the OpenSSL-typed formatters */
 #include "x509/names.h"
 
 static void test_hex_colon(void **state)

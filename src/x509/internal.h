@@ -1,13 +1,25 @@
 /*
- * x509/cert — field extraction from one DER certificate, and the pieces shared with CSRs
- * (key algorithm/size from a raw SubjectPublicKeyInfo, SAN formatting, SHA-256
- * fingerprints). Used by x509/parse.c; the domain layer calls x509/x509.h instead.
+ * x509/internal — the declarations private to src/x509/: everything that names an OpenSSL
+ * type. Field extraction from one DER certificate (x509/cert.c) and the pieces shared with
+ * CSRs (key algorithm/size from a raw SubjectPublicKeyInfo, SAN formatting, SHA-256
+ * fingerprints), and the OpenSSL-typed half of x509/names (serial and DN formatting).
+ *
+ * Invariant: no header outside this file includes <openssl/...>, so the public x509 headers
+ * (x509.h, names.h, chain.h, csr.h, pem.h) expose no OpenSSL type and a caller outside
+ * src/x509/ cannot reach OpenSSL through them (DESIGN.md §2). The ck_x509 target defines
+ * CK_X509_INTERNAL; any other target that includes this file fails to compile (the x509 unit
+ * tests, which test these functions, define it too). scripts/check-layers also refuses the
+ * include outside src/x509/ and tests/unit/x509/.
  *
  * Thread-safe: the parsing library context and the SHA-256 method are created once
  * (pthread_once) and only read afterwards.
  */
-#ifndef CK_X509_CERT_H
-#define CK_X509_CERT_H
+#ifndef CK_X509_INTERNAL_H
+#define CK_X509_INTERNAL_H
+
+#ifndef CK_X509_INTERNAL
+#error "x509/internal.h is private to src/x509/: include x509/x509.h or x509/names.h instead"
+#endif
 
 #include <stddef.h>
 
@@ -15,7 +27,25 @@
 #include <openssl/x509v3.h>
 
 #include "core/error.h"
+#include "x509/names.h"
 #include "x509/x509.h"
+
+/* -- from x509/names.c: the text forms of OpenSSL's serial and name structures (formats in
+ * x509/names.h) -- */
+
+/* Formats a certificate serial as described in x509/names.h. Returns 0 and *ret (caller
+ * frees), or CK_E_NOMEM. */
+int x509_serial_format(const ASN1_INTEGER *serial, char **ret);
+
+/* Formats a DN as described in x509/names.h. Returns 0 and *ret (caller frees), CK_E_NOMEM,
+ * or CK_E_PARSE when an attribute value cannot be converted. */
+int x509_name_format(const X509_NAME *name, char **ret);
+
+/* The first value of attribute `nid` in DER order, as UTF-8 without escaping. Returns 0 and
+ * *ret (caller frees), CK_E_NOTFOUND when absent or not convertible, CK_E_NOMEM. */
+int x509_name_first(const X509_NAME *name, int nid, char **ret);
+
+/* -- from x509/cert.c -- */
 
 /* The OSSL_LIB_CTX that loads only the "null" provider: structures decoded in it keep their
  * public key raw. Never NULL after the first successful call; NULL only if OpenSSL could
