@@ -24,6 +24,8 @@ static const struct key {
 #define B(n) {#n, K_BOOL, offsetof(struct ck_config, n), 0, 0, 1}
 	S(listen), S(db), S(web_root), I(threads, 0, 1024), L(max_body_bytes, 1024, 1L << 30),
 	B(access_log), I(sweep_interval_s, 0, 86400 * 7),
+	I(login_max_failures_per_address, 0, 1000000), I(login_max_failures_per_account, 0, 1000000),
+	I(login_failure_window_s, 1, 86400), I(login_hash_concurrency, 1, 64),
 	I(expiry_warning_days, 1, 3650), I(expiry_critical_days, 0, 3650),
 	I(bulk_import_max_batch_size, 1, 100000), I(bulk_validate_max_batch_size, 1, 100000),
 	I(bulk_compliance_max_batch_size, 1, 100000), I(bulk_detect_max_batch_size, 1, 100000),
@@ -44,6 +46,10 @@ void ck_config_defaults(struct ck_config *cfg)
 	cfg->max_body_bytes = 8L << 20;
 	cfg->access_log = 1;
 	cfg->sweep_interval_s = 3600;
+	cfg->login_max_failures_per_address = 10;
+	cfg->login_max_failures_per_account = 20;
+	cfg->login_failure_window_s = 300;
+	cfg->login_hash_concurrency = 1;
 	cfg->expiry_warning_days = 30;
 	cfg->expiry_critical_days = 14;
 	cfg->bulk_import_max_batch_size = 100;

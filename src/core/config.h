@@ -22,6 +22,11 @@ struct ck_config {
 	long max_body_bytes;       /* request body cap, default 8 MiB */
 	int access_log;            /* default 1 */
 	int sweep_interval_s;      /* status sweep period, default 3600 */
+	/* sign-in protection (docs/security.md "Sign-in throttling") */
+	int login_max_failures_per_address; /* 10 failures per address and window; 0 = no limit */
+	int login_max_failures_per_account; /* 20 failures per account and window; 0 = no limit */
+	int login_failure_window_s;         /* 300 */
+	int login_hash_concurrency;         /* password hashes at once, default 1 */
 	/* [netbox_ssl] */
 	int expiry_warning_days;   /* 30 */
 	int expiry_critical_days;  /* 14 */

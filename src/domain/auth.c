@@ -8,8 +8,17 @@
  *  1. A direct-mapped table of AUTH_CACHE_SLOTS entries indexed by the first hex digits of the
  *     key hash; a colliding insert replaces the slot. Guarded by one mutex, held only to copy
  *     an entry in or out (never across a database call).
- *  2. Only successful look-ups are cached; an entry older than AUTH_CACHE_TTL is ignored. On a
- *     hit the token's expiry is checked again against the current time.
+ *  2. Only successful look-ups are cached. An entry remembers the authentication generation
+ *     (store/auth_repo) read BEFORE its row was loaded; it is used only while the generation
+ *     read by the current request is the same. Every revoking change moves the generation in
+ *     its own transaction, so once it has committed no request can use an entry filled from
+ *     an older snapshot — however the fill raced with the change. An entry older than
+ *     AUTH_CACHE_TTL is ignored too; on a hit the token's expiry is checked again.
+ *
+ * The password-hash gate: PBKDF2 costs ~0.1 s of CPU per call, on the caller's (HTTP worker)
+ * thread. At most hash_gate.max_running hashes run at once and at most hash_gate.max_waiting
+ * callers wait (AUTH_HASH_WAIT_MS at most) for a turn; others fail at once with
+ * CK_E_THROTTLED, so sign-in floods cannot occupy every worker thread.
  */
 #include "domain/auth.h"
 
@@ -25,6 +34,7 @@
 #include <time.h>
 
 #include "core/parse.h"
+#include "store/auth_repo.h"
 
 #define AUTH_CACHE_SLOTS 1024 /* power of two */
 #define AUTH_V1_PREFIX_LEN 6  /* hex digits of a v1 key kept as key_prefix */
@@ -32,6 +42,7 @@
 #define AUTH_DK_BYTES 32
 #define AUTH_SESSION_TTL_MAX (31 * 86400)
 #define HASH_HEX 65 /* SHA-256 hex + NUL */
+#define AUTH_HASH_WAIT_MS 2000 /* longest wait for a turn at the password-hash gate */
 
 static int pbkdf2_iterations = AUTH_PBKDF2_DEFAULT_ITER;
 
@@ -39,6 +50,65 @@ void auth_set_pbkdf2_iterations(int iterations)
 {
 	if (iterations >= 1 && iterations <= AUTH_PBKDF2_MAX_ITER)
 		pbkdf2_iterations = iterations;
+}
+
+/* ---- the password-hash gate ---- */
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	int max_running, max_waiting; /* limits */
+	int running, waiting;	      /* current */
+} hash_gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, AUTH_HASH_CONCURRENCY_DEFAULT, 0, 0, 0};
+
+void auth_set_hash_limits(int concurrency, int waiters)
+{
+	pthread_mutex_lock(&hash_gate.lock);
+	if (concurrency >= 1 && concurrency <= AUTH_HASH_CONCURRENCY_MAX)
+		hash_gate.max_running = concurrency;
+	if (waiters >= 0 && waiters <= AUTH_HASH_WAITERS_MAX)
+		hash_gate.max_waiting = waiters;
+	pthread_mutex_unlock(&hash_gate.lock);
+}
+
+/* Takes a turn to hash: 0, or CK_E_THROTTLED when every turn and waiting place is taken or
+ * no turn came within AUTH_HASH_WAIT_MS. */
+static int hash_gate_enter(void)
+{
+	struct timespec until;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += AUTH_HASH_WAIT_MS / 1000;
+	until.tv_nsec += (long)(AUTH_HASH_WAIT_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&hash_gate.lock);
+	if (hash_gate.running >= hash_gate.max_running) {
+		if (hash_gate.waiting >= hash_gate.max_waiting) {
+			rc = CK_E_THROTTLED;
+		} else {
+			hash_gate.waiting++;
+			while (hash_gate.running >= hash_gate.max_running && !rc)
+				if (pthread_cond_timedwait(&hash_gate.freed, &hash_gate.lock, &until))
+					rc = CK_E_THROTTLED;
+			hash_gate.waiting--;
+		}
+	}
+	if (!rc)
+		hash_gate.running++;
+	pthread_mutex_unlock(&hash_gate.lock);
+	return rc;
+}
+
+static void hash_gate_leave(void)
+{
+	pthread_mutex_lock(&hash_gate.lock);
+	hash_gate.running--;
+	pthread_cond_signal(&hash_gate.freed);
+	pthread_mutex_unlock(&hash_gate.lock);
 }
 
 /* ---- primitives ---- */
@@ -257,17 +327,23 @@ int auth_user_count(struct store_conn *c, int64_t *ret)
 
 /* ---- passwords ---- */
 
-/* base64 of PBKDF2-SHA256(password, salt text, iter) into out (≥ 45 bytes). */
+/* base64 of PBKDF2-SHA256(password, salt text, iter) into out (≥ 45 bytes), computed at a
+ * turn of the hash gate: 0, CK_E_THROTTLED (no turn) or CK_E_INTERNAL. */
 static int pbkdf2_b64(const char *password, const char *salt, int iter, char out[48])
 {
 	unsigned char dk[AUTH_DK_BYTES];
+	int rc = hash_gate_enter();
 
+	if (rc < 0)
+		return rc;
 	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), (const unsigned char *)salt,
 			      (int)strlen(salt), iter, EVP_sha256(), sizeof(dk), dk) != 1)
-		return CK_E_INTERNAL;
-	EVP_EncodeBlock((unsigned char *)out, dk, sizeof(dk));
+		rc = CK_E_INTERNAL;
+	hash_gate_leave();
+	if (rc == 0)
+		EVP_EncodeBlock((unsigned char *)out, dk, sizeof(dk));
 	OPENSSL_cleanse(dk, sizeof(dk));
-	return 0;
+	return rc;
 }
 
 static int password_ok(const char *password, struct ck_error *err)
@@ -283,12 +359,52 @@ static int password_ok(const char *password, struct ck_error *err)
 	return 0;
 }
 
+/* Stores the hash and ends every session of the user, in one transaction (the caller's, or
+ * one of its own). */
+static int password_store(struct store_conn *c, const char *username, const char *stored,
+			  struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	int own_tx = !store_in_tx(c);
+	int rc = own_tx ? store_tx_begin(c, err) : 0;
+
+	if (rc < 0)
+		return rc;
+	rc = store_query(c, "UPDATE users SET password_hash = $1 WHERE username = $2", &s, err);
+	if (rc < 0)
+		goto rollback;
+	store_bind_text(s, 1, stored, (size_t)-1);
+	store_bind_text(s, 2, username, (size_t)-1);
+	rc = store_step(s, err);
+	store_done(s);
+	if (rc < 0)
+		goto rollback;
+	if (store_changes(c) != 1) {
+		rc = ck_error_set(err, CK_E_NOTFOUND, "username", "No such user.");
+		goto rollback;
+	}
+	rc = store_query(c,
+			 "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1)",
+			 &s, err);
+	if (rc < 0)
+		goto rollback;
+	store_bind_text(s, 1, username, (size_t)-1);
+	rc = store_step(s, err);
+	store_done(s);
+	if (rc < 0)
+		goto rollback;
+	return own_tx ? store_tx_commit(c, err) : 0;
+rollback:
+	if (own_tx)
+		store_tx_rollback(c);
+	return rc;
+}
+
 int auth_user_set_password(struct store_conn *c, const char *username, const char *password,
 			   struct ck_error *err)
 {
 	unsigned char raw[AUTH_SALT_BYTES];
 	char salt[32], dk[48], stored[128];
-	struct store_stmt *s = NULL;
 	int rc = password_ok(password, err);
 
 	if (rc < 0)
@@ -297,29 +413,22 @@ int auth_user_set_password(struct store_conn *c, const char *username, const cha
 		return ck_error_set(err, CK_E_INTERNAL, NULL, "no randomness");
 	EVP_EncodeBlock((unsigned char *)salt, raw, sizeof(raw));
 	rc = pbkdf2_b64(password, salt, pbkdf2_iterations, dk);
+	if (rc == CK_E_THROTTLED)
+		return ck_error_set(err, rc, NULL, "Password hashing is busy; try again in a moment.");
 	if (rc < 0)
 		return ck_error_set(err, rc, NULL, "password hashing failed");
 	snprintf(stored, sizeof(stored), "pbkdf2_sha256$%d$%s$%s", pbkdf2_iterations, salt, dk);
-	rc = store_query(c, "UPDATE users SET password_hash = $1 WHERE username = $2", &s, err);
-	if (rc < 0)
-		return rc;
-	store_bind_text(s, 1, stored, (size_t)-1);
-	store_bind_text(s, 2, username ? username : "", (size_t)-1);
-	rc = store_step(s, err);
-	store_done(s);
-	if (rc < 0)
-		return rc;
-	if (store_changes(c) != 1)
-		return ck_error_set(err, CK_E_NOTFOUND, "username", "No such user.");
-	return 0;
+	return password_store(c, username ? username : "", stored, err);
 }
 
-/* Verifies `password` against a stored "pbkdf2_sha256$iter$salt$hash": 1 match, 0 not. */
+/* Verifies `password` against a stored "pbkdf2_sha256$iter$salt$hash": 1 match, 0 not (a
+ * malformed hash matches nothing), CK_E_THROTTLED when the hash gate gave no turn. */
 static int password_matches(const char *stored, const char *password)
 {
 	char buf[256], dk[48];
 	char *alg, *iter_s, *salt, *hash, *save = NULL;
 	int64_t iter = 0;
+	int rc;
 
 	if (strlen(stored) >= sizeof(buf))
 		return 0;
@@ -331,17 +440,28 @@ static int password_matches(const char *stored, const char *password)
 	if (!alg || !iter_s || !salt || !hash || strcmp(alg, "pbkdf2_sha256") ||
 	    ck_parse_i64(iter_s, 1, AUTH_PBKDF2_MAX_ITER, &iter) < 0)
 		return 0;
-	if (pbkdf2_b64(password, salt, (int)iter, dk) < 0 || strlen(hash) != strlen(dk))
+	rc = pbkdf2_b64(password, salt, (int)iter, dk);
+	if (rc == CK_E_THROTTLED)
+		return rc;
+	if (rc < 0 || strlen(hash) != strlen(dk))
 		return 0;
 	return CRYPTO_memcmp(dk, hash, strlen(dk)) == 0;
 }
 
-/* Spends the same work as a real check (for unknown users). */
-static void password_dummy_work(const char *password)
+/* Spends the same work as a real check (for unknown users): 0 or CK_E_THROTTLED. */
+static int password_dummy_work(const char *password)
 {
 	char dk[48];
 
-	pbkdf2_b64(password, "certkeeper-dummy-salt", pbkdf2_iterations, dk);
+	return pbkdf2_b64(password, "certkeeper-dummy-salt", pbkdf2_iterations, dk) ==
+			       CK_E_THROTTLED
+		   ? CK_E_THROTTLED
+		   : 0;
+}
+
+static int busy(struct ck_error *err)
+{
+	return ck_error_set(err, CK_E_THROTTLED, NULL, "Sign-in is busy; try again in a moment.");
 }
 
 int auth_user_check_password(struct store_conn *c, const char *username, const char *password,
@@ -373,10 +493,14 @@ int auth_user_check_password(struct store_conn *c, const char *username, const c
 	if (rc < 0)
 		return rc;
 	if (!found || !*stored) {
-		password_dummy_work(password);
+		if (password_dummy_work(password) < 0)
+			return busy(err);
 		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid username or password.");
 	}
-	if (!password_matches(stored, password) || !u.is_active)
+	rc = password_matches(stored, password);
+	if (rc < 0)
+		return busy(err);
+	if (!rc || !u.is_active)
 		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid username or password.");
 	rc = store_query(c, "UPDATE users SET last_login = $1 WHERE id = $2", &s, err);
 	if (rc < 0)
@@ -395,6 +519,7 @@ int auth_user_check_password(struct store_conn *c, const char *username, const c
 
 struct cache_entry {
 	char hash[HASH_HEX]; /* "" = empty slot */
+	int64_t generation;  /* authentication generation read before the row was loaded */
 	int64_t cached_at;
 	int64_t last_used;
 	struct auth_user user;
@@ -416,15 +541,17 @@ static struct cache_entry *cache_slot(const char *hash)
 	return &token_cache.slots[idx & (AUTH_CACHE_SLOTS - 1)];
 }
 
-/* Copies a fresh entry for `hash` into *ret; 1 when found. */
-static int cache_get(const char *hash, int64_t now, struct cache_entry *ret)
+/* Copies the entry for `hash` into *ret when it was filled at `generation` and is fresh;
+ * 1 when found. */
+static int cache_get(const char *hash, int64_t generation, int64_t now, struct cache_entry *ret)
 {
 	struct cache_entry *e;
 	int hit;
 
 	pthread_mutex_lock(&token_cache.lock);
 	e = cache_slot(hash);
-	hit = !strcmp(e->hash, hash) && now - e->cached_at < AUTH_CACHE_TTL && now >= e->cached_at;
+	hit = !strcmp(e->hash, hash) && e->generation == generation &&
+	      now - e->cached_at < AUTH_CACHE_TTL && now >= e->cached_at;
 	if (hit)
 		*ret = *e;
 	pthread_mutex_unlock(&token_cache.lock);
@@ -449,20 +576,6 @@ static void cache_set_last_used(const char *hash, int64_t t)
 	pthread_mutex_unlock(&token_cache.lock);
 }
 
-/* Drops entries of a token id (tok_id > 0) or of a user (user_id > 0). */
-static void cache_drop(int64_t tok_id, int64_t user_id)
-{
-	pthread_mutex_lock(&token_cache.lock);
-	for (size_t i = 0; i < AUTH_CACHE_SLOTS; i++) {
-		struct cache_entry *e = &token_cache.slots[i];
-
-		if (e->hash[0] &&
-		    ((tok_id > 0 && e->tok.id == tok_id) || (user_id > 0 && e->user.id == user_id)))
-			e->hash[0] = '\0';
-	}
-	pthread_mutex_unlock(&token_cache.lock);
-}
-
 void auth_cache_clear(void)
 {
 	pthread_mutex_lock(&token_cache.lock);
@@ -484,7 +597,6 @@ int auth_user_set_active(struct store_conn *c, int64_t user_id, int active, stru
 	store_done(s);
 	if (rc < 0)
 		return rc;
-	cache_drop(0, user_id);
 	if (store_changes(c) != 1)
 		return ck_error_set(err, CK_E_NOTFOUND, NULL, "No such user.");
 	return 0;
@@ -688,7 +800,7 @@ int auth_authenticate_header(struct store_conn *c, const char *authorization,
 {
 	char key[AUTH_HEADER_MAX + 1], hash[HASH_HEX];
 	struct cache_entry e;
-	int64_t now = now_s();
+	int64_t now = now_s(), generation = 0;
 	int rc;
 
 	if (!authorization || !authorization[strspn(authorization, " \t")])
@@ -699,10 +811,15 @@ int auth_authenticate_header(struct store_conn *c, const char *authorization,
 		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid token");
 	sha256_hex(key, strlen(key), hash);
 	OPENSSL_cleanse(key, sizeof(key));
-	if (!cache_get(hash, now, &e)) {
+	/* the generation first: a change committed after this read moves it past the entry */
+	rc = store_auth_generation(c, &generation, err);
+	if (rc < 0)
+		return rc;
+	if (!cache_get(hash, generation, now, &e)) {
 		rc = token_load(c, hash, now, &e, err);
 		if (rc < 0)
 			return rc;
+		e.generation = generation;
 		if (e.user.is_active && (e.tok.expires == 0 || e.tok.expires > now))
 			cache_put(&e);
 	}
@@ -781,7 +898,6 @@ int auth_token_delete(struct store_conn *c, int64_t token_id, struct ck_error *e
 	store_done(s);
 	if (rc < 0)
 		return rc;
-	cache_drop(token_id, 0);
 	if (store_changes(c) != 1)
 		return ck_error_set(err, CK_E_NOTFOUND, NULL, "No Token matches the given query.");
 	return 0;

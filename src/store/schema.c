@@ -166,10 +166,31 @@ static const char m003_compliance[] =
 	"CREATE UNIQUE INDEX compliance_trend_tenant_date"
 	" ON compliance_trend_snapshots(COALESCE(tenant_id, 0), snapshot_date);";
 
+/* The authentication generation (issue 9 item 5): one number that every change able to
+ * revoke access moves, in the same transaction as the change, whoever makes it (API, CLI,
+ * another node, plain SQL). The token cache remembers the generation it was filled at and is
+ * ignored once the number moved, so a revocation takes effect on the next request after its
+ * commit. Columns whose change does not revoke anything (last_used, last_login, names) do not
+ * move it. */
+static const char m004_auth_generation[] =
+	"CREATE TABLE auth_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value BIGINT NOT NULL);"
+	"INSERT INTO auth_generation (id, value) VALUES (1, 1);"
+	"CREATE TRIGGER users_auth_generation_update"
+	" AFTER UPDATE OF username, is_superuser, is_active, password_hash ON users"
+	" BEGIN UPDATE auth_generation SET value = value + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER users_auth_generation_delete AFTER DELETE ON users"
+	" BEGIN UPDATE auth_generation SET value = value + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER tokens_auth_generation_update"
+	" AFTER UPDATE OF user_id, key_hash, write_enabled, expires ON tokens"
+	" BEGIN UPDATE auth_generation SET value = value + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER tokens_auth_generation_delete AFTER DELETE ON tokens"
+	" BEGIN UPDATE auth_generation SET value = value + 1 WHERE id = 1; END;";
+
 const struct store_migration store_migrations[] = {
 	{1, "core inventory schema", m001_core},
 	{2, "users and tokens as API resources", m002_users},
 	{3, "compliance policies, checks and trend snapshots", m003_compliance},
+	{4, "authentication generation", m004_auth_generation},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
