@@ -7,7 +7,6 @@
 
 #include <cmocka.h>
 
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "domain/auth.h"
 #include "store/auth_repo.h"
 #include "store/store.h"
+#include "x509/crypto.h"
 
 #define TEST_ITER 1000 /* PBKDF2 iterations in tests (production: 600000) */
 
@@ -60,12 +60,7 @@ static int64_t make_user(struct store_conn *c, const char *name)
 
 static void sha256_hex(const char *s, char out[65])
 {
-	unsigned char md[32];
-	unsigned int n = 0;
-
-	EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	x509_sha256_hex(s, strlen(s), out);
 }
 
 static void header(char *out, size_t size, const char *scheme, const char *key)
