@@ -357,6 +357,30 @@ static int one_key(struct api_filter_ctx *fc, const char *key, const char *const
 	return field_filter(fc, f, lk, key, vals, nvals, err);
 }
 
+int api_fc_hide_admin_types(struct api_filter_ctx *fc, const char *column)
+{
+	int first = 1;
+
+	api_fc_and(fc);
+	strbuf_addf(&fc->where, "(%s NOT IN (", column);
+	for (size_t i = 0; i < api_registry_count(); i++) {
+		const struct api_resource *res = api_registry_at(i);
+		int n;
+
+		if (!res->admin_only)
+			continue;
+		n = api_fc_bind_text(fc, res->object_type);
+		if (n < 0)
+			return n;
+		strbuf_addf(&fc->where, "%s$%d", first ? "" : ", ", n);
+		first = 0;
+	}
+	if (first)
+		strbuf_adds(&fc->where, "NULL"); /* no admin-only resource: hides nothing */
+	strbuf_adds(&fc->where, "))");
+	return strbuf_result(&fc->where);
+}
+
 int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req, struct ck_error *err)
 {
 	const char *vals[HTTP_MAX_PARAMS];

@@ -444,6 +444,8 @@ static int render_list(struct api_req *ar, const struct api_resource *res, const
 	ck_error_clear(&err);
 	api_fc_init(&fc, res, &ar->ctx);
 	r = api_parse_paging(ar->http, &limit, &offset, &err);
+	if (!r && res->scope)
+		r = res->scope(&fc, ar, &err);
 	if (!r)
 		r = api_filter_build(&fc, ar->http, &err);
 	if (!r)
@@ -514,6 +516,35 @@ release_key:
 	strbuf_release(&key);
 }
 
+/* 0 when the reader may view row `id` of res (res->scope), else CK_E_NOTFOUND or an error. */
+static int scope_allows(struct api_req *ar, const struct api_resource *res, int64_t id,
+			struct ck_error *err)
+{
+	struct api_filter_ctx fc;
+	struct strbuf sql;
+	int64_t n = 0;
+	int r, k = 0;
+
+	api_fc_init(&fc, res, &ar->ctx);
+	strbuf_init(&sql, 1 << 16);
+	r = res->scope(&fc, ar, err);
+	if (!r && (k = api_fc_bind_int(&fc, id)) < 0)
+		r = k;
+	if (!r) {
+		api_fc_and(&fc);
+		strbuf_addf(&fc.where, "t.id = $%d", k);
+		strbuf_addf(&sql, "SELECT COUNT(*) FROM %s t WHERE %s", res->table, strbuf_str(&fc.where));
+		r = strbuf_result(&sql);
+	}
+	if (!r)
+		r = count_query(ar, strbuf_str(&sql), &fc, &n, err);
+	if (!r && n == 0)
+		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
+	strbuf_release(&sql);
+	api_fc_release(&fc);
+	return r;
+}
+
 void api_get(struct api_req *ar, const struct api_resource *res, int64_t id)
 {
 	struct ck_error err;
@@ -521,6 +552,10 @@ void api_get(struct api_req *ar, const struct api_resource *res, int64_t id)
 	int r;
 
 	ck_error_clear(&err);
+	if (res->scope && (r = scope_allows(ar, res, id, &err))) {
+		api_fail(ar, r, &err);
+		return;
+	}
 	api_json_begin(ar, 200, &w);
 	r = api_render_object(ar, res, id, api_want_brief(ar->http), &w, &err);
 	if (!r)

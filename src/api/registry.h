@@ -127,6 +127,9 @@ struct api_resource {
 	int read_only;           /* list/get only (plus delete when `deletable`) */
 	int deletable;
 	int admin_only;          /* superusers only (users, tokens) */
+	/* The rows the reader may view (NULL: all): appends one AND-ed condition to fc. Applied
+	 * to lists, their counts and detail URLs alike (a hidden row is 404). */
+	int (*scope)(struct api_filter_ctx *fc, const struct api_req *ar, struct ck_error *err);
 };
 
 /* All resources, and lookup by name or by list path. */

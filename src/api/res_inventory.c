@@ -235,6 +235,15 @@ static int f_user(struct api_filter_ctx *fc, const char *const *vals, size_t nva
 	return api_fc_any_text(fc, "t.user_name = $%d", vals, nvals);
 }
 
+/* Non-superusers never see changes of objects only superusers may view (users, tokens). */
+static int change_scope(struct api_filter_ctx *fc, const struct api_req *ar, struct ck_error *err)
+{
+	(void)err;
+	if (ar->user.is_superuser)
+		return 0;
+	return api_fc_hide_admin_types(fc, "t.changed_object_type");
+}
+
 static const struct api_filter change_filters[] = {{"user", f_user, "user name"}, {NULL, NULL, NULL}};
 static const char *const change_q[] = {"t.object_repr", "t.changed_object_type", NULL};
 
@@ -256,5 +265,5 @@ const struct api_resource res_object_changes = {
 	.verbose = "object change", .table = "object_changes", .fields = change_fields,
 	.nfields = sizeof(change_fields) / sizeof(change_fields[0]), .default_order = "-time",
 	.q_columns = change_q, .filters = change_filters, .hooks = {NULL, NULL, NULL, change_display},
-	.read_only = 1,
+	.read_only = 1, .scope = change_scope,
 };

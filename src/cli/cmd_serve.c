@@ -155,6 +155,16 @@ static struct jobs_scheduler *start_jobs(struct api_app *app, struct jobs_sweepe
 	return s;
 }
 
+/* Password hashes may occupy at most login_hash_concurrency worker threads, and callers
+ * waiting for a turn as many more as leave one worker thread free for everything else. */
+static void configure_hash_gate(const struct ck_config *cfg)
+{
+	long threads = cfg->threads ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	long waiters = threads - cfg->login_hash_concurrency - 1;
+
+	auth_set_hash_limits(cfg->login_hash_concurrency, waiters > 0 ? (int)waiters : 0);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	static struct jobs_sweeper sweeper;
@@ -185,6 +195,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	app.version = CERTKEEPER_VERSION;
 	app.started = (int64_t)time(NULL);
+	configure_hash_gate(&app.cfg);
 	hc.listen = app.cfg.listen;
 	hc.threads = (unsigned)app.cfg.threads;
 	hc.max_body = (size_t)app.cfg.max_body_bytes;

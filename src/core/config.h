@@ -26,6 +26,11 @@ struct ck_config {
 	int keepalive_timeout_s;   /* idle keep-alive connection, default 60 */
 	int send_timeout_s;        /* response send without progress, default 10 */
 	int max_connections_per_ip; /* concurrent connections per client address, default 64 */
+	/* sign-in protection (docs/security.md "Sign-in throttling") */
+	int login_max_failures_per_address; /* 10 failures per address and window; 0 = no limit */
+	int login_max_failures_per_account; /* 20 failures per account and window; 0 = no limit */
+	int login_failure_window_s;         /* 300 */
+	int login_hash_concurrency;         /* password hashes at once, default 1 */
 	/* [netbox_ssl] */
 	int expiry_warning_days;   /* 30 */
 	int expiry_critical_days;  /* 14 */

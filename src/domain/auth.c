@@ -1,22 +1,28 @@
 /*
  * domain/auth — users, passwords, API tokens, sessions (auth.h is the manual).
  *
- * OpenSSL is used here only for SHA-256, PBKDF2, randomness, base64 and constant-time
- * comparison (it comes with ck_x509, which domain links).
+ * The cryptographic primitives (SHA-256, PBKDF2, randomness, base64, constant-time
+ * comparison, wiping) come from x509/crypto; this file includes no OpenSSL header.
  *
  * The token cache (invariants):
  *  1. A direct-mapped table of AUTH_CACHE_SLOTS entries indexed by the first hex digits of the
  *     key hash; a colliding insert replaces the slot. Guarded by one mutex, held only to copy
  *     an entry in or out (never across a database call).
- *  2. Only successful look-ups are cached; an entry older than AUTH_CACHE_TTL is ignored. On a
- *     hit the token's expiry is checked again against the current time.
+ *  2. Only successful look-ups are cached. An entry remembers the authentication generation
+ *     (store/auth_repo) read BEFORE its row was loaded; it is used only while the generation
+ *     read by the current request is the same. Every revoking change moves the generation in
+ *     its own transaction, so once it has committed no request can use an entry filled from
+ *     an older snapshot — however the fill raced with the change. An entry older than
+ *     AUTH_CACHE_TTL is ignored too; on a hit the token's expiry is checked again.
+ *
+ * The password-hash gate: PBKDF2 costs ~0.1 s of CPU per call, on the caller's (HTTP worker)
+ * thread. At most hash_gate.max_running hashes run at once and at most hash_gate.max_waiting
+ * callers wait (AUTH_HASH_WAIT_MS at most) for a turn; others fail at once with
+ * CK_E_THROTTLED, so sign-in floods cannot occupy every worker thread.
  */
 #include "domain/auth.h"
 
 #include <ctype.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +31,8 @@
 #include <time.h>
 
 #include "core/parse.h"
+#include "store/auth_repo.h"
+#include "x509/crypto.h"
 
 #define AUTH_CACHE_SLOTS 1024 /* power of two */
 #define AUTH_V1_PREFIX_LEN 6  /* hex digits of a v1 key kept as key_prefix */
@@ -32,6 +40,7 @@
 #define AUTH_DK_BYTES 32
 #define AUTH_SESSION_TTL_MAX (31 * 86400)
 #define HASH_HEX 65 /* SHA-256 hex + NUL */
+#define AUTH_HASH_WAIT_MS 2000 /* longest wait for a turn at the password-hash gate */
 
 static int pbkdf2_iterations = AUTH_PBKDF2_DEFAULT_ITER;
 
@@ -41,36 +50,81 @@ void auth_set_pbkdf2_iterations(int iterations)
 		pbkdf2_iterations = iterations;
 }
 
+/* ---- the password-hash gate ---- */
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	int max_running, max_waiting; /* limits */
+	int running, waiting;	      /* current */
+} hash_gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, AUTH_HASH_CONCURRENCY_DEFAULT, 0, 0, 0};
+
+void auth_set_hash_limits(int concurrency, int waiters)
+{
+	pthread_mutex_lock(&hash_gate.lock);
+	if (concurrency >= 1 && concurrency <= AUTH_HASH_CONCURRENCY_MAX)
+		hash_gate.max_running = concurrency;
+	if (waiters >= 0 && waiters <= AUTH_HASH_WAITERS_MAX)
+		hash_gate.max_waiting = waiters;
+	pthread_mutex_unlock(&hash_gate.lock);
+}
+
+/* Takes a turn to hash: 0, or CK_E_THROTTLED when every turn and waiting place is taken or
+ * no turn came within AUTH_HASH_WAIT_MS. */
+static int hash_gate_enter(void)
+{
+	struct timespec until;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += AUTH_HASH_WAIT_MS / 1000;
+	until.tv_nsec += (long)(AUTH_HASH_WAIT_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&hash_gate.lock);
+	if (hash_gate.running >= hash_gate.max_running) {
+		if (hash_gate.waiting >= hash_gate.max_waiting) {
+			rc = CK_E_THROTTLED;
+		} else {
+			hash_gate.waiting++;
+			while (hash_gate.running >= hash_gate.max_running && !rc)
+				if (pthread_cond_timedwait(&hash_gate.freed, &hash_gate.lock, &until))
+					rc = CK_E_THROTTLED;
+			hash_gate.waiting--;
+		}
+	}
+	if (!rc)
+		hash_gate.running++;
+	pthread_mutex_unlock(&hash_gate.lock);
+	return rc;
+}
+
+static void hash_gate_leave(void)
+{
+	pthread_mutex_lock(&hash_gate.lock);
+	hash_gate.running--;
+	pthread_cond_signal(&hash_gate.freed);
+	pthread_mutex_unlock(&hash_gate.lock);
+}
+
 /* ---- primitives ---- */
 
 static void sha256_hex(const char *data, size_t n, char out[HASH_HEX])
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-
-	EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
+	x509_sha256_hex(data, n, out);
 }
 
 /* `n` random bytes as 2n lower-case hex digits + NUL. */
 static int random_hex(size_t n, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char buf[64];
 
-	if (n > sizeof(buf) || RAND_bytes(buf, (int)n) != 1)
+	if (n > sizeof(buf) || x509_random_bytes(buf, n) < 0)
 		return CK_E_INTERNAL;
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[buf[i] >> 4];
-		out[2 * i + 1] = hex[buf[i] & 15];
-	}
-	out[2 * n] = '\0';
-	OPENSSL_cleanse(buf, sizeof(buf));
+	x509_hex_encode(buf, n, out);
+	x509_cleanse(buf, sizeof(buf));
 	return 0;
 }
 
@@ -82,7 +136,7 @@ static int random_alnum(size_t n, char *out)
 	size_t i = 0;
 
 	while (i < n) {
-		if (RAND_bytes(&b, 1) != 1)
+		if (x509_random_bytes(&b, 1) < 0)
 			return CK_E_INTERNAL;
 		if (b < 248) /* 248 = 4 * 62 */
 			out[i++] = set[b % 62];
@@ -102,7 +156,7 @@ int auth_secret_equal(const char *a, const char *b)
 {
 	if (!a || !b || strlen(a) != strlen(b))
 		return 0;
-	return CRYPTO_memcmp(a, b, strlen(a)) == 0;
+	return x509_secure_equal(a, b, strlen(a));
 }
 
 static int all_of(const char *s, size_t n, int (*pred)(int))
@@ -129,21 +183,26 @@ static int username_ok(const char *u)
 	return 1;
 }
 
-/* Fills `u` from columns 0..3 (id, username, is_superuser, is_active) of the current row. */
-static void user_from_row(struct store_stmt *s, int first, struct auth_user *u)
-{
-	const char *name = store_col_text(s, first + 1, NULL);
+_Static_assert(STORE_AUTH_NAME_MAX == AUTH_USERNAME_MAX, "username limits differ");
+_Static_assert(STORE_AUTH_PREFIX_MAX == AUTH_V2_ID_LEN, "key prefix limits differ");
+_Static_assert(STORE_AUTH_DESC_MAX == AUTH_DESCRIPTION_MAX, "description limits differ");
 
-	u->id = store_col_i64(s, first);
-	snprintf(u->username, sizeof(u->username), "%s", name ? name : "");
-	u->is_superuser = store_col_i64(s, first + 2) != 0;
-	u->is_active = store_col_i64(s, first + 3) != 0;
+static void user_of(const struct store_auth_user *r, struct auth_user *u)
+{
+	u->id = r->id;
+	memcpy(u->username, r->username, sizeof(u->username));
+	u->is_superuser = r->is_superuser;
+	u->is_active = r->is_active;
+}
+
+static int no_such_user(int rc, struct ck_error *err)
+{
+	return rc == CK_E_NOTFOUND ? ck_error_set(err, rc, NULL, "No such user.") : rc;
 }
 
 int auth_user_create(struct store_conn *c, const char *username, int superuser, int64_t *ret_id,
 		     struct ck_error *err)
 {
-	struct store_stmt *s = NULL;
 	int rc;
 
 	if (!username_ok(username))
@@ -151,100 +210,55 @@ int auth_user_create(struct store_conn *c, const char *username, int superuser, 
 				    "Enter a valid username: 1 to %d letters, digits and @/./+/-/_ "
 				    "characters.",
 				    AUTH_USERNAME_MAX);
-	rc = store_query(c,
-			 "INSERT INTO users (username, is_superuser, created, last_updated) VALUES ($1, $2, $3, $3)"
-			 " RETURNING id",
-			 &s, err);
-	if (rc < 0)
-		return rc;
-	store_bind_text(s, 1, username, (size_t)-1);
-	store_bind_i64(s, 2, superuser ? 1 : 0);
-	store_bind_i64(s, 3, now_s());
-	rc = store_step(s, err);
+	rc = store_auth_user_insert(c, username, superuser, now_s(), ret_id, err);
 	if (rc == CK_E_DUPLICATE)
 		ck_error_set(err, rc, "username", "A user with that username already exists.");
-	if (rc == STORE_ROW) {
-		if (ret_id)
-			*ret_id = store_col_i64(s, 0);
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = ck_error_set(err, CK_E_DB, NULL, "insert returned no id");
-	}
-	store_done(s);
-	return rc;
-}
-
-/* Runs a one-row user query with one bound parameter (text when `key` else `id`). */
-static int user_query(struct store_conn *c, const char *sql, const char *key, int64_t id,
-		      struct auth_user *ret, struct ck_error *err)
-{
-	struct store_stmt *s = NULL;
-	int rc = store_query(c, sql, &s, err);
-
-	if (rc < 0)
-		return rc;
-	if (key)
-		store_bind_text(s, 1, key, (size_t)-1);
-	else
-		store_bind_i64(s, 1, id);
-	rc = store_step(s, err);
-	if (rc == STORE_ROW) {
-		user_from_row(s, 0, ret);
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = ck_error_set(err, CK_E_NOTFOUND, NULL, "No such user.");
-	}
-	store_done(s);
 	return rc;
 }
 
 int auth_user_find(struct store_conn *c, const char *username, struct auth_user *ret,
 		   struct ck_error *err)
 {
+	struct store_auth_user r;
+	int rc;
+
 	if (!username)
 		return ck_error_set(err, CK_E_NOTFOUND, NULL, "No such user.");
-	return user_query(
-	    c, "SELECT id, username, is_superuser, is_active FROM users WHERE username = $1",
-	    username, 0, ret, err);
+	rc = store_auth_user_by_name(c, username, &r, err);
+	if (rc < 0)
+		return no_such_user(rc, err);
+	user_of(&r, ret);
+	return 0;
 }
 
 int auth_user_get(struct store_conn *c, int64_t id, struct auth_user *ret, struct ck_error *err)
 {
-	return user_query(c,
-			  "SELECT id, username, is_superuser, is_active FROM users WHERE id = $1",
-			  NULL, id, ret, err);
+	struct store_auth_user r;
+	int rc = store_auth_user_by_id(c, id, &r, err);
+
+	if (rc < 0)
+		return no_such_user(rc, err);
+	user_of(&r, ret);
+	return 0;
 }
 
 int auth_user_list(struct store_conn *c, struct auth_user **ret, size_t *ret_n,
 		   struct ck_error *err)
 {
-	struct store_stmt *s = NULL;
+	struct store_auth_user *rows = NULL;
 	struct auth_user *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc = store_query(
-	    c, "SELECT id, username, is_superuser, is_active FROM users ORDER BY username", &s,
-	    err);
+	size_t n = 0;
+	int rc = store_auth_user_list(c, &rows, &n, err);
 
 	if (rc < 0)
 		return rc;
-	while ((rc = store_step(s, err)) == STORE_ROW) {
-		if (n == cap) {
-			struct auth_user *nv = realloc(v, (cap ? cap * 2 : 8) * sizeof(*v));
-
-			if (!nv) {
-				rc = ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
-				break;
-			}
-			v = nv;
-			cap = cap ? cap * 2 : 8;
-		}
-		user_from_row(s, 0, &v[n++]);
+	if (n && !(v = calloc(n, sizeof(*v)))) {
+		free(rows);
+		return ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
 	}
-	store_done(s);
-	if (rc < 0) {
-		free(v);
-		return rc;
-	}
+	for (size_t i = 0; i < n; i++)
+		user_of(&rows[i], &v[i]);
+	free(rows);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -252,22 +266,27 @@ int auth_user_list(struct store_conn *c, struct auth_user **ret, size_t *ret_n,
 
 int auth_user_count(struct store_conn *c, int64_t *ret)
 {
-	return store_scalar_i64(c, "SELECT COUNT(*) FROM users", NULL, 0, ret, NULL);
+	return store_auth_user_count(c, ret, NULL);
 }
 
 /* ---- passwords ---- */
 
-/* base64 of PBKDF2-SHA256(password, salt text, iter) into out (≥ 45 bytes). */
+/* base64 of PBKDF2-SHA256(password, salt text, iter) into out (≥ 45 bytes), computed at a
+ * turn of the hash gate: 0, CK_E_THROTTLED (no turn) or CK_E_INTERNAL. */
 static int pbkdf2_b64(const char *password, const char *salt, int iter, char out[48])
 {
 	unsigned char dk[AUTH_DK_BYTES];
+	int rc = hash_gate_enter();
 
-	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), (const unsigned char *)salt,
-			      (int)strlen(salt), iter, EVP_sha256(), sizeof(dk), dk) != 1)
-		return CK_E_INTERNAL;
-	EVP_EncodeBlock((unsigned char *)out, dk, sizeof(dk));
-	OPENSSL_cleanse(dk, sizeof(dk));
-	return 0;
+	if (rc < 0)
+		return rc;
+	rc = x509_pbkdf2_sha256(password, strlen(password), salt, strlen(salt), iter, dk,
+				sizeof(dk));
+	hash_gate_leave();
+	if (rc == 0)
+		x509_base64_encode(dk, sizeof(dk), out);
+	x509_cleanse(dk, sizeof(dk));
+	return rc;
 }
 
 static int password_ok(const char *password, struct ck_error *err)
@@ -283,43 +302,57 @@ static int password_ok(const char *password, struct ck_error *err)
 	return 0;
 }
 
+/* Stores the hash and ends every session of the user, in one transaction (the caller's, or
+ * one of its own). */
+static int password_store(struct store_conn *c, const char *username, const char *stored,
+			  struct ck_error *err)
+{
+	int own_tx = !store_in_tx(c);
+	int rc = own_tx ? store_tx_begin(c, err) : 0;
+
+	if (rc < 0)
+		return rc;
+	rc = store_auth_user_set_password_hash(c, username, stored, err);
+	if (rc == CK_E_NOTFOUND)
+		ck_error_set(err, rc, "username", "No such user.");
+	if (!rc)
+		rc = store_auth_sessions_delete_of_user(c, username, err);
+	if (own_tx && !rc)
+		return store_tx_commit(c, err);
+	if (own_tx)
+		store_tx_rollback(c);
+	return rc;
+}
+
 int auth_user_set_password(struct store_conn *c, const char *username, const char *password,
 			   struct ck_error *err)
 {
 	unsigned char raw[AUTH_SALT_BYTES];
 	char salt[32], dk[48], stored[128];
-	struct store_stmt *s = NULL;
 	int rc = password_ok(password, err);
 
 	if (rc < 0)
 		return rc;
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
+	if (x509_random_bytes(raw, sizeof(raw)) < 0)
 		return ck_error_set(err, CK_E_INTERNAL, NULL, "no randomness");
-	EVP_EncodeBlock((unsigned char *)salt, raw, sizeof(raw));
+	x509_base64_encode(raw, sizeof(raw), salt);
 	rc = pbkdf2_b64(password, salt, pbkdf2_iterations, dk);
+	if (rc == CK_E_THROTTLED)
+		return ck_error_set(err, rc, NULL, "Password hashing is busy; try again in a moment.");
 	if (rc < 0)
 		return ck_error_set(err, rc, NULL, "password hashing failed");
 	snprintf(stored, sizeof(stored), "pbkdf2_sha256$%d$%s$%s", pbkdf2_iterations, salt, dk);
-	rc = store_query(c, "UPDATE users SET password_hash = $1 WHERE username = $2", &s, err);
-	if (rc < 0)
-		return rc;
-	store_bind_text(s, 1, stored, (size_t)-1);
-	store_bind_text(s, 2, username ? username : "", (size_t)-1);
-	rc = store_step(s, err);
-	store_done(s);
-	if (rc < 0)
-		return rc;
-	if (store_changes(c) != 1)
-		return ck_error_set(err, CK_E_NOTFOUND, "username", "No such user.");
-	return 0;
+	return password_store(c, username ? username : "", stored, err);
 }
 
-/* Verifies `password` against a stored "pbkdf2_sha256$iter$salt$hash": 1 match, 0 not. */
+/* Verifies `password` against a stored "pbkdf2_sha256$iter$salt$hash": 1 match, 0 not (a
+ * malformed hash matches nothing), CK_E_THROTTLED when the hash gate gave no turn. */
 static int password_matches(const char *stored, const char *password)
 {
 	char buf[256], dk[48];
 	char *alg, *iter_s, *salt, *hash, *save = NULL;
 	int64_t iter = 0;
+	int rc;
 
 	if (strlen(stored) >= sizeof(buf))
 		return 0;
@@ -331,63 +364,57 @@ static int password_matches(const char *stored, const char *password)
 	if (!alg || !iter_s || !salt || !hash || strcmp(alg, "pbkdf2_sha256") ||
 	    ck_parse_i64(iter_s, 1, AUTH_PBKDF2_MAX_ITER, &iter) < 0)
 		return 0;
-	if (pbkdf2_b64(password, salt, (int)iter, dk) < 0 || strlen(hash) != strlen(dk))
+	rc = pbkdf2_b64(password, salt, (int)iter, dk);
+	if (rc == CK_E_THROTTLED)
+		return rc;
+	if (rc < 0 || strlen(hash) != strlen(dk))
 		return 0;
-	return CRYPTO_memcmp(dk, hash, strlen(dk)) == 0;
+	return x509_secure_equal(dk, hash, strlen(dk));
 }
 
-/* Spends the same work as a real check (for unknown users). */
-static void password_dummy_work(const char *password)
+/* Spends the same work as a real check (for unknown users): 0 or CK_E_THROTTLED. */
+static int password_dummy_work(const char *password)
 {
 	char dk[48];
 
-	pbkdf2_b64(password, "certkeeper-dummy-salt", pbkdf2_iterations, dk);
+	return pbkdf2_b64(password, "certkeeper-dummy-salt", pbkdf2_iterations, dk) ==
+			       CK_E_THROTTLED
+		   ? CK_E_THROTTLED
+		   : 0;
+}
+
+static int busy(struct ck_error *err)
+{
+	return ck_error_set(err, CK_E_THROTTLED, NULL, "Sign-in is busy; try again in a moment.");
 }
 
 int auth_user_check_password(struct store_conn *c, const char *username, const char *password,
 			     struct auth_user *ret, struct ck_error *err)
 {
-	struct store_stmt *s = NULL;
-	struct auth_user u;
+	struct store_auth_user r;
 	char stored[256] = "";
-	int found = 0, rc;
+	int found, rc;
 
 	if (password_ok(password, NULL) < 0 || !username_ok(username))
 		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid username or password.");
-	rc = store_query(c,
-			 "SELECT id, username, is_superuser, is_active, password_hash FROM users"
-			 " WHERE username = $1",
-			 &s, err);
-	if (rc < 0)
+	rc = store_auth_user_credentials(c, username, &r, stored, sizeof(stored), err);
+	if (rc < 0 && rc != CK_E_NOTFOUND)
 		return rc;
-	store_bind_text(s, 1, username, (size_t)-1);
-	rc = store_step(s, err);
-	if (rc == STORE_ROW) {
-		const char *h = store_col_text(s, 4, NULL);
-
-		user_from_row(s, 0, &u);
-		snprintf(stored, sizeof(stored), "%s", h ? h : "");
-		found = 1;
-	}
-	store_done(s);
-	if (rc < 0)
-		return rc;
+	found = rc == 0;
 	if (!found || !*stored) {
-		password_dummy_work(password);
+		if (password_dummy_work(password) < 0)
+			return busy(err);
 		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid username or password.");
 	}
-	if (!password_matches(stored, password) || !u.is_active)
+	rc = password_matches(stored, password);
+	if (rc < 0)
+		return busy(err);
+	if (!rc || !r.is_active)
 		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid username or password.");
-	rc = store_query(c, "UPDATE users SET last_login = $1 WHERE id = $2", &s, err);
+	rc = store_auth_user_set_last_login(c, r.id, now_s(), err);
 	if (rc < 0)
 		return rc;
-	store_bind_i64(s, 1, now_s());
-	store_bind_i64(s, 2, u.id);
-	rc = store_step(s, err);
-	store_done(s);
-	if (rc < 0)
-		return rc;
-	*ret = u;
+	user_of(&r, ret);
 	return 0;
 }
 
@@ -395,6 +422,7 @@ int auth_user_check_password(struct store_conn *c, const char *username, const c
 
 struct cache_entry {
 	char hash[HASH_HEX]; /* "" = empty slot */
+	int64_t generation;  /* authentication generation read before the row was loaded */
 	int64_t cached_at;
 	int64_t last_used;
 	struct auth_user user;
@@ -416,15 +444,17 @@ static struct cache_entry *cache_slot(const char *hash)
 	return &token_cache.slots[idx & (AUTH_CACHE_SLOTS - 1)];
 }
 
-/* Copies a fresh entry for `hash` into *ret; 1 when found. */
-static int cache_get(const char *hash, int64_t now, struct cache_entry *ret)
+/* Copies the entry for `hash` into *ret when it was filled at `generation` and is fresh;
+ * 1 when found. */
+static int cache_get(const char *hash, int64_t generation, int64_t now, struct cache_entry *ret)
 {
 	struct cache_entry *e;
 	int hit;
 
 	pthread_mutex_lock(&token_cache.lock);
 	e = cache_slot(hash);
-	hit = !strcmp(e->hash, hash) && now - e->cached_at < AUTH_CACHE_TTL && now >= e->cached_at;
+	hit = !strcmp(e->hash, hash) && e->generation == generation &&
+	      now - e->cached_at < AUTH_CACHE_TTL && now >= e->cached_at;
 	if (hit)
 		*ret = *e;
 	pthread_mutex_unlock(&token_cache.lock);
@@ -449,20 +479,6 @@ static void cache_set_last_used(const char *hash, int64_t t)
 	pthread_mutex_unlock(&token_cache.lock);
 }
 
-/* Drops entries of a token id (tok_id > 0) or of a user (user_id > 0). */
-static void cache_drop(int64_t tok_id, int64_t user_id)
-{
-	pthread_mutex_lock(&token_cache.lock);
-	for (size_t i = 0; i < AUTH_CACHE_SLOTS; i++) {
-		struct cache_entry *e = &token_cache.slots[i];
-
-		if (e->hash[0] &&
-		    ((tok_id > 0 && e->tok.id == tok_id) || (user_id > 0 && e->user.id == user_id)))
-			e->hash[0] = '\0';
-	}
-	pthread_mutex_unlock(&token_cache.lock);
-}
-
 void auth_cache_clear(void)
 {
 	pthread_mutex_lock(&token_cache.lock);
@@ -473,21 +489,7 @@ void auth_cache_clear(void)
 
 int auth_user_set_active(struct store_conn *c, int64_t user_id, int active, struct ck_error *err)
 {
-	struct store_stmt *s = NULL;
-	int rc = store_query(c, "UPDATE users SET is_active = $1 WHERE id = $2", &s, err);
-
-	if (rc < 0)
-		return rc;
-	store_bind_i64(s, 1, active ? 1 : 0);
-	store_bind_i64(s, 2, user_id);
-	rc = store_step(s, err);
-	store_done(s);
-	if (rc < 0)
-		return rc;
-	cache_drop(0, user_id);
-	if (store_changes(c) != 1)
-		return ck_error_set(err, CK_E_NOTFOUND, NULL, "No such user.");
-	return 0;
+	return no_such_user(store_auth_user_set_active(c, user_id, active, err), err);
 }
 
 /* ---- tokens ---- */
@@ -497,37 +499,15 @@ static int token_insert(struct store_conn *c, int64_t user_id, int write_enabled
 			const char *description, int64_t expires, const char *key,
 			const char *prefix, int64_t *ret_id, struct ck_error *err)
 {
-	struct store_stmt *s = NULL;
 	char hash[HASH_HEX];
 	int rc;
 
 	sha256_hex(key, strlen(key), hash);
-	rc = store_query(c,
-			 "INSERT INTO tokens (user_id, key_hash, key_prefix, description,"
-			 " write_enabled, expires, created, last_updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
-			 " RETURNING id",
-			 &s, err);
-	if (rc < 0)
-		return rc;
-	store_bind_i64(s, 1, user_id);
-	store_bind_text(s, 2, hash, (size_t)-1);
-	store_bind_text(s, 3, prefix, (size_t)-1);
-	store_bind_text(s, 4, description ? description : "", (size_t)-1);
-	store_bind_i64(s, 5, write_enabled ? 1 : 0);
-	if (expires > 0)
-		store_bind_i64(s, 6, expires);
-	store_bind_i64(s, 7, now_s());
-	rc = store_step(s, err);
+	rc = store_auth_token_insert(c, user_id, hash, prefix, description, write_enabled, expires,
+				     now_s(), ret_id, err);
 	if (rc == CK_E_INVALID)
 		ck_error_set(err, rc, "user", "Invalid pk \"%lld\" - object does not exist.",
 			     (long long)user_id);
-	if (rc == STORE_ROW) {
-		*ret_id = store_col_i64(s, 0);
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = ck_error_set(err, CK_E_DB, NULL, "insert returned no id");
-	}
-	store_done(s);
 	return rc;
 }
 
@@ -571,7 +551,7 @@ int auth_token_create(struct store_conn *c, int64_t user_id, int write_enabled,
 	rc = token_insert(c, user_id, write_enabled, description, expires, key, prefix, &id, err);
 	if (rc == 0)
 		rc = key_out(key, id, ret_key, ret_id, err);
-	OPENSSL_cleanse(key, sizeof(key));
+	x509_cleanse(key, sizeof(key));
 	return rc;
 }
 
@@ -593,8 +573,8 @@ int auth_token_create_v2(struct store_conn *c, int64_t user_id, int write_enable
 	rc = token_insert(c, user_id, write_enabled, description, expires, key, id_part, &id, err);
 	if (rc == 0)
 		rc = key_out(key, id, ret_key, ret_id, err);
-	OPENSSL_cleanse(key, sizeof(key));
-	OPENSSL_cleanse(secret, sizeof(secret));
+	x509_cleanse(key, sizeof(key));
+	x509_cleanse(secret, sizeof(secret));
 	return rc;
 }
 
@@ -636,50 +616,33 @@ static int header_key(const char *v, char *out, size_t size)
 static int token_load(struct store_conn *c, const char *hash, int64_t now, struct cache_entry *ret,
 		      struct ck_error *err)
 {
-	struct store_stmt *s = NULL;
-	int rc =
-	    store_query(c,
-			"SELECT u.id, u.username, u.is_superuser, u.is_active, t.id,"
-			" t.write_enabled, t.expires, t.last_used"
-			" FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = $1",
-			&s, err);
+	struct store_auth_user u;
+	struct store_auth_token t;
+	int rc = store_auth_token_by_hash(c, hash, &u, &t, err);
 
+	if (rc == CK_E_NOTFOUND)
+		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid token");
 	if (rc < 0)
 		return rc;
-	store_bind_text(s, 1, hash, (size_t)-1);
-	rc = store_step(s, err);
-	if (rc == STORE_ROW) {
-		memset(ret, 0, sizeof(*ret));
-		user_from_row(s, 0, &ret->user);
-		ret->tok.id = store_col_i64(s, 4);
-		ret->tok.user_id = ret->user.id;
-		ret->tok.write_enabled = store_col_i64(s, 5) != 0;
-		ret->tok.expires = store_col_i64(s, 6); /* NULL → 0 */
-		ret->last_used = store_col_i64(s, 7);
-		memcpy(ret->hash, hash, HASH_HEX);
-		ret->cached_at = now;
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = ck_error_set(err, CK_E_AUTH, NULL, "Invalid token");
-	}
-	store_done(s);
-	return rc;
+	memset(ret, 0, sizeof(*ret));
+	user_of(&u, &ret->user);
+	ret->tok.id = t.id;
+	ret->tok.user_id = t.user_id;
+	ret->tok.write_enabled = t.write_enabled;
+	ret->tok.expires = t.expires;
+	ret->last_used = t.last_used;
+	memcpy(ret->hash, hash, HASH_HEX);
+	ret->cached_at = now;
+	return 0;
 }
 
 /* Records use of the token at most every AUTH_LAST_USED_EVERY seconds; errors ignored. */
 static void token_touch(struct store_conn *c, const struct cache_entry *e, int64_t now)
 {
-	struct store_stmt *s = NULL;
-
 	if (now - e->last_used < AUTH_LAST_USED_EVERY && now >= e->last_used)
 		return;
-	if (store_query(c, "UPDATE tokens SET last_used = $1 WHERE id = $2", &s, NULL) < 0)
-		return;
-	store_bind_i64(s, 1, now);
-	store_bind_i64(s, 2, e->tok.id);
-	if (store_step(s, NULL) >= 0)
+	if (store_auth_token_touch(c, e->tok.id, now, NULL) == 0)
 		cache_set_last_used(e->hash, now);
-	store_done(s);
 }
 
 int auth_authenticate_header(struct store_conn *c, const char *authorization,
@@ -687,8 +650,8 @@ int auth_authenticate_header(struct store_conn *c, const char *authorization,
 			     struct ck_error *err)
 {
 	char key[AUTH_HEADER_MAX + 1], hash[HASH_HEX];
-	struct cache_entry e;
-	int64_t now = now_s();
+	struct cache_entry e = {0};
+	int64_t now = now_s(), generation = 0;
 	int rc;
 
 	if (!authorization || !authorization[strspn(authorization, " \t")])
@@ -698,11 +661,16 @@ int auth_authenticate_header(struct store_conn *c, const char *authorization,
 	    header_key(authorization, key, sizeof(key)) < 0)
 		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid token");
 	sha256_hex(key, strlen(key), hash);
-	OPENSSL_cleanse(key, sizeof(key));
-	if (!cache_get(hash, now, &e)) {
+	x509_cleanse(key, sizeof(key));
+	/* the generation first: a change committed after this read moves it past the entry */
+	rc = store_auth_generation(c, &generation, err);
+	if (rc < 0)
+		return rc;
+	if (!cache_get(hash, generation, now, &e)) {
 		rc = token_load(c, hash, now, &e, err);
 		if (rc < 0)
 			return rc;
+		e.generation = generation;
 		if (e.user.is_active && (e.tok.expires == 0 || e.tok.expires > now))
 			cache_put(&e);
 	}
@@ -721,49 +689,28 @@ int auth_authenticate_header(struct store_conn *c, const char *authorization,
 int auth_token_list(struct store_conn *c, int64_t user_id, struct auth_token_row **ret,
 		    size_t *ret_n, struct ck_error *err)
 {
-	struct store_stmt *s = NULL;
+	struct store_auth_token *rows = NULL;
 	struct auth_token_row *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc =
-	    store_query(c,
-			"SELECT id, user_id, key_prefix, description, write_enabled, expires,"
-			" last_used, created FROM tokens WHERE $1 = 0 OR user_id = $1 ORDER BY id",
-			&s, err);
+	size_t n = 0;
+	int rc = store_auth_token_list(c, user_id, &rows, &n, err);
 
 	if (rc < 0)
 		return rc;
-	store_bind_i64(s, 1, user_id);
-	while ((rc = store_step(s, err)) == STORE_ROW) {
-		struct auth_token_row *r;
-		const char *t;
-
-		if (n == cap) {
-			struct auth_token_row *nv = realloc(v, (cap ? cap * 2 : 8) * sizeof(*v));
-
-			if (!nv) {
-				rc = ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
-				break;
-			}
-			v = nv;
-			cap = cap ? cap * 2 : 8;
-		}
-		r = &v[n++];
-		r->id = store_col_i64(s, 0);
-		r->user_id = store_col_i64(s, 1);
-		t = store_col_text(s, 2, NULL);
-		snprintf(r->key_prefix, sizeof(r->key_prefix), "%s", t ? t : "");
-		t = store_col_text(s, 3, NULL);
-		snprintf(r->description, sizeof(r->description), "%s", t ? t : "");
-		r->write_enabled = store_col_i64(s, 4) != 0;
-		r->expires = store_col_i64(s, 5);
-		r->last_used = store_col_i64(s, 6);
-		r->created = store_col_i64(s, 7);
+	if (n && !(v = calloc(n, sizeof(*v)))) {
+		free(rows);
+		return ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
 	}
-	store_done(s);
-	if (rc < 0) {
-		free(v);
-		return rc;
+	for (size_t i = 0; i < n; i++) {
+		v[i].id = rows[i].id;
+		v[i].user_id = rows[i].user_id;
+		memcpy(v[i].key_prefix, rows[i].key_prefix, sizeof(v[i].key_prefix));
+		memcpy(v[i].description, rows[i].description, sizeof(v[i].description));
+		v[i].write_enabled = rows[i].write_enabled;
+		v[i].expires = rows[i].expires;
+		v[i].last_used = rows[i].last_used;
+		v[i].created = rows[i].created;
 	}
+	free(rows);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -771,20 +718,11 @@ int auth_token_list(struct store_conn *c, int64_t user_id, struct auth_token_row
 
 int auth_token_delete(struct store_conn *c, int64_t token_id, struct ck_error *err)
 {
-	struct store_stmt *s = NULL;
-	int rc = store_query(c, "DELETE FROM tokens WHERE id = $1", &s, err);
+	int rc = store_auth_token_delete(c, token_id, err);
 
-	if (rc < 0)
-		return rc;
-	store_bind_i64(s, 1, token_id);
-	rc = store_step(s, err);
-	store_done(s);
-	if (rc < 0)
-		return rc;
-	cache_drop(token_id, 0);
-	if (store_changes(c) != 1)
-		return ck_error_set(err, CK_E_NOTFOUND, NULL, "No Token matches the given query.");
-	return 0;
+	if (rc == CK_E_NOTFOUND)
+		return ck_error_set(err, rc, NULL, "No Token matches the given query.");
+	return rc;
 }
 
 /* ---- sessions ---- */
@@ -799,7 +737,6 @@ int auth_session_create(struct store_conn *c, int64_t user_id, int64_t ttl_s,
 {
 	char key[AUTH_SESSION_KEY_LEN + 1], csrf[AUTH_SESSION_KEY_LEN + 1], hash[HASH_HEX];
 	char *key_copy = NULL, *csrf_copy = NULL;
-	struct store_stmt *s = NULL;
 	int64_t now = now_s();
 	int rc;
 
@@ -809,20 +746,7 @@ int auth_session_create(struct store_conn *c, int64_t user_id, int64_t ttl_s,
 	    random_hex(AUTH_SESSION_KEY_LEN / 2, csrf) < 0)
 		return ck_error_set(err, CK_E_INTERNAL, NULL, "no randomness");
 	sha256_hex(key, AUTH_SESSION_KEY_LEN, hash);
-	rc =
-	    store_query(c,
-			"INSERT INTO sessions (user_id, session_hash, csrf_token, created, expires)"
-			" VALUES ($1, $2, $3, $4, $5)",
-			&s, err);
-	if (rc < 0)
-		goto cleanse;
-	store_bind_i64(s, 1, user_id);
-	store_bind_text(s, 2, hash, (size_t)-1);
-	store_bind_text(s, 3, csrf, (size_t)-1);
-	store_bind_i64(s, 4, now);
-	store_bind_i64(s, 5, now + ttl_s);
-	rc = store_step(s, err);
-	store_done(s);
+	rc = store_auth_session_insert(c, user_id, hash, csrf, now, now + ttl_s, err);
 	if (rc < 0)
 		goto cleanse;
 	key_copy = strdup(key);
@@ -837,7 +761,7 @@ int auth_session_create(struct store_conn *c, int64_t user_id, int64_t ttl_s,
 	*ret_csrf = csrf_copy;
 	rc = 0;
 cleanse:
-	OPENSSL_cleanse(key, sizeof(key));
+	x509_cleanse(key, sizeof(key));
 	return rc;
 }
 
@@ -845,40 +769,23 @@ int auth_session_lookup(struct store_conn *c, const char *session_key, struct au
 			char *ret_csrf, struct ck_error *err)
 {
 	char hash[HASH_HEX], csrf[AUTH_SESSION_KEY_LEN + 1] = "";
-	struct store_stmt *s = NULL;
-	struct auth_user u;
+	struct store_auth_user u;
 	int64_t expires = 0;
 	int rc;
 
 	if (!session_key_ok(session_key))
 		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid session");
 	sha256_hex(session_key, AUTH_SESSION_KEY_LEN, hash);
-	rc = store_query(c,
-			 "SELECT u.id, u.username, u.is_superuser, u.is_active, s.csrf_token,"
-			 " s.expires FROM sessions s JOIN users u ON u.id = s.user_id"
-			 " WHERE s.session_hash = $1",
-			 &s, err);
-	if (rc < 0)
-		return rc;
-	store_bind_text(s, 1, hash, (size_t)-1);
-	rc = store_step(s, err);
-	if (rc == STORE_ROW) {
-		const char *t = store_col_text(s, 4, NULL);
-
-		user_from_row(s, 0, &u);
-		snprintf(csrf, sizeof(csrf), "%s", t ? t : "");
-		expires = store_col_i64(s, 5);
-	}
-	store_done(s);
-	if (rc < 0)
-		return rc;
-	if (rc == STORE_DONE)
+	rc = store_auth_session_by_hash(c, hash, &u, csrf, sizeof(csrf), &expires, err);
+	if (rc == CK_E_NOTFOUND)
 		return ck_error_set(err, CK_E_AUTH, NULL, "Invalid session");
+	if (rc < 0)
+		return rc;
 	if (expires <= now_s())
 		return ck_error_set(err, CK_E_AUTH, NULL, "Session expired");
 	if (!u.is_active)
 		return ck_error_set(err, CK_E_AUTH, NULL, "User inactive");
-	*ret_user = u;
+	user_of(&u, ret_user);
 	if (ret_csrf)
 		memcpy(ret_csrf, csrf, sizeof(csrf));
 	return 0;
@@ -887,34 +794,14 @@ int auth_session_lookup(struct store_conn *c, const char *session_key, struct au
 int auth_session_delete(struct store_conn *c, const char *session_key)
 {
 	char hash[HASH_HEX];
-	struct store_stmt *s = NULL;
-	int rc;
 
 	if (!session_key_ok(session_key))
 		return 0;
 	sha256_hex(session_key, AUTH_SESSION_KEY_LEN, hash);
-	rc = store_query(c, "DELETE FROM sessions WHERE session_hash = $1", &s, NULL);
-	if (rc < 0)
-		return rc;
-	store_bind_text(s, 1, hash, (size_t)-1);
-	rc = store_step(s, NULL);
-	store_done(s);
-	return rc < 0 ? rc : 0;
+	return store_auth_session_delete(c, hash, NULL);
 }
 
 int auth_session_purge(struct store_conn *c, int64_t now, int64_t *ret_n, struct ck_error *err)
 {
-	struct store_stmt *s = NULL;
-	int rc = store_query(c, "DELETE FROM sessions WHERE expires <= $1", &s, err);
-
-	if (rc < 0)
-		return rc;
-	store_bind_i64(s, 1, now);
-	rc = store_step(s, err);
-	store_done(s);
-	if (rc < 0)
-		return rc;
-	if (ret_n)
-		*ret_n = store_changes(c);
-	return 0;
+	return store_auth_session_purge(c, now, ret_n, err);
 }

@@ -14,12 +14,24 @@
  * In both, tokens.key_hash = SHA-256 hex of the key after the scheme word ("<40 hex>"
  * lower-cased, or "nbt_<key-id>.<secret>").
  *
- * Authentication cache: auth_authenticate_header() keeps successful look-ups in a
- * process-wide, thread-safe cache keyed by the key hash for AUTH_CACHE_TTL seconds, so a hot
- * API does not read the database per request. Consequences: a token deleted or a user
- * deactivated by ANOTHER process keeps working for up to AUTH_CACHE_TTL seconds; changes made
- * through this module (auth_token_delete, auth_user_set_active) purge the cache at once.
- * The cache assumes one database per process; auth_cache_clear() empties it.
+ * Authentication cache: auth_authenticate_header() keeps successful token look-ups in a
+ * process-wide, thread-safe cache keyed by the key hash, tagged with the authentication
+ * generation (store/auth_repo.h) read before the look-up. Each request reads the generation
+ * (one primary-key read) and uses an entry only when it is unchanged. Every revoking change
+ * (token deleted or changed, user deleted, deactivated, demoted, renamed or given a new
+ * password) moves the generation in its own transaction, whoever commits it — this module,
+ * the generic API write path, the CLI, another node sharing the database — so it takes
+ * effect on the first request that starts after its commit. Entries also expire after
+ * AUTH_CACHE_TTL seconds. auth_cache_clear() empties the cache.
+ *
+ * Sessions are not cached: a session look-up reads the user's row, so deactivation and
+ * demotion apply to sessions at once; a password change ends every session of the user.
+ *
+ * Password hashing (PBKDF2, AUTH_PBKDF2_DEFAULT_ITER iterations, ~0.1 s of CPU) runs through
+ * a process-wide gate: at most `concurrency` hashes at once, at most `waiters` callers
+ * waiting for a turn (auth_set_hash_limits()); a caller that finds no place, or waits longer
+ * than 2 s, fails with CK_E_THROTTLED. This keeps sign-in floods from occupying every HTTP
+ * worker thread.
  *
  * Errors: CK_E_INVALID (bad username/password/description, field set), CK_E_DUPLICATE
  * (username taken, field "username"), CK_E_NOTFOUND, CK_E_AUTH (any authentication failure;
@@ -45,7 +57,10 @@
 #define AUTH_V2_SECRET_LEN 40	 /* secret characters */
 #define AUTH_PBKDF2_DEFAULT_ITER 600000
 #define AUTH_PBKDF2_MAX_ITER 10000000 /* a stored hash asking for more is refused */
-#define AUTH_CACHE_TTL 10	      /* seconds a successful token look-up is cached */
+#define AUTH_CACHE_TTL 10	      /* seconds a successful token look-up is cached at most */
+#define AUTH_HASH_CONCURRENCY_DEFAULT 1 /* password hashes running at once */
+#define AUTH_HASH_CONCURRENCY_MAX 64
+#define AUTH_HASH_WAITERS_MAX 1024 /* callers waiting for a hash turn */
 #define AUTH_LAST_USED_EVERY 60	      /* tokens.last_used is written at most this often */
 #define AUTH_SESSION_KEY_LEN 64	      /* hex characters of a session key and of a CSRF token */
 
@@ -80,6 +95,12 @@ struct auth_token_row {
  * count stored in the hash. Call before starting threads. */
 void auth_set_pbkdf2_iterations(int iterations);
 
+/* Sets the password-hash gate (see the header comment): `concurrency` hashes at once
+ * (1..AUTH_HASH_CONCURRENCY_MAX), `waiters` callers waiting (0..AUTH_HASH_WAITERS_MAX); values
+ * out of range leave the setting unchanged. Defaults: AUTH_HASH_CONCURRENCY_DEFAULT and 0.
+ * Call before starting threads. */
+void auth_set_hash_limits(int concurrency, int waiters);
+
 /* ---- users ---- */
 
 /* Creates an active user with no usable password. CK_E_INVALID for a bad name (empty, over
@@ -99,17 +120,19 @@ int auth_user_list(struct store_conn *c, struct auth_user **ret, size_t *ret_n,
 /* Number of users (0 on a fresh database). */
 int auth_user_count(struct store_conn *c, int64_t *ret);
 
-/* Activates or deactivates a user (and drops the user's cached token look-ups). */
+/* Activates or deactivates a user (its tokens stop or start working on the next request). */
 int auth_user_set_active(struct store_conn *c, int64_t user_id, int active, struct ck_error *err);
 
-/* Stores a new PBKDF2-SHA256 hash of `password` (1..AUTH_PASSWORD_MAX bytes). Slow by
- * design (600000 iterations). */
+/* Stores a new PBKDF2-SHA256 hash of `password` (1..AUTH_PASSWORD_MAX bytes) and ends every
+ * session of the user, in one transaction (the caller's when one is open). Slow by design
+ * (600000 iterations). CK_E_THROTTLED when the hash gate gives no turn. */
 int auth_user_set_password(struct store_conn *c, const char *username, const char *password,
 			   struct ck_error *err);
 
 /* Checks a password in constant time. CK_E_AUTH "Invalid username or password" when the
  * user is unknown, inactive, has no password, or the password differs (the work done is the
- * same when the user is unknown). Writes users.last_login on success. */
+ * same when the user is unknown). CK_E_THROTTLED when the hash gate gives no turn. Writes
+ * users.last_login on success. */
 int auth_user_check_password(struct store_conn *c, const char *username, const char *password,
 			     struct auth_user *ret, struct ck_error *err);
 
@@ -139,10 +162,10 @@ int auth_authenticate_header(struct store_conn *c, const char *authorization,
 int auth_token_list(struct store_conn *c, int64_t user_id, struct auth_token_row **ret,
 		    size_t *ret_n, struct ck_error *err);
 
-/* Deletes a token (CK_E_NOTFOUND if none) and drops it from the cache. */
+/* Deletes a token (CK_E_NOTFOUND if none); it stops working on the next request. */
 int auth_token_delete(struct store_conn *c, int64_t token_id, struct ck_error *err);
 
-/* Empties the authentication cache (tests; after out-of-band changes). */
+/* Empties the authentication cache (tests). */
 void auth_cache_clear(void);
 
 /* Fills out (n bytes, NUL included) with a random alphanumeric password from OpenSSL's

@@ -7,7 +7,8 @@
  *   1. store_tables[] lists every base table of the schema (no engine-internal, derived or
  *      index tables), parents before children, so copying in that order never meets a foreign
  *      key to a row not yet copied. A unit test compares it with the SQLite catalogue: a
- *      migration that adds a table must add it here.
+ *      migration that adds a table must add it here. Not copied: schema_migrations and
+ *      auth_generation, state that the target's own migrations create.
  *   2. Rows are read ORDER BY the table's key, so two engines holding the same data hand the
  *      same rows in the same order to a row visitor (checksums compare).
  *   3. Every value travels as text (NULL stays NULL); each engine converts it back to the

@@ -188,12 +188,52 @@ static const char m005_outbox[] =
 	"CREATE INDEX outbox_pending ON outbox(id) WHERE consumed IS NULL;"
 	"CREATE INDEX outbox_consumed ON outbox(consumed) WHERE consumed IS NOT NULL;";
 
+/* The authentication generation (issue 9 item 5): one number that every change able to
+ * revoke access moves, in the same transaction as the change, whoever makes it (API, CLI,
+ * another node, plain SQL). The token cache remembers the generation it was filled at and is
+ * ignored once the number moved, so a revocation takes effect on the next request after its
+ * commit. Columns whose change does not revoke anything (last_used, last_login, names) do not
+ * move it. */
+static const char m006_auth_generation[] =
+	"CREATE TABLE auth_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value BIGINT NOT NULL);"
+	"INSERT INTO auth_generation (id, value) VALUES (1, 1);"
+	"CREATE TRIGGER users_auth_generation_update"
+	" AFTER UPDATE OF username, is_superuser, is_active, password_hash ON users"
+	" BEGIN UPDATE auth_generation SET value = value + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER users_auth_generation_delete AFTER DELETE ON users"
+	" BEGIN UPDATE auth_generation SET value = value + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER tokens_auth_generation_update"
+	" AFTER UPDATE OF user_id, key_hash, write_enabled, expires ON tokens"
+	" BEGIN UPDATE auth_generation SET value = value + 1 WHERE id = 1; END;"
+	"CREATE TRIGGER tokens_auth_generation_delete AFTER DELETE ON tokens"
+	" BEGIN UPDATE auth_generation SET value = value + 1 WHERE id = 1; END;";
+
+
+/* The same for PostgreSQL: one trigger function, statement-level triggers. */
+static const char m006_auth_generation_pg[] =
+	"CREATE TABLE auth_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value BIGINT NOT NULL);"
+	"INSERT INTO auth_generation (id, value) VALUES (1, 1);"
+	"CREATE FUNCTION ck_bump_auth_generation() RETURNS trigger LANGUAGE plpgsql AS"
+	" $$ BEGIN UPDATE auth_generation SET value = value + 1 WHERE id = 1; RETURN NULL; END $$;"
+	"CREATE TRIGGER users_auth_generation_update"
+	" AFTER UPDATE OF username, is_superuser, is_active, password_hash ON users"
+	" FOR EACH STATEMENT EXECUTE FUNCTION ck_bump_auth_generation();"
+	"CREATE TRIGGER users_auth_generation_delete AFTER DELETE ON users"
+	" FOR EACH STATEMENT EXECUTE FUNCTION ck_bump_auth_generation();"
+	"CREATE TRIGGER tokens_auth_generation_update"
+	" AFTER UPDATE OF user_id, key_hash, write_enabled, expires ON tokens"
+	" FOR EACH STATEMENT EXECUTE FUNCTION ck_bump_auth_generation();"
+	"CREATE TRIGGER tokens_auth_generation_delete AFTER DELETE ON tokens"
+	" FOR EACH STATEMENT EXECUTE FUNCTION ck_bump_auth_generation();";
+
 const struct store_migration store_migrations[] = {
 	{.version = 1, .name = "core inventory schema", .sqlite = m001_core},
 	{.version = 2, .name = "users and tokens as API resources", .sqlite = m002_users},
 	{.version = 3, .name = "compliance policies, checks and trend snapshots", .sqlite = m003_compliance},
 	{.version = 4, .name = "indexes for certificate deletes", .sqlite = m004_delete_indexes},
 	{.version = 5, .name = "outbox of the unit of work", .sqlite = m005_outbox},
+	{.version = 6, .name = "authentication generation", .sqlite = m006_auth_generation,
+	 .postgres = m006_auth_generation_pg},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

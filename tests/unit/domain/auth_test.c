@@ -7,7 +7,6 @@
 
 #include <cmocka.h>
 
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +17,9 @@
 
 #include "core/error.h"
 #include "domain/auth.h"
+#include "store/auth_repo.h"
 #include "store/store.h"
+#include "x509/crypto.h"
 
 #define TEST_ITER 1000 /* PBKDF2 iterations in tests (production: 600000) */
 
@@ -59,12 +60,7 @@ static int64_t make_user(struct store_conn *c, const char *name)
 
 static void sha256_hex(const char *s, char out[65])
 {
-	unsigned char md[32];
-	unsigned int n = 0;
-
-	EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	x509_sha256_hex(s, strlen(s), out);
 }
 
 static void header(char *out, size_t size, const char *scheme, const char *key)
@@ -594,6 +590,221 @@ static void test_concurrent_auth(void **state)
 	rmdir(dir);
 }
 
+/* Two stores on one database file, as two processes (or nodes) would have. */
+struct two_stores {
+	char dir[32], path[96];
+	struct store *a, *b;
+};
+
+static void two_open(struct two_stores *t)
+{
+	char url[128];
+
+	snprintf(t->dir, sizeof(t->dir), "/tmp/ck-auth-gen-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	snprintf(t->path, sizeof(t->path), "%s/g.db", t->dir);
+	snprintf(url, sizeof(url), "sqlite:%s", t->path);
+	assert_int_equal(store_open(url, 0, &t->a, NULL), 0);
+	assert_int_equal(store_open(url, 0, &t->b, NULL), 0);
+}
+
+static void two_close(struct two_stores *t)
+{
+	char f[128];
+
+	store_close(t->a);
+	store_close(t->b);
+	snprintf(f, sizeof(f), "%s-wal", t->path);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s-shm", t->path);
+	unlink(f);
+	unlink(t->path);
+	rmdir(t->dir);
+}
+
+/* Issue 9 item 5: a look-up racing with a revocation must not outlive its commit. B reads
+ * the token from its snapshot while A's delete is still uncommitted (the old code had
+ * cleared the cache at that moment, so B's fill survived for AUTH_CACHE_TTL); after A's
+ * commit the very next look-up fails. */
+static void test_revocation_racing_a_lookup(void **state)
+{
+	struct two_stores t;
+	struct store_conn *a, *b;
+	struct auth_user u;
+	char *k = NULL, h[128];
+	int64_t uid = 0, tid = 0;
+
+	(void)state;
+	auth_cache_clear();
+	two_open(&t);
+	a = store_conn_get(t.a);
+	b = store_conn_get(t.b);
+	assert_int_equal(auth_user_create(a, "race", 0, &uid, NULL), 0);
+	assert_int_equal(auth_token_create(a, uid, 1, NULL, 0, &k, &tid, NULL), 0);
+	header(h, sizeof(h), "Token", k);
+	assert_int_equal(auth_authenticate_header(b, h, &u, NULL, NULL), 0);
+
+	assert_int_equal(store_tx_begin(a, NULL), 0);
+	assert_int_equal(auth_token_delete(a, tid, NULL), 0);
+	assert_int_equal(auth_authenticate_header(b, h, &u, NULL, NULL), 0); /* not committed */
+	assert_int_equal(store_tx_commit(a, NULL), 0);
+	assert_int_equal(auth_authenticate_header(b, h, &u, NULL, NULL), CK_E_AUTH);
+	assert_int_equal(auth_authenticate_header(a, h, &u, NULL, NULL), CK_E_AUTH);
+	free(k);
+	two_close(&t);
+}
+
+/* Changes made without this module (the generic API write path, another node, plain SQL)
+ * take effect on the next look-up too: the triggers move the generation. Columns that
+ * revoke nothing (last_used, last_login, e-mail) do not. */
+static void test_out_of_band_changes(void **state)
+{
+	struct two_stores t;
+	struct store_conn *a, *b;
+	struct auth_user u;
+	struct auth_token_info ti;
+	char *k = NULL, h[128];
+	int64_t uid = 0, g0 = 0, g1 = 0;
+
+	(void)state;
+	auth_cache_clear();
+	two_open(&t);
+	a = store_conn_get(t.a);
+	b = store_conn_get(t.b);
+	assert_int_equal(auth_user_create(a, "oob", 1, &uid, NULL), 0);
+	assert_int_equal(auth_token_create(a, uid, 1, NULL, 0, &k, NULL, NULL), 0);
+	header(h, sizeof(h), "Token", k);
+	assert_int_equal(auth_authenticate_header(b, h, &u, &ti, NULL), 0);
+	assert_true(u.is_superuser && ti.write_enabled);
+
+	assert_int_equal(store_auth_generation(b, &g0, NULL), 0);
+	assert_int_equal(store_exec(a, "UPDATE users SET last_login = 5, email = 'x@y' WHERE username = 'oob';"
+				       "UPDATE tokens SET last_used = 7",
+				    NULL),
+			 0);
+	assert_int_equal(store_auth_generation(b, &g1, NULL), 0);
+	assert_int_equal(g1, g0);
+
+	assert_int_equal(store_exec(a, "UPDATE users SET is_superuser = 0", NULL), 0); /* demotion */
+	assert_int_equal(auth_authenticate_header(b, h, &u, &ti, NULL), 0);
+	assert_false(u.is_superuser);
+	assert_int_equal(store_exec(a, "UPDATE tokens SET write_enabled = 0", NULL), 0);
+	assert_int_equal(auth_authenticate_header(b, h, &u, &ti, NULL), 0);
+	assert_false(ti.write_enabled);
+	assert_int_equal(store_exec(a, "UPDATE users SET is_active = 0", NULL), 0); /* deactivation */
+	assert_int_equal(auth_authenticate_header(b, h, &u, &ti, NULL), CK_E_AUTH);
+	assert_int_equal(store_exec(a, "UPDATE users SET is_active = 1", NULL), 0);
+	assert_int_equal(auth_authenticate_header(b, h, &u, &ti, NULL), 0);
+	assert_int_equal(store_exec(a, "DELETE FROM users", NULL), 0); /* cascades to tokens */
+	assert_int_equal(auth_authenticate_header(b, h, &u, &ti, NULL), CK_E_AUTH);
+	assert_int_equal(store_auth_generation(b, &g1, NULL), 0);
+	assert_true(g1 > g0);
+	free(k);
+	two_close(&t);
+}
+
+/* A password change ends every session of that user (and only of that user), also when
+ * the caller has a transaction open. */
+static void test_password_change_ends_sessions(void **state)
+{
+	struct store_conn *c = conn(state);
+	char *k1 = NULL, *c1 = NULL, *k2 = NULL, *c2 = NULL, *k3 = NULL, *c3 = NULL;
+	struct auth_user u;
+	int64_t uid = make_user(c, "pw1"), other = make_user(c, "pw2");
+
+	assert_int_equal(auth_session_create(c, uid, 3600, &k1, &c1, NULL), 0);
+	assert_int_equal(auth_session_create(c, uid, 3600, &k2, &c2, NULL), 0);
+	assert_int_equal(auth_session_create(c, other, 3600, &k3, &c3, NULL), 0);
+	assert_int_equal(auth_user_set_password(c, "pw1", "first password", NULL), 0);
+	assert_int_equal(auth_session_lookup(c, k1, &u, NULL, NULL), CK_E_AUTH);
+	assert_int_equal(auth_session_lookup(c, k2, &u, NULL, NULL), CK_E_AUTH);
+	assert_int_equal(auth_session_lookup(c, k3, &u, NULL, NULL), 0);
+	free(k1);
+	free(c1);
+	assert_int_equal(auth_session_create(c, uid, 3600, &k1, &c1, NULL), 0);
+	assert_int_equal(store_tx_begin(c, NULL), 0);
+	assert_int_equal(auth_user_set_password(c, "pw1", "second password", NULL), 0);
+	store_tx_rollback(c); /* the caller's transaction decides: nothing changed */
+	assert_int_equal(auth_session_lookup(c, k1, &u, NULL, NULL), 0);
+	assert_int_equal(auth_user_set_password(c, "nobody", "third password", NULL), CK_E_NOTFOUND);
+	free(k1);
+	free(c1);
+	free(k2);
+	free(c2);
+	free(k3);
+	free(c3);
+}
+
+struct gate_arg {
+	struct store *st;
+	pthread_barrier_t *go;
+	int rc;
+};
+
+static void *gate_worker(void *p)
+{
+	struct gate_arg *g = p;
+	struct auth_user u;
+
+	struct store_conn *c = store_conn_get(g->st); /* opened before the race starts */
+
+	pthread_barrier_wait(g->go);
+	g->rc = auth_user_check_password(c, "gate", "gate password", &u, NULL);
+	return NULL;
+}
+
+/* The hash gate: with one turn and no waiting place, of GATE_THREADS simultaneous checks
+ * (each hashing for tens of milliseconds) some are refused with CK_E_THROTTLED, and every
+ * other one succeeds; with enough waiting places all succeed. */
+#define GATE_THREADS 4
+static void test_hash_gate(void **state)
+{
+	char dir[] = "/tmp/ck-auth-gate-XXXXXX", url[128], path[96];
+	struct gate_arg g[GATE_THREADS];
+	pthread_t th[GATE_THREADS];
+	pthread_barrier_t go;
+	struct store *st = NULL;
+	int ok, busy;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/g.db", dir);
+	snprintf(url, sizeof(url), "sqlite:%s", path);
+	assert_int_equal(store_open(url, 0, &st, NULL), 0);
+	assert_int_equal(auth_user_create(store_conn_get(st), "gate", 0, NULL, NULL), 0);
+	auth_set_pbkdf2_iterations(5000); /* far longer than the threads' start skew */
+	assert_int_equal(auth_user_set_password(store_conn_get(st), "gate", "gate password", NULL), 0);
+	for (int round = 0; round < 2; round++) {
+		auth_set_hash_limits(1, round == 0 ? 0 : GATE_THREADS);
+		pthread_barrier_init(&go, NULL, GATE_THREADS);
+		for (int i = 0; i < GATE_THREADS; i++) {
+			g[i] = (struct gate_arg){.st = st, .go = &go, .rc = 1};
+			assert_int_equal(pthread_create(&th[i], NULL, gate_worker, &g[i]), 0);
+		}
+		ok = busy = 0;
+		for (int i = 0; i < GATE_THREADS; i++) {
+			pthread_join(th[i], NULL);
+			ok += g[i].rc == 0;
+			busy += g[i].rc == CK_E_THROTTLED;
+		}
+		pthread_barrier_destroy(&go);
+		assert_int_equal(ok + busy, GATE_THREADS);
+		if (round == 0)
+			assert_true(ok >= 1 && busy >= 1);
+		else
+			assert_int_equal(ok, GATE_THREADS);
+	}
+	auth_set_hash_limits(AUTH_HASH_CONCURRENCY_DEFAULT, 0);
+	auth_set_pbkdf2_iterations(TEST_ITER);
+	store_close(st);
+	snprintf(url, sizeof(url), "%s-wal", path);
+	unlink(url);
+	snprintf(url, sizeof(url), "%s-shm", path);
+	unlink(url);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_random_password_and_secret_equal(void **state)
 {
 	char a[21], b[21];
@@ -626,6 +837,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 	    cmocka_unit_test(test_concurrent_auth),
 	    cmocka_unit_test(test_random_password_and_secret_equal),
+	    cmocka_unit_test(test_revocation_racing_a_lookup),
+	    cmocka_unit_test(test_out_of_band_changes),
+	    cmocka_unit_test_setup_teardown(test_password_change_ends_sessions, setup, teardown),
+	    cmocka_unit_test(test_hash_gate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
