@@ -51,14 +51,25 @@ static void check_binds(struct fz_app *a, const struct api_resource *res,
 
 	api_fc_init(&fc, res, &ctx);
 	if (api_filter_build(&fc, req, &err) == 0) {
-		const char *w = strbuf_str(&fc.where);
-		for (const char *p = strchr(w, '$'); p; p = strchr(p + 1, '$')) {
-			long n = strtol(p + 1, NULL, 10);
-			CHECK(n >= 1 && n <= fc.nbinds);
-			used[n] = 1;
+		const struct store_qspec *qs = api_fc_spec(&fc);
+		struct strbuf sql;
+
+		/* every bound value is referenced by the rendered SQL (an unreferenced one breaks
+		 * PostgreSQL's parameter type inference) */
+		strbuf_init(&sql, 0);
+		if (store_qs_render(ctx.conn, qs, STORE_QS_COUNT, &sql) == 0) {
+			const char *w = strbuf_str(&sql);
+
+			for (const char *p = strchr(w, '$'); p; p = strchr(p + 1, '$')) {
+				long n = strtol(p + 1, NULL, 10);
+
+				CHECK(n >= 1 && n <= qs->nbinds);
+				used[n] = 1;
+			}
+			for (int i = 1; i <= qs->nbinds; i++)
+				CHECK(used[i]);
 		}
-		for (int i = 1; i <= fc.nbinds; i++)
-			CHECK(used[i]);
+		strbuf_release(&sql);
 	}
 	api_fc_release(&fc);
 }

@@ -359,10 +359,7 @@ static int one_key(struct api_filter_ctx *fc, const char *key, const char *const
 
 int api_fc_hide_admin_types(struct api_filter_ctx *fc, const char *column)
 {
-	int first = 1;
-
-	api_fc_and(fc);
-	strbuf_addf(&fc->where, "(%s NOT IN (", column);
+	store_qs_open_all(&fc->spec);
 	for (size_t i = 0; i < api_registry_count(); i++) {
 		const struct api_resource *res = api_registry_at(i);
 		int n;
@@ -372,13 +369,10 @@ int api_fc_hide_admin_types(struct api_filter_ctx *fc, const char *column)
 		n = api_fc_bind_text(fc, res->object_type);
 		if (n < 0)
 			return n;
-		strbuf_addf(&fc->where, "%s$%d", first ? "" : ", ", n);
-		first = 0;
+		store_qs_where(&fc->spec, column, 0, STORE_QS_NE, n);
 	}
-	if (first)
-		strbuf_adds(&fc->where, "NULL"); /* no admin-only resource: hides nothing */
-	strbuf_adds(&fc->where, "))");
-	return strbuf_result(&fc->where);
+	store_qs_close(&fc->spec); /* an empty group hides nothing */
+	return fc->spec.failed;
 }
 
 int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req, struct ck_error *err)

@@ -70,8 +70,8 @@ int api_fc_json_has(struct api_filter_ctx *fc, const char *col, const char *cons
 int api_fc_bool(struct api_filter_ctx *fc, const char *name, const char *const *vals, size_t nvals,
 		const char *true_sql, const char *false_sql, struct ck_error *err);
 
-/* Appends "<column> NOT IN (<object types of admin_only resources>)": for row scopes of
- * resources whose rows describe objects of other resources (the changelog). */
+/* Adds "<column> is none of the object types of admin_only resources" to the spec: for row
+ * scopes of resources whose rows describe objects of other resources (the changelog). */
 int api_fc_hide_admin_types(struct api_filter_ctx *fc, const char *column);
 
 /* True for reserved (non-filter) parameter names. */

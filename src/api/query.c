@@ -521,26 +521,19 @@ static int scope_allows(struct api_req *ar, const struct api_resource *res, int6
 			struct ck_error *err)
 {
 	struct api_filter_ctx fc;
-	struct strbuf sql;
 	int64_t n = 0;
 	int r, k = 0;
 
 	api_fc_init(&fc, res, &ar->ctx);
-	strbuf_init(&sql, 1 << 16);
 	r = res->scope(&fc, ar, err);
 	if (!r && (k = api_fc_bind_int(&fc, id)) < 0)
 		r = k;
 	if (!r) {
-		api_fc_and(&fc);
-		strbuf_addf(&fc.where, "t.id = $%d", k);
-		strbuf_addf(&sql, "SELECT COUNT(*) FROM %s t WHERE %s", res->table, strbuf_str(&fc.where));
-		r = strbuf_result(&sql);
+		store_qs_where(&fc.spec, "id", 0, STORE_QS_EQ, k);
+		r = store_qs_count(ar->ctx.conn, api_fc_spec(&fc), &n, err);
 	}
-	if (!r)
-		r = count_query(ar, strbuf_str(&sql), &fc, &n, err);
 	if (!r && n == 0)
 		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	strbuf_release(&sql);
 	api_fc_release(&fc);
 	return r;
 }

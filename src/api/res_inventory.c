@@ -241,7 +241,7 @@ static int change_scope(struct api_filter_ctx *fc, const struct api_req *ar, str
 	(void)err;
 	if (ar->user.is_superuser)
 		return 0;
-	return api_fc_hide_admin_types(fc, "t.changed_object_type");
+	return api_fc_hide_admin_types(fc, "changed_object_type");
 }
 
 static const struct api_filter change_filters[] = {{"user", f_user, "user name"}, {NULL, NULL, NULL}};
