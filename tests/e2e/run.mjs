@@ -319,6 +319,9 @@ test('Tutorial 2: Janus comparison dialog, then Renew & Transfer (or Add as New 
   await page.getByLabel('PEM content').fill(newCert.pem);
   const dialog = page.getByRole('dialog', { name: /Janus comparison/ });
   await dialog.waitFor();
+  // The dialog fills in the assignments when their request answers: wait for that row, not
+  // for the dialog alone (reading it at once raced with the request under load).
+  await dialog.getByText(/will be transferred/).waitFor();
   const text = await dialog.innerText();
   const serial = (await apiOk('GET', `${PLUGIN}/certificates/${oldId}/`)).serial_number;
   assert.ok(text.includes(serial), 'current serial shown');
