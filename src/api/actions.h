@@ -63,6 +63,10 @@ void api_serve_auth(struct api_req *ar, const char *rest);
 /* GET /api/plugins/netbox-ssl/analytics/summary/ (api/analytics.c); 0 when not that path. */
 int api_serve_analytics(struct api_req *ar);
 
+/* Stops the summary's background recomputation thread (joins it) and frees the kept
+ * summaries; call after the HTTP server stopped and before store_close(). Idempotent. */
+void api_analytics_stop(void);
+
 /* GET /api/schema/ — the OpenAPI 3 document generated from the registry (api/openapi.c). */
 int api_serve_openapi(struct api_req *ar);
 

@@ -6,6 +6,7 @@
 #include "api/countcache.h"
 #include "api/filter.h"
 #include "api/listcache.h"
+#include "api/rowcache.h"
 #include "api/query.h"
 #include "core/parse.h"
 #include "store/generation.h"
@@ -202,40 +203,195 @@ static int field_selected(const char *fields, const char *name)
 	return 0;
 }
 
+/* Whether f's rendered value is a pure function of the row's own stored columns (kept in
+ * api/rowcache templates) rather than a hole rendered at each request: computed fields move
+ * with the clock, nested FK objects and SQL expressions read other rows. */
+static int static_field(const struct api_field *f)
+{
+	if (!f->column || f->type == FT_COMPUTED || (f->flags & F_SQLEXPR))
+		return 0;
+	return f->type != FT_FK || (f->flags & F_PLAINID);
+}
+
+static int emitted(const struct api_field *f, int brief)
+{
+	return !(f->flags & (F_HIDDEN | F_WO)) && (!brief || (f->flags & F_BRIEF));
+}
+
+/* The validation hash of a row's template: every stored column a template holds. */
+static uint64_t row_hash(const struct api_row *row, int brief)
+{
+	const struct api_resource *res = row->res;
+	uint64_t h = (uint64_t)row->id;
+	int col = 1;
+
+	for (size_t i = 0; i < res->nfields; i++) {
+		const struct api_field *f = &res->fields[i];
+		int c = f->column ? col++ : -1;
+		size_t len = 0;
+		const char *s;
+		int64_t v;
+		double d;
+
+		if (!emitted(f, brief) || !static_field(f))
+			continue;
+		if (store_col_is_null(row->st, c)) {
+			h = api_rowcache_hash(h, "\0N", 2);
+			continue;
+		}
+		switch (f->type) {
+		case FT_ID:
+		case FT_INT:
+		case FT_BOOL:
+		case FT_TIME:
+		case FT_FK:
+			v = store_col_i64(row->st, c);
+			h = api_rowcache_hash(h, &v, sizeof(v));
+			break;
+		case FT_DOUBLE:
+			d = store_col_double(row->st, c);
+			h = api_rowcache_hash(h, &d, sizeof(d));
+			break;
+		default:
+			s = store_col_text(row->st, c, &len);
+			h = api_rowcache_hash(h, s ? s : "", len);
+		}
+	}
+	return h;
+}
+
+/* How a row is written: plainly, recording a template (holes' value offsets in the output),
+ * or replaying a cached template (static bytes copied, holes rendered). */
+struct row_tmpl {
+	enum { ROW_PLAIN, ROW_RECORD, ROW_REPLAY } mode;
+	int nholes;
+	size_t start;                         /* RECORD: output offset after '{' */
+	size_t hole_at[ROWCACHE_MAX_HOLES];   /* RECORD: value start offsets */
+	size_t hole_end[ROWCACHE_MAX_HOLES];  /* RECORD: value end offsets */
+	struct rowcache_view v;               /* REPLAY */
+	size_t pos;                           /* REPLAY: template bytes copied so far */
+};
+
+/* Before a hole's value: RECORD notes where it starts; REPLAY copies the template up to it
+ * (the key included) and leaves the writer just after that key. 0 to render the value. */
+static void hole_begin(struct row_tmpl *t, struct jsonw *w)
+{
+	if (t->mode == ROW_RECORD) {
+		if (t->nholes < ROWCACHE_MAX_HOLES)
+			t->hole_at[t->nholes] = w->sb->len;
+	} else if (t->mode == ROW_REPLAY) {
+		size_t at = t->nholes < t->v.nholes ? t->v.holes[t->nholes] : t->v.len;
+		strbuf_add(w->sb, t->v.text + t->pos, at - t->pos);
+		t->pos = at;
+		w->has_item[w->depth - 1] = 1;
+		w->after_key = 1;
+	}
+}
+
+static void hole_end(struct row_tmpl *t, struct jsonw *w)
+{
+	if (t->mode == ROW_RECORD && t->nholes < ROWCACHE_MAX_HOLES)
+		t->hole_end[t->nholes] = w->sb->len;
+	t->nholes++;
+}
+
+/* Stores the recorded row (output from t->start to the current end, before '}'). */
+static void record_put(const struct api_row *row, int brief, uint64_t hash, struct row_tmpl *t,
+		       struct jsonw *w)
+{
+	struct strbuf text;
+	uint32_t holes[ROWCACHE_MAX_HOLES];
+	size_t from = t->start;
+
+	if (t->nholes > ROWCACHE_MAX_HOLES || strbuf_result(w->sb) ||
+	    w->sb->len - t->start > ROWCACHE_MAX_ROW)
+		return;
+	strbuf_init(&text, ROWCACHE_MAX_ROW);
+	for (int i = 0; i < t->nholes; i++) {
+		strbuf_add(&text, w->sb->buf + from, t->hole_at[i] - from);
+		holes[i] = (uint32_t)text.len;
+		from = t->hole_end[i];
+	}
+	strbuf_add(&text, w->sb->buf + from, w->sb->len - from);
+	if (!strbuf_result(&text))
+		api_rowcache_put(row->res, brief, row->id, hash, strbuf_str(&text), text.len, holes,
+				 t->nholes);
+	strbuf_release(&text);
+}
+
 void api_render_row(const struct api_row *row, int brief, struct jsonw *w)
 {
 	const struct api_resource *res = row->res;
 	const struct http_request *req = brief ? NULL : row->req->http;
 	const char *fields = req ? http_request_param(req, "fields") : NULL;
+	const struct rowcache_entry *held = NULL;
+	struct row_tmpl t;
+	uint64_t hash = 0;
 	int col = 1;
 
+	t.mode = ROW_PLAIN;
+	t.nholes = 0;
+	t.pos = 0;
+	if (!fields && api_rowcache_enabled()) {
+		hash = row_hash(row, brief);
+		held = api_rowcache_get(res, brief, row->id, hash, &t.v);
+		t.mode = held ? ROW_REPLAY : ROW_RECORD;
+	}
 	jsonw_obj_open(w);
-	if (field_selected(fields, "id"))
+	t.start = w->sb->len;
+	if (t.mode != ROW_REPLAY && field_selected(fields, "id"))
 		jsonw_kint(w, "id", row->id);
 	if (field_selected(fields, "url")) {
-		jsonw_key(w, "url");
+		if (t.mode != ROW_REPLAY)
+			jsonw_key(w, "url");
+		hole_begin(&t, w);
 		api_write_url(w, row->req, res->path, row->id);
+		hole_end(&t, w);
 	}
 	if (field_selected(fields, "display")) {
 		struct strbuf disp;
 		strbuf_init(&disp, 4096);
 		if (res->hooks.display)
 			res->hooks.display(row, &disp);
-		jsonw_key(w, "display");
+		if (t.mode != ROW_REPLAY)
+			jsonw_key(w, "display");
+		hole_begin(&t, w);
 		jsonw_strn(w, strbuf_str(&disp), disp.len);
+		hole_end(&t, w);
 		strbuf_release(&disp);
 	}
 	for (size_t i = 0; i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];
 		int c = f->column ? col++ : -1;
-		if ((f->flags & (F_HIDDEN | F_WO)) || (brief && !(f->flags & F_BRIEF)) || !field_selected(fields, f->name))
+		if (!emitted(f, brief) || !field_selected(fields, f->name))
 			continue;
-		jsonw_key_ident(w, f->name);
+		if (static_field(f)) {
+			if (t.mode != ROW_REPLAY) {
+				jsonw_key_ident(w, f->name);
+				render_value(row, f, c, w);
+			}
+			continue;
+		}
+		if (t.mode != ROW_REPLAY)
+			jsonw_key_ident(w, f->name);
+		hole_begin(&t, w);
 		render_value(row, f, c, w);
+		hole_end(&t, w);
 	}
 	if (res->taggable && !brief && field_selected(fields, "tags")) {
-		jsonw_key(w, "tags");
+		if (t.mode != ROW_REPLAY)
+			jsonw_key(w, "tags");
+		hole_begin(&t, w);
 		render_tags(row, w);
+		hole_end(&t, w);
+	}
+	if (t.mode == ROW_REPLAY) {
+		strbuf_add(w->sb, t.v.text + t.pos, t.v.len - t.pos);
+		if (t.v.len)
+			w->has_item[w->depth - 1] = 1;
+		api_rowcache_release(held);
+	} else if (t.mode == ROW_RECORD) {
+		record_put(row, brief, hash, &t, w);
 	}
 	jsonw_obj_close(w);
 }

@@ -3,6 +3,7 @@
  * the first admin (--bootstrap-admin, printing its token and password once), starts the HTTP
  * server and runs until SIGTERM/SIGINT, then stops gracefully (in-flight requests finish).
  */
+#include "api/actions.h"
 #include "api/api.h"
 #include "cli/commands.h"
 #include "core/config.h"
@@ -217,6 +218,7 @@ int cmd_serve(int argc, char **argv)
 	printf("certkeeper %s listening on %s/ (database %s)\n", CERTKEEPER_VERSION, url, app.cfg.db);
 	if (bootstrap && bootstrap_admin(app.store, url)) {
 		http_server_stop(srv);
+		api_analytics_stop();
 		store_close(app.store);
 		return 1;
 	}
@@ -227,6 +229,7 @@ int cmd_serve(int argc, char **argv)
 	ck_log(CK_LOG_INFO, NULL, "shutting down");
 	jobs_scheduler_free(jobs); /* a running sweep finishes first */
 	http_server_stop(srv);
+	api_analytics_stop();
 	store_close(app.store);
 	return 0;
 }

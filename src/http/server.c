@@ -39,8 +39,10 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -140,6 +142,59 @@ void http_request_id_next(char out[HTTP_REQUEST_ID_LEN + 1])
 	snprintf(out, HTTP_REQUEST_ID_LEN + 1, "%012llx", (unsigned long long)mix48(id_seed + n));
 }
 
+/* ---- recycled response buffers ---------------------------------------------------------- */
+
+/* Each worker thread keeps the buffer of its last sent response and builds the next body in
+ * it: a list page grew a fresh buffer by doubling up to ~1 MiB (glibc mmaps those, so every
+ * request paid the copies, an mmap/munmap pair and the page faults). MHD frees a response on
+ * the thread that owns its connection (thread-pool mode), so the slot is thread-local and
+ * needs no lock. Bounded: one buffer per thread, at most RESP_RECYCLE_MAX bytes; larger ones
+ * are freed. The key's destructor frees the slot when a pool thread exits. */
+#define RESP_RECYCLE_MAX ((size_t)4 << 20)
+
+static pthread_key_t recycle_key;
+static pthread_once_t recycle_once = PTHREAD_ONCE_INIT;
+
+static void recycle_key_init(void) { (void)pthread_key_create(&recycle_key, free); }
+
+/* MHD's free callback for body buffers: keeps the buffer for this thread's next response. */
+static void recycle_buffer(void *buf)
+{
+	void *old;
+
+	if (!buf)
+		return;
+	pthread_once(&recycle_once, recycle_key_init);
+	if (malloc_usable_size(buf) > RESP_RECYCLE_MAX) {
+		free(buf);
+		return;
+	}
+	old = pthread_getspecific(recycle_key);
+	if (pthread_setspecific(recycle_key, buf)) {
+		free(buf);
+		return;
+	}
+	free(old);
+}
+
+/* Starts sb (empty, cap set) in this thread's recycled buffer when there is one that fits. */
+static void adopt_recycled(struct strbuf *sb)
+{
+	char *buf;
+	size_t size;
+
+	pthread_once(&recycle_once, recycle_key_init);
+	buf = pthread_getspecific(recycle_key);
+	if (!buf)
+		return;
+	size = malloc_usable_size(buf);
+	if (size > sb->cap + 1 || pthread_setspecific(recycle_key, NULL))
+		return;
+	buf[0] = '\0';
+	sb->buf = buf;
+	sb->alloc = size;
+}
+
 /* ---- request lifetime ------------------------------------------------------------------ */
 
 static void request_free(struct request *r)
@@ -227,6 +282,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	http_request_id_next(r->id);
 	strbuf_init(&r->body, srv->max_body);
 	strbuf_init(&r->resp.body, srv->max_response);
+	adopt_recycled(&r->resp.body);
 	r->resp.status = 200;
 	r->resp.content_type = "application/json";
 	return r;
@@ -495,7 +551,7 @@ static struct MHD_Response *buffer_response(struct request *r)
 
 	if (!buf)
 		return NULL;
-	mr = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	mr = MHD_create_response_from_buffer_with_free_callback(len, buf, recycle_buffer);
 	if (!mr)
 		free(buf);
 	else

@@ -15,6 +15,7 @@
 #include "api/filter.h"
 #include "store/queryspec.h"
 #include "api/listcache.h"
+#include "api/rowcache.h"
 
 static void key_of(struct strbuf *key, const char *s)
 {
@@ -189,6 +190,112 @@ static void test_list_limits(void **state)
 	api_listcache_clear();
 }
 
+/* api/rowcache: a hit needs the same (resource, brief, id) and the same validation hash. */
+static void test_row_hit_and_hash(void **state)
+{
+	static const int res_a, res_b;
+	const uint32_t holes[2] = {3, 5};
+	struct rowcache_view v;
+	const struct rowcache_entry *e;
+
+	(void)state;
+	api_rowcache_set_budget(0);
+	api_rowcache_clear();
+	api_rowcache_put(&res_a, 0, 7, 111, "abcdefgh", 8, holes, 2);
+	e = api_rowcache_get(&res_a, 0, 7, 111, &v);
+	assert_non_null(e);
+	assert_int_equal(v.len, 8);
+	assert_memory_equal(v.text, "abcdefgh", 8);
+	assert_int_equal(v.nholes, 2);
+	assert_int_equal(v.holes[1], 5);
+	api_rowcache_release(e);
+	assert_null(api_rowcache_get(&res_a, 0, 7, 112, &v)); /* row content changed */
+	assert_null(api_rowcache_get(&res_a, 1, 7, 111, &v)); /* brief is another template */
+	assert_null(api_rowcache_get(&res_b, 0, 7, 111, &v)); /* another resource */
+	assert_null(api_rowcache_get(&res_a, 0, 8, 111, &v));
+	api_rowcache_put(&res_a, 0, 7, 112, "new", 3, NULL, 0); /* replaces */
+	assert_null(api_rowcache_get(&res_a, 0, 7, 111, &v));
+	e = api_rowcache_get(&res_a, 0, 7, 112, &v);
+	assert_non_null(e);
+	api_rowcache_release(e);
+	assert_int_not_equal(api_rowcache_hash(1, "ab", 2), api_rowcache_hash(1, "ac", 2));
+	assert_int_not_equal(api_rowcache_hash(1, "a", 1), api_rowcache_hash(1, "a\0", 2));
+	api_rowcache_clear();
+}
+
+/* Size limits: a row of ROWCACHE_MAX_ROW bytes is kept, one more is not; so for holes. */
+static void test_row_limits(void **state)
+{
+	static const int res;
+	static uint32_t holes[ROWCACHE_MAX_HOLES + 1];
+	char *big = calloc(1, ROWCACHE_MAX_ROW + 1);
+	struct rowcache_view v;
+	const struct rowcache_entry *e;
+
+	(void)state;
+	assert_non_null(big);
+	api_rowcache_set_budget(0);
+	api_rowcache_clear();
+	api_rowcache_put(&res, 0, 1, 1, big, ROWCACHE_MAX_ROW, NULL, 0);
+	e = api_rowcache_get(&res, 0, 1, 1, &v);
+	assert_non_null(e);
+	api_rowcache_release(e);
+	api_rowcache_put(&res, 0, 2, 1, big, ROWCACHE_MAX_ROW + 1, NULL, 0);
+	assert_null(api_rowcache_get(&res, 0, 2, 1, &v));
+	api_rowcache_put(&res, 0, 3, 1, "x", 1, holes, ROWCACHE_MAX_HOLES);
+	e = api_rowcache_get(&res, 0, 3, 1, &v);
+	assert_non_null(e);
+	api_rowcache_release(e);
+	api_rowcache_put(&res, 0, 4, 1, "x", 1, holes, ROWCACHE_MAX_HOLES + 1);
+	assert_null(api_rowcache_get(&res, 0, 4, 1, &v));
+	free(big);
+	api_rowcache_clear();
+}
+
+/* The byte budget: filling it exactly keeps everything; one more entry evicts the least
+ * recently used one (not the one just read); a held entry outlives its eviction. */
+static void test_row_budget_lru(void **state)
+{
+	static const int res;
+	char text[1000];
+	size_t n = 0, bytes = 0, one;
+	struct rowcache_view v, hv;
+	const struct rowcache_entry *held, *e;
+
+	(void)state;
+	memset(text, 'r', sizeof(text));
+	api_rowcache_set_budget(0);
+	api_rowcache_clear();
+	api_rowcache_put(&res, 0, 1, 9, text, sizeof(text), NULL, 0);
+	api_rowcache_stats(&n, &one);
+	assert_int_equal(n, 1);
+	api_rowcache_set_budget(4 * one); /* exactly four entries */
+	for (int64_t id = 2; id <= 4; id++)
+		api_rowcache_put(&res, 0, id, 9, text, sizeof(text), NULL, 0);
+	api_rowcache_stats(&n, &bytes);
+	assert_int_equal(n, 4);
+	assert_int_equal(bytes, 4 * one);
+	held = api_rowcache_get(&res, 0, 1, 9, &hv); /* 1 becomes the most recent; 2 the oldest */
+	assert_non_null(held);
+	api_rowcache_put(&res, 0, 5, 9, text, sizeof(text), NULL, 0); /* budget + 1 entry */
+	api_rowcache_stats(&n, &bytes);
+	assert_int_equal(n, 4);
+	assert_true(bytes <= 4 * one);
+	assert_null(api_rowcache_get(&res, 0, 2, 9, &v));
+	for (int64_t id = 3; id <= 5; id++) {
+		e = api_rowcache_get(&res, 0, id, 9, &v);
+		assert_non_null(e);
+		api_rowcache_release(e);
+	}
+	api_rowcache_clear(); /* evicts 1 too, while held */
+	api_rowcache_stats(&n, &bytes);
+	assert_int_equal(n, 0);
+	assert_int_equal(bytes, 0);
+	assert_memory_equal(hv.text, text, sizeof(text)); /* still readable while held */
+	api_rowcache_release(held); /* frees it now (ASan: no use after free, no leak) */
+	api_rowcache_set_budget(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +305,9 @@ int main(void)
 		cmocka_unit_test(test_count_bounded),
 		cmocka_unit_test(test_list_hit_gen_and_second),
 		cmocka_unit_test(test_list_limits),
+		cmocka_unit_test(test_row_hit_and_hash),
+		cmocka_unit_test(test_row_limits),
+		cmocka_unit_test(test_row_budget_lru),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
