@@ -609,6 +609,122 @@ static const char *pg_migration_sql(const struct store_migration *m)
 	return sql;
 }
 
+/* ---- dialect (driver.h): JSONB operators and functions, ILIKE, SUM over CASE, string_agg.
+ * PostgreSQL prepares with unknown parameter types, so every JSON argument is cast to jsonb
+ * (a no-op for JSONB columns, a parse for a bound text). ---- */
+
+/* `json_expr` (or its member `key`) as a jsonb expression. */
+static void pg_jsonb(struct strbuf *sql, const char *json_expr, const char *key)
+{
+	if (key)
+		strbuf_addf(sql, "(CAST(%s AS jsonb) -> '%s')", json_expr, key);
+	else
+		strbuf_addf(sql, "CAST(%s AS jsonb)", json_expr);
+}
+
+/* Rows of the array `arr` with columns value (the element as text: a string unquoted, a
+ * number as written, NULL for null) and type (jsonb_typeof). A scalar counts as a one-element
+ * array and an object as none, as SQLite's json_each walks them. */
+static void pg_elements_of(struct strbuf *sql, const char *json_expr, const char *key)
+{
+	strbuf_adds(sql, "(SELECT e #>> '{}' AS value, jsonb_typeof(e) AS type FROM"
+			 " jsonb_array_elements((SELECT CASE jsonb_typeof(v) WHEN 'array' THEN v"
+			 " WHEN 'object' THEN '[]'::jsonb ELSE jsonb_build_array(v) END FROM (SELECT ");
+	pg_jsonb(sql, json_expr, key);
+	strbuf_adds(sql, " AS v) j)) e)");
+}
+
+static void pg_json_array_has(struct strbuf *sql, const char *array_expr, const char *value_expr)
+{
+	/* compared as text: the bound value arrives as text or as an integer printed */
+	strbuf_adds(sql, "EXISTS (SELECT 1 FROM ");
+	pg_elements_of(sql, array_expr, NULL);
+	strbuf_addf(sql, " je WHERE je.value = CAST(%s AS TEXT))", value_expr);
+}
+
+static void pg_json_elements(struct strbuf *sql, const char *json_expr, const char *key,
+			     const char *alias)
+{
+	strbuf_adds(sql, "LATERAL ");
+	pg_elements_of(sql, json_expr, key);
+	strbuf_addf(sql, " %s", alias);
+}
+
+static void pg_json_element_is_text(struct strbuf *sql, const char *alias)
+{
+	strbuf_addf(sql, "%s.type = 'string'", alias);
+}
+
+static void pg_json_object_keys(struct strbuf *sql, const char *json_expr, const char *alias)
+{
+	strbuf_adds(sql, "LATERAL (SELECT jsonb_object_keys(CASE jsonb_typeof(v) WHEN 'object'"
+			 " THEN v ELSE '{}'::jsonb END) AS key FROM (SELECT ");
+	pg_jsonb(sql, json_expr, NULL);
+	strbuf_addf(sql, " AS v) j) %s", alias);
+}
+
+static void pg_json_type(struct strbuf *sql, const char *json_expr, const char *key)
+{
+	/* SQLite's json_type() names: integer/real split, true/false, text */
+	strbuf_adds(sql, "(SELECT CASE jsonb_typeof(v) WHEN 'string' THEN 'text'"
+			 " WHEN 'boolean' THEN v #>> '{}'"
+			 " WHEN 'number' THEN CASE WHEN (v #>> '{}') ~ '^-?[0-9]+$' THEN 'integer'"
+			 " ELSE 'real' END ELSE jsonb_typeof(v) END FROM (SELECT ");
+	pg_jsonb(sql, json_expr, key);
+	strbuf_adds(sql, " AS v) j)");
+}
+
+static void pg_json_get(struct strbuf *sql, const char *json_expr, const char *key)
+{
+	strbuf_addf(sql, "(CAST(%s AS jsonb) ->> '%s')", json_expr, key);
+}
+
+static void pg_json_agg_object(struct strbuf *sql, const char *const *keys,
+			       const char *const *value_exprs, size_t n)
+{
+	/* json (not jsonb): keys stay in the declared order, as SQLite's json_object() */
+	strbuf_adds(sql, "json_agg(json_build_object(");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sql, "%s'%s', %s", i ? ", " : "", keys[i], value_exprs[i]);
+	strbuf_adds(sql, "))");
+}
+
+static void pg_json_int_array_agg(struct strbuf *sql, const char *expr)
+{
+	strbuf_addf(sql, "json_agg(%s)", expr);
+}
+
+static void pg_count_if(struct strbuf *sql, const char *cond)
+{
+	strbuf_addf(sql, "SUM(CASE WHEN %s THEN 1 ELSE 0 END)", cond);
+}
+
+static void pg_ilike(struct strbuf *sql, const char *expr, const char *pattern_expr, int negate)
+{
+	/* the subject may be a number (id, counts): ILIKE needs text */
+	strbuf_addf(sql, "%sCAST(%s AS TEXT) ILIKE %s ESCAPE '\\'", negate ? "NOT " : "", expr,
+		    pattern_expr);
+}
+
+static void pg_string_agg(struct strbuf *sql, const char *expr, const char *sep_expr)
+{
+	strbuf_addf(sql, "string_agg(CAST(%s AS TEXT), %s)", expr, sep_expr);
+}
+
+static void pg_char(struct strbuf *sql, int code) { strbuf_addf(sql, "chr(%d)", code); }
+
+static void pg_upsert(struct strbuf *sql, const char *conflict_cols, const char *const *update_cols)
+{
+	strbuf_addf(sql, " ON CONFLICT (%s) DO ", conflict_cols);
+	if (!update_cols || !update_cols[0]) {
+		strbuf_adds(sql, "NOTHING");
+		return;
+	}
+	strbuf_adds(sql, "UPDATE SET ");
+	for (size_t i = 0; update_cols[i]; i++)
+		strbuf_addf(sql, "%s%s = EXCLUDED.%s", i ? ", " : "", update_cols[i], update_cols[i]);
+}
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -640,4 +756,17 @@ const struct store_driver store_postgres_driver = {
     .migrate_unlock_sql = "SELECT pg_advisory_unlock(" STR(PG_MIGRATE_LOCK_KEY) ")",
     .sync_identity = pg_sync_identity,
     .migration_sql = pg_migration_sql,
+    .sql_json_array_has = pg_json_array_has,
+    .sql_json_elements = pg_json_elements,
+    .sql_json_element_is_text = pg_json_element_is_text,
+    .sql_json_object_keys = pg_json_object_keys,
+    .sql_json_type = pg_json_type,
+    .sql_json_get = pg_json_get,
+    .sql_json_agg_object = pg_json_agg_object,
+    .sql_json_int_array_agg = pg_json_int_array_agg,
+    .sql_count_if = pg_count_if,
+    .sql_ilike = pg_ilike,
+    .sql_string_agg = pg_string_agg,
+    .sql_char = pg_char,
+    .sql_upsert = pg_upsert,
 };

@@ -7,14 +7,14 @@ import tempfile
 
 import requests
 
-from conftest import _start, run_cli
+from conftest import _start, new_db_url, run_cli
 
 
 def test_ten_failures_then_429():
     tmp = tempfile.mkdtemp(prefix="ck-throttle-")
-    db = os.path.join(tmp, "t.db")
-    run_cli("user", "create", "bob", "--db", f"sqlite:{db}")
-    run_cli("user", "password", "bob", "--db", f"sqlite:{db}", stdin="right-password-1\n")
+    db = new_db_url(tmp, "throttle")
+    run_cli("user", "create", "bob", "--db", db)
+    run_cli("user", "password", "bob", "--db", db, stdin="right-password-1\n")
     proc, base, _ = _start(tmp, db)
     try:
         login = base + "/api/auth/login/"
