@@ -208,7 +208,7 @@ static void build_policies_enabled(const struct store_driver *d, struct strbuf *
 {
 	strbuf_adds(sql, "SELECT id, policy_type, parameters, COALESCE(tenant_id, 0)"
 			 " FROM compliance_policies WHERE enabled = 1"
-			 " AND ($1 IS NULL OR id IN (SELECT CAST(je.value AS BIGINT) FROM ");
+			 " AND (CAST($1 AS TEXT) IS NULL OR id IN (SELECT CAST(je.value AS BIGINT) FROM ");
 	d->sql_json_elements(sql, "$1", NULL, "je");
 	strbuf_adds(sql, ")) ORDER BY id LIMIT $2");
 }

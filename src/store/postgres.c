@@ -206,8 +206,9 @@ static int pg_exec(void *db, const char *sql, struct ck_error *err)
 	return rc;
 }
 
-/* The highest $n of `sql` outside quotes and comments. */
-static int count_params(const char *sql)
+/* The highest $n of `sql` outside quotes and comments; marks each $n seen in used[n - 1]
+ * (`used` has PG_PARAMS_MAX entries, or is NULL). */
+static int count_params(const char *sql, unsigned char *used)
 {
 	int max = 0;
 
@@ -227,17 +228,42 @@ static int count_params(const char *sql)
 		} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
 			long n = strtol(p + 1, NULL, 10);
 
-			if (n > max && n <= PG_PARAMS_MAX)
-				max = (int)n;
+			if (n >= 1 && n <= PG_PARAMS_MAX) {
+				if (n > max)
+					max = (int)n;
+				if (used)
+					used[n - 1] = 1;
+			}
 		}
 	}
 	return max;
 }
 
+#define PG_TEXT_OID 25 /* pg_type.oid of text */
+
+/* Prepares s->sql on the server. A $n the text never names (a query spec binds every value of
+ * a filter, and a template may not use one) has no type the server could infer: it is
+ * declared text; the others are left to the server (0 = infer from the text). */
 static int server_prepare(struct pg_stmt *s, struct ck_error *err)
 {
-	PGresult *res = PQprepare(s->c->pg, s->name, s->sql, 0, NULL);
+	unsigned char *used = s->nparams ? calloc(PG_PARAMS_MAX, 1) : NULL;
+	Oid *types = s->nparams ? calloc((size_t)s->nparams, sizeof(*types)) : NULL;
+	PGresult *res;
 	int rc = 0;
+
+	if (s->nparams && (!used || !types)) {
+		free(used);
+		free(types);
+		return ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
+	}
+	if (s->nparams) {
+		count_params(s->sql, used);
+		for (int i = 0; i < s->nparams; i++)
+			types[i] = used[i] ? 0 : PG_TEXT_OID;
+	}
+	res = PQprepare(s->c->pg, s->name, s->sql, s->nparams, types);
+	free(used);
+	free(types);
 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = map_result(s->c->pg, res, "prepare", err);
@@ -258,7 +284,7 @@ static int pg_prepare(void *db, const char *sql, void **ret_stmt, struct ck_erro
 	if (!s)
 		return ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
 	s->c = c;
-	s->nparams = count_params(sql);
+	s->nparams = count_params(sql, NULL);
 	s->sql = strdup(sql);
 	s->values = calloc((size_t)s->nparams + 1, sizeof(*s->values));
 	s->lengths = calloc((size_t)s->nparams + 1, sizeof(*s->lengths));
@@ -358,20 +384,65 @@ static int pg_bind_double(void *stmt, int idx, double v)
 	return t ? set_param(stmt, idx, t, (size_t)n) : CK_E_NOMEM;
 }
 
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t k;
+	unsigned min;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		k = 2, min = 0x80, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		k = 3, min = 0x800, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		k = 4, min = 0x10000, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return k;
+}
+
 static int pg_bind_text(void *stmt, int idx, const char *text, size_t len)
 {
+	const unsigned char *in = (const unsigned char *)text;
+	size_t n = 0;
 	char *t;
 
 	if (len > 0x3fffffff)
 		return CK_E_TOOBIG;
 	if (memchr(text, '\0', len)) /* PostgreSQL text cannot hold NUL: refuse, never truncate */
 		return CK_E_INVALID;
-	t = malloc(len + 1);
+	/* The server refuses invalid UTF-8 where SQLite keeps the bytes: each invalid byte becomes
+	 * U+FFFD (3 bytes), as NetBox decodes a request with replacement characters. */
+	t = malloc(len * 3 + 1);
 	if (!t)
 		return CK_E_NOMEM;
-	memcpy(t, text, len);
-	t[len] = '\0';
-	return set_param(stmt, idx, t, len);
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq(in + i, len - i);
+
+		if (k) {
+			memcpy(t + n, in + i, k);
+			n += k;
+			i += k;
+		} else {
+			memcpy(t + n, "\xef\xbf\xbd", 3);
+			n += 3;
+			i++;
+		}
+	}
+	t[n] = '\0';
+	return set_param(stmt, idx, t, n);
 }
 
 static int pg_bind_null(void *stmt, int idx) { return set_param(stmt, idx, NULL, 0); }

@@ -19,7 +19,6 @@ import sys
 import tempfile
 import json
 import time
-import urllib.parse
 import uuid
 
 import pytest
@@ -55,8 +54,8 @@ def _psql():
 
 def _pg_with_db(url, name):
     """`url` (postgresql:///db?host=...) naming database `name` instead."""
-    u = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
+    base, sep, query = url.partition("?")
+    return base.rsplit("/", 1)[0] + "/" + name + sep + query
 
 
 def psql(url, sql):
