@@ -315,6 +315,9 @@ def test_sweep_cli(api, server, uniq):
     old_rep = create(api, f"{uniq}-oldrep.example.com", days_left=-100, status="replaced")
     pinned = create(api, f"{uniq}-pinned.example.com", days_left=-200, status="expired", archive_pinned=True)
     recent = create(api, f"{uniq}-recent.example.com", days_left=-10, status="expired")
+    # the sweep's time is taken now, not at the start: its events must not predate the imports
+    # (newest first), which a second boundary crossed while creating would otherwise make them
+    now = ckcerts.now()
     p = subprocess.run([BIN, "sweep", "--db", server.db, "--now", ckcerts.iso(now)],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
