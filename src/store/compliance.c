@@ -118,7 +118,8 @@ static void build_tag_ids_check(const struct store_driver *d, struct strbuf *sql
 {
 	strbuf_adds(sql, "SELECT COUNT(*), (SELECT CAST(m.value AS BIGINT) FROM ");
 	d->sql_json_elements(sql, "$1", NULL, "m");
-	strbuf_adds(sql, " WHERE CAST(m.value AS BIGINT) NOT IN (SELECT id FROM tags) LIMIT 1) FROM ");
+	strbuf_adds(sql,
+		    " WHERE CAST(m.value AS BIGINT) NOT IN (SELECT id FROM tags) LIMIT 1) FROM ");
 	d->sql_json_elements(sql, "$1", NULL, "je");
 }
 
@@ -206,9 +207,10 @@ int store_policy_tags_replace(struct store_conn *c, int64_t id, const char *ids_
 /* $1 ids JSON or NULL, $2 limit */
 static void build_policies_enabled(const struct store_driver *d, struct strbuf *sql)
 {
-	strbuf_adds(sql, "SELECT id, policy_type, parameters, COALESCE(tenant_id, 0)"
-			 " FROM compliance_policies WHERE enabled = 1"
-			 " AND (CAST($1 AS TEXT) IS NULL OR id IN (SELECT CAST(je.value AS BIGINT) FROM ");
+	strbuf_adds(
+	    sql, "SELECT id, policy_type, parameters, COALESCE(tenant_id, 0)"
+		 " FROM compliance_policies WHERE enabled = 1"
+		 " AND (CAST($1 AS TEXT) IS NULL OR id IN (SELECT CAST(je.value AS BIGINT) FROM ");
 	d->sql_json_elements(sql, "$1", NULL, "je");
 	strbuf_adds(sql, ")) ORDER BY id LIMIT $2");
 }

@@ -698,9 +698,10 @@ static void pg_jsonb(struct strbuf *sql, const char *json_expr, const char *key)
  * array and an object as none, as SQLite's json_each walks them. */
 static void pg_elements_of(struct strbuf *sql, const char *json_expr, const char *key)
 {
-	strbuf_adds(sql, "(SELECT e #>> '{}' AS value, jsonb_typeof(e) AS type FROM"
-			 " jsonb_array_elements((SELECT CASE jsonb_typeof(v) WHEN 'array' THEN v"
-			 " WHEN 'object' THEN '[]'::jsonb ELSE jsonb_build_array(v) END FROM (SELECT ");
+	strbuf_adds(sql,
+		    "(SELECT e #>> '{}' AS value, jsonb_typeof(e) AS type FROM"
+		    " jsonb_array_elements((SELECT CASE jsonb_typeof(v) WHEN 'array' THEN v"
+		    " WHEN 'object' THEN '[]'::jsonb ELSE jsonb_build_array(v) END FROM (SELECT ");
 	pg_jsonb(sql, json_expr, key);
 	strbuf_adds(sql, " AS v) j)) e)");
 }
@@ -793,7 +794,8 @@ static void pg_upsert(struct strbuf *sql, const char *conflict_cols, const char 
 	}
 	strbuf_adds(sql, "UPDATE SET ");
 	for (size_t i = 0; update_cols[i]; i++)
-		strbuf_addf(sql, "%s%s = EXCLUDED.%s", i ? ", " : "", update_cols[i], update_cols[i]);
+		strbuf_addf(sql, "%s%s = EXCLUDED.%s", i ? ", " : "", update_cols[i],
+			    update_cols[i]);
 }
 
 #define STR_(x) #x

@@ -185,11 +185,12 @@ static void test_live_roundtrip(void **state)
  * UTF-8 replaced by U+FFFD. */
 static void test_live_dialect(void **state)
 {
-	static const char doc[] = "{\"i\": 42, \"r\": 1.5, \"s\": \"x\", \"t\": true, \"f\": false,"
-				  " \"n\": null, \"a\": [\"ab\", 7, \"abcdef\"], \"o\": {\"k\": 1}}";
+	static const char doc[] =
+	    "{\"i\": 42, \"r\": 1.5, \"s\": \"x\", \"t\": true, \"f\": false,"
+	    " \"n\": null, \"a\": [\"ab\", 7, \"abcdef\"], \"o\": {\"k\": 1}}";
 	static const struct {
 		const char *key, *type;
-	} types[] = {{"i", "integer"}, {"r", "real"}, {"s", "text"},   {"t", "true"},
+	} types[] = {{"i", "integer"}, {"r", "real"}, {"s", "text"},  {"t", "true"},
 		     {"f", "false"},   {"n", "null"}, {"a", "array"}, {"o", "object"}};
 	char url[512], type[16];
 	struct store *st = NULL;
@@ -207,7 +208,8 @@ static void test_live_dialect(void **state)
 	assert_int_equal(store_open(url, 0, &st, &err), 0);
 	c = store_conn_get(st);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		assert_int_equal(store_json_member(c, doc, types[i].key, type, sizeof(type), &v, &err), 0);
+		assert_int_equal(
+		    store_json_member(c, doc, types[i].key, type, sizeof(type), &v, &err), 0);
 		assert_string_equal(type, types[i].type);
 	}
 	assert_int_equal(store_json_member(c, doc, "i", type, sizeof(type), &v, &err), 0);
