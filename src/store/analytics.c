@@ -98,7 +98,10 @@ static const char *const facet_sql[] = {
     [STORE_FACET_CA] = "SELECT COALESCE(ca.name, 'Unknown CA'), COUNT(*), c.issuing_ca_id"
 		       " FROM certificates c LEFT JOIN certificate_authorities ca"
 		       " ON ca.id = c.issuing_ca_id WHERE ($1 = 0 OR c.tenant_id = $1)"
-		       " GROUP BY c.issuing_ca_id ORDER BY COUNT(*) DESC",
+		       /* ca.name grouped too: PostgreSQL wants every selected column grouped; ties
+			* in CA id order, NULL (unknown) first, on both engines */
+		       " GROUP BY c.issuing_ca_id, ca.name"
+		       " ORDER BY COUNT(*) DESC, COALESCE(c.issuing_ca_id, 0)",
 };
 
 int store_analytics_facet(struct store_conn *c, enum store_facet facet, int64_t tenant,

@@ -116,9 +116,10 @@ int store_json_text_list(struct store_conn *c, const char *json, const char *key
 /* $1 ids JSON: count, first id naming no tag */
 static void build_tag_ids_check(const struct store_driver *d, struct strbuf *sql)
 {
-	strbuf_adds(sql, "SELECT COUNT(*), (SELECT m.value FROM ");
+	strbuf_adds(sql, "SELECT COUNT(*), (SELECT CAST(m.value AS BIGINT) FROM ");
 	d->sql_json_elements(sql, "$1", NULL, "m");
-	strbuf_adds(sql, " WHERE m.value NOT IN (SELECT id FROM tags) LIMIT 1) FROM ");
+	strbuf_adds(sql,
+		    " WHERE CAST(m.value AS BIGINT) NOT IN (SELECT id FROM tags) LIMIT 1) FROM ");
 	d->sql_json_elements(sql, "$1", NULL, "je");
 }
 
@@ -173,7 +174,7 @@ int store_policy_get(struct store_conn *c, int64_t id, char *type, size_t tsz, c
 static void build_policy_tags_insert(const struct store_driver *d, struct strbuf *sql)
 {
 	strbuf_adds(sql, "INSERT INTO compliance_policy_tags (policy_id, tag_id)"
-			 " SELECT DISTINCT $1, je.value FROM ");
+			 " SELECT DISTINCT CAST($1 AS BIGINT), CAST(je.value AS BIGINT) FROM ");
 	d->sql_json_elements(sql, "$2", NULL, "je");
 }
 
@@ -206,9 +207,10 @@ int store_policy_tags_replace(struct store_conn *c, int64_t id, const char *ids_
 /* $1 ids JSON or NULL, $2 limit */
 static void build_policies_enabled(const struct store_driver *d, struct strbuf *sql)
 {
-	strbuf_adds(sql, "SELECT id, policy_type, parameters, COALESCE(tenant_id, 0)"
-			 " FROM compliance_policies WHERE enabled = 1"
-			 " AND ($1 IS NULL OR id IN (SELECT je.value FROM ");
+	strbuf_adds(
+	    sql, "SELECT id, policy_type, parameters, COALESCE(tenant_id, 0)"
+		 " FROM compliance_policies WHERE enabled = 1"
+		 " AND (CAST($1 AS TEXT) IS NULL OR id IN (SELECT CAST(je.value AS BIGINT) FROM ");
 	d->sql_json_elements(sql, "$1", NULL, "je");
 	strbuf_adds(sql, ")) ORDER BY id LIMIT $2");
 }

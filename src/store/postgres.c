@@ -206,8 +206,9 @@ static int pg_exec(void *db, const char *sql, struct ck_error *err)
 	return rc;
 }
 
-/* The highest $n of `sql` outside quotes and comments. */
-static int count_params(const char *sql)
+/* The highest $n of `sql` outside quotes and comments; marks each $n seen in used[n - 1]
+ * (`used` has PG_PARAMS_MAX entries, or is NULL). */
+static int count_params(const char *sql, unsigned char *used)
 {
 	int max = 0;
 
@@ -227,17 +228,42 @@ static int count_params(const char *sql)
 		} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
 			long n = strtol(p + 1, NULL, 10);
 
-			if (n > max && n <= PG_PARAMS_MAX)
-				max = (int)n;
+			if (n >= 1 && n <= PG_PARAMS_MAX) {
+				if (n > max)
+					max = (int)n;
+				if (used)
+					used[n - 1] = 1;
+			}
 		}
 	}
 	return max;
 }
 
+#define PG_TEXT_OID 25 /* pg_type.oid of text */
+
+/* Prepares s->sql on the server. A $n the text never names (a query spec binds every value of
+ * a filter, and a template may not use one) has no type the server could infer: it is
+ * declared text; the others are left to the server (0 = infer from the text). */
 static int server_prepare(struct pg_stmt *s, struct ck_error *err)
 {
-	PGresult *res = PQprepare(s->c->pg, s->name, s->sql, 0, NULL);
+	unsigned char *used = s->nparams ? calloc(PG_PARAMS_MAX, 1) : NULL;
+	Oid *types = s->nparams ? calloc((size_t)s->nparams, sizeof(*types)) : NULL;
+	PGresult *res;
 	int rc = 0;
+
+	if (s->nparams && (!used || !types)) {
+		free(used);
+		free(types);
+		return ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
+	}
+	if (s->nparams) {
+		count_params(s->sql, used);
+		for (int i = 0; i < s->nparams; i++)
+			types[i] = used[i] ? 0 : PG_TEXT_OID;
+	}
+	res = PQprepare(s->c->pg, s->name, s->sql, s->nparams, types);
+	free(used);
+	free(types);
 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = map_result(s->c->pg, res, "prepare", err);
@@ -258,7 +284,7 @@ static int pg_prepare(void *db, const char *sql, void **ret_stmt, struct ck_erro
 	if (!s)
 		return ck_error_set(err, CK_E_NOMEM, NULL, "out of memory");
 	s->c = c;
-	s->nparams = count_params(sql);
+	s->nparams = count_params(sql, NULL);
 	s->sql = strdup(sql);
 	s->values = calloc((size_t)s->nparams + 1, sizeof(*s->values));
 	s->lengths = calloc((size_t)s->nparams + 1, sizeof(*s->lengths));
@@ -358,20 +384,65 @@ static int pg_bind_double(void *stmt, int idx, double v)
 	return t ? set_param(stmt, idx, t, (size_t)n) : CK_E_NOMEM;
 }
 
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t k;
+	unsigned min;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		k = 2, min = 0x80, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		k = 3, min = 0x800, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		k = 4, min = 0x10000, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return k;
+}
+
 static int pg_bind_text(void *stmt, int idx, const char *text, size_t len)
 {
+	const unsigned char *in = (const unsigned char *)text;
+	size_t n = 0;
 	char *t;
 
 	if (len > 0x3fffffff)
 		return CK_E_TOOBIG;
 	if (memchr(text, '\0', len)) /* PostgreSQL text cannot hold NUL: refuse, never truncate */
 		return CK_E_INVALID;
-	t = malloc(len + 1);
+	/* The server refuses invalid UTF-8 where SQLite keeps the bytes: each invalid byte becomes
+	 * U+FFFD (3 bytes), as NetBox decodes a request with replacement characters. */
+	t = malloc(len * 3 + 1);
 	if (!t)
 		return CK_E_NOMEM;
-	memcpy(t, text, len);
-	t[len] = '\0';
-	return set_param(stmt, idx, t, len);
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq(in + i, len - i);
+
+		if (k) {
+			memcpy(t + n, in + i, k);
+			n += k;
+			i += k;
+		} else {
+			memcpy(t + n, "\xef\xbf\xbd", 3);
+			n += 3;
+			i++;
+		}
+	}
+	t[n] = '\0';
+	return set_param(stmt, idx, t, n);
 }
 
 static int pg_bind_null(void *stmt, int idx) { return set_param(stmt, idx, NULL, 0); }
@@ -609,6 +680,124 @@ static const char *pg_migration_sql(const struct store_migration *m)
 	return sql;
 }
 
+/* ---- dialect (driver.h): JSONB operators and functions, ILIKE, SUM over CASE, string_agg.
+ * PostgreSQL prepares with unknown parameter types, so every JSON argument is cast to jsonb
+ * (a no-op for JSONB columns, a parse for a bound text). ---- */
+
+/* `json_expr` (or its member `key`) as a jsonb expression. */
+static void pg_jsonb(struct strbuf *sql, const char *json_expr, const char *key)
+{
+	if (key)
+		strbuf_addf(sql, "(CAST(%s AS jsonb) -> '%s')", json_expr, key);
+	else
+		strbuf_addf(sql, "CAST(%s AS jsonb)", json_expr);
+}
+
+/* Rows of the array `arr` with columns value (the element as text: a string unquoted, a
+ * number as written, NULL for null) and type (jsonb_typeof). A scalar counts as a one-element
+ * array and an object as none, as SQLite's json_each walks them. */
+static void pg_elements_of(struct strbuf *sql, const char *json_expr, const char *key)
+{
+	strbuf_adds(sql,
+		    "(SELECT e #>> '{}' AS value, jsonb_typeof(e) AS type FROM"
+		    " jsonb_array_elements((SELECT CASE jsonb_typeof(v) WHEN 'array' THEN v"
+		    " WHEN 'object' THEN '[]'::jsonb ELSE jsonb_build_array(v) END FROM (SELECT ");
+	pg_jsonb(sql, json_expr, key);
+	strbuf_adds(sql, " AS v) j)) e)");
+}
+
+static void pg_json_array_has(struct strbuf *sql, const char *array_expr, const char *value_expr)
+{
+	/* compared as text: the bound value arrives as text or as an integer printed */
+	strbuf_adds(sql, "EXISTS (SELECT 1 FROM ");
+	pg_elements_of(sql, array_expr, NULL);
+	strbuf_addf(sql, " je WHERE je.value = CAST(%s AS TEXT))", value_expr);
+}
+
+static void pg_json_elements(struct strbuf *sql, const char *json_expr, const char *key,
+			     const char *alias)
+{
+	strbuf_adds(sql, "LATERAL ");
+	pg_elements_of(sql, json_expr, key);
+	strbuf_addf(sql, " %s", alias);
+}
+
+static void pg_json_element_is_text(struct strbuf *sql, const char *alias)
+{
+	strbuf_addf(sql, "%s.type = 'string'", alias);
+}
+
+static void pg_json_object_keys(struct strbuf *sql, const char *json_expr, const char *alias)
+{
+	strbuf_adds(sql, "LATERAL (SELECT jsonb_object_keys(CASE jsonb_typeof(v) WHEN 'object'"
+			 " THEN v ELSE '{}'::jsonb END) AS key FROM (SELECT ");
+	pg_jsonb(sql, json_expr, NULL);
+	strbuf_addf(sql, " AS v) j) %s", alias);
+}
+
+static void pg_json_type(struct strbuf *sql, const char *json_expr, const char *key)
+{
+	/* SQLite's json_type() names: integer/real split, true/false, text */
+	strbuf_adds(sql, "(SELECT CASE jsonb_typeof(v) WHEN 'string' THEN 'text'"
+			 " WHEN 'boolean' THEN v #>> '{}'"
+			 " WHEN 'number' THEN CASE WHEN (v #>> '{}') ~ '^-?[0-9]+$' THEN 'integer'"
+			 " ELSE 'real' END ELSE jsonb_typeof(v) END FROM (SELECT ");
+	pg_jsonb(sql, json_expr, key);
+	strbuf_adds(sql, " AS v) j)");
+}
+
+static void pg_json_get(struct strbuf *sql, const char *json_expr, const char *key)
+{
+	strbuf_addf(sql, "(CAST(%s AS jsonb) ->> '%s')", json_expr, key);
+}
+
+static void pg_json_agg_object(struct strbuf *sql, const char *const *keys,
+			       const char *const *value_exprs, size_t n)
+{
+	/* json (not jsonb): keys stay in the declared order, as SQLite's json_object() */
+	strbuf_adds(sql, "json_agg(json_build_object(");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sql, "%s'%s', %s", i ? ", " : "", keys[i], value_exprs[i]);
+	strbuf_adds(sql, "))");
+}
+
+static void pg_json_int_array_agg(struct strbuf *sql, const char *expr)
+{
+	strbuf_addf(sql, "json_agg(%s)", expr);
+}
+
+static void pg_count_if(struct strbuf *sql, const char *cond)
+{
+	strbuf_addf(sql, "SUM(CASE WHEN %s THEN 1 ELSE 0 END)", cond);
+}
+
+static void pg_ilike(struct strbuf *sql, const char *expr, const char *pattern_expr, int negate)
+{
+	/* the subject may be a number (id, counts): ILIKE needs text */
+	strbuf_addf(sql, "%sCAST(%s AS TEXT) ILIKE %s ESCAPE '\\'", negate ? "NOT " : "", expr,
+		    pattern_expr);
+}
+
+static void pg_string_agg(struct strbuf *sql, const char *expr, const char *sep_expr)
+{
+	strbuf_addf(sql, "string_agg(CAST(%s AS TEXT), %s)", expr, sep_expr);
+}
+
+static void pg_char(struct strbuf *sql, int code) { strbuf_addf(sql, "chr(%d)", code); }
+
+static void pg_upsert(struct strbuf *sql, const char *conflict_cols, const char *const *update_cols)
+{
+	strbuf_addf(sql, " ON CONFLICT (%s) DO ", conflict_cols);
+	if (!update_cols || !update_cols[0]) {
+		strbuf_adds(sql, "NOTHING");
+		return;
+	}
+	strbuf_adds(sql, "UPDATE SET ");
+	for (size_t i = 0; update_cols[i]; i++)
+		strbuf_addf(sql, "%s%s = EXCLUDED.%s", i ? ", " : "", update_cols[i],
+			    update_cols[i]);
+}
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -640,4 +829,17 @@ const struct store_driver store_postgres_driver = {
     .migrate_unlock_sql = "SELECT pg_advisory_unlock(" STR(PG_MIGRATE_LOCK_KEY) ")",
     .sync_identity = pg_sync_identity,
     .migration_sql = pg_migration_sql,
+    .sql_json_array_has = pg_json_array_has,
+    .sql_json_elements = pg_json_elements,
+    .sql_json_element_is_text = pg_json_element_is_text,
+    .sql_json_object_keys = pg_json_object_keys,
+    .sql_json_type = pg_json_type,
+    .sql_json_get = pg_json_get,
+    .sql_json_agg_object = pg_json_agg_object,
+    .sql_json_int_array_agg = pg_json_int_array_agg,
+    .sql_count_if = pg_count_if,
+    .sql_ilike = pg_ilike,
+    .sql_string_agg = pg_string_agg,
+    .sql_char = pg_char,
+    .sql_upsert = pg_upsert,
 };

@@ -409,10 +409,11 @@ static void render_match(const struct store_driver *d, struct strbuf *sql,
 			 const struct store_qs_term *t, const char *expr)
 {
 	static const char *const pattern[] = {
-	    [STORE_QS_ICONTAINS] = "'%%' || $%d || '%%'",
-	    [STORE_QS_ISTARTSWITH] = "$%d || '%%'",
-	    [STORE_QS_IENDSWITH] = "'%%' || $%d",
-	    [STORE_QS_IEXACT] = "$%d",
+	    /* the casts type the parameter for PostgreSQL (an unknown || unknown) */
+	    [STORE_QS_ICONTAINS] = "'%%' || CAST($%d AS TEXT) || '%%'",
+	    [STORE_QS_ISTARTSWITH] = "CAST($%d AS TEXT) || '%%'",
+	    [STORE_QS_IENDSWITH] = "'%%' || CAST($%d AS TEXT)",
+	    [STORE_QS_IEXACT] = "CAST($%d AS TEXT)",
 	};
 	char pat[64];
 
@@ -509,7 +510,7 @@ static void render_in_json(const struct store_driver *d, struct strbuf *sql,
 	char val[24];
 
 	snprintf(val, sizeof(val), "$%d", t->bind);
-	strbuf_adds(sql, "t.id IN (SELECT je.value FROM ");
+	strbuf_adds(sql, "t.id IN (SELECT CAST(je.value AS BIGINT) FROM ");
 	d->sql_json_elements(sql, val, NULL, "je");
 	strbuf_addch(sql, ')');
 }

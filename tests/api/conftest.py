@@ -1,8 +1,13 @@
 """Black-box API tests: one certkeeper server per session on a free loopback port, fresh DB.
 
 The binary is $CERTKEEPER_BIN (default build-asan/certkeeper in the repository). Users and tokens
-are created with the CLI against the same SQLite file before the server starts. At the end the
+are created with the CLI against the same database before the server starts. At the end the
 server gets SIGTERM and must exit 0 with no sanitizer report on stderr.
+
+The engine is $CK_TEST_ENGINE: "sqlite" (default; a file per server) or "postgres" (a new
+database per server on the PostgreSQL server of $CK_TEST_PG_URL, which scripts/run-tests
+starts). Tests get database URLs from new_db_url() and read a database with db_rows(), never
+naming an engine, unless their point is engine-specific.
 """
 
 import os
@@ -12,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import json
 import time
 import uuid
 
@@ -28,6 +34,87 @@ STOP_TIMEOUT = 30.0
 
 CERTS = "/api/plugins/netbox-ssl/certificates/"
 PLUGIN = "/api/plugins/netbox-ssl/"
+
+
+ENGINE = os.environ.get("CK_TEST_ENGINE", "sqlite")
+PG_URL = os.environ.get("CK_TEST_PG_URL", "")
+if ENGINE not in ("sqlite", "postgres"):
+    raise RuntimeError(f"CK_TEST_ENGINE must be sqlite or postgres, not {ENGINE!r}")
+
+
+def _psql():
+    """Debian's psql wrapper, or the newest server's own binary."""
+    if os.access("/usr/bin/psql", os.X_OK):
+        return "/usr/bin/psql"
+    dirs = sorted(pathlib.Path("/usr/lib/postgresql").glob("*/bin/psql"))
+    if not dirs:
+        raise RuntimeError("psql not found (scripts/install-deps installs postgresql)")
+    return str(dirs[-1])
+
+
+def _pg_with_db(url, name):
+    """`url` (postgresql:///db?host=...) naming database `name` instead."""
+    base, sep, query = url.partition("?")
+    return base.rsplit("/", 1)[0] + "/" + name + sep + query
+
+
+def psql(url, sql):
+    """Runs `sql` with psql on the database of `url`; returns stdout (unaligned, no headers)."""
+    p = subprocess.run([_psql(), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, f"psql failed ({p.returncode}): {sql}\n{p.stderr}"
+    return p.stdout
+
+
+def new_db_url(tmp, name="test"):
+    """A fresh, empty database for one server or test: an SQLite file in `tmp`, or a new
+    database on the PostgreSQL test server."""
+    if ENGINE == "sqlite":
+        return "sqlite:" + os.path.join(tmp, name + ".db")
+    if not PG_URL:
+        raise RuntimeError("CK_TEST_ENGINE=postgres needs CK_TEST_PG_URL (scripts/run-tests sets it)")
+    db = "ck_" + name.lower().replace("-", "_")[:20] + "_" + uuid.uuid4().hex[:12]
+    psql(PG_URL, f"CREATE DATABASE {db}")
+    return _pg_with_db(PG_URL, db)
+
+
+def db_rows(url, sql):
+    """The rows of a query as a list of tuples, on either engine (values typed as JSON gives
+    them on PostgreSQL: numbers, strings, None)."""
+    if url.startswith("sqlite:"):
+        import sqlite3
+        with sqlite3.connect(url[len("sqlite:"):], timeout=30) as c:
+            return c.execute(sql).fetchall()
+    text = psql(url, f"SELECT row_to_json(q) FROM ({sql}) q")  # one line per row
+    # pairs, not a dict: two result columns may share a name (count, count)
+    return [tuple(_unpair(v) for _, v in json.loads(line, object_pairs_hook=_Pairs))
+            for line in text.splitlines() if line]
+
+
+class _Pairs(list):
+    pass
+
+
+def _unpair(v):
+    if isinstance(v, _Pairs):
+        return {k: _unpair(x) for k, x in v}
+    if isinstance(v, list):
+        return [_unpair(x) for x in v]
+    return v
+
+
+def db_exec(url, sql):
+    """Runs a statement (no result) on either engine."""
+    if url.startswith("sqlite:"):
+        import sqlite3
+        c = sqlite3.connect(url[len("sqlite:"):], timeout=30)
+        try:
+            c.executescript(sql)
+            c.commit()
+        finally:
+            c.close()
+        return
+    psql(url, sql)
 
 
 def sanitizer_report(text):
@@ -102,6 +189,8 @@ class Client:
 
 
 class Server:
+    """A running server; `db` is its database URL (sqlite:PATH or postgresql://...)."""
+
     def __init__(self, base_url, db, token, ro_token, v2_token, password, proc, stderr_path):
         self.base_url = base_url
         self.db = db
@@ -120,6 +209,7 @@ class Server:
 
 
 def _start(tmp, db):
+    """Starts `certkeeper serve` on database URL `db` (new_db_url())."""
     last = ""
     for _ in range(3):  # the port may be taken between free_port() and bind()
         port = free_port()
@@ -127,7 +217,7 @@ def _start(tmp, db):
         err_path = os.path.join(tmp, "stderr.log")
         err = open(err_path, "w+")
         proc = subprocess.Popen(
-            [BIN, "serve", "--listen", f"127.0.0.1:{port}", "--db", f"sqlite:{db}", "--quiet", "--threads", "4"],
+            [BIN, "serve", "--listen", f"127.0.0.1:{port}", "--db", db, "--quiet", "--threads", "4"],
             stdout=out, stderr=err, stdin=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + START_TIMEOUT
@@ -150,8 +240,7 @@ def server():
     if not os.access(BIN, os.X_OK):
         pytest.exit(f"certkeeper binary not found: {BIN} (set CERTKEEPER_BIN)", returncode=2)
     tmp = tempfile.mkdtemp(prefix="ck-api-")
-    db = os.path.join(tmp, "test.db")
-    url = f"sqlite:{db}"
+    url = db = new_db_url(tmp, "session")
     run_cli("user", "create", "admin", "--superuser", "--db", url)
     token = run_cli("token", "create", "--user", "admin", "--db", url).strip().splitlines()[-1]
     ro = run_cli("token", "create", "--user", "admin", "--read-only", "--db", url).strip().splitlines()[-1]

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import time
 
-from conftest import BIN, free_port, sanitizer_report
+from conftest import BIN, free_port, new_db_url, sanitizer_report
 
 START_TIMEOUT = 30.0
 
@@ -20,7 +20,7 @@ class OwnServer:
 
     def __init__(self, settings=None, web_root=None, tmp=None):
         self.tmp = tmp or tempfile.mkdtemp(prefix="ck-sechttp-")
-        self.db = os.path.join(self.tmp, "s.db")
+        self.db = new_db_url(self.tmp, "sechttp")  # a database URL
         self.settings = dict(settings or {})
         self.web_root = web_root
         self.proc = None
@@ -37,7 +37,7 @@ class OwnServer:
         for _ in range(3):  # the port may be taken between free_port() and bind()
             self.port = free_port()
             out_path = os.path.join(self.tmp, "stdout.log")
-            args = [BIN, "serve", "--listen", f"127.0.0.1:{self.port}", "--db", f"sqlite:{self.db}",
+            args = [BIN, "serve", "--listen", f"127.0.0.1:{self.port}", "--db", self.db,
                     "--config", ini, "--quiet", "--threads", "2"]
             if self.web_root is not None:
                 args += ["--web-root", self.web_root]

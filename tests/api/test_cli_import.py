@@ -3,14 +3,13 @@
 
 import os
 import re
-import sqlite3
 import subprocess
 import tempfile
 
 import pytest
 
 import ckcerts
-from conftest import BIN, sanitizer_report
+from conftest import BIN, db_exec, db_rows, new_db_url, sanitizer_report
 
 PEM_MAX = 65536  # default max_pem_bytes
 BATCH_MAX = 10000
@@ -26,8 +25,8 @@ def run(args, stdin=None, cwd=None):
 def ws():
     """A fresh migrated database and a folder for PEM files."""
     d = tempfile.mkdtemp(prefix="ck-import-")
-    db = os.path.join(d, "t.db")
-    subprocess.run([BIN, "migrate", "--db", "sqlite:" + db], check=True, capture_output=True)
+    db = new_db_url(d, "import")
+    subprocess.run([BIN, "migrate", "--db", db], check=True, capture_output=True)
     return d, db
 
 
@@ -43,14 +42,13 @@ def write_cert(d, name, cn=None, chain=False):
 
 
 def rows(db, sql):
-    with sqlite3.connect(db) as c:
-        return c.execute(sql).fetchall()
+    return db_rows(db, sql)
 
 
 def test_imports_files_and_prints_summary(ws):
     d, db = ws
     files = [write_cert(d, "a"), write_cert(d, "b", chain=True), write_cert(d, "c")]
-    p = run(["--db", "sqlite:" + db, *files])
+    p = run(["--db", db, *files])
     assert p.returncode == 0, p.stderr
     assert re.match(r"imported 3 certificates in [0-9.]+ s \([0-9]+/s\)$", p.stdout.strip()), p.stdout
     cns = sorted(r[0] for r in rows(db, "SELECT common_name FROM certificates"))
@@ -65,10 +63,10 @@ def test_imports_files_and_prints_summary(ws):
 def test_stdin(ws):
     d, db = ws
     text = ckcerts.pem(ckcerts.make_cert(cn="stdin.example.com")[0])
-    p = run(["--db", "sqlite:" + db, "-"], stdin=text)
+    p = run(["--db", db, "-"], stdin=text)
     assert p.returncode == 0, p.stderr
     assert rows(db, "SELECT common_name FROM certificates") == [("stdin.example.com",)]
-    p = run(["--db", "sqlite:" + db, "-", "-"], stdin=text)
+    p = run(["--db", db, "-", "-"], stdin=text)
     assert p.returncode == 2 and "more than once" in p.stderr
 
 
@@ -78,7 +76,7 @@ def test_failing_batch_rolled_back_earlier_kept(ws):
     bad = os.path.join(d, "bad.pem")
     with open(bad, "w") as f:
         f.write("not a certificate\n")
-    p = run(["--db", "sqlite:" + db, "--batch", "2", *good, bad])
+    p = run(["--db", db, "--batch", "2", *good, bad])
     assert p.returncode == 1
     assert "bad.pem" in p.stderr and "No valid certificate" in p.stderr
     assert "rolled back" in p.stderr and "2 certificate(s) imported before it" in p.stderr
@@ -89,8 +87,8 @@ def test_failing_batch_rolled_back_earlier_kept(ws):
 def test_duplicate_names_file(ws):
     d, db = ws
     a = write_cert(d, "dup")
-    assert run(["--db", "sqlite:" + db, a]).returncode == 0
-    p = run(["--db", "sqlite:" + db, a])
+    assert run(["--db", db, a]).returncode == 0
+    p = run(["--db", db, a])
     assert p.returncode == 1 and "dup.pem" in p.stderr and "already exists" in p.stderr
 
 
@@ -100,25 +98,24 @@ def test_private_key_refused(ws):
     path = os.path.join(d, "withkey.pem")
     with open(path, "w") as f:
         f.write(ckcerts.pem(cert) + ckcerts.key_pem(key))
-    p = run(["--db", "sqlite:" + db, path])
+    p = run(["--db", db, path])
     assert p.returncode == 1 and "withkey.pem" in p.stderr
     assert rows(db, "SELECT COUNT(*) FROM certificates") == [(0,)]
 
 
 def test_tenant_and_user(ws):
     d, db = ws
-    with sqlite3.connect(db) as c:
-        c.execute("INSERT INTO tenants (id, name, slug, created, last_updated) VALUES (7, 'T', 't', 0, 0)")
-    subprocess.run([BIN, "user", "create", "importer", "--db", "sqlite:" + db], check=True, capture_output=True)
+    db_exec(db, "INSERT INTO tenants (id, name, slug, created, last_updated) VALUES (7, 'T', 't', 0, 0)")
+    subprocess.run([BIN, "user", "create", "importer", "--db", db], check=True, capture_output=True)
     f = write_cert(d, "tenanted")
-    p = run(["--db", "sqlite:" + db, "--tenant", "7", "--user", "importer", f])
+    p = run(["--db", db, "--tenant", "7", "--user", "importer", f])
     assert p.returncode == 0, p.stderr
     assert rows(db, "SELECT tenant_id FROM certificates") == [(7,)]
     assert rows(db, "SELECT user_name FROM object_changes WHERE changed_object_type = 'netbox_ssl.certificate'") == [("importer",)]
     g = write_cert(d, "other")
-    p = run(["--db", "sqlite:" + db, "--tenant", "8", g])
+    p = run(["--db", db, "--tenant", "8", g])
     assert p.returncode == 1 and "no such tenant" in p.stderr
-    p = run(["--db", "sqlite:" + db, "--user", "nobody", g])
+    p = run(["--db", db, "--user", "nobody", g])
     assert p.returncode == 1 and "no such user" in p.stderr
     assert rows(db, "SELECT COUNT(*) FROM certificates") == [(1,)]
 
@@ -133,9 +130,9 @@ def test_pem_size_limit(ws):
     with open(over, "w") as f:
         f.write(text + "\n" * (PEM_MAX + 1 - len(text)))
     assert os.path.getsize(at) == PEM_MAX and os.path.getsize(over) == PEM_MAX + 1
-    p = run(["--db", "sqlite:" + db, over])
+    p = run(["--db", db, over])
     assert p.returncode == 1 and "over.pem" in p.stderr and "limit" in p.stderr
-    p = run(["--db", "sqlite:" + db, at])
+    p = run(["--db", db, at])
     assert p.returncode == 0, p.stderr
 
 
@@ -144,12 +141,12 @@ def test_usage_errors(ws):
     f = write_cert(d, "u")
     for args in (["--batch", str(BATCH_MAX + 1), f], ["--batch", "0", f], ["--batch", "x", f],
                  ["--tenant", "abc", f], ["--bogus", f], [], ["--db"]):
-        p = run(["--db", "sqlite:" + db, *args] if args != ["--db"] else args)
+        p = run(["--db", db, *args] if args != ["--db"] else args)
         assert p.returncode == 2, (args, p.stderr)
         assert "usage: certkeeper import" in p.stderr
-    p = run(["--db", "sqlite:" + db, "--batch", str(BATCH_MAX), f])
+    p = run(["--db", db, "--batch", str(BATCH_MAX), f])
     assert p.returncode == 0, p.stderr
-    p = run(["--db", "sqlite:" + db, os.path.join(d, "missing.pem")])
+    p = run(["--db", db, os.path.join(d, "missing.pem")])
     assert p.returncode == 1 and "missing.pem" in p.stderr
     p = run(["--help"])
     assert p.returncode == 0 and "--batch N" in p.stdout

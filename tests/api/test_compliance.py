@@ -20,7 +20,7 @@ import pytest
 
 import ckcerts
 from ckapi import CERTS, PLUGIN, cert_body, create, import_pem
-from conftest import BIN, _start, run_cli, sanitizer_report
+from conftest import BIN, _start, new_db_url, run_cli, sanitizer_report
 
 POLICIES = PLUGIN + "compliance-policies/"
 CHECKS = PLUGIN + "compliance-checks/"
@@ -86,9 +86,9 @@ def seed_curls():
 @pytest.fixture(scope="module")
 def fresh():
     tmp = tempfile.mkdtemp(prefix="ck-compl-")
-    db = os.path.join(tmp, "test.db")
-    run_cli("user", "create", "admin", "--superuser", "--db", f"sqlite:{db}")
-    token = run_cli("token", "create", "--user", "admin", "--db", f"sqlite:{db}").strip().splitlines()[-1]
+    db = new_db_url(tmp, "compliance")
+    run_cli("user", "create", "admin", "--superuser", "--db", db)
+    token = run_cli("token", "create", "--user", "admin", "--db", db).strip().splitlines()[-1]
     proc, base, err_path = _start(tmp, db)
     yield base, token, db
     proc.send_signal(signal.SIGTERM)
@@ -505,7 +505,7 @@ def test_report_exports_snapshots_and_trend(api, ro_api, server, uniq):
     for bad in ({"days": 3651}, {"days": 0}, {"days": "x"}, {"tenant_id": 999999999}):
         assert api.get(TREND, params=bad).status_code == 400, bad
     # the sweep takes the daily snapshots (global and per tenant with certificates or policies)
-    out = run_cli("sweep", "--db", f"sqlite:{server.db}")
+    out = run_cli("sweep", "--db", server.db)
     assert out.startswith("expired ")
     tr = api.get(TREND).json()
     assert tr["tenant"] is None and [s["snapshot_date"] for s in tr["results"]][-1] == today

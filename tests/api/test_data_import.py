@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 import ckcerts
 from ckapi import CERTS, PLUGIN, cert_body, create
-from conftest import Client, _start, run_cli, sanitizer_report
+from conftest import Client, _start, new_db_url, run_cli, sanitizer_report
 
 DATA = CERTS + "bulk-data-import/"
 FILE = CERTS + "import-file/"
@@ -62,9 +62,9 @@ def errors_of(r):
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     tmp = str(tmp_path_factory.mktemp("dataimport"))
-    db = os.path.join(tmp, "fresh.db")
-    run_cli("user", "create", "admin", "--superuser", "--db", f"sqlite:{db}")
-    token = run_cli("token", "create", "--user", "admin", "--db", f"sqlite:{db}").strip().splitlines()[-1]
+    db = new_db_url(tmp, "dataimport")
+    run_cli("user", "create", "admin", "--superuser", "--db", db)
+    token = run_cli("token", "create", "--user", "admin", "--db", db).strip().splitlines()[-1]
     saved = dict(os.environ)
     os.environ.update({"CERTKEEPER_BULK_IMPORT_MAX_BATCH_SIZE": "3"})
     try:

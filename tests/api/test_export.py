@@ -21,7 +21,7 @@ from cryptography import x509
 
 import ckcerts
 from ckapi import CERTS, IMPORT, PLUGIN, cert_body, create, import_pem
-from conftest import Client, _start, run_cli, sanitizer_report
+from conftest import Client, _start, new_db_url, run_cli, sanitizer_report
 
 EXPORT = CERTS + "export/"
 DEFAULT = ["id", "common_name", "serial_number", "fingerprint_sha256", "issuer", "valid_from", "valid_to",
@@ -384,9 +384,9 @@ def test_anonymous_refused(anon):
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     tmp = str(tmp_path_factory.mktemp("export-caps"))
-    db = os.path.join(tmp, "caps.db")
-    run_cli("user", "create", "admin", "--superuser", "--db", f"sqlite:{db}")
-    token = run_cli("token", "create", "--user", "admin", "--db", f"sqlite:{db}").strip().splitlines()[-1]
+    db = new_db_url(tmp, "caps")
+    run_cli("user", "create", "admin", "--superuser", "--db", db)
+    token = run_cli("token", "create", "--user", "admin", "--db", db).strip().splitlines()[-1]
     saved = dict(os.environ)
     os.environ.update({"CERTKEEPER_MAX_EXPORT_SIZE": "3"})
     try:

@@ -6,7 +6,6 @@ import base64
 import concurrent.futures
 import datetime as dt
 import pathlib
-import sqlite3
 import subprocess
 
 import pynetbox
@@ -14,7 +13,7 @@ import pytest
 
 import ckcerts
 from ckapi import CERTS, cert_body, create, import_pem
-from conftest import BIN
+from conftest import BIN, ENGINE, db_exec
 
 PLUGIN = "/api/plugins/netbox-ssl/"
 ASSIGN = PLUGIN + "assignments/"
@@ -129,18 +128,22 @@ def test_renewal_rolls_back_on_injected_failure(api, server, uniq):
     changes_before = api.count("/api/core/object-changes/")
     events_before = len(events(api, old["id"]))
     new_pem = pem_of(f"{uniq}.example.com")
-    db = sqlite3.connect(server.db, timeout=30)
     # fails the LAST write of the renewal: the `activated` event, after the new certificate was
     # inserted, the assignments moved and the old one set to replaced
-    db.execute("CREATE TRIGGER ck_test_inject BEFORE INSERT ON lifecycle_events WHEN NEW.event_type = 'activated'"
-               " BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
-    db.commit()
+    if ENGINE == "sqlite":
+        db_exec(server.db, "CREATE TRIGGER ck_test_inject BEFORE INSERT ON lifecycle_events"
+                " WHEN NEW.event_type = 'activated' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+        drop = "DROP TRIGGER ck_test_inject"
+    else:
+        db_exec(server.db, "CREATE FUNCTION ck_test_inject() RETURNS trigger LANGUAGE plpgsql AS $$"
+                " BEGIN IF NEW.event_type = 'activated' THEN RAISE EXCEPTION 'injected failure'; END IF;"
+                " RETURN NEW; END $$; CREATE TRIGGER ck_test_inject BEFORE INSERT ON lifecycle_events"
+                " FOR EACH ROW EXECUTE FUNCTION ck_test_inject()")
+        drop = "DROP TRIGGER ck_test_inject ON lifecycle_events; DROP FUNCTION ck_test_inject()"
     try:
         r = api.post(url(old["id"], "renew/"), json={"pem_content": new_pem})
     finally:
-        db.execute("DROP TRIGGER ck_test_inject")
-        db.commit()
-        db.close()
+        db_exec(server.db, drop)
     assert r.status_code >= 400, r.text
     assert api.count() == certs_before
     o = api.get(url(old["id"])).json()
@@ -312,7 +315,10 @@ def test_sweep_cli(api, server, uniq):
     old_rep = create(api, f"{uniq}-oldrep.example.com", days_left=-100, status="replaced")
     pinned = create(api, f"{uniq}-pinned.example.com", days_left=-200, status="expired", archive_pinned=True)
     recent = create(api, f"{uniq}-recent.example.com", days_left=-10, status="expired")
-    p = subprocess.run([BIN, "sweep", "--db", f"sqlite:{server.db}", "--now", ckcerts.iso(now)],
+    # the sweep's time is taken now, not at the start: its events must not predate the imports
+    # (newest first), which a second boundary crossed while creating would otherwise make them
+    now = ckcerts.now()
+    p = subprocess.run([BIN, "sweep", "--db", server.db, "--now", ckcerts.iso(now)],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith("expired ") and ", archived " in p.stdout
@@ -332,7 +338,7 @@ def test_sweep_cli(api, server, uniq):
                       changed_object_id=past["id"])
     assert any(c["postchange_data"] and c["postchange_data"].get("status") == "expired" for c in ch)
     # a second run finds nothing of these left to do
-    p = subprocess.run([BIN, "sweep", "--db", f"sqlite:{server.db}", "--now", ckcerts.iso(now)],
+    p = subprocess.run([BIN, "sweep", "--db", server.db, "--now", ckcerts.iso(now)],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and p.stdout.strip() == "expired 0, archived 0"
     p = subprocess.run([BIN, "sweep", "--bogus"], capture_output=True, text=True, timeout=60)

@@ -42,7 +42,7 @@ def test_other_process_write_visible_at_once(server, api, tmp_path):
     before = page(api)
     path = tmp_path / "other.pem"
     path.write_text(ckcerts.pem(ckcerts.make_cert(cn="other-process.example.com")[0]))
-    run_cli("import", "--db", f"sqlite:{server.db}", str(path))
+    run_cli("import", "--db", server.db, str(path))
     after = page(api)
     assert after["count"] == before["count"] + 1
     assert after["results"][0]["common_name"] == "other-process.example.com"

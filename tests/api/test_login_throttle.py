@@ -24,7 +24,7 @@ import urllib.parse
 
 import requests
 
-from conftest import _start, run_cli
+from conftest import _start, new_db_url, run_cli
 
 LOGIN = "/api/auth/login/"
 PASSWORD = "right-password-1"
@@ -35,10 +35,10 @@ def own_server(users=("bob",), **settings):
     """A server on a fresh database with `users` (password PASSWORD) and the given settings
     (passed as CERTKEEPER_<NAME> environment variables)."""
     tmp = tempfile.mkdtemp(prefix="ck-throttle-")
-    db = os.path.join(tmp, "t.db")
+    db = new_db_url(tmp, "throttle")
     for u in users:
-        run_cli("user", "create", u, "--db", f"sqlite:{db}")
-        run_cli("user", "password", u, "--db", f"sqlite:{db}", stdin=PASSWORD + "\n")
+        run_cli("user", "create", u, "--db", db)
+        run_cli("user", "password", u, "--db", db, stdin=PASSWORD + "\n")
     saved = dict(os.environ)
     os.environ.update({"CERTKEEPER_" + k.upper(): str(v) for k, v in settings.items()})
     try:

@@ -254,8 +254,8 @@ def test_field_error_list_capped():
     from conftest import run_cli
 
     srv = OwnServer()
-    run_cli("user", "create", "admin", "--superuser", "--db", f"sqlite:{srv.db}")
-    token = run_cli("token", "create", "--user", "admin", "--db", f"sqlite:{srv.db}").strip().splitlines()[-1]
+    run_cli("user", "create", "admin", "--superuser", "--db", srv.db)
+    token = run_cli("token", "create", "--user", "admin", "--db", srv.db).strip().splitlines()[-1]
     with srv:
         url = f"http://127.0.0.1:{srv.port}/api/plugins/netbox-ssl/certificates/"
         hdrs = {"Authorization": f"Token {token}", "Content-Type": "application/json"}

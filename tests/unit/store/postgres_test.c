@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "store/compliance.h"
 #include "store/driver.h"
 #include "store/generation.h"
 #include "store/schema.h"
@@ -179,6 +180,71 @@ static void test_live_roundtrip(void **state)
 	store_close(st);
 }
 
+/* The dialect operations and the parameter typing on a real server: JSON member types in
+ * SQLite's names, list statistics and text elements, a $n the text never names, invalid
+ * UTF-8 replaced by U+FFFD. */
+static void test_live_dialect(void **state)
+{
+	static const char doc[] =
+	    "{\"i\": 42, \"r\": 1.5, \"s\": \"x\", \"t\": true, \"f\": false,"
+	    " \"n\": null, \"a\": [\"ab\", 7, \"abcdef\"], \"o\": {\"k\": 1}}";
+	static const struct {
+		const char *key, *type;
+	} types[] = {{"i", "integer"}, {"r", "real"}, {"s", "text"},  {"t", "true"},
+		     {"f", "false"},   {"n", "null"}, {"a", "array"}, {"o", "object"}};
+	char url[512], type[16];
+	struct store *st = NULL;
+	struct ck_error err = {0};
+	struct store_conn *c;
+	struct store_stmt *s = NULL;
+	int64_t v = 0, n = 0, bad = 0;
+	char **texts = NULL;
+	size_t ntexts = 0;
+
+	(void)state;
+	if (!pg_url())
+		skip();
+	fresh_db(url, sizeof(url));
+	assert_int_equal(store_open(url, 0, &st, &err), 0);
+	c = store_conn_get(st);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		assert_int_equal(
+		    store_json_member(c, doc, types[i].key, type, sizeof(type), &v, &err), 0);
+		assert_string_equal(type, types[i].type);
+	}
+	assert_int_equal(store_json_member(c, doc, "i", type, sizeof(type), &v, &err), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(store_json_member(c, doc, "missing", type, sizeof(type), &v, &err), 0);
+	assert_string_equal(type, "");
+	/* 3 elements; bad: the integer 7 and "abcdef" (longer than 5) */
+	assert_int_equal(store_json_list_stats(c, doc, "a", 5, &n, &bad, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(bad, 2);
+	assert_int_equal(store_json_text_list(c, doc, "a", 10, &texts, &ntexts, &err), 0);
+	assert_int_equal(ntexts, 2);
+	assert_string_equal(texts[0], "ab");
+	assert_string_equal(texts[1], "abcdef");
+	for (size_t i = 0; i < ntexts; i++)
+		free(texts[i]);
+	free(texts);
+
+	/* $1 bound but never named: prepared as text instead of "could not determine" */
+	assert_int_equal(store_query(c, "SELECT $2::bigint + 1", &s, &err), 0);
+	store_bind_text(s, 1, "unused", (size_t)-1);
+	store_bind_i64(s, 2, 41);
+	assert_int_equal(store_step(s, &err), STORE_ROW);
+	assert_int_equal(store_col_i64(s, 0), 42);
+	store_done(s);
+
+	/* invalid UTF-8: each bad byte becomes U+FFFD, the valid ones stay */
+	assert_int_equal(store_query(c, "SELECT CAST($1 AS TEXT)", &s, &err), 0);
+	store_bind_text(s, 1, "a\xff\xfe\xc3\xa9", (size_t)-1);
+	assert_int_equal(store_step(s, &err), STORE_ROW);
+	assert_string_equal(store_col_text(s, 0, NULL), "a\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9");
+	store_done(s);
+	store_close(st);
+}
+
 /* The server ends our session; the next statement (outside a transaction) reconnects and
  * re-prepares a cached statement transparently. */
 static void test_live_reconnect(void **state)
@@ -261,6 +327,7 @@ int main(void)
 	    cmocka_unit_test(test_every_migration_translates),
 	    cmocka_unit_test(test_unique_columns),
 	    cmocka_unit_test(test_live_roundtrip),
+	    cmocka_unit_test(test_live_dialect),
 	    cmocka_unit_test(test_live_reconnect),
 	    cmocka_unit_test(test_live_generation),
 	};

@@ -106,13 +106,18 @@ static const struct lookup_case lookups[] = {
     {STORE_QS_NOT_NULL, "n", 0, 0, NULL, 0, "t.n IS NOT NULL", 4},
     {STORE_QS_BLANK, "name", 0, 0, NULL, 0, "(t.name IS NULL OR t.name = '')", 2},
     {STORE_QS_NOT_BLANK, "name", 0, 0, NULL, 0, "(t.name IS NOT NULL AND t.name <> '')", 3},
-    {STORE_QS_ICONTAINS, "name", 0, 0, "LPH", 0, "t.name LIKE '%' || $1 || '%' ESCAPE '\\'", 1},
-    {STORE_QS_ICONTAINS, "name", 0, 0, "a", 1, "NOT t.name LIKE '%' || $1 || '%' ESCAPE '\\'",
+    {STORE_QS_ICONTAINS, "name", 0, 0, "LPH", 0,
+     "t.name LIKE '%' || CAST($1 AS TEXT) || '%' ESCAPE '\\'", 1},
+    {STORE_QS_ICONTAINS, "name", 0, 0, "a", 1,
+     "NOT t.name LIKE '%' || CAST($1 AS TEXT) || '%' ESCAPE '\\'",
      2}, /* '' and "50%_off"; NULL never matches */
-    {STORE_QS_ISTARTSWITH, "name", 0, 0, "AL", 0, "t.name LIKE $1 || '%' ESCAPE '\\'", 1},
-    {STORE_QS_IENDSWITH, "name", 0, 0, "TA", 0, "t.name LIKE '%' || $1 ESCAPE '\\'", 1},
-    {STORE_QS_IEXACT, "name", 0, 0, "BETA", 0, "t.name LIKE $1 ESCAPE '\\'", 1},
-    {STORE_QS_ICONTAINS, "name", 0, 0, "%_", 0, "t.name LIKE '%' || $1 || '%' ESCAPE '\\'",
+    {STORE_QS_ISTARTSWITH, "name", 0, 0, "AL", 0, "t.name LIKE CAST($1 AS TEXT) || '%' ESCAPE '\\'",
+     1},
+    {STORE_QS_IENDSWITH, "name", 0, 0, "TA", 0, "t.name LIKE '%' || CAST($1 AS TEXT) ESCAPE '\\'",
+     1},
+    {STORE_QS_IEXACT, "name", 0, 0, "BETA", 0, "t.name LIKE CAST($1 AS TEXT) ESCAPE '\\'", 1},
+    {STORE_QS_ICONTAINS, "name", 0, 0, "%_", 0,
+     "t.name LIKE '%' || CAST($1 AS TEXT) || '%' ESCAPE '\\'",
      1}, /* wildcards are literal: only "50%_off" */
     {STORE_QS_JSON_HAS, "sans", 0, 0, "c.example", 0,
      "EXISTS (SELECT 1 FROM json_each(t.sans) WHERE json_each.value = $1)", 1},
@@ -185,15 +190,18 @@ static void test_other_terms(void **state)
 	store_qs_release(f->qs);
 	store_qs_init(f->qs, "things");
 	assert_int_equal(store_qs_in_match(f->qs, "owner_id", "owners", "name", STORE_QS_ICONTAINS, "LIC"), 0);
-	assert_sql(f, STORE_QS_COUNT,
-		   COUNT_SQL "t.owner_id IN (SELECT m.id FROM owners m WHERE m.name LIKE '%' || $1 ||"
-			     " '%' ESCAPE '\\')");
+	assert_sql(
+	    f, STORE_QS_COUNT,
+	    COUNT_SQL
+	    "t.owner_id IN (SELECT m.id FROM owners m WHERE m.name LIKE '%' || CAST($1 AS TEXT) ||"
+	    " '%' ESCAPE '\\')");
 	assert_int_equal(count(f), 2);
 
 	store_qs_release(f->qs);
 	store_qs_init(f->qs, "things");
 	store_qs_in_json(f->qs, store_qs_bind_text(f->qs, "[2,5,9]"));
-	assert_sql(f, STORE_QS_COUNT, COUNT_SQL "t.id IN (SELECT je.value FROM json_each($1) je)");
+	assert_sql(f, STORE_QS_COUNT,
+		   COUNT_SQL "t.id IN (SELECT CAST(je.value AS BIGINT) FROM json_each($1) je)");
 	assert_int_equal(count(f), 2);
 }
 
