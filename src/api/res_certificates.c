@@ -234,7 +234,7 @@ static int f_has_ari(struct api_filter_ctx *fc, const char *const *vals, size_t 
 static int f_san(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	(void)err;
-	return api_fc_any_text(fc, "EXISTS (SELECT 1 FROM json_each(t.sans) WHERE json_each.value = $%d)", vals, nvals);
+	return api_fc_json_has(fc, "sans", vals, nvals);
 }
 
 /* The SQL form of acme_renewal_status() for `name`=v (repeatable, OR; same day arithmetic as
@@ -315,7 +315,8 @@ static int f_serial_number(struct api_filter_ctx *fc, const char *const *vals, s
 		if (a < 0)
 			return a;
 		strbuf_addf(&fc->where,
-			    "(REPLACE(t.serial_number, ':', '') LIKE '%%' || $%d || '%%' OR t.serial_key = LTRIM($%d, '0'))",
+			    "(REPLACE(t.serial_number, ':', '') LIKE '%%' || CAST($%d AS TEXT) || '%%'"
+			    " OR t.serial_key = LTRIM(CAST($%d AS TEXT), '0'))",
 			    a, a);
 	}
 	strbuf_addch(&fc->where, ')');
@@ -368,9 +369,9 @@ static const struct api_filter cert_filters[] = {
 /* q: the serial also as colon-less hex ("0abc" finds 0A:BC) and, whole, with any colons and
  * leading zeros ("AB:C", "000ABC": the normalised serial_key, computed in SQL). */
 static const char *const q_cols[] = {"t.common_name", "t.serial_number", "REPLACE(t.serial_number, ':', '')",
-				     "=t.serial_key = LTRIM(UPPER(REPLACE($%d, ':', '')), '0')",
+				     "=t.serial_key = LTRIM(UPPER(REPLACE(CAST($%d AS TEXT), ':', '')), '0')",
 				     "t.issuer", "t.fingerprint_sha256",
-				     "=EXISTS (SELECT 1 FROM json_each(t.sans) WHERE json_each.value = $%d)", NULL};
+				     "[]sans", NULL};
 
 /* What users paste, in the stored form (issue 13; domain/values.h). */
 static const struct api_normalizer cert_normalizers[] = {

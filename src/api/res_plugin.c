@@ -155,9 +155,16 @@ int api_cert_filter_service(struct api_filter_ctx *fc, const char *const *v, siz
 
 static int f_certificate_cn(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
+	int r = 0;
+
 	(void)err;
-	return api_fc_any_text(fc, "t.certificate_id IN (SELECT id FROM certificates WHERE common_name"
-				   " LIKE '%%' || $%d || '%%')", vals, nvals);
+	/* contains, case-insensitive, the value taken literally (as NetBox's icontains) */
+	store_qs_open_any(&fc->spec);
+	for (size_t i = 0; i < nvals && !r; i++)
+		r = store_qs_in_match(&fc->spec, "certificate_id", "certificates", "common_name",
+				      STORE_QS_ICONTAINS, vals[i]);
+	store_qs_close(&fc->spec);
+	return r;
 }
 
 static const struct api_filter assignment_filters[] = {

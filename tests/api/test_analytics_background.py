@@ -11,7 +11,7 @@ import time
 import requests
 
 from ckapi import cert_body
-from conftest import _start, run_cli
+from conftest import new_db_url, _start, run_cli
 
 CERTS = "/api/plugins/netbox-ssl/certificates/"
 SUMMARY = "/api/plugins/netbox-ssl/analytics/summary/"
@@ -20,8 +20,7 @@ VISIBLE_WITHIN_S = 10
 
 def test_summary_after_write_served_at_once_then_refreshed(monkeypatch):
     tmp = tempfile.mkdtemp(prefix="ck-analytics-")
-    db = os.path.join(tmp, "a.db")
-    url = f"sqlite:{db}"
+    db = url = new_db_url(tmp, "a")
     run_cli("user", "create", "admin", "--superuser", "--db", url)
     token = run_cli("token", "create", "--user", "admin", "--db", url).strip().splitlines()[-1]
     monkeypatch.setenv("CERTKEEPER_ANALYTICS_SYNC_MS", "0")

@@ -7,11 +7,10 @@ services vanished through the foreign key without a changelog row, and a deleted
 assignments disappeared without one either.
 """
 
-import sqlite3
 
 import ckcerts
 from ckapi import create, import_pem
-from conftest import CERTS, PLUGIN
+from conftest import db_exec, CERTS, PLUGIN
 
 ASSIGN = PLUGIN + "assignments/"
 CHANGES = "/api/core/object-changes/"
@@ -109,10 +108,8 @@ def test_renewal_leaves_dangling_assignment_behind(server, api, uniq):
     old = import_pem(api, ckcerts.pem(leaf))
     d = make(api, DEVICES, name=f"live-{uniq}")
     live = assign(api, old, "dcim.device", d["id"])
-    with sqlite3.connect(server.db, timeout=30) as db:
-        db.execute("INSERT INTO assignments (certificate_id, assigned_object_type, assigned_object_id, created,"
-                   " last_updated) VALUES (?, 'dcim.device', 987654321, 0, 0)", (old["id"],))
-    db.close()
+    db_exec(server.db, "INSERT INTO assignments (certificate_id, assigned_object_type, assigned_object_id,"
+                       f" created, last_updated) VALUES ({int(old['id'])}, 'dcim.device', 987654321, 0, 0)")
     new, _ = ckcerts.make_cert(cn=f"{uniq}.example.com")
     r = api.post(f"{CERTS}{old['id']}/renew/", json={"pem_content": ckcerts.pem(new)})
     assert r.status_code == 201, r.text

@@ -10,7 +10,7 @@ import tempfile
 import requests
 
 from ckapi import cert_body, days_until
-from conftest import _start, run_cli
+from conftest import new_db_url, _start, run_cli
 
 CERTS = "/api/plugins/netbox-ssl/certificates/"
 PEM = ("-----BEGIN CERTIFICATE-----\n" + "\n".join(["MIIB" + "A" * 60] * 20)
@@ -18,8 +18,7 @@ PEM = ("-----BEGIN CERTIFICATE-----\n" + "\n".join(["MIIB" + "A" * 60] * 20)
 
 
 def start(tmp, monkeypatch):
-    db = os.path.join(tmp, "r.db")
-    url = f"sqlite:{db}"
+    db = url = new_db_url(tmp, "r")
     run_cli("user", "create", "admin", "--superuser", "--db", url)
     token = run_cli("token", "create", "--user", "admin", "--db", url).strip().splitlines()[-1]
     monkeypatch.setenv("CERTKEEPER_LIST_CACHE", "0")

@@ -122,7 +122,7 @@ def test_cli_token_delete_takes_effect_on_next_request(server, api, base_url):
     tok = new_token(api, u["id"])
     h = {"Authorization": f"Token {tok['key']}"}
     assert requests.get(base_url + PROBE, headers=h).status_code == 200  # now cached
-    run_cli("token", "delete", str(tok["id"]), "--db", f"sqlite:{server.db}")
+    run_cli("token", "delete", str(tok["id"]), "--db", server.db)
     assert requests.get(base_url + PROBE, headers=h).status_code == 401
 
 
@@ -153,7 +153,7 @@ def test_password_change_through_cli_ends_every_session(server, api, base_url):
     u = new_user(api)
     cookie = login(base_url, u["username"], "long enough pw")
     assert me(base_url, cookie) == 200
-    run_cli("user", "password", u["username"], "--db", f"sqlite:{server.db}", stdin="another password 1\n")
+    run_cli("user", "password", u["username"], "--db", server.db, stdin="another password 1\n")
     assert me(base_url, cookie) == 401
 
 
