@@ -158,12 +158,12 @@ def test_skip_existing_resumes_after_a_crash(ws):
     the rest is imported."""
     d, db = ws
     files = [write_cert(d, f"s{i}") for i in range(5)]
-    p = run(["--db", "sqlite:" + db, *files[:2]])  # the "crashed" first run got this far
+    p = run(["--db", db, *files[:2]])  # the "crashed" first run got this far
     assert p.returncode == 0, p.stderr
-    p = run(["--db", "sqlite:" + db, *files])
+    p = run(["--db", db, *files])
     assert p.returncode == 1 and "Certificate already exists: s0.example.com" in p.stderr, p.stderr
     assert len(rows(db, "SELECT id FROM certificates")) == 2
-    p = run(["--db", "sqlite:" + db, "--skip-existing", "--batch", "2", *files, files[4]])
+    p = run(["--db", db, "--skip-existing", "--batch", "2", *files, files[4]])
     assert p.returncode == 0, p.stderr
     out = p.stdout.strip().splitlines()
     skipped = [l for l in out if l.startswith("skipped /")]
@@ -177,6 +177,6 @@ def test_skip_existing_resumes_after_a_crash(ws):
     assert cns == [f"s{i}.example.com" for i in range(5)]
     # nothing left to do: everything skipped, nothing written, exit 0
     before = rows(db, "SELECT COUNT(*) FROM object_changes")
-    p = run(["--db", "sqlite:" + db, "--skip-existing", *files])
+    p = run(["--db", db, "--skip-existing", *files])
     assert p.returncode == 0 and p.stdout.count("skipped /") == 5, p.stdout
     assert rows(db, "SELECT COUNT(*) FROM object_changes") == before
