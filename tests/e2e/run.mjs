@@ -220,6 +220,9 @@ test('certificate list: pagination, search, filters, sorting, bulk status and bu
   assert.equal(await page.locator('tbody tr').count(), 25);
   await page.getByRole('button', { name: 'Next page' }).click();
   await page.getByText('26–30 of 30').waitFor();
+  // The pager text follows the URL at once; the rows follow when the page request answers:
+  // wait for the table to hold the second page (fails on time-out if it never does).
+  await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 5);
   assert.equal(await page.locator('tbody tr').count(), 5);
   assert.match(page.url(), /offset=25/, 'page in the URL');
 
