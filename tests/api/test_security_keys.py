@@ -16,6 +16,7 @@ import base64
 import binascii
 import datetime as dt
 import functools
+import json
 import os
 import subprocess
 import re
@@ -186,6 +187,10 @@ def test_actions(api, uniq, name, value):
     before = api.count()
     refused(api.post(IMPORT, json={"pem_content": ckcerts.pem(leaf), "private_key_location": value}))
     refused(api.post(CERTS + "bulk-import/", json=[{"pem_content": ckcerts.pem(leaf), "private_key_location": value}]))
+    b = cert_body(f"d{uniq}.example.com")
+    row = {k: b[k] for k in ("common_name", "serial_number", "issuer", "fingerprint_sha256", "algorithm", "key_size")}
+    row.update(valid_from=b["valid_from"][:10], valid_to=b["valid_to"][:10], private_key_location=value)
+    refused(api.post(CERTS + "bulk-data-import/", json={"format": "json", "content": json.dumps([row])}))
     assert api.count() == before
     old = import_pem(api, ckcerts.pem(leaf))
     new, _ = ckcerts.make_cert(cn=f"{uniq}.example.com")
