@@ -276,21 +276,9 @@ static void test_scores(void **state)
 
 /* ---- database ---- */
 
-static int setup(void **state)
-{
-	static struct dom_fx f;
+static int setup(void **state) { return dom_fx_setup(state, NOW); }
 
-	if (dom_fx_open(&f, NOW))
-		return -1;
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	dom_fx_close(*state);
-	return 0;
-}
+static int teardown(void **state) { return dom_fx_teardown(state); }
 
 /* "NULL" for 0, else the number. */
 static const char *sql_id(int64_t id, char *buf, size_t sz)

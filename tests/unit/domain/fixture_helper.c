@@ -24,6 +24,22 @@ void dom_fx_close(struct dom_fx *f)
 	f->st = NULL;
 }
 
+int dom_fx_setup(void **state, int64_t now)
+{
+	static struct dom_fx f;
+
+	if (dom_fx_open(&f, now))
+		return -1;
+	*state = &f;
+	return 0;
+}
+
+int dom_fx_teardown(void **state)
+{
+	dom_fx_close(*state);
+	return 0;
+}
+
 void dom_fx_exec(struct dom_fx *f, const char *sql)
 {
 	struct ck_error e;

@@ -18,6 +18,9 @@ struct dom_fx {
 /* Opens the database and fills f; 0 or -1. */
 int dom_fx_open(struct dom_fx *f, int64_t now);
 void dom_fx_close(struct dom_fx *f);
+/* cmocka group setup/teardown over one process-wide fixture at time `now`. */
+int dom_fx_setup(void **state, int64_t now);
+int dom_fx_teardown(void **state);
 /* Runs SQL or fails the test with the database's message. */
 void dom_fx_exec(struct dom_fx *f, const char *sql);
 /* First column of `sql` bound with one integer $1 (-1 when no row). */

@@ -21,21 +21,9 @@
 #define NOW 1800000000LL /* 2027-01-15 */
 #define DAY 86400LL
 
-static int setup(void **state)
-{
-	static struct dom_fx f;
+static int setup(void **state) { return dom_fx_setup(state, NOW); }
 
-	if (dom_fx_open(&f, NOW))
-		return -1;
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	dom_fx_close(*state);
-	return 0;
-}
+static int teardown(void **state) { return dom_fx_teardown(state); }
 
 /* Inserts a certificate; returns its id. */
 static int64_t cert(struct dom_fx *f, const char *status, int64_t valid_to, int pinned, int64_t tenant)

@@ -20,21 +20,9 @@
 
 #define NOW 1800000000LL
 
-static int setup(void **state)
-{
-	static struct dom_fx f;
+static int setup(void **state) { return dom_fx_setup(state, NOW); }
 
-	if (dom_fx_open(&f, NOW))
-		return -1;
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	dom_fx_close(*state);
-	return 0;
-}
+static int teardown(void **state) { return dom_fx_teardown(state); }
 
 struct job {
 	struct dom_fx *f;
