@@ -25,6 +25,7 @@ static const struct key {
 	S(listen), S(db), S(web_root), I(threads, 0, 1024), L(max_body_bytes, 1024, 1L << 30),
 	B(access_log), I(sweep_interval_s, 0, 86400 * 7), I(header_timeout_s, 1, 3600),
 	I(keepalive_timeout_s, 1, 3600), I(send_timeout_s, 1, 3600), I(max_connections_per_ip, 1, 1024),
+	I(statement_timeout_ms, 0, 3600000),
 	I(expiry_warning_days, 1, 3650), I(expiry_critical_days, 0, 3650),
 	I(bulk_import_max_batch_size, 1, 100000), I(bulk_validate_max_batch_size, 1, 100000),
 	I(bulk_compliance_max_batch_size, 1, 100000), I(bulk_detect_max_batch_size, 1, 100000),
@@ -49,6 +50,7 @@ void ck_config_defaults(struct ck_config *cfg)
 	cfg->keepalive_timeout_s = 60;
 	cfg->send_timeout_s = 10;
 	cfg->max_connections_per_ip = 64;
+	cfg->statement_timeout_ms = 2000;
 	cfg->expiry_warning_days = 30;
 	cfg->expiry_critical_days = 14;
 	cfg->bulk_import_max_batch_size = 100;

@@ -26,6 +26,7 @@ struct ck_config {
 	int keepalive_timeout_s;   /* idle keep-alive connection, default 60 */
 	int send_timeout_s;        /* response send without progress, default 10 */
 	int max_connections_per_ip; /* concurrent connections per client address, default 64 */
+	int statement_timeout_ms;  /* a request's read statement is stopped after this; 0 = never; 2000 */
 	/* [netbox_ssl] */
 	int expiry_warning_days;   /* 30 */
 	int expiry_critical_days;  /* 14 */
