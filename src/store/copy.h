@@ -39,7 +39,8 @@ struct store_table_info {
 extern const struct store_table_info store_tables[];
 extern const size_t store_table_count;
 
-/* Base tables kept by triggers from other tables (certificate_sans from certificates.sans):
+/* Base tables kept by triggers from other tables (certificate_sans from certificates.sans,
+ * certificate_counts from certificates.status and tenant_id):
  * never copied — the target's triggers fill them as their source rows arrive. NULL-ended. */
 extern const char *const store_derived_tables[];
 

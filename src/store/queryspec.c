@@ -833,6 +833,84 @@ static void render_select(const struct store_driver *d, const struct store_qspec
 	strbuf_addf(sql, " FROM %s t", qs->table);
 }
 
+/* Tables whose row counts per a few columns are kept by triggers (schema migration 4):
+ * certificate_counts(status, tenant_key = COALESCE(tenant_id, 0), n). */
+static const struct {
+	const char *table, *counts;
+	const char *cols[2], *keys[2];
+} counted[] = {
+    {"certificates", "certificate_counts", {"status", "tenant_id"}, {"status", "tenant_key"}},
+};
+
+/* The counted[] entry's key for column `col`, or NULL. */
+static const char *counted_key(size_t k, const char *col)
+{
+	for (int i = 0; i < 2; i++)
+		if (counted[k].cols[i] && !strcmp(col, counted[k].cols[i]))
+			return counted[k].keys[i];
+	return NULL;
+}
+
+/* The COUNT form from the counts table when every condition is an equality on a counted
+ * column (alone or OR-ed in a group on that column: status=a&status=b&tenant_id=1). 1 when
+ * rendered, 0 when the spec needs the table itself. */
+static int render_counted(const struct store_qspec *qs, struct strbuf *sql)
+{
+	size_t k;
+	const char *group_col = NULL;
+	int first = 1, in_group = 0, group_terms = 0;
+
+	for (k = 0; k < sizeof(counted) / sizeof(counted[0]); k++)
+		if (!strcmp(qs->table, counted[k].table))
+			break;
+	if (k == sizeof(counted) / sizeof(counted[0]) || (qs->raw_where && *qs->raw_where))
+		return 0;
+	for (size_t i = 0; i < qs->nterms; i++) { /* shape check first: nothing written yet */
+		const struct store_qs_term *t = &qs->terms[i];
+		if (t->kind == QS_T_OPEN_ANY && !in_group) {
+			in_group = 1;
+			group_col = NULL;
+			continue;
+		}
+		if (t->kind == QS_T_CLOSE && in_group) {
+			in_group = 0;
+			continue;
+		}
+		if (t->kind != QS_T_LEAF || t->lk != STORE_QS_EQ || (t->flags & STORE_QS_EXPR) ||
+		    !counted_key(k, t->col) || (group_col && strcmp(group_col, t->col)))
+			return 0;
+		if (in_group)
+			group_col = t->col;
+	}
+	if (in_group)
+		return 0;
+	strbuf_addf(sql, "SELECT COALESCE(SUM(t.n), 0) FROM %s t", counted[k].counts);
+	for (size_t i = 0; i < qs->nterms; i++) {
+		const struct store_qs_term *t = &qs->terms[i];
+		if (t->kind == QS_T_OPEN_ANY) {
+			in_group = 1;
+			group_terms = 0;
+			continue;
+		}
+		if (t->kind == QS_T_CLOSE) {
+			if (group_terms)
+				strbuf_addch(sql, ')');
+			in_group = 0;
+			continue;
+		}
+		if (in_group && group_terms++)
+			strbuf_adds(sql, " OR ");
+		else {
+			strbuf_adds(sql, first ? " WHERE " : " AND ");
+			first = 0;
+			if (in_group)
+				strbuf_addch(sql, '(');
+		}
+		strbuf_addf(sql, "t.%s = $%d", counted_key(k, t->col), t->bind);
+	}
+	return 1;
+}
+
 int store_qs_render(struct store_conn *c, const struct store_qspec *qs, enum store_qs_form form,
 		    struct strbuf *sql)
 {
@@ -844,6 +922,8 @@ int store_qs_render(struct store_conn *c, const struct store_qspec *qs, enum sto
 		return CK_E_INTERNAL; /* a group left open */
 	switch (form) {
 	case STORE_QS_COUNT:
+		if (render_counted(qs, sql))
+			break;
 		strbuf_addf(sql, "SELECT COUNT(*) FROM %s t", qs->table);
 		render_where(d, qs, sql, 1);
 		break;

@@ -177,6 +177,24 @@ static const char m003_compliance[] =
  *    case-insensitive substring terms of >= 3 characters and keeps the LIKE as the exact test.
  * Existing rows are back-filled. PostgreSQL: the same side table and triggers, and pg_trgm GIN
  * indexes that serve ILIKE '%x%' directly (no separate text index table). */
+/* certificate_counts: the number of certificates per (status, tenant), kept by triggers, so
+ * the count of an unfiltered, status- or tenant-filtered list is a few rows' sum instead of
+ * an index walk over every certificate (store/queryspec renders those counts from it).
+ * tenant_key is COALESCE(tenant_id, 0) (ids start at 1). Same text for both engines. */
+#define M004_COUNTS \
+	"CREATE TABLE certificate_counts (status TEXT NOT NULL, tenant_key BIGINT NOT NULL," \
+	" n BIGINT NOT NULL, PRIMARY KEY (status, tenant_key));" \
+	"INSERT INTO certificate_counts (status, tenant_key, n)" \
+	" SELECT status, COALESCE(tenant_id, 0), COUNT(*) FROM certificates" \
+	" GROUP BY status, COALESCE(tenant_id, 0);"
+#define M004_COUNT_ADD(row) \
+	" INSERT INTO certificate_counts (status, tenant_key, n)" \
+	" VALUES (" row ".status, COALESCE(" row ".tenant_id, 0), 1)" \
+	" ON CONFLICT (status, tenant_key) DO UPDATE SET n = certificate_counts.n + 1;"
+#define M004_COUNT_SUB(row) \
+	" UPDATE certificate_counts SET n = n - 1 WHERE status = " row ".status" \
+	" AND tenant_key = COALESCE(" row ".tenant_id, 0);"
+
 static const char m004_read_indexes[] =
 	"DROP INDEX certificates_status_valid_to;"
 	"CREATE INDEX certificates_status_valid_to_cn ON certificates(status, valid_to, common_name);"
@@ -217,7 +235,15 @@ static const char m004_read_indexes[] =
 	" OLD.fingerprint_sha256);"
 	" INSERT INTO certificates_fts(rowid, common_name, issuer, serial_key, fingerprint_sha256)"
 	" VALUES (NEW.id, NEW.common_name, NEW.issuer, NEW.serial_key, NEW.fingerprint_sha256); END;"
-	"INSERT INTO certificates_fts(certificates_fts) VALUES ('rebuild');";
+	"INSERT INTO certificates_fts(certificates_fts) VALUES ('rebuild');"
+	M004_COUNTS
+	"CREATE TRIGGER certificates_counts_ai AFTER INSERT ON certificates BEGIN"
+	M004_COUNT_ADD("NEW") " END;"
+	"CREATE TRIGGER certificates_counts_ad AFTER DELETE ON certificates BEGIN"
+	M004_COUNT_SUB("OLD") " END;"
+	"CREATE TRIGGER certificates_counts_au AFTER UPDATE OF status, tenant_id ON certificates"
+	" WHEN NEW.status IS NOT OLD.status OR NEW.tenant_id IS NOT OLD.tenant_id BEGIN"
+	M004_COUNT_SUB("OLD") M004_COUNT_ADD("NEW") " END;";
 
 static const char m004_read_indexes_pg[] =
 	"CREATE EXTENSION IF NOT EXISTS pg_trgm;"
@@ -246,7 +272,17 @@ static const char m004_read_indexes_pg[] =
 	"CREATE INDEX certificates_cn_trgm ON certificates USING gin (common_name gin_trgm_ops);"
 	"CREATE INDEX certificates_issuer_trgm ON certificates USING gin (issuer gin_trgm_ops);"
 	"CREATE INDEX certificates_serial_key_trgm ON certificates USING gin (serial_key gin_trgm_ops);"
-	"CREATE INDEX certificates_fingerprint_trgm ON certificates USING gin (fingerprint_sha256 gin_trgm_ops);";
+	"CREATE INDEX certificates_fingerprint_trgm ON certificates USING gin (fingerprint_sha256 gin_trgm_ops);"
+	M004_COUNTS
+	"CREATE FUNCTION certificates_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" IF TG_OP <> 'INSERT' THEN" M004_COUNT_SUB("OLD") " END IF;"
+	" IF TG_OP <> 'DELETE' THEN" M004_COUNT_ADD("NEW") " END IF;"
+	" RETURN NULL; END $$;"
+	"CREATE TRIGGER certificates_counts_aid AFTER INSERT OR DELETE ON certificates"
+	" FOR EACH ROW EXECUTE FUNCTION certificates_counts_sync();"
+	"CREATE TRIGGER certificates_counts_au AFTER UPDATE OF status, tenant_id ON certificates"
+	" FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status OR NEW.tenant_id IS DISTINCT FROM"
+	" OLD.tenant_id) EXECUTE FUNCTION certificates_counts_sync();";
 
 const struct store_migration store_migrations[] = {
 	{.version = 1, .name = "core inventory schema", .sqlite = m001_core},

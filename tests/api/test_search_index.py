@@ -139,3 +139,36 @@ def test_index_follows_patch_and_delete(api, certs):
     assert r.status_code == 204, r.text
     assert ids(api, [("common_name__ic", "after-rename")]) == set()
     assert ids(api, [("san", f"DNS:new.{MARK}.example")]) == set()
+
+
+def count(api, params):
+    r = api.get(CERTS, params=params + [("limit", "1")])
+    assert r.status_code == 200, (params, r.text)
+    return r.json()["count"]
+
+
+def test_counts_from_the_counts_table_follow_writes(api, certs):
+    """status/tenant-only counts come from certificate_counts (kept by triggers); the same
+    filter with a term the counts table cannot answer (id__gte=0) is a real COUNT(*)."""
+    r = api.post("/api/tenancy/tenants/", json={"name": f"T {MARK}", "slug": f"t-{MARK}"})
+    assert r.status_code == 201, r.text
+    tenant = r.json()["id"]
+
+    def same(params):
+        a, b = count(api, params), count(api, params + [("id__gte", "0")])
+        assert a == b, (params, a, b)
+        return a
+
+    shapes = [[], [("status", "revoked")], [("status", "active"), ("status", "revoked")],
+              [("tenant_id", str(tenant))], [("tenant_id", str(tenant)), ("status", "revoked")]]
+    before = [same(p) for p in shapes]
+    r = api.post(CERTS, json={**cert_body(f"{MARK}.count.example"), "tenant": tenant, "status": "revoked"})
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    after = [same(p) for p in shapes]
+    assert after == [before[0] + 1, before[1] + 1, before[2] + 1, 1, 1]
+    r = api.patch(f"{CERTS}{cid}/", json={"status": "active", "tenant": None})
+    assert r.status_code == 200, r.text
+    assert [same(p) for p in shapes] == [before[0] + 1, before[1], before[2] + 1, 0, 0]
+    assert api.delete(f"{CERTS}{cid}/").status_code == 204
+    assert [same(p) for p in shapes] == before

@@ -1,7 +1,8 @@
 /* The certificate list's query plans (issue 11): for every filter and ordering users send,
  * the SQL the registry really generates (api/filter.c + the resource's declarations, the
  * store's COUNT and PAGE forms) is run through EXPLAIN QUERY PLAN on a migrated database,
- * and the test fails when the certificates table is SCANned without an index, or when a list
+ * and the test fails when the certificates table is SCANned without an index (the few rows of
+ * certificate_counts, which answers status/tenant counts, may be read whole), or when a list
  * whose filter is not selective sorts its rows in a temporary B-tree (at 1M rows both cost
  * hundreds of milliseconds to seconds). No statistics (ANALYZE) are involved: the server runs
  * without them too, so these are the plans it uses. */
@@ -127,7 +128,8 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 			sub[nsub++] = id;
 		strbuf_addf(&plan, "%s | ", d ? d : "");
 		/* "SCAN t" in row id order is the primary key's own B-tree walked in order */
-		if (d && !strcmp(d, "SCAN t") && !(pc->ordering && strstr(pc->ordering, "id") == pc->ordering + 1))
+		if (d && !strcmp(d, "SCAN t") && strstr(strbuf_str(&sql), "FROM certificates t") &&
+		    !(pc->ordering && strstr(pc->ordering, "id") == pc->ordering + 1))
 			fail_msg("%s (%s): certificates scanned without an index:\n%s\nplan: %s", pc->name,
 				 form == STORE_QS_COUNT ? "count" : "page", strbuf_str(&sql),
 				 strbuf_str(&plan));
