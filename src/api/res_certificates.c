@@ -374,8 +374,9 @@ static const struct api_filter cert_filters[] = {
 	{NULL, NULL, NULL},
 };
 
-/* q ("#": hex-only columns, skipped for a term that is not hex and colons, filter.h): the serial also as colon-less hex ("0abc" finds 0A:BC) and, whole, with any colons and
- * leading zeros ("AB:C", "000ABC": the normalised serial_key, computed in SQL). */
+/* q ("#": hex-only columns, skipped for a term that is not hex and colons, filter.h): the
+ * serial also as colon-less hex ("0abc" finds 0A:BC) and, whole, with any colons and leading
+ * zeros ("AB:C", "000ABC": the normalised serial_key, computed in SQL). */
 static const char *const q_cols[] = {"t.common_name", "#t.serial_number", "#REPLACE(t.serial_number, ':', '')",
 				     "#=t.serial_key = LTRIM(UPPER(REPLACE($%d, ':', '')), '0')",
 				     "t.issuer", "#t.fingerprint_sha256",
