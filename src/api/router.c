@@ -269,7 +269,6 @@ void api_handle(void *app, const struct http_request *req, struct http_response 
 	http_response_add_header(resp, "API-Version", API_VERSION);
 	strbuf_init(&canon_path, HTTP_MAX_URL_LEN + sizeof(API_PLUGIN_PATH));
 	ar.ctx.conn = store_conn_get(ar.app->store);
-	store_thread_statement_limit(ar.app->cfg.statement_timeout_ms);
 	r = ar.ctx.conn ? route_alias(&ar, &canon, &canon_path) : CK_E_DB;
 	if (r) {
 		api_fail(&ar, r, NULL);

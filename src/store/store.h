@@ -51,8 +51,8 @@ void store_close(struct store *st);
  * read-only statement stepped on this thread's connection after this call that runs longer
  * than `ms` milliseconds (from its first step) is stopped and fails with CK_E_TIMEOUT. 0 (the
  * default of every thread) means no limit. Writes, migrations and store_exec() are never
- * limited. The HTTP request path sets it from the config's statement_timeout_ms; background
- * jobs and the CLI leave it off. */
+ * limited. The API's list reads set it from the config's statement_timeout_ms for the
+ * request (api/query.c api_list); other requests, background jobs and the CLI leave it off. */
 #define STORE_PROGRESS_OPS 4096 /* VM instructions between two checks of the clock */
 void store_thread_statement_limit(int ms);
 
