@@ -204,24 +204,29 @@ static int q_filter(struct api_filter_ctx *fc, const char *const *vals, size_t n
 			continue;
 		store_qs_open_any(&fc->spec);
 		for (int c = 0; cols[c] && !r; c++) {
-			if (cols[c][0] == '[' && cols[c][1] == ']') { /* JSON array element */
+			const char *col = cols[c];
+			if (col[0] == '#') { /* holds hex and colons only: no other term can match */
+				if (vals[i][strspn(vals[i], "0123456789abcdefABCDEF:")])
+					continue;
+				col++;
+			}
+			if (col[0] == '[' && col[1] == ']') { /* JSON array element */
 				int n = api_fc_bind_text(fc, vals[i]);
 				if (n < 0)
 					r = n;
 				else
-					store_qs_where(&fc->spec, cols[c] + 2, 0, STORE_QS_JSON_HAS, n);
+					store_qs_where(&fc->spec, col + 2, 0, STORE_QS_JSON_HAS, n);
 				continue;
 			}
-			if (cols[c][0] == '=') {
+			if (col[0] == '=') {
 				int n = api_fc_bind_text(fc, vals[i]);
 				if (n < 0)
 					r = n;
 				else
-					store_qs_template(&fc->spec, cols[c] + 1, n);
+					store_qs_template(&fc->spec, col + 1, n);
 				continue;
 			}
-			r = store_qs_match(&fc->spec, cols[c], STORE_QS_EXPR, STORE_QS_ICONTAINS,
-					   vals[i], 0);
+			r = store_qs_match(&fc->spec, col, STORE_QS_EXPR, STORE_QS_ICONTAINS, vals[i], 0);
 		}
 		store_qs_close(&fc->spec);
 	}

@@ -8,7 +8,9 @@
  *
  * `q` columns (registry.h q_columns): "expr" is a case-insensitive contains on a declared
  * expression; "[]col" an exact element of JSON array column `col`; "=template" a declared
- * condition with one %d for the bound value (engine-specific: prefer "[]col").
+ * condition with one %d for the bound value (engine-specific: prefer "[]col"). A leading "#"
+ * marks a column holding only hex digits and colons: skipped for a term with any other
+ * character (it cannot match; the rest of q can then be served by indexes).
  *
  * Hand-declared filters (registry.h `filters`) still write declared condition text with
  * `$n` placeholders into fc->where (api_fc_and + strbuf) or through api_fc_any_text /

@@ -660,6 +660,9 @@ void api_list(struct api_req *ar, const struct api_resource *res)
 	int cacheable = !store_in_tx(ar->ctx.conn) && !store_data_generation(ar->ctx.conn, &gen, NULL);
 
 	strbuf_init(&key, LISTCACHE_MAX_KEY + 1);
+	/* a list's reads stop at the statement time limit (503) instead of running for seconds;
+	 * other requests (aggregates, writes) are not limited */
+	store_thread_statement_limit(ar->ctx.cfg ? ar->ctx.cfg->statement_timeout_ms : 0);
 	if (cacheable && api_listcache_enabled()) {
 		list_key(ar, &key);
 		api_json_begin(ar, 200, &w);
@@ -669,6 +672,7 @@ void api_list(struct api_req *ar, const struct api_resource *res)
 	if (!render_list(ar, res, cacheable ? &gen : NULL) && key.len)
 		api_listcache_put(&key, gen, ar->ctx.now, &ar->resp->body);
 release_key:
+	store_thread_statement_limit(0);
 	strbuf_release(&key);
 }
 

@@ -234,7 +234,8 @@ static int f_has_ari(struct api_filter_ctx *fc, const char *const *vals, size_t 
 static int f_san(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	(void)err;
-	return api_fc_json_has(fc, "sans", vals, nvals);
+	return api_fc_any_text(fc, "t.id IN (SELECT certificate_id FROM certificate_sans WHERE value = $%d)", vals,
+			       nvals);
 }
 
 /* The SQL form of acme_renewal_status() for `name`=v (repeatable, OR; same day arithmetic as
@@ -297,6 +298,8 @@ static int f_serial_number(struct api_filter_ctx *fc, const char *const *vals, s
 	strbuf_addch(&fc->where, '(');
 	for (size_t i = 0; i < nvals; i++) {
 		char digits[SERIAL_FILTER_MAX];
+		const char *key;
+		int pf;
 		size_t n = 0;
 		int ok = 1, a;
 		for (const char *p = vals[i]; *p && ok; p++) {
@@ -314,6 +317,12 @@ static int f_serial_number(struct api_filter_ctx *fc, const char *const *vals, s
 		a = api_fc_bind_text(fc, digits); /* hex only: no LIKE wildcard to escape */
 		if (a < 0)
 			return a;
+		/* One value: the serial_key trigram index pre-filters (every serial whose hex
+		 * contains the digits has a serial_key containing them without leading zeros). */
+		for (key = digits; *key == '0'; key++)
+			;
+		if (nvals == 1 && (pf = store_qs_contains_prefilter(&fc->spec, "serial_key", key)) < 0)
+			return pf;
 		strbuf_addf(&fc->where,
 			    "(REPLACE(t.serial_number, ':', '') LIKE '%%' || CAST($%d AS TEXT) || '%%'"
 			    " OR t.serial_key = LTRIM(CAST($%d AS TEXT), '0'))",
@@ -366,12 +375,13 @@ static const struct api_filter cert_filters[] = {
 	{NULL, NULL, NULL},
 };
 
-/* q: the serial also as colon-less hex ("0abc" finds 0A:BC) and, whole, with any colons and
- * leading zeros ("AB:C", "000ABC": the normalised serial_key, computed in SQL). */
-static const char *const q_cols[] = {"t.common_name", "t.serial_number", "REPLACE(t.serial_number, ':', '')",
-				     "=t.serial_key = LTRIM(UPPER(REPLACE(CAST($%d AS TEXT), ':', '')), '0')",
-				     "t.issuer", "t.fingerprint_sha256",
-				     "[]sans", NULL};
+/* q ("#": hex-only columns, skipped for a term that is not hex and colons, filter.h): the
+ * serial also as colon-less hex ("0abc" finds 0A:BC) and, whole, with any colons and leading
+ * zeros ("AB:C", "000ABC": the normalised serial_key, computed in SQL). */
+static const char *const q_cols[] = {"t.common_name", "#t.serial_number", "#REPLACE(t.serial_number, ':', '')",
+				     "#=t.serial_key = LTRIM(UPPER(REPLACE(CAST($%d AS TEXT), ':', '')), '0')",
+				     "t.issuer", "#t.fingerprint_sha256",
+				     "=t.id IN (SELECT certificate_id FROM certificate_sans WHERE value = $%d)", NULL};
 
 /* What users paste, in the stored form (issue 13; domain/values.h). */
 static const struct api_normalizer cert_normalizers[] = {

@@ -40,6 +40,11 @@ struct store_table_info {
 extern const struct store_table_info store_tables[];
 extern const size_t store_table_count;
 
+/* Base tables kept by triggers from other tables (certificate_sans from certificates.sans,
+ * certificate_counts from certificates.status and tenant_id):
+ * never copied — the target's triggers fill them as their source rows arrive. NULL-ended. */
+extern const char *const store_derived_tables[];
+
 /* Called once per row: ncols values (NULL for SQL NULL, else NUL-terminated text of lens[i]
  * bytes) named by names[]. Everything is borrowed for the call only. A negative return stops
  * the scan and is returned by it. */

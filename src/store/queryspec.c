@@ -220,12 +220,126 @@ char *store_like_escape(const char *v)
 	return out;
 }
 
+/* Columns with a trigram index (schema migration 4: certificates_fts; PostgreSQL: pg_trgm).
+ * `subject` is how a spec names it (a column, or a declared expression of q); a serial is
+ * searched through serial_key (upper hex without colons and leading zeros): every serial
+ * whose text contains hex digits d (colons ignored) has a serial_key containing d without
+ * its leading zeros. */
+static const struct {
+	const char *table, *subject, *col;
+	int hex_key; /* the value is reduced to serial_key form first */
+} trigram_cols[] = {
+    {"certificates", "common_name", "common_name", 0},
+    {"certificates", "issuer", "issuer", 0},
+    {"certificates", "fingerprint_sha256", "fingerprint_sha256", 0},
+    {"certificates", "serial_key", "serial_key", 0},
+    {"certificates", "serial_number", "serial_key", 1},
+    {"certificates", "REPLACE(t.serial_number, ':', '')", "serial_key", 1},
+};
+
+static int trigram_index(const struct store_qspec *qs, const char *col)
+{
+	if (!strncmp(col, "t.", 2))
+		col += 2;
+	for (size_t i = 0; i < sizeof(trigram_cols) / sizeof(trigram_cols[0]); i++)
+		if (!strcmp(qs->table, trigram_cols[i].table) && !strcmp(col, trigram_cols[i].subject))
+			return (int)i;
+	return -1;
+}
+
+/* The declared column name for `col` ("x" or "t.x") if it has a trigram index, else NULL. */
+static const char *trigram_col(const struct store_qspec *qs, const char *col)
+{
+	int i = trigram_index(qs, col);
+
+	return i < 0 ? NULL : trigram_cols[i].col;
+}
+
+/* Characters (code points) of `s`, or -1 when it is not well-formed UTF-8. */
+static long utf8_chars(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long n = 0;
+
+	while (*p) {
+		int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
+			  : (*p & 0xF8) == 0xF0 ? 4 : 0;
+		if (!len || (len == 2 && *p < 0xC2))
+			return -1;
+		for (int k = 1; k < len; k++)
+			if ((p[k] & 0xC0) != 0x80)
+				return -1;
+		p += len;
+		n++;
+	}
+	return n;
+}
+
+/* The value searched in the index for `v` on trigram_cols[i] (into buf), or NULL when the
+ * index cannot pre-filter it (too short, not UTF-8). A value that is not hex on a serial can
+ * match no serial: searched as it is (the index then finds nothing, as the exact test). */
+static const char *trigram_value(int i, const char *v, char *buf, size_t size)
+{
+	if (i < 0)
+		return NULL;
+	if (trigram_cols[i].hex_key && !v[strspn(v, "0123456789abcdefABCDEF:")]) {
+		size_t n = 0;
+		for (const char *p = v; *p && n + 1 < size; p++)
+			if (*p != ':' && (n || *p != '0'))
+				buf[n++] = *p;
+		buf[n] = '\0';
+		v = buf;
+	}
+	return utf8_chars(v) >= STORE_QS_TRIGRAM_MIN ? v : NULL;
+}
+
+int store_qs_contains_indexed(const struct store_qspec *qs, const char *col)
+{
+	return trigram_col(qs, col) != NULL;
+}
+
+int store_qs_contains_prefilter(struct store_qspec *qs, const char *col, const char *v)
+{
+	int i = trigram_index(qs, col);
+	char buf[256];
+	const char *key = strlen(v) < sizeof(buf) ? trigram_value(i, v, buf, sizeof(buf)) : NULL;
+	struct store_qs_term *t;
+	int n;
+
+	if (!key)
+		return 0;
+	n = store_qs_bind_text(qs, key);
+	if (n < 0)
+		return n;
+	t = add_term(qs, QS_T_CONTAINS);
+	if (!t)
+		return qs->failed;
+	t->col = trigram_cols[i].col;
+	t->bind = n;
+	return 1;
+}
+
 int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
 		   enum store_qs_lookup lk, const char *v, int negate)
 {
-	char *esc = store_like_escape(v);
+	char *esc;
 	struct store_qs_term *t;
 	int n;
+
+	/* An indexed substring search: the trigram pre-filter AND the exact LIKE. */
+	char buf[256];
+
+	if (lk == STORE_QS_ICONTAINS && !negate && !(flags & STORE_QS_NO_TRIGRAM) && strlen(v) < sizeof(buf) &&
+	    trigram_value(trigram_index(qs, col), v, buf, sizeof(buf))) {
+		store_qs_open_all(qs);
+		n = store_qs_contains_prefilter(qs, col, v);
+		if (n >= 0)
+			n = store_qs_match(qs, col, flags | STORE_QS_NO_TRIGRAM, lk, v, 0);
+		store_qs_close(qs);
+		return n < 0 ? n : qs->failed;
+	}
+	flags &= ~STORE_QS_NO_TRIGRAM;
+	esc = store_like_escape(v);
 
 	if (lk < STORE_QS_ICONTAINS || lk > STORE_QS_IEXACT) {
 		free(esc);
@@ -472,8 +586,18 @@ static void render_leaf(const struct store_driver *d, struct strbuf *sql,
 	strbuf_release(&e);
 }
 
-static void render_tagged(struct strbuf *sql, const struct store_qs_term *t)
+static void render_tagged(struct strbuf *sql, const struct store_qs_term *t, int counting)
 {
+	/* A count reads every match: drive it from the tag's items (tagged_items_tag index)
+	 * instead of probing each row of the table. A page keeps the probe, which stops at the
+	 * page's end while it walks the ordering's index. */
+	if (counting && !t->negate) {
+		strbuf_addf(sql,
+			    "t.id IN (SELECT ti.object_id FROM tags tg JOIN tagged_items ti ON ti.tag_id = tg.id"
+			    " WHERE tg.%s = $%d AND ti.object_type = '%s')",
+			    t->aux, t->bind, t->col);
+		return;
+	}
 	strbuf_addf(sql,
 		    "%sEXISTS (SELECT 1 FROM tagged_items ti JOIN tags tg ON tg.id = ti.tag_id"
 		    " WHERE ti.object_type = '%s' AND ti.object_id = t.id AND tg.%s = $%d)",
@@ -504,6 +628,23 @@ static void render_in_match(const struct store_driver *d, struct strbuf *sql,
 	strbuf_addch(sql, ')');
 }
 
+static void render_contains(const struct store_driver *d, const struct store_qspec *qs,
+			    struct strbuf *sql, const struct store_qs_term *t)
+{
+	if (!strcmp(d->name, "sqlite")) {
+		/* a phrase of the trigram tokenizer = a substring; '"' doubled inside the phrase */
+		strbuf_addf(sql,
+			    "t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH '%s : \"' ||"
+			    " REPLACE($%d, '\"', '\"\"') || '\"')",
+			    qs->table, qs->table, t->col, t->bind);
+		return;
+	}
+	strbuf_addf(sql,
+		    "t.%s ILIKE '%%' || REPLACE(REPLACE(REPLACE($%d, '\\', '\\\\'), '%%', '\\%%'),"
+		    " '_', '\\_') || '%%'",
+		    t->col, t->bind);
+}
+
 static void render_in_json(const struct store_driver *d, struct strbuf *sql,
 			   const struct store_qs_term *t)
 {
@@ -515,10 +656,13 @@ static void render_in_json(const struct store_driver *d, struct strbuf *sql,
 	strbuf_addch(sql, ')');
 }
 
-static void render_term(const struct store_driver *d, struct strbuf *sql,
-			const struct store_qs_term *t)
+static void render_term(const struct store_driver *d, const struct store_qspec *qs,
+			struct strbuf *sql, const struct store_qs_term *t, int counting)
 {
 	switch (t->kind) {
+	case QS_T_CONTAINS:
+		render_contains(d, qs, sql, t);
+		break;
 	case QS_T_LEAF:
 		render_leaf(d, sql, t);
 		break;
@@ -529,7 +673,7 @@ static void render_term(const struct store_driver *d, struct strbuf *sql,
 			strbuf_adds(sql, t->col); /* no placeholder: taken verbatim ('%' too) */
 		break;
 	case QS_T_TAGGED:
-		render_tagged(sql, t);
+		render_tagged(sql, t, counting);
 		break;
 	case QS_T_IN_NAMED:
 		render_in_named(sql, t);
@@ -579,7 +723,7 @@ static size_t group_end(const struct store_qspec *qs, size_t i)
 
 /* The conditions (without "WHERE"); nothing when there are none. */
 static void render_conds(const struct store_driver *d, const struct store_qspec *qs,
-			 struct strbuf *sql)
+			 struct strbuf *sql, int counting)
 {
 	int joiner_any[STORE_QS_MAX_DEPTH + 1] = {0}; /* level 0: AND */
 	int count[STORE_QS_MAX_DEPTH + 1] = {0};
@@ -607,20 +751,20 @@ static void render_conds(const struct store_driver *d, const struct store_qspec 
 			count[level] = 0;
 			continue;
 		}
-		render_term(d, sql, t);
+		render_term(d, qs, sql, t, counting);
 	}
 	if (qs->raw_where && *qs->raw_where)
 		strbuf_addf(sql, "%s%s", count[0] ? " AND " : "", qs->raw_where);
 }
 
 static void render_where(const struct store_driver *d, const struct store_qspec *qs,
-			 struct strbuf *sql)
+			 struct strbuf *sql, int counting)
 {
 	size_t mark;
 
 	strbuf_adds(sql, " WHERE ");
 	mark = sql->len;
-	render_conds(d, qs, sql);
+	render_conds(d, qs, sql, counting);
 	if (sql->len == mark)
 		strbuf_truncate(sql, mark - 7);
 }
@@ -690,6 +834,84 @@ static void render_select(const struct store_driver *d, const struct store_qspec
 	strbuf_addf(sql, " FROM %s t", qs->table);
 }
 
+/* Tables whose row counts per a few columns are kept by triggers (schema migration 4):
+ * certificate_counts(status, tenant_key = COALESCE(tenant_id, 0), n). */
+static const struct {
+	const char *table, *counts;
+	const char *cols[2], *keys[2];
+} counted[] = {
+    {"certificates", "certificate_counts", {"status", "tenant_id"}, {"status", "tenant_key"}},
+};
+
+/* The counted[] entry's key for column `col`, or NULL. */
+static const char *counted_key(size_t k, const char *col)
+{
+	for (int i = 0; i < 2; i++)
+		if (counted[k].cols[i] && !strcmp(col, counted[k].cols[i]))
+			return counted[k].keys[i];
+	return NULL;
+}
+
+/* The COUNT form from the counts table when every condition is an equality on a counted
+ * column (alone or OR-ed in a group on that column: status=a&status=b&tenant_id=1). 1 when
+ * rendered, 0 when the spec needs the table itself. */
+static int render_counted(const struct store_qspec *qs, struct strbuf *sql)
+{
+	size_t k;
+	const char *group_col = NULL;
+	int first = 1, in_group = 0, group_terms = 0;
+
+	for (k = 0; k < sizeof(counted) / sizeof(counted[0]); k++)
+		if (!strcmp(qs->table, counted[k].table))
+			break;
+	if (k == sizeof(counted) / sizeof(counted[0]) || (qs->raw_where && *qs->raw_where))
+		return 0;
+	for (size_t i = 0; i < qs->nterms; i++) { /* shape check first: nothing written yet */
+		const struct store_qs_term *t = &qs->terms[i];
+		if (t->kind == QS_T_OPEN_ANY && !in_group) {
+			in_group = 1;
+			group_col = NULL;
+			continue;
+		}
+		if (t->kind == QS_T_CLOSE && in_group) {
+			in_group = 0;
+			continue;
+		}
+		if (t->kind != QS_T_LEAF || t->lk != STORE_QS_EQ || (t->flags & STORE_QS_EXPR) ||
+		    !counted_key(k, t->col) || (group_col && strcmp(group_col, t->col)))
+			return 0;
+		if (in_group)
+			group_col = t->col;
+	}
+	if (in_group)
+		return 0;
+	strbuf_addf(sql, "SELECT COALESCE(SUM(t.n), 0) FROM %s t", counted[k].counts);
+	for (size_t i = 0; i < qs->nterms; i++) {
+		const struct store_qs_term *t = &qs->terms[i];
+		if (t->kind == QS_T_OPEN_ANY) {
+			in_group = 1;
+			group_terms = 0;
+			continue;
+		}
+		if (t->kind == QS_T_CLOSE) {
+			if (group_terms)
+				strbuf_addch(sql, ')');
+			in_group = 0;
+			continue;
+		}
+		if (in_group && group_terms++)
+			strbuf_adds(sql, " OR ");
+		else {
+			strbuf_adds(sql, first ? " WHERE " : " AND ");
+			first = 0;
+			if (in_group)
+				strbuf_addch(sql, '(');
+		}
+		strbuf_addf(sql, "t.%s = $%d", counted_key(k, t->col), t->bind);
+	}
+	return 1;
+}
+
 int store_qs_render(struct store_conn *c, const struct store_qspec *qs, enum store_qs_form form,
 		    struct strbuf *sql)
 {
@@ -701,20 +923,22 @@ int store_qs_render(struct store_conn *c, const struct store_qspec *qs, enum sto
 		return CK_E_INTERNAL; /* a group left open */
 	switch (form) {
 	case STORE_QS_COUNT:
+		if (render_counted(qs, sql))
+			break;
 		strbuf_addf(sql, "SELECT COUNT(*) FROM %s t", qs->table);
-		render_where(d, qs, sql);
+		render_where(d, qs, sql, 1);
 		break;
 	case STORE_QS_PAGE:
 		render_select(d, qs, sql);
 		strbuf_addf(sql, " WHERE t.id IN (SELECT t.id FROM %s t", qs->table);
-		render_where(d, qs, sql);
+		render_where(d, qs, sql, 0);
 		render_order(d, qs, sql);
 		strbuf_addf(sql, " LIMIT $%d OFFSET $%d)", qs->nbinds + 1, qs->nbinds + 2);
 		render_order(d, qs, sql);
 		break;
 	case STORE_QS_ROWS:
 		render_select(d, qs, sql);
-		render_where(d, qs, sql);
+		render_where(d, qs, sql, 0);
 		render_order(d, qs, sql);
 		break;
 	case STORE_QS_ROW:
@@ -777,7 +1001,7 @@ int store_qs_json_keys_query(struct store_conn *c, const struct store_qspec *qs,
 	strbuf_addf(&obj, "t.%s", col);
 	strbuf_addf(&sql, "SELECT DISTINCT je.key FROM %s t, ", qs->table);
 	d->sql_json_object_keys(&sql, strbuf_str(&obj), "je");
-	render_where(d, qs, &sql);
+	render_where(d, qs, &sql, 0);
 	strbuf_addf(&sql, " ORDER BY 1 LIMIT $%d", qs->nbinds + 1);
 	r = strbuf_result(&sql) ? strbuf_result(&sql) : strbuf_result(&obj);
 	if (!r)

@@ -43,6 +43,7 @@
 /* How a column or a lookup's subject is named. */
 #define STORE_QS_EXPR 0x1u   /* `col` is a declared SQL expression over the row `t` */
 #define STORE_QS_NULLED 0x2u /* selected as NULL (brief rows skip costly expressions) */
+#define STORE_QS_NO_TRIGRAM 0x4u /* store_qs_match(): no trigram pre-filter (the exact test only) */
 
 /* Lookups: the subject compared with one bound value unless said otherwise. */
 enum store_qs_lookup {
@@ -101,6 +102,7 @@ enum store_qs_term_kind {
 	QS_T_IN_NAMED,	/* FK column in the ids of another table's rows named by binds */
 	QS_T_IN_JSON,	/* t.id among the ids of a bound JSON array */
 	QS_T_IN_MATCH,	/* FK column in the ids of another table's rows matching a lookup */
+	QS_T_CONTAINS,	/* index pre-filter: the row's col may contain the bound text */
 };
 
 struct store_qs_term {
@@ -190,6 +192,22 @@ void store_qs_in_named(struct store_qspec *qs, const char *col, const char *tabl
  * by case-insensitive lookup `lk` (STORE_QS_ICONTAINS..IEXACT; bound, taken literally). */
 int store_qs_in_match(struct store_qspec *qs, const char *col, const char *table,
 		      const char *target_col, enum store_qs_lookup lk, const char *v);
+/* Trigram-indexed substring search. store_qs_contains_indexed() says whether `col` (a declared
+ * column of the spec's table, or "t.<col>") has a trigram index (certificates: common_name,
+ * issuer, serial_key). store_qs_contains_prefilter() adds a pre-filter term that is true for
+ * (at least) every row whose `col` contains `v` ASCII-case-insensitively, served by that
+ * index; the caller keeps its exact condition beside it (the index folds Unicode case too,
+ * so it may let more rows through, never fewer). Nothing is added (returns 0) when the column
+ * has no such index, or `v` has fewer than STORE_QS_TRIGRAM_MIN characters or is not UTF-8
+ * (a trigram index cannot answer those). Returns 1 when added, or a negative error.
+ * store_qs_match() adds it by itself for ICONTAINS (not negated) on an indexed column.
+ * Rendered: SQLite `t.id IN (SELECT rowid FROM <table>_fts WHERE <table>_fts MATCH
+ * '<col> : "' || REPLACE($n, '"', '""') || '"')`; PostgreSQL `t.col ILIKE '%' || <$n
+ * escaped> || '%'` (a pg_trgm GIN index serves it). */
+#define STORE_QS_TRIGRAM_MIN 3
+int store_qs_contains_indexed(const struct store_qspec *qs, const char *col);
+int store_qs_contains_prefilter(struct store_qspec *qs, const char *col, const char *v);
+
 /* t.id is among the integers of the bound JSON array text `bind`. */
 void store_qs_in_json(struct store_qspec *qs, int bind);
 

@@ -226,6 +226,124 @@ static const char m006_auth_generation_pg[] =
 	"CREATE TRIGGER tokens_auth_generation_delete AFTER DELETE ON tokens"
 	" FOR EACH STATEMENT EXECUTE FUNCTION ck_bump_auth_generation();";
 
+/* Read paths at 1M certificates (issue 11): every filter and ordering served by an index.
+ *  - composite indexes for the filter x ordering pairs the list sends (tenant/status with the
+ *    default ordering -valid_to,common_name, with common_name and with created);
+ *  - certificate_sans: one row per SAN element, kept by triggers on certificates (so every
+ *    write path, and raw SQL such as the benchmark's replication, keeps it current); the san
+ *    filter and q's SAN part look a value up here instead of parsing every row's JSON;
+ *  - certificates_fts: an FTS5 trigram index (external content: certificates) on common_name,
+ *    issuer, serial_key and fingerprint_sha256 (all that q searches by substring), kept by triggers; store/queryspec uses it as a pre-filter for
+ *    case-insensitive substring terms of >= 3 characters and keeps the LIKE as the exact test.
+ * Existing rows are back-filled. PostgreSQL: the same side table and triggers, and pg_trgm GIN
+ * indexes that serve ILIKE '%x%' directly (no separate text index table). */
+/* certificate_counts: the number of certificates per (status, tenant), kept by triggers, so
+ * the count of an unfiltered, status- or tenant-filtered list is a few rows' sum instead of
+ * an index walk over every certificate (store/queryspec renders those counts from it).
+ * tenant_key is COALESCE(tenant_id, 0) (ids start at 1). Same text for both engines. */
+#define M007_COUNTS \
+	"CREATE TABLE certificate_counts (status TEXT NOT NULL, tenant_key BIGINT NOT NULL," \
+	" n BIGINT NOT NULL, PRIMARY KEY (status, tenant_key));" \
+	"INSERT INTO certificate_counts (status, tenant_key, n)" \
+	" SELECT status, COALESCE(tenant_id, 0), COUNT(*) FROM certificates" \
+	" GROUP BY status, COALESCE(tenant_id, 0);"
+#define M007_COUNT_ADD(row) \
+	" INSERT INTO certificate_counts (status, tenant_key, n)" \
+	" VALUES (" row ".status, COALESCE(" row ".tenant_id, 0), 1)" \
+	" ON CONFLICT (status, tenant_key) DO UPDATE SET n = certificate_counts.n + 1;"
+#define M007_COUNT_SUB(row) \
+	" UPDATE certificate_counts SET n = n - 1 WHERE status = " row ".status" \
+	" AND tenant_key = COALESCE(" row ".tenant_id, 0);"
+
+static const char m007_read_indexes[] =
+	"DROP INDEX certificates_status_valid_to;"
+	"CREATE INDEX certificates_status_valid_to_cn ON certificates(status, valid_to, common_name);"
+	"CREATE INDEX certificates_tenant_valid_to ON certificates(tenant_id, valid_to, common_name);"
+	"CREATE INDEX certificates_tenant_cn ON certificates(tenant_id, common_name);"
+	"CREATE INDEX certificates_status_created ON certificates(status, created);"
+	"CREATE INDEX certificates_status_cn ON certificates(status, common_name);"
+	"CREATE INDEX certificates_created ON certificates(created);"
+	"CREATE TABLE certificate_sans ("
+	" value TEXT NOT NULL, certificate_id INTEGER NOT NULL,"
+	" PRIMARY KEY (value, certificate_id)) WITHOUT ROWID;"
+	"CREATE INDEX certificate_sans_cert ON certificate_sans(certificate_id);"
+	"CREATE TRIGGER certificates_sans_ai AFTER INSERT ON certificates BEGIN"
+	" INSERT OR IGNORE INTO certificate_sans(value, certificate_id)"
+	" SELECT j.value, NEW.id FROM json_each(NEW.sans) j WHERE j.type = 'text'; END;"
+	"CREATE TRIGGER certificates_sans_ad AFTER DELETE ON certificates BEGIN"
+	" DELETE FROM certificate_sans WHERE certificate_id = OLD.id; END;"
+	"CREATE TRIGGER certificates_sans_au AFTER UPDATE OF sans ON certificates"
+	" WHEN NEW.sans IS NOT OLD.sans BEGIN"
+	" DELETE FROM certificate_sans WHERE certificate_id = OLD.id;"
+	" INSERT OR IGNORE INTO certificate_sans(value, certificate_id)"
+	" SELECT j.value, NEW.id FROM json_each(NEW.sans) j WHERE j.type = 'text'; END;"
+	"INSERT OR IGNORE INTO certificate_sans(value, certificate_id)"
+	" SELECT j.value, c.id FROM certificates c, json_each(c.sans) j WHERE j.type = 'text';"
+	"CREATE VIRTUAL TABLE certificates_fts USING fts5(common_name, issuer, serial_key, fingerprint_sha256,"
+	" content='certificates', content_rowid='id', tokenize='trigram', detail='full');"
+	"CREATE TRIGGER certificates_fts_ai AFTER INSERT ON certificates BEGIN"
+	" INSERT INTO certificates_fts(rowid, common_name, issuer, serial_key, fingerprint_sha256)"
+	" VALUES (NEW.id, NEW.common_name, NEW.issuer, NEW.serial_key, NEW.fingerprint_sha256); END;"
+	"CREATE TRIGGER certificates_fts_ad AFTER DELETE ON certificates BEGIN"
+	" INSERT INTO certificates_fts(certificates_fts, rowid, common_name, issuer, serial_key,"
+	" fingerprint_sha256) VALUES ('delete', OLD.id, OLD.common_name, OLD.issuer, OLD.serial_key,"
+	" OLD.fingerprint_sha256); END;"
+	"CREATE TRIGGER certificates_fts_au AFTER UPDATE OF common_name, issuer, serial_key, fingerprint_sha256"
+	" ON certificates BEGIN"
+	" INSERT INTO certificates_fts(certificates_fts, rowid, common_name, issuer, serial_key,"
+	" fingerprint_sha256) VALUES ('delete', OLD.id, OLD.common_name, OLD.issuer, OLD.serial_key,"
+	" OLD.fingerprint_sha256);"
+	" INSERT INTO certificates_fts(rowid, common_name, issuer, serial_key, fingerprint_sha256)"
+	" VALUES (NEW.id, NEW.common_name, NEW.issuer, NEW.serial_key, NEW.fingerprint_sha256); END;"
+	"INSERT INTO certificates_fts(certificates_fts) VALUES ('rebuild');"
+	M007_COUNTS
+	"CREATE TRIGGER certificates_counts_ai AFTER INSERT ON certificates BEGIN"
+	M007_COUNT_ADD("NEW") " END;"
+	"CREATE TRIGGER certificates_counts_ad AFTER DELETE ON certificates BEGIN"
+	M007_COUNT_SUB("OLD") " END;"
+	"CREATE TRIGGER certificates_counts_au AFTER UPDATE OF status, tenant_id ON certificates"
+	" WHEN NEW.status IS NOT OLD.status OR NEW.tenant_id IS NOT OLD.tenant_id BEGIN"
+	M007_COUNT_SUB("OLD") M007_COUNT_ADD("NEW") " END;";
+
+static const char m007_read_indexes_pg[] =
+	"CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+	"DROP INDEX certificates_status_valid_to;"
+	"CREATE INDEX certificates_status_valid_to_cn ON certificates(status, valid_to, common_name);"
+	"CREATE INDEX certificates_tenant_valid_to ON certificates(tenant_id, valid_to, common_name);"
+	"CREATE INDEX certificates_tenant_cn ON certificates(tenant_id, common_name);"
+	"CREATE INDEX certificates_status_created ON certificates(status, created);"
+	"CREATE INDEX certificates_status_cn ON certificates(status, common_name);"
+	"CREATE INDEX certificates_created ON certificates(created);"
+	"CREATE TABLE certificate_sans ("
+	" value TEXT NOT NULL, certificate_id BIGINT NOT NULL, PRIMARY KEY (value, certificate_id));"
+	"CREATE INDEX certificate_sans_cert ON certificate_sans(certificate_id);"
+	"CREATE FUNCTION certificates_sans_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" IF TG_OP <> 'INSERT' THEN DELETE FROM certificate_sans WHERE certificate_id = OLD.id; END IF;"
+	" IF TG_OP <> 'DELETE' THEN INSERT INTO certificate_sans(value, certificate_id)"
+	" SELECT DISTINCT j, NEW.id FROM jsonb_array_elements_text(NEW.sans::jsonb) j"
+	" ON CONFLICT DO NOTHING; END IF; RETURN NULL; END $$;"
+	"CREATE TRIGGER certificates_sans_ai AFTER INSERT OR DELETE ON certificates"
+	" FOR EACH ROW EXECUTE FUNCTION certificates_sans_sync();"
+	"CREATE TRIGGER certificates_sans_au AFTER UPDATE OF sans ON certificates"
+	" FOR EACH ROW WHEN (NEW.sans IS DISTINCT FROM OLD.sans) EXECUTE FUNCTION certificates_sans_sync();"
+	"INSERT INTO certificate_sans(value, certificate_id)"
+	" SELECT DISTINCT j, c.id FROM certificates c, jsonb_array_elements_text(c.sans::jsonb) j"
+	" ON CONFLICT DO NOTHING;"
+	"CREATE INDEX certificates_cn_trgm ON certificates USING gin (common_name gin_trgm_ops);"
+	"CREATE INDEX certificates_issuer_trgm ON certificates USING gin (issuer gin_trgm_ops);"
+	"CREATE INDEX certificates_serial_key_trgm ON certificates USING gin (serial_key gin_trgm_ops);"
+	"CREATE INDEX certificates_fingerprint_trgm ON certificates USING gin (fingerprint_sha256 gin_trgm_ops);"
+	M007_COUNTS
+	"CREATE FUNCTION certificates_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" IF TG_OP <> 'INSERT' THEN" M007_COUNT_SUB("OLD") " END IF;"
+	" IF TG_OP <> 'DELETE' THEN" M007_COUNT_ADD("NEW") " END IF;"
+	" RETURN NULL; END $$;"
+	"CREATE TRIGGER certificates_counts_aid AFTER INSERT OR DELETE ON certificates"
+	" FOR EACH ROW EXECUTE FUNCTION certificates_counts_sync();"
+	"CREATE TRIGGER certificates_counts_au AFTER UPDATE OF status, tenant_id ON certificates"
+	" FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status OR NEW.tenant_id IS DISTINCT FROM"
+	" OLD.tenant_id) EXECUTE FUNCTION certificates_counts_sync();";
+
 const struct store_migration store_migrations[] = {
 	{.version = 1, .name = "core inventory schema", .sqlite = m001_core},
 	{.version = 2, .name = "users and tokens as API resources", .sqlite = m002_users},
@@ -234,6 +352,8 @@ const struct store_migration store_migrations[] = {
 	{.version = 5, .name = "outbox of the unit of work", .sqlite = m005_outbox},
 	{.version = 6, .name = "authentication generation", .sqlite = m006_auth_generation,
 	 .postgres = m006_auth_generation_pg},
+	{.version = 7, .name = "indexes for every list filter and ordering (SANs, trigram search)",
+	 .sqlite = m007_read_indexes, .postgres = m007_read_indexes_pg},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

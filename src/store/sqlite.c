@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SQLITE_BUSY_TIMEOUT_MS 5000
 
@@ -45,6 +46,35 @@ static void set_heap_budget(void) { sqlite3_soft_heap_limit64(SQLITE_HEAP_BUDGET
 
 /* Maps an SQLite result code (extended) to CK_E_*, filling err. `what` says which
  * operation failed (for logs). */
+/* The statement time limit (store.h store_thread_statement_limit): per thread, since a
+ * connection is used by its own thread only. Armed at the first step of a read-only
+ * statement; a write statement or store_exec() disarms it (a nested read started while an
+ * outer one runs moves the deadline on: the limit bounds each statement's own start). */
+static _Thread_local int tl_limit_ms;
+static _Thread_local int tl_armed;
+static _Thread_local int64_t tl_deadline_ns;
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void store_thread_statement_limit(int ms)
+{
+	tl_limit_ms = ms > 0 ? ms : 0;
+	tl_armed = 0;
+}
+
+/* sqlite3_progress_handler: non-zero interrupts the running statement (SQLITE_INTERRUPT). */
+static int sq_progress(void *arg)
+{
+	(void)arg;
+	return tl_armed && monotonic_ns() > tl_deadline_ns;
+}
+
 static int map_error(sqlite3 *db, int rc, const char *what, struct ck_error *err)
 {
 	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -175,6 +205,7 @@ static int sq_open(const char *target, void **ret_db, struct ck_error *err)
 	pthread_once(&heap_budget_once, set_heap_budget);
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, SQLITE_BUSY_TIMEOUT_MS);
+	sqlite3_progress_handler(db, STORE_PROGRESS_OPS, sq_progress, NULL);
 	rc = sqlite3_exec(db, sqlite_pragmas, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		rc = map_error(db, rc, "configuring the connection", err);
@@ -191,8 +222,10 @@ static void sq_close(void *db) { sqlite3_close_v2(db); }
 
 static int sq_exec(void *db, const char *sql, struct ck_error *err)
 {
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	int rc;
 
+	tl_armed = 0;
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : map_error(db, rc, "exec", err);
 }
 
@@ -268,12 +301,21 @@ static int sq_bind_null(void *stmt, int idx) { return bind_rc(stmt, sqlite3_bind
 
 static int sq_step(void *stmt, struct ck_error *err)
 {
-	int rc = sqlite3_step(stmt);
+	int rc;
 
+	if (!sqlite3_stmt_busy(stmt)) { /* the statement's first step */
+		tl_armed = tl_limit_ms && sqlite3_stmt_readonly(stmt);
+		if (tl_armed)
+			tl_deadline_ns = monotonic_ns() + (int64_t)tl_limit_ms * 1000000;
+	}
+	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		return STORE_ROW;
 	if (rc == SQLITE_DONE)
 		return STORE_DONE;
+	if (rc == SQLITE_INTERRUPT && tl_armed)
+		return ck_error_set(err, CK_E_TIMEOUT, NULL, "statement time limit (%d ms) exceeded",
+				    tl_limit_ms);
 	return map_error(sqlite3_db_handle(stmt), rc, "step", err);
 }
 

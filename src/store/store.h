@@ -47,6 +47,15 @@ int store_open(const char *url, int no_migrate, struct store **ret, struct ck_er
 /* Closes every connection and frees the store. NULL accepted. */
 void store_close(struct store *st);
 
+/* The statement time limit of the calling thread (SQLite: sqlite3_progress_handler): a
+ * read-only statement stepped on this thread's connection after this call that runs longer
+ * than `ms` milliseconds (from its first step) is stopped and fails with CK_E_TIMEOUT. 0 (the
+ * default of every thread) means no limit. Writes, migrations and store_exec() are never
+ * limited. The API's list reads set it from the config's statement_timeout_ms for the
+ * request (api/query.c api_list); other requests, background jobs and the CLI leave it off. */
+#define STORE_PROGRESS_OPS 4096 /* VM instructions between two checks of the clock */
+void store_thread_statement_limit(int ms);
+
 /* Applies pending migrations; *ret_applied (optional) receives how many were applied. */
 int store_migrate(struct store *st, int *ret_applied, struct ck_error *err);
 

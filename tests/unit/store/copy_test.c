@@ -53,7 +53,12 @@ static void test_table_list_matches_schema(void **state)
 			 0);
 	while (store_step(s, &err) == STORE_ROW) {
 		const char *name = store_col_text(s, 0, NULL);
+		int derived = 0;
 
+		for (int i = 0; store_derived_tables[i]; i++)
+			derived |= !strcmp(store_derived_tables[i], name);
+		if (derived)
+			continue;
 		if (!listed(name))
 			fail_msg("table %s is not in store_tables[] (store/copy.c)", name);
 		n++;
