@@ -112,6 +112,41 @@ struct ini_state {
 	int failed;
 };
 
+/* inih reads a file through a fixed line buffer (Debian's libinih: INI_MAX_LINE 200) and
+ * silently splits a longer line, whose tail then reads as a line of its own — "syntax error"
+ * at best, a different setting at worst. Reading through our own reader sees the buffer size
+ * inih passes and stops at the first line that does not fit, so it can be named. */
+struct ini_reader_state {
+	FILE *f;
+	int line;         /* lines read so far */
+	int too_long;     /* line number of the first line that did not fit, 0 if none */
+	int max_bytes;    /* longest line inih accepts (without its newline) */
+};
+
+static char *read_ini_line(char *str, int num, void *stream)
+{
+	struct ini_reader_state *rs = stream;
+	size_t len;
+	int c;
+
+	if (!fgets(str, num, rs->f))
+		return NULL;
+	rs->line++;
+	len = strlen(str);
+	if (len && str[len - 1] == '\n')
+		return str;
+	/* No newline: either the last line of the file, or a line longer than the buffer. */
+	c = fgetc(rs->f);
+	if (c == EOF)
+		return str;
+	ungetc(c, rs->f);
+	if ((int)len < num - 1)
+		return str;
+	rs->too_long = rs->line;
+	rs->max_bytes = num - 2;
+	return NULL;
+}
+
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
 	struct ini_state *st = user;
@@ -131,13 +166,20 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 int ck_config_load_file(struct ck_config *cfg, const char *path, struct ck_error *err)
 {
 	struct ini_state st = {cfg, err, 0};
+	struct ini_reader_state rs = {0};
 	int r;
 
 	if (!path)
 		return 0;
-	r = ini_parse(path, on_ini, &st);
-	if (r == -1)
+	rs.f = fopen(path, "r");
+	if (!rs.f)
 		return ck_error_set(err, CK_E_IO, NULL, "cannot open config file %s", path);
+	r = ini_parse_stream(read_ini_line, &rs, on_ini, &st);
+	fclose(rs.f);
+	if (rs.too_long && !st.failed)
+		return ck_error_set(err, CK_E_TOOBIG, NULL,
+				    "%s: line %d is longer than %d bytes (use the environment, e.g. CERTKEEPER_DB, for a longer value)",
+				    path, rs.too_long, rs.max_bytes);
 	if (st.failed || r) {
 		if (err && err->msg[0] && !st.failed)
 			return CK_E_INVALID;
@@ -151,6 +193,11 @@ int ck_config_load_file(struct ck_config *cfg, const char *path, struct ck_error
 		return CK_E_INVALID;
 	}
 	return 0;
+}
+
+int ck_config_line_max(void)
+{
+	return INI_MAX_LINE - 2;
 }
 
 int ck_config_load_env(struct ck_config *cfg, struct ck_error *err)

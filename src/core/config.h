@@ -51,8 +51,13 @@ struct ck_config {
 void ck_config_defaults(struct ck_config *cfg);
 
 /* Applies key=value from the INI file at `path` (NULL = none). Unknown keys and bad values
- * fail with CK_E_INVALID naming the file, line and key. */
+ * fail with CK_E_INVALID naming the file, line and key; a line longer than inih's line buffer
+ * (ck_config_line_max() bytes without its newline) fails with CK_E_TOOBIG naming the line,
+ * instead of being split in two; CK_E_IO when the file cannot be opened. */
 int ck_config_load_file(struct ck_config *cfg, const char *path, struct ck_error *err);
+
+/* The longest configuration line accepted, in bytes without the newline (inih's buffer). */
+int ck_config_line_max(void);
 
 /* Applies CERTKEEPER_* environment variables. Bad values → CK_E_INVALID. */
 int ck_config_load_env(struct ck_config *cfg, struct ck_error *err);

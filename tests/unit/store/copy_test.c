@@ -157,7 +157,7 @@ static void test_copy_sqlite_to_postgres(void **state)
 	const char *q;
 
 	(void)state;
-	if (!base)
+	if (!base || !*base)
 		skip();
 	q = strchr(base, '?');
 	snprintf(name, sizeof(name), "ck_copy_%d", (int)getpid());

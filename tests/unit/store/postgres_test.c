@@ -71,7 +71,14 @@ static void test_unique_columns(void **state)
 
 /* ---- against a real server ---- */
 
-static const char *pg_url(void) { return getenv("CK_TEST_PG_URL"); }
+/* An empty CK_TEST_PG_URL means "no server" like an unset one (a shell `export VAR=` from a
+ * failed start), not a URL to fail on. */
+static const char *pg_url(void)
+{
+	const char *u = getenv("CK_TEST_PG_URL");
+
+	return u && *u ? u : NULL;
+}
 
 /* A fresh database on the test server; returns its URL in buf. */
 static void fresh_db(char *buf, size_t size)
