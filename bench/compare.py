@@ -56,17 +56,19 @@ def main():
             d = os.path.join(tmp, "%s-%d" % (name, step))
             os.makedirs(d)
             r = res[name]
-            r["api1"] = max(r.get("api1", 0), ab.api_import(binary, d, pems, 1))
-            r["api4"] = max(r.get("api4", 0), ab.api_import(binary, d, pems, ab.CLIENTS))
+            api1 = ab.api_import(binary, d, pems, 1)
+            api4 = ab.api_import(binary, d, pems, ab.CLIENTS)
             db = os.path.join(d, "cli.db")
             n, secs = ab.cli_import(binary, db, os.path.join(certs, "pem"), ab.N_DB)
-            r["cli"] = max(r.get("cli", 0), n / secs)
             ab.add_variety(db)
             rps = list_render(binary, db)
+            ab.log("  round %d %-6s api1 %7.0f/s  api%d %7.0f/s  cli %7.0f/s  list %7.0f req/s p99 %.2f ms"
+                   % (step // 2 + 1, name, api1, ab.CLIENTS, api4, n / secs, rps[0], rps[2]))
+            r["api1"] = max(r.get("api1", 0), api1)
+            r["api4"] = max(r.get("api4", 0), api4)
+            r["cli"] = max(r.get("cli", 0), n / secs)
             if rps[0] > r.get("list", (0,))[0]:
                 r["list"] = rps
-            ab.log("  round %d %-6s api1 %7.0f/s  api%d %7.0f/s  cli %7.0f/s  list %7.0f req/s p99 %.2f ms"
-                   % (step // 2 + 1, name, r["api1"], ab.CLIENTS, r["api4"], r["cli"], rps[0], rps[2]))
         ab.log("summary (best of two rounds; before = %s):" % bins[0][1])
         ab.log("  %-40s %12s %12s %8s" % ("measure", "before", "after", "after/before"))
         rows = [("API bulk import, 1 client (certs/s)", "api1"),
