@@ -81,9 +81,14 @@ def cli(binary, *args, check=True):
     return p
 
 
+def db_url(db):
+    """A database URL for certkeeper --db: a plain path means an SQLite file."""
+    return db if re.match(r"^(sqlite:|postgres(ql)?://)", db) else "sqlite:" + db
+
+
 def make_token(binary, db):
-    cli(binary, "user", "create", "bench", "--superuser", "--db", "sqlite:" + db, check=False)
-    out = cli(binary, "token", "create", "--user", "bench", "--db", "sqlite:" + db).stdout
+    cli(binary, "user", "create", "bench", "--superuser", "--db", db_url(db), check=False)
+    out = cli(binary, "token", "create", "--user", "bench", "--db", db_url(db)).stdout
     return out.strip().splitlines()[-1]
 
 
@@ -91,7 +96,7 @@ class Server:
     """certkeeper serve on a free loopback port; stop() sends SIGTERM and waits."""
 
     def __init__(self, binary, db, threads=None, stderr_path=None, env=None):
-        args = [binary, "serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + db, "--quiet"]
+        args = [binary, "serve", "--listen", "127.0.0.1:0", "--db", db_url(db), "--quiet"]
         if threads:
             args += ["--threads", str(threads)]
         self.err = open(stderr_path or os.devnull, "w")
@@ -124,10 +129,11 @@ def post(url, token, body):
         return r.status
 
 
-def api_import(binary, tmp, pems, clients):
-    """Bulk-imports pems into a fresh database with `clients` threads; returns certs/s."""
-    db = os.path.join(tmp, "api-%d.db" % clients)
-    cli(binary, "migrate", "--db", "sqlite:" + db)
+def api_import(binary, tmp, pems, clients, new_db=None):
+    """Bulk-imports pems into a fresh database with `clients` threads; returns certs/s.
+    new_db: a function returning the URL of a fresh database (default: an SQLite file in tmp)."""
+    db = os.path.join(tmp, "api-%d.db" % clients) if new_db is None else new_db()
+    cli(binary, "migrate", "--db", db_url(db))
     token = make_token(binary, db)
     srv = Server(binary, db)
     bodies = [json.dumps([{"pem_content": p} for p in pems[i:i + BULK]]).encode()
@@ -149,7 +155,7 @@ def cli_import(binary, db, pemdir, n):
     files = sorted(f for f in os.listdir(pemdir) if f.endswith(".pem"))[:n]
     total, secs = 0, 0.0
     for i in range(0, len(files), 20000):  # stay far below ARG_MAX
-        p = subprocess.run([binary, "import", "--db", "sqlite:" + db, *files[i:i + 20000]],
+        p = subprocess.run([binary, "import", "--db", db_url(db), *files[i:i + 20000]],
                            cwd=pemdir, capture_output=True, text=True)
         m = re.search(r"imported (\d+) certificates in ([0-9.]+) s", p.stdout)
         if p.returncode or not m:
