@@ -45,7 +45,7 @@ static void check_binds(struct fz_app *a, const struct api_resource *res,
 			const struct http_request *req)
 {
 	struct api_filter_ctx fc;
-	struct dom_ctx ctx = {store_conn_get(a->st), &a->app.cfg, 1700000000, a->admin.id, "", ""};
+	struct dom_ctx ctx = {store_conn_get(a->st), &a->app.cfg, 1700000000, a->admin.id, "", "", NULL};
 	struct ck_error err;
 	unsigned char used[API_MAX_BINDS + 1] = {0};
 
@@ -99,7 +99,7 @@ static void check_200(struct fz_app *a, const struct api_resource *res,
 	char sql[160];
 	size_t i;
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", res->table);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", res->model->table);
 	total = fz_count(a, sql);
 	CHECK(json_is_integer(json_object_get(body, "count")));
 	count = json_integer_value(json_object_get(body, "count"));

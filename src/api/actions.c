@@ -49,7 +49,7 @@ int api_serve_action(struct api_req *ar, const struct api_resource *res, int64_t
 	return 0;
 }
 
-static const char *type_name(enum api_ftype t)
+static const char *type_name(enum dom_ftype t)
 {
 	switch (t) {
 	case FT_ID:
@@ -100,7 +100,7 @@ void api_options(struct api_req *ar, const struct api_resource *res)
 
 	api_json_begin(ar, 200, &w);
 	jsonw_obj_open(&w);
-	jsonw_kstr(&w, "name", res->verbose);
+	jsonw_kstr(&w, "name", res->model->verbose);
 	jsonw_kstr(&w, "description", "");
 	jsonw_key(&w, "renders");
 	jsonw_arr_open(&w);

@@ -8,6 +8,7 @@
 #include "domain/changelog.h"
 #include "domain/lifecycle.h"
 #include "domain/uow.h"
+#include "domain/write.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,13 +40,13 @@ static int detect_one(struct api_req *ar, int64_t id, char *cn, size_t cnsz,
 	*ret_provider = provider;
 	if (!provider) /* a miss changes nothing; is_acme is never cleared (reference §3.6) */
 		return 1;
-	r = dom_record_init(&rec, api_resource_names(&res_certificates), res_certificates.nfields);
+	r = dom_record_init(&rec, dom_model_names(res_certificates.model), res_certificates.model->nfields);
 	if (!r)
 		r = dom_record_set_int(&rec, "is_acme", 1);
 	if (!r)
 		r = dom_record_set_text(&rec, "acme_provider", provider, strlen(provider));
 	if (!r)
-		r = api_update_record(ar, &res_certificates, id, &rec, err);
+		r = dom_update_step(&ar->ctx, res_certificates.model, id, &rec, NULL, err);
 	dom_record_release(&rec);
 	return r ? r : 1;
 }
@@ -170,12 +171,12 @@ static int set_status(struct api_req *ar, int64_t id, const char *status, struct
 {
 	struct dom_record rec;
 	int r =
-	    dom_record_init(&rec, api_resource_names(&res_certificates), res_certificates.nfields);
+	    dom_record_init(&rec, dom_model_names(res_certificates.model), res_certificates.model->nfields);
 
 	if (!r)
 		r = dom_record_set_text(&rec, "status", status, strlen(status));
 	if (!r)
-		r = api_update_record(ar, &res_certificates, id, &rec,
+		r = dom_update_step(&ar->ctx, res_certificates.model, id, &rec, NULL,
 				      err); /* hooks: event, archived_at */
 	dom_record_release(&rec);
 	return r;

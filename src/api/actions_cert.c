@@ -9,6 +9,7 @@
 #include "api/write.h"
 #include "domain/certificate.h"
 #include "domain/uow.h"
+#include "domain/write.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +96,7 @@ int api_import_decode(struct api_req *ar, json_t *obj, int allow_dry_run, struct
 /* Builds the certificate record of an import item (leaf + chain + request options). */
 int api_import_record(const struct import_item *it, struct dom_record *rec)
 {
-	int r = dom_record_init(rec, api_resource_names(&res_certificates), res_certificates.nfields);
+	int r = dom_record_init(rec, dom_model_names(res_certificates.model), res_certificates.model->nfields);
 
 	if (!r)
 		r = dom_cert_record_from_x509(rec, &it->bundle->certs[0], it->bundle->issuer_chain);
@@ -125,7 +126,7 @@ static int run_import(void *arg, struct ck_error *err)
 		struct dom_record rec;
 		r = api_import_record(&job->items[i], &rec);
 		if (!r)
-			r = api_create_record(ar, &res_certificates, &rec, &job->ids[i], err);
+			r = dom_create_step(&ar->ctx, res_certificates.model, &rec, NULL, &job->ids[i], err);
 		dom_record_release(&rec);
 		if (r && err)
 			err->index = (long)i;

@@ -7,6 +7,7 @@
 #include "domain/certificate.h"
 #include "domain/changelog.h"
 #include "domain/lifecycle.h"
+#include "domain/write.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,12 +99,12 @@ static int store_chain(struct api_req *ar, int64_t id, const struct x509_chain_r
 {
 	struct dom_record rec;
 	int r =
-	    dom_record_init(&rec, api_resource_names(&res_certificates), res_certificates.nfields);
+	    dom_record_init(&rec, dom_model_names(res_certificates.model), res_certificates.model->nfields);
 
 	if (!r)
 		r = dom_chain_record(&ar->ctx, res, &rec);
 	if (!r)
-		r = api_update_record(ar, &res_certificates, id, &rec, err);
+		r = dom_update_step(&ar->ctx, res_certificates.model, id, &rec, NULL, err);
 	dom_record_release(&rec);
 	return r;
 }

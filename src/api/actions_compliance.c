@@ -10,12 +10,13 @@
  *        snapshot (the daily sweep takes them too)
  *   GET  compliance-trend/[?days=90][&tenant_id=N]: snapshots of the last `days` days, oldest
  *        first
- * Shape of each: decode → domain/compliance (runs inside api_in_tx) → encode after commit.
+ * Shape of each: decode → domain/compliance (a domain command run by dom_uow_run) → encode after commit.
  */
 #include "api/actions.h"
 #include "api/resources.h"
 #include "core/parse.h"
 #include "domain/compliance.h"
+#include "domain/uow.h"
 #include "store/compliance.h"
 
 #include <stdio.h>
@@ -104,15 +105,17 @@ static int optional_body(struct api_req *ar, json_t **ret, struct ck_error *err)
 /* ---- single certificate ---- */
 
 struct single_job {
+	struct api_req *ar; /* the request this domain command runs for */
 	int64_t cert_id;
 	int64_t *policy_ids; /* NULL: the applicable policies */
 	size_t npolicy_ids;
 	struct dom_compliance_run run;
 };
 
-static int run_single(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_single(void *arg, struct ck_error *err)
 {
 	struct single_job *job = arg;
+	struct api_req *ar = job->ar;
 	struct dom_policy_set set = {0};
 	int r = dom_policy_set_load(&ar->ctx, job->policy_ids, job->npolicy_ids, &set, err);
 
@@ -160,8 +163,9 @@ static void compliance_check(struct api_req *ar, int64_t id)
 		free(job.policy_ids);
 		job.policy_ids = NULL;
 	}
+	job.ar = ar;
 	if (!r)
-		r = api_in_tx(ar, run_single, &job, &err);
+		r = dom_uow_run(&ar->ctx, run_single, &job, &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else
@@ -173,6 +177,7 @@ static void compliance_check(struct api_req *ar, int64_t id)
 /* ---- bulk ---- */
 
 struct bulk_job {
+	struct api_req *ar; /* the request this domain command runs for */
 	int64_t *cert_ids;
 	size_t ncert_ids;
 	int64_t *policy_ids;
@@ -253,9 +258,10 @@ static int bulk_one(struct api_req *ar, struct bulk_job *job, const struct dom_p
 	return 0;
 }
 
-static int run_bulk(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_bulk(void *arg, struct ck_error *err)
 {
 	struct bulk_job *job = arg;
+	struct api_req *ar = job->ar;
 	struct dom_policy_set set = {0};
 	unsigned char *dup = calloc(job->ncert_ids + 1, 1);
 	int r = dup ? mark_duplicates(job->cert_ids, job->ncert_ids, dup) : CK_E_NOMEM;
@@ -333,8 +339,9 @@ static void bulk_compliance_check(struct api_req *ar)
 	jsonw_init(&job.w, &job.reports);
 	jsonw_arr_open(&job.w);
 	r = decode_bulk(ar, &job, &err);
+	job.ar = ar;
 	if (!r)
-		r = api_in_tx(ar, run_bulk, &job, &err);
+		r = dom_uow_run(&ar->ctx, run_bulk, &job, &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else
@@ -566,12 +573,14 @@ static int write_snapshot_row(void *arg, const struct store_snapshot_row *row)
 }
 
 struct snapshot_job {
+	struct api_req *ar; /* the request this domain command runs for */
 	int64_t tenant, id;
 };
 
-static int run_snapshot(struct api_req *ar, void *arg, struct ck_error *err)
+static int run_snapshot(void *arg, struct ck_error *err)
 {
 	struct snapshot_job *job = arg;
+	struct api_req *ar = job->ar;
 
 	return dom_compliance_snapshot(&ar->ctx, job->tenant, &job->id, err);
 }
@@ -600,8 +609,9 @@ static void snapshot(struct api_req *ar)
 	r = optional_body(ar, &body, &err);
 	if (!r)
 		r = decode_tenant(ar, body, &job.tenant, &err);
+	job.ar = ar;
 	if (!r)
-		r = api_in_tx(ar, run_snapshot, &job, &err);
+		r = dom_uow_run(&ar->ctx, run_snapshot, &job, &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else

@@ -15,11 +15,12 @@
  */
 #include "api/actions.h"
 #include "api/csv.h"
-#include "http/multipart.h"
 #include "api/resources.h"
 #include "core/parse.h"
 #include "domain/certificate.h"
 #include "domain/uow.h"
+#include "domain/write.h"
+#include "http/multipart.h"
 #include "x509/pem.h"
 
 #include <ctype.h>
@@ -427,7 +428,7 @@ static int create_rows(void *arg, struct ck_error *err)
 					    dom_record_text(rec, "common_name"),
 					    dom_record_text(rec, "serial_number"));
 		if (!r)
-			r = api_create_record(ar, &res_certificates, rec, &job->ids[i], &rerr);
+			r = dom_create_step(&ar->ctx, res_certificates.model, rec, NULL, &job->ids[i], &rerr);
 		if (r == CK_E_INVALID ||
 		    r == CK_E_DUPLICATE) { /* the certificate rules refused the row */
 			row_error(job->re, (long)i + 1, rerr.field[0] ? rerr.field : "", "%s",
@@ -565,8 +566,8 @@ static int validate_rows(struct api_req *ar, json_t *rows, struct data_job *job,
 		return CK_E_NOMEM;
 	json_array_foreach(rows, i, obj)
 	{
-		if (dom_record_init(&job->recs[i], api_resource_names(&res_certificates),
-				    res_certificates.nfields))
+		if (dom_record_init(&job->recs[i], dom_model_names(res_certificates.model),
+				    res_certificates.model->nfields))
 			return CK_E_NOMEM;
 		if (!json_is_object(obj))
 			row_error(re, (long)i + 1, "", "Each item must be a JSON object");
@@ -655,15 +656,15 @@ static int create_file_certs(void *arg, struct ck_error *err)
 			continue;
 		}
 		if (!r)
-			r = dom_record_init(&rec, api_resource_names(&res_certificates),
-					    res_certificates.nfields);
+			r = dom_record_init(&rec, dom_model_names(res_certificates.model),
+					    res_certificates.model->nfields);
 		if (r)
 			return r;
 		r = dom_cert_record_from_x509(&rec, c, job->chain ? job->b->issuer_chain : "");
 		if (!r && job->tenant)
 			r = dom_record_set_int(&rec, "tenant", job->tenant);
 		if (!r)
-			r = api_create_record(ar, &res_certificates, &rec, &job->ids[i], err);
+			r = dom_create_step(&ar->ctx, res_certificates.model, &rec, NULL, &job->ids[i], err);
 		job->created += !r;
 		dom_record_release(&rec);
 	}

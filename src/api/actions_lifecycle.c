@@ -17,6 +17,7 @@
 #include "domain/lifecycle.h"
 #include "domain/renewal.h"
 #include "domain/uow.h"
+#include "domain/write.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -80,11 +81,11 @@ static int snap_log(struct api_req *ar, const struct snaps *s, const char *event
 		json_t *j = post ? json_loads(post, 0, NULL) : NULL;
 		const char *repr = j ? json_string_value(json_object_get(j, "display")) : NULL;
 		int64_t change_id = 0;
-		r = post ? dom_uow_change(&ar->ctx, "update", s->v[i].res->object_type, s->v[i].id, repr,
+		r = post ? dom_uow_change(&ar->ctx, "update", s->v[i].res->model->object_type, s->v[i].id, repr,
 					  s->v[i].pre, post, &change_id, err)
 			 : CK_E_NOMEM;
 		if (!r && i == 0)
-			r = dom_uow_event(&ar->ctx, s->v[i].res->object_type, s->v[i].id, event, change_id, err);
+			r = dom_uow_event(&ar->ctx, s->v[i].res->model->object_type, s->v[i].id, event, change_id, err);
 		json_decref(j);
 		free(post);
 	}
@@ -138,7 +139,7 @@ static int run_renew(void *arg, struct ck_error *err)
 	if (!r)
 		r = renewal_record(job, tenant, &rec);
 	if (!r)
-		r = api_create_record(ar, &res_certificates, &rec, &job->new_id, err);
+		r = dom_create_step(&ar->ctx, res_certificates.model, &rec, NULL, &job->new_id, err);
 	if (!r)
 		r = dom_renewal_apply(&ar->ctx, job->old_id, job->new_id, &job->moved, err);
 	if (!r)

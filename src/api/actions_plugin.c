@@ -6,6 +6,7 @@
 #include "api/resources.h"
 #include "domain/assignment.h"
 #include "domain/uow.h"
+#include "domain/write.h"
 #include "x509/x509.h"
 
 #include <stdlib.h>
@@ -92,7 +93,7 @@ static int run_csr(void *arg, struct ck_error *err)
 	store_done(st);
 	if (dup)
 		return CK_E_DUPLICATE;
-	return api_create_record(ar, &res_csrs, job->rec, &job->id, err);
+	return dom_create_step(&ar->ctx, res_csrs.model, job->rec, NULL, &job->id, err);
 }
 
 /* dry_run: the request parsed as it would be saved (the UI's preview before Save), with
@@ -179,7 +180,7 @@ static void csr_import(struct api_req *ar)
 				 "No valid CSR found in input. Please provide a CSR in PEM format (BEGIN CERTIFICATE REQUEST).");
 		goto fail;
 	}
-	if ((r = dom_record_init(&rec, api_resource_names(&res_csrs), res_csrs.nfields)) ||
+	if ((r = dom_record_init(&rec, dom_model_names(res_csrs.model), res_csrs.model->nfields)) ||
 	    (r = csr_record(&rec, &b->csrs[0])) || (r = set_text_field(&rec, body, "requested_by", 255, &err)) ||
 	    (r = set_text_field(&rec, body, "target_ca", 255, &err)) || (r = set_text_field(&rec, body, "notes", 100000, &err)))
 		goto fail;
@@ -249,13 +250,13 @@ static int run_seed(void *arg, struct ck_error *err)
 		store_done(st);
 		if (found)
 			continue;
-		if ((r = dom_record_init(&rec, api_resource_names(&res_cas), res_cas.nfields)))
+		if ((r = dom_record_init(&rec, dom_model_names(res_cas.model), res_cas.model->nfields)))
 			return r;
 		dom_record_set_text(&rec, "name", default_cas[i].name, strlen(default_cas[i].name));
 		dom_record_set_text(&rec, "type", default_cas[i].type, strlen(default_cas[i].type));
 		dom_record_set_text(&rec, "issuer_pattern", default_cas[i].pattern, strlen(default_cas[i].pattern));
 		dom_record_set_text(&rec, "website_url", default_cas[i].website, strlen(default_cas[i].website));
-		r = api_create_record(ar, &res_cas, &rec, &id, err);
+		r = dom_create_step(&ar->ctx, res_cas.model, &rec, NULL, &id, err);
 		dom_record_release(&rec);
 		if (r)
 			return r;
@@ -329,13 +330,13 @@ static int run_assign(void *arg, struct ck_error *err)
 			job->skipped++;
 			continue;
 		}
-		if ((r = dom_record_init(&rec, api_resource_names(&res_assignments), res_assignments.nfields)))
+		if ((r = dom_record_init(&rec, dom_model_names(res_assignments.model), res_assignments.model->nfields)))
 			return r;
 		dom_record_set_int(&rec, "certificate", cid);
 		dom_record_set_text(&rec, "assigned_object_type", job->type, strlen(job->type));
 		dom_record_set_int(&rec, "assigned_object_id", job->target);
 		dom_record_set_int(&rec, "is_primary", job->primary);
-		r = api_create_record(ar, &res_assignments, &rec, &id, err);
+		r = dom_create_step(&ar->ctx, res_assignments.model, &rec, NULL, &id, err);
 		dom_record_release(&rec);
 		if (r)
 			return r;

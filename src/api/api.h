@@ -65,6 +65,7 @@ struct api_req {
 	size_t errors_omitted;   /* field errors past API_MAX_FIELD_ERRORS, only counted */
 	struct api_memo memo[API_MEMO_MAX];
 	int nmemo;
+	struct dom_snapshotter snap; /* ctx.snap: api_req_snapshots() */
 };
 
 /* The http_handler_fn of certkeeper (app = struct api_app *). */
@@ -112,18 +113,20 @@ int api_method_is_write(const char *method);
 /* Requires an authenticated user allowed to write; otherwise sends 401/403 and returns 0. */
 int api_require_write(struct api_req *ar);
 
-/* Prepares a request context for in-process callers (the CLI): no HTTP, relative URLs,
- * acting as `user` (NULL: system). resp receives rendered output if a handler writes one.
- * api_req_release() frees what the context accumulated. */
-void api_req_init_local(struct api_req *ar, struct api_app *app, struct http_response *resp,
-			struct store_conn *conn, const struct auth_user *user);
+/* Makes the domain's changelog snapshots of this request the objects' wire JSON as this
+ * request renders them (ar->ctx.snap; api/write.c). */
+void api_req_snapshots(struct api_req *ar);
+
+/* Frees what a request accumulated (parsed body, errors, memoised nested objects). */
 void api_req_release(struct api_req *ar);
 
-/* DEPRECATED — kept only for the files still being converted by other changes
- * (actions_compliance.c, res_users.c); new code calls dom_uow_run() (domain/uow.h) with a
- * command whose argument carries what it needs. Runs fn as a domain command: one unit of work
- * on the request's connection, committed when fn returns 0, rolled back otherwise. */
-int api_in_tx(struct api_req *ar, int (*fn)(struct api_req *ar, void *arg, struct ck_error *err),
-	      void *arg, struct ck_error *err);
+/* An in-process renderer for writers without a request (the CLI): changelog snapshots with
+ * relative URLs, acting as `user` (NULL: system). Its dom_ctx (api_local_ctx) is what the
+ * domain commands take. api_local_reset() drops memoised objects between batches. */
+struct api_local;
+struct api_local *api_local_new(struct api_app *app, struct store_conn *conn, const struct auth_user *user);
+struct dom_ctx *api_local_ctx(struct api_local *l);
+void api_local_reset(struct api_local *l);
+void api_local_free(struct api_local *l);
 
 #endif

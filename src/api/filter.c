@@ -20,7 +20,7 @@ int api_param_is_reserved(const char *key)
 void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res, const struct dom_ctx *ctx)
 {
 	fc->res = res;
-	store_qs_init(&fc->spec, res->table);
+	store_qs_init(&fc->spec, res->model->table);
 	strbuf_init(&fc->where, STORE_QS_SQL_MAX);
 	fc->now = ctx->now;
 	fc->cfg = ctx->cfg;
@@ -189,7 +189,7 @@ static int field_filter(struct api_filter_ctx *fc, const struct api_field *f, en
 	return r;
 }
 
-static const struct api_field id_field = {"id", FT_ID, "id", F_ORDER, 0, NULL, NULL, NULL, NULL};
+static const struct api_field id_field = {.name = "id", .type = FT_ID, .column = "id", .flags = F_ORDER};
 
 /* `q`: each non-empty value matches any of the declared q columns (filter.h). */
 static int q_filter(struct api_filter_ctx *fc, const char *const *vals, size_t nvals)
@@ -270,7 +270,7 @@ static int tag_filter(struct api_filter_ctx *fc, const char *key, const char *co
 		n = by_id ? api_fc_bind_int(fc, id) : api_fc_bind_text(fc, vals[i]);
 		if (n < 0)
 			return n;
-		store_qs_tagged(&fc->spec, fc->res->object_type, by_id ? "id" : "slug", n, negate);
+		store_qs_tagged(&fc->spec, fc->res->model->object_type, by_id ? "id" : "slug", n, negate);
 	}
 	return 0;
 }
@@ -286,7 +286,7 @@ static int fk_name_filter(struct api_filter_ctx *fc, const struct api_field *f, 
 		return ck_error_set(err, CK_E_INVALID, key, "Filter by id with %s_id.", f->name);
 	has_slug = api_resource_field(target, "slug") != NULL;
 	for (size_t i = 0; i < nvals; i++) {
-		int r = choice_exists(fc, target->table, "name", has_slug ? "slug" : NULL, key,
+		int r = choice_exists(fc, target->model->table, "name", has_slug ? "slug" : NULL, key,
 				      vals[i], 0, err);
 		if (r)
 			return r;
@@ -298,7 +298,7 @@ static int fk_name_filter(struct api_filter_ctx *fc, const struct api_field *f, 
 		if (!i)
 			first = n;
 	}
-	store_qs_in_named(&fc->spec, f->column, target->table, has_slug, first, (int)nvals);
+	store_qs_in_named(&fc->spec, f->column, target->model->table, has_slug, first, (int)nvals);
 	return 0;
 }
 
@@ -344,7 +344,7 @@ static int one_key(struct api_filter_ctx *fc, const char *key, const char *const
 				return res->filters[i].build(fc, vals, nvals, err);
 	if (!strcmp(key, "q"))
 		return q_filter(fc, vals, nvals);
-	if (res->taggable && (!strcmp(key, "tag") || !strcmp(key, "tag__n") || !strcmp(key, "tag_id")))
+	if (res->model->taggable && (!strcmp(key, "tag") || !strcmp(key, "tag__n") || !strcmp(key, "tag_id")))
 		return tag_filter(fc, key, vals, nvals, err);
 	lk = split_lookup(key, &baselen);
 	f = lk == LK_NONE ? NULL : resolve_field(res, key, baselen, &fk_by_name);
@@ -356,7 +356,7 @@ static int one_key(struct api_filter_ctx *fc, const char *key, const char *const
 		const struct api_resource *target = api_registry_find(f->fk_target);
 		int r;
 		for (size_t i = 0; target && i < nvals; i++)
-			if ((r = choice_exists(fc, target->table, NULL, NULL, key, vals[i], 1, err)))
+			if ((r = choice_exists(fc, target->model->table, NULL, NULL, key, vals[i], 1, err)))
 				return r;
 	}
 	return field_filter(fc, f, lk, key, vals, nvals, err);
@@ -371,7 +371,7 @@ int api_fc_hide_admin_types(struct api_filter_ctx *fc, const char *column)
 
 		if (!res->admin_only)
 			continue;
-		n = api_fc_bind_text(fc, res->object_type);
+		n = api_fc_bind_text(fc, res->model->object_type);
 		if (n < 0)
 			return n;
 		store_qs_where(&fc->spec, column, 0, STORE_QS_NE, n);

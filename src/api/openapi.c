@@ -124,7 +124,7 @@ static void component(struct jsonw *w, const struct api_resource *res, int for_i
 		jsonw_key(w, f->name);
 		schema_of_field(w, f, for_input);
 	}
-	if (res->taggable) {
+	if (res->model->taggable) {
 		jsonw_key(w, "tags");
 		raw_lit(w, "{\"type\":\"array\",\"items\":{}}");
 	}
@@ -168,7 +168,7 @@ static void list_params(struct jsonw *w, const struct api_resource *res)
 	param(w, "brief", "boolean", "brief representation");
 	param(w, "q", "string", "free-text search");
 	param(w, "id", "integer", NULL);
-	if (res->taggable)
+	if (res->model->taggable)
 		param(w, "tag", "string", "tag slug (repeat = AND)");
 	for (size_t i = 0; i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];

@@ -30,8 +30,8 @@ static void spec_columns(struct store_qspec *qs, const struct api_resource *res,
 		else
 			store_qs_select(qs, f->column, 0);
 	}
-	if (res->taggable)
-		store_qs_select_tags(qs, res->object_type, brief);
+	if (res->model->taggable)
+		store_qs_select_tags(qs, res->model->object_type, brief);
 }
 
 static int tags_col(const struct api_resource *res)
@@ -351,8 +351,8 @@ void api_render_row(const struct api_row *row, int brief, struct jsonw *w)
 	if (field_selected(fields, "display")) {
 		struct strbuf disp;
 		strbuf_init(&disp, 4096);
-		if (res->hooks.display)
-			res->hooks.display(row, &disp);
+		if (res->display)
+			res->display(row, &disp);
 		if (t.mode != ROW_REPLAY)
 			jsonw_key(w, "display");
 		hole_begin(&t, w);
@@ -378,7 +378,7 @@ void api_render_row(const struct api_row *row, int brief, struct jsonw *w)
 		render_value(row, f, c, w);
 		hole_end(&t, w);
 	}
-	if (res->taggable && !brief && field_selected(fields, "tags")) {
+	if (res->model->taggable && !brief && field_selected(fields, "tags")) {
 		if (t.mode != ROW_REPLAY)
 			jsonw_key(w, "tags");
 		hole_begin(&t, w);
@@ -403,7 +403,7 @@ int api_render_object(struct api_req *ar, const struct api_resource *res, int64_
 	struct store_stmt *st = NULL;
 	int r;
 
-	store_qs_init(qs, res->table);
+	store_qs_init(qs, res->model->table);
 	spec_columns(qs, res, brief);
 	store_qs_bind_int(qs, id);
 	r = store_qs_query(ar->ctx.conn, qs, STORE_QS_ROW, &st, err);

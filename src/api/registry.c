@@ -5,6 +5,7 @@
 #include "core/parse.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,29 +111,80 @@ int api_row_col(const struct api_row *row, const char *name)
 	return col;
 }
 
-/* Names arrays for dom_record, built once per resource. */
-static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
-static const char **names_cache[NRES];
-
-const char *const *api_resource_names(const struct api_resource *res)
+const struct api_resource *api_registry_for_model(const struct dom_model *m)
 {
-	size_t idx = 0;
-	const char **names;
+	for (size_t i = 0; i < NRES; i++)
+		if (all[i]->model == m)
+			return all[i];
+	return NULL;
+}
 
-	while (idx < NRES && all[idx] != res)
-		idx++;
-	if (idx == NRES)
-		return NULL;
-	pthread_mutex_lock(&names_lock);
-	names = names_cache[idx];
-	if (!names) {
-		names = calloc(res->nfields + 1, sizeof(*names));
-		if (names) {
-			for (size_t i = 0; i < res->nfields; i++)
-				names[i] = res->fields[i].name;
-			names_cache[idx] = names;
-		}
+/* Completes one wire field from the model field of the same name. */
+static int merge_field(const struct api_resource *res, struct api_field *w, char *why, size_t n)
+{
+	const struct dom_field *m = dom_model_field(res->model, w->name);
+
+	if (!m) {
+		if (w->type == FT_COMPUTED || ((w->flags & F_SQLEXPR) && (w->flags & (F_RO | F_HIDDEN))))
+			return 0;
+		snprintf(why, n, "%s.%s: no model field and not wire-only", res->name, w->name);
+		return -1;
 	}
-	pthread_mutex_unlock(&names_lock);
-	return names;
+	if (w->model == m)
+		return 0; /* already merged */
+	if (w->type || w->column || w->maxlen || w->choices || w->fk_target || (w->flags & F_MODEL_FLAGS)) {
+		snprintf(why, n, "%s.%s: model attributes declared on the wire", res->name, w->name);
+		return -1;
+	}
+	w->type = m->type;
+	w->column = m->column;
+	w->flags |= m->flags;
+	w->maxlen = m->maxlen;
+	w->choices = m->choices;
+	w->fk_target = m->fk_target;
+	w->model = m;
+	return 0;
+}
+
+int api_registry_init(char *why, size_t why_len)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int r = 0;
+
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < NRES && !r; i++) {
+		const struct api_resource *res = all[i];
+		/* The declarations are non-const static arrays (registry.h): completing them in
+		 * place keeps one merged view for the generic code. */
+		struct api_field *fields = (struct api_field *)res->fields;
+		if (!res->model || strcmp(res->model->name, res->name)) {
+			snprintf(why, why_len, "%s: no model of the same name", res->name);
+			r = -1;
+		}
+		for (size_t k = 0; k < res->nfields && !r; k++)
+			r = merge_field(res, &fields[k], why, why_len);
+		for (size_t k = 0; res->model && k < res->model->nfields && !r; k++)
+			if (!api_resource_field(res, res->model->fields[k].name)) {
+				snprintf(why, why_len, "%s.%s: model field missing from the wire declaration", res->name,
+					 res->model->fields[k].name);
+				r = -1;
+			}
+	}
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+/* The declarations are static data used from the first instruction of every program that
+ * links the registry (server, CLI, tests): complete them before main(). A declaration error
+ * is a programming error that no test could run past. */
+__attribute__((constructor)) static void registry_complete(void)
+{
+	char why[200];
+
+	if (api_registry_init(why, sizeof(why))) {
+		fputs("certkeeper: resource registry: ", stderr);
+		fputs(why, stderr);
+		fputc('\n', stderr);
+		abort();
+	}
 }

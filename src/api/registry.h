@@ -21,40 +21,21 @@
 #include "core/jsonw.h"
 #include "core/strbuf.h"
 #include "domain/context.h"
+#include "domain/model.h"
 #include "domain/record.h"
 #include "store/store.h"
 
 struct api_req;
 struct api_resource;
 
-enum api_ftype {
-	FT_ID,       /* the primary key; read-only */
-	FT_INT,
-	FT_BOOL,
-	FT_TEXT,
-	FT_CHOICE,   /* text limited to `choices` */
-	FT_TIME,     /* epoch column, ISO 8601 on the wire (dates accepted on input) */
-	FT_STRLIST,  /* JSON array of strings kept in a TEXT column */
-	FT_INTLIST,  /* JSON array of integers kept in a TEXT column */
-	FT_JSON,     /* any JSON object kept in a TEXT column (custom_fields) */
-	FT_FK,       /* integer id on input; nested brief object on output */
-	FT_DOUBLE,
-	FT_COMPUTED, /* no column: rendered by `render` from other columns */
-};
-
-/* Field flags. */
-#define F_REQ       0x001u /* required on create */
-#define F_RO        0x002u /* read-only for clients */
-#define F_NULL      0x004u /* accepts/renders null */
+/* Wire flags. The model flags (F_REQ, F_RO, F_NULL, F_HIDDEN, F_SQLEXPR, F_WO, F_OPEN) are
+ * declared by the model half (domain/model.h) and use other bits of the same word. */
 #define F_BRIEF     0x008u /* part of the brief representation */
-#define F_HIDDEN    0x010u /* internal column: never rendered nor accepted (hooks set it) */
 #define F_ICONTAINS 0x020u /* plain filter `name=v` means icontains (NetBox SSL CN/issuer) */
 #define F_NOFILTER  0x040u /* no automatic filter */
 #define F_ORDER     0x080u /* usable in ?ordering= */
-#define F_SQLEXPR   0x100u /* `column` is an SQL expression over the row (read-only) */
 #define F_PLAINID   0x200u /* FK rendered as a bare integer id, not nested */
-#define F_WO        0x400u /* write-only, no column: accepted on input for hooks, never rendered */
-#define F_OPEN      0x800u /* FT_CHOICE whose choices are suggestions: other text is kept as is */
+#define F_WIRE_FLAGS (F_BRIEF | F_ICONTAINS | F_NOFILTER | F_ORDER | F_PLAINID)
 
 /* A row being rendered: the current statement row of a list/get query. */
 struct api_row {
@@ -64,17 +45,27 @@ struct api_row {
 	int64_t id;
 };
 
+/*
+ * One field on the wire, in rendering order. A declaration names a model field
+ * ({.name = "common_name", .flags = F_BRIEF | F_ORDER, .help = "subject CN"}) and adds only
+ * wire attributes (wire flags, help, render); the registry copies the model's attributes
+ * (type, column, model flags, maxlen, choices, fk_target) into it once, before main()
+ * (api/registry.c), so generic code reads one merged view. A wire-only field (FT_COMPUTED,
+ * or a read-only F_SQLEXPR store expression) declares type/column/flags itself. Every model
+ * field must be named (the declaration fixes the JSON order); a mistake aborts at start.
+ */
 struct api_field {
-	const char *name;        /* JSON name */
-	enum api_ftype type;
-	const char *column;      /* SQL column (or expression with F_SQLEXPR); NULL for computed */
-	unsigned flags;
-	int maxlen;              /* text max length in characters; 0 = unlimited */
-	const char *const *choices; /* NULL-terminated values for FT_CHOICE */
-	const char *fk_target;   /* FT_FK: name of the target resource */
+	const char *name;        /* JSON name = the model field's name */
+	enum dom_ftype type;     /* from the model, or declared for wire-only fields */
+	const char *column;      /* SQL column / "@expression"; NULL for computed */
+	unsigned flags;          /* wire flags | the model's flags */
+	int maxlen;              /* from the model */
+	const char *const *choices; /* from the model (or declared for wire-only) */
+	const char *fk_target;   /* FT_FK: name of the target resource (= model name) */
 	/* FT_COMPUTED: write the value (one JSON value) for this row. */
 	void (*render)(const struct api_row *row, struct jsonw *w);
 	const char *help;        /* one line for OPTIONS / OpenAPI */
+	const struct dom_field *model; /* set by the registry; NULL for wire-only fields */
 };
 
 /* An extra, hand-declared filter (e.g. expiring_soon): appends one SQL condition built
@@ -87,43 +78,19 @@ struct api_filter {
 	const char *help;
 };
 
-/* A value normaliser of one FT_TEXT/FT_CHOICE field (domain/values.h): rewrites the string a
- * client sent into its stored form, or refuses it, before the length and choice checks. */
-struct api_normalizer {
-	const char *field;
-	int (*normalize)(const char *field, const char *in, struct strbuf *out, struct ck_error *err);
-};
-
-/* Domain hooks. All run inside the write transaction. */
-struct api_hooks {
-	/* Validates and completes `rec` before INSERT (old_id 0) or UPDATE (old_id = id).
-	 * May set hidden fields, normalise values, refuse with CK_E_INVALID/CK_E_DUPLICATE. */
-	int (*before_write)(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id,
-			    struct ck_error *err);
-	/* After INSERT/UPDATE: lifecycle events, derived rows. */
-	int (*after_write)(const struct dom_ctx *ctx, const struct dom_record *rec, int64_t id,
-			   int64_t old_id, struct ck_error *err);
-	/* Before DELETE: refuse (e.g. protected references) or write events. */
-	int (*before_delete)(const struct dom_ctx *ctx, int64_t id, struct ck_error *err);
-	/* Renders the display string of the current row into sb. */
-	void (*display)(const struct api_row *row, struct strbuf *sb);
-};
-
+/* The wire half of a resource: its model (domain/model.h: table, object type, fields' types
+ * and rules, hooks, tags, custom fields) plus how it is addressed, filtered and rendered. */
 struct api_resource {
-	const char *name;        /* registry key, e.g. "certificates" */
+	const char *name;        /* registry key = model name, e.g. "certificates" */
 	const char *path;        /* list URL path, e.g. "/api/plugins/netbox-ssl/certificates/" */
-	const char *object_type; /* "netbox_ssl.certificate": changelog, tags */
-	const char *verbose;     /* "certificate" for messages */
-	const char *table;
-	const struct api_field *fields;
+	const struct dom_model *model;
+	const struct api_field *fields; /* a non-const static array the registry completes */
 	size_t nfields;
 	const char *default_order; /* e.g. "-valid_to,common_name" (field names) */
 	const char *const *q_columns; /* columns `q` searches (icontains), NULL-terminated */
 	const struct api_filter *filters; /* extra filters, NULL-name terminated; may be NULL */
-	const struct api_normalizer *normalizers; /* NULL-field terminated; may be NULL */
-	struct api_hooks hooks;
-	int taggable;            /* has `tags` (tagged_items) */
-	int has_custom_fields;   /* has `custom_fields` column */
+	/* Renders the display string of the current row into sb. */
+	void (*display)(const struct api_row *row, struct strbuf *sb);
 	int read_only;           /* list/get only (plus delete when `deletable`) */
 	int deletable;
 	int admin_only;          /* superusers only (users, tokens) */
@@ -156,18 +123,11 @@ int api_render_object(struct api_req *ar, const struct api_resource *res, int64_
 /* Renders one object to a freshly allocated JSON string (caller frees), or NULL. */
 char *api_render_object_json(struct api_req *ar, const struct api_resource *res, int64_t id);
 
-/* Creates an object from a decoded record through the generic path (hooks, INSERT, tags,
- * changelog) inside the caller's transaction; *ret_id receives the id. Used by actions. */
-int api_create_record(struct api_req *ar, const struct api_resource *res, struct dom_record *rec,
-		      int64_t *ret_id, struct ck_error *err);
+/* The resource whose model is m (NULL when none). */
+const struct api_resource *api_registry_for_model(const struct dom_model *m);
 
-/* Changes certain fields of an existing object through the generic path (hooks, UPDATE,
- * changelog) inside the caller's transaction. */
-int api_update_record(struct api_req *ar, const struct api_resource *res, int64_t id,
-		      struct dom_record *rec, struct ck_error *err);
-
-/* The field names of a resource as a static array for dom_record_init (index-aligned with
- * res->fields). Computed on first use; thread-safe. */
-const char *const *api_resource_names(const struct api_resource *res);
+/* Completes every declaration from its model (called once before main(); idempotent).
+ * 0, or -1 with a description of the first declaration error in why. */
+int api_registry_init(char *why, size_t why_len);
 
 #endif

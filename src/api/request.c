@@ -1,7 +1,6 @@
 /* api/request — per-request helpers shared by every handler: body parsing, JSON responses,
- * absolute URLs, write permission and transactions. */
+ * absolute URLs, write permission, and the in-process renderer of the CLI. */
 #include "api/api.h"
-#include "domain/uow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,36 +135,25 @@ int api_require_write(struct api_req *ar)
 	return 1;
 }
 
-struct in_uow {
-	struct api_req *ar;
-	int (*fn)(struct api_req *ar, void *arg, struct ck_error *err);
-	void *arg;
+struct api_local {
+	struct api_req ar;
+	struct http_response resp;
 };
 
-static int run_in_uow(void *p, struct ck_error *err)
+struct api_local *api_local_new(struct api_app *app, struct store_conn *conn, const struct auth_user *user)
 {
-	struct in_uow *u = p;
-
-	return u->fn(u->ar, u->arg, err);
-}
-
-int api_in_tx(struct api_req *ar, int (*fn)(struct api_req *ar, void *arg, struct ck_error *err),
-	      void *arg, struct ck_error *err)
-{
-	struct in_uow u = {ar, fn, arg};
-
-	return dom_uow_run(&ar->ctx, run_in_uow, &u, err);
-}
-
-void api_req_init_local(struct api_req *ar, struct api_app *app, struct http_response *resp,
-			struct store_conn *conn, const struct auth_user *user)
-{
+	/* rendering reads the request's query (?fields=) and base URL: none here */
 	static const struct http_request none = {"LOCAL", "", "", NULL, 0, "", 0, "", "local", 0, NULL};
+	struct api_local *l = calloc(1, sizeof(*l));
+	struct api_req *ar;
 
-	memset(ar, 0, sizeof(*ar));
+	if (!l)
+		return NULL;
+	ar = &l->ar;
 	ar->app = app;
 	ar->http = &none;
-	ar->resp = resp;
+	ar->resp = &l->resp;
+	strbuf_init(&l->resp.body, 1 << 10);
 	ar->ctx.conn = conn;
 	ar->ctx.cfg = &app->cfg;
 	ar->ctx.now = (int64_t)time(NULL);
@@ -177,6 +165,27 @@ void api_req_init_local(struct api_req *ar, struct api_app *app, struct http_res
 		ar->ctx.user_id = user->id;
 		ar->ctx.username = ar->user.username;
 	}
+	api_req_snapshots(ar);
+	return l;
+}
+
+struct dom_ctx *api_local_ctx(struct api_local *l)
+{
+	return &l->ar.ctx;
+}
+
+void api_local_reset(struct api_local *l)
+{
+	api_req_release(&l->ar);
+}
+
+void api_local_free(struct api_local *l)
+{
+	if (!l)
+		return;
+	api_req_release(&l->ar);
+	strbuf_release(&l->resp.body);
+	free(l);
 }
 
 void api_req_release(struct api_req *ar)

@@ -14,12 +14,6 @@
 
 #include <string.h>
 
-#define COMMON_TAIL                                                                                \
-	{"custom_fields", FT_JSON, "custom_fields", 0, 0, NULL, NULL, NULL, NULL},                 \
-	    {"created", FT_TIME, "created", F_RO | F_ORDER, 0, NULL, NULL, NULL, NULL},            \
-	{                                                                                          \
-		"last_updated", FT_TIME, "last_updated", F_RO | F_ORDER, 0, NULL, NULL, NULL, NULL \
-	}
 
 /* ---- policies ---- */
 
@@ -50,39 +44,30 @@ static const struct api_filter policy_filters[] = {
 
 static const char *const policy_q[] = {"t.name", "t.description", NULL};
 
-static const struct api_field policy_fields[] = {
-    {"name", FT_TEXT, "name", F_REQ | F_BRIEF | F_ORDER, 100, NULL, NULL, NULL, "unique name"},
-    {"description", FT_TEXT, "description", 0, 200, NULL, NULL, NULL, NULL},
-    {"policy_type", FT_CHOICE, "policy_type", F_REQ | F_BRIEF | F_ORDER, 0, dom_policy_types, NULL,
-     NULL, "which rule the policy applies"},
-    {"severity", FT_CHOICE, "severity", F_BRIEF | F_ORDER, 0, dom_severities, NULL, NULL,
-     "critical, warning (default) or info"},
-    {"enabled", FT_BOOL, "enabled", F_BRIEF, 0, NULL, NULL, NULL, NULL},
-    {"parameters", FT_JSON, "parameters", F_NOFILTER, 0, NULL, NULL, NULL,
-     "the rule's parameter, e.g. {\"min_bits\": 2048}"},
-    {"tenant", FT_FK, "tenant_id", F_NULL, 0, NULL, "tenants", NULL, "null: a global policy"},
-    {"tag_filter", FT_INTLIST, "@policy_tag_ids", /* a store named expression */
-     F_SQLEXPR | F_NOFILTER, 0, NULL, NULL, NULL,
-     "tag ids: the policy applies only to certificates carrying all of them"},
-    {"check_count", FT_INT, "@policy_check_count",
-     F_RO | F_SQLEXPR | F_ORDER, 0, NULL, NULL, NULL, "number of check results"},
-    COMMON_TAIL,
+static struct api_field policy_fields[] = {
+	{.name = "name", .flags = F_BRIEF | F_ORDER, .help = "unique name"},
+	{.name = "description"},
+	{.name = "policy_type", .flags = F_BRIEF | F_ORDER, .help = "which rule the policy applies"},
+	{.name = "severity", .flags = F_BRIEF | F_ORDER, .help = "critical, warning (default) or info"},
+	{.name = "enabled", .flags = F_BRIEF},
+	{.name = "parameters", .flags = F_NOFILTER, .help = "the rule's parameter, e.g. {\"min_bits\": 2048}"},
+	{.name = "tenant", .help = "null: a global policy"},
+	{.name = "tag_filter", .flags = F_NOFILTER, .help = "tag ids: the policy applies only to certificates carrying all of them"},
+	{.name = "check_count", .type = FT_INT, .column = "@policy_check_count", .flags = F_RO | F_SQLEXPR | F_ORDER, .help = "number of check results"},
+	{.name = "custom_fields"},
+	{.name = "created", .flags = F_ORDER},
+	{.name = "last_updated", .flags = F_ORDER},
 };
 
 const struct api_resource res_compliance_policies = {
-    .name = "compliance-policies",
+    .name = "compliance-policies", .model = &dom_model_compliance_policies,
     .path = "/api/plugins/netbox-ssl/compliance-policies/",
-    .object_type = "netbox_ssl.compliancepolicy",
-    .verbose = "compliance policy",
-    .table = "compliance_policies",
     .fields = policy_fields,
     .nfields = sizeof(policy_fields) / sizeof(policy_fields[0]),
     .default_order = "name",
     .q_columns = policy_q,
     .filters = policy_filters,
-    .hooks = {dom_policy_before_write, dom_policy_after_write, NULL, api_render_display_name},
-    .taggable = 1,
-    .has_custom_fields = 1,
+    .display = api_render_display_name,
     .deletable = 1,
 };
 
@@ -152,42 +137,33 @@ static void check_display(const struct api_row *row, struct strbuf *sb)
 		    store_col_text(row->st, api_row_col(row, "result"), NULL));
 }
 
-static const struct api_field check_fields[] = {
-    {"certificate", FT_FK, "certificate_id", F_RO, 0, NULL, "certificates", NULL, NULL},
-    {"policy", FT_FK, "policy_id", F_RO, 0, NULL, "compliance-policies", NULL, NULL},
-    {"result", FT_CHOICE, "result", F_RO | F_BRIEF | F_ORDER, 0, dom_check_results, NULL, NULL,
-     "pass or fail"},
-    {"message", FT_TEXT, "message", F_RO, 0, NULL, NULL, NULL, NULL},
-    {"checked_at", FT_TIME, "checked_at", F_RO | F_BRIEF | F_ORDER, 0, NULL, NULL, NULL,
-     "time of the last run"},
-    {"checked_value", FT_TEXT, "checked_value", F_RO, 255, NULL, NULL, NULL, NULL},
-    {"expected_value", FT_TEXT, "expected_value", F_RO, 255, NULL, NULL, NULL, NULL},
-    {"is_passing", FT_BOOL, "@check_is_passing", F_RO | F_SQLEXPR, 0, NULL, NULL, NULL, NULL},
-    {"is_failing", FT_BOOL, "@check_is_failing", F_RO | F_SQLEXPR, 0, NULL, NULL, NULL, NULL},
-    {"severity", FT_CHOICE, "@check_severity",
-     F_RO | F_SQLEXPR | F_ORDER, 0, dom_severities, NULL, NULL, "the policy's severity"},
-    {"certificate_name", FT_TEXT,
-     "@check_certificate_name",
-     F_HIDDEN | F_SQLEXPR | F_BRIEF, 0, NULL, NULL, NULL, NULL},
-    {"policy_name", FT_TEXT, "@check_policy_name",
-     F_HIDDEN | F_SQLEXPR | F_BRIEF, 0, NULL, NULL, NULL, NULL},
-    COMMON_TAIL,
+static struct api_field check_fields[] = {
+	{.name = "certificate"},
+	{.name = "policy"},
+	{.name = "result", .flags = F_BRIEF | F_ORDER, .help = "pass or fail"},
+	{.name = "message"},
+	{.name = "checked_at", .flags = F_BRIEF | F_ORDER, .help = "time of the last run"},
+	{.name = "checked_value"},
+	{.name = "expected_value"},
+	{.name = "is_passing", .type = FT_BOOL, .column = "@check_is_passing", .flags = F_RO | F_SQLEXPR},
+	{.name = "is_failing", .type = FT_BOOL, .column = "@check_is_failing", .flags = F_RO | F_SQLEXPR},
+	{.name = "severity", .type = FT_CHOICE, .column = "@check_severity", .flags = F_RO | F_SQLEXPR | F_ORDER, .choices = dom_severities, .help = "the policy's severity"},
+	{.name = "certificate_name", .type = FT_TEXT, .column = "@check_certificate_name", .flags = F_HIDDEN | F_SQLEXPR | F_BRIEF},
+	{.name = "policy_name", .type = FT_TEXT, .column = "@check_policy_name", .flags = F_HIDDEN | F_SQLEXPR | F_BRIEF},
+	{.name = "custom_fields"},
+	{.name = "created", .flags = F_ORDER},
+	{.name = "last_updated", .flags = F_ORDER},
 };
 
 const struct api_resource res_compliance_checks = {
-    .name = "compliance-checks",
+    .name = "compliance-checks", .model = &dom_model_compliance_checks,
     .path = "/api/plugins/netbox-ssl/compliance-checks/",
-    .object_type = "netbox_ssl.compliancecheck",
-    .verbose = "compliance check",
-    .table = "compliance_checks",
     .fields = check_fields,
     .nfields = sizeof(check_fields) / sizeof(check_fields[0]),
     .default_order = "-checked_at",
     .q_columns = check_q,
     .filters = check_filters,
-    .hooks = {NULL, NULL, NULL, check_display},
-    .taggable = 1,
-    .has_custom_fields = 1,
+    .display = check_display,
     .read_only = 1,
     .deletable = 1,
 };

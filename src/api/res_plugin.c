@@ -11,50 +11,31 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COMMON_TAIL                                                                             \
-	{"custom_fields", FT_JSON, "custom_fields", 0, 0, NULL, NULL, NULL, NULL},              \
-	{"created", FT_TIME, "created", F_RO | F_ORDER, 0, NULL, NULL, NULL, NULL},             \
-	{"last_updated", FT_TIME, "last_updated", F_RO | F_ORDER, 0, NULL, NULL, NULL, NULL}
 
 /* ---- certificate authorities ---- */
-static const char *const ca_types[] = {"public", "internal", "acme", NULL};
 static const char *const ca_q[] = {"t.name", "t.description", "t.issuer_pattern", NULL};
 
-static const struct api_field ca_fields[] = {
-	{"name", FT_TEXT, "name", F_REQ | F_BRIEF | F_ORDER, 100, NULL, NULL, NULL, "unique name"},
-	{"type", FT_CHOICE, "type", F_BRIEF | F_ORDER, 0, ca_types, NULL, NULL, "public, internal or acme"},
-	{"description", FT_TEXT, "description", 0, 200, NULL, NULL, NULL, NULL},
-	{"issuer_pattern", FT_TEXT, "issuer_pattern", 0, 255, NULL, NULL, NULL,
-	 "case-insensitive substring of certificate issuers this CA issues"},
-	{"website_url", FT_TEXT, "website_url", 0, 200, NULL, NULL, NULL, NULL},
-	{"portal_url", FT_TEXT, "portal_url", 0, 200, NULL, NULL, NULL, NULL},
-	{"contact_email", FT_TEXT, "contact_email", 0, 254, NULL, NULL, NULL, NULL},
-	{"renewal_instructions", FT_TEXT, "renewal_instructions", F_NOFILTER, 0, NULL, NULL, NULL, NULL},
-	{"is_approved", FT_BOOL, "is_approved", F_BRIEF, 0, NULL, NULL, NULL, NULL},
-	{"comments", FT_TEXT, "comments", F_NOFILTER, 0, NULL, NULL, NULL, NULL},
-	{"certificate_count", FT_INT, "SELECT COUNT(*) FROM certificates c WHERE c.issuing_ca_id = t.id",
-	 F_RO | F_SQLEXPR | F_ORDER, 0, NULL, NULL, NULL, NULL},
-	COMMON_TAIL,
+static struct api_field ca_fields[] = {
+	{.name = "name", .flags = F_BRIEF | F_ORDER, .help = "unique name"},
+	{.name = "type", .flags = F_BRIEF | F_ORDER, .help = "public, internal or acme"},
+	{.name = "description"},
+	{.name = "issuer_pattern", .help = "case-insensitive substring of certificate issuers this CA issues"},
+	{.name = "website_url"},
+	{.name = "portal_url"},
+	{.name = "contact_email"},
+	{.name = "renewal_instructions", .flags = F_NOFILTER},
+	{.name = "is_approved", .flags = F_BRIEF},
+	{.name = "comments", .flags = F_NOFILTER},
+	{.name = "certificate_count", .type = FT_INT, .column = "SELECT COUNT(*) FROM certificates c WHERE c.issuing_ca_id = t.id", .flags = F_RO | F_SQLEXPR | F_ORDER},
+	{.name = "custom_fields"},
+	{.name = "created", .flags = F_ORDER},
+	{.name = "last_updated", .flags = F_ORDER},
 };
 
-static int ca_check(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id, struct ck_error *err)
-{
-	(void)ctx;
-	(void)old_id;
-	if (dom_record_has(rec, "name") && !*dom_record_text(rec, "name"))
-		return ck_error_set(err, CK_E_INVALID, "name", "This field may not be blank.");
-	if (dom_record_has(rec, "contact_email") && *dom_record_text(rec, "contact_email") &&
-	    !strchr(dom_record_text(rec, "contact_email"), '@'))
-		return ck_error_set(err, CK_E_INVALID, "contact_email", "Enter a valid email address.");
-	return 0;
-}
 
 const struct api_resource res_cas = {
-	.name = "certificate-authorities", .path = "/api/plugins/netbox-ssl/certificate-authorities/",
-	.object_type = "netbox_ssl.certificateauthority", .verbose = "certificate authority",
-	.table = "certificate_authorities", .fields = ca_fields, .nfields = sizeof(ca_fields) / sizeof(ca_fields[0]),
-	.default_order = "name", .q_columns = ca_q, .hooks = {ca_check, NULL, NULL, api_render_display_name},
-	.taggable = 1, .has_custom_fields = 1, .deletable = 1,
+	.name = "certificate-authorities", .model = &dom_model_cas, .path = "/api/plugins/netbox-ssl/certificate-authorities/", .fields = ca_fields, .nfields = sizeof(ca_fields) / sizeof(ca_fields[0]),
+	.default_order = "name", .q_columns = ca_q, .display = api_render_display_name, .deletable = 1,
 };
 
 /* ---- assignments ---- */
@@ -178,29 +159,26 @@ static const struct api_filter assignment_filters[] = {
 static const char *const assignment_q[] = {
 	"(SELECT common_name FROM certificates c WHERE c.id = t.certificate_id)", "t.notes", NULL};
 
-static const struct api_field assignment_fields[] = {
-	{"certificate", FT_FK, "certificate_id", F_REQ | F_BRIEF, 0, NULL, "certificates", NULL, "certificate id"},
-	{"assigned_object_type", FT_CHOICE, "assigned_object_type", F_REQ | F_BRIEF, 0, dom_assignment_types, NULL, NULL,
-	 "dcim.device, virtualization.virtualmachine or ipam.service"},
-	{"assigned_object_id", FT_INT, "assigned_object_id", F_REQ | F_BRIEF, 0, NULL, NULL, NULL, NULL},
-	{"assigned_object", FT_COMPUTED, NULL, F_RO, 0, NULL, NULL, r_assigned_object, NULL},
-	{"is_primary", FT_BOOL, "is_primary", F_BRIEF, 0, NULL, NULL, NULL, NULL},
-	{"notes", FT_TEXT, "notes", 0, 0, NULL, NULL, NULL, NULL},
-	COMMON_TAIL,
+static struct api_field assignment_fields[] = {
+	{.name = "certificate", .flags = F_BRIEF, .help = "certificate id"},
+	{.name = "assigned_object_type", .flags = F_BRIEF, .help = "dcim.device, virtualization.virtualmachine or ipam.service"},
+	{.name = "assigned_object_id", .flags = F_BRIEF},
+	{.name = "assigned_object", .type = FT_COMPUTED, .flags = F_RO, .render = r_assigned_object},
+	{.name = "is_primary", .flags = F_BRIEF},
+	{.name = "notes"},
+	{.name = "custom_fields"},
+	{.name = "created", .flags = F_ORDER},
+	{.name = "last_updated", .flags = F_ORDER},
 };
 
 const struct api_resource res_assignments = {
-	.name = "assignments", .path = "/api/plugins/netbox-ssl/assignments/",
-	.object_type = "netbox_ssl.certificateassignment", .verbose = "assignment", .table = "assignments",
+	.name = "assignments", .model = &dom_model_assignments, .path = "/api/plugins/netbox-ssl/assignments/",
 	.fields = assignment_fields, .nfields = sizeof(assignment_fields) / sizeof(assignment_fields[0]),
 	.default_order = "certificate,id", .q_columns = assignment_q, .filters = assignment_filters,
-	.hooks = {dom_assignment_before_write, dom_assignment_after_write, dom_assignment_before_delete,
-		  assignment_display},
-	.taggable = 1, .has_custom_fields = 1, .deletable = 1,
+	.display = assignment_display, .deletable = 1,
 };
 
 /* ---- CSRs ---- */
-static const char *const csr_statuses[] = {"pending", "approved", "rejected", "issued", "expired", NULL};
 static const char *const csr_q[] = {"t.common_name", "t.organization", "t.requested_by", "t.target_ca", NULL};
 
 static void r_subject_string(const struct api_row *row, struct jsonw *w)
@@ -230,55 +208,40 @@ static int f_has_certificate(struct api_filter_ctx *fc, const char *const *vals,
 static const struct api_filter csr_filters[] = {{"has_certificate", f_has_certificate, "has a resulting certificate"},
 						{NULL, NULL, NULL}};
 
-static int csr_check(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id, struct ck_error *err)
-{
-	struct dom_value *fp = dom_record_get(rec, "fingerprint_sha256");
-
-	(void)ctx;
-	(void)old_id;
-	if (dom_record_has(rec, "common_name") && !*dom_record_text(rec, "common_name"))
-		return ck_error_set(err, CK_E_INVALID, "common_name", "This field may not be blank.");
-	if (fp && fp->type == DV_TEXT)
-		for (char *p = fp->s; *p; p++)
-			*p = (char)(*p >= 'a' && *p <= 'f' ? *p - 32 : *p);
-	if (!old_id && !dom_record_has(rec, "requested_date"))
-		dom_record_set_int(rec, "requested_date", ctx->now);
-	return 0;
-}
 
 static void csr_display(const struct api_row *row, struct strbuf *sb)
 {
 	strbuf_addf(sb, "CSR: %s", store_col_text(row->st, api_row_col(row, "common_name"), NULL));
 }
 
-static const struct api_field csr_fields[] = {
-	{"common_name", FT_TEXT, "common_name", F_REQ | F_BRIEF | F_ICONTAINS | F_ORDER, 255, NULL, NULL, NULL, NULL},
-	{"organization", FT_TEXT, "organization", F_ICONTAINS, 255, NULL, NULL, NULL, NULL},
-	{"organizational_unit", FT_TEXT, "organizational_unit", 0, 255, NULL, NULL, NULL, NULL},
-	{"locality", FT_TEXT, "locality", 0, 255, NULL, NULL, NULL, NULL},
-	{"state", FT_TEXT, "state", 0, 255, NULL, NULL, NULL, NULL},
-	{"country", FT_TEXT, "country", 0, 2, NULL, NULL, NULL, NULL},
-	{"sans", FT_STRLIST, "sans", 0, 0, NULL, NULL, NULL, NULL},
-	{"key_size", FT_INT, "key_size", F_NULL, 0, NULL, NULL, NULL, NULL},
-	{"algorithm", FT_TEXT, "algorithm", 0, 20, NULL, NULL, NULL, NULL},
-	{"fingerprint_sha256", FT_TEXT, "fingerprint_sha256", F_REQ, 95, NULL, NULL, NULL, NULL},
-	{"pem_content", FT_TEXT, "pem_content", F_REQ | F_NOFILTER, 0, NULL, NULL, NULL, NULL},
-	{"status", FT_CHOICE, "status", F_BRIEF | F_ORDER, 0, csr_statuses, NULL, NULL, NULL},
-	{"requested_date", FT_TIME, "requested_date", F_BRIEF | F_RO | F_ORDER, 0, NULL, NULL, NULL, NULL},
-	{"requested_by", FT_TEXT, "requested_by", F_ICONTAINS, 255, NULL, NULL, NULL, NULL},
-	{"target_ca", FT_TEXT, "target_ca", F_ICONTAINS, 255, NULL, NULL, NULL, NULL},
-	{"notes", FT_TEXT, "notes", 0, 0, NULL, NULL, NULL, NULL},
-	{"comments", FT_TEXT, "comments", F_NOFILTER, 0, NULL, NULL, NULL, NULL},
-	{"resulting_certificate", FT_FK, "resulting_certificate_id", F_NULL, 0, NULL, "certificates", NULL, NULL},
-	{"tenant", FT_FK, "tenant_id", F_NULL, 0, NULL, "tenants", NULL, NULL},
-	{"subject_string", FT_COMPUTED, NULL, F_RO, 0, NULL, NULL, r_subject_string, NULL},
-	COMMON_TAIL,
+static struct api_field csr_fields[] = {
+	{.name = "common_name", .flags = F_BRIEF | F_ICONTAINS | F_ORDER},
+	{.name = "organization", .flags = F_ICONTAINS},
+	{.name = "organizational_unit"},
+	{.name = "locality"},
+	{.name = "state"},
+	{.name = "country"},
+	{.name = "sans"},
+	{.name = "key_size"},
+	{.name = "algorithm"},
+	{.name = "fingerprint_sha256"},
+	{.name = "pem_content", .flags = F_NOFILTER},
+	{.name = "status", .flags = F_BRIEF | F_ORDER},
+	{.name = "requested_date", .flags = F_BRIEF | F_ORDER},
+	{.name = "requested_by", .flags = F_ICONTAINS},
+	{.name = "target_ca", .flags = F_ICONTAINS},
+	{.name = "notes"},
+	{.name = "comments", .flags = F_NOFILTER},
+	{.name = "resulting_certificate"},
+	{.name = "tenant"},
+	{.name = "subject_string", .type = FT_COMPUTED, .flags = F_RO, .render = r_subject_string},
+	{.name = "custom_fields"},
+	{.name = "created", .flags = F_ORDER},
+	{.name = "last_updated", .flags = F_ORDER},
 };
 
 const struct api_resource res_csrs = {
-	.name = "csrs", .path = "/api/plugins/netbox-ssl/csrs/", .object_type = "netbox_ssl.certificatesigningrequest",
-	.verbose = "certificate signing request", .table = "csrs", .fields = csr_fields,
+	.name = "csrs", .model = &dom_model_csrs, .path = "/api/plugins/netbox-ssl/csrs/", .fields = csr_fields,
 	.nfields = sizeof(csr_fields) / sizeof(csr_fields[0]), .default_order = "-requested_date",
-	.q_columns = csr_q, .filters = csr_filters, .hooks = {csr_check, NULL, NULL, csr_display},
-	.taggable = 1, .has_custom_fields = 1, .deletable = 1,
+	.q_columns = csr_q, .filters = csr_filters, .display = csr_display, .deletable = 1,
 };

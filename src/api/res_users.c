@@ -11,60 +11,15 @@
 #include "api/resources.h"
 #include "api/write.h"
 #include "domain/auth.h"
-#include "domain/changelog.h"
+#include "domain/write.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define TIME_RO(n) {#n, FT_TIME, #n, F_RO | F_NULL | F_ORDER, 0, NULL, NULL, NULL, NULL}
 
-static int64_t text_len_ok(const char *s, size_t max)
-{
-	return strlen(s) <= max;
-}
 
-static int user_before(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id, struct ck_error *err)
-{
-	const char *name = dom_record_text(rec, "username");
 
-	(void)ctx;
-	(void)old_id;
-	if (dom_record_has(rec, "username")) {
-		if (!*name || !text_len_ok(name, 150))
-			return ck_error_set(err, CK_E_INVALID, "username", "Enter a user name of 1 to 150 characters.");
-		for (const char *p = name; *p; p++)
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			      strchr("@.+-_", *p)))
-				return ck_error_set(err, CK_E_INVALID, "username",
-						    "Enter a valid username: letters, digits and @/./+/-/_ only.");
-	}
-	if (dom_record_has(rec, "password") && *dom_record_text(rec, "password") &&
-	    strlen(dom_record_text(rec, "password")) < 8)
-		return ck_error_set(err, CK_E_INVALID, "password", "This password is too short. It must contain at least 8 characters.");
-	return 0;
-}
 
-static int user_after(const struct dom_ctx *ctx, const struct dom_record *rec, int64_t id, int64_t old_id,
-		      struct ck_error *err)
-{
-	struct auth_user u;
-	int r;
-
-	(void)old_id;
-	if (!dom_record_has(rec, "password") || !*dom_record_text(rec, "password"))
-		return 0;
-	r = auth_user_get(ctx->conn, id, &u, err);
-	if (!r)
-		r = auth_user_set_password(ctx->conn, u.username, dom_record_text(rec, "password"), err);
-	return r;
-}
-
-static int user_delete(const struct dom_ctx *ctx, int64_t id, struct ck_error *err)
-{
-	if (id == ctx->user_id)
-		return ck_error_set(err, CK_E_CONFLICT, NULL, "You cannot delete your own user.");
-	return 0;
-}
 
 static void user_display(const struct api_row *row, struct strbuf *sb)
 {
@@ -73,24 +28,23 @@ static void user_display(const struct api_row *row, struct strbuf *sb)
 
 static const char *const user_q[] = {"t.username", "t.email", "t.first_name", "t.last_name", NULL};
 
-static const struct api_field user_fields[] = {
-	{"username", FT_TEXT, "username", F_REQ | F_BRIEF | F_ORDER, 150, NULL, NULL, NULL, "unique user name"},
-	{"password", FT_TEXT, NULL, F_WO, 1024, NULL, NULL, NULL, "write-only; stored as a PBKDF2-SHA256 hash"},
-	{"first_name", FT_TEXT, "first_name", 0, 150, NULL, NULL, NULL, NULL},
-	{"last_name", FT_TEXT, "last_name", 0, 150, NULL, NULL, NULL, NULL},
-	{"email", FT_TEXT, "email", 0, 254, NULL, NULL, NULL, NULL},
-	{"is_superuser", FT_BOOL, "is_superuser", 0, 0, NULL, NULL, NULL, NULL},
-	{"is_active", FT_BOOL, "is_active", 0, 0, NULL, NULL, NULL, NULL},
-	{"date_joined", FT_TIME, "created", F_RO | F_ORDER, 0, NULL, NULL, NULL, NULL},
-	TIME_RO(last_login),
-	{"last_updated", FT_TIME, "last_updated", F_RO, 0, NULL, NULL, NULL, NULL},
+static struct api_field user_fields[] = {
+	{.name = "username", .flags = F_BRIEF | F_ORDER, .help = "unique user name"},
+	{.name = "password", .help = "write-only; stored as a PBKDF2-SHA256 hash"},
+	{.name = "first_name"},
+	{.name = "last_name"},
+	{.name = "email"},
+	{.name = "is_superuser"},
+	{.name = "is_active"},
+	{.name = "date_joined", .flags = F_ORDER},
+	{.name = "last_login", .flags = F_ORDER},
+	{.name = "last_updated"},
 };
 
 const struct api_resource res_users = {
-	.name = "users", .path = "/api/users/users/", .object_type = "users.user", .verbose = "user",
-	.table = "users", .fields = user_fields, .nfields = sizeof(user_fields) / sizeof(user_fields[0]),
+	.name = "users", .model = &dom_model_users, .path = "/api/users/users/", .fields = user_fields, .nfields = sizeof(user_fields) / sizeof(user_fields[0]),
 	.default_order = "username", .q_columns = user_q,
-	.hooks = {user_before, user_after, user_delete, user_display}, .deletable = 1, .admin_only = 1,
+	.display = user_display, .deletable = 1, .admin_only = 1,
 };
 
 static void token_display(const struct api_row *row, struct strbuf *sb)
@@ -102,75 +56,48 @@ static void token_display(const struct api_row *row, struct strbuf *sb)
 		strbuf_addf(sb, " (%s)", desc);
 }
 
-static const struct api_field token_fields[] = {
-	{"user", FT_FK, "user_id", F_REQ | F_BRIEF, 0, NULL, "users", NULL, "owner"},
-	{"key_prefix", FT_TEXT, "key_prefix", F_RO | F_BRIEF, 0, NULL, NULL, NULL, "first characters of the key"},
-	{"description", FT_TEXT, "description", 0, 200, NULL, NULL, NULL, NULL},
-	{"write_enabled", FT_BOOL, "write_enabled", F_BRIEF, 0, NULL, NULL, NULL, "false: read-only token"},
-	{"expires", FT_TIME, "expires", F_NULL | F_ORDER, 0, NULL, NULL, NULL, NULL},
-	TIME_RO(last_used),
-	{"created", FT_TIME, "created", F_RO | F_ORDER, 0, NULL, NULL, NULL, NULL},
-	{"last_updated", FT_TIME, "last_updated", F_RO, 0, NULL, NULL, NULL, NULL},
+static struct api_field token_fields[] = {
+	{.name = "user", .flags = F_BRIEF, .help = "owner"},
+	{.name = "key_prefix", .flags = F_BRIEF, .help = "first characters of the key"},
+	{.name = "description"},
+	{.name = "write_enabled", .flags = F_BRIEF, .help = "false: read-only token"},
+	{.name = "expires", .flags = F_ORDER},
+	{.name = "last_used", .flags = F_ORDER},
+	{.name = "created", .flags = F_ORDER},
+	{.name = "last_updated"},
 };
 
 const struct api_resource res_tokens = {
-	.name = "tokens", .path = "/api/users/tokens/", .object_type = "users.token", .verbose = "token",
-	.table = "tokens", .fields = token_fields, .nfields = sizeof(token_fields) / sizeof(token_fields[0]),
-	.default_order = "-created", .hooks = {NULL, NULL, NULL, token_display},
+	.name = "tokens", .model = &dom_model_tokens, .path = "/api/users/tokens/", .fields = token_fields, .nfields = sizeof(token_fields) / sizeof(token_fields[0]),
+	.default_order = "-created", .display = token_display,
 	.deletable = 1, .admin_only = 1,
 };
-
-struct token_job {
-	int64_t user, expires, id;
-	int write_enabled;
-	const char *description;
-	char *key;
-};
-
-static int run_token(struct api_req *ar, void *arg, struct ck_error *err)
-{
-	struct token_job *job = arg;
-	char *post;
-	int r = auth_token_create(ar->ctx.conn, job->user, job->write_enabled, job->description, job->expires,
-				  &job->key, &job->id, err);
-
-	if (r)
-		return r;
-	post = api_render_object_json(ar, &res_tokens, job->id);
-	r = dom_changelog_write(&ar->ctx, "create", res_tokens.object_type, job->id, "token", NULL, post, err);
-	free(post);
-	return r;
-}
 
 /* POST /api/users/tokens/: the key is generated here and returned once, in this response. */
 void api_token_create(struct api_req *ar)
 {
-	struct token_job job = {0, 0, 0, 1, "", NULL};
 	struct dom_record rec;
+	char *key = NULL;
+	int64_t id = 0;
 	struct ck_error err;
 	struct jsonw w;
 	json_t *body, *tags = NULL;
 	int r;
 
 	ck_error_clear(&err);
-	if ((r = api_body(ar, &body, &err)) || (r = dom_record_init(&rec, api_resource_names(&res_tokens), res_tokens.nfields))) {
+	if ((r = api_body(ar, &body, &err)) || (r = dom_model_record_init(res_tokens.model, &rec))) {
 		api_fail(ar, r, &err);
 		return;
 	}
 	r = api_decode_record(ar, &res_tokens, body, 0, &rec, &tags, &err);
-	if (!r) {
-		job.user = dom_record_int(&rec, "user", 0);
-		job.write_enabled = (int)dom_record_int(&rec, "write_enabled", 1);
-		job.expires = dom_record_int(&rec, "expires", 0);
-		job.description = dom_record_text(&rec, "description");
-		r = api_in_tx(ar, run_token, &job, &err);
-	}
+	if (!r)
+		r = dom_token_create(&ar->ctx, &rec, &key, &id, &err);
 	if (r) {
 		api_fail(ar, r, &err);
 	} else {
 		size_t len;
 		api_json_begin(ar, 201, &w);
-		api_render_object(ar, &res_tokens, job.id, 0, &w, NULL);
+		api_render_object(ar, &res_tokens, id, 0, &w, NULL);
 		/* splice "key" into the rendered object: it exists only in this response */
 		len = ar->resp->body.len;
 		if (len && ar->resp->body.buf[len - 1] == '}') {
@@ -178,13 +105,13 @@ void api_token_create(struct api_req *ar)
 			strbuf_adds(&ar->resp->body, ",\"key\":");
 			jsonw_escape_into(&ar->resp->body, "", 0);
 			strbuf_addch(&ar->resp->body, '"');
-			strbuf_adds(&ar->resp->body, job.key);
+			strbuf_adds(&ar->resp->body, key);
 			strbuf_adds(&ar->resp->body, "\"}");
 		}
 	}
-	if (job.key) {
-		memset(job.key, 0, strlen(job.key));
-		free(job.key);
+	if (key) {
+		memset(key, 0, strlen(key));
+		free(key);
 	}
 	dom_record_release(&rec);
 }

@@ -255,6 +255,7 @@ void api_handle(void *app, const struct http_request *req, struct http_response 
 	ar.ctx.cfg = &ar.app->cfg;
 	ar.ctx.now = (int64_t)time(NULL);
 	ar.ctx.request_id = req->request_id;
+	api_req_snapshots(&ar);
 	ar.ctx.username = "";
 	set_base_url(&ar);
 	if (strncmp(req->path, "/api/", 5) && strcmp(req->path, "/api")) {

@@ -6,9 +6,7 @@
 #include "api/query.h"
 #include "api/write.h"
 #include "core/parse.h"
-#include "domain/assignment.h"
-#include "domain/changelog.h"
-#include "domain/uow.h"
+#include "domain/write.h"
 #include "store/records.h"
 
 #include <stdlib.h>
@@ -36,7 +34,7 @@ static int decode_fk(struct api_req *ar, const struct api_field *f, json_t *v, s
 		return ck_error_set(err, CK_E_INVALID, f->name, "Incorrect type. Expected pk value.");
 	id = json_integer_value(v);
 	if (target) {
-		if (store_record_exists(ar->ctx.conn, target->table, id, &found, err))
+		if (store_record_exists(ar->ctx.conn, target->model->table, id, &found, err))
 			return CK_E_DB;
 		if (!found)
 			return ck_error_set(err, CK_E_INVALID, f->name, "Invalid pk \"%lld\" - object does not exist.",
@@ -143,7 +141,7 @@ static int decode_field(struct api_req *ar, const struct api_field *f, json_t *v
 static int normalize(const struct api_resource *res, const struct api_field *f, json_t *v, json_t **ret,
 		     struct ck_error *err)
 {
-	const struct api_normalizer *nz = res->normalizers;
+	const struct dom_normalizer *nz = res->model->normalizers;
 	struct strbuf out;
 	int r;
 
@@ -175,7 +173,7 @@ int api_decode_record(struct api_req *ar, const struct api_resource *res, json_t
 	*ret_tags = NULL;
 	json_object_foreach(obj, key, v) {
 		const struct api_field *f = api_resource_field(res, key);
-		if (!strcmp(key, "tags") && res->taggable) {
+		if (!strcmp(key, "tags") && res->model->taggable) {
 			*ret_tags = v;
 			continue;
 		}
@@ -203,118 +201,6 @@ int api_decode_record(struct api_req *ar, const struct api_resource *res, json_t
 	return ar->errors && json_object_size(ar->errors) ? CK_E_INVALID : 0;
 }
 
-/* Tags given as ids, {"id"}, {"name"} or {"slug"} → tag ids, replacing the object's set. */
-static int write_tags(struct api_req *ar, const struct api_resource *res, int64_t id, json_t *tags,
-		      struct ck_error *err)
-{
-	size_t i;
-	json_t *t;
-	int r;
-
-	if (!json_is_array(tags))
-		return ck_error_set(err, CK_E_INVALID, "tags", "Expected a list of items.");
-	r = store_tags_clear(ar->ctx.conn, res->object_type, id, err);
-	if (r)
-		return r;
-	json_array_foreach(tags, i, t) {
-		int64_t tag_id = 0;
-		const char *by = NULL;
-		json_t *val = t;
-		if (json_is_object(t)) {
-			by = json_object_get(t, "id") ? "id" : json_object_get(t, "slug") ? "slug" : "name";
-			val = json_object_get(t, by);
-		}
-		if (json_is_integer(val))
-			r = store_tag_find(ar->ctx.conn, "id", json_integer_value(val), NULL, &tag_id, err);
-		else if (json_is_string(val) && by)
-			r = store_tag_find(ar->ctx.conn, by, 0, json_string_value(val), &tag_id, err);
-		if (r)
-			return r;
-		if (!tag_id)
-			return ck_error_set(err, CK_E_INVALID, "tags", "Related object not found using the provided attributes (item %zu).", i);
-		r = store_tags_attach(ar->ctx.conn, tag_id, res->object_type, id, err);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
-static int writable_column(const struct api_field *f)
-{
-	return f->column && !(f->flags & F_SQLEXPR) && f->type != FT_ID && f->type != FT_COMPUTED &&
-	       strcmp(f->name, "created") && strcmp(f->name, "last_updated");
-}
-
-/* The record's present, writable values as store values (borrowing the record's text), in
- * declaration order. *ret (caller frees) may be NULL when n is 0. */
-static int record_values(const struct api_resource *res, const struct dom_record *rec, struct store_value **ret,
-			 size_t *ret_n)
-{
-	struct store_value *v = calloc(res->nfields ? res->nfields : 1, sizeof(*v));
-	size_t n = 0;
-
-	if (!v)
-		return CK_E_NOMEM;
-	for (size_t i = 0; i < res->nfields; i++) {
-		const struct api_field *f = &res->fields[i];
-		const struct dom_value *dv;
-		if (!writable_column(f) || !dom_record_has(rec, f->name))
-			continue;
-		dv = dom_record_get(rec, f->name);
-		v[n].column = f->column;
-		switch (dv->type) {
-		case DV_INT: v[n].type = STORE_V_INT; v[n].i = dv->i; break;
-		case DV_DOUBLE: v[n].type = STORE_V_DOUBLE; v[n].d = dv->d; break;
-		case DV_TEXT: v[n].type = STORE_V_TEXT; v[n].s = dv->s; v[n].len = dv->len; break;
-		default: v[n].type = STORE_V_NULL; break;
-		}
-		n++;
-	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
-
-static int insert_row(struct api_req *ar, const struct api_resource *res, struct dom_record *rec,
-		      int64_t *ret_id, struct ck_error *err)
-{
-	struct store_value *v = NULL;
-	size_t n = 0;
-	int r = record_values(res, rec, &v, &n);
-
-	if (!r)
-		r = store_record_insert(ar->ctx.conn, res->table, v, n, ar->ctx.now, ret_id, err);
-	free(v);
-	return r;
-}
-
-static int update_row(struct api_req *ar, const struct api_resource *res, int64_t id,
-		      struct dom_record *rec, struct ck_error *err)
-{
-	struct store_value *v = NULL;
-	size_t n = 0;
-	int r = record_values(res, rec, &v, &n);
-
-	if (!r)
-		r = store_record_update(ar->ctx.conn, res->table, id, v, n, ar->ctx.now, err);
-	free(v);
-	return r;
-}
-
-/* Turns a store-level unique violation into the DRF message on the right field. */
-static int explain_duplicate(const struct api_resource *res, int r, struct ck_error *err)
-{
-	char field[CK_ERROR_FIELD_MAX];
-
-	if (r != CK_E_DUPLICATE || !err)
-		return r;
-	snprintf(field, sizeof(field), "%s", err->field[0] ? err->field : "non_field_errors");
-	if (strchr(field, ','))
-		return ck_error_set(err, r, "non_field_errors", "A %s with these values (%s) already exists.",
-				    res->verbose, field);
-	return ck_error_set(err, r, field, "%s with this %s already exists.", res->verbose, field);
-}
-
 /* The "display" member of a snapshot rendered by api_render_row (id, url, display come
  * first; a URL holds no quote), decoded without parsing the whole object — snapshots carry
  * PEM text and a full parse per write cost a sixth of an import's time. Caller frees. */
@@ -339,139 +225,60 @@ static char *snapshot_display(const char *json)
 	return out;
 }
 
-static int snapshot_and_log(struct api_req *ar, const struct api_resource *res, const char *action,
-			    int64_t id, const char *pre, struct ck_error *err)
+/* The domain's snapshot serialiser (domain/context.h): the object's full wire JSON. */
+static char *render_snapshot(void *env, const struct dom_model *m, int64_t id, char **ret_repr)
 {
-	char *post = strcmp(action, "delete") ? api_render_object_json(ar, res, id) : NULL;
-	char *repr = snapshot_display(post ? post : pre);
-	int r = dom_changelog_write(&ar->ctx, action, res->object_type, id, repr, pre, post, err);
+	const struct api_resource *res = api_registry_for_model(m);
+	char *json = res ? api_render_object_json(env, res, id) : NULL;
 
-	free(repr);
-	free(post);
-	return r;
+	if (ret_repr)
+		*ret_repr = json ? snapshot_display(json) : NULL;
+	return json;
 }
 
-/* Create or update with optional tags, written before the changelog snapshot so the
- * snapshot shows them. */
-static int create_tagged(struct api_req *ar, const struct api_resource *res, struct dom_record *rec,
-			 json_t *tags, int64_t *ret_id, struct ck_error *err)
+void api_req_snapshots(struct api_req *ar)
 {
-	int64_t id = 0;
-	int r = 0;
-
-	if (res->hooks.before_write)
-		r = res->hooks.before_write(&ar->ctx, rec, 0, err);
-	if (!r)
-		r = dom_record_refuse_secrets(rec, err);
-	if (!r)
-		r = explain_duplicate(res, insert_row(ar, res, rec, &id, err), err);
-	if (!r && tags)
-		r = write_tags(ar, res, id, tags, err);
-	if (!r && res->hooks.after_write)
-		r = res->hooks.after_write(&ar->ctx, rec, id, 0, err);
-	if (!r)
-		r = snapshot_and_log(ar, res, "create", id, NULL, err);
-	if (!r)
-		*ret_id = id;
-	return r;
+	ar->snap.render = render_snapshot;
+	ar->snap.env = ar;
+	ar->ctx.snap = &ar->snap;
 }
 
-int api_create_record(struct api_req *ar, const struct api_resource *res, struct dom_record *rec,
-		      int64_t *ret_id, struct ck_error *err)
+int api_decode_tags(json_t *tags, struct dom_tags *out)
 {
-	return create_tagged(ar, res, rec, NULL, ret_id, err);
-}
+	struct dom_tag_ref *v;
+	size_t i;
+	json_t *t;
 
-static int update_tagged(struct api_req *ar, const struct api_resource *res, int64_t id,
-			 struct dom_record *rec, json_t *tags, struct ck_error *err)
-{
-	char *pre = api_render_object_json(ar, res, id);
-	int r = 0;
-
-	if (!pre)
-		return ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	if (res->hooks.before_write)
-		r = res->hooks.before_write(&ar->ctx, rec, id, err);
-	if (!r)
-		r = dom_record_refuse_secrets(rec, err);
-	if (!r)
-		r = explain_duplicate(res, update_row(ar, res, id, rec, err), err);
-	if (!r && tags)
-		r = write_tags(ar, res, id, tags, err);
-	if (!r && res->hooks.after_write)
-		r = res->hooks.after_write(&ar->ctx, rec, id, id, err);
-	if (!r)
-		r = snapshot_and_log(ar, res, "update", id, pre, err);
-	free(pre);
-	return r;
-}
-
-int api_update_record(struct api_req *ar, const struct api_resource *res, int64_t id,
-		      struct dom_record *rec, struct ck_error *err)
-{
-	return update_tagged(ar, res, id, rec, NULL, err);
-}
-
-/* The cascade (docs/lifecycle.md "Deleting what a certificate is assigned to"): every
- * dependent object is deleted first through this same path, so each gets its hooks and its
- * own changelog row instead of vanishing through a foreign key. */
-static int delete_dependents(struct api_req *ar, const struct api_resource *res, int64_t id, struct ck_error *err)
-{
-	struct dom_dependent *deps = NULL;
-	size_t n = 0;
-	int r = dom_dependents(&ar->ctx, res->object_type, id, &deps, &n, err);
-
-	for (size_t i = 0; i < n && !r; i++) {
-		const struct api_resource *dep = api_registry_find(deps[i].resource);
-		r = dep ? api_delete_record(ar, dep, deps[i].id, err) : CK_E_INTERNAL;
+	memset(out, 0, sizeof(*out));
+	if (!json_is_array(tags)) {
+		out->not_a_list = 1;
+		return 0;
 	}
-	free(deps);
-	return r;
-}
-
-int api_delete_record(struct api_req *ar, const struct api_resource *res, int64_t id, struct ck_error *err)
-{
-	char *pre = api_render_object_json(ar, res, id);
-	int r = 0;
-
-	if (!pre)
-		return ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	r = delete_dependents(ar, res, id, err);
-	if (!r && res->hooks.before_delete)
-		r = res->hooks.before_delete(&ar->ctx, id, err);
-	if (!r) {
-		r = store_record_delete(ar->ctx.conn, res->table, id, err);
-		if (r == CK_E_INVALID)
-			r = ck_error_set(err, CK_E_CONFLICT, NULL,
-					 "Unable to delete object: other objects depend on this %s.", res->verbose);
+	v = calloc(json_array_size(tags) ? json_array_size(tags) : 1, sizeof(*v));
+	if (!v)
+		return CK_E_NOMEM;
+	/* ids, {"id"}, {"name"} or {"slug"}; strings stay borrowed from the JSON */
+	json_array_foreach(tags, i, t) {
+		const char *by = NULL;
+		json_t *val = t;
+		if (json_is_object(t)) {
+			by = json_object_get(t, "id") ? "id" : json_object_get(t, "slug") ? "slug" : "name";
+			val = json_object_get(t, by);
+		}
+		if (json_is_integer(val))
+			v[i] = (struct dom_tag_ref){"id", json_integer_value(val), NULL};
+		else if (json_is_string(val) && by)
+			v[i] = (struct dom_tag_ref){by, 0, json_string_value(val)};
 	}
-	if (!r && res->taggable)
-		r = store_tags_clear(ar->ctx.conn, res->object_type, id, err);
-	if (!r)
-		r = snapshot_and_log(ar, res, "delete", id, pre, err);
-	free(pre);
-	return r;
+	out->v = v;
+	out->n = json_array_size(tags);
+	return 0;
 }
 
-/* One item of a create or update request: decode, write, tags. */
-static int write_one(struct api_req *ar, const struct api_resource *res, json_t *obj, int64_t id,
-		     int partial, int64_t *ret_id, struct ck_error *err)
+void api_tags_release(struct dom_tags *tags)
 {
-	struct dom_record rec;
-	json_t *tags = NULL;
-	int r = dom_record_init(&rec, api_resource_names(res), res->nfields);
-
-	if (r)
-		return r;
-	r = api_decode_record(ar, res, obj, partial, &rec, &tags, err);
-	if (!r && id)
-		r = update_tagged(ar, res, id, &rec, tags, err);
-	else if (!r)
-		r = create_tagged(ar, res, &rec, tags, &id, err);
-	dom_record_release(&rec);
-	if (!r)
-		*ret_id = id;
-	return r;
+	free((void *)tags->v);
+	memset(tags, 0, sizeof(*tags));
 }
 
 struct write_job {
@@ -480,9 +287,9 @@ struct write_job {
 	int64_t id;       /* detail URL id, 0 for list */
 	int partial;
 	int del;
-	int64_t *ids;     /* out: ids written, in order */
-	size_t nids;
-	struct api_req *ar; /* the request this domain command runs for */
+	struct api_req *ar;
+	struct dom_record rec; /* the item being written */
+	struct dom_tags tags;
 };
 
 static int item_id(json_t *item, int64_t *ret, struct ck_error *err)
@@ -495,34 +302,48 @@ static int item_id(json_t *item, int64_t *ret, struct ck_error *err)
 	return 0;
 }
 
-static int run_write(void *arg, struct ck_error *err)
+/* dom_bulk.prepare: decodes item i of the request into the change to make. */
+static int prepare_item(void *arg, size_t i, struct dom_write_op *op, struct ck_error *err)
 {
 	struct write_job *job = arg;
 	struct api_req *ar = job->ar;
-	size_t n = json_is_array(job->body) ? json_array_size(job->body) : 1;
+	json_t *item = json_is_array(job->body) ? json_array_get(job->body, i) : job->body;
+	json_t *tags = NULL;
 	int r = 0;
 
-	for (size_t i = 0; i < n && !r; i++) {
-		json_t *item = json_is_array(job->body) ? json_array_get(job->body, i) : job->body;
-		int64_t id = job->id, out = 0;
-		if (!id && json_is_array(job->body) && (job->del || strcmp(ar->http->method, "POST")))
-			r = item_id(item, &id, err);
-		if (!r && job->del)
-			r = api_delete_record(ar, job->res, id, err);
-		else if (!r)
-			r = write_one(ar, job->res, item, id, job->partial, &out, err);
-		if (r && err && json_is_array(job->body))
-			err->index = (long)i;
-		job->ids[i] = out ? out : id;
-		job->nids = i + 1;
+	op->id = job->id;
+	if (!op->id && json_is_array(job->body) && (job->del || strcmp(ar->http->method, "POST")))
+		r = item_id(item, &op->id, err);
+	if (r || job->del) {
+		op->kind = DOM_WRITE_DELETE;
+		return r;
 	}
+	op->kind = op->id ? DOM_WRITE_UPDATE : DOM_WRITE_CREATE;
+	r = dom_model_record_init(job->res->model, &job->rec);
+	if (!r)
+		r = api_decode_record(ar, job->res, item, job->partial, &job->rec, &tags, err);
+	if (!r && tags)
+		r = api_decode_tags(tags, &job->tags);
+	op->rec = &job->rec;
+	op->tags = tags ? &job->tags : NULL;
 	return r;
+}
+
+static void finish_item(void *arg, size_t i, struct dom_write_op *op)
+{
+	struct write_job *job = arg;
+
+	(void)i;
+	(void)op;
+	dom_record_release(&job->rec);
+	api_tags_release(&job->tags);
 }
 
 void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
 {
 	const char *m = ar->http->method;
-	struct write_job job = {res, NULL, id, !strcmp(m, "PATCH"), !strcmp(m, "DELETE"), NULL, 0, ar};
+	struct write_job job = {.res = res, .id = id, .partial = !strcmp(m, "PATCH"), .del = !strcmp(m, "DELETE"), .ar = ar};
+	struct dom_bulk bulk = {.model = res->model, .prepare = prepare_item, .finish = finish_item, .arg = &job};
 	struct ck_error err;
 	struct jsonw w;
 	size_t n;
@@ -548,21 +369,20 @@ void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
 		api_fail_detail(ar, CK_E_INVALID, n ? "Bulk requests are limited to 1000 objects." : "Empty list.");
 		return;
 	}
-	if (!id && !job.body) {
-		api_fail_detail(ar, CK_E_INVALID, "Bulk operations need a list of objects with ids.");
-		return;
-	}
 	if (!id && strcmp(m, "POST") && !json_is_array(job.body)) {
 		api_fail_detail(ar, CK_E_INVALID, "Bulk operations need a list of objects with ids.");
 		return;
 	}
-	job.ids = calloc(n, sizeof(*job.ids));
-	if (!job.ids) {
+	bulk.n = n;
+	bulk.ret_ids = calloc(n, sizeof(*bulk.ret_ids));
+	if (!bulk.ret_ids) {
 		api_fail(ar, CK_E_NOMEM, NULL);
 		return;
 	}
-	r = dom_uow_run(&ar->ctx, run_write, &job, &err);
+	r = dom_write_bulk(&ar->ctx, &bulk, &err);
 	if (r) {
+		if (!json_is_array(job.body))
+			err.index = -1;
 		api_fail(ar, r, &err);
 		goto out;
 	}
@@ -573,10 +393,10 @@ void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
 	api_json_begin(ar, strcmp(m, "POST") ? 200 : 201, &w);
 	if (json_is_array(job.body))
 		jsonw_arr_open(&w);
-	for (size_t i = 0; i < job.nids; i++)
-		api_render_object(ar, res, job.ids[i], 0, &w, NULL);
+	for (size_t i = 0; i < n; i++)
+		api_render_object(ar, res, bulk.ret_ids[i], 0, &w, NULL);
 	if (json_is_array(job.body))
 		jsonw_arr_close(&w);
 out:
-	free(job.ids);
+	free(bulk.ret_ids);
 }

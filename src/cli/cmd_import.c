@@ -23,6 +23,7 @@
 #include "domain/auth.h"
 #include "domain/certificate.h"
 #include "domain/uow.h"
+#include "domain/write.h"
 #include "store/store.h"
 #include "x509/x509.h"
 
@@ -55,7 +56,7 @@ struct batch {
 	size_t n;
 	int64_t tenant;
 	int skip_existing;
-	struct api_req *ar; /* the request this domain command runs for */
+	const struct dom_ctx *ctx; /* who imports, with which settings */
 };
 
 static const char usage_text[] =
@@ -215,12 +216,12 @@ static void batch_release(struct batch *b)
 }
 
 /* Parses every input of the batch before any write; err->index names the failing one. */
-static int batch_parse(struct api_req *ar, struct batch *b, struct ck_error *err)
+static int batch_parse(const struct dom_ctx *ctx, struct batch *b, struct ck_error *err)
 {
 	struct x509_limits lim;
 
 	x509_limits_default(&lim);
-	lim.max_input = (size_t)ar->app->cfg.max_pem_bytes;
+	lim.max_input = (size_t)ctx->cfg->max_pem_bytes;
 	for (size_t i = 0; i < b->n; i++) {
 		int r = x509_parse_input(b->pems[i], b->lens[i], &lim, &b->bundles[i], err);
 		if (!r && !b->bundles[i]->ncerts)
@@ -239,7 +240,7 @@ static int batch_parse(struct api_req *ar, struct batch *b, struct ck_error *err
 static int batch_write(void *arg, struct ck_error *err)
 {
 	struct batch *b = arg;
-	struct api_req *ar = b->ar;
+	const struct dom_ctx *ctx = b->ctx;
 	int r = 0;
 
 	for (size_t i = 0; i < b->n && !r; i++) {
@@ -250,7 +251,7 @@ static int batch_write(void *arg, struct ck_error *err)
 			struct ck_error dup_err;
 			int64_t dup = 0;
 			ck_error_clear(&dup_err);
-			r = dom_cert_find_duplicate(&ar->ctx, leaf->serial_number, leaf->issuer, leaf->fingerprint_sha256,
+			r = dom_cert_find_duplicate(ctx, leaf->serial_number, leaf->issuer, leaf->fingerprint_sha256,
 						    0, &dup, &dup_err);
 			if (!r && dup) {
 				b->skipped[i] = strdup(dup_err.msg);
@@ -261,13 +262,13 @@ static int batch_write(void *arg, struct ck_error *err)
 			if (r)
 				break;
 		}
-		r = dom_record_init(&rec, api_resource_names(&res_certificates), res_certificates.nfields);
+		r = dom_record_init(&rec, dom_model_names(res_certificates.model), res_certificates.model->nfields);
 		if (!r)
 			r = dom_cert_record_from_x509(&rec, &bu->certs[0], bu->issuer_chain);
 		if (!r && b->tenant)
 			r = dom_record_set_int(&rec, "tenant", b->tenant);
 		if (!r)
-			r = api_create_record(ar, &res_certificates, &rec, &b->ids[i], err);
+			r = dom_create_step(ctx, &dom_model_certificates, &rec, NULL, &b->ids[i], err);
 		dom_record_release(&rec);
 		if (r && err)
 			err->index = (long)i;
@@ -290,11 +291,11 @@ static void report_failure(const struct import_opts *o, int first, const struct 
 }
 
 /* Fills the batch from files[first..], then parses and writes it in one transaction. */
-static int import_batch(struct api_req *ar, const struct import_opts *o, int first, struct batch *b,
+static int import_batch(const struct dom_ctx *ctx, const struct import_opts *o, int first, struct batch *b,
 			size_t done)
 {
 	struct ck_error err;
-	size_t cap = (size_t)ar->app->cfg.max_pem_bytes;
+	size_t cap = (size_t)ctx->cfg->max_pem_bytes;
 	char why[200];
 	int r;
 
@@ -307,10 +308,10 @@ static int import_batch(struct api_req *ar, const struct import_opts *o, int fir
 		}
 		b->n++;
 	}
-	r = batch_parse(ar, b, &err);
-	b->ar = ar;
+	r = batch_parse(ctx, b, &err);
+	b->ctx = ctx;
 	if (!r)
-		r = dom_uow_run(&ar->ctx, batch_write, b, &err);
+		r = dom_uow_run(ctx, batch_write, b, &err);
 	if (r) {
 		report_failure(o, first, b, &err, done);
 		return 1;
@@ -326,7 +327,7 @@ static int import_batch(struct api_req *ar, const struct import_opts *o, int fir
 static int check_actor(struct store_conn *c, const struct import_opts *o, struct auth_user *user)
 {
 	struct ck_error err;
-	int64_t found = 0;
+	int found = 0;
 
 	ck_error_clear(&err);
 	if (o->user && auth_user_find(c, o->user, user, &err)) {
@@ -334,7 +335,7 @@ static int check_actor(struct store_conn *c, const struct import_opts *o, struct
 			err.code == CK_E_NOTFOUND ? "no such user" : err.msg);
 		return 1;
 	}
-	if (o->tenant && (store_scalar_i64(c, "SELECT id FROM tenants WHERE id = $1", &o->tenant, 1, &found, &err) || !found)) {
+	if (o->tenant && (found = store_id_exists(c, dom_model_tenants.table, o->tenant, &err)) <= 0) {
 		fprintf(stderr, "certkeeper import: --tenant %lld: %s\n", (long long)o->tenant,
 			err.msg[0] ? err.msg : "no such tenant");
 		return 1;
@@ -353,9 +354,8 @@ static double elapsed_s(const struct timespec *t0)
 /* Runs every batch; prints the summary. */
 static int run_import(struct api_app *app, const struct import_opts *o)
 {
-	struct http_response resp;
 	struct auth_user user;
-	struct api_req ar;
+	struct api_local *snap = NULL; /* changelog snapshots as the API renders the objects */
 	struct batch b;
 	struct timespec t0;
 	struct store_conn *c = store_conn_get(app->store);
@@ -373,17 +373,19 @@ static int run_import(struct api_app *app, const struct import_opts *o)
 		fprintf(stderr, "certkeeper import: out of memory\n");
 		goto release_batch;
 	}
-	memset(&resp, 0, sizeof(resp));
-	strbuf_init(&resp.body, 1 << 20);
-	api_req_init_local(&ar, app, &resp, c, o->user ? &user : NULL);
+	snap = api_local_new(app, c, o->user ? &user : NULL);
+	if (!snap) {
+		fprintf(stderr, "certkeeper import: out of memory\n");
+		goto release_batch;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int first = 0; first < o->nfiles; first += (int)b.n) {
-		if (import_batch(&ar, o, first, &b, done))
+		if (import_batch(api_local_ctx(snap), o, first, &b, done))
 			goto release_req;
 		for (size_t i = 0; i < b.n; i++)
 			skipped += b.skipped[i] != NULL;
 		done += b.n;
-		api_req_release(&ar);
+		api_local_reset(snap);
 	}
 	t = elapsed_s(&t0);
 	done -= skipped;
@@ -394,8 +396,7 @@ static int run_import(struct api_app *app, const struct import_opts *o)
 		printf("imported %zu certificates in %.2f s (%.0f/s)\n", done, t, t > 0 ? (double)done / t : 0.0);
 	r = 0;
 release_req:
-	api_req_release(&ar);
-	strbuf_release(&resp.body);
+	api_local_free(snap);
 release_batch:
 	batch_release(&b);
 	return r;

@@ -82,7 +82,7 @@ int cmd_sweep(int argc, char **argv)
 		fprintf(stderr, "certkeeper sweep: cannot open database %s: %s\n", cfg.db, err.msg);
 		return 1;
 	}
-	struct dom_ctx ctx = {store_conn_get(st), &cfg, now, 0, "", "sweep"};
+	struct dom_ctx ctx = {store_conn_get(st), &cfg, now, 0, "", "sweep", NULL};
 	r = ctx.conn ? dom_lifecycle_sweep(&ctx, &expired, &archived, &err) : CK_E_NOMEM;
 	if (r)
 		fprintf(stderr, "certkeeper sweep: %s\n", err.msg[0] ? err.msg : ck_strerror(r));

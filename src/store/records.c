@@ -162,3 +162,22 @@ int store_tag_find(struct store_conn *c, const char *by, int64_t id_value, const
 	store_done(st);
 	return r < 0 ? r : 0;
 }
+
+int store_service_parents(struct store_conn *c, int64_t service_id, int64_t *ret_device, int64_t *ret_vm,
+			  struct ck_error *err)
+{
+	struct store_stmt *st;
+	int r = store_query(c, "SELECT device_id, virtual_machine_id FROM services WHERE id = $1", &st, err);
+
+	*ret_device = *ret_vm = 0;
+	if (r)
+		return r;
+	store_bind_i64(st, 1, service_id);
+	r = store_step(st, err);
+	if (r == STORE_ROW) {
+		*ret_device = store_col_i64(st, 0);
+		*ret_vm = store_col_i64(st, 1);
+	}
+	store_done(st);
+	return r < 0 ? r : 0;
+}

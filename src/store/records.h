@@ -57,4 +57,8 @@ int store_tags_attach(struct store_conn *c, int64_t tag_id, const char *object_t
 int store_tag_find(struct store_conn *c, const char *by, int64_t id_value, const char *text, int64_t *ret_id,
 		   struct ck_error *err);
 
+/* The parents of a service: *ret_device / *ret_vm (0 when none, or when no such service). */
+int store_service_parents(struct store_conn *c, int64_t service_id, int64_t *ret_device, int64_t *ret_vm,
+			  struct ck_error *err);
+
 #endif

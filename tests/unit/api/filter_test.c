@@ -21,17 +21,24 @@ static const char schema[] =
 
 static const char *const q_cols[] = {"t.name", "[]sans", NULL};
 
+/* Declared outside the registry, so in the merged form the registry completes for its own
+ * resources (api/registry.h). */
 static const struct api_field fields[] = {
-    {"name", FT_TEXT, "name", 0, 0, NULL, NULL, NULL, NULL},
-    {"n", FT_INT, "n", F_NULL, 0, NULL, NULL, NULL, NULL},
-    {"sans", FT_STRLIST, "sans", 0, 0, NULL, NULL, NULL, NULL},
+    {.name = "name", .type = FT_TEXT, .column = "name"},
+    {.name = "n", .type = FT_INT, .column = "n", .flags = F_NULL},
+    {.name = "sans", .type = FT_STRLIST, .column = "sans"},
+};
+
+static const struct dom_model things_model = {
+    .name = "things",
+    .object_type = "x.thing",
+    .table = "things",
 };
 
 static const struct api_resource things = {
     .name = "things",
     .path = "/things/",
-    .object_type = "x.thing",
-    .table = "things",
+    .model = &things_model,
     .fields = fields,
     .nfields = sizeof(fields) / sizeof(fields[0]),
     .q_columns = q_cols,

@@ -14,7 +14,7 @@ int dom_fx_open(struct dom_fx *f, int64_t now)
 	if (store_open("sqlite::memory:", 0, &f->st, NULL) < 0)
 		return -1;
 	ck_config_defaults(&f->cfg);
-	f->ctx = (struct dom_ctx){store_conn_get(f->st), &f->cfg, now, 1, "tester", "test"};
+	f->ctx = (struct dom_ctx){store_conn_get(f->st), &f->cfg, now, 1, "tester", "test", NULL};
 	return 0;
 }
 
