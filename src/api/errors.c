@@ -29,6 +29,7 @@ static const struct {
 	{CK_E_THROTTLED, 429, "Too many requests; try again later.", 1},
 	{CK_E_MEDIATYPE, 415, "Unsupported media type.", 1},
 	{CK_E_BUSY, 503, "The database is busy; retry shortly.", 0},
+	{CK_E_TIMEOUT, 503, "The query took longer than the statement time limit; narrow the filter.", 0},
 	{CK_E_NOMEM, 500, "Internal server error.", 0},
 	{CK_E_IO, 500, "Internal server error.", 0},
 	{CK_E_DB, 500, "Internal server error.", 0},

@@ -53,6 +53,7 @@ const char *ck_strerror(int code)
 		{CK_E_METHOD, "method not allowed"},
 		{CK_E_THROTTLED, "too many attempts"},
 		{CK_E_MEDIATYPE, "unsupported media type"},
+		{CK_E_TIMEOUT, "statement time limit"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].code == code)

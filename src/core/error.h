@@ -33,6 +33,7 @@ enum ck_errcode {
 	CK_E_METHOD = -15,     /* the resource exists but not for this method (405) */
 	CK_E_THROTTLED = -16,  /* too many attempts from this client (429) */
 	CK_E_MEDIATYPE = -17,  /* request body in a media type the endpoint refuses (415) */
+	CK_E_TIMEOUT = -18,    /* a statement ran past the database's statement time limit (503) */
 };
 
 #define CK_ERROR_FIELD_MAX 64

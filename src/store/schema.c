@@ -226,6 +226,26 @@ static const char m006_auth_generation_pg[] =
 	"CREATE TRIGGER tokens_auth_generation_delete AFTER DELETE ON tokens"
 	" FOR EACH STATEMENT EXECUTE FUNCTION ck_bump_auth_generation();";
 
+/* Several nodes on one database (issue 12, docs/deployment.md):
+ * - job_runs: one row per (job, interval slot) claimed by the node that runs it
+ *   (store/jobs.h store_job_slot_claim): the primary key makes a periodic job run once per
+ *   interval in the whole cluster; the last STORE_JOB_RUNS_KEEP slots per job are kept.
+ * - auth_failures: failed sign-ins per address and per account ("address"/"account", key)
+ *   within the window that opened at window_start (domain/auth_throttle), so that every
+ *   node counts the same failures.
+ * - outbox claim columns for the job queue: a consumer claims pending rows for a lease
+ *   (store_outbox_claim: FOR UPDATE SKIP LOCKED on PostgreSQL). */
+static const char m007_cluster[] =
+	"CREATE TABLE job_runs ("
+	" name TEXT NOT NULL, slot BIGINT NOT NULL, node TEXT NOT NULL DEFAULT '',"
+	" claimed_at BIGINT NOT NULL, PRIMARY KEY (name, slot));"
+	"CREATE TABLE auth_failures ("
+	" kind TEXT NOT NULL, key TEXT NOT NULL, window_start BIGINT NOT NULL,"
+	" failures INTEGER NOT NULL, PRIMARY KEY (kind, key));"
+	"CREATE INDEX auth_failures_window ON auth_failures(window_start);"
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;";
+
 const struct store_migration store_migrations[] = {
 	{.version = 1, .name = "core inventory schema", .sqlite = m001_core},
 	{.version = 2, .name = "users and tokens as API resources", .sqlite = m002_users},
@@ -234,6 +254,7 @@ const struct store_migration store_migrations[] = {
 	{.version = 5, .name = "outbox of the unit of work", .sqlite = m005_outbox},
 	{.version = 6, .name = "authentication generation", .sqlite = m006_auth_generation,
 	 .postgres = m006_auth_generation_pg},
+	{.version = 7, .name = "cluster: job slots, sign-in failures, outbox claims", .sqlite = m007_cluster},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

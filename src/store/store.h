@@ -47,6 +47,15 @@ int store_open(const char *url, int no_migrate, struct store **ret, struct ck_er
 /* Closes every connection and frees the store. NULL accepted. */
 void store_close(struct store *st);
 
+/* The statement time limit of the store (`certkeeper serve`: config pg_statement_timeout_ms):
+ * a statement run outside a write transaction that takes longer than `ms` milliseconds is
+ * stopped and fails with CK_E_TIMEOUT; statements inside store_tx_begin() transactions
+ * (every write, migrations) are never limited. 0 = no limit (the default). PostgreSQL: the
+ * session's statement_timeout on every connection, applied to the calling thread's
+ * connection at once and to every connection opened later; call it before other threads
+ * use the store. SQLite: no effect. Returns 0 or the error of applying it. */
+int store_set_statement_timeout(struct store *st, int ms, struct ck_error *err);
+
 /* Applies pending migrations; *ret_applied (optional) receives how many were applied. */
 int store_migrate(struct store *st, int *ret_applied, struct ck_error *err);
 
