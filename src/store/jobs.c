@@ -5,8 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char sql_claim[] = "INSERT INTO job_runs (name, slot, node, claimed_at)"
-				" VALUES ($1, $2, $3, $4) ON CONFLICT (name, slot) DO NOTHING";
+/* The NOT EXISTS keeps slots moving forward (jobs.h invariant 2): a slot at or below the newest
+ * one claimed is refused even when its row was pruned. */
+static const char sql_claim[] =
+	"INSERT INTO job_runs (name, slot, node, claimed_at) SELECT $1, $2, $3, $4"
+	" WHERE NOT EXISTS (SELECT 1 FROM job_runs WHERE name = $1 AND slot >= $2)"
+	" ON CONFLICT (name, slot) DO NOTHING";
 static const char sql_prune[] = "DELETE FROM job_runs WHERE name = $1 AND slot < $2";
 
 /* Deletes the slots of `name` older than the last STORE_JOB_RUNS_KEEP (invariant 2). */

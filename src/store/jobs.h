@@ -10,8 +10,11 @@
  *     and inserts nothing. The claim commits before the job runs (autocommit), so a node that
  *     dies during the run loses that slot's run (at most once per slot), and the next slot
  *     runs as usual.
- *  2. job_runs keeps the last STORE_JOB_RUNS_KEEP slots of each job (older ones are deleted
- *     by the claim that moves past them): which node ran which slot, for operators and tests.
+ *  2. Slots only move forward: a slot at or below the newest claimed slot of the job is never
+ *     claimed (a node whose clock lags, or that wakes late, skips it). So job_runs can keep
+ *     just the last STORE_JOB_RUNS_KEEP slots of each job (older ones are deleted by the claim
+ *     that moves past them) without an old slot ever becoming claimable again. The rows say
+ *     which node ran which slot, for operators and tests.
  *  3. An outbox row is held by at most one consumer at a time: store_outbox_claim() picks
  *     pending rows (consumed IS NULL) whose lease is absent or over, with FOR UPDATE SKIP
  *     LOCKED on PostgreSQL (rows another consumer is claiming are skipped, never waited for)

@@ -103,6 +103,8 @@ static void claim_once_body(const char *engine, const char *url)
 	/* the next slot and another job's same slot are free */
 	assert_int_equal(store_job_slot_claim(store_conn_get(b), "sweep", 3660, 60, "node-b", 3661, &err), 1);
 	assert_int_equal(store_job_slot_claim(store_conn_get(b), "other", 3600, 60, "node-b", 3661, &err), 1);
+	/* an older slot (a node whose clock lags) is never claimed after a newer one */
+	assert_int_equal(store_job_slot_claim(store_conn_get(a), "sweep", 3540, 60, "node-a", 3541, &err), 0);
 	assert_int_equal(scalar(a, "SELECT COUNT(*) FROM job_runs"), 3);
 	assert_int_equal(store_query(store_conn_get(a), "SELECT node, claimed_at FROM job_runs"
 				     " WHERE name = 'sweep' AND slot = 3600", &s, &err), 0);
