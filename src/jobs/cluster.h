@@ -18,7 +18,7 @@
 #include "store/store.h"
 
 struct jobs_cluster_lock {
-	struct store *store;		/* borrowed */
+	struct store *store;	       /* borrowed */
 	char node[STORE_JOB_NODE_MAX]; /* who ran a slot, as job_runs.node shows it */
 };
 
