@@ -133,13 +133,13 @@ static int login_check(struct api_req *ar, const char *username, const char *pas
 
 	limits_of(ar, &lim);
 	ck_error_clear(&err);
-	if (auth_throttle_begin(&lim, addr, username, ar->ctx.now, &retry)) {
+	if (auth_throttle_begin(ar->ctx.conn, &lim, addr, username, ar->ctx.now, &retry)) {
 		set_retry_after(ar, retry);
 		api_fail_detail(ar, CK_E_THROTTLED, "Too many failed sign-in attempts; try again later.");
 		return CK_E_THROTTLED;
 	}
 	r = auth_user_check_password(ar->ctx.conn, username, password, ret, &err);
-	auth_throttle_end(&lim, addr, username, ar->ctx.now,
+	auth_throttle_end(ar->ctx.conn, &lim, addr, username, ar->ctx.now,
 			  r == 0		 ? AUTH_THROTTLE_SUCCESS
 			  : r == CK_E_AUTH ? AUTH_THROTTLE_FAILURE
 					   : AUTH_THROTTLE_UNCHECKED);

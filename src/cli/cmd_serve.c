@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "domain/auth.h"
 #include "http/http.h"
+#include "jobs/cluster.h"
 #include "jobs/scheduler.h"
 #include "jobs/sweeper.h"
 #include "store/store.h"
@@ -132,17 +133,25 @@ static int bootstrap_admin(struct store *st, const char *url)
 }
 
 /* Starts the background jobs (jobs/scheduler): today the status sweep. NULL when there is
- * nothing to run or the scheduler cannot start (logged; serving goes on without it). No
- * cluster lock yet (NULL): one node per database; see struct jobs_lock. */
+ * nothing to run or the scheduler cannot start (logged; serving goes on without it). The
+ * cluster lock (jobs/cluster) makes each job run once per interval among every node (or
+ * process) on the database; the node is named "<host>/<pid>" in job_runs. */
 static struct jobs_scheduler *start_jobs(struct api_app *app, struct jobs_sweeper *sw)
 {
+	static struct jobs_cluster_lock cluster;
 	struct jobs_scheduler *s = NULL;
+	struct jobs_lock lock;
 	struct ck_error err;
+	char host[64] = "", node[STORE_JOB_NODE_MAX];
 	int rc;
 
 	ck_error_clear(&err);
 	*sw = (struct jobs_sweeper){.store = app->store, .cfg = &app->cfg};
-	rc = jobs_scheduler_new(NULL, &s);
+	if (gethostname(host, sizeof(host) - 1))
+		snprintf(host, sizeof(host), "node");
+	snprintf(node, sizeof(node), "%s/%ld", host, (long)getpid());
+	jobs_cluster_lock_init(&cluster, app->store, node, &lock);
+	rc = jobs_scheduler_new(&lock, &s);
 	if (!rc)
 		rc = jobs_sweeper_add(s, sw, &err);
 	if (!rc)
@@ -190,8 +199,10 @@ int cmd_serve(int argc, char **argv)
 	if (!app.cfg.web_root[0] && !stat("web/dist/index.html", &sb))
 		snprintf(app.cfg.web_root, sizeof(app.cfg.web_root), "web/dist");
 	ck_error_clear(&err);
-	if (store_open(app.cfg.db, 0, &app.store, &err)) {
+	if (store_open(app.cfg.db, 0, &app.store, &err) ||
+	    store_set_statement_timeout(app.store, app.cfg.pg_statement_timeout_ms, &err)) {
 		fprintf(stderr, "certkeeper serve: cannot open database %s: %s\n", app.cfg.db, err.msg);
+		store_close(app.store);
 		return 1;
 	}
 	app.version = CERTKEEPER_VERSION;

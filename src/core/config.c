@@ -28,6 +28,7 @@ static const struct key {
 	I(login_max_failures_per_address, 0, 1000000), I(login_max_failures_per_account, 0, 1000000),
 	I(login_failure_window_s, 1, 86400), I(login_hash_concurrency, 1, 64),
 	I(statement_timeout_ms, 0, 3600000),
+	I(pg_statement_timeout_ms, 0, 3600000),
 	I(expiry_warning_days, 1, 3650), I(expiry_critical_days, 0, 3650),
 	I(bulk_import_max_batch_size, 1, 100000), I(bulk_validate_max_batch_size, 1, 100000),
 	I(bulk_compliance_max_batch_size, 1, 100000), I(bulk_detect_max_batch_size, 1, 100000),
@@ -57,6 +58,7 @@ void ck_config_defaults(struct ck_config *cfg)
 	cfg->login_failure_window_s = 300;
 	cfg->login_hash_concurrency = 1;
 	cfg->statement_timeout_ms = 2000;
+	cfg->pg_statement_timeout_ms = 30000;
 	cfg->expiry_warning_days = 30;
 	cfg->expiry_critical_days = 14;
 	cfg->bulk_import_max_batch_size = 100;

@@ -32,6 +32,7 @@ struct ck_config {
 	int login_failure_window_s;         /* 300 */
 	int login_hash_concurrency;         /* password hashes at once, default 1 */
 	int statement_timeout_ms;  /* a request's read statement is stopped after this; 0 = never; 2000 */
+	int pg_statement_timeout_ms; /* PostgreSQL: reads outside write transactions stop after this; 0 = never; 30000 */
 	/* [netbox_ssl] */
 	int expiry_warning_days;   /* 30 */
 	int expiry_critical_days;  /* 14 */

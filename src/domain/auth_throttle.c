@@ -7,6 +7,8 @@
  *  2. A key with attempts in flight (pending > 0) is never evicted, so auth_throttle_end()
  *     always finds the key its auth_throttle_begin() reserved.
  *  3. failures counts failures since window_start; a window that has passed counts zero.
+ *  4. With a store connection, the database's count of a key (read before the mutex is
+ *     taken) replaces the entry's when it is larger: failures only ever grow within a window.
  */
 #include "domain/auth_throttle.h"
 
@@ -17,6 +19,7 @@
 #include <sys/random.h>
 
 #include "core/error.h"
+#include "store/throttle.h"
 
 #define THROTTLE_BUCKETS (2 * AUTH_THROTTLE_ENTRIES)
 
@@ -143,6 +146,31 @@ static void expire(struct entry *e, int window_s, int64_t now)
 		e->failures = 0;
 }
 
+/* The database's count of one key (invariant 4); failures 0 when unknown. */
+struct shared_count {
+	int failures;
+	int64_t window_start;
+};
+
+static void shared_get(struct store_conn *c, const char *kind, const char *key, int window_s,
+		       int64_t now, struct shared_count *ret)
+{
+	ret->failures = 0;
+	ret->window_start = 0;
+	if (c && key && store_auth_failures_get(c, kind, key, window_s, now, &ret->failures,
+						&ret->window_start, NULL) < 0)
+		ret->failures = 0; /* fall back to this process's count */
+}
+
+/* Takes the database's count when it is larger (invariant 4); e already expired. */
+static void merge(struct entry *e, const struct shared_count *sc)
+{
+	if (sc->failures > e->failures) {
+		e->failures = sc->failures;
+		e->window_start = sc->window_start;
+	}
+}
+
 /* 0 when `e` may take one more attempt under `limit`; else the seconds to wait. */
 static int64_t wait_s(const struct entry *e, int limit, int window_s, int64_t now)
 {
@@ -191,15 +219,19 @@ static void seed_once(void)
 	T.seeded = 1;
 }
 
-int auth_throttle_begin(const struct auth_throttle_limits *lim, const char *address,
-			const char *account, int64_t now, int64_t *ret_retry_after)
+int auth_throttle_begin(struct store_conn *c, const struct auth_throttle_limits *lim,
+			const char *address, const char *account, int64_t now,
+			int64_t *ret_retry_after)
 {
 	char akey[AUTH_THROTTLE_KEY_MAX + 1];
 	const char *ukey = account_key(account);
+	struct shared_count sa, su;
 	struct entry *a, *u = NULL;
 	int64_t wait;
 
 	address_key(address, akey);
+	shared_get(c, "address", akey, lim->window_s, now, &sa);
+	shared_get(c, "account", ukey, lim->window_s, now, &su);
 	pthread_mutex_lock(&T.lock);
 	seed_once();
 	a = touch(&T.addresses, akey);
@@ -209,11 +241,13 @@ int auth_throttle_begin(const struct auth_throttle_limits *lim, const char *addr
 		wait = 1; /* every key has an attempt in flight: refuse rather than forget one */
 	} else {
 		expire(a, lim->window_s, now);
+		merge(a, &sa);
 		wait = wait_s(a, lim->per_address, lim->window_s, now);
 		if (u) {
 			int64_t w;
 
 			expire(u, lim->window_s, now);
+			merge(u, &su);
 			w = wait_s(u, lim->per_account, lim->window_s, now);
 			wait = w > wait ? w : wait;
 		}
@@ -245,13 +279,21 @@ static void end_one(struct table *t, const char *key, int window_s, int64_t now,
 	e->failures++;
 }
 
-void auth_throttle_end(const struct auth_throttle_limits *lim, const char *address,
-		       const char *account, int64_t now, enum auth_throttle_outcome outcome)
+void auth_throttle_end(struct store_conn *c, const struct auth_throttle_limits *lim,
+		       const char *address, const char *account, int64_t now,
+		       enum auth_throttle_outcome outcome)
 {
 	char akey[AUTH_THROTTLE_KEY_MAX + 1];
 	const char *ukey = account_key(account);
 
 	address_key(address, akey);
+	/* the database first: a sign-in that begins once this attempt's place is released
+	 * must already see its failure (an error leaves the process's count, invariant 4) */
+	if (c && outcome == AUTH_THROTTLE_FAILURE) {
+		store_auth_failure_add(c, "address", akey, lim->window_s, now, NULL);
+		if (ukey)
+			store_auth_failure_add(c, "account", ukey, lim->window_s, now, NULL);
+	}
 	pthread_mutex_lock(&T.lock);
 	end_one(&T.addresses, akey, lim->window_s, now, outcome);
 	if (ukey)

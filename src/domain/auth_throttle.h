@@ -15,9 +15,15 @@
  * and records the outcome. So N concurrent guesses never get more than `limit` checks.
  *
  * Memory is bounded: AUTH_THROTTLE_ENTRIES addresses and as many accounts, each table
- * evicting its least recently used key with no attempt in flight when full. Consequence
- * (documented in docs/security.md): an attacker who touches more than AUTH_THROTTLE_ENTRIES
- * other keys within a window can push a locked key out. State is per process (one node).
+ * evicting its least recently used key with no attempt in flight when full.
+ *
+ * Several nodes (issue 12): with a store connection, every failure is also counted in the
+ * database (store/throttle, table auth_failures) and auth_throttle_begin() takes the larger of
+ * the process's and the database's count for each key. So every node (and a restarted one)
+ * sees the failures of all; a key evicted from memory keeps its count in the database. The
+ * reservations of attempts in flight stay per process: across N nodes at most the attempts
+ * in flight on the other nodes (each bounded by login_hash_concurrency) can pass the limit.
+ * A database error falls back to the process's count (it never refuses a sign-in by itself).
  *
  * Thread-safe (one mutex, held only for table updates). Process-wide state.
  */
@@ -26,6 +32,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "store/store.h"
 
 #define AUTH_THROTTLE_ENTRIES 4096 /* keys per table (addresses; accounts) */
 #define AUTH_THROTTLE_KEY_MAX 160  /* bytes of a key; longer usernames cannot exist */
@@ -44,15 +52,19 @@ enum auth_throttle_outcome {
 
 /* Reserves one sign-in attempt for `address` (NULL or "" = unknown, counted as "") and
  * `account` (NULL = none: a name that cannot exist, counted against the address only).
+ * `c` (NULL = this process's counts only) is the calling thread's store connection.
  * 0: go ahead, and call auth_throttle_end() with the same arguments afterwards.
  * CK_E_THROTTLED: refused; *ret_retry_after (optional) receives the seconds until a new
  * attempt can succeed (≥ 1). */
-int auth_throttle_begin(const struct auth_throttle_limits *lim, const char *address,
-			const char *account, int64_t now, int64_t *ret_retry_after);
+int auth_throttle_begin(struct store_conn *c, const struct auth_throttle_limits *lim,
+			const char *address, const char *account, int64_t now,
+			int64_t *ret_retry_after);
 
-/* Ends an attempt begun with auth_throttle_begin() and records its outcome. */
-void auth_throttle_end(const struct auth_throttle_limits *lim, const char *address,
-		       const char *account, int64_t now, enum auth_throttle_outcome outcome);
+/* Ends an attempt begun with auth_throttle_begin() and records its outcome (a failure also in
+ * the database when `c` is not NULL; call outside a write transaction). */
+void auth_throttle_end(struct store_conn *c, const struct auth_throttle_limits *lim,
+		       const char *address, const char *account, int64_t now,
+		       enum auth_throttle_outcome outcome);
 
 /* Forgets every key (tests). */
 void auth_throttle_reset(void);

@@ -205,6 +205,9 @@ static void run_one(struct jobs_scheduler *s, struct job *j)
 	else if (skipped)
 		ck_log(CK_LOG_DEBUG, run_id, "job %s skipped: another node has this interval",
 		       j->def.name);
+	else if (s->has_lock) /* which node ran which slot: one line per run, cluster-wide */
+		ck_log(CK_LOG_INFO, run_id, "job %s ran for slot %lld on this node", j->def.name,
+		       (long long)run.slot);
 
 	pthread_mutex_lock(&s->mu);
 	record(&j->status, &run, skipped, rc, &err, ms_between(&t0, &t1));

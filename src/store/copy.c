@@ -42,6 +42,8 @@ const struct store_table_info store_tables[] = {
     {.name = "compliance_policy_tags", .order_by = "policy_id, tag_id"},
     {.name = "compliance_checks", .order_by = "id", .has_identity = 1},
     {.name = "compliance_trend_snapshots", .order_by = "id", .has_identity = 1},
+    {.name = "job_runs", .order_by = "name, slot"},
+    {.name = "auth_failures", .order_by = "kind, key"},
 };
 
 const size_t store_table_count = sizeof(store_tables) / sizeof(store_tables[0]);

@@ -70,6 +70,11 @@ struct store_driver {
 	 * follows explicit ids by itself). `table` comes from static data, never input. */
 	int (*sync_identity)(void *db, const char *table, struct ck_error *err);
 
+	/* Optional (NULL: the engine has no statement time limit): sets the limit of statements
+	 * run outside write transactions on this connection, kept across reconnects; 0 = none.
+	 * A statement stopped by it fails with CK_E_TIMEOUT. */
+	int (*set_statement_timeout)(void *db, int ms, struct ck_error *err);
+
 	/* This engine's SQL of a migration (NULL: the migration has none for this engine). */
 	const char *(*migration_sql)(const struct store_migration *m);
 
@@ -119,6 +124,11 @@ struct store_driver {
 	 * update column, into doing nothing. */
 	void (*sql_upsert)(struct strbuf *sql, const char *conflict_cols,
 			   const char *const *update_cols);
+	/* The tail of a SELECT that locks the rows it returns until the end of the statement's
+	 * transaction and skips rows that another transaction holds, so that concurrent
+	 * consumers never wait for nor take the same row (PostgreSQL: FOR UPDATE SKIP LOCKED).
+	 * "" where writers are serialised anyway (SQLite: one writer at a time). */
+	const char *sql_skip_locked;
 };
 
 extern const struct store_driver store_sqlite_driver;

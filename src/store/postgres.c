@@ -20,10 +20,14 @@
  *      (PQreset); statements prepared on the old session are prepared again, transparently
  *      (each remembers the session generation it was prepared in).
  *
+ *   6. The statement time limit (set_statement_timeout) is the session's statement_timeout,
+ *      set again after every reconnect; write transactions lift it for themselves with
+ *      SET LOCAL (begin_sql), so it stops runaway reads, never a write half-way.
+ *
  * Errors map SQLSTATE classes to CK_E_*: 23505 unique → CK_E_DUPLICATE (columns from the
- * "Key (a, b)=…" detail), 23503 foreign key → CK_E_INVALID, 40001/40P01/55P03/57014
- * (serialisation, deadlock, lock not available, statement time-out) → CK_E_BUSY,
- * 54000 → CK_E_TOOBIG, anything else CK_E_DB.
+ * "Key (a, b)=…" detail), 23503 foreign key → CK_E_INVALID, 40001/40P01/55P03
+ * (serialisation, deadlock, lock not available) → CK_E_BUSY, 57014 (statement time-out or
+ * cancelled) → CK_E_TIMEOUT, 54000 → CK_E_TOOBIG, anything else CK_E_DB.
  */
 #include "store/driver.h"
 
@@ -45,6 +49,7 @@ struct pg_conn {
 	unsigned next_name;
 	unsigned generation; /* bumped on every reconnect (invariant 5) */
 	int64_t changes;
+	int timeout_ms; /* statement_timeout of the session, 0 = none (invariant 6) */
 };
 
 struct pg_stmt {
@@ -76,9 +81,10 @@ static int map_result(PGconn *pg, const PGresult *res, const char *what, struct 
 	if (!strcmp(state, "23503"))
 		return ck_error_set(err, CK_E_INVALID, NULL,
 				    "a referenced object does not exist or is still referenced");
-	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") ||
-	    !strcmp(state, "57014"))
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
 		return ck_error_set(err, CK_E_BUSY, NULL, "database is busy: %s", msg);
+	if (!strcmp(state, "57014"))
+		return ck_error_set(err, CK_E_TIMEOUT, NULL, "statement stopped: %s", msg);
 	if (!strcmp(state, "54000") || !strcmp(state, "22001"))
 		return ck_error_set(err, CK_E_TOOBIG, NULL, "value too large for the database");
 	return ck_error_set(err, CK_E_DB, NULL, "%s: %s%s%s", what, msg, *state ? " SQLSTATE " : "",
@@ -172,9 +178,26 @@ static void pg_close(void *db)
 	free(c);
 }
 
+/* Sets the session's statement_timeout to c->timeout_ms (invariant 6). */
+static int apply_timeout(struct pg_conn *c, struct ck_error *err)
+{
+	char sql[64];
+	PGresult *res;
+	int rc = 0;
+
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %d", c->timeout_ms);
+	res = PQexec(c->pg, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = map_result(c->pg, res, "setting statement_timeout", err);
+	PQclear(res);
+	return rc;
+}
+
 /* Re-establishes a dropped session (invariant 5). 0 when the connection is usable. */
 static int ensure_connected(struct pg_conn *c, struct ck_error *err)
 {
+	int rc;
+
 	if (PQstatus(c->pg) == CONNECTION_OK)
 		return 0;
 	PQreset(c->pg);
@@ -182,7 +205,21 @@ static int ensure_connected(struct pg_conn *c, struct ck_error *err)
 		return ck_error_set(err, CK_E_DB, "db", "lost the PostgreSQL connection: %s",
 				    PQerrorMessage(c->pg));
 	c->generation++;
-	return session_setup(c->pg, err);
+	rc = session_setup(c->pg, err);
+	if (!rc && c->timeout_ms)
+		rc = apply_timeout(c, err);
+	return rc;
+}
+
+static int pg_set_statement_timeout(void *db, int ms, struct ck_error *err)
+{
+	struct pg_conn *c = db;
+	int rc = ensure_connected(c, err);
+
+	if (rc < 0)
+		return rc;
+	c->timeout_ms = ms > 0 ? ms : 0;
+	return apply_timeout(c, err);
 }
 
 static int pg_exec(void *db, const char *sql, struct ck_error *err)
@@ -824,10 +861,12 @@ const struct store_driver store_postgres_driver = {
     .col_name = pg_col_name,
     .changes = pg_changes,
     .has_table = pg_has_table,
-    .begin_sql = "BEGIN; SELECT pg_advisory_xact_lock(" STR(PG_WRITE_LOCK_KEY) ")",
+    .begin_sql = "BEGIN; SET LOCAL statement_timeout = 0;"
+		 " SELECT pg_advisory_xact_lock(" STR(PG_WRITE_LOCK_KEY) ")",
     .migrate_lock_sql = "SELECT pg_advisory_lock(" STR(PG_MIGRATE_LOCK_KEY) ")",
     .migrate_unlock_sql = "SELECT pg_advisory_unlock(" STR(PG_MIGRATE_LOCK_KEY) ")",
     .sync_identity = pg_sync_identity,
+    .set_statement_timeout = pg_set_statement_timeout,
     .migration_sql = pg_migration_sql,
     .sql_json_array_has = pg_json_array_has,
     .sql_json_elements = pg_json_elements,
@@ -842,4 +881,5 @@ const struct store_driver store_postgres_driver = {
     .sql_string_agg = pg_string_agg,
     .sql_char = pg_char,
     .sql_upsert = pg_upsert,
+    .sql_skip_locked = " FOR UPDATE SKIP LOCKED",
 };

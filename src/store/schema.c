@@ -344,6 +344,26 @@ static const char m007_read_indexes_pg[] =
 	" FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status OR NEW.tenant_id IS DISTINCT FROM"
 	" OLD.tenant_id) EXECUTE FUNCTION certificates_counts_sync();";
 
+/* Several nodes on one database (issue 12, docs/deployment.md):
+ * - job_runs: one row per (job, interval slot) claimed by the node that runs it
+ *   (store/jobs.h store_job_slot_claim): the primary key makes a periodic job run once per
+ *   interval in the whole cluster; the last STORE_JOB_RUNS_KEEP slots per job are kept.
+ * - auth_failures: failed sign-ins per address and per account ("address"/"account", key)
+ *   within the window that opened at window_start (domain/auth_throttle), so that every
+ *   node counts the same failures.
+ * - outbox claim columns for the job queue: a consumer claims pending rows for a lease
+ *   (store_outbox_claim: FOR UPDATE SKIP LOCKED on PostgreSQL). */
+static const char m010_cluster[] =
+	"CREATE TABLE job_runs ("
+	" name TEXT NOT NULL, slot BIGINT NOT NULL, node TEXT NOT NULL DEFAULT '',"
+	" claimed_at BIGINT NOT NULL, PRIMARY KEY (name, slot));"
+	"CREATE TABLE auth_failures ("
+	" kind TEXT NOT NULL, key TEXT NOT NULL, window_start BIGINT NOT NULL,"
+	" failures INTEGER NOT NULL, PRIMARY KEY (kind, key));"
+	"CREATE INDEX auth_failures_window ON auth_failures(window_start);"
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;";
+
 const struct store_migration store_migrations[] = {
 	{.version = 1, .name = "core inventory schema", .sqlite = m001_core},
 	{.version = 2, .name = "users and tokens as API resources", .sqlite = m002_users},
@@ -354,6 +374,7 @@ const struct store_migration store_migrations[] = {
 	 .postgres = m006_auth_generation_pg},
 	{.version = 7, .name = "indexes for every list filter and ordering (SANs, trigram search)",
 	 .sqlite = m007_read_indexes, .postgres = m007_read_indexes_pg},
+	{.version = 10, .name = "cluster: job slots, sign-in failures, outbox claims", .sqlite = m010_cluster},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -484,4 +484,5 @@ const struct store_driver store_sqlite_driver = {
     .sql_string_agg = sq_string_agg,
     .sql_char = sq_char,
     .sql_upsert = sq_upsert,
+    .sql_skip_locked = "",
 };

@@ -56,6 +56,7 @@ struct store {
 	const struct store_driver *drv;
 	char *target;
 	void *keeper; /* in-memory databases only (invariant 3) */
+	int timeout_ms; /* store_set_statement_timeout(); read when a connection opens */
 	pthread_key_t key;
 	pthread_mutex_t lock;
 	struct store_conn *conns;
@@ -250,6 +251,11 @@ static int conn_create(struct store *st, struct store_conn **ret, struct ck_erro
 	rc = st->drv->open(st->target, &c->db, err);
 	if (rc < 0)
 		goto free_conn;
+	if (st->timeout_ms && st->drv->set_statement_timeout) {
+		rc = st->drv->set_statement_timeout(c->db, st->timeout_ms, err);
+		if (rc < 0)
+			goto free_conn;
+	}
 	if (pthread_setspecific(st->key, c)) {
 		rc = ck_error_set(err, CK_E_NOMEM, NULL, "out of memory (thread key)");
 		goto free_conn;
@@ -381,6 +387,16 @@ int store_open(const char *url, int no_migrate, struct store **ret, struct ck_er
 close_store:
 	store_close(st);
 	return rc;
+}
+
+int store_set_statement_timeout(struct store *st, int ms, struct ck_error *err)
+{
+	struct store_conn *c = pthread_getspecific(st->key);
+
+	st->timeout_ms = ms > 0 ? ms : 0;
+	if (!c || !st->drv->set_statement_timeout)
+		return 0;
+	return st->drv->set_statement_timeout(c->db, st->timeout_ms, err);
 }
 
 void store_close(struct store *st)

@@ -55,6 +55,14 @@ void store_close(struct store *st);
  * request (api/query.c api_list); other requests, background jobs and the CLI leave it off. */
 #define STORE_PROGRESS_OPS 4096 /* VM instructions between two checks of the clock */
 void store_thread_statement_limit(int ms);
+/* The statement time limit of the store (`certkeeper serve`: config pg_statement_timeout_ms):
+ * a statement run outside a write transaction that takes longer than `ms` milliseconds is
+ * stopped and fails with CK_E_TIMEOUT; statements inside store_tx_begin() transactions
+ * (every write, migrations) are never limited. 0 = no limit (the default). PostgreSQL: the
+ * session's statement_timeout on every connection, applied to the calling thread's
+ * connection at once and to every connection opened later; call it before other threads
+ * use the store. SQLite: no effect. Returns 0 or the error of applying it. */
+int store_set_statement_timeout(struct store *st, int ms, struct ck_error *err);
 
 /* Applies pending migrations; *ret_applied (optional) receives how many were applied. */
 int store_migrate(struct store *st, int *ret_applied, struct ck_error *err);
