@@ -436,23 +436,18 @@ static void lifecycle(struct api_req *ar, int64_t id)
 	jsonw_obj_close(&w);
 }
 
-int api_cert_action(struct api_req *ar, int64_t id, const char *rest)
-{
-	const char *m = ar->http->method;
+/* ---- handlers of the action table (api/actions.c) ---- */
 
-	if (!id && !strcmp(rest, "import/") && !strcmp(m, "POST")) {
-		if (api_require_write(ar))
-			import_one(ar);
-		return 1;
-	}
-	if (!id && !strcmp(rest, "bulk-import/") && !strcmp(m, "POST")) {
-		if (api_require_write(ar))
-			bulk_import(ar);
-		return 1;
-	}
-	if (id && !strcmp(rest, "lifecycle/") && !strcmp(m, "GET")) {
-		lifecycle(ar, id);
-		return 1;
-	}
-	return 0;
+void api_act_cert_import(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	import_one(ar);
 }
+
+void api_act_cert_bulk_import(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	bulk_import(ar);
+}
+
+void api_act_cert_lifecycle(struct api_req *ar, int64_t id) { lifecycle(ar, id); }

@@ -788,19 +788,16 @@ static void import_file(struct api_req *ar)
 	free(mp);
 }
 
-int api_dataimport_action(struct api_req *ar, int64_t id, const char *rest)
+/* ---- handlers of the action table (api/actions.c) ---- */
+
+void api_act_cert_bulk_data_import(struct api_req *ar, int64_t id)
 {
-	if (id || strcmp(ar->http->method, "POST"))
-		return 0;
-	if (!strcmp(rest, "bulk-data-import/")) {
-		if (api_require_write(ar))
-			bulk_data_import(ar);
-		return 1;
-	}
-	if (!strcmp(rest, "import-file/")) {
-		if (api_require_write(ar))
-			import_file(ar);
-		return 1;
-	}
-	return 0;
+	(void)id;
+	bulk_data_import(ar);
+}
+
+void api_act_cert_import_file(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	import_file(ar);
 }

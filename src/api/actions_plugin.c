@@ -405,26 +405,22 @@ static void bulk_assign(struct api_req *ar)
 	json_decref(job.not_found);
 }
 
-int api_plugin_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
-{
-	const char *m = ar->http->method;
+/* ---- handlers of the action table (api/actions.c) ---- */
 
-	if (strcmp(m, "POST"))
-		return 0;
-	if (res == &res_csrs && !id && !strcmp(rest, "import/")) {
-		if (api_require_write(ar))
-			csr_import(ar);
-		return 1;
-	}
-	if (res == &res_cas && !id && !strcmp(rest, "seed-defaults/")) {
-		if (api_require_write(ar))
-			seed_cas(ar);
-		return 1;
-	}
-	if (res == &res_certificates && !id && !strcmp(rest, "bulk-assign/")) {
-		if (api_require_write(ar))
-			bulk_assign(ar);
-		return 1;
-	}
-	return 0;
+void api_act_csr_import(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	csr_import(ar);
+}
+
+void api_act_ca_seed_defaults(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	seed_cas(ar);
+}
+
+void api_act_cert_bulk_assign(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	bulk_assign(ar);
 }
