@@ -326,7 +326,6 @@ static int import_batch(struct api_req *ar, const struct import_opts *o, int fir
 static int check_actor(struct store_conn *c, const struct import_opts *o, struct auth_user *user)
 {
 	struct ck_error err;
-	int64_t found = 0;
 
 	ck_error_clear(&err);
 	if (o->user && auth_user_find(c, o->user, user, &err)) {
@@ -334,7 +333,7 @@ static int check_actor(struct store_conn *c, const struct import_opts *o, struct
 			err.code == CK_E_NOTFOUND ? "no such user" : err.msg);
 		return 1;
 	}
-	if (o->tenant && (store_scalar_i64(c, "SELECT id FROM tenants WHERE id = $1", &o->tenant, 1, &found, &err) || !found)) {
+	if (o->tenant && store_id_exists(c, "tenants", o->tenant, &err) != 1) {
 		fprintf(stderr, "certkeeper import: --tenant %lld: %s\n", (long long)o->tenant,
 			err.msg[0] ? err.msg : "no such tenant");
 		return 1;
