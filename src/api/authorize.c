@@ -5,9 +5,12 @@
 const char *api_perm_level_name(enum api_perm_level level)
 {
 	switch (level) {
-	case API_PERM_WRITE: return "write";
-	case API_PERM_ADMIN: return "admin";
-	default: return "read";
+	case API_PERM_WRITE:
+		return "write";
+	case API_PERM_ADMIN:
+		return "admin";
+	default:
+		return "read";
 	}
 }
 
@@ -18,7 +21,8 @@ int api_authorize(struct api_req *ar, const struct api_resource *res, const stru
 		return 0;
 	}
 	if (((res && res->admin_only) || perm->level == API_PERM_ADMIN) && !ar->user.is_superuser) {
-		api_fail_detail(ar, CK_E_FORBIDDEN, "You do not have permission to perform this action.");
+		api_fail_detail(ar, CK_E_FORBIDDEN,
+				"You do not have permission to perform this action.");
 		return 0;
 	}
 	if (perm->level != API_PERM_READ && !ar->write_enabled) {

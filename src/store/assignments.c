@@ -8,10 +8,11 @@ int store_assignment_find(struct store_conn *c, int64_t cert_id, const char *typ
 			  int64_t exclude_id, int64_t *ret_id, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c,
-			    "SELECT id FROM assignments WHERE certificate_id = $1 AND assigned_object_type = $2"
-			    " AND assigned_object_id = $3 AND id <> $4",
-			    &st, err);
+	int r = store_query(
+	    c,
+	    "SELECT id FROM assignments WHERE certificate_id = $1 AND assigned_object_type = $2"
+	    " AND assigned_object_id = $3 AND id <> $4",
+	    &st, err);
 
 	if (r)
 		return r;
@@ -26,14 +27,15 @@ int store_assignment_find(struct store_conn *c, int64_t cert_id, const char *typ
 	return r < 0 ? r : r == STORE_ROW;
 }
 
-int store_assignment_get(struct store_conn *c, int64_t id, int64_t *ret_cert, char *type, size_t tsz,
-			 int64_t *ret_obj, struct ck_error *err)
+int store_assignment_get(struct store_conn *c, int64_t id, int64_t *ret_cert, char *type,
+			 size_t tsz, int64_t *ret_obj, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c,
-			    "SELECT certificate_id, assigned_object_type, assigned_object_id FROM assignments"
-			    " WHERE id = $1",
-			    &st, err);
+	int r = store_query(
+	    c,
+	    "SELECT certificate_id, assigned_object_type, assigned_object_id FROM assignments"
+	    " WHERE id = $1",
+	    &st, err);
 
 	if (r)
 		return r;
@@ -52,15 +54,17 @@ int store_assignment_get(struct store_conn *c, int64_t id, int64_t *ret_cert, ch
 static const struct {
 	const char *type, *sql;
 } target_sql[] = {
-	{"dcim.device", "SELECT id, COALESCE(tenant_id, 0), name, 0, '', '' FROM devices WHERE id = $1"},
-	{"virtualization.virtualmachine",
-	 "SELECT id, COALESCE(tenant_id, 0), name, 0, '', '' FROM virtual_machines WHERE id = $1"},
-	{"ipam.service",
-	 "SELECT s.id, COALESCE(d.tenant_id, v.tenant_id, 0), s.name, COALESCE(s.device_id, s.virtual_machine_id, 0),"
-	 " COALESCE(d.name, v.name, ''), CASE WHEN s.device_id IS NOT NULL THEN 'dcim.device'"
-	 " ELSE 'virtualization.virtualmachine' END"
-	 " FROM services s LEFT JOIN devices d ON d.id = s.device_id"
-	 " LEFT JOIN virtual_machines v ON v.id = s.virtual_machine_id WHERE s.id = $1"},
+    {"dcim.device",
+     "SELECT id, COALESCE(tenant_id, 0), name, 0, '', '' FROM devices WHERE id = $1"},
+    {"virtualization.virtualmachine",
+     "SELECT id, COALESCE(tenant_id, 0), name, 0, '', '' FROM virtual_machines WHERE id = $1"},
+    {"ipam.service",
+     "SELECT s.id, COALESCE(d.tenant_id, v.tenant_id, 0), s.name, COALESCE(s.device_id, "
+     "s.virtual_machine_id, 0),"
+     " COALESCE(d.name, v.name, ''), CASE WHEN s.device_id IS NOT NULL THEN 'dcim.device'"
+     " ELSE 'virtualization.virtualmachine' END"
+     " FROM services s LEFT JOIN devices d ON d.id = s.device_id"
+     " LEFT JOIN virtual_machines v ON v.id = s.virtual_machine_id WHERE s.id = $1"},
 };
 
 int store_target_get(struct store_conn *c, const char *type, int64_t id, struct store_target *ret,
@@ -82,8 +86,10 @@ int store_target_get(struct store_conn *c, const char *type, int64_t id, struct 
 			ret->tenant_id = store_col_i64(st, 1);
 			snprintf(ret->name, sizeof(ret->name), "%s", store_col_text(st, 2, NULL));
 			ret->parent_id = store_col_i64(st, 3);
-			snprintf(ret->parent_name, sizeof(ret->parent_name), "%s", store_col_text(st, 4, NULL));
-			snprintf(ret->parent_type, sizeof(ret->parent_type), "%s", store_col_text(st, 5, NULL));
+			snprintf(ret->parent_name, sizeof(ret->parent_name), "%s",
+				 store_col_text(st, 4, NULL));
+			snprintf(ret->parent_type, sizeof(ret->parent_type), "%s",
+				 store_col_text(st, 5, NULL));
 		}
 		store_done(st);
 		return r < 0 ? r : r == STORE_ROW;
@@ -91,17 +97,19 @@ int store_target_get(struct store_conn *c, const char *type, int64_t id, struct 
 	return ck_error_set(err, CK_E_INTERNAL, NULL, "unknown assignment target type");
 }
 
-int store_assignments_move(struct store_conn *c, int64_t from, int64_t to, int64_t now, int64_t *ret_n,
-			   struct ck_error *err)
+int store_assignments_move(struct store_conn *c, int64_t from, int64_t to, int64_t now,
+			   int64_t *ret_n, struct ck_error *err)
 {
 	struct store_stmt *st;
 	int r = store_query(c,
 			    "UPDATE assignments SET certificate_id = $1, last_updated = $2"
 			    " WHERE certificate_id = $3 AND ("
-			    "(assigned_object_type = 'dcim.device' AND assigned_object_id IN (SELECT id FROM devices))"
+			    "(assigned_object_type = 'dcim.device' AND assigned_object_id IN "
+			    "(SELECT id FROM devices))"
 			    " OR (assigned_object_type = 'virtualization.virtualmachine'"
 			    " AND assigned_object_id IN (SELECT id FROM virtual_machines))"
-			    " OR (assigned_object_type = 'ipam.service' AND assigned_object_id IN (SELECT id FROM services)))",
+			    " OR (assigned_object_type = 'ipam.service' AND assigned_object_id IN "
+			    "(SELECT id FROM services)))",
 			    &st, err);
 
 	if (r)

@@ -23,8 +23,8 @@ int store_assignment_find(struct store_conn *c, int64_t cert_id, const char *typ
 			  int64_t exclude_id, int64_t *ret_id, struct ck_error *err);
 
 /* Certificate, target type (cut to tsz - 1 bytes) and target id of assignment `id`. */
-int store_assignment_get(struct store_conn *c, int64_t id, int64_t *ret_cert, char *type, size_t tsz,
-			 int64_t *ret_obj, struct ck_error *err);
+int store_assignment_get(struct store_conn *c, int64_t id, int64_t *ret_cert, char *type,
+			 size_t tsz, int64_t *ret_obj, struct ck_error *err);
 
 /* One assignment target as stored. Services carry their parent device's or VM's id, name and
  * type, and the parent's tenant; devices and VMs their own tenant and no parent. */
@@ -45,7 +45,7 @@ int store_target_get(struct store_conn *c, const char *type, int64_t id, struct 
 /* Moves every assignment of certificate `from` whose target still exists to `to` (and sets
  * last_updated = now); *ret_n receives the number moved. CK_E_DUPLICATE when `to` already
  * has an assignment to one of the same targets. Inside the caller's write transaction. */
-int store_assignments_move(struct store_conn *c, int64_t from, int64_t to, int64_t now, int64_t *ret_n,
-			   struct ck_error *err);
+int store_assignments_move(struct store_conn *c, int64_t from, int64_t to, int64_t now,
+			   int64_t *ret_n, struct ck_error *err);
 
 #endif

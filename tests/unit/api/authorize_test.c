@@ -26,31 +26,33 @@ static const struct {
 	int allowed, status;
 	const char *detail;
 } cases[] = {
-	/* not authenticated: 401 whatever was asked */
-	{0, 0, 0, &plain, API_PERM_READ, 0, 401, NULL},
-	{0, 1, 1, NULL, API_PERM_WRITE, 0, 401, NULL},
-	/* read: any authenticated credential */
-	{1, 0, 0, &plain, API_PERM_READ, 1, 0, NULL},
-	{1, 0, 0, NULL, API_PERM_READ, 1, 0, NULL},
-	/* write: a credential that can write */
-	{1, 0, 0, &plain, API_PERM_WRITE, 0, 403, DENY_WRITE},
-	{1, 0, 1, NULL, API_PERM_WRITE, 0, 403, DENY_WRITE},
-	{1, 1, 0, &plain, API_PERM_WRITE, 1, 0, NULL},
-	/* admin_only resources and level ADMIN: superusers only, checked before the write level */
-	{1, 1, 0, &admin_only, API_PERM_READ, 0, 403, DENY_ADMIN},
-	{1, 0, 0, &admin_only, API_PERM_WRITE, 0, 403, DENY_ADMIN},
-	{1, 0, 1, &admin_only, API_PERM_READ, 1, 0, NULL},
-	{1, 0, 1, &admin_only, API_PERM_WRITE, 0, 403, DENY_WRITE},
-	{1, 1, 1, &admin_only, API_PERM_WRITE, 1, 0, NULL},
-	{1, 1, 0, &plain, API_PERM_ADMIN, 0, 403, DENY_ADMIN},
-	{1, 0, 1, &plain, API_PERM_ADMIN, 0, 403, DENY_WRITE},
-	{1, 1, 1, NULL, API_PERM_ADMIN, 1, 0, NULL},
+    /* not authenticated: 401 whatever was asked */
+    {0, 0, 0, &plain, API_PERM_READ, 0, 401, NULL},
+    {0, 1, 1, NULL, API_PERM_WRITE, 0, 401, NULL},
+    /* read: any authenticated credential */
+    {1, 0, 0, &plain, API_PERM_READ, 1, 0, NULL},
+    {1, 0, 0, NULL, API_PERM_READ, 1, 0, NULL},
+    /* write: a credential that can write */
+    {1, 0, 0, &plain, API_PERM_WRITE, 0, 403, DENY_WRITE},
+    {1, 0, 1, NULL, API_PERM_WRITE, 0, 403, DENY_WRITE},
+    {1, 1, 0, &plain, API_PERM_WRITE, 1, 0, NULL},
+    /* admin_only resources and level ADMIN: superusers only, checked before the write level */
+    {1, 1, 0, &admin_only, API_PERM_READ, 0, 403, DENY_ADMIN},
+    {1, 0, 0, &admin_only, API_PERM_WRITE, 0, 403, DENY_ADMIN},
+    {1, 0, 1, &admin_only, API_PERM_READ, 1, 0, NULL},
+    {1, 0, 1, &admin_only, API_PERM_WRITE, 0, 403, DENY_WRITE},
+    {1, 1, 1, &admin_only, API_PERM_WRITE, 1, 0, NULL},
+    {1, 1, 0, &plain, API_PERM_ADMIN, 0, 403, DENY_ADMIN},
+    {1, 0, 1, &plain, API_PERM_ADMIN, 0, 403, DENY_WRITE},
+    {1, 1, 1, NULL, API_PERM_ADMIN, 1, 0, NULL},
 };
 
 static void test_decisions(void **state)
 {
-	static const struct http_request req = {"POST", "/api/x/", "", NULL, 0, "", 0, "test", "127.0.0.1", 0, NULL};
-	const struct api_perm perm_names = {.level = API_PERM_WRITE, .names = {"import_certificate", "bulk_operations"}};
+	static const struct http_request req = {"POST", "/api/x/", "",		NULL, 0,   "",
+						0,	"test",	   "127.0.0.1", 0,    NULL};
+	const struct api_perm perm_names = {.level = API_PERM_WRITE,
+					    .names = {"import_certificate", "bulk_operations"}};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -73,14 +75,16 @@ static void test_decisions(void **state)
 		} else {
 			assert_int_equal(resp.status, cases[i].status);
 			if (cases[i].detail) {
-				snprintf(want, sizeof(want), "{\"detail\":\"%s\"}", cases[i].detail);
+				snprintf(want, sizeof(want), "{\"detail\":\"%s\"}",
+					 cases[i].detail);
 				assert_string_equal(strbuf_str(&resp.body), want);
 			}
 		}
 		/* the codenames do not change today's decision */
 		if (cases[i].level == API_PERM_WRITE) {
 			strbuf_reset(&resp.body);
-			assert_int_equal(api_authorize(&ar, cases[i].res, &perm_names), cases[i].allowed);
+			assert_int_equal(api_authorize(&ar, cases[i].res, &perm_names),
+					 cases[i].allowed);
 		}
 		strbuf_release(&resp.body);
 		for (size_t h = 0; h < resp.nheaders; h++) {
@@ -100,6 +104,7 @@ static void test_level_names(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_decisions), cmocka_unit_test(test_level_names)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_decisions),
+					   cmocka_unit_test(test_level_names)};
 	return cmocka_run_group_tests_name("api_authorize", tests, NULL, NULL);
 }

@@ -24,23 +24,36 @@
  * archive_pinned); assignments of certificate 1 to device 1, service 2 and a deleted device
  * 99; CSR 1; three lifecycle events of certificate 1. */
 static const char seed_sql[] =
-    "INSERT INTO tenants (id, name, slug, created, last_updated) VALUES (1, 't1', 't1', 0, 0), (2, 't2', 't2', 0, 0);"
+    "INSERT INTO tenants (id, name, slug, created, last_updated) VALUES (1, 't1', 't1', 0, 0), (2, "
+    "'t2', 't2', 0, 0);"
     "INSERT INTO devices (id, name, tenant_id, created, last_updated) VALUES (1, 'dev1', 1, 0, 0);"
-    "INSERT INTO virtual_machines (id, name, tenant_id, created, last_updated) VALUES (1, 'vm1', 2, 0, 0);"
+    "INSERT INTO virtual_machines (id, name, tenant_id, created, last_updated) VALUES (1, 'vm1', "
+    "2, 0, 0);"
     "INSERT INTO services (id, name, device_id, virtual_machine_id, created, last_updated)"
     " VALUES (1, 'svc-d', 1, NULL, 0, 0), (2, 'svc-v', NULL, 1, 0, 0);"
-    "INSERT INTO certificates (id, common_name, serial_number, serial_key, fingerprint_sha256, issuer, issuer_key,"
-    " valid_from, valid_to, status, tenant_id, archive_pinned, pem_content, issuer_chain, created, last_updated)"
-    " VALUES (1, 'a.example', '01', '1', 'F1', 'CN=Issuer A', 'cn=issuer a', 0, 1000, 'active', 1, 0, 'PEMTEXT', '', 0, 0),"
-    " (2, 'a.example', '02', '2', 'F2', 'CN=Issuer A', 'cn=issuer a', 0, 2000, 'active', 1, 0, '', 'CHAIN', 0, 0),"
-    " (3, 'b.example', '03', '3', 'F3', 'CN=Issuer B', 'cn=issuer b', 0, 500, 'expired', NULL, 0, '', '', 0, 0),"
-    " (4, 'c.example', '04', '4', 'F4', 'CN=Issuer B', 'cn=issuer b', 0, 100, 'replaced', NULL, 1, '', '', 0, 0);"
-    "INSERT INTO assignments (id, certificate_id, assigned_object_type, assigned_object_id, created, last_updated)"
-    " VALUES (1, 1, 'dcim.device', 1, 0, 0), (2, 1, 'ipam.service', 2, 0, 0), (3, 1, 'dcim.device', 99, 0, 0);"
-    "INSERT INTO csrs (id, common_name, fingerprint_sha256, pem_content, requested_date, created, last_updated)"
+    "INSERT INTO certificates (id, common_name, serial_number, serial_key, fingerprint_sha256, "
+    "issuer, issuer_key,"
+    " valid_from, valid_to, status, tenant_id, archive_pinned, pem_content, issuer_chain, created, "
+    "last_updated)"
+    " VALUES (1, 'a.example', '01', '1', 'F1', 'CN=Issuer A', 'cn=issuer a', 0, 1000, 'active', 1, "
+    "0, 'PEMTEXT', '', 0, 0),"
+    " (2, 'a.example', '02', '2', 'F2', 'CN=Issuer A', 'cn=issuer a', 0, 2000, 'active', 1, 0, '', "
+    "'CHAIN', 0, 0),"
+    " (3, 'b.example', '03', '3', 'F3', 'CN=Issuer B', 'cn=issuer b', 0, 500, 'expired', NULL, 0, "
+    "'', '', 0, 0),"
+    " (4, 'c.example', '04', '4', 'F4', 'CN=Issuer B', 'cn=issuer b', 0, 100, 'replaced', NULL, 1, "
+    "'', '', 0, 0);"
+    "INSERT INTO assignments (id, certificate_id, assigned_object_type, assigned_object_id, "
+    "created, last_updated)"
+    " VALUES (1, 1, 'dcim.device', 1, 0, 0), (2, 1, 'ipam.service', 2, 0, 0), (3, 1, "
+    "'dcim.device', 99, 0, 0);"
+    "INSERT INTO csrs (id, common_name, fingerprint_sha256, pem_content, requested_date, created, "
+    "last_updated)"
     " VALUES (1, 'csr.example', 'CF1', 'PEM', 0, 0, 0);"
-    "INSERT INTO lifecycle_events (id, certificate_id, event_type, timestamp, description, related_certificate_id, actor)"
-    " VALUES (1, 1, 'imported', 10, 'first', NULL, 'admin'), (2, 1, 'renewed', 20, 'second', 2, 'admin'),"
+    "INSERT INTO lifecycle_events (id, certificate_id, event_type, timestamp, description, "
+    "related_certificate_id, actor)"
+    " VALUES (1, 1, 'imported', 10, 'first', NULL, 'admin'), (2, 1, 'renewed', 20, 'second', 2, "
+    "'admin'),"
     " (3, 1, 'status_changed', 20, 'third', NULL, '');";
 
 struct fixture {
@@ -117,7 +130,8 @@ static void test_lookup_by_text(void **state)
 	id = -7;
 	assert_int_equal(store_id_by_text(conn(state), "tenants", "name", "T2", &id, NULL), 0);
 	assert_int_equal(id, -7); /* not written when absent */
-	assert_int_equal(store_id_by_text(conn(state), "csrs", "fingerprint_sha256", "CF1", &id, NULL), 1);
+	assert_int_equal(
+	    store_id_by_text(conn(state), "csrs", "fingerprint_sha256", "CF1", &id, NULL), 1);
 	assert_int_equal(id, 1);
 	assert_int_equal(store_id_exists(conn(state), "tenants", 2, NULL), 1);
 	assert_int_equal(store_id_exists(conn(state), "tenants", 3, NULL), 0);
@@ -152,19 +166,22 @@ static void test_cert_reads(void **state)
 	assert_int_equal(store_cert_tenant(conn(state), 99, &tenant, NULL), 0);
 	assert_int_equal(tenant, 0);
 
-	assert_int_equal(store_cert_pem(conn(state), 1, &pem, &pem_len, &chain, &chain_len, NULL), 0);
+	assert_int_equal(store_cert_pem(conn(state), 1, &pem, &pem_len, &chain, &chain_len, NULL),
+			 0);
 	assert_string_equal(pem, "PEMTEXT");
 	assert_int_equal(pem_len, 7);
 	assert_string_equal(chain, "");
 	assert_int_equal(chain_len, 0);
 	free(pem);
 	free(chain);
-	assert_int_equal(store_cert_pem(conn(state), 2, &pem, &pem_len, &chain, &chain_len, NULL), 0);
+	assert_int_equal(store_cert_pem(conn(state), 2, &pem, &pem_len, &chain, &chain_len, NULL),
+			 0);
 	assert_int_equal(pem_len, 0);
 	assert_string_equal(chain, "CHAIN");
 	free(pem);
 	free(chain);
-	assert_int_equal(store_cert_pem(conn(state), 99, &pem, &pem_len, &chain, &chain_len, &err), CK_E_NOTFOUND);
+	assert_int_equal(store_cert_pem(conn(state), 99, &pem, &pem_len, &chain, &chain_len, &err),
+			 CK_E_NOTFOUND);
 }
 
 static void test_renewal_candidate(void **state)
@@ -172,13 +189,17 @@ static void test_renewal_candidate(void **state)
 	int64_t id = -1;
 
 	/* the newest active certificate of the CN, never the one being imported */
-	assert_int_equal(store_cert_renewal_candidate(conn(state), "a.example", "F9", 0, &id, NULL), 0);
+	assert_int_equal(store_cert_renewal_candidate(conn(state), "a.example", "F9", 0, &id, NULL),
+			 0);
 	assert_int_equal(id, 2);
-	assert_int_equal(store_cert_renewal_candidate(conn(state), "a.example", "F2", 1, &id, NULL), 0);
+	assert_int_equal(store_cert_renewal_candidate(conn(state), "a.example", "F2", 1, &id, NULL),
+			 0);
 	assert_int_equal(id, 1);
-	assert_int_equal(store_cert_renewal_candidate(conn(state), "a.example", "F9", 2, &id, NULL), 0);
+	assert_int_equal(store_cert_renewal_candidate(conn(state), "a.example", "F9", 2, &id, NULL),
+			 0);
 	assert_int_equal(id, 0); /* another tenant's */
-	assert_int_equal(store_cert_renewal_candidate(conn(state), "b.example", "F9", 0, &id, NULL), 0);
+	assert_int_equal(store_cert_renewal_candidate(conn(state), "b.example", "F9", 0, &id, NULL),
+			 0);
 	assert_int_equal(id, 0); /* expired is no candidate */
 }
 
@@ -206,7 +227,7 @@ static void test_lifecycle_list(void **state)
 	}
 	store_done(st);
 	assert_int_equal(r, 0);
-	assert_int_equal(n, 2); /* the limit */
+	assert_int_equal(n, 2);	     /* the limit */
 	assert_int_equal(ids[0], 3); /* same timestamp: newer id first */
 	assert_int_equal(ids[1], 2);
 }
@@ -216,16 +237,22 @@ static void test_sweep_candidates(void **state)
 	struct store_sweep_row rows[4];
 	size_t n = 9;
 
-	assert_int_equal(store_cert_sweep_candidates(conn(state), STORE_SWEEP_EXPIRE, 1500, rows, 4, &n, NULL), 0);
+	assert_int_equal(
+	    store_cert_sweep_candidates(conn(state), STORE_SWEEP_EXPIRE, 1500, rows, 4, &n, NULL),
+	    0);
 	assert_int_equal(n, 1);
 	assert_int_equal(rows[0].id, 1);
 	assert_string_equal(rows[0].common_name, "a.example");
 	assert_string_equal(rows[0].status, "active");
 	assert_int_equal(rows[0].valid_to, 1000);
-	assert_int_equal(store_cert_sweep_candidates(conn(state), STORE_SWEEP_EXPIRE, 2500, rows, 1, &n, NULL), 0);
+	assert_int_equal(
+	    store_cert_sweep_candidates(conn(state), STORE_SWEEP_EXPIRE, 2500, rows, 1, &n, NULL),
+	    0);
 	assert_int_equal(n, 1); /* max */
 	/* expired and replaced, unless pinned */
-	assert_int_equal(store_cert_sweep_candidates(conn(state), STORE_SWEEP_ARCHIVE, 1000, rows, 4, &n, NULL), 0);
+	assert_int_equal(
+	    store_cert_sweep_candidates(conn(state), STORE_SWEEP_ARCHIVE, 1000, rows, 4, &n, NULL),
+	    0);
 	assert_int_equal(n, 1);
 	assert_int_equal(rows[0].id, 3);
 }
@@ -240,11 +267,13 @@ static void test_assignment_reads(void **state)
 	assert_int_equal(id, 1);
 	assert_int_equal(store_assignment_find(conn(state), 1, "dcim.device", 1, 1, &id, NULL), 0);
 	assert_int_equal(store_assignment_find(conn(state), 2, "dcim.device", 1, 0, &id, NULL), 0);
-	assert_int_equal(store_assignment_get(conn(state), 2, &cert, type, sizeof(type), &obj, NULL), 1);
+	assert_int_equal(
+	    store_assignment_get(conn(state), 2, &cert, type, sizeof(type), &obj, NULL), 1);
 	assert_int_equal(cert, 1);
 	assert_string_equal(type, "ipam.service");
 	assert_int_equal(obj, 2);
-	assert_int_equal(store_assignment_get(conn(state), 99, &cert, type, sizeof(type), &obj, NULL), 0);
+	assert_int_equal(
+	    store_assignment_get(conn(state), 99, &cert, type, sizeof(type), &obj, NULL), 0);
 
 	assert_int_equal(store_target_get(conn(state), "dcim.device", 1, &t, NULL), 1);
 	assert_string_equal(t.name, "dev1");
@@ -258,7 +287,8 @@ static void test_assignment_reads(void **state)
 	assert_string_equal(t.parent_type, "virtualization.virtualmachine");
 	assert_int_equal(store_target_get(conn(state), "ipam.service", 1, &t, NULL), 1);
 	assert_string_equal(t.parent_type, "dcim.device");
-	assert_int_equal(store_target_get(conn(state), "virtualization.virtualmachine", 7, &t, NULL), 0);
+	assert_int_equal(
+	    store_target_get(conn(state), "virtualization.virtualmachine", 7, &t, NULL), 0);
 	assert_int_equal(store_target_get(conn(state), "dcim.cable", 1, &t, NULL), CK_E_INTERNAL);
 }
 
@@ -275,7 +305,8 @@ static void test_status_writes(void **state)
 	assert_int_equal(scalar(c, "SELECT last_updated FROM certificates WHERE id = 2"), 77);
 	assert_int_equal(scalar(c, "SELECT archived_at FROM certificates WHERE id = 3"), 5000);
 	assert_int_equal(scalar(c, "SELECT replaced_by FROM certificates WHERE id = 1"), 2);
-	assert_int_equal(scalar(c, "SELECT COUNT(*) FROM certificates WHERE id = 1 AND archived_at IS NULL"), 1);
+	assert_int_equal(
+	    scalar(c, "SELECT COUNT(*) FROM certificates WHERE id = 1 AND archived_at IS NULL"), 1);
 
 	assert_int_equal(store_tx_begin(c, NULL), 0);
 	/* archiving again keeps the first archived_at; without set_replaced_by it stays */
@@ -287,7 +318,8 @@ static void test_status_writes(void **state)
 	assert_int_equal(store_tx_begin(c, NULL), 0);
 	assert_int_equal(store_cert_set_status(c, 1, "active", 1, 0, 9100, NULL), 0); /* 0: NULL */
 	assert_int_equal(store_tx_commit(c, NULL), 0);
-	assert_int_equal(scalar(c, "SELECT COUNT(*) FROM certificates WHERE id = 1 AND replaced_by IS NULL"), 1);
+	assert_int_equal(
+	    scalar(c, "SELECT COUNT(*) FROM certificates WHERE id = 1 AND replaced_by IS NULL"), 1);
 	assert_int_equal(scalar(c, "SELECT last_updated FROM certificates WHERE id = 1"), 9100);
 }
 
@@ -309,9 +341,13 @@ static void test_assignments_move(void **state)
 	assert_int_equal(scalar(c, "SELECT last_updated FROM assignments WHERE id = 2"), 4242);
 
 	/* moving back onto a certificate that has one of the targets already is a duplicate */
-	assert_int_equal(store_exec(c, "INSERT INTO assignments (id, certificate_id, assigned_object_type,"
-				       " assigned_object_id, created, last_updated) VALUES (4, 1, 'dcim.device', 1, 0, 0)",
-				    NULL), 0);
+	assert_int_equal(
+	    store_exec(
+		c,
+		"INSERT INTO assignments (id, certificate_id, assigned_object_type,"
+		" assigned_object_id, created, last_updated) VALUES (4, 1, 'dcim.device', 1, 0, 0)",
+		NULL),
+	    0);
 	assert_int_equal(store_tx_begin(c, NULL), 0);
 	assert_int_equal(store_assignments_move(c, 2, 1, 5000, &n, &err), CK_E_DUPLICATE);
 	store_tx_rollback(c);
@@ -320,14 +356,16 @@ static void test_assignments_move(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lookup_by_text),   cmocka_unit_test(test_cert_reads),
+	    cmocka_unit_test(test_lookup_by_text),    cmocka_unit_test(test_cert_reads),
 	    cmocka_unit_test(test_renewal_candidate), cmocka_unit_test(test_lifecycle_list),
-	    cmocka_unit_test(test_sweep_candidates), cmocka_unit_test(test_assignment_reads),
-	    cmocka_unit_test(test_status_writes),    cmocka_unit_test(test_assignments_move),
+	    cmocka_unit_test(test_sweep_candidates),  cmocka_unit_test(test_assignment_reads),
+	    cmocka_unit_test(test_status_writes),     cmocka_unit_test(test_assignments_move),
 	};
-	int failed = cmocka_run_group_tests_name("store_repos_sqlite", tests, setup_sqlite, teardown);
+	int failed =
+	    cmocka_run_group_tests_name("store_repos_sqlite", tests, setup_sqlite, teardown);
 
 	if (getenv("CK_TEST_PG_URL"))
-		failed += cmocka_run_group_tests_name("store_repos_postgres", tests, setup_postgres, teardown);
+		failed += cmocka_run_group_tests_name("store_repos_postgres", tests, setup_postgres,
+						      teardown);
 	return failed;
 }
