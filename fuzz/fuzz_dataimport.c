@@ -2,7 +2,8 @@
  * fuzz/fuzz_dataimport — libFuzzer target for POST certificates/bulk-data-import/: the request
  * decoding, the CSV and JSON row readers, per-row validation (dates, choices, key sizes, SANs,
  * tenants, the private-key guard) and the all-or-nothing creation, through the real handler
- * (api_dataimport_action) over a real in-memory database with two seeded certificates.
+ * (its action table entry, served by api_action_serve) over a real in-memory database with
+ * two seeded certificates.
  *
  * Input: a mode byte, then either the raw request body (mode bit 0 clear) or the `content`
  * text, which the target wraps as {"content", "format" (bits 1-2: auto/csv/json/absent),
@@ -136,14 +137,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *body, *sent;
 	json_error_t jerr;
 	int64_t certs = fz_count(a, CERTS), changes = fz_count(a, CHANGES);
+	const struct api_resource *res = api_registry_find("certificates");
 
 	if (!body_text)
 		return 0;
 	req.body = body_text;
 	req.body_len = mode & 1 ? strlen(body_text) : f.n;
-	req.path = api_registry_find("certificates")->path;
+	req.path = res->path;
 	fz_req_init(&ar, a, &resp, &req);
-	CHECK(api_dataimport_action(&ar, 0, "bulk-data-import/") == 1);
+	api_action_serve(&ar, res, api_action_find(res, "bulk-data-import/", 0), 0);
 	CHECK(resp.status == 201 || resp.status == 400);
 	body = fz_resp_json(&resp);
 	CHECK(json_is_object(body));

@@ -3,50 +3,154 @@
 
 #include <string.h>
 
-/* Every resource action: the one list both the router (405 instead of 404 for a wrong
- * method) and the OpenAPI document read. A new action is added here and nowhere else. */
-const struct api_action_info api_actions[] = {
-	{"certificates", "import/", 0, "post", 1, "Import a PEM certificate (leaf + chain); dry_run previews"},
-	{"certificates", "bulk-import/", 0, "post", 1, "Import up to bulk_import_max_batch_size PEM certificates atomically"},
-	{"certificates", "bulk-data-import/", 0, "post", 1, "Import certificate metadata from CSV or JSON content"},
-	{"certificates", "import-file/", 0, "post", 0, "Import a PEM, DER or PKCS#7 file (multipart field 'file')"},
-	{"certificates", "export/", 0, "get post", 0, "Export certificates as csv|json|yaml|pem (query or JSON body)"},
-	{"certificates", "export/", 1, "get", 0, "Export one certificate (pem by default)"},
-	{"certificates", "bulk-assign/", 0, "post", 1, "Assign many certificates to one object"},
-	{"certificates", "lifecycle/", 1, "get", 0, "Lifecycle events, newest first (max 50)"},
-	{"certificates", "renew/", 1, "post", 1, "Janus renewal: replace with a new PEM, move assignments (one transaction)"},
-	{"certificates", "revert-renewal/", 1, "post", 0, "Undo a renewal (old certificate active again)"},
-	{"certificates", "validate-chain/", 1, "post", 0, "Validate the stored chain with OpenSSL"},
-	{"certificates", "bulk-validate-chain/", 0, "post", 1, "Validate the chains of many certificates"},
-	{"certificates", "detect-acme/", 1, "post", 0, "Detect the ACME provider from the issuer"},
-	{"certificates", "bulk-detect-acme/", 0, "post", 1, "Detect ACME providers for many certificates"},
-	{"certificates", "bulk-status-update/", 0, "post", 1, "Set the status of many certificates"},
-	{"certificates", "diff/", 0, "post", 1, "Compare two inventory snapshots"},
-	{"certificates", "compliance-check/", 1, "post", 0, "Run compliance policies on a certificate"},
-	{"certificates", "bulk-compliance-check/", 0, "post", 1, "Run compliance policies on many certificates"},
-	{"csrs", "import/", 0, "post", 1, "Import a PEM CSR"},
-	{"certificate-authorities", "seed-defaults/", 0, "post", 0, "Create the common public CAs"},
-	{NULL, NULL, 0, NULL, 0, NULL},
+#define GET_HEAD (API_M_GET | API_M_HEAD)
+#define PERM_READ(...) {.level = API_PERM_READ, .names = {__VA_ARGS__}}
+#define PERM_WRITE(...) {.level = API_PERM_WRITE, .names = {__VA_ARGS__}}
+
+/* Every explicit endpoint: the one list the router (dispatch, 404/405, authorization, body)
+ * and the OpenAPI document read. A new action is added here and nowhere else. The permission
+ * codenames are the reference's (netbox-ssl-features.md §2.3, §3.20): every bulk action also
+ * needs bulk_operations; actions the reference does not have (revert-renewal, seed-defaults,
+ * the compliance report) name the closest model permission. */
+const struct api_action api_actions[] = {
+    {.resource = "certificates", .rest = "import/", .methods = API_M_POST,
+     .perm = PERM_WRITE("import_certificate"), .body = API_BODY_JSON, .handler = api_act_cert_import,
+     .summary = "Import a PEM certificate (leaf + chain); dry_run previews"},
+    {.resource = "certificates", .rest = "bulk-import/", .methods = API_M_POST,
+     .perm = PERM_WRITE("import_certificate", "bulk_operations"), .body = API_BODY_JSON,
+     .handler = api_act_cert_bulk_import,
+     .summary = "Import up to bulk_import_max_batch_size PEM certificates atomically"},
+    {.resource = "certificates", .rest = "bulk-data-import/", .methods = API_M_POST,
+     .perm = PERM_WRITE("import_certificate", "bulk_operations"), .body = API_BODY_JSON,
+     .handler = api_act_cert_bulk_data_import,
+     .summary = "Import certificate metadata from CSV or JSON content"},
+    {.resource = "certificates", .rest = "import-file/", .methods = API_M_POST,
+     .perm = PERM_WRITE("import_certificate"), .body = API_BODY_MULTIPART,
+     .handler = api_act_cert_import_file,
+     .summary = "Import a PEM, DER or PKCS#7 file (multipart field 'file')"},
+    {.resource = "certificates", .rest = "export/", .methods = GET_HEAD | API_M_POST,
+     .perm = PERM_READ("view_certificate"), .body = API_BODY_JSON_OPTIONAL,
+     .handler = api_act_cert_export_list,
+     .summary = "Export certificates as csv|json|yaml|pem (query or JSON body)"},
+    {.resource = "certificates", .rest = "export/", .detail = 1, .methods = GET_HEAD,
+     .perm = PERM_READ("view_certificate"), .handler = api_act_cert_export_one,
+     .summary = "Export one certificate (pem by default)"},
+    {.resource = "certificates", .rest = "bulk-assign/", .methods = API_M_POST,
+     .perm = PERM_WRITE("add_certificateassignment", "bulk_operations"), .body = API_BODY_JSON,
+     .handler = api_act_cert_bulk_assign, .summary = "Assign many certificates to one object"},
+    {.resource = "certificates", .rest = "lifecycle/", .detail = 1, .methods = API_M_GET,
+     .perm = PERM_READ("view_certificate"), .handler = api_act_cert_lifecycle,
+     .summary = "Lifecycle events, newest first (max 50)"},
+    {.resource = "certificates", .rest = "renew/", .detail = 1, .methods = API_M_POST,
+     .perm = PERM_WRITE("renew_certificate", "change_certificate"), .body = API_BODY_JSON,
+     .handler = api_act_cert_renew,
+     .summary = "Janus renewal: replace with a new PEM, move assignments (one transaction)"},
+    {.resource = "certificates", .rest = "revert-renewal/", .detail = 1, .methods = API_M_POST,
+     .perm = PERM_WRITE("renew_certificate", "change_certificate"), .handler = api_act_cert_revert_renewal,
+     .summary = "Undo a renewal (old certificate active again)"},
+    {.resource = "certificates", .rest = "validate-chain/", .detail = 1, .methods = API_M_POST,
+     .perm = PERM_WRITE("change_certificate"), .body = API_BODY_JSON_OPTIONAL,
+     .handler = api_act_cert_validate_chain, .summary = "Validate the stored chain with OpenSSL"},
+    {.resource = "certificates", .rest = "bulk-validate-chain/", .methods = API_M_POST,
+     .perm = PERM_WRITE("change_certificate", "bulk_operations"), .body = API_BODY_JSON,
+     .handler = api_act_cert_bulk_validate_chain,
+     .summary = "Validate the chains of many certificates"},
+    {.resource = "certificates", .rest = "detect-acme/", .detail = 1, .methods = API_M_POST,
+     .perm = PERM_WRITE("change_certificate"), .handler = api_act_cert_detect_acme,
+     .summary = "Detect the ACME provider from the issuer"},
+    {.resource = "certificates", .rest = "bulk-detect-acme/", .methods = API_M_POST,
+     .perm = PERM_WRITE("change_certificate", "bulk_operations"), .body = API_BODY_JSON,
+     .handler = api_act_cert_bulk_detect_acme,
+     .summary = "Detect ACME providers for many certificates"},
+    {.resource = "certificates", .rest = "bulk-status-update/", .methods = API_M_POST,
+     .perm = PERM_WRITE("change_certificate", "bulk_operations"), .body = API_BODY_JSON,
+     .handler = api_act_cert_bulk_status_update, .summary = "Set the status of many certificates"},
+    {.resource = "certificates", .rest = "diff/", .methods = API_M_POST,
+     .perm = PERM_READ("view_certificate"), .body = API_BODY_JSON, .handler = api_act_cert_diff,
+     .summary = "Compare two inventory snapshots"},
+    {.resource = "certificates", .rest = "compliance-check/", .detail = 1, .methods = API_M_POST,
+     .perm = PERM_WRITE("manage_compliance"), .body = API_BODY_JSON_OPTIONAL,
+     .handler = api_act_cert_compliance_check,
+     .summary = "Run compliance policies on a certificate"},
+    {.resource = "certificates", .rest = "bulk-compliance-check/", .methods = API_M_POST,
+     .perm = PERM_WRITE("manage_compliance", "bulk_operations"), .body = API_BODY_JSON,
+     .handler = api_act_cert_bulk_compliance_check,
+     .summary = "Run compliance policies on many certificates"},
+    {.resource = "csrs", .rest = "import/", .methods = API_M_POST,
+     .perm = PERM_WRITE("add_certificatesigningrequest"), .body = API_BODY_JSON,
+     .handler = api_act_csr_import, .summary = "Import a PEM CSR"},
+    {.resource = "certificate-authorities", .rest = "seed-defaults/", .methods = API_M_POST,
+     .perm = PERM_WRITE("add_certificateauthority"), .handler = api_act_ca_seed_defaults,
+     .summary = "Create the common public CAs"},
+    {.path = API_PLUGIN_PATH "analytics/summary/", .methods = GET_HEAD,
+     .perm = PERM_READ("view_certificate"), .handler = api_act_analytics_summary,
+     .summary = "Dashboard aggregates (?tenant_id)"},
+    {.path = API_PLUGIN_PATH "compliance-report/", .methods = GET_HEAD,
+     .perm = PERM_READ("view_compliancecheck"), .handler = api_act_compliance_report,
+     .summary = "Compliance report (?tenant_id, ?export=csv|json)"},
+    {.path = API_PLUGIN_PATH "compliance-report/snapshot/", .methods = API_M_POST,
+     .perm = PERM_WRITE("manage_compliance"), .handler = api_act_compliance_snapshot,
+     .summary = "Take today's compliance trend snapshot"},
+    {.path = API_PLUGIN_PATH "compliance-trend/", .methods = GET_HEAD,
+     .perm = PERM_READ("view_compliancecheck"), .handler = api_act_compliance_trend,
+     .summary = "Compliance trend snapshots (?days=90, ?tenant_id)"},
 };
 
-int api_action_exists(const struct api_resource *res, int64_t id, const char *rest)
+const size_t api_nactions = sizeof(api_actions) / sizeof(api_actions[0]);
+
+const struct api_action *api_action_find(const struct api_resource *res, const char *rest, int detail)
 {
-	for (const struct api_action_info *a = api_actions; a->resource; a++)
-		if (!strcmp(a->resource, res->name) && !strcmp(a->rest, rest) && a->detail == (id != 0))
-			return 1;
+	for (size_t i = 0; i < api_nactions; i++) {
+		const struct api_action *a = &api_actions[i];
+		if (a->resource && !strcmp(a->resource, res->name) && !strcmp(a->rest, rest) &&
+		    a->detail == (detail != 0))
+			return a;
+	}
+	return NULL;
+}
+
+const struct api_action *api_endpoint_find(const char *path)
+{
+	for (size_t i = 0; i < api_nactions; i++)
+		if (api_actions[i].path && !strcmp(api_actions[i].path, path))
+			return &api_actions[i];
+	return NULL;
+}
+
+static unsigned method_bit(const char *m)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} bits[] = {{"GET", API_M_GET}, {"HEAD", API_M_HEAD}, {"POST", API_M_POST}};
+
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (!strcmp(m, bits[i].name))
+			return bits[i].bit;
 	return 0;
 }
 
-int api_serve_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
+void api_action_serve(struct api_req *ar, const struct api_resource *res, const struct api_action *a,
+		      int64_t id)
 {
-	if (api_plugin_action(ar, res, id, rest) || api_lifecycle_action(ar, res, id, rest) ||
-	    api_compliance_action(ar, res, id, rest))
-		return 1;
-	if (!strcmp(res->name, "certificates") && (api_export_action(ar, id, rest) || api_dataimport_action(ar, id, rest)))
-		return 1;
-	if (!strcmp(res->name, "certificates"))
-		return api_cert_action(ar, id, rest);
-	return 0;
+	struct ck_error err;
+	json_t *body;
+	int r;
+
+	if (!(a->methods & method_bit(ar->http->method))) {
+		api_method_not_allowed(ar);
+		return;
+	}
+	if (!api_authorize(ar, res, &a->perm))
+		return;
+	if (a->body == API_BODY_JSON) {
+		ck_error_clear(&err);
+		if ((r = api_body(ar, &body, &err))) {
+			api_fail(ar, r, &err);
+			return;
+		}
+	}
+	a->handler(ar, id);
 }
 
 static const char *type_name(enum dom_ftype t)

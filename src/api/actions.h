@@ -7,48 +7,108 @@
 #define CK_API_ACTIONS_H
 
 #include "api/api.h"
+#include "api/authorize.h"
 #include "api/registry.h"
 
-/* Serves "<list path>[<id>/]<rest>" for res; returns 0 when no such action exists. */
-int api_serve_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
+/*
+ * The action table: every explicit endpoint beside the registry's generic CRUD — resource
+ * actions ("<list path>[{id}/]<rest>") and the plugin's own paths (analytics, compliance
+ * report) — is one entry of api_actions[] (api/actions.c), and that entry is the only place
+ * its method set, permission, body and handler are declared. The router finds the entry
+ * (api_action_find / api_endpoint_find), answers 404/405 from it, asks api_authorize() with
+ * the entry's permission, decodes the body the entry names, then calls the handler. The
+ * OpenAPI document (api/openapi.c) is generated from the same entries. A new action is one
+ * entry here (designated initialisers) and its handler.
+ */
 
-/* One explicit action of a resource: "<list path>[{id}/]<rest>". */
-struct api_action_info {
-	const char *resource; /* registry name */
-	const char *rest;     /* e.g. "import/" */
-	int detail;           /* 1: on a detail URL ({id}/) */
-	const char *methods;  /* "get", "post" or "get post" */
-	int body;             /* expects a JSON body */
-	const char *summary;  /* for the OpenAPI document */
+/* Methods an entry answers (bit set). HEAD is its own bit: an entry that answers GET answers
+ * HEAD only when it says so (the router drops a HEAD answer's body). */
+enum api_method_bit {
+	API_M_GET = 1u << 0,
+	API_M_HEAD = 1u << 1,
+	API_M_POST = 1u << 2,
 };
 
-/* Every resource action, NULL-resource terminated (api/actions.c). */
-extern const struct api_action_info api_actions[];
+/* The body an entry expects, decoded by the router before the handler runs. */
+enum api_body_kind {
+	API_BODY_NONE,		/* ignored */
+	API_BODY_JSON,		/* required JSON (api_body(); a bad or empty body is a 400 before
+				 * the handler, which then reads the cached body) */
+	API_BODY_JSON_OPTIONAL, /* the handler reads JSON if there is a body (and query params) */
+	API_BODY_MULTIPART,	/* multipart/form-data, parsed by the handler */
+};
 
-/* True when <rest> names an action of res (on a detail URL when id != 0), whatever the
- * method: lets the router answer 405 instead of 404 for a wrong method. */
-int api_action_exists(const struct api_resource *res, int64_t id, const char *rest);
+/* A handler: id is the object of a detail URL, 0 for a list or plugin path. It sends the
+ * response (success or failure) itself. */
+typedef void api_action_fn(struct api_req *ar, int64_t id);
 
-/* Certificate actions (api/actions_cert.c); same contract as api_serve_action. */
-int api_cert_action(struct api_req *ar, int64_t id, const char *rest);
+struct api_action {
+	const char *resource; /* registry name; NULL: an endpoint at .path outside the registry */
+	const char *rest;     /* resource actions: what follows the list/detail path ("import/") */
+	const char *path;     /* endpoints outside the registry: the whole canonical path */
+	int detail;	      /* 1: on a detail URL ({id}/) */
+	unsigned methods;     /* enum api_method_bit set */
+	struct api_perm perm; /* what api_authorize() is asked */
+	enum api_body_kind body;
+	api_action_fn *handler;
+	const char *summary; /* for the OpenAPI document */
+};
 
-/* csrs/import/, certificate-authorities/seed-defaults/, certificates/bulk-assign/
- * (api/actions_plugin.c); same contract as api_serve_action. */
-int api_plugin_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
+/* Every entry (api/actions.c); api_nactions of them. */
+extern const struct api_action api_actions[];
+extern const size_t api_nactions;
 
-/* Lifecycle actions of certificates (api/actions_lifecycle.c); same contract. */
-int api_lifecycle_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
+/* The entry of resource action <rest> of res (on a detail URL when detail), or NULL. */
+const struct api_action *api_action_find(const struct api_resource *res, const char *rest, int detail);
 
-/* certificates/export/, {id}/export/ (api/actions_export.c) and bulk-data-import/, import-file/ (api/actions_dataimport.c); same contract. */
-int api_export_action(struct api_req *ar, int64_t id, const char *rest);
-int api_dataimport_action(struct api_req *ar, int64_t id, const char *rest);
+/* The entry of an endpoint outside the registry at `path` (canonical), or NULL. */
+const struct api_action *api_endpoint_find(const char *path);
 
-/* Compliance runs of certificates (api/actions_compliance.c); same contract. */
-int api_compliance_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest);
+/* Serves a request for entry `a`: 405 when the method is not one of its methods, the answer of
+ * api_authorize() when refused, 400 for a bad required JSON body, else the handler's. */
+void api_action_serve(struct api_req *ar, const struct api_resource *res, const struct api_action *a,
+		      int64_t id);
 
-/* compliance-report/, compliance-report/snapshot/, compliance-trend/; 0 when not those paths. */
-int api_serve_compliance(struct api_req *ar);
+/* ---- handlers, by file ---- */
 
+/* api/actions_cert.c */
+void api_act_cert_import(struct api_req *ar, int64_t id);
+void api_act_cert_bulk_import(struct api_req *ar, int64_t id);
+void api_act_cert_lifecycle(struct api_req *ar, int64_t id);
+
+/* api/actions_plugin.c */
+void api_act_csr_import(struct api_req *ar, int64_t id);
+void api_act_ca_seed_defaults(struct api_req *ar, int64_t id);
+void api_act_cert_bulk_assign(struct api_req *ar, int64_t id);
+
+/* api/actions_lifecycle.c (and the api_lc_* handlers of api/lifecycle_actions.h) */
+void api_act_cert_renew(struct api_req *ar, int64_t id);
+void api_act_cert_revert_renewal(struct api_req *ar, int64_t id);
+void api_act_cert_validate_chain(struct api_req *ar, int64_t id);
+void api_act_cert_bulk_validate_chain(struct api_req *ar, int64_t id);
+void api_act_cert_detect_acme(struct api_req *ar, int64_t id);
+void api_act_cert_bulk_detect_acme(struct api_req *ar, int64_t id);
+void api_act_cert_bulk_status_update(struct api_req *ar, int64_t id);
+void api_act_cert_diff(struct api_req *ar, int64_t id);
+
+/* api/actions_export.c: certificates/export/ and {id}/export/ */
+void api_act_cert_export_list(struct api_req *ar, int64_t id);
+void api_act_cert_export_one(struct api_req *ar, int64_t id);
+
+/* api/actions_dataimport.c: bulk-data-import/, import-file/ */
+void api_act_cert_bulk_data_import(struct api_req *ar, int64_t id);
+void api_act_cert_import_file(struct api_req *ar, int64_t id);
+
+/* api/actions_compliance.c: compliance runs, and compliance-report/, compliance-report/snapshot/,
+ * compliance-trend/ */
+void api_act_cert_compliance_check(struct api_req *ar, int64_t id);
+void api_act_cert_bulk_compliance_check(struct api_req *ar, int64_t id);
+void api_act_compliance_report(struct api_req *ar, int64_t id);
+void api_act_compliance_snapshot(struct api_req *ar, int64_t id);
+void api_act_compliance_trend(struct api_req *ar, int64_t id);
+
+/* api/analytics.c: analytics/summary/ */
+void api_act_analytics_summary(struct api_req *ar, int64_t id);
 
 /* POST /api/users/tokens/ (api/res_users.c): creates a token and shows its key once. */
 void api_token_create(struct api_req *ar);
@@ -59,9 +119,6 @@ void api_options(struct api_req *ar, const struct api_resource *res);
 
 /* /api/auth/{login,logout,me}/ (browser sessions). `rest` is what follows /api/auth/. */
 void api_serve_auth(struct api_req *ar, const char *rest);
-
-/* GET /api/plugins/netbox-ssl/analytics/summary/ (api/analytics.c); 0 when not that path. */
-int api_serve_analytics(struct api_req *ar);
 
 /* Stops the summary's background recomputation thread (joins it) and frees the kept
  * summaries; call after the HTTP server stopped and before store_close(). Idempotent. */

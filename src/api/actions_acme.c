@@ -9,6 +9,7 @@
 #include "domain/lifecycle.h"
 #include "domain/uow.h"
 #include "domain/write.h"
+#include "store/certificates.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,22 +21,17 @@
 static int detect_one(struct api_req *ar, int64_t id, char *cn, size_t cnsz,
 		      const char **ret_provider, struct ck_error *err)
 {
-	struct store_stmt *st;
+	struct store_cert_brief *cert = malloc(sizeof(*cert)); /* ~2.3 KB */
 	struct dom_record rec;
 	const char *provider = NULL;
-	int r = store_query(ar->ctx.conn,
-			    "SELECT common_name, issuer FROM certificates WHERE id = $1", &st, err);
+	int r = cert ? store_cert_brief(ar->ctx.conn, id, cert, err) : CK_E_NOMEM;
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		snprintf(cn, cnsz, "%s", store_col_text(st, 0, NULL));
-		provider = dom_acme_detect(store_col_text(st, 1, NULL));
+	if (r == 1) {
+		snprintf(cn, cnsz, "%s", cert->common_name);
+		provider = dom_acme_detect(cert->issuer);
 	}
-	store_done(st);
-	if (r != STORE_ROW)
+	free(cert);
+	if (r != 1)
 		return r;
 	*ret_provider = provider;
 	if (!provider) /* a miss changes nothing; is_acme is never cleared (reference §3.6) */

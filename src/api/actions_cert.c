@@ -10,13 +10,16 @@
 #include "domain/certificate.h"
 #include "domain/uow.h"
 #include "domain/write.h"
+#include "store/certificates.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define LIFECYCLE_EVENTS_MAX 50 /* events {id}/lifecycle/ lists (reference §2.3) */
+
 void api_import_item_release(struct import_item *it)
 {
-	x509_bundle_free(it->bundle);
+	dom_cert_bundle_free(it->bundle);
 	it->bundle = NULL;
 }
 
@@ -24,7 +27,6 @@ int api_import_decode(struct api_req *ar, json_t *obj, int allow_dry_run, struct
 		      struct ck_error *err)
 {
 	static const char *const known[] = {"pem_content", "private_key_location", "tenant", "status", "dry_run", NULL};
-	struct x509_limits lim;
 	const char *key;
 	json_t *v, *pem;
 
@@ -67,20 +69,19 @@ int api_import_decode(struct api_req *ar, json_t *obj, int allow_dry_run, struct
 	}
 	v = json_object_get(obj, "tenant");
 	if (v && !json_is_null(v)) {
-		int64_t p, found = 0;
+		int64_t p;
+		int found;
 		if (!json_is_integer(v))
 			return ck_error_set(err, CK_E_INVALID, "tenant", "Incorrect type. Expected pk value.");
 		p = json_integer_value(v);
-		if (store_scalar_i64(ar->ctx.conn, "SELECT id FROM tenants WHERE id = $1", &p, 1, &found, err))
+		if ((found = store_id_exists(ar->ctx.conn, "tenants", p, err)) < 0)
 			return CK_E_DB;
 		if (!found)
 			return ck_error_set(err, CK_E_INVALID, "tenant", "Invalid pk \"%lld\" - object does not exist.",
 					    (long long)p);
 		it->tenant = v;
 	}
-	x509_limits_default(&lim);
-	lim.max_input = (size_t)ar->app->cfg.max_pem_bytes;
-	if (x509_parse_input(it->pem, it->pem_len, &lim, &it->bundle, err)) {
+	if (dom_cert_parse_input(it->pem, it->pem_len, (size_t)ar->app->cfg.max_pem_bytes, &it->bundle, err)) {
 		if (err && !err->field[0])
 			snprintf(err->field, sizeof(err->field), "pem_content");
 		return err ? err->code : CK_E_PARSE;
@@ -185,21 +186,12 @@ static void preview_cert(struct api_req *ar, const struct x509_cert_info *c, str
 
 static int64_t renewal_candidate(struct api_req *ar, const struct import_item *it)
 {
-	struct store_stmt *st;
 	int64_t id = 0;
 	const struct x509_cert_info *leaf = &it->bundle->certs[0];
 
-	if (store_query(ar->ctx.conn,
-			"SELECT id FROM certificates WHERE common_name = $1 AND status = 'active'"
-			" AND fingerprint_sha256 <> $2 AND ($3 = 0 OR tenant_id = $3)"
-			" ORDER BY valid_to DESC, id DESC LIMIT 1", &st, NULL))
+	if (store_cert_renewal_candidate(ar->ctx.conn, leaf->common_name, leaf->fingerprint_sha256,
+					 it->tenant ? json_integer_value(it->tenant) : 0, &id, NULL))
 		return 0;
-	store_bind_text(st, 1, leaf->common_name, (size_t)-1);
-	store_bind_text(st, 2, leaf->fingerprint_sha256, (size_t)-1);
-	store_bind_i64(st, 3, it->tenant ? json_integer_value(it->tenant) : 0);
-	if (store_step(st, NULL) == STORE_ROW)
-		id = store_col_i64(st, 0);
-	store_done(st);
 	return id;
 }
 
@@ -389,47 +381,42 @@ static const char *event_label(const char *type)
 
 static void lifecycle(struct api_req *ar, int64_t id)
 {
-	static const char sql[] =
-		"SELECT id, event_type, timestamp, description, old_status, new_status,"
-		" related_certificate_id, actor FROM lifecycle_events WHERE certificate_id = $1"
-		" ORDER BY timestamp DESC, id DESC LIMIT 50";
+	struct store_lifecycle_event ev;
 	struct store_stmt *st;
 	struct ck_error err;
 	struct jsonw w;
-	int64_t found = 0;
 	int r;
 
 	ck_error_clear(&err);
-	if (store_scalar_i64(ar->ctx.conn, "SELECT id FROM certificates WHERE id = $1", &id, 1, &found, &err) || !found) {
+	if (store_id_exists(ar->ctx.conn, "certificates", id, &err) != 1) {
 		api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
 		return;
 	}
-	if ((r = store_query(ar->ctx.conn, sql, &st, &err))) {
+	if ((r = store_lifecycle_list(ar->ctx.conn, id, LIFECYCLE_EVENTS_MAX, &st, &err))) {
 		api_fail(ar, r, &err);
 		return;
 	}
-	store_bind_i64(st, 1, id);
 	api_json_begin(ar, 200, &w);
 	jsonw_obj_open(&w);
 	jsonw_kint(&w, "certificate_id", id);
 	jsonw_key(&w, "events");
 	jsonw_arr_open(&w);
-	while (store_step(st, &err) == STORE_ROW) {
+	while (store_lifecycle_next(st, &ev, &err) == 1) {
 		jsonw_obj_open(&w);
-		jsonw_kint(&w, "id", store_col_i64(st, 0));
-		jsonw_kstr(&w, "event_type", store_col_text(st, 1, NULL));
-		jsonw_kstr(&w, "event_type_display", event_label(store_col_text(st, 1, NULL)));
+		jsonw_kint(&w, "id", ev.id);
+		jsonw_kstr(&w, "event_type", ev.type);
+		jsonw_kstr(&w, "event_type_display", event_label(ev.type));
 		jsonw_key(&w, "timestamp");
-		jsonw_time(&w, store_col_i64(st, 2));
-		jsonw_kstr(&w, "description", store_col_text(st, 3, NULL));
-		jsonw_kstr(&w, "old_status", store_col_text(st, 4, NULL));
-		jsonw_kstr(&w, "new_status", store_col_text(st, 5, NULL));
+		jsonw_time(&w, ev.timestamp);
+		jsonw_kstr(&w, "description", ev.description);
+		jsonw_kstr(&w, "old_status", ev.old_status);
+		jsonw_kstr(&w, "new_status", ev.new_status);
 		jsonw_key(&w, "related_certificate_id");
-		if (store_col_is_null(st, 6))
+		if (!ev.related)
 			jsonw_null(&w);
 		else
-			jsonw_int(&w, store_col_i64(st, 6));
-		jsonw_kstr(&w, "actor", store_col_text(st, 7, NULL));
+			jsonw_int(&w, ev.related);
+		jsonw_kstr(&w, "actor", ev.actor);
 		jsonw_obj_close(&w);
 	}
 	store_done(st);
@@ -437,23 +424,18 @@ static void lifecycle(struct api_req *ar, int64_t id)
 	jsonw_obj_close(&w);
 }
 
-int api_cert_action(struct api_req *ar, int64_t id, const char *rest)
-{
-	const char *m = ar->http->method;
+/* ---- handlers of the action table (api/actions.c) ---- */
 
-	if (!id && !strcmp(rest, "import/") && !strcmp(m, "POST")) {
-		if (api_require_write(ar))
-			import_one(ar);
-		return 1;
-	}
-	if (!id && !strcmp(rest, "bulk-import/") && !strcmp(m, "POST")) {
-		if (api_require_write(ar))
-			bulk_import(ar);
-		return 1;
-	}
-	if (id && !strcmp(rest, "lifecycle/") && !strcmp(m, "GET")) {
-		lifecycle(ar, id);
-		return 1;
-	}
-	return 0;
+void api_act_cert_import(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	import_one(ar);
 }
+
+void api_act_cert_bulk_import(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	bulk_import(ar);
+}
+
+void api_act_cert_lifecycle(struct api_req *ar, int64_t id) { lifecycle(ar, id); }

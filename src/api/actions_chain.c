@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "x509/chain.h"
 #include "domain/uow.h"
 /* Optional {"at": ISO 8601} of a validation body (no body at all: now). */
 static int decode_at(struct api_req *ar, int require_body, json_t **ret_body, int64_t *ret,
@@ -71,8 +70,8 @@ static void chain_body(struct jsonw *w, const struct x509_chain_result *res, int
 		       int64_t validated_at)
 {
 	jsonw_obj_open(w);
-	jsonw_kstr(w, "status", x509_chain_status_name(res->status));
-	jsonw_kbool(w, "is_valid", x509_chain_status_ok(res->status));
+	jsonw_kstr(w, "status", dom_chain_status_name(res->status));
+	jsonw_kbool(w, "is_valid", dom_chain_status_ok(res->status));
 	jsonw_kstr(w, "message", res->message);
 	jsonw_kint(w, "chain_depth", res->depth);
 	jsonw_key(w, "certificates");
@@ -154,7 +153,7 @@ void api_lc_validate_chain(struct api_req *ar, int64_t id)
 		api_json_begin(ar, 200, &w);
 		chain_body(&w, &job->res, at, ar->ctx.now);
 	}
-	x509_chain_result_release(job ? &job->res : NULL);
+	dom_chain_result_release(job ? &job->res : NULL);
 free_job:
 	free(job);
 }
@@ -180,13 +179,13 @@ static int bulk_chain_one(struct api_req *ar, struct bulk_job *job, int64_t id, 
 		job->counts[2]++;
 		r = 0;
 	} else if (!r) {
-		jsonw_kstr(&job->w, "status", x509_chain_status_name(res->status));
-		jsonw_kbool(&job->w, "is_valid", x509_chain_status_ok(res->status));
+		jsonw_kstr(&job->w, "status", dom_chain_status_name(res->status));
+		jsonw_kbool(&job->w, "is_valid", dom_chain_status_ok(res->status));
 		jsonw_kstr(&job->w, "message", res->message);
 		jsonw_kint(&job->w, "chain_depth", res->depth);
-		job->counts[x509_chain_status_ok(res->status) ? 1 : 2]++;
+		job->counts[dom_chain_status_ok(res->status) ? 1 : 2]++;
 		r = store_chain(ar, id, res, err);
-		x509_chain_result_release(res);
+		dom_chain_result_release(res);
 	} else if (err) {
 		*err = e;
 	}

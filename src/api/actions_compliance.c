@@ -28,10 +28,6 @@
 #define ID_LIST_TOO_LONG 1  /* decode_id_list(): over `max` (positive: never a CK_E_* code) */
 #define RESULTS_CAP ((size_t)32 << 20) /* bytes of one bulk run's report list */
 
-#define REPORT_PATH "/api/plugins/netbox-ssl/compliance-report/"
-#define SNAPSHOT_PATH "/api/plugins/netbox-ssl/compliance-report/snapshot/"
-#define TREND_PATH "/api/plugins/netbox-ssl/compliance-trend/"
-
 /* ---- decoding ---- */
 
 /* body[key]: a list of at most `max` integers >= 1 (DRF ListField messages). Absent or null:
@@ -352,22 +348,14 @@ static void bulk_compliance_check(struct api_req *ar)
 	free(job.policy_ids);
 }
 
-int api_compliance_action(struct api_req *ar, const struct api_resource *res, int64_t id,
-			  const char *rest)
+/* ---- handlers of the action table (api/actions.c) ---- */
+
+void api_act_cert_compliance_check(struct api_req *ar, int64_t id) { compliance_check(ar, id); }
+
+void api_act_cert_bulk_compliance_check(struct api_req *ar, int64_t id)
 {
-	if (res != &res_certificates || strcmp(ar->http->method, "POST"))
-		return 0;
-	if (id && !strcmp(rest, "compliance-check/")) {
-		if (api_require_write(ar))
-			compliance_check(ar, id);
-		return 1;
-	}
-	if (!id && !strcmp(rest, "bulk-compliance-check/")) {
-		if (api_require_write(ar))
-			bulk_compliance_check(ar);
-		return 1;
-	}
-	return 0;
+	(void)id;
+	bulk_compliance_check(ar);
 }
 
 /* ---- report ---- */
@@ -683,32 +671,22 @@ static void trend(struct api_req *ar)
 	strbuf_release(&rows);
 }
 
-/* 405 unless the method is `want` (GET also admits HEAD). */
-static int method_ok(struct api_req *ar, const char *want)
-{
-	const char *m = ar->http->method;
+/* ---- handlers of the action table (api/actions.c) ---- */
 
-	if (!strcmp(m, want) || (!strcmp(want, "GET") && !strcmp(m, "HEAD")))
-		return 1;
-	api_method_not_allowed(ar);
-	return 0;
+void api_act_compliance_report(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	report(ar);
 }
 
-int api_serve_compliance(struct api_req *ar)
+void api_act_compliance_snapshot(struct api_req *ar, int64_t id)
 {
-	const char *path = ar->http->path;
+	(void)id;
+	snapshot(ar);
+}
 
-	if (!strcmp(path, REPORT_PATH)) {
-		if (method_ok(ar, "GET"))
-			report(ar);
-	} else if (!strcmp(path, SNAPSHOT_PATH)) {
-		if (method_ok(ar, "POST") && api_require_write(ar))
-			snapshot(ar);
-	} else if (!strcmp(path, TREND_PATH)) {
-		if (method_ok(ar, "GET"))
-			trend(ar);
-	} else {
-		return 0;
-	}
-	return 1;
+void api_act_compliance_trend(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	trend(ar);
 }

@@ -21,7 +21,6 @@
 #include "domain/uow.h"
 #include "domain/write.h"
 #include "http/multipart.h"
-#include "x509/pem.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -276,7 +275,7 @@ static void row_optional_text(struct api_req *ar, struct row_errors *re, long ro
 		int k = row_text(obj, names[i], &v);
 		if (k < 0)
 			row_error(re, row, names[i], "Field '%s' must be a string.", names[i]);
-		else if (k > 0 && i && x509_pem_has_private_key(v, strlen(v)))
+		else if (k > 0 && i && dom_cert_has_private_key(v, strlen(v)))
 			row_error(re, row, names[i],
 				  "Private key detected. For security reasons, private keys cannot "
 				  "be stored.");
@@ -296,22 +295,15 @@ static void row_tenant(struct api_req *ar, json_t *obj, struct dom_record *rec)
 	json_t *v = json_object_get(obj, "tenant");
 	char *s = NULL;
 	int64_t id = 0, found = 0;
-	struct store_stmt *st;
 
 	if (json_is_integer(v))
 		id = json_integer_value(v);
 	else if (row_text(obj, "tenant", &s) <= 0 || ck_parse_i64(s, 1, INT64_MAX, &id))
 		id = 0;
-	if (id && store_scalar_i64(ar->ctx.conn, "SELECT id FROM tenants WHERE id = $1", &id, 1,
-				   &found, NULL))
+	if (id && store_id_exists(ar->ctx.conn, "tenants", id, NULL) == 1)
+		found = id;
+	if (!found && s && store_id_by_text(ar->ctx.conn, "tenants", "name", s, &found, NULL) != 1)
 		found = 0;
-	if (!found && s &&
-	    !store_query(ar->ctx.conn, "SELECT id FROM tenants WHERE name = $1", &st, NULL)) {
-		store_bind_text(st, 1, s, (size_t)-1);
-		if (store_step(st, NULL) == STORE_ROW)
-			found = store_col_i64(st, 0);
-		store_done(st);
-	}
 	if (found)
 		dom_record_set_int(rec, "tenant", found);
 	free(s);
@@ -676,7 +668,8 @@ static int file_tenant(struct api_req *ar, const struct multipart *mp, int64_t *
 {
 	const struct multipart_part *p = multipart_find(mp, "tenant");
 	char buf[32];
-	int64_t id, found = 0;
+	int64_t id;
+	int found;
 
 	*ret = 0;
 	if (!p || !p->len)
@@ -685,8 +678,7 @@ static int file_tenant(struct api_req *ar, const struct multipart *mp, int64_t *
 	if (p->len > 30 || ck_parse_i64(buf, 1, INT64_MAX, &id))
 		return ck_error_set(err, CK_E_INVALID, "tenant",
 				    "Incorrect type. Expected pk value.");
-	if (store_scalar_i64(ar->ctx.conn, "SELECT id FROM tenants WHERE id = $1", &id, 1, &found,
-			     err))
+	if ((found = store_id_exists(ar->ctx.conn, "tenants", id, err)) < 0)
 		return CK_E_DB;
 	if (!found)
 		return ck_error_set(err, CK_E_INVALID, "tenant",
@@ -699,7 +691,6 @@ static int file_tenant(struct api_req *ar, const struct multipart *mp, int64_t *
 static int parse_file(struct api_req *ar, const struct multipart_part *f, struct file_job *job,
 		      struct ck_error *err)
 {
-	struct x509_limits lim;
 	size_t max = (size_t)ar->app->cfg.max_pem_bytes;
 	int p7, pem;
 
@@ -707,7 +698,7 @@ static int parse_file(struct api_req *ar, const struct multipart_part *f, struct
 		return ck_error_set(err, CK_E_TOOBIG, NULL,
 				    "Input too large (%zu bytes). Maximum is %zu bytes.", f->len,
 				    max);
-	if (x509_pem_has_private_key(f->data, f->len))
+	if (dom_cert_has_private_key(f->data, f->len))
 		return ck_error_set(
 		    err, CK_E_PRIVKEY, NULL,
 		    "Private key detected. For security reasons, private keys cannot be stored.");
@@ -718,9 +709,7 @@ static int parse_file(struct api_req *ar, const struct multipart_part *f, struct
 		return ck_error_set(
 		    err, CK_E_PARSE, NULL,
 		    "Unrecognized certificate format. Supported formats: PEM, DER, PKCS#7.");
-	x509_limits_default(&lim);
-	lim.max_input = max;
-	if (x509_parse_input(f->data, f->len, &lim, &job->b, err)) {
+	if (dom_cert_parse_input(f->data, f->len, max, &job->b, err)) {
 		err->field[0] = '\0'; /* the file, not a JSON field: {"detail": ...} */
 		return err->code;
 	}
@@ -783,25 +772,22 @@ static void import_file(struct api_req *ar)
 		api_fail(ar, r, &err);
 	else
 		send_file_result(ar, &job);
-	x509_bundle_free(job.b);
+	dom_cert_bundle_free(job.b);
 	free(job.ids);
 	strbuf_release(&job.dups);
 	free(mp);
 }
 
-int api_dataimport_action(struct api_req *ar, int64_t id, const char *rest)
+/* ---- handlers of the action table (api/actions.c) ---- */
+
+void api_act_cert_bulk_data_import(struct api_req *ar, int64_t id)
 {
-	if (id || strcmp(ar->http->method, "POST"))
-		return 0;
-	if (!strcmp(rest, "bulk-data-import/")) {
-		if (api_require_write(ar))
-			bulk_data_import(ar);
-		return 1;
-	}
-	if (!strcmp(rest, "import-file/")) {
-		if (api_require_write(ar))
-			import_file(ar);
-		return 1;
-	}
-	return 0;
+	(void)id;
+	bulk_data_import(ar);
+}
+
+void api_act_cert_import_file(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	import_file(ar);
 }

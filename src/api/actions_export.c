@@ -584,19 +584,12 @@ static void export_one(struct api_req *ar, int64_t id)
 	export_req_release(&er);
 }
 
-int api_export_action(struct api_req *ar, int64_t id, const char *rest)
-{
-	const char *m = ar->http->method;
+/* ---- handlers of the action table (api/actions.c) ---- */
 
-	if (strcmp(rest, "export/"))
-		return 0;
-	if (!id && (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "POST"))) {
-		export_list(ar);
-		return 1;
-	}
-	if (id && (!strcmp(m, "GET") || !strcmp(m, "HEAD"))) {
-		export_one(ar, id);
-		return 1;
-	}
-	return 0;
+void api_act_cert_export_list(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	export_list(ar);
 }
+
+void api_act_cert_export_one(struct api_req *ar, int64_t id) { export_one(ar, id); }

@@ -224,57 +224,36 @@ static void revert_renewal(struct api_req *ar, int64_t id)
 		send_pair(ar, 200, id, job.new_id, "assignments_moved", job.moved);
 }
 
-/* ---- dispatch ---- */
+/* ---- handlers of the action table (api/actions.c) ---- */
 
-static int serve_detail(struct api_req *ar, int64_t id, const char *rest)
+void api_act_cert_renew(struct api_req *ar, int64_t id) { renew(ar, id); }
+
+void api_act_cert_revert_renewal(struct api_req *ar, int64_t id) { revert_renewal(ar, id); }
+
+void api_act_cert_validate_chain(struct api_req *ar, int64_t id) { api_lc_validate_chain(ar, id); }
+
+void api_act_cert_detect_acme(struct api_req *ar, int64_t id) { api_lc_detect_acme(ar, id); }
+
+void api_act_cert_bulk_validate_chain(struct api_req *ar, int64_t id)
 {
-	static const struct {
-		const char *rest;
-		void (*fn)(struct api_req *ar, int64_t id);
-	} actions[] = {
-	    {"renew/", renew},
-	    {"revert-renewal/", revert_renewal},
-	    {"validate-chain/", api_lc_validate_chain},
-	    {"detect-acme/", api_lc_detect_acme},
-	};
-
-	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		if (strcmp(rest, actions[i].rest))
-			continue;
-		if (api_require_write(ar))
-			actions[i].fn(ar, id);
-		return 1;
-	}
-	return 0;
+	(void)id;
+	api_lc_bulk_validate_chain(ar);
 }
 
-static int serve_list(struct api_req *ar, const char *rest)
+void api_act_cert_bulk_detect_acme(struct api_req *ar, int64_t id)
 {
-	static const struct {
-		const char *rest;
-		void (*fn)(struct api_req *ar);
-		int write;
-	} actions[] = {
-	    {"bulk-validate-chain/", api_lc_bulk_validate_chain, 1},
-	    {"bulk-detect-acme/", api_lc_bulk_detect_acme, 1},
-	    {"bulk-status-update/", api_lc_bulk_status_update, 1},
-	    {"diff/", api_lc_diff, 0},
-	};
-
-	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		if (strcmp(rest, actions[i].rest))
-			continue;
-		if (!actions[i].write || api_require_write(ar))
-			actions[i].fn(ar);
-		return 1;
-	}
-	return 0;
+	(void)id;
+	api_lc_bulk_detect_acme(ar);
 }
 
-int api_lifecycle_action(struct api_req *ar, const struct api_resource *res, int64_t id,
-			 const char *rest)
+void api_act_cert_bulk_status_update(struct api_req *ar, int64_t id)
 {
-	if (res != &res_certificates || strcmp(ar->http->method, "POST"))
-		return 0;
-	return id ? serve_detail(ar, id, rest) : serve_list(ar, rest);
+	(void)id;
+	api_lc_bulk_status_update(ar);
+}
+
+void api_act_cert_diff(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	api_lc_diff(ar);
 }

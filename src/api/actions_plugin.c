@@ -5,9 +5,10 @@
 #include "api/actions.h"
 #include "api/resources.h"
 #include "domain/assignment.h"
+#include "domain/certificate.h"
 #include "domain/uow.h"
 #include "domain/write.h"
-#include "x509/x509.h"
+#include "store/assignments.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -79,20 +80,16 @@ static int run_csr(void *arg, struct ck_error *err)
 	struct api_req *ar = job->ar;
 	int64_t dup = 0;
 	const char *fp = dom_record_text(job->rec, "fingerprint_sha256");
-	struct store_stmt *st;
-	int r = store_query(ar->ctx.conn, "SELECT id, common_name FROM csrs WHERE fingerprint_sha256 = $1", &st, err);
+	char cn[256] = "";
+	int r = store_id_by_text(ar->ctx.conn, "csrs", "fingerprint_sha256", fp, &dup, err);
 
-	if (r)
+	if (r == 1)
+		r = store_text_of(ar->ctx.conn, "csrs", "common_name", dup, cn, sizeof(cn), err);
+	if (r < 0)
 		return r;
-	store_bind_text(st, 1, fp, (size_t)-1);
-	if (store_step(st, err) == STORE_ROW) {
-		dup = store_col_i64(st, 0);
-		ck_error_set(err, CK_E_DUPLICATE, "pem_content", "CSR already exists: %s (ID: %lld)",
-			     store_col_text(st, 1, NULL), (long long)dup);
-	}
-	store_done(st);
 	if (dup)
-		return CK_E_DUPLICATE;
+		return ck_error_set(err, CK_E_DUPLICATE, "pem_content", "CSR already exists: %s (ID: %lld)", cn,
+				    (long long)dup);
 	return dom_create_step(&ar->ctx, res_csrs.model, job->rec, NULL, &job->id, err);
 }
 
@@ -107,17 +104,12 @@ static void csr_preview(struct api_req *ar, const struct x509_csr_info *c)
 		     {"state", c->state}, {"country", c->country}, {"subject_string", c->subject},
 		     {"algorithm", c->algorithm}, {"fingerprint_sha256", c->fingerprint_sha256}};
 	struct ck_error err;
-	struct store_stmt *st;
 	struct jsonw w;
 	int64_t dup = 0;
 
 	ck_error_clear(&err);
-	if (!store_query(ar->ctx.conn, "SELECT id FROM csrs WHERE fingerprint_sha256 = $1", &st, &err)) {
-		store_bind_text(st, 1, c->fingerprint_sha256, (size_t)-1);
-		if (store_step(st, &err) == STORE_ROW)
-			dup = store_col_i64(st, 0);
-		store_done(st);
-	}
+	if (store_id_by_text(ar->ctx.conn, "csrs", "fingerprint_sha256", c->fingerprint_sha256, &dup, &err) != 1)
+		dup = 0;
 	api_json_begin(ar, 200, &w);
 	jsonw_obj_open(&w);
 	jsonw_kbool(&w, "dry_run", 1);
@@ -145,7 +137,6 @@ static void csr_import(struct api_req *ar)
 {
 	static const char *const known[] = {"pem_content", "requested_by", "target_ca", "tenant", "notes", "dry_run", NULL};
 	struct x509_bundle *b = NULL;
-	struct x509_limits lim;
 	struct dom_record rec = {0};
 	struct ck_error err;
 	struct csr_job job = {&rec, 0, ar};
@@ -166,9 +157,8 @@ static void csr_import(struct api_req *ar)
 		r = ck_error_set(&err, CK_E_INVALID, "pem_content", pem ? "Not a valid string." : "This field is required.");
 		goto fail;
 	}
-	x509_limits_default(&lim);
-	lim.max_input = (size_t)ar->app->cfg.max_pem_bytes;
-	if ((r = x509_parse_input(json_string_value(pem), json_string_length(pem), &lim, &b, &err))) {
+	if ((r = dom_cert_parse_input(json_string_value(pem), json_string_length(pem), (size_t)ar->app->cfg.max_pem_bytes,
+				      &b, &err))) {
 		if (r == CK_E_PRIVKEY)
 			ck_error_set(&err, r, "pem_content", "Private key detected. CSR imports must not include private key material.");
 		else if (!err.field[0])
@@ -186,8 +176,8 @@ static void csr_import(struct api_req *ar)
 		goto fail;
 	tenant = json_object_get(body, "tenant");
 	if (tenant && !json_is_null(tenant)) {
-		int64_t p = json_is_integer(tenant) ? json_integer_value(tenant) : 0, found = 0;
-		if (store_scalar_i64(ar->ctx.conn, "SELECT id FROM tenants WHERE id = $1", &p, 1, &found, &err) || !found) {
+		int64_t p = json_is_integer(tenant) ? json_integer_value(tenant) : 0;
+		if (store_id_exists(ar->ctx.conn, "tenants", p, &err) != 1) {
 			r = ck_error_set(&err, CK_E_INVALID, "tenant", "Invalid pk - object does not exist.");
 			goto fail;
 		}
@@ -206,7 +196,7 @@ fail:
 	api_fail(ar, r, &err);
 out:
 	dom_record_release(&rec);
-	x509_bundle_free(b);
+	dom_cert_bundle_free(b);
 }
 
 /* The common public CAs (reference §1.3 seed list, extended); each pattern matches issuers. */
@@ -240,14 +230,9 @@ static int run_seed(void *arg, struct ck_error *err)
 	for (size_t i = 0; i < sizeof(default_cas) / sizeof(default_cas[0]); i++) {
 		struct dom_record rec;
 		int64_t found = 0, id;
-		struct store_stmt *st;
-		int r = store_query(ar->ctx.conn, "SELECT id FROM certificate_authorities WHERE name = $1", &st, err);
-		if (r)
+		int r = store_id_by_text(ar->ctx.conn, "certificate_authorities", "name", default_cas[i].name, &found, err);
+		if (r < 0)
 			return r;
-		store_bind_text(st, 1, default_cas[i].name, (size_t)-1);
-		if (store_step(st, err) == STORE_ROW)
-			found = store_col_i64(st, 0);
-		store_done(st);
 		if (found)
 			continue;
 		if ((r = dom_record_init(&rec, dom_model_names(res_cas.model), res_cas.model->nfields)))
@@ -307,25 +292,16 @@ static int run_assign(void *arg, struct ck_error *err)
 	if (r)
 		return r == CK_E_NOTFOUND ? CK_E_INVALID : r;
 	json_array_foreach(job->ids, i, v) {
-		int64_t cid = json_integer_value(v), found = 0, existing = 0, id;
-		int64_t p[1] = {cid};
+		int64_t cid = json_integer_value(v), existing = 0, id;
 		struct dom_record rec;
-		struct store_stmt *st;
-		if ((r = store_scalar_i64(ar->ctx.conn, "SELECT id FROM certificates WHERE id = $1", p, 1, &found, err)))
+		if ((r = store_id_exists(ar->ctx.conn, "certificates", cid, err)) < 0)
 			return r;
-		if (!found) {
+		if (!r) {
 			json_array_append_new(job->not_found, json_integer(cid));
 			continue;
 		}
-		if ((r = store_query(ar->ctx.conn, "SELECT id FROM assignments WHERE certificate_id = $1 AND"
-						   " assigned_object_type = $2 AND assigned_object_id = $3", &st, err)))
+		if ((r = store_assignment_find(ar->ctx.conn, cid, job->type, job->target, 0, &existing, err)) < 0)
 			return r;
-		store_bind_i64(st, 1, cid);
-		store_bind_text(st, 2, job->type, (size_t)-1);
-		store_bind_i64(st, 3, job->target);
-		if (store_step(st, err) == STORE_ROW)
-			existing = store_col_i64(st, 0);
-		store_done(st);
 		if (existing) {
 			job->skipped++;
 			continue;
@@ -406,26 +382,22 @@ static void bulk_assign(struct api_req *ar)
 	json_decref(job.not_found);
 }
 
-int api_plugin_action(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
-{
-	const char *m = ar->http->method;
+/* ---- handlers of the action table (api/actions.c) ---- */
 
-	if (strcmp(m, "POST"))
-		return 0;
-	if (res == &res_csrs && !id && !strcmp(rest, "import/")) {
-		if (api_require_write(ar))
-			csr_import(ar);
-		return 1;
-	}
-	if (res == &res_cas && !id && !strcmp(rest, "seed-defaults/")) {
-		if (api_require_write(ar))
-			seed_cas(ar);
-		return 1;
-	}
-	if (res == &res_certificates && !id && !strcmp(rest, "bulk-assign/")) {
-		if (api_require_write(ar))
-			bulk_assign(ar);
-		return 1;
-	}
-	return 0;
+void api_act_csr_import(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	csr_import(ar);
+}
+
+void api_act_ca_seed_defaults(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	seed_cas(ar);
+}
+
+void api_act_cert_bulk_assign(struct api_req *ar, int64_t id)
+{
+	(void)id;
+	bulk_assign(ar);
 }

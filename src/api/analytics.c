@@ -361,14 +361,8 @@ static void summary(struct api_req *ar)
 		summary_store(ar, tenant, gen, mono_ms() - t0);
 }
 
-int api_serve_analytics(struct api_req *ar)
+void api_act_analytics_summary(struct api_req *ar, int64_t id)
 {
-	if (strcmp(ar->http->path, "/api/plugins/netbox-ssl/analytics/summary/"))
-		return 0;
-	if (strcmp(ar->http->method, "GET") && strcmp(ar->http->method, "HEAD")) {
-		api_method_not_allowed(ar);
-		return 1;
-	}
+	(void)id;
 	summary(ar);
-	return 1;
 }

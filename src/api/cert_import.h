@@ -9,8 +9,8 @@
 #include <stddef.h>
 
 #include "api/api.h"
+#include "domain/certificate.h"
 #include "domain/record.h"
-#include "x509/x509.h"
 
 /* One decoded import item: the request body fields and the parsed PEM. */
 struct import_item {

@@ -6,6 +6,7 @@
 #include "domain/certificate.h"
 #include "domain/changelog.h"
 #include "domain/lifecycle.h"
+#include "store/certificates.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,22 +59,16 @@ void api_lc_bulk_job_release(struct bulk_job *job)
 int api_lc_cert_cn(struct api_req *ar, int64_t id, char *cn, size_t cnsz, char *status, size_t ssz,
 		   struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = store_query(ar->ctx.conn,
-			    "SELECT common_name, status, issuer FROM certificates WHERE id = $1",
-			    &st, err);
+	struct store_cert_brief *cert = malloc(sizeof(*cert)); /* ~2.3 KB */
+	int r = cert ? store_cert_brief(ar->ctx.conn, id, cert, err) : CK_E_NOMEM;
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		snprintf(cn, cnsz, "%s", store_col_text(st, 0, NULL));
+	if (r == 1) {
+		snprintf(cn, cnsz, "%s", cert->common_name);
 		if (status)
-			snprintf(status, ssz, "%s", store_col_text(st, 1, NULL));
+			snprintf(status, ssz, "%s", cert->status);
 	}
-	store_done(st);
-	return r < 0 ? r : r == STORE_ROW;
+	free(cert);
+	return r;
 }
 
 void api_lc_add_missing(struct bulk_job *job, int64_t id)

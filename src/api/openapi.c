@@ -274,45 +274,73 @@ static void resource_paths(struct jsonw *w, const struct api_resource *res)
 	jsonw_obj_close(w);
 }
 
-/* Paths outside the registry (the resource actions come from api_actions[]). */
+/* Paths outside the registry and outside the action table: the browser sign-in, which is
+ * served before authentication (api/auth_api.c). */
 static const struct {
-	const char *path, *summary, *methods;
-	int body;
-} extra_paths[] = {
-	{"/api/plugins/netbox-ssl/analytics/summary/", "Dashboard aggregates (?tenant_id)", "get", 0},
-	{"/api/plugins/netbox-ssl/compliance-report/", "Compliance report (?tenant_id, ?export=csv|json)", "get", 0},
-	{"/api/plugins/netbox-ssl/compliance-report/snapshot/", "Take today's compliance trend snapshot", "post", 0},
-	{"/api/plugins/netbox-ssl/compliance-trend/", "Compliance trend snapshots (?days=90, ?tenant_id)", "get", 0},
-	{"/api/auth/login/", "Browser sign-in (session cookie + CSRF token)", "post", 1},
-	{"/api/auth/logout/", "Browser sign-out", "post", 0},
-	{"/api/auth/me/", "The signed-in user", "get", 0},
+	const char *path, *summary;
+	unsigned methods;
+	enum api_body_kind body;
+} auth_paths[] = {
+	{"/api/auth/login/", "Browser sign-in (session cookie + CSRF token)", API_M_POST, API_BODY_JSON},
+	{"/api/auth/logout/", "Browser sign-out", API_M_POST, API_BODY_NONE},
+	{"/api/auth/me/", "The signed-in user", API_M_GET, API_BODY_NONE},
 };
 
-static void action_op(struct jsonw *w, const char *method, const char *summary, int body)
+static void request_body(struct jsonw *w, enum api_body_kind body)
+{
+	if (body == API_BODY_NONE)
+		return;
+	jsonw_key(w, "requestBody");
+	if (body == API_BODY_JSON)
+		raw_lit(w, "{\"required\":true,\"content\":{\"application/json\":{\"schema\":{}}}}");
+	else if (body == API_BODY_JSON_OPTIONAL)
+		raw_lit(w, "{\"required\":false,\"content\":{\"application/json\":{\"schema\":{}}}}");
+	else
+		raw_lit(w, "{\"required\":true,\"content\":{\"multipart/form-data\":{\"schema\":{}}}}");
+}
+
+/* "x-certkeeper-permission": {"level": "write", "names": ["import_certificate", ...]} — what
+ * api_authorize() is asked for the operation (api/authorize.h). */
+static void permission(struct jsonw *w, const struct api_perm *perm)
+{
+	jsonw_key(w, "x-certkeeper-permission");
+	jsonw_obj_open(w);
+	jsonw_kstr(w, "level", api_perm_level_name(perm->level));
+	jsonw_key(w, "names");
+	jsonw_arr_open(w);
+	for (size_t i = 0; i < API_PERM_NAMES_MAX && perm->names[i]; i++)
+		jsonw_str(w, perm->names[i]);
+	jsonw_arr_close(w);
+	jsonw_obj_close(w);
+}
+
+static void action_op(struct jsonw *w, const char *method, const char *summary, enum api_body_kind body,
+		      const struct api_perm *perm)
 {
 	jsonw_key(w, method);
 	jsonw_obj_open(w);
 	jsonw_kstr(w, "summary", summary);
-	if (body) {
-		jsonw_key(w, "requestBody");
-		raw_lit(w, "{\"required\":true,\"content\":{\"application/json\":{\"schema\":{}}}}");
-	}
+	request_body(w, body);
+	if (perm)
+		permission(w, perm);
 	jsonw_key(w, "responses");
 	raw_lit(w, "{\"200\":{\"description\":\"success\"},\"201\":{\"description\":\"created\"},"
 		   "\"400\":{\"description\":\"validation error\"}}");
 	jsonw_obj_close(w);
 }
 
-static void path_ops(struct jsonw *w, const char *path, const char *methods, const char *summary, int body)
+/* The operations of one path; a GET never has a request body. */
+static void path_ops(struct jsonw *w, const char *path, unsigned methods, const char *summary,
+		     enum api_body_kind body, const struct api_perm *perm)
 {
 	jsonw_key(w, path);
 	jsonw_obj_open(w);
 	if (strstr(path, "{id}"))
 		id_param(w);
-	if (strstr(methods, "get"))
-		action_op(w, "get", summary, 0);
-	if (strstr(methods, "post"))
-		action_op(w, "post", summary, body);
+	if (methods & API_M_GET)
+		action_op(w, "get", summary, API_BODY_NONE, perm);
+	if (methods & API_M_POST)
+		action_op(w, "post", summary, body, perm);
 	jsonw_obj_close(w);
 }
 
@@ -320,15 +348,20 @@ static void action_paths(struct jsonw *w)
 {
 	char path[256];
 
-	for (const struct api_action_info *a = api_actions; a->resource; a++) {
-		const struct api_resource *res = api_registry_find(a->resource);
-		if (!res)
+	for (size_t i = 0; i < api_nactions; i++) {
+		const struct api_action *a = &api_actions[i];
+		const struct api_resource *res = a->resource ? api_registry_find(a->resource) : NULL;
+		if (a->resource && !res)
 			continue;
-		snprintf(path, sizeof(path), "%s%s%s", res->path, a->detail ? "{id}/" : "", a->rest);
-		path_ops(w, path, a->methods, a->summary, a->body);
+		if (res)
+			snprintf(path, sizeof(path), "%s%s%s", res->path, a->detail ? "{id}/" : "", a->rest);
+		else
+			snprintf(path, sizeof(path), "%s", a->path);
+		path_ops(w, path, a->methods, a->summary, a->body, &a->perm);
 	}
-	for (size_t i = 0; i < sizeof(extra_paths) / sizeof(extra_paths[0]); i++)
-		path_ops(w, extra_paths[i].path, extra_paths[i].methods, extra_paths[i].summary, extra_paths[i].body);
+	for (size_t i = 0; i < sizeof(auth_paths) / sizeof(auth_paths[0]); i++)
+		path_ops(w, auth_paths[i].path, auth_paths[i].methods, auth_paths[i].summary,
+			 auth_paths[i].body, NULL);
 }
 
 int api_serve_openapi(struct api_req *ar)

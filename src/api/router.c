@@ -6,6 +6,7 @@
  */
 #include "api/actions.h"
 #include "api/api.h"
+#include "api/authorize.h"
 #include "api/query.h"
 #include "api/registry.h"
 #include "api/resources.h"
@@ -118,23 +119,24 @@ static void send_status(struct api_req *ar)
 }
 
 
+static const struct api_perm perm_read = {.level = API_PERM_READ};
+static const struct api_perm perm_write = {.level = API_PERM_WRITE};
+
 static void serve_resource(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
 {
 	const char *m = ar->http->method;
 
 	if (*rest) {
-		if (api_serve_action(ar, res, id, rest))
-			return;
-		if (api_action_exists(res, id, rest))
-			api_method_not_allowed(ar);
+		const struct api_action *a = api_action_find(res, rest, id != 0);
+		if (a)
+			api_action_serve(ar, res, a, id);
 		else
 			api_fail_detail(ar, CK_E_NOTFOUND, "Not found.");
 		return;
 	}
-	if (res->admin_only && !ar->user.is_superuser) {
-		api_fail_detail(ar, CK_E_FORBIDDEN, "You do not have permission to perform this action.");
+	/* read first: an admin_only resource refuses every method before a 405 */
+	if (!api_authorize(ar, res, &perm_read))
 		return;
-	}
 	if (!strcmp(m, "OPTIONS")) {
 		api_options(ar, res);
 		return;
@@ -152,7 +154,7 @@ static void serve_resource(struct api_req *ar, const struct api_resource *res, i
 			return;
 		}
 	}
-	if (!api_require_write(ar))
+	if (!api_authorize(ar, res, &perm_write))
 		return;
 	if (!strcmp(res->name, "tokens") && !strcmp(m, "POST") && !id)
 		api_token_create(ar);
@@ -160,10 +162,17 @@ static void serve_resource(struct api_req *ar, const struct api_resource *res, i
 		api_write(ar, res, id);
 }
 
-/* Paths outside the registry under /api/ (object-changes, ...). 0 when unknown. */
+/* Paths outside the registry under /api/: the action table's plugin endpoints, the OpenAPI
+ * document. 0 when unknown. */
 static int serve_extra(struct api_req *ar)
 {
-	return api_serve_analytics(ar) || api_serve_openapi(ar) || api_serve_compliance(ar);
+	const struct api_action *a = api_endpoint_find(ar->http->path);
+
+	if (a) {
+		api_action_serve(ar, NULL, a, 0);
+		return 1;
+	}
+	return api_serve_openapi(ar);
 }
 
 static void dispatch(struct api_req *ar)

@@ -327,7 +327,6 @@ static int import_batch(const struct dom_ctx *ctx, const struct import_opts *o, 
 static int check_actor(struct store_conn *c, const struct import_opts *o, struct auth_user *user)
 {
 	struct ck_error err;
-	int found = 0;
 
 	ck_error_clear(&err);
 	if (o->user && auth_user_find(c, o->user, user, &err)) {
@@ -335,7 +334,7 @@ static int check_actor(struct store_conn *c, const struct import_opts *o, struct
 			err.code == CK_E_NOTFOUND ? "no such user" : err.msg);
 		return 1;
 	}
-	if (o->tenant && (found = store_id_exists(c, dom_model_tenants.table, o->tenant, &err)) <= 0) {
+	if (o->tenant && store_id_exists(c, "tenants", o->tenant, &err) != 1) {
 		fprintf(stderr, "certkeeper import: --tenant %lld: %s\n", (long long)o->tenant,
 			err.msg[0] ? err.msg : "no such tenant");
 		return 1;

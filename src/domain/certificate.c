@@ -4,6 +4,7 @@
 #include "domain/values.h"
 #include "store/certificates.h"
 #include "x509/names.h"
+#include "x509/pem.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -414,3 +415,17 @@ int dom_cert_record_from_x509(struct dom_record *rec, const struct x509_cert_inf
 	free(sans);
 	return r;
 }
+
+int dom_cert_parse_input(const void *data, size_t len, size_t max_input, struct x509_bundle **ret,
+			 struct ck_error *err)
+{
+	struct x509_limits lim;
+
+	x509_limits_default(&lim);
+	lim.max_input = max_input;
+	return x509_parse_input(data, len, &lim, ret, err);
+}
+
+void dom_cert_bundle_free(struct x509_bundle *b) { x509_bundle_free(b); }
+
+int dom_cert_has_private_key(const char *text, size_t len) { return x509_pem_has_private_key(text, len); }

@@ -9,6 +9,7 @@
 #ifndef CK_DOMAIN_CERTIFICATE_H
 #define CK_DOMAIN_CERTIFICATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -45,6 +46,18 @@ int dom_cert_after_write(const struct dom_ctx *ctx, const struct dom_record *rec
 /* Fills rec (certificate field names) from a parsed leaf and its chain. */
 int dom_cert_record_from_x509(struct dom_record *rec, const struct x509_cert_info *leaf,
 			      const char *issuer_chain);
+
+/* Parses pasted or uploaded certificate or CSR input (x509_parse_input: PEM with chain, DER,
+ * PKCS#7) with x509's default limits except `max_input` bytes. Returns its codes
+ * (CK_E_TOOBIG, CK_E_PRIVKEY, CK_E_PARSE with a message); *ret is the caller's, freed with
+ * dom_cert_bundle_free(). api/ reaches x509 only through these. */
+int dom_cert_parse_input(const void *data, size_t len, size_t max_input, struct x509_bundle **ret,
+			 struct ck_error *err);
+void dom_cert_bundle_free(struct x509_bundle *b); /* NULL accepted */
+
+/* True when text holds a private-key PEM header anywhere (x509_pem_has_private_key): the
+ * guard every imported or pasted text passes before it is stored. */
+int dom_cert_has_private_key(const char *text, size_t len);
 
 /* Looks for an existing certificate with the same identity; *ret_id 0 when none. On a hit,
  * err gets "Certificate already exists: <CN> (ID: n, Serial: ...)" on field pem_content. */

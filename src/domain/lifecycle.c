@@ -5,6 +5,7 @@
 #include "domain/changelog.h"
 #include "domain/compliance.h"
 #include "domain/uow.h"
+#include "store/certificates.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,66 +28,20 @@ int dom_lifecycle_status_event(const struct dom_ctx *ctx, int64_t id, const char
 				 old_status, new_status, 0, err);
 }
 
-/* One candidate of a sweep step. */
-struct sweep_row {
-	int64_t id, valid_to;
-	char cn[256], status[16];
-};
-
-/* Collects up to DOM_SWEEP_BATCH candidates of `sql` ($1 = time bound). */
-static int collect(const struct dom_ctx *ctx, const char *sql, int64_t bound,
-		   struct sweep_row *rows, size_t *ret_n, struct ck_error *err)
-{
-	struct store_stmt *st;
-	size_t n = 0;
-	int r = store_query(ctx->conn, sql, &st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, bound);
-	store_bind_i64(st, 2, DOM_SWEEP_BATCH);
-	while (n < DOM_SWEEP_BATCH && (r = store_step(st, err)) == STORE_ROW) {
-		rows[n].id = store_col_i64(st, 0);
-		rows[n].valid_to = store_col_i64(st, 1);
-		snprintf(rows[n].cn, sizeof(rows[n].cn), "%s", store_col_text(st, 2, NULL));
-		snprintf(rows[n].status, sizeof(rows[n].status), "%s", store_col_text(st, 3, NULL));
-		n++;
-	}
-	store_done(st);
-	if (r < 0)
-		return r;
-	*ret_n = n;
-	return 0;
-}
-
 /* Changes one certificate's status (and archived_at when archiving), with event and changelog. */
-static int transition(const struct dom_ctx *ctx, const struct sweep_row *row, const char *to,
+static int transition(const struct dom_ctx *ctx, const struct store_sweep_row *row, const char *to,
 		      struct ck_error *err)
 {
 	char repr[300], t[21], pre[64], post[96];
-	struct store_stmt *st;
 	int archive = !strcmp(to, "archived");
-	int r = store_query(
-	    ctx->conn,
-	    "UPDATE certificates SET status = $1, last_updated = $2,"
-	    " archived_at = CASE WHEN $3 = 1 THEN COALESCE(archived_at, $2) ELSE archived_at END"
-	    " WHERE id = $4",
-	    &st, err);
+	int r = store_cert_set_status(ctx->conn, row->id, to, 0, 0, ctx->now, err);
 
 	if (r)
-		return r;
-	store_bind_text(st, 1, to, (size_t)-1);
-	store_bind_i64(st, 2, ctx->now);
-	store_bind_i64(st, 3, archive);
-	store_bind_i64(st, 4, row->id);
-	r = store_step(st, err);
-	store_done(st);
-	if (r < 0)
 		return r;
 	if ((r = dom_lifecycle_status_event(ctx, row->id, row->status, to, err)))
 		return r;
 	ck_format_time(row->valid_to, t);
-	snprintf(repr, sizeof(repr), "%s (expires: %.10s)", row->cn, t);
+	snprintf(repr, sizeof(repr), "%s (expires: %.10s)", row->common_name, t);
 	snprintf(pre, sizeof(pre), "{\"status\":\"%s\"}", row->status);
 	ck_format_time(ctx->now, t);
 	if (archive)
@@ -101,27 +56,27 @@ static int transition(const struct dom_ctx *ctx, const struct sweep_row *row, co
 /* One batch of a sweep step: one unit of work. */
 struct sweep_batch {
 	const struct dom_ctx *ctx;
-	const char *sql;
+	enum store_sweep_kind kind;
 	int64_t bound;
 	const char *to;
-	struct sweep_row *buf;
+	struct store_sweep_row *buf;
 	size_t *n;
 };
 
 static int sweep_batch_cmd(void *arg, struct ck_error *err)
 {
 	struct sweep_batch *b = arg;
-	int r = collect(b->ctx, b->sql, b->bound, b->buf, b->n, err);
+	int r = store_cert_sweep_candidates(b->ctx->conn, b->kind, b->bound, b->buf, DOM_SWEEP_BATCH, b->n, err);
 
 	for (size_t i = 0; !r && i < *b->n; i++)
 		r = transition(b->ctx, &b->buf[i], b->to, err);
 	return r;
 }
 
-static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound, const char *to,
+static int sweep_step(const struct dom_ctx *ctx, enum store_sweep_kind kind, int64_t bound, const char *to,
 		      int *count, struct ck_error *err)
 {
-	struct sweep_row *buf =
+	struct store_sweep_row *buf =
 	    calloc(DOM_SWEEP_BATCH, sizeof(*buf)); /* ~140 KB: not on a thread stack */
 	size_t n = DOM_SWEEP_BATCH;
 	int r = 0;
@@ -129,7 +84,7 @@ static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound,
 	if (!buf)
 		return CK_E_NOMEM;
 	while (!r && n == DOM_SWEEP_BATCH) {
-		struct sweep_batch b = {ctx, sql, bound, to, buf, &n};
+		struct sweep_batch b = {ctx, kind, bound, to, buf, &n};
 		r = dom_uow_run(ctx, sweep_batch_cmd, &b, err);
 		if (!r)
 			*count += (int)n;
@@ -141,19 +96,12 @@ static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound,
 int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_archived,
 			struct ck_error *err)
 {
-	static const char expire_sql[] =
-	    "SELECT id, valid_to, common_name, status FROM certificates"
-	    " WHERE status = 'active' AND valid_to < $1 ORDER BY id LIMIT $2";
-	static const char archive_sql[] =
-	    "SELECT id, valid_to, common_name, status FROM certificates"
-	    " WHERE status IN ('expired', 'replaced') AND archive_pinned = 0 AND valid_to < $1"
-	    " ORDER BY id LIMIT $2";
 	int64_t cutoff = ctx->now - (int64_t)ctx->cfg->auto_archive_after_days * 86400;
 	int expired = 0, archived = 0;
-	int r = sweep_step(ctx, expire_sql, ctx->now, "expired", &expired, err);
+	int r = sweep_step(ctx, STORE_SWEEP_EXPIRE, ctx->now, "expired", &expired, err);
 
 	if (!r)
-		r = sweep_step(ctx, archive_sql, cutoff, "archived", &archived, err);
+		r = sweep_step(ctx, STORE_SWEEP_ARCHIVE, cutoff, "archived", &archived, err);
 	if (!r) /* today's compliance trend snapshots, refreshed each sweep (reference §3.10) */
 		r = dom_compliance_snapshot_all(ctx, NULL, err);
 	if (!r) /* consumed outbox rows past their retention */
@@ -171,30 +119,16 @@ int dom_chain_validate(const struct dom_ctx *ctx, int64_t id, int64_t at,
 		       struct x509_chain_result *ret, struct ck_error *err)
 {
 	struct x509_chain_opts opts = {at, 1};
-	struct store_stmt *st;
-	const char *pem, *chain;
+	char *pem = NULL, *chain = NULL;
 	size_t pem_len = 0, chain_len = 0;
-	int r = store_query(ctx->conn,
-			    "SELECT pem_content, issuer_chain FROM certificates WHERE id = $1", &st,
-			    err);
+	int r = store_cert_pem(ctx->conn, id, &pem, &pem_len, &chain, &chain_len, err);
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	r = store_step(st, err);
-	if (r == STORE_DONE)
-		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	if (r == STORE_ROW) {
-		pem = store_col_text(st, 0, &pem_len);
-		chain = store_col_text(st, 1, &chain_len);
-		if (!pem || !pem_len)
-			r = ck_error_set(err, CK_E_INVALID, NULL,
-					 "Certificate has no PEM content for validation");
-		else
-			r = x509_chain_validate(pem, pem_len, chain ? chain : "",
-						chain ? chain_len : 0, &opts, ret);
-	}
-	store_done(st);
+	if (!r && !pem_len)
+		r = ck_error_set(err, CK_E_INVALID, NULL, "Certificate has no PEM content for validation");
+	else if (!r)
+		r = x509_chain_validate(pem, pem_len, chain, chain_len, &opts, ret);
+	free(pem);
+	free(chain);
 	return r;
 }
 
@@ -220,3 +154,9 @@ int dom_chain_record(const struct dom_ctx *ctx, const struct x509_chain_result *
 		r = dom_record_set_int(rec, "chain_depth", res->depth);
 	return r;
 }
+
+const char *dom_chain_status_name(enum x509_chain_status s) { return x509_chain_status_name(s); }
+
+int dom_chain_status_ok(enum x509_chain_status s) { return x509_chain_status_ok(s); }
+
+void dom_chain_result_release(struct x509_chain_result *r) { x509_chain_result_release(r); }

@@ -48,10 +48,16 @@ int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_ar
  * Chain validation of a stored certificate (x509/chain.h): loads pem_content and issuer_chain
  * of `id` and validates them at `at` with the system trust store. CK_E_NOTFOUND; CK_E_INVALID
  * "Certificate has no PEM content for validation" when pem_content is empty. *ret is filled
- * on success (release with x509_chain_result_release). Read-only.
+ * on success (release with dom_chain_result_release). Read-only.
  */
 int dom_chain_validate(const struct dom_ctx *ctx, int64_t id, int64_t at,
 		       struct x509_chain_result *ret, struct ck_error *err);
+
+/* x509/chain's status name ("valid", "self_signed", ..., static), "is valid" (VALID and
+ * SELF_SIGNED) and result release, for api/, which reaches x509 only through domain/. */
+const char *dom_chain_status_name(enum x509_chain_status s);
+int dom_chain_status_ok(enum x509_chain_status s);
+void dom_chain_result_release(struct x509_chain_result *r); /* NULL accepted; may repeat */
 
 /* The stored chain status of a result (reference §3.8): valid, self_signed and no_chain as
  * they are, everything else "invalid". */

@@ -3,49 +3,24 @@
 #include "core/strbuf.h"
 #include "domain/assignment.h"
 #include "domain/certificate.h"
+#include "store/assignments.h"
+#include "store/certificates.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* status, tenant, replaced_by and CN of a certificate. */
-struct cert_state {
-	char status[16];
-	char cn[256];
-	int64_t tenant_id, replaced_by;
-};
-
-static int load_state(const struct dom_ctx *ctx, int64_t id, struct cert_state *ret,
+static int load_state(const struct dom_ctx *ctx, int64_t id, struct store_cert_state *ret,
 		      struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = store_query(
-	    ctx->conn,
-	    "SELECT status, common_name, COALESCE(tenant_id, 0), COALESCE(replaced_by, 0)"
-	    " FROM certificates WHERE id = $1",
-	    &st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		snprintf(ret->status, sizeof(ret->status), "%s", store_col_text(st, 0, NULL));
-		snprintf(ret->cn, sizeof(ret->cn), "%s", store_col_text(st, 1, NULL));
-		ret->tenant_id = store_col_i64(st, 2);
-		ret->replaced_by = store_col_i64(st, 3);
-		r = 0;
-	} else if (r == STORE_DONE) {
-		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
-	}
-	store_done(st);
-	return r;
+	return store_cert_state(ctx->conn, id, ret, err);
 }
 
 int dom_renewal_begin(const struct dom_ctx *ctx, int64_t old_id, struct dom_renewal_old *ret,
 		      struct ck_error *err)
 {
-	struct cert_state s;
+	struct store_cert_state s;
 	int r = load_state(ctx, old_id, &s, err);
 
 	if (r)
@@ -57,44 +32,24 @@ int dom_renewal_begin(const struct dom_ctx *ctx, int64_t old_id, struct dom_rene
 		    (long long)old_id, s.status);
 	ret->id = old_id;
 	ret->tenant_id = s.tenant_id;
-	snprintf(ret->common_name, sizeof(ret->common_name), "%s", s.cn);
+	snprintf(ret->common_name, sizeof(ret->common_name), "%s", s.common_name);
 	return 0;
 }
 
 int dom_cert_assignment_ids(const struct dom_ctx *ctx, int64_t cert_id, int64_t **ret,
 			    size_t *ret_n, struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = store_query(ctx->conn,
-			    "SELECT id FROM assignments WHERE certificate_id = $1 ORDER BY id", &st,
-			    err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, cert_id);
-	return store_collect_i64(st, ret, ret_n, err);
+	return store_assignments_of_cert(ctx->conn, cert_id, ret, ret_n, err);
 }
 
 /* Type and id of one assignment. */
 static int assignment_target(const struct dom_ctx *ctx, int64_t aid, struct dom_target *ret,
 			     struct ck_error *err)
 {
-	struct store_stmt *st;
 	char type[40] = "";
-	int64_t obj = 0;
-	int r = store_query(
-	    ctx->conn,
-	    "SELECT assigned_object_type, assigned_object_id FROM assignments WHERE id = $1", &st,
-	    err);
+	int64_t cert = 0, obj = 0;
+	int r = store_assignment_get(ctx->conn, aid, &cert, type, sizeof(type), &obj, err);
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, aid);
-	if ((r = store_step(st, err)) == STORE_ROW) {
-		snprintf(type, sizeof(type), "%s", store_col_text(st, 0, NULL));
-		obj = store_col_i64(st, 1);
-	}
-	store_done(st);
 	if (r < 0)
 		return r;
 	return dom_target_get(ctx, type, obj, ret, err);
@@ -137,59 +92,21 @@ int dom_renewal_check_tenant(const struct dom_ctx *ctx, int64_t old_id, int64_t 
 static int move_assignments(const struct dom_ctx *ctx, int64_t from, int64_t to, int64_t *ret_n,
 			    struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r = store_query(ctx->conn,
-			    "UPDATE assignments SET certificate_id = $1, last_updated = $2"
-			    " WHERE certificate_id = $3 AND ("
-			    "(assigned_object_type = 'dcim.device' AND assigned_object_id IN (SELECT id FROM devices))"
-			    " OR (assigned_object_type = 'virtualization.virtualmachine'"
-			    " AND assigned_object_id IN (SELECT id FROM virtual_machines))"
-			    " OR (assigned_object_type = 'ipam.service' AND assigned_object_id IN (SELECT id FROM services)))",
-			    &st, err);
+	int r = store_assignments_move(ctx->conn, from, to, ctx->now, ret_n, err);
 
-	if (r)
-		return r;
-	store_bind_i64(st, 1, to);
-	store_bind_i64(st, 2, ctx->now);
-	store_bind_i64(st, 3, from);
-	r = store_step(st, err);
-	store_done(st);
 	if (r == CK_E_DUPLICATE)
 		return ck_error_set(
 		    err, CK_E_CONFLICT, NULL,
 		    "Certificate %lld already has an assignment to one of the same targets.",
 		    (long long)to);
-	if (r < 0)
-		return r;
-	*ret_n = store_changes(ctx->conn);
-	return 0;
+	return r;
 }
 
 /* Sets status (and replaced_by; archived_at when archiving) of one certificate. */
 static int set_status(const struct dom_ctx *ctx, int64_t id, const char *status,
 		      int64_t replaced_by, struct ck_error *err)
 {
-	struct store_stmt *st;
-	int r =
-	    store_query(ctx->conn,
-			"UPDATE certificates SET status = $1, replaced_by = $2, last_updated = $3,"
-			" archived_at = CASE WHEN $1 = 'archived' THEN COALESCE(archived_at, $3) "
-			"ELSE archived_at END"
-			" WHERE id = $4",
-			&st, err);
-
-	if (r)
-		return r;
-	store_bind_text(st, 1, status, (size_t)-1);
-	if (replaced_by)
-		store_bind_i64(st, 2, replaced_by);
-	else
-		store_bind_null(st, 2);
-	store_bind_i64(st, 3, ctx->now);
-	store_bind_i64(st, 4, id);
-	r = store_step(st, err);
-	store_done(st);
-	return r < 0 ? r : 0;
+	return store_cert_set_status(ctx->conn, id, status, 1, replaced_by, ctx->now, err);
 }
 
 int dom_renewal_apply(const struct dom_ctx *ctx, int64_t old_id, int64_t new_id,
@@ -226,7 +143,7 @@ int dom_renewal_apply(const struct dom_ctx *ctx, int64_t old_id, int64_t new_id,
 int dom_renewal_successor(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id,
 			  struct ck_error *err)
 {
-	struct cert_state s;
+	struct store_cert_state s;
 	int r = load_state(ctx, old_id, &s, err);
 
 	if (r)
@@ -245,7 +162,7 @@ int dom_renewal_successor(const struct dom_ctx *ctx, int64_t old_id, int64_t *re
 int dom_renewal_revert(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id,
 		       int64_t *ret_moved, struct ck_error *err)
 {
-	struct cert_state succ;
+	struct store_cert_state succ;
 	int64_t new_id = 0, n = 0;
 	char desc[200];
 	int r = dom_renewal_successor(ctx, old_id, &new_id, err);

@@ -49,6 +49,26 @@ int store_text_exists(struct store_conn *c, const char *table, const char *col, 
 	return exists(c, sql, 0, v, err);
 }
 
+int store_id_by_text(struct store_conn *c, const char *table, const char *col, const char *v, int64_t *ret_id,
+		     struct ck_error *err)
+{
+	char sql[LOOKUP_SQL_MAX];
+	struct store_stmt *st;
+	int r;
+
+	if (snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s = $1", table, col) >= (int)sizeof(sql))
+		return CK_E_INTERNAL;
+	r = store_query(c, sql, &st, err);
+	if (r)
+		return r;
+	store_bind_text(st, 1, v, (size_t)-1);
+	r = store_step(st, err);
+	if (r == STORE_ROW)
+		*ret_id = store_col_i64(st, 0);
+	store_done(st);
+	return r < 0 ? r : r == STORE_ROW;
+}
+
 int store_text_of(struct store_conn *c, const char *table, const char *col, int64_t id, char *out,
 		  size_t size, struct ck_error *err)
 {

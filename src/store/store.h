@@ -142,6 +142,10 @@ int store_id_exists(struct store_conn *c, const char *table, int64_t id, struct 
 int store_text_exists(struct store_conn *c, const char *table, const char *col, const char *col2,
 		      const char *v, struct ck_error *err);
 
+/* The id of the first row of `table` with `col` = v into *ret_id (written only when found). */
+int store_id_by_text(struct store_conn *c, const char *table, const char *col, const char *v, int64_t *ret_id,
+		     struct ck_error *err);
+
 /* Copies text column `col` of the row of `table` with id `id` into out (cut to size - 1
  * bytes; "" for NULL). 1 when the row exists, 0 when not, or a negative error. */
 int store_text_of(struct store_conn *c, const char *table, const char *col, int64_t id, char *out,
