@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -26,6 +27,23 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* True when a whole request head (request line and headers, up to the blank line) sits in the
+ * socket's receive queue, unread: the client has done its part, and it is this server that has
+ * not read it yet — its connection's worker thread is busy with another connection's request
+ * (a password hash, a long export). Such a connection is not cut: the deadline is there for
+ * clients that trickle a request, and a trickled head is read by MHD as it arrives, so it never
+ * waits whole in the queue. Peeking consumes nothing and is safe from any thread. */
+static int head_waiting_unread(int fd)
+{
+	char buf[HTTP_WATCHDOG_PEEK_BYTES + 1];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return memmem(buf, (size_t)n, "\r\n\r\n", 4) || memmem(buf, (size_t)n, "\n\n", 2);
+}
+
 static void cut_overdue(struct http_conns *cs, int64_t now)
 {
 	struct http_conn *c;
@@ -33,7 +51,9 @@ static void cut_overdue(struct http_conns *cs, int64_t now)
 
 	for (c = cs->head; c; c = c->next) {
 		d = atomic_load(&c->deadline_ms);
-		if (d && now >= d && atomic_compare_exchange_strong(&c->deadline_ms, &d, 0))
+		if (!d || now < d || head_waiting_unread(c->fd))
+			continue;
+		if (atomic_compare_exchange_strong(&c->deadline_ms, &d, 0))
 			shutdown(c->fd, SHUT_RDWR);
 	}
 }

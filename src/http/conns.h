@@ -12,7 +12,9 @@
  *    time never trips. Past the deadline the watchdog shuts the socket down
  *    (shutdown(2), safe from any thread; the fd stays open until MHD's cleanup, which runs
  *    after the closed notification has unregistered the connection under the same lock), and
- *    MHD then closes the connection on its own thread.
+ *    MHD then closes the connection on its own thread. A connection whose whole request head
+ *    waits unread in its socket (its worker thread was busy elsewhere) is not cut: the delay
+ *    is the server's, not the client's.
  */
 #ifndef CK_HTTP_CONNS_H
 #define CK_HTTP_CONNS_H
@@ -20,7 +22,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define HTTP_WATCHDOG_TICK_MS 100 /* deadline resolution */
+#define HTTP_WATCHDOG_TICK_MS 100     /* deadline resolution */
+#define HTTP_WATCHDOG_PEEK_BYTES 16384 /* how much of an unread request head the watchdog looks at */
 
 struct http_conn {
 	struct http_conn *prev, *next; /* registry list, under the registry lock */
