@@ -140,8 +140,8 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 	assert_int_equal(r, STORE_DONE);
 	store_done(s);
 	if (getenv("CK_PLAN_PRINT"))
-		printf("%-28s %-5s %s\n", pc->name, form == STORE_QS_COUNT ? "count" : "page",
-		       strbuf_str(&plan));
+		printf("%-28s %-5s %s\n      %s\n", pc->name, form == STORE_QS_COUNT ? "count" : "page",
+		       strbuf_str(&plan), strbuf_str(&sql));
 	strbuf_release(&sql);
 	strbuf_release(&plan);
 }
