@@ -558,25 +558,29 @@ out:
 
 /* Writes the results array for the page (the spec's PAGE form: a late row lookup). `matches`
  * is the list's count (it chooses the page plan); ?cursor= continues after a row of the
- * previous page (store_qs_cursor_apply). `cursor` receives the cursor of the next page when
- * the page is full and the ordering has cursors. */
+ * previous page (store_qs_cursor_apply). When the ordering has cursors, one row more than the
+ * page is read: *ret_more says whether the list goes on after the page (a cursor's page may
+ * not be where the count puts `offset` once rows came or went), and `cursor` receives the
+ * next page's cursor; otherwise *ret_more is -1 (the count decides). */
 static int write_page(struct api_req *ar, struct api_filter_ctx *fc, int64_t limit,
 		      int64_t offset, int64_t matches, int brief, struct jsonw *w,
-		      struct strbuf *cursor, struct ck_error *err)
+		      struct strbuf *cursor, int *ret_more, struct ck_error *err)
 {
 	const struct api_resource *res = fc->res;
 	struct store_qspec *qs = api_fc_spec(fc);
 	const char *after = http_request_param(ar->http, "cursor");
 	struct store_stmt *st;
 	int64_t n = 0;
-	int r;
+	int r, keyset;
 
 	spec_columns(qs, res, brief);
 	r = spec_order(qs, res, http_request_param(ar->http, "ordering"), err);
 	if (r)
 		return r;
-	qs->limit = limit;
+	keyset = store_qs_keyset_ok(qs);
+	qs->limit = limit + keyset;
 	qs->offset = offset;
+	*ret_more = keyset ? 0 : -1;
 	if (after && (r = store_qs_cursor_apply(ar->ctx.conn, qs, after, offset, err)) < 0)
 		return r;
 	r = store_qs_plan(ar->ctx.conn, qs, matches, err);
@@ -587,8 +591,14 @@ static int write_page(struct api_req *ar, struct api_filter_ctx *fc, int64_t lim
 	jsonw_arr_open(w);
 	while ((r = store_step(st, err)) == STORE_ROW) {
 		struct api_row row = {res, st, ar, store_col_i64(st, 0)};
+		if (++n > limit) {
+			*ret_more = 1;
+			r = STORE_DONE;
+			break;
+		}
 		api_render_row(&row, brief, w);
-		if (++n == limit && (r = store_qs_cursor_make(ar->ctx.conn, qs, st, offset + limit, cursor)) < 0)
+		if (n == limit && keyset &&
+		    (r = store_qs_cursor_make(ar->ctx.conn, qs, st, offset + limit, cursor)) < 0)
 			break;
 	}
 	jsonw_arr_close(w);
@@ -636,7 +646,7 @@ static int render_list(struct api_req *ar, const struct api_resource *res, const
 	struct strbuf cursor;
 	int64_t limit, offset, count = 0;
 	size_t next_at;
-	int r;
+	int r, more;
 
 	ck_error_clear(&err);
 	strbuf_init(&cursor, STORE_QS_CURSOR_MAX + 1);
@@ -662,11 +672,12 @@ static int render_list(struct api_req *ar, const struct api_resource *res, const
 	else
 		jsonw_null(&w);
 	jsonw_key(&w, "results");
-	r = write_page(ar, &fc, limit, offset, count, api_want_brief(ar->http), &w, &cursor, &err);
+	r = write_page(ar, &fc, limit, offset, count, api_want_brief(ar->http), &w, &cursor, &more,
+		       &err);
 	if (r)
 		goto fail;
 	jsonw_obj_close(&w);
-	if (offset + limit < count)
+	if (more > 0 || (more < 0 && offset + limit < count))
 		splice_next(ar, &w, next_at, limit, offset + limit, strbuf_str(&cursor));
 	r = jsonw_result(&w);
 	if (r)

@@ -372,7 +372,8 @@ static const char m007_read_indexes_pg[] =
 	"CREATE INDEX certificates_created_desc ON certificates(created DESC);" \
 	"CREATE INDEX certificates_status_created_desc ON certificates(status, created DESC);" \
 	"DROP INDEX certificates_algorithm;" \
-	"CREATE INDEX certificates_algorithm ON certificates(algorithm, status, valid_to DESC, common_name);" \
+	"CREATE INDEX certificates_algorithm ON certificates(algorithm, valid_to DESC, common_name);" \
+	"CREATE INDEX certificates_algorithm_status ON certificates(algorithm, status, valid_to DESC, common_name);" \
 	"DROP INDEX tagged_items_tag;" \
 	"CREATE INDEX tagged_items_tag ON tagged_items(tag_id, object_type, object_id);" \
 	"DELETE FROM tagged_items WHERE object_type = 'netbox_ssl.certificate'" \
