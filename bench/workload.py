@@ -212,10 +212,13 @@ def filter_table(srv, token, s, top):
     # following `next` from a deep page: the link carries a keyset cursor (docs/api.md), so it
     # costs a page however deep (the deep page itself is fetched once, untimed)
     deep = min(900000, max(0, top - 100))
-    try:
-        nxt = json.loads(ab.fetch(srv.url + CERTS + "?limit=50&offset=%d" % deep, token)).get("next")
-    except (urllib.error.HTTPError, OSError):
-        nxt = None
+    nxt = None
+    for _ in range(5):  # a deep offset can meet the statement time limit on a loaded machine
+        try:
+            nxt = json.loads(ab.fetch(srv.url + CERTS + "?limit=50&offset=%d" % deep, token)).get("next")
+            break
+        except (urllib.error.HTTPError, OSError):
+            time.sleep(1)
     if nxt:
         paths.append(("next link of offset=%d" % deep, nxt[len(srv.url):] if nxt.startswith(srv.url) else nxt))
     paths.append(("analytics summary", SUMMARY))

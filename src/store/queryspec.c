@@ -961,8 +961,8 @@ static const struct {
     {"certificates", "netbox_ssl.certificate"},
 };
 
-/* The COUNT form of a list filtered by one tag only: the tag's items (one index range of
- * tagged_items_tag), no probe of the table per item. 1 when rendered. */
+/* The COUNT form of a list filtered by one tag only: the tag's item count (tagged_counts,
+ * kept by triggers on tagged_items), no probe of the table per item. 1 when rendered. */
 static int render_tag_count(const struct store_qspec *qs, struct strbuf *sql)
 {
 	const struct store_qs_term *t = qs->nterms == 1 ? &qs->terms[0] : NULL;
@@ -973,8 +973,8 @@ static int render_tag_count(const struct store_qspec *qs, struct strbuf *sql)
 		if (strcmp(qs->table, tag_counted[k].table) || strcmp(t->col, tag_counted[k].object_type))
 			continue;
 		strbuf_addf(sql,
-			    "SELECT COUNT(*) FROM tagged_items ti WHERE ti.tag_id IN"
-			    " (SELECT tg.id FROM tags tg WHERE tg.%s = $%d) AND ti.object_type = '%s'",
+			    "SELECT COALESCE(SUM(tc.n), 0) FROM tagged_counts tc WHERE tc.tag_id IN"
+			    " (SELECT tg.id FROM tags tg WHERE tg.%s = $%d) AND tc.object_type = '%s'",
 			    t->aux, t->bind, t->col);
 		return 1;
 	}

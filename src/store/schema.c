@@ -356,7 +356,8 @@ static const char m007_read_indexes_pg[] =
  *    a single-column index (a rare algorithm walked every row of the status index).
  *  - tagged_items_tag covers object_id, so a tag's items are one index range (no row reads),
  *    and deleting a certificate removes its tag attachments in the database (raw SQL and
- *    every write path alike): the count of a tag-only list is then the tag's item count.
+ *    every write path alike): the count of a tag-only list is then the tag's item count,
+ *    kept per (tag, object type) in tagged_counts by triggers on tagged_items.
  *  - certificate_facets: the number of certificates per (status, tenant, algorithm, issuer),
  *    kept by triggers like certificate_counts. A list whose conditions all read only these
  *    columns (algorithm=…&status=…, issuer__ic=…) is counted by summing the few facet rows
@@ -384,6 +385,16 @@ static const char m007_read_indexes_pg[] =
 	"INSERT INTO certificate_facets (status, tenant_key, algorithm, issuer, n)" \
 	" SELECT status, COALESCE(tenant_id, 0), algorithm, issuer, COUNT(*) FROM certificates" \
 	" GROUP BY status, COALESCE(tenant_id, 0), algorithm, issuer;"
+#define M008_TAG_COUNTS \
+	"CREATE TABLE tagged_counts (tag_id BIGINT NOT NULL, object_type TEXT NOT NULL," \
+	" n BIGINT NOT NULL, PRIMARY KEY (tag_id, object_type));" \
+	"INSERT INTO tagged_counts (tag_id, object_type, n)" \
+	" SELECT tag_id, object_type, COUNT(*) FROM tagged_items GROUP BY tag_id, object_type;"
+#define M008_TAG_ADD(row) \
+	" INSERT INTO tagged_counts (tag_id, object_type, n) VALUES (" row ".tag_id, " row ".object_type, 1)" \
+	" ON CONFLICT (tag_id, object_type) DO UPDATE SET n = tagged_counts.n + 1;"
+#define M008_TAG_SUB(row) \
+	" UPDATE tagged_counts SET n = n - 1 WHERE tag_id = " row ".tag_id AND object_type = " row ".object_type;"
 #define M008_FACET_ADD(row) \
 	" INSERT INTO certificate_facets (status, tenant_key, algorithm, issuer, n)" \
 	" VALUES (" row ".status, COALESCE(" row ".tenant_id, 0), " row ".algorithm, " row ".issuer, 1)" \
@@ -397,6 +408,13 @@ static const char m007_read_indexes_pg[] =
 
 static const char m008_read_indexes2[] =
 	M008_INDEXES
+	M008_TAG_COUNTS
+	"CREATE TRIGGER tagged_items_counts_ai AFTER INSERT ON tagged_items BEGIN"
+	M008_TAG_ADD("NEW") " END;"
+	"CREATE TRIGGER tagged_items_counts_ad AFTER DELETE ON tagged_items BEGIN"
+	M008_TAG_SUB("OLD") " END;"
+	"CREATE TRIGGER tagged_items_counts_au AFTER UPDATE OF tag_id, object_type ON tagged_items BEGIN"
+	M008_TAG_SUB("OLD") M008_TAG_ADD("NEW") " END;"
 	"CREATE TRIGGER certificates_facets_ai AFTER INSERT ON certificates BEGIN"
 	M008_FACET_ADD("NEW") " END;"
 	"CREATE TRIGGER certificates_facets_ad AFTER DELETE ON certificates BEGIN"
@@ -408,6 +426,13 @@ static const char m008_read_indexes2[] =
 
 static const char m008_read_indexes2_pg[] =
 	M008_INDEXES
+	M008_TAG_COUNTS
+	"CREATE FUNCTION tagged_items_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" IF TG_OP <> 'INSERT' THEN" M008_TAG_SUB("OLD") " END IF;"
+	" IF TG_OP <> 'DELETE' THEN" M008_TAG_ADD("NEW") " END IF;"
+	" RETURN NULL; END $$;"
+	"CREATE TRIGGER tagged_items_counts_aid AFTER INSERT OR DELETE OR UPDATE OF tag_id, object_type"
+	" ON tagged_items FOR EACH ROW EXECUTE FUNCTION tagged_items_counts_sync();"
 	"CREATE FUNCTION certificates_facets_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
 	" IF TG_OP <> 'INSERT' THEN" M008_FACET_SUB("OLD") " END IF;"
 	" IF TG_OP = 'DELETE' THEN" M008_TAGS_DEL("OLD") " END IF;"

@@ -9,7 +9,7 @@
  *
  * Beyond "an index is used" (issue 11, migration 8), each case also checks:
  *  - the COUNT form reads the table that answers it without walking certificates (count_from:
- *    certificate_counts, certificate_facets, tagged_items) when one can;
+ *    certificate_counts, certificate_facets, tagged_counts) when one can;
  *  - no page sorts the "right part" of its ordering (runs of equal leading keys) in a
  *    temporary B-tree: the descending indexes serve the orderings as they are;
  *  - both page plans (store_qs_plan): walking the ordering's index (many matches) never reads
@@ -78,7 +78,7 @@ static const struct plan_case cases[] = {
     {.name = "serial_number", .params = {{"serial_number", "0F:42:43:44"}}, .nparams = 1, .may_sort = 1},
     {.name = "serial_number no colons", .params = {{"serial_number", "0f424344"}}, .nparams = 1, .may_sort = 1},
     {.name = "fingerprint", .params = {{"fingerprint_sha256", "ab:cd"}}, .nparams = 1, .may_sort = 1},
-    {.name = "tag", .params = {{"tag", "prod"}}, .nparams = 1, .may_sort = 1, .count_from = "tagged_items"},
+    {.name = "tag", .params = {{"tag", "prod"}}, .nparams = 1, .may_sort = 1, .count_from = "tagged_counts"},
 };
 
 static struct store *st;
@@ -178,7 +178,7 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 		inner_sorts += d && inner && !strcmp(d, "USE TEMP B-TREE FOR ORDER BY");
 		inner_fts += d && strstr(d, "certificates_fts") != NULL;
 		seek += d && inner && strstr(d, "SEARCH t USING") && (strstr(d, "<?") || strstr(d, ">?"));
-		if (d && (what & P_DRIVE) && pc->count_from && !strcmp(pc->count_from, "tagged_items") &&
+		if (d && (what & P_DRIVE) && pc->count_from && !strcmp(pc->count_from, "tagged_counts") &&
 		    strstr(d, "tagged_items_tag"))
 			seek = 1;
 	}
@@ -196,7 +196,7 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 	if ((what & P_KEYSET) && (inner_sorts || !seek))
 		fail_msg("%s (keyset): no seek to the cursor in the ordering's index:\n%s\nplan: %s",
 			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
-	if ((what & P_DRIVE) && pc->count_from && !strcmp(pc->count_from, "tagged_items") && !seek)
+	if ((what & P_DRIVE) && pc->count_from && !strcmp(pc->count_from, "tagged_counts") && !seek)
 		fail_msg("%s (drive): a few rows of a tag not found from its items:\n%s\nplan: %s",
 			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
 	strbuf_release(&sql);
