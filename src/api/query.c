@@ -657,6 +657,8 @@ static int render_list(struct api_req *ar, const struct api_resource *res, const
 	if (!r)
 		r = api_filter_build(&fc, ar->http, &err);
 	if (!r)
+		r = store_qs_resolve_named(ar->ctx.conn, api_fc_spec(&fc), &err);
+	if (!r)
 		r = count_rows(ar, &fc, gen, &count, &err);
 	if (r)
 		goto fail;

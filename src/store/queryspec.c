@@ -327,10 +327,12 @@ int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
 	struct store_qs_term *t;
 	int n;
 
-	/* An indexed substring search: the trigram pre-filter AND the exact LIKE. */
+	/* An indexed search: the trigram pre-filter AND the exact LIKE. A value that equals,
+	 * starts or ends the column also contains it, so the pre-filter serves those lookups
+	 * too (a LIKE without wildcards uses no index: __ie scanned every row). */
 	char buf[256];
 
-	if (lk == STORE_QS_ICONTAINS && !negate && !(flags & STORE_QS_NO_TRIGRAM) && strlen(v) < sizeof(buf) &&
+	if (lk >= STORE_QS_ICONTAINS && lk <= STORE_QS_IEXACT && !negate && !(flags & STORE_QS_NO_TRIGRAM) && strlen(v) < sizeof(buf) &&
 	    trigram_value(trigram_index(qs, col), v, buf, sizeof(buf))) {
 		store_qs_open_all(qs);
 		n = store_qs_contains_prefilter(qs, col, v);
@@ -623,6 +625,24 @@ static void render_in_named(struct strbuf *sql, const struct store_qs_term *t)
 	strbuf_addch(sql, ')');
 }
 
+/* FK column in the resolved ids (store_qs_resolve_named): "= $n" for one, so the column's
+ * composite indexes serve the ordering too (an IN list is sorted). */
+static void render_in_ids(struct strbuf *sql, const char *col, const struct store_qs_term *t)
+{
+	if (t->nbinds == 0) {
+		strbuf_adds(sql, "1 = 0");
+		return;
+	}
+	if (t->nbinds == 1) {
+		strbuf_addf(sql, "t.%s = $%d", col, t->bind);
+		return;
+	}
+	strbuf_addf(sql, "t.%s IN (", col);
+	for (int i = 0; i < t->nbinds; i++)
+		strbuf_addf(sql, "%s$%d", i ? ", " : "", t->bind + i);
+	strbuf_addch(sql, ')');
+}
+
 static void render_in_match(const struct store_driver *d, struct strbuf *sql,
 			    const struct store_qs_term *t)
 {
@@ -665,6 +685,7 @@ static void render_in_json(const struct store_driver *d, struct strbuf *sql,
 }
 
 struct counted_table;
+static const char *counted_key(const struct counted_table *ct, const char *col);
 static int render_counted_leaf(struct strbuf *sql, const struct counted_table *ct,
 			       const struct store_qs_term *t);
 
@@ -695,7 +716,16 @@ static void render_term(const struct store_driver *d, const struct store_qspec *
 		render_tagged(sql, t, mode);
 		break;
 	case QS_T_IN_NAMED:
-		render_in_named(sql, t);
+		if (mode & RM_FACETS) { /* tenant_id IN (named tenants): tenant_key likewise */
+			struct store_qs_term k = *t;
+			k.col = counted_key(ct, t->col);
+			render_in_named(sql, &k);
+		} else {
+			render_in_named(sql, t);
+		}
+		break;
+	case QS_T_IN_IDS:
+		render_in_ids(sql, (mode & RM_FACETS) ? counted_key(ct, t->col) : t->col, t);
 		break;
 	case QS_T_IN_JSON:
 		render_in_json(d, sql, t);
@@ -924,6 +954,8 @@ static int counted_shape(const struct store_qspec *qs, const struct counted_tabl
 			continue;
 		if (t->kind == QS_T_CONTAINS && ct->any_lookup)
 			continue; /* a pre-filter: its exact condition is beside it */
+		if ((t->kind == QS_T_IN_NAMED || t->kind == QS_T_IN_IDS) && counted_key(ct, t->col))
+			continue; /* tenant=<name or slug>: ids >= 1, never the key 0 of NULL */
 		if (t->kind != QS_T_LEAF || (t->flags & STORE_QS_EXPR) || !(key = counted_key(ct, t->col)))
 			return 0;
 		if (strcmp(key, t->col) ? t->lk != STORE_QS_EQ && t->lk != STORE_QS_NULL
@@ -1371,4 +1403,56 @@ int store_qs_cursor_apply(struct store_conn *c, struct store_qspec *qs, const ch
 	qs->after_bind = first;
 	qs->offset = 0;
 	return 1;
+}
+
+/* The ids of `t`'s table named by its binds (name or slug = one of them). */
+static int named_ids(struct store_conn *c, const struct store_qspec *qs,
+		     const struct store_qs_term *t, int64_t **ret, size_t *ret_n,
+		     struct ck_error *err)
+{
+	struct strbuf sql;
+	struct store_stmt *st;
+	int r;
+
+	strbuf_init(&sql, 1 << 16);
+	strbuf_addf(&sql, "SELECT id FROM %s WHERE ", t->aux);
+	for (int i = 0; i < t->nbinds; i++) {
+		strbuf_addf(&sql, "%sname = $%d", i ? " OR " : "", i + 1);
+		if (t->aux_flag)
+			strbuf_addf(&sql, " OR slug = $%d", i + 1);
+	}
+	strbuf_adds(&sql, " ORDER BY id");
+	r = strbuf_result(&sql);
+	if (!r)
+		r = store_query(c, strbuf_str(&sql), &st, err);
+	strbuf_release(&sql);
+	if (r)
+		return r;
+	for (int i = 0; i < t->nbinds; i++)
+		store_bind_text(st, i + 1, qs->binds[t->bind - 1 + i].s, (size_t)-1);
+	return store_collect_i64(st, ret, ret_n, err);
+}
+
+int store_qs_resolve_named(struct store_conn *c, struct store_qspec *qs, struct ck_error *err)
+{
+	for (size_t i = 0; i < qs->nterms; i++) {
+		struct store_qs_term *t = &qs->terms[i];
+		int64_t *ids = NULL;
+		size_t n = 0;
+		int r, first = qs->nbinds + 1;
+
+		if (t->kind != QS_T_IN_NAMED)
+			continue;
+		r = named_ids(c, qs, t, &ids, &n, err);
+		for (size_t k = 0; !r && k < n; k++)
+			if ((r = store_qs_bind_int(qs, ids[k])) > 0)
+				r = 0;
+		free(ids);
+		if (r)
+			return r;
+		t->kind = QS_T_IN_IDS; /* the name binds stay, unused */
+		t->bind = first;
+		t->nbinds = (int)n;
+	}
+	return 0;
 }

@@ -105,6 +105,7 @@ enum store_qs_term_kind {
 	QS_T_IN_JSON,	/* t.id among the ids of a bound JSON array */
 	QS_T_IN_MATCH,	/* FK column in the ids of another table's rows matching a lookup */
 	QS_T_CONTAINS,	/* index pre-filter: the row's col may contain the bound text */
+	QS_T_IN_IDS,	/* FK column in nbinds integer binds (an IN_NAMED resolved) */
 };
 
 struct store_qs_term {
@@ -208,7 +209,8 @@ int store_qs_in_match(struct store_qspec *qs, const char *col, const char *table
  * so it may let more rows through, never fewer). Nothing is added (returns 0) when the column
  * has no such index, or `v` has fewer than STORE_QS_TRIGRAM_MIN characters or is not UTF-8
  * (a trigram index cannot answer those). Returns 1 when added, or a negative error.
- * store_qs_match() adds it by itself for ICONTAINS (not negated) on an indexed column.
+ * store_qs_match() adds it by itself for ICONTAINS, ISTARTSWITH, IENDSWITH and IEXACT (not
+ * negated) on an indexed column (each implies "contains").
  * The pre-filter must be AND-ed with an exact condition that implies it: where the index
  * cannot help (a count from a counts table, a page walked in its ordering) the store leaves
  * it out.
@@ -218,6 +220,13 @@ int store_qs_in_match(struct store_qspec *qs, const char *col, const char *table
 #define STORE_QS_TRIGRAM_MIN 3
 int store_qs_contains_indexed(const struct store_qspec *qs, const char *col);
 int store_qs_contains_prefilter(struct store_qspec *qs, const char *col, const char *v);
+
+/* Turns every store_qs_in_named() term into its ids, looked up now (one small query per
+ * term): the FK column is then compared with bound integers — `= $n` for one id, which the
+ * column's composite indexes serve with the ordering, where `IN (SELECT …)` sorted every row
+ * of the tenant. Call once the conditions are complete, before counting or rendering. 0 or
+ * a negative error. */
+int store_qs_resolve_named(struct store_conn *c, struct store_qspec *qs, struct ck_error *err);
 
 /* t.id is among the integers of the bound JSON array text `bind`. */
 void store_qs_in_json(struct store_qspec *qs, int bind);

@@ -71,6 +71,10 @@ static const struct plan_case cases[] = {
     {.name = "tenant_id+status", .params = {{"tenant_id", "1"}, {"status", "active"}}, .nparams = 2, .may_sort = 1, .count_from = "certificate_counts"},
     {.name = "common_name__ic", .params = {{"common_name__ic", "host1"}}, .nparams = 1, .may_sort = 1},
     {.name = "common_name__ic unicode", .params = {{"common_name__ic", "Éxämple"}}, .nparams = 1, .may_sort = 1},
+    {.name = "common_name__ie", .params = {{"common_name__ie", "Host1.Example"}}, .nparams = 1, .may_sort = 1},
+    {.name = "common_name__isw", .params = {{"common_name__isw", "host1"}}, .nparams = 1, .may_sort = 1},
+    {.name = "issuer__iew", .params = {{"issuer__iew", "O=Bench"}}, .nparams = 1, .may_sort = 1, .count_from = "certificate_facets"},
+    {.name = "tenant by slug", .params = {{"tenant", "t"}}, .nparams = 1, .count_from = "certificate_counts"},
     {.name = "issuer__ic", .params = {{"issuer__ic", "bench"}}, .nparams = 1, .may_sort = 1, .count_from = "certificate_facets"},
     {.name = "q name", .params = {{"q", "svc0001.bench"}}, .nparams = 1, .may_sort = 1},
     {.name = "q hex", .params = {{"q", "0F:42:43"}}, .nparams = 1, .may_sort = 1},
@@ -237,6 +241,7 @@ static void test_certificate_list_plans(void **state)
 		api_fc_init(&fc, &res_certificates, &ctx);
 		assert_int_equal(api_filter_build(&fc, &req, &err), 0);
 		qs = api_fc_spec(&fc);
+		assert_int_equal(store_qs_resolve_named(c, qs, &err), 0);
 		check_plan(c, pc, qs, STORE_QS_COUNT, 0);
 		order(qs, pc->ordering);
 		qs->limit = 50;
