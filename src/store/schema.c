@@ -353,7 +353,8 @@ static const char m007_read_indexes_pg[] =
  *    itself; walked backwards it still serves ordering=valid_to by its leading key. The same
  *    for the status and tenant composites, for -created (bulk imports give thousands of rows
  *    one `created` second: a sort of each run) and for algorithm (+ status), which had only
- *    a single-column index (a rare algorithm walked every row of the status index).
+ *    a single-column index (a rare algorithm walked every row of the status index), and for
+ *    tenant + status (a rare status of a tenant walked every row of the tenant).
  *  - tagged_items_tag covers object_id, so a tag's items are one index range (no row reads),
  *    and deleting a certificate removes its tag attachments in the database (raw SQL and
  *    every write path alike): the count of a tag-only list is then the tag's item count,
@@ -370,6 +371,7 @@ static const char m007_read_indexes_pg[] =
 	"CREATE INDEX certificates_status_valid_to_cn ON certificates(status, valid_to DESC, common_name);" \
 	"DROP INDEX certificates_tenant_valid_to;" \
 	"CREATE INDEX certificates_tenant_valid_to ON certificates(tenant_id, valid_to DESC, common_name);" \
+	"CREATE INDEX certificates_tenant_status ON certificates(tenant_id, status, valid_to DESC, common_name);" \
 	"CREATE INDEX certificates_created_desc ON certificates(created DESC);" \
 	"CREATE INDEX certificates_status_created_desc ON certificates(status, created DESC);" \
 	"DROP INDEX certificates_algorithm;" \
