@@ -396,15 +396,21 @@ static const char m007_read_indexes_pg[] =
 	" INSERT INTO tagged_counts (tag_id, object_type, n) VALUES (" row ".tag_id, " row ".object_type, 1)" \
 	" ON CONFLICT (tag_id, object_type) DO UPDATE SET n = tagged_counts.n + 1;"
 #define M008_TAG_SUB(row) \
-	" UPDATE tagged_counts SET n = n - 1 WHERE tag_id = " row ".tag_id AND object_type = " row ".object_type;"
+	" UPDATE tagged_counts SET n = n - 1 WHERE tag_id = " row ".tag_id AND object_type = " row ".object_type;" \
+	" DELETE FROM tagged_counts WHERE tag_id = " row ".tag_id AND object_type = " row ".object_type" \
+	" AND n = 0;"
 #define M008_FACET_ADD(row) \
 	" INSERT INTO certificate_facets (status, tenant_key, algorithm, issuer, n)" \
 	" VALUES (" row ".status, COALESCE(" row ".tenant_id, 0), " row ".algorithm, " row ".issuer, 1)" \
 	" ON CONFLICT (status, tenant_key, algorithm, issuer) DO UPDATE SET n = certificate_facets.n + 1;"
+/* A facet (or tag count) whose last row went is deleted: the table holds exactly the
+ * combinations in use, as a copy that fills it from scratch (migrate-data) does. */
+#define M008_FACET_KEY(row) \
+	" WHERE status = " row ".status AND tenant_key = COALESCE(" row ".tenant_id, 0)" \
+	" AND algorithm = " row ".algorithm AND issuer = " row ".issuer"
 #define M008_FACET_SUB(row) \
-	" UPDATE certificate_facets SET n = n - 1 WHERE status = " row ".status" \
-	" AND tenant_key = COALESCE(" row ".tenant_id, 0) AND algorithm = " row ".algorithm" \
-	" AND issuer = " row ".issuer;"
+	" UPDATE certificate_facets SET n = n - 1" M008_FACET_KEY(row) ";" \
+	" DELETE FROM certificate_facets" M008_FACET_KEY(row) " AND n = 0;"
 #define M008_TAGS_DEL(row) \
 	" DELETE FROM tagged_items WHERE object_type = 'netbox_ssl.certificate' AND object_id = " row ".id;"
 
