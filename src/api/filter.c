@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const reserved[] = {"limit", "offset", "ordering", "brief", "fields",
+static const char *const reserved[] = {"limit", "offset", "cursor", "ordering", "brief", "fields",
 				       "format", "omit", "exclude", "include", "export",
 				       "_", NULL};
 

@@ -164,6 +164,7 @@ static void list_params(struct jsonw *w, const struct api_resource *res)
 	jsonw_arr_open(w);
 	param(w, "limit", "integer", "page size (default 50, max 1000, 0 = max)");
 	param(w, "offset", "integer", "first row");
+	param(w, "cursor", "string", "opaque keyset cursor of a `next` link (the offset decides)");
 	param(w, "ordering", "string", "field or -field, comma separated");
 	param(w, "brief", "boolean", "brief representation");
 	param(w, "q", "string", "free-text search");

@@ -467,8 +467,10 @@ static int spec_order(struct store_qspec *qs, const struct api_resource *res, co
 	return 0;
 }
 
-/* Absolute URL of the same list with another offset; NULL written as JSON null. */
-static void page_link(struct api_req *ar, int64_t limit, int64_t offset, struct jsonw *w)
+/* Absolute URL of the same list with another offset (and the keyset cursor standing for
+ * it, when not NULL). */
+static void page_link(struct api_req *ar, int64_t limit, int64_t offset, const char *cursor,
+		      struct jsonw *w)
 {
 	const struct http_request *req = ar->http;
 	struct strbuf sb;
@@ -480,7 +482,7 @@ static void page_link(struct api_req *ar, int64_t limit, int64_t offset, struct 
 	strbuf_addch(&sb, '?');
 	for (size_t i = 0; i < req->nparams; i++) {
 		const char *kv[2] = {req->params[i].key, req->params[i].value};
-		if (!strcmp(kv[0], "limit") || !strcmp(kv[0], "offset"))
+		if (!strcmp(kv[0], "limit") || !strcmp(kv[0], "offset") || !strcmp(kv[0], "cursor"))
 			continue;
 		for (int k = 0; k < 2; k++) {
 			for (const unsigned char *p = (const unsigned char *)kv[k]; *p; p++) {
@@ -498,6 +500,8 @@ static void page_link(struct api_req *ar, int64_t limit, int64_t offset, struct 
 	strbuf_addf(&sb, "limit=%lld", (long long)limit);
 	if (offset > 0)
 		strbuf_addf(&sb, "&offset=%lld", (long long)offset);
+	if (cursor && *cursor)
+		strbuf_addf(&sb, "&cursor=%s", cursor); /* URL-safe: [a-z0-9.-] */
 	jsonw_strn(w, strbuf_str(&sb), sb.len);
 	strbuf_release(&sb);
 }
@@ -552,28 +556,50 @@ out:
 	return r;
 }
 
-/* Writes the results array for the page (the spec's PAGE form: a late row lookup). */
+/* Writes the results array for the page (the spec's PAGE form: a late row lookup). `matches`
+ * is the list's count (it chooses the page plan); ?cursor= continues after a row of the
+ * previous page (store_qs_cursor_apply). When the ordering has cursors, one row more than the
+ * page is read: *ret_more says whether the list goes on after the page (a cursor's page may
+ * not be where the count puts `offset` once rows came or went), and `cursor` receives the
+ * next page's cursor; otherwise *ret_more is -1 (the count decides). */
 static int write_page(struct api_req *ar, struct api_filter_ctx *fc, int64_t limit,
-		      int64_t offset, int brief, struct jsonw *w, struct ck_error *err)
+		      int64_t offset, int64_t matches, int brief, struct jsonw *w,
+		      struct strbuf *cursor, int *ret_more, struct ck_error *err)
 {
 	const struct api_resource *res = fc->res;
 	struct store_qspec *qs = api_fc_spec(fc);
+	const char *after = http_request_param(ar->http, "cursor");
 	struct store_stmt *st;
-	int r;
+	int64_t n = 0;
+	int r, keyset;
 
 	spec_columns(qs, res, brief);
 	r = spec_order(qs, res, http_request_param(ar->http, "ordering"), err);
 	if (r)
 		return r;
-	qs->limit = limit;
+	keyset = store_qs_keyset_ok(qs);
+	qs->limit = limit + keyset;
 	qs->offset = offset;
-	r = store_qs_query(ar->ctx.conn, qs, STORE_QS_PAGE, &st, err);
+	*ret_more = keyset ? 0 : -1;
+	if (after && (r = store_qs_cursor_apply(ar->ctx.conn, qs, after, offset, err)) < 0)
+		return r;
+	r = store_qs_plan(ar->ctx.conn, qs, matches, err);
+	if (!r)
+		r = store_qs_query(ar->ctx.conn, qs, STORE_QS_PAGE, &st, err);
 	if (r)
 		return r;
 	jsonw_arr_open(w);
 	while ((r = store_step(st, err)) == STORE_ROW) {
 		struct api_row row = {res, st, ar, store_col_i64(st, 0)};
+		if (++n > limit) {
+			*ret_more = 1;
+			r = STORE_DONE;
+			break;
+		}
 		api_render_row(&row, brief, w);
+		if (n == limit && keyset &&
+		    (r = store_qs_cursor_make(ar->ctx.conn, qs, st, offset + limit, cursor)) < 0)
+			break;
 	}
 	jsonw_arr_close(w);
 	store_done(st);
@@ -588,22 +614,50 @@ int api_want_brief(const struct http_request *req)
 	return b && (!*b || (!ck_parse_bool(b, &v) && v));
 }
 
-/* Renders the list page into the response; 0, or the error already sent. */
+/* Replaces the 4 bytes "null" at `at` of the body by the link to the next page. */
+static void splice_next(struct api_req *ar, struct jsonw *w, size_t at, int64_t limit,
+			int64_t offset, const char *cursor)
+{
+	struct strbuf link;
+	struct jsonw lw;
+	struct strbuf *sb = w->sb;
+
+	strbuf_init(&link, 1 << 16);
+	jsonw_init(&lw, &link);
+	page_link(ar, limit, offset, cursor, &lw);
+	if (!strbuf_result(&link) && link.len >= 4 && !strbuf_grow(sb, link.len - 4)) {
+		memmove(sb->buf + at + link.len, sb->buf + at + 4, sb->len - at - 4 + 1);
+		memcpy(sb->buf + at, link.buf, link.len);
+		sb->len += link.len - 4;
+	} else if (!sb->failed) {
+		sb->failed = strbuf_result(&link) ? strbuf_result(&link) : CK_E_NOMEM;
+	}
+	strbuf_release(&link);
+}
+
+/* Renders the list page into the response; 0, or the error already sent. The `next` link is
+ * written after the page (it carries the cursor made from the page's last row) into the
+ * place kept for it. */
 static int render_list(struct api_req *ar, const struct api_resource *res, const uint64_t *gen)
 {
 	struct api_filter_ctx fc;
 	struct ck_error err;
 	struct jsonw w;
+	struct strbuf cursor;
 	int64_t limit, offset, count = 0;
-	int r;
+	size_t next_at;
+	int r, more;
 
 	ck_error_clear(&err);
+	strbuf_init(&cursor, STORE_QS_CURSOR_MAX + 1);
 	api_fc_init(&fc, res, &ar->ctx);
 	r = api_parse_paging(ar->http, &limit, &offset, &err);
 	if (!r && res->scope)
 		r = res->scope(&fc, ar, &err);
 	if (!r)
 		r = api_filter_build(&fc, ar->http, &err);
+	if (!r)
+		r = store_qs_resolve_named(ar->ctx.conn, api_fc_spec(&fc), &err);
 	if (!r)
 		r = count_rows(ar, &fc, gen, &count, &err);
 	if (r)
@@ -612,27 +666,30 @@ static int render_list(struct api_req *ar, const struct api_resource *res, const
 	jsonw_obj_open(&w);
 	jsonw_kint(&w, "count", count);
 	jsonw_key(&w, "next");
-	if (offset + limit < count)
-		page_link(ar, limit, offset + limit, &w);
-	else
-		jsonw_null(&w);
+	next_at = w.sb->len;
+	jsonw_null(&w);
 	jsonw_key(&w, "previous");
 	if (offset > 0)
-		page_link(ar, limit, offset > limit ? offset - limit : 0, &w);
+		page_link(ar, limit, offset > limit ? offset - limit : 0, NULL, &w);
 	else
 		jsonw_null(&w);
 	jsonw_key(&w, "results");
-	r = write_page(ar, &fc, limit, offset, api_want_brief(ar->http), &w, &err);
+	r = write_page(ar, &fc, limit, offset, count, api_want_brief(ar->http), &w, &cursor, &more,
+		       &err);
 	if (r)
 		goto fail;
 	jsonw_obj_close(&w);
+	if (more > 0 || (more < 0 && offset + limit < count))
+		splice_next(ar, &w, next_at, limit, offset + limit, strbuf_str(&cursor));
 	r = jsonw_result(&w);
 	if (r)
 		goto fail;
 	api_fc_release(&fc);
+	strbuf_release(&cursor);
 	return 0;
 fail:
 	api_fc_release(&fc);
+	strbuf_release(&cursor);
 	api_fail(ar, r, &err);
 	return r;
 }

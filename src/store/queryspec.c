@@ -11,6 +11,7 @@
  *   ROW    SELECT t.id, <cols>[, <tags>] FROM <table> t WHERE t.id = $<last bind>
  */
 #include "store/queryspec.h"
+#include "core/parse.h"
 #include "store/driver.h"
 
 #include <stdio.h>
@@ -326,10 +327,12 @@ int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
 	struct store_qs_term *t;
 	int n;
 
-	/* An indexed substring search: the trigram pre-filter AND the exact LIKE. */
+	/* An indexed search: the trigram pre-filter AND the exact LIKE. A value that equals,
+	 * starts or ends the column also contains it, so the pre-filter serves those lookups
+	 * too (a LIKE without wildcards uses no index: __ie scanned every row). */
 	char buf[256];
 
-	if (lk == STORE_QS_ICONTAINS && !negate && !(flags & STORE_QS_NO_TRIGRAM) && strlen(v) < sizeof(buf) &&
+	if (lk >= STORE_QS_ICONTAINS && lk <= STORE_QS_IEXACT && !negate && !(flags & STORE_QS_NO_TRIGRAM) && strlen(v) < sizeof(buf) &&
 	    trigram_value(trigram_index(qs, col), v, buf, sizeof(buf))) {
 		store_qs_open_all(qs);
 		n = store_qs_contains_prefilter(qs, col, v);
@@ -586,12 +589,19 @@ static void render_leaf(const struct store_driver *d, struct strbuf *sql,
 	strbuf_release(&e);
 }
 
-static void render_tagged(struct strbuf *sql, const struct store_qs_term *t, int counting)
+/* How the conditions are rendered (render_conds). */
+#define RM_COUNT 0x1u  /* the COUNT form: every match is read */
+#define RM_FACETS 0x2u /* against a counts table (counted[]): mapped key columns */
+#define RM_WALK 0x4u   /* a page of many matches, walked in the ordering's index */
+#define RM_DRIVE 0x8u  /* a page of few matches, found from the filter's own index */
+
+static void render_tagged(struct strbuf *sql, const struct store_qs_term *t, unsigned mode)
 {
-	/* A count reads every match: drive it from the tag's items (tagged_items_tag index)
-	 * instead of probing each row of the table. A page keeps the probe, which stops at the
-	 * page's end while it walks the ordering's index. */
-	if (counting && !t->negate) {
+	/* A count, or a page of few matches, reads every match: drive it from the tag's items
+	 * (tagged_items_tag covers object_id) instead of probing each row of the table. A page
+	 * of many matches keeps the probe, which stops at the page's end while it walks the
+	 * ordering's index. */
+	if ((mode & (RM_COUNT | RM_DRIVE)) && !t->negate) {
 		strbuf_addf(sql,
 			    "t.id IN (SELECT ti.object_id FROM tags tg JOIN tagged_items ti ON ti.tag_id = tg.id"
 			    " WHERE tg.%s = $%d AND ti.object_type = '%s')",
@@ -612,6 +622,24 @@ static void render_in_named(struct strbuf *sql, const struct store_qs_term *t)
 		if (t->aux_flag)
 			strbuf_addf(sql, " OR slug = $%d", t->bind + i);
 	}
+	strbuf_addch(sql, ')');
+}
+
+/* FK column in the resolved ids (store_qs_resolve_named): "= $n" for one, so the column's
+ * composite indexes serve the ordering too (an IN list is sorted). */
+static void render_in_ids(struct strbuf *sql, const char *col, const struct store_qs_term *t)
+{
+	if (t->nbinds == 0) {
+		strbuf_adds(sql, "1 = 0");
+		return;
+	}
+	if (t->nbinds == 1) {
+		strbuf_addf(sql, "t.%s = $%d", col, t->bind);
+		return;
+	}
+	strbuf_addf(sql, "t.%s IN (", col);
+	for (int i = 0; i < t->nbinds; i++)
+		strbuf_addf(sql, "%s$%d", i ? ", " : "", t->bind + i);
 	strbuf_addch(sql, ')');
 }
 
@@ -656,15 +684,27 @@ static void render_in_json(const struct store_driver *d, struct strbuf *sql,
 	strbuf_addch(sql, ')');
 }
 
+struct counted_table;
+static const char *counted_key(const struct counted_table *ct, const char *col);
+static int render_counted_leaf(struct strbuf *sql, const struct counted_table *ct,
+			       const struct store_qs_term *t);
+
 static void render_term(const struct store_driver *d, const struct store_qspec *qs,
-			struct strbuf *sql, const struct store_qs_term *t, int counting)
+			struct strbuf *sql, const struct store_qs_term *t, unsigned mode,
+			const struct counted_table *ct)
 {
 	switch (t->kind) {
 	case QS_T_CONTAINS:
-		render_contains(d, qs, sql, t);
+		/* a pre-filter is AND-ed with an exact condition that implies it (queryspec.h):
+		 * where its index does not drive the query it is only work, so it is left out */
+		if (mode & (RM_FACETS | RM_WALK))
+			strbuf_adds(sql, "1 = 1");
+		else
+			render_contains(d, qs, sql, t);
 		break;
 	case QS_T_LEAF:
-		render_leaf(d, sql, t);
+		if (!(mode & RM_FACETS) || !render_counted_leaf(sql, ct, t))
+			render_leaf(d, sql, t);
 		break;
 	case QS_T_TEMPLATE:
 		if (t->bind)
@@ -673,10 +713,19 @@ static void render_term(const struct store_driver *d, const struct store_qspec *
 			strbuf_adds(sql, t->col); /* no placeholder: taken verbatim ('%' too) */
 		break;
 	case QS_T_TAGGED:
-		render_tagged(sql, t, counting);
+		render_tagged(sql, t, mode);
 		break;
 	case QS_T_IN_NAMED:
-		render_in_named(sql, t);
+		if (mode & RM_FACETS) { /* tenant_id IN (named tenants): tenant_key likewise */
+			struct store_qs_term k = *t;
+			k.col = counted_key(ct, t->col);
+			render_in_named(sql, &k);
+		} else {
+			render_in_named(sql, t);
+		}
+		break;
+	case QS_T_IN_IDS:
+		render_in_ids(sql, (mode & RM_FACETS) ? counted_key(ct, t->col) : t->col, t);
 		break;
 	case QS_T_IN_JSON:
 		render_in_json(d, sql, t);
@@ -723,7 +772,7 @@ static size_t group_end(const struct store_qspec *qs, size_t i)
 
 /* The conditions (without "WHERE"); nothing when there are none. */
 static void render_conds(const struct store_driver *d, const struct store_qspec *qs,
-			 struct strbuf *sql, int counting)
+			 struct strbuf *sql, unsigned mode, const struct counted_table *ct)
 {
 	int joiner_any[STORE_QS_MAX_DEPTH + 1] = {0}; /* level 0: AND */
 	int count[STORE_QS_MAX_DEPTH + 1] = {0};
@@ -751,20 +800,27 @@ static void render_conds(const struct store_driver *d, const struct store_qspec 
 			count[level] = 0;
 			continue;
 		}
-		render_term(d, qs, sql, t, counting);
+		render_term(d, qs, sql, t, mode, ct);
 	}
 	if (qs->raw_where && *qs->raw_where)
 		strbuf_addf(sql, "%s%s", count[0] ? " AND " : "", qs->raw_where);
 }
 
+static void render_keyset(const struct store_qspec *qs, struct strbuf *sql);
+
 static void render_where(const struct store_driver *d, const struct store_qspec *qs,
-			 struct strbuf *sql, int counting)
+			 struct strbuf *sql, unsigned mode)
 {
 	size_t mark;
 
 	strbuf_adds(sql, " WHERE ");
 	mark = sql->len;
-	render_conds(d, qs, sql, counting);
+	render_conds(d, qs, sql, mode, NULL);
+	if (qs->after_bind && !(mode & RM_COUNT)) {
+		if (sql->len > mark)
+			strbuf_adds(sql, " AND ");
+		render_keyset(qs, sql);
+	}
 	if (sql->len == mark)
 		strbuf_truncate(sql, mark - 7);
 }
@@ -817,8 +873,11 @@ static void render_tags(const struct store_driver *d, const struct store_qspec *
 	strbuf_release(&sep);
 }
 
+static void render_key_cols(const struct store_qspec *qs, struct strbuf *sql);
+
+/* SELECT t.id, <cols>[, <tags>][, <ordering keys> (key_cols)] FROM <table> t */
 static void render_select(const struct store_driver *d, const struct store_qspec *qs,
-			  struct strbuf *sql)
+			  struct strbuf *sql, int key_cols)
 {
 	strbuf_adds(sql, "SELECT t.id");
 	for (size_t i = 0; i < qs->ncols; i++) {
@@ -831,85 +890,193 @@ static void render_select(const struct store_driver *d, const struct store_qspec
 	}
 	if (qs->tags_type)
 		render_tags(d, qs, sql);
+	if (key_cols)
+		render_key_cols(qs, sql);
 	strbuf_addf(sql, " FROM %s t", qs->table);
 }
 
-/* Tables whose row counts per a few columns are kept by triggers (schema migration 4):
- * certificate_counts(status, tenant_key = COALESCE(tenant_id, 0), n). */
-static const struct {
+/* Tables whose row counts per a few columns are kept by triggers (schema migrations 7 and 8).
+ * tenant_key is COALESCE(tenant_id, 0). The first entry that can answer a spec is used:
+ * certificate_counts (a handful of rows) for `=` on status and tenant, certificate_facets
+ * (a row per status, tenant, algorithm and issuer in use) for any lookup on those columns
+ * combined in any AND/OR shape — each facet row's columns hold the values of every
+ * certificate it counts, so the conditions evaluated on it select exactly its certificates. */
+struct counted_table {
 	const char *table, *counts;
-	const char *cols[2], *keys[2];
-} counted[] = {
-    {"certificates", "certificate_counts", {"status", "tenant_id"}, {"status", "tenant_key"}},
+	const char *cols[4], *keys[4];
+	int any_lookup; /* lookups other than `=` allowed on the unmapped columns */
 };
 
-/* The counted[] entry's key for column `col`, or NULL. */
-static const char *counted_key(size_t k, const char *col)
+static const struct counted_table counted[] = {
+    {"certificates", "certificate_counts", {"status", "tenant_id"}, {"status", "tenant_key"}, 0},
+    {"certificates",
+     "certificate_facets",
+     {"status", "tenant_id", "algorithm", "issuer"},
+     {"status", "tenant_key", "algorithm", "issuer"},
+     1},
+};
+
+/* The key of `col` in ct, or NULL. */
+static const char *counted_key(const struct counted_table *ct, const char *col)
 {
-	for (int i = 0; i < 2; i++)
-		if (counted[k].cols[i] && !strcmp(col, counted[k].cols[i]))
-			return counted[k].keys[i];
+	for (int i = 0; i < 4; i++)
+		if (ct->cols[i] && !strcmp(col, ct->cols[i]))
+			return ct->keys[i];
 	return NULL;
 }
 
-/* The COUNT form from the counts table when every condition is an equality on a counted
- * column (alone or OR-ed in a group on that column: status=a&status=b&tenant_id=1). 1 when
- * rendered, 0 when the spec needs the table itself. */
-static int render_counted(const struct store_qspec *qs, struct strbuf *sql)
+/* A leaf whose column the counts table names differently (tenant_id: tenant_key, where 0
+ * stands for NULL). 1 when written, 0 to render the leaf as it is. */
+static int render_counted_leaf(struct strbuf *sql, const struct counted_table *ct,
+			       const struct store_qs_term *t)
 {
-	size_t k;
-	const char *group_col = NULL;
-	int first = 1, in_group = 0, group_terms = 0;
+	const char *key = counted_key(ct, t->col);
 
-	for (k = 0; k < sizeof(counted) / sizeof(counted[0]); k++)
-		if (!strcmp(qs->table, counted[k].table))
-			break;
-	if (k == sizeof(counted) / sizeof(counted[0]) || (qs->raw_where && *qs->raw_where))
+	if (!key || !strcmp(key, t->col))
 		return 0;
-	for (size_t i = 0; i < qs->nterms; i++) { /* shape check first: nothing written yet */
-		const struct store_qs_term *t = &qs->terms[i];
-		if (t->kind == QS_T_OPEN_ANY && !in_group) {
-			in_group = 1;
-			group_col = NULL;
-			continue;
-		}
-		if (t->kind == QS_T_CLOSE && in_group) {
-			in_group = 0;
-			continue;
-		}
-		if (t->kind != QS_T_LEAF || t->lk != STORE_QS_EQ || (t->flags & STORE_QS_EXPR) ||
-		    !counted_key(k, t->col) || (group_col && strcmp(group_col, t->col)))
-			return 0;
-		if (in_group)
-			group_col = t->col;
-	}
-	if (in_group)
+	if (t->lk == STORE_QS_NULL)
+		strbuf_addf(sql, "t.%s = 0", key);
+	else
+		strbuf_addf(sql, "t.%s = $%d", key, t->bind);
+	return 1;
+}
+
+/* Whether every condition of qs reads only columns of ct, by lookups its rows answer. */
+static int counted_shape(const struct store_qspec *qs, const struct counted_table *ct)
+{
+	if (strcmp(qs->table, ct->table) || (qs->raw_where && *qs->raw_where))
 		return 0;
-	strbuf_addf(sql, "SELECT COALESCE(SUM(t.n), 0) FROM %s t", counted[k].counts);
 	for (size_t i = 0; i < qs->nterms; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
-		if (t->kind == QS_T_OPEN_ANY) {
-			in_group = 1;
-			group_terms = 0;
+		const char *key;
+
+		if (t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL || t->kind == QS_T_CLOSE)
 			continue;
-		}
-		if (t->kind == QS_T_CLOSE) {
-			if (group_terms)
-				strbuf_addch(sql, ')');
-			in_group = 0;
-			continue;
-		}
-		if (in_group && group_terms++)
-			strbuf_adds(sql, " OR ");
-		else {
-			strbuf_adds(sql, first ? " WHERE " : " AND ");
-			first = 0;
-			if (in_group)
-				strbuf_addch(sql, '(');
-		}
-		strbuf_addf(sql, "t.%s = $%d", counted_key(k, t->col), t->bind);
+		if (t->kind == QS_T_CONTAINS && ct->any_lookup)
+			continue; /* a pre-filter: its exact condition is beside it */
+		if ((t->kind == QS_T_IN_NAMED || t->kind == QS_T_IN_IDS) && counted_key(ct, t->col))
+			continue; /* tenant=<name or slug>: ids >= 1, never the key 0 of NULL */
+		if (t->kind != QS_T_LEAF || (t->flags & STORE_QS_EXPR) || !(key = counted_key(ct, t->col)))
+			return 0;
+		if (strcmp(key, t->col) ? t->lk != STORE_QS_EQ && t->lk != STORE_QS_NULL
+					: t->lk == STORE_QS_JSON_HAS || (!ct->any_lookup && t->lk != STORE_QS_EQ))
+			return 0;
 	}
 	return 1;
+}
+
+/* The COUNT form from a counts table when one can answer the spec. 1 when rendered, 0 when
+ * the spec needs the table itself. */
+static int render_counted(const struct store_driver *d, const struct store_qspec *qs,
+			  struct strbuf *sql)
+{
+	for (size_t k = 0; k < sizeof(counted) / sizeof(counted[0]); k++) {
+		size_t mark;
+
+		if (!counted_shape(qs, &counted[k]))
+			continue;
+		strbuf_addf(sql, "SELECT COALESCE(SUM(t.n), 0) FROM %s t WHERE ", counted[k].counts);
+		mark = sql->len;
+		render_conds(d, qs, sql, RM_COUNT | RM_FACETS, &counted[k]);
+		if (sql->len == mark)
+			strbuf_truncate(sql, mark - 7);
+		return 1;
+	}
+	return 0;
+}
+
+/* Tables whose tag attachments are removed with their rows in the database (schema
+ * migration 8: a delete trigger), so a tag's items of that type are all live rows. */
+static const struct {
+	const char *table, *object_type;
+} tag_counted[] = {
+    {"certificates", "netbox_ssl.certificate"},
+};
+
+/* The COUNT form of a list filtered by one tag only: the tag's item count (tagged_counts,
+ * kept by triggers on tagged_items), no probe of the table per item. 1 when rendered. */
+static int render_tag_count(const struct store_qspec *qs, struct strbuf *sql)
+{
+	const struct store_qs_term *t = qs->nterms == 1 ? &qs->terms[0] : NULL;
+
+	if (!t || t->kind != QS_T_TAGGED || t->negate || (qs->raw_where && *qs->raw_where))
+		return 0;
+	for (size_t k = 0; k < sizeof(tag_counted) / sizeof(tag_counted[0]); k++) {
+		if (strcmp(qs->table, tag_counted[k].table) || strcmp(t->col, tag_counted[k].object_type))
+			continue;
+		strbuf_addf(sql,
+			    "SELECT COALESCE(SUM(tc.n), 0) FROM tagged_counts tc WHERE tc.tag_id IN"
+			    " (SELECT tg.id FROM tags tg WHERE tg.%s = $%d) AND tc.object_type = '%s'",
+			    t->aux, t->bind, t->col);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- keyset continuation ---- */
+
+/* Ordering keys a cursor may carry: NOT NULL columns (NULLs sort first in SQLite and last in
+ * PostgreSQL, and never compare equal) whose type the cursor records. "id" on every table. */
+static const struct {
+	const char *table, *col;
+	int is_int;
+} keyset_cols[] = {
+    {"certificates", "valid_to", 1},	  {"certificates", "valid_from", 1},
+    {"certificates", "created", 1},	  {"certificates", "last_updated", 1},
+    {"certificates", "common_name", 0},	  {"certificates", "status", 0},
+    {"certificates", "serial_number", 0}, {"certificates", "issuer", 0},
+    {"certificates", "algorithm", 0},	  {"certificates", "fingerprint_sha256", 0},
+};
+
+/* 1 (integer) or 0 (text) for a keyset-able ordering key, -1 otherwise. */
+static int keyset_type(const struct store_qspec *qs, const struct store_qs_order *o)
+{
+	if (o->flags & STORE_QS_EXPR)
+		return -1;
+	if (!strcmp(o->col, "id"))
+		return 1;
+	for (size_t i = 0; i < sizeof(keyset_cols) / sizeof(keyset_cols[0]); i++)
+		if (!strcmp(qs->table, keyset_cols[i].table) && !strcmp(o->col, keyset_cols[i].col))
+			return keyset_cols[i].is_int;
+	return -1;
+}
+
+int store_qs_keyset_ok(const struct store_qspec *qs)
+{
+	for (size_t i = 0; i < qs->norder; i++)
+		if (keyset_type(qs, &qs->order[i]) < 0)
+			return 0;
+	return 1;
+}
+
+/* "the row comes after the cursor's row in the ordering": for keys k1..kn then id (binds
+ * after_bind..): k1 <op1>= $1 AND (k1 <op1> $1 OR (k1 = $1 AND (... OR (… AND t.id > $id))));
+ * the leading range lets the ordering's index seek straight to the cursor. */
+static void render_keyset(const struct store_qspec *qs, struct strbuf *sql)
+{
+	int b = qs->after_bind;
+	size_t n = qs->norder;
+
+	if (n)
+		strbuf_addf(sql, "t.%s %s $%d AND ", qs->order[0].col, qs->order[0].desc ? "<=" : ">=", b);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sql, "(t.%s %s $%d OR (t.%s = $%d AND ", qs->order[i].col,
+			    qs->order[i].desc ? "<" : ">", b + (int)i, qs->order[i].col, b + (int)i);
+	strbuf_addf(sql, "t.id > $%d", b + (int)n);
+	for (size_t i = 0; i < n; i++)
+		strbuf_adds(sql, "))");
+}
+
+/* ---- rendering the forms ---- */
+
+/* The outer SELECT's ordering-key columns of the PAGE form (after the tags): a cursor is
+ * made from the last row's. */
+static void render_key_cols(const struct store_qspec *qs, struct strbuf *sql)
+{
+	if (!store_qs_keyset_ok(qs))
+		return;
+	for (size_t i = 0; i < qs->norder; i++)
+		strbuf_addf(sql, ", t.%s", qs->order[i].col);
 }
 
 int store_qs_render(struct store_conn *c, const struct store_qspec *qs, enum store_qs_form form,
@@ -923,28 +1090,28 @@ int store_qs_render(struct store_conn *c, const struct store_qspec *qs, enum sto
 		return CK_E_INTERNAL; /* a group left open */
 	switch (form) {
 	case STORE_QS_COUNT:
-		if (render_counted(qs, sql))
+		if (render_counted(d, qs, sql) || render_tag_count(qs, sql))
 			break;
 		strbuf_addf(sql, "SELECT COUNT(*) FROM %s t", qs->table);
-		render_where(d, qs, sql, 1);
+		render_where(d, qs, sql, RM_COUNT);
 		break;
 	case STORE_QS_PAGE:
-		render_select(d, qs, sql);
+		render_select(d, qs, sql, 1);
 		strbuf_addf(sql, " WHERE t.id IN (SELECT t.id FROM %s t", qs->table);
-		render_where(d, qs, sql, 0);
+		render_where(d, qs, sql, qs->plan > 0 ? RM_WALK : qs->plan < 0 ? RM_DRIVE : 0);
 		render_order(d, qs, sql);
 		strbuf_addf(sql, " LIMIT $%d OFFSET $%d)", qs->nbinds + 1, qs->nbinds + 2);
 		render_order(d, qs, sql);
 		break;
 	case STORE_QS_ROWS:
-		render_select(d, qs, sql);
+		render_select(d, qs, sql, 0);
 		render_where(d, qs, sql, 0);
 		render_order(d, qs, sql);
 		break;
 	case STORE_QS_ROW:
 		if (!qs->nbinds || !qs->binds[qs->nbinds - 1].is_int)
 			return CK_E_INTERNAL;
-		render_select(d, qs, sql);
+		render_select(d, qs, sql, 0);
 		strbuf_addf(sql, " WHERE t.id = $%d", qs->nbinds);
 		break;
 	}
@@ -1050,4 +1217,242 @@ int store_qs_key(struct store_conn *c, const struct store_qspec *qs, enum store_
 		}
 	}
 	return r ? r : strbuf_result(key);
+}
+
+/* ---- page plan and cursors ---- */
+
+/* Whether the spec has a term whose rendering depends on the page plan. */
+static int plan_matters(const struct store_qspec *qs)
+{
+	for (size_t i = 0; i < qs->nterms; i++)
+		if (qs->terms[i].kind == QS_T_CONTAINS || qs->terms[i].kind == QS_T_TAGGED)
+			return 1;
+	return 0;
+}
+
+int store_qs_plan(struct store_conn *c, struct store_qspec *qs, int64_t matches,
+		  struct ck_error *err)
+{
+	char sql[128];
+	int64_t total = 0, window = qs->limit + (qs->after_bind ? 0 : qs->offset);
+	int r;
+
+	qs->plan = 0;
+	if (!plan_matters(qs))
+		return 0;
+	for (size_t k = 0; k < sizeof(counted) / sizeof(counted[0]); k++) {
+		if (strcmp(qs->table, counted[k].table))
+			continue;
+		snprintf(sql, sizeof(sql), "SELECT COALESCE(SUM(n), 0) FROM %s", counted[k].counts);
+		r = store_scalar_i64(c, sql, NULL, 0, &total, err);
+		if (r)
+			return r;
+		/* walking the ordering's index reads about window * total / matches rows; finding
+		 * the matches first reads `matches` rows and sorts them */
+		qs->plan = (double)matches * (double)matches >= (double)window * (double)total ? 1 : -1;
+		break;
+	}
+	return 0;
+}
+
+/* FNV-1a over the list's identity: its conditions (the COUNT form and the conditions' binds)
+ * and its ordering. A cursor made for another list (other filters, ordering) does not match. */
+static int cursor_sig(struct store_conn *c, const struct store_qspec *qs, uint64_t *ret)
+{
+	struct strbuf key;
+	uint64_t h = 1469598103934665603ull;
+	int nb = qs->after_bind ? qs->after_bind - 1 : qs->nbinds, r;
+
+	strbuf_init(&key, STORE_QS_SQL_MAX);
+	r = store_qs_render(c, qs, STORE_QS_COUNT, &key);
+	for (int i = 0; !r && i < nb; i++) {
+		strbuf_addch(&key, '\0');
+		if (qs->binds[i].is_int)
+			strbuf_add_i64(&key, qs->binds[i].i);
+		else
+			strbuf_adds(&key, qs->binds[i].s);
+	}
+	for (size_t i = 0; !r && i < qs->norder; i++)
+		strbuf_addf(&key, "%c%s%c", '\0', qs->order[i].col, qs->order[i].desc ? '-' : '+');
+	r = r ? r : strbuf_result(&key);
+	for (size_t i = 0; !r && i < key.len; i++)
+		h = (h ^ (unsigned char)key.buf[i]) * 1099511628211ull;
+	if (!r)
+		*ret = h;
+	strbuf_release(&key);
+	return r;
+}
+
+int store_qs_cursor_make(struct store_conn *c, const struct store_qspec *qs,
+			 struct store_stmt *st, int64_t offset, struct strbuf *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	int col = 1 + (int)qs->ncols + (qs->tags_type ? 1 : 0);
+	size_t mark = out->len;
+	uint64_t sig;
+	int r;
+
+	if (!store_qs_keyset_ok(qs))
+		return 0;
+	r = cursor_sig(c, qs, &sig);
+	if (r)
+		return r;
+	strbuf_addf(out, "c1.%016llx.%lld", (unsigned long long)sig, (long long)offset);
+	for (size_t i = 0; i < qs->norder; i++, col++) {
+		size_t len = 0;
+		const char *s;
+
+		if (store_col_is_null(st, col))
+			goto none; /* a NOT NULL column by keyset_cols: nothing to continue from */
+		if (keyset_type(qs, &qs->order[i])) {
+			strbuf_addf(out, ".i%lld", (long long)store_col_i64(st, col));
+			continue;
+		}
+		s = store_col_text(st, col, &len);
+		strbuf_adds(out, ".s");
+		for (size_t k = 0; k < len; k++) {
+			strbuf_addch(out, hex[(unsigned char)s[k] >> 4]);
+			strbuf_addch(out, hex[(unsigned char)s[k] & 15]);
+		}
+	}
+	strbuf_addf(out, ".i%lld", (long long)store_col_i64(st, 0));
+	if (strbuf_result(out))
+		return strbuf_result(out);
+	if (out->len - mark <= STORE_QS_CURSOR_MAX)
+		return 1;
+none:
+	strbuf_truncate(out, mark);
+	return 0;
+}
+
+static int hexval(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* Binds one ".i<int>" / ".s<hex>" value of type is_int from *p (advanced). */
+static int cursor_value(struct store_qspec *qs, const char **p, int is_int)
+{
+	const char *s = *p, *end;
+	char buf[24], *text;
+	size_t n;
+	int64_t v;
+	int r;
+
+	if (s[0] != '.' || s[1] != (is_int ? 'i' : 's'))
+		return CK_E_INVALID;
+	s += 2;
+	end = strchr(s, '.');
+	n = end ? (size_t)(end - s) : strlen(s);
+	*p = s + n;
+	if (is_int) {
+		if (!n || n >= sizeof(buf))
+			return CK_E_INVALID;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		if (ck_parse_i64(buf, INT64_MIN, INT64_MAX, &v))
+			return CK_E_INVALID;
+		r = store_qs_bind_int(qs, v);
+		return r < 0 ? r : 0;
+	}
+	if (n % 2 || !(text = malloc(n / 2 + 1)))
+		return n % 2 ? CK_E_INVALID : CK_E_NOMEM;
+	for (size_t k = 0; k < n / 2; k++) {
+		int hi = hexval(s[2 * k]), lo = hexval(s[2 * k + 1]);
+		if (hi < 0 || lo < 0 || (!hi && !lo)) {
+			free(text);
+			return CK_E_INVALID;
+		}
+		text[k] = (char)(hi << 4 | lo);
+	}
+	text[n / 2] = '\0';
+	r = store_qs_bind_text(qs, text);
+	free(text);
+	return r < 0 ? r : 0;
+}
+
+int store_qs_cursor_apply(struct store_conn *c, struct store_qspec *qs, const char *cursor,
+			  int64_t offset, struct ck_error *err)
+{
+	unsigned long long sig = 0;
+	long long at = -1;
+	uint64_t want;
+	const char *p;
+	int used = 0, first = qs->nbinds + 1, r;
+
+	if (strlen(cursor) > STORE_QS_CURSOR_MAX ||
+	    sscanf(cursor, "c1.%16llx.%lld%n", &sig, &at, &used) != 2 || !used)
+		return ck_error_set(err, CK_E_INVALID, "cursor", "Invalid cursor.");
+	if (qs->after_bind || !store_qs_keyset_ok(qs) || at != offset)
+		return 0; /* made for another offset: the offset decides */
+	r = cursor_sig(c, qs, &want);
+	if (r)
+		return r;
+	if (want != sig)
+		return 0; /* made for another list */
+	p = cursor + used;
+	for (size_t i = 0; !r && i <= qs->norder; i++)
+		r = cursor_value(qs, &p, i == qs->norder ? 1 : keyset_type(qs, &qs->order[i]));
+	if (!r && *p)
+		r = CK_E_INVALID;
+	if (r) {
+		while (qs->nbinds >= first) /* drop the values bound so far */
+			free(qs->binds[--qs->nbinds].s);
+		return r == CK_E_INVALID ? ck_error_set(err, r, "cursor", "Invalid cursor.") : r;
+	}
+	qs->after_bind = first;
+	qs->offset = 0;
+	return 1;
+}
+
+/* The ids of `t`'s table named by its binds (name or slug = one of them). */
+static int named_ids(struct store_conn *c, const struct store_qspec *qs,
+		     const struct store_qs_term *t, int64_t **ret, size_t *ret_n,
+		     struct ck_error *err)
+{
+	struct strbuf sql;
+	struct store_stmt *st;
+	int r;
+
+	strbuf_init(&sql, 1 << 16);
+	strbuf_addf(&sql, "SELECT id FROM %s WHERE ", t->aux);
+	for (int i = 0; i < t->nbinds; i++) {
+		strbuf_addf(&sql, "%sname = $%d", i ? " OR " : "", i + 1);
+		if (t->aux_flag)
+			strbuf_addf(&sql, " OR slug = $%d", i + 1);
+	}
+	strbuf_adds(&sql, " ORDER BY id");
+	r = strbuf_result(&sql);
+	if (!r)
+		r = store_query(c, strbuf_str(&sql), &st, err);
+	strbuf_release(&sql);
+	if (r)
+		return r;
+	for (int i = 0; i < t->nbinds; i++)
+		store_bind_text(st, i + 1, qs->binds[t->bind - 1 + i].s, (size_t)-1);
+	return store_collect_i64(st, ret, ret_n, err);
+}
+
+int store_qs_resolve_named(struct store_conn *c, struct store_qspec *qs, struct ck_error *err)
+{
+	for (size_t i = 0; i < qs->nterms; i++) {
+		struct store_qs_term *t = &qs->terms[i];
+		int64_t *ids = NULL;
+		size_t n = 0;
+		int r, first = qs->nbinds + 1;
+
+		if (t->kind != QS_T_IN_NAMED)
+			continue;
+		r = named_ids(c, qs, t, &ids, &n, err);
+		for (size_t k = 0; !r && k < n; k++)
+			if ((r = store_qs_bind_int(qs, ids[k])) > 0)
+				r = 0;
+		free(ids);
+		if (r)
+			return r;
+		t->kind = QS_T_IN_IDS; /* the name binds stay, unused */
+		t->bind = first;
+		t->nbinds = (int)n;
+	}
+	return 0;
 }

@@ -14,7 +14,8 @@
  *  2. Conditions form an AND of terms; store_qs_open_any()/open_all() start a parenthesised
  *     group whose terms are OR-ed / AND-ed, closed by store_qs_close() (groups nest up to
  *     STORE_QS_MAX_DEPTH). An empty group renders as nothing — never as "()".
- *  3. Every ordering ends with `t.id ASC`, so pages are stable and disjoint.
+ *  3. Every ordering ends with `t.id ASC`, so pages are stable and disjoint (and a keyset
+ *     cursor names a unique position).
  *  4. Bind numbers are 1-based and stable: store_qs_bind_*() returns the `$n` a declared
  *     template may reference; the page's limit and offset take the two numbers after the
  *     last bind.
@@ -39,6 +40,7 @@
 #define STORE_QS_MAX_ORDER 16   /* ordering keys (before the final t.id) */
 #define STORE_QS_MAX_DEPTH 8    /* nesting of condition groups */
 #define STORE_QS_SQL_MAX (1u << 20) /* rendered SQL text */
+#define STORE_QS_CURSOR_MAX 2048    /* characters of a keyset cursor (a longer one is invalid) */
 
 /* How a column or a lookup's subject is named. */
 #define STORE_QS_EXPR 0x1u   /* `col` is a declared SQL expression over the row `t` */
@@ -103,6 +105,7 @@ enum store_qs_term_kind {
 	QS_T_IN_JSON,	/* t.id among the ids of a bound JSON array */
 	QS_T_IN_MATCH,	/* FK column in the ids of another table's rows matching a lookup */
 	QS_T_CONTAINS,	/* index pre-filter: the row's col may contain the bound text */
+	QS_T_IN_IDS,	/* FK column in nbinds integer binds (an IN_NAMED resolved) */
 };
 
 struct store_qs_term {
@@ -142,14 +145,20 @@ struct store_qspec {
 	const char *raw_where; /* borrowed: declared conditions written as text by hand-
 				* declared filters (api_fc_and + fc->where); AND-ed last */
 	int64_t limit, offset; /* STORE_QS_PAGE */
+	int plan;	       /* STORE_QS_PAGE: 0 default, >0 walk the ordering, <0 find the
+				* matches first (store_qs_plan) */
+	int after_bind;	       /* >0: keyset continuation, norder + 1 binds from this one
+				* (store_qs_cursor_apply) */
 	int failed;	       /* first error of an add (latched, like strbuf) */
 };
 
 /* What to render. */
 enum store_qs_form {
 	STORE_QS_COUNT, /* SELECT COUNT(*) FROM t WHERE … */
-	STORE_QS_PAGE,	/* the selected columns of the page: t.id, cols…[, tags] of the rows
-			 * of ordered ids LIMIT/OFFSET (late row lookup), in the same order */
+	STORE_QS_PAGE,	/* the selected columns of the page: t.id, cols…[, tags][, ordering
+			 * keys when store_qs_keyset_ok()] of the rows of ordered ids
+			 * LIMIT/OFFSET (late row lookup), in the same order; after the row of
+			 * a cursor when one was applied */
 	STORE_QS_ROWS,	/* t.id, cols…[, tags] WHERE … ORDER BY …, no limit */
 	STORE_QS_ROW,	/* t.id, cols…[, tags] of the row whose id is the last bind */
 };
@@ -200,13 +209,24 @@ int store_qs_in_match(struct store_qspec *qs, const char *col, const char *table
  * so it may let more rows through, never fewer). Nothing is added (returns 0) when the column
  * has no such index, or `v` has fewer than STORE_QS_TRIGRAM_MIN characters or is not UTF-8
  * (a trigram index cannot answer those). Returns 1 when added, or a negative error.
- * store_qs_match() adds it by itself for ICONTAINS (not negated) on an indexed column.
+ * store_qs_match() adds it by itself for ICONTAINS, ISTARTSWITH, IENDSWITH and IEXACT (not
+ * negated) on an indexed column (each implies "contains").
+ * The pre-filter must be AND-ed with an exact condition that implies it: where the index
+ * cannot help (a count from a counts table, a page walked in its ordering) the store leaves
+ * it out.
  * Rendered: SQLite `t.id IN (SELECT rowid FROM <table>_fts WHERE <table>_fts MATCH
  * '<col> : "' || REPLACE($n, '"', '""') || '"')`; PostgreSQL `t.col ILIKE '%' || <$n
  * escaped> || '%'` (a pg_trgm GIN index serves it). */
 #define STORE_QS_TRIGRAM_MIN 3
 int store_qs_contains_indexed(const struct store_qspec *qs, const char *col);
 int store_qs_contains_prefilter(struct store_qspec *qs, const char *col, const char *v);
+
+/* Turns every store_qs_in_named() term into its ids, looked up now (one small query per
+ * term): the FK column is then compared with bound integers — `= $n` for one id, which the
+ * column's composite indexes serve with the ordering, where `IN (SELECT …)` sorted every row
+ * of the tenant. Call once the conditions are complete, before counting or rendering. 0 or
+ * a negative error. */
+int store_qs_resolve_named(struct store_conn *c, struct store_qspec *qs, struct ck_error *err);
 
 /* t.id is among the integers of the bound JSON array text `bind`. */
 void store_qs_in_json(struct store_qspec *qs, int bind);
@@ -233,6 +253,37 @@ int store_qs_json_keys_query(struct store_conn *c, const struct store_qspec *qs,
 /* Runs the COUNT form. */
 int store_qs_count(struct store_conn *c, const struct store_qspec *qs, int64_t *ret,
 		   struct ck_error *err);
+
+/* The page plan (issue 11). `matches` is the exact number of rows the conditions select (the
+ * list's count); with the table's total (its counts table) and the page's limit and offset
+ * already set, the store chooses how the PAGE form finds the page: when matches are many, by
+ * walking the ordering's index and testing each row (trigram pre-filters left out, tags
+ * probed), which stops after about (limit + offset) * total / matches rows; when they are
+ * few, from the filter's own index (pre-filters, a tag's items) and sorting them. Only specs
+ * with a pre-filter or a tag term are affected. 0 or a negative error. */
+int store_qs_plan(struct store_conn *c, struct store_qspec *qs, int64_t matches,
+		  struct ck_error *err);
+
+/* Keyset continuation behind NetBox's offset (docs/api.md "Paging"). A cursor names the row
+ * before a page: the list's identity (a hash of its conditions, their values and ordering),
+ * the offset it stands for, and that row's ordering-key values and id. Only orderings whose
+ * keys are all NOT NULL plain columns (keyset_cols in queryspec.c, and id) have cursors:
+ * store_qs_keyset_ok(). Call after the ordering is complete. */
+int store_qs_keyset_ok(const struct store_qspec *qs);
+
+/* Appends to `out` the cursor for the page that starts after the current row of `st` (a
+ * PAGE statement of qs), standing for offset `offset`. 1 when appended; 0 when the ordering
+ * has none or it would exceed STORE_QS_CURSOR_MAX (nothing appended); negative error. */
+int store_qs_cursor_make(struct store_conn *c, const struct store_qspec *qs,
+			 struct store_stmt *st, int64_t offset, struct strbuf *out);
+
+/* Applies client text `cursor` to qs for the page at `offset`: 1 when applied (the PAGE form
+ * then starts after the cursor's row, OFFSET 0); 0 when it was made for another offset or
+ * another list (the offset decides, the cursor is ignored); CK_E_INVALID (field "cursor")
+ * when it is malformed, longer than STORE_QS_CURSOR_MAX, or its values do not fit the
+ * ordering. The cursor's values are bound, never written into SQL. */
+int store_qs_cursor_apply(struct store_conn *c, struct store_qspec *qs, const char *cursor,
+			  int64_t offset, struct ck_error *err);
 
 /* Appends a cache key for the spec's result in `form` (rendered SQL + NUL-separated binds). */
 int store_qs_key(struct store_conn *c, const struct store_qspec *qs, enum store_qs_form form,

@@ -344,6 +344,116 @@ static const char m007_read_indexes_pg[] =
 	" FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status OR NEW.tenant_id IS DISTINCT FROM"
 	" OLD.tenant_id) EXECUTE FUNCTION certificates_counts_sync();";
 
+/* Read paths at 1M certificates, second pass (issue 11): what migration 7 left to a scan, a
+ * temporary sort or a count over hundreds of thousands of index entries.
+ *  - Descending indexes for the default ordering (-valid_to, common_name, then id ascending):
+ *    an index (valid_to, common_name) walked backwards yields common_name and id descending,
+ *    so SQLite sorted each run of equal valid_to in a temporary B-tree (and an OFFSET sorted
+ *    every run before it). (valid_to DESC, common_name) walked forwards is the ordering
+ *    itself; walked backwards it still serves ordering=valid_to by its leading key. The same
+ *    for the status and tenant composites, for -created (bulk imports give thousands of rows
+ *    one `created` second: a sort of each run) and for algorithm (+ status), which had only
+ *    a single-column index (a rare algorithm walked every row of the status index), and for
+ *    tenant + status (a rare status of a tenant walked every row of the tenant).
+ *  - tagged_items_tag covers object_id, so a tag's items are one index range (no row reads),
+ *    and deleting a certificate removes its tag attachments in the database (raw SQL and
+ *    every write path alike): the count of a tag-only list is then the tag's item count,
+ *    kept per (tag, object type) in tagged_counts by triggers on tagged_items.
+ *  - certificate_facets: the number of certificates per (status, tenant, algorithm, issuer),
+ *    kept by triggers like certificate_counts. A list whose conditions all read only these
+ *    columns (algorithm=…&status=…, issuer__ic=…) is counted by summing the few facet rows
+ *    whose values satisfy the same conditions — exact, since every certificate of a facet row
+ *    has those values. store/queryspec renders it. */
+#define M008_INDEXES \
+	"DROP INDEX certificates_valid_to;" \
+	"CREATE INDEX certificates_valid_to ON certificates(valid_to DESC, common_name);" \
+	"DROP INDEX certificates_status_valid_to_cn;" \
+	"CREATE INDEX certificates_status_valid_to_cn ON certificates(status, valid_to DESC, common_name);" \
+	"DROP INDEX certificates_tenant_valid_to;" \
+	"CREATE INDEX certificates_tenant_valid_to ON certificates(tenant_id, valid_to DESC, common_name);" \
+	"CREATE INDEX certificates_tenant_status ON certificates(tenant_id, status, valid_to DESC, common_name);" \
+	"CREATE INDEX certificates_created_desc ON certificates(created DESC);" \
+	"CREATE INDEX certificates_status_created_desc ON certificates(status, created DESC);" \
+	"DROP INDEX certificates_algorithm;" \
+	"CREATE INDEX certificates_algorithm ON certificates(algorithm, valid_to DESC, common_name);" \
+	"CREATE INDEX certificates_algorithm_status ON certificates(algorithm, status, valid_to DESC, common_name);" \
+	"DROP INDEX tagged_items_tag;" \
+	"CREATE INDEX tagged_items_tag ON tagged_items(tag_id, object_type, object_id);" \
+	"DELETE FROM tagged_items WHERE object_type = 'netbox_ssl.certificate'" \
+	" AND object_id NOT IN (SELECT id FROM certificates);" \
+	"CREATE TABLE certificate_facets (status TEXT NOT NULL, tenant_key BIGINT NOT NULL," \
+	" algorithm TEXT NOT NULL, issuer TEXT NOT NULL, n BIGINT NOT NULL," \
+	" PRIMARY KEY (status, tenant_key, algorithm, issuer));" \
+	"INSERT INTO certificate_facets (status, tenant_key, algorithm, issuer, n)" \
+	" SELECT status, COALESCE(tenant_id, 0), algorithm, issuer, COUNT(*) FROM certificates" \
+	" GROUP BY status, COALESCE(tenant_id, 0), algorithm, issuer;"
+#define M008_TAG_COUNTS \
+	"CREATE TABLE tagged_counts (tag_id BIGINT NOT NULL, object_type TEXT NOT NULL," \
+	" n BIGINT NOT NULL, PRIMARY KEY (tag_id, object_type));" \
+	"INSERT INTO tagged_counts (tag_id, object_type, n)" \
+	" SELECT tag_id, object_type, COUNT(*) FROM tagged_items GROUP BY tag_id, object_type;"
+#define M008_TAG_ADD(row) \
+	" INSERT INTO tagged_counts (tag_id, object_type, n) VALUES (" row ".tag_id, " row ".object_type, 1)" \
+	" ON CONFLICT (tag_id, object_type) DO UPDATE SET n = tagged_counts.n + 1;"
+#define M008_TAG_SUB(row) \
+	" UPDATE tagged_counts SET n = n - 1 WHERE tag_id = " row ".tag_id AND object_type = " row ".object_type;" \
+	" DELETE FROM tagged_counts WHERE tag_id = " row ".tag_id AND object_type = " row ".object_type" \
+	" AND n = 0;"
+#define M008_FACET_ADD(row) \
+	" INSERT INTO certificate_facets (status, tenant_key, algorithm, issuer, n)" \
+	" VALUES (" row ".status, COALESCE(" row ".tenant_id, 0), " row ".algorithm, " row ".issuer, 1)" \
+	" ON CONFLICT (status, tenant_key, algorithm, issuer) DO UPDATE SET n = certificate_facets.n + 1;"
+/* A facet (or tag count) whose last row went is deleted: the table holds exactly the
+ * combinations in use, as a copy that fills it from scratch (migrate-data) does. */
+#define M008_FACET_KEY(row) \
+	" WHERE status = " row ".status AND tenant_key = COALESCE(" row ".tenant_id, 0)" \
+	" AND algorithm = " row ".algorithm AND issuer = " row ".issuer"
+#define M008_FACET_SUB(row) \
+	" UPDATE certificate_facets SET n = n - 1" M008_FACET_KEY(row) ";" \
+	" DELETE FROM certificate_facets" M008_FACET_KEY(row) " AND n = 0;"
+#define M008_TAGS_DEL(row) \
+	" DELETE FROM tagged_items WHERE object_type = 'netbox_ssl.certificate' AND object_id = " row ".id;"
+
+static const char m008_read_indexes2[] =
+	M008_INDEXES
+	M008_TAG_COUNTS
+	"CREATE TRIGGER tagged_items_counts_ai AFTER INSERT ON tagged_items BEGIN"
+	M008_TAG_ADD("NEW") " END;"
+	"CREATE TRIGGER tagged_items_counts_ad AFTER DELETE ON tagged_items BEGIN"
+	M008_TAG_SUB("OLD") " END;"
+	"CREATE TRIGGER tagged_items_counts_au AFTER UPDATE OF tag_id, object_type ON tagged_items BEGIN"
+	M008_TAG_SUB("OLD") M008_TAG_ADD("NEW") " END;"
+	"CREATE TRIGGER certificates_facets_ai AFTER INSERT ON certificates BEGIN"
+	M008_FACET_ADD("NEW") " END;"
+	"CREATE TRIGGER certificates_facets_ad AFTER DELETE ON certificates BEGIN"
+	M008_FACET_SUB("OLD") M008_TAGS_DEL("OLD") " END;"
+	"CREATE TRIGGER certificates_facets_au AFTER UPDATE OF status, tenant_id, algorithm, issuer"
+	" ON certificates WHEN NEW.status IS NOT OLD.status OR NEW.tenant_id IS NOT OLD.tenant_id"
+	" OR NEW.algorithm IS NOT OLD.algorithm OR NEW.issuer IS NOT OLD.issuer BEGIN"
+	M008_FACET_SUB("OLD") M008_FACET_ADD("NEW") " END;";
+
+static const char m008_read_indexes2_pg[] =
+	M008_INDEXES
+	M008_TAG_COUNTS
+	"CREATE FUNCTION tagged_items_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" IF TG_OP <> 'INSERT' THEN" M008_TAG_SUB("OLD") " END IF;"
+	" IF TG_OP <> 'DELETE' THEN" M008_TAG_ADD("NEW") " END IF;"
+	" RETURN NULL; END $$;"
+	"CREATE TRIGGER tagged_items_counts_aid AFTER INSERT OR DELETE OR UPDATE OF tag_id, object_type"
+	" ON tagged_items FOR EACH ROW EXECUTE FUNCTION tagged_items_counts_sync();"
+	"CREATE FUNCTION certificates_facets_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" IF TG_OP <> 'INSERT' THEN" M008_FACET_SUB("OLD") " END IF;"
+	" IF TG_OP = 'DELETE' THEN" M008_TAGS_DEL("OLD") " END IF;"
+	" IF TG_OP <> 'DELETE' THEN" M008_FACET_ADD("NEW") " END IF;"
+	" RETURN NULL; END $$;"
+	"CREATE TRIGGER certificates_facets_aid AFTER INSERT OR DELETE ON certificates"
+	" FOR EACH ROW EXECUTE FUNCTION certificates_facets_sync();"
+	"CREATE TRIGGER certificates_facets_au AFTER UPDATE OF status, tenant_id, algorithm, issuer"
+	" ON certificates FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status"
+	" OR NEW.tenant_id IS DISTINCT FROM OLD.tenant_id OR NEW.algorithm IS DISTINCT FROM"
+	" OLD.algorithm OR NEW.issuer IS DISTINCT FROM OLD.issuer)"
+	" EXECUTE FUNCTION certificates_facets_sync();";
+
 /* Several nodes on one database (issue 12, docs/deployment.md):
  * - job_runs: one row per (job, interval slot) claimed by the node that runs it
  *   (store/jobs.h store_job_slot_claim): the primary key makes a periodic job run once per
@@ -374,6 +484,8 @@ const struct store_migration store_migrations[] = {
 	 .postgres = m006_auth_generation_pg},
 	{.version = 7, .name = "indexes for every list filter and ordering (SANs, trigram search)",
 	 .sqlite = m007_read_indexes, .postgres = m007_read_indexes_pg},
+	{.version = 8, .name = "descending list indexes, covering tag index, facet counts",
+	 .sqlite = m008_read_indexes2, .postgres = m008_read_indexes2_pg},
 	{.version = 10, .name = "cluster: job slots, sign-in failures, outbox claims", .sqlite = m010_cluster},
 };
 

@@ -179,3 +179,47 @@ def test_counts_from_the_counts_table_follow_writes(api, certs):
     assert [same(p) for p in shapes] == [before[0] + 1, before[1], before[2] + 1, 0, 0]
     assert api.delete(f"{CERTS}{cid}/").status_code == 204
     assert [same(p) for p in shapes] == before
+
+
+def test_counts_from_facets_and_tag_items_follow_writes(api, certs):
+    """Counts of lists filtered only by status, tenant, algorithm and issuer (any lookup, in
+    any AND/OR shape) come from certificate_facets, and a tag-only count from the tag's items
+    (schema migration 8); each is compared with the real COUNT(*) of the same filter plus a
+    term neither can answer (id__gte=0), across creates, PATCHes of each counted column,
+    tag changes and deletes (whose trigger drops the tag rows)."""
+    r = api.post("/api/tenancy/tenants/", json={"name": f"F {MARK}", "slug": f"f-{MARK}"})
+    assert r.status_code == 201, r.text
+    tenant = r.json()["id"]
+    slug = f"tg-{MARK}"
+    tag = api.post("/api/extras/tags/", json={"name": slug, "slug": slug}).json()["id"]
+    issuer = f"CN=Facet CA {MARK}, O=Test"
+
+    def same(params):
+        a, b = count(api, params), count(api, params + [("id__gte", "0")])
+        assert a == b, (params, a, b)
+        return a
+
+    shapes = [[("algorithm", "rsa")], [("algorithm", "rsa"), ("status", "active")],
+              [("issuer__ic", f"facet ca {MARK}")], [("issuer__ie", issuer.upper())],
+              [("issuer__ic", MARK), ("tenant_id", str(tenant))], [("status__n", "active")],
+              [("algorithm", "rsa"), ("algorithm", "ecdsa"), ("issuer__isw", "cn=facet")],
+              [("tag", slug)]]
+    before = [same(p) for p in shapes]
+    made = []
+    for i in range(3):
+        body = {**cert_body(f"{MARK}.facet{i}.example", issuer=issuer, algorithm="rsa", key_size=2048),
+                "tenant": tenant, "tags": [tag]}
+        r = api.post(CERTS, json=body)
+        assert r.status_code == 201, r.text
+        made.append(r.json()["id"])
+    grown = [same(p) for p in shapes]
+    assert grown[0] == before[0] + 3 and grown[2] == 3 and grown[4] == 3 and grown[7] == before[7] + 3
+    for change in ({"algorithm": "ecdsa"}, {"issuer": "CN=Other, O=Test"}, {"status": "revoked"},
+                   {"tenant": None}, {"tags": []}):
+        r = api.patch(f"{CERTS}{made[0]}/", json=change)
+        assert r.status_code == 200, r.text
+        [same(p) for p in shapes]
+    assert same([("tag", slug)]) == before[7] + 2
+    for cid in made:
+        assert api.delete(f"{CERTS}{cid}/").status_code == 204
+    assert [same(p) for p in shapes] == before

@@ -5,7 +5,17 @@
  * certificate_counts, which answers status/tenant counts, may be read whole), or when a list
  * whose filter is not selective sorts its rows in a temporary B-tree (at 1M rows both cost
  * hundreds of milliseconds to seconds). No statistics (ANALYZE) are involved: the server runs
- * without them too, so these are the plans it uses. */
+ * without them too, so these are the plans it uses.
+ *
+ * Beyond "an index is used" (issue 11, migration 8), each case also checks:
+ *  - the COUNT form reads the table that answers it without walking certificates (count_from:
+ *    certificate_counts, certificate_facets, tagged_counts) when one can;
+ *  - no page sorts the "right part" of its ordering (runs of equal leading keys) in a
+ *    temporary B-tree: the descending indexes serve the orderings as they are;
+ *  - both page plans (store_qs_plan): walking the ordering's index (many matches) never reads
+ *    the trigram index nor sorts; finding few matches first drives a tag from its items;
+ *  - the keyset continuation (a cursor) of every keyset-able ordering seeks in the
+ *    ordering's index: a range on its leading key, no sort. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,36 +39,51 @@ struct plan_case {
 	const char *ordering; /* NULL: the resource's default (-valid_to,common_name) */
 	int64_t offset;
 	int may_sort; /* a selective filter: sorting its few rows is fine */
+	const char *count_from; /* the counts table the COUNT form must read (NULL: certificates) */
+	int runs_sorted; /* ordering=[-]valid_to alone: the (valid_to DESC, common_name) indexes
+			  * hold each run of one valid_to by common_name, so its rows are re-sorted
+			  * by id (a run is the certificates expiring in one second: few) */
 };
 
 static const struct plan_case cases[] = {
-    {"unfiltered", {{0}}, 0, NULL, 0, 0},
-    {"deep offset", {{0}}, 0, NULL, 900000, 0},
-    {"status", {{"status", "active"}}, 1, NULL, 0, 0},
-    {"status revoked -created", {{"status", "revoked"}}, 1, "-created", 0, 0},
-    {"status common_name", {{"status", "active"}}, 1, "common_name", 0, 0},
-    {"valid_to__lt", {{"valid_to__lt", "2030-01-01"}}, 1, NULL, 0, 0},
-    {"tenant_id", {{"tenant_id", "1"}}, 1, NULL, 0, 0},
-    {"tenant_id common_name", {{"tenant_id", "1"}}, 1, "common_name", 0, 0},
-    {"tenant_id -valid_to", {{"tenant_id", "1"}}, 1, "-valid_to", 0, 0},
-    {"ordering -valid_to", {{0}}, 0, "-valid_to", 0, 0},
-    {"ordering common_name", {{0}}, 0, "common_name", 0, 0},
-    {"ordering -created", {{0}}, 0, "-created", 0, 0},
-    {"ordering -id", {{0}}, 0, "-id", 0, 0},
-    {"expiring_soon", {{"expiring_soon", "true"}}, 1, NULL, 0, 0},
-    {"expired", {{"expired", "true"}}, 1, NULL, 0, 0},
-    {"algorithm+status", {{"algorithm", "ecdsa"}, {"status", "active"}}, 2, NULL, 0, 1},
-    {"common_name__ic", {{"common_name__ic", "host1"}}, 1, NULL, 0, 1},
-    {"common_name__ic unicode", {{"common_name__ic", "Éxämple"}}, 1, NULL, 0, 1},
-    {"issuer__ic", {{"issuer__ic", "bench"}}, 1, NULL, 0, 1},
-    {"q name", {{"q", "svc0001.bench"}}, 1, NULL, 0, 1},
-    {"q hex", {{"q", "0F:42:43"}}, 1, NULL, 0, 1},
-    {"san", {{"san", "DNS:www.example.com"}}, 1, NULL, 0, 1},
-    {"serial_number", {{"serial_number", "0F:42:43:44"}}, 1, NULL, 0, 1},
-    {"serial_number no colons", {{"serial_number", "0f424344"}}, 1, NULL, 0, 1},
-    {"fingerprint", {{"fingerprint_sha256", "ab:cd"}}, 1, NULL, 0, 1},
-    {"tag", {{"tag", "prod"}}, 1, NULL, 0, 1},
-    {"tenant_id+status", {{"tenant_id", "1"}, {"status", "active"}}, 2, NULL, 0, 1},
+    {.name = "unfiltered", .params = {{0}}, .nparams = 0, .count_from = "certificate_counts"},
+    {.name = "deep offset", .params = {{0}}, .nparams = 0, .offset = 900000, .count_from = "certificate_counts"},
+    {.name = "status", .params = {{"status", "active"}}, .nparams = 1, .count_from = "certificate_counts"},
+    {.name = "status revoked -created", .params = {{"status", "revoked"}}, .nparams = 1, .ordering = "-created", .count_from = "certificate_counts"},
+    {.name = "status -created", .params = {{"status", "active"}}, .nparams = 1, .ordering = "-created", .count_from = "certificate_counts"},
+    {.name = "status common_name", .params = {{"status", "active"}}, .nparams = 1, .ordering = "common_name"},
+    {.name = "valid_to__lt", .params = {{"valid_to__lt", "2030-01-01"}}, .nparams = 1},
+    {.name = "tenant_id", .params = {{"tenant_id", "1"}}, .nparams = 1, .count_from = "certificate_counts"},
+    {.name = "tenant_id common_name", .params = {{"tenant_id", "1"}}, .nparams = 1, .ordering = "common_name"},
+    {.name = "tenant_id -valid_to", .params = {{"tenant_id", "1"}}, .nparams = 1, .ordering = "-valid_to", .runs_sorted = 1},
+    {.name = "ordering -valid_to", .params = {{0}}, .nparams = 0, .ordering = "-valid_to", .runs_sorted = 1},
+    {.name = "ordering valid_to", .params = {{0}}, .nparams = 0, .ordering = "valid_to", .runs_sorted = 1},
+    {.name = "ordering common_name", .params = {{0}}, .nparams = 0, .ordering = "common_name"},
+    {.name = "ordering -created", .params = {{0}}, .nparams = 0, .ordering = "-created"},
+    {.name = "ordering created", .params = {{0}}, .nparams = 0, .ordering = "created"},
+    {.name = "ordering -id", .params = {{0}}, .nparams = 0, .ordering = "-id"},
+    {.name = "expiring_soon", .params = {{"expiring_soon", "true"}}, .nparams = 1},
+    {.name = "expired", .params = {{"expired", "true"}}, .nparams = 1},
+    {.name = "algorithm", .params = {{"algorithm", "rsa"}}, .nparams = 1, .count_from = "certificate_facets"},
+    {.name = "algorithm+status", .params = {{"algorithm", "ecdsa"}, {"status", "active"}}, .nparams = 2, .count_from = "certificate_facets"},
+    {.name = "algorithm+issuer__ie", .params = {{"algorithm", "rsa"}, {"issuer__ie", "CN=X"}}, .nparams = 2, .may_sort = 1, .count_from = "certificate_facets"},
+    {.name = "status+tenant_id+issuer__ic", .params = {{"status", "active"}, {"tenant_id", "1"}, {"issuer__ic", "bench"}}, .nparams = 3, .may_sort = 1, .count_from = "certificate_facets"},
+    {.name = "tenant_id+status", .params = {{"tenant_id", "1"}, {"status", "active"}}, .nparams = 2, .count_from = "certificate_counts"},
+    {.name = "tenant_id+status valid_to", .params = {{"tenant_id", "1"}, {"status", "revoked"}}, .nparams = 2, .ordering = "valid_to", .runs_sorted = 1, .count_from = "certificate_counts"},
+    {.name = "common_name__ic", .params = {{"common_name__ic", "host1"}}, .nparams = 1, .may_sort = 1},
+    {.name = "common_name__ic unicode", .params = {{"common_name__ic", "Éxämple"}}, .nparams = 1, .may_sort = 1},
+    {.name = "common_name__ie", .params = {{"common_name__ie", "Host1.Example"}}, .nparams = 1, .may_sort = 1},
+    {.name = "common_name__isw", .params = {{"common_name__isw", "host1"}}, .nparams = 1, .may_sort = 1},
+    {.name = "issuer__iew", .params = {{"issuer__iew", "O=Bench"}}, .nparams = 1, .may_sort = 1, .count_from = "certificate_facets"},
+    {.name = "tenant by slug", .params = {{"tenant", "t"}}, .nparams = 1, .count_from = "certificate_counts"},
+    {.name = "issuer__ic", .params = {{"issuer__ic", "bench"}}, .nparams = 1, .may_sort = 1, .count_from = "certificate_facets"},
+    {.name = "q name", .params = {{"q", "svc0001.bench"}}, .nparams = 1, .may_sort = 1},
+    {.name = "q hex", .params = {{"q", "0F:42:43"}}, .nparams = 1, .may_sort = 1},
+    {.name = "san", .params = {{"san", "DNS:www.example.com"}}, .nparams = 1, .may_sort = 1},
+    {.name = "serial_number", .params = {{"serial_number", "0F:42:43:44"}}, .nparams = 1, .may_sort = 1},
+    {.name = "serial_number no colons", .params = {{"serial_number", "0f424344"}}, .nparams = 1, .may_sort = 1},
+    {.name = "fingerprint", .params = {{"fingerprint_sha256", "ab:cd"}}, .nparams = 1, .may_sort = 1},
+    {.name = "tag", .params = {{"tag", "prod"}}, .nparams = 1, .may_sort = 1, .count_from = "tagged_counts"},
 };
 
 static struct store *st;
@@ -74,7 +99,10 @@ static int setup(void **state)
 			  "INSERT INTO tenants (id, name, slug, created, last_updated)"
 			  " VALUES (1, 'T', 't', 0, 0);"
 			  "INSERT INTO tags (id, name, slug, created, last_updated)"
-			  " VALUES (1, 'prod', 'prod', 0, 0);",
+			  " VALUES (1, 'prod', 'prod', 0, 0);"
+			  /* the table's total as store_qs_plan() reads it: a million rows */
+			  "INSERT INTO certificate_counts (status, tenant_key, n)"
+			  " VALUES ('active', 0, 1000000);",
 			  NULL);
 }
 
@@ -96,15 +124,28 @@ static void order(struct store_qspec *qs, const char *ordering)
 		store_qs_order_by(qs, tok + (*tok == '-'), 0, *tok == '-');
 }
 
+/* What a page plan must show besides "an index is used". */
+#define P_WALK 0x1u   /* store_qs_plan chose the ordering's index: no trigram, no sort */
+#define P_DRIVE 0x2u  /* store_qs_plan chose the matches first */
+#define P_KEYSET 0x4u /* after a cursor: a range seek on the leading key, no sort */
+
+static const char *form_name(enum store_qs_form form, unsigned what)
+{
+	if (form == STORE_QS_COUNT)
+		return "count";
+	return what & P_WALK ? "walk" : what & P_DRIVE ? "drive" : what & P_KEYSET ? "keyset" : "page";
+}
+
 /* The plan's details joined by " | "; fails on a bad step. */
 static void check_plan(struct store_conn *c, const struct plan_case *pc, struct store_qspec *qs,
-		       enum store_qs_form form)
+		       enum store_qs_form form, unsigned what)
 {
 	struct strbuf sql, plan;
 	struct store_stmt *s;
 	struct ck_error err = {0};
 	int64_t sub[16];
-	int r, nsub = 0;
+	int r, nsub = 0, inner_sorts = 0, inner_fts = 0, seek = 0;
+	const char *fn = form_name(form, what);
 
 	strbuf_init(&sql, STORE_QS_SQL_MAX);
 	strbuf_init(&plan, 1 << 16);
@@ -131,19 +172,56 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 		if (d && !strcmp(d, "SCAN t") && strstr(strbuf_str(&sql), "FROM certificates t") &&
 		    !(pc->ordering && strstr(pc->ordering, "id") == pc->ordering + 1))
 			fail_msg("%s (%s): certificates scanned without an index:\n%s\nplan: %s", pc->name,
-				 form == STORE_QS_COUNT ? "count" : "page", strbuf_str(&sql),
-				 strbuf_str(&plan));
+				 fn, strbuf_str(&sql), strbuf_str(&plan));
 		if (d && inner && !pc->may_sort && !strcmp(d, "USE TEMP B-TREE FOR ORDER BY"))
-			fail_msg("%s: a non-selective list sorted in a temporary B-tree:\n%s\nplan: %s",
-				 pc->name, strbuf_str(&sql), strbuf_str(&plan));
+			fail_msg("%s (%s): a non-selective list sorted in a temporary B-tree:\n%s\nplan: %s",
+				 pc->name, fn, strbuf_str(&sql), strbuf_str(&plan));
+		if (d && strstr(d, "RIGHT PART OF ORDER BY") && !pc->runs_sorted)
+			fail_msg("%s (%s): runs of equal leading keys sorted (no index in the ordering's"
+				 " directions):\n%s\nplan: %s",
+				 pc->name, fn, strbuf_str(&sql), strbuf_str(&plan));
+		inner_sorts += d && inner && !strcmp(d, "USE TEMP B-TREE FOR ORDER BY");
+		inner_fts += d && strstr(d, "certificates_fts") != NULL;
+		seek += d && inner && strstr(d, "SEARCH t USING") && (strstr(d, "<?") || strstr(d, ">?"));
+		if (d && (what & P_DRIVE) && pc->count_from && !strcmp(pc->count_from, "tagged_counts") &&
+		    strstr(d, "tagged_items_tag"))
+			seek = 1;
 	}
 	assert_int_equal(r, STORE_DONE);
 	store_done(s);
 	if (getenv("CK_PLAN_PRINT"))
-		printf("%-28s %-5s %s\n", pc->name, form == STORE_QS_COUNT ? "count" : "page",
-		       strbuf_str(&plan));
+		printf("%-28s %-6s %s\n      %s\n", pc->name, fn, strbuf_str(&plan), strbuf_str(&sql));
+	if (form == STORE_QS_COUNT && pc->count_from &&
+	    (!strstr(strbuf_str(&sql), pc->count_from) || strstr(strbuf_str(&sql), "FROM certificates")))
+		fail_msg("%s (count): not counted from %s:\n%s\nplan: %s", pc->name, pc->count_from,
+			 strbuf_str(&sql), strbuf_str(&plan));
+	if ((what & P_WALK) && (inner_sorts || inner_fts))
+		fail_msg("%s (walk): the ordering's index does not drive the page:\n%s\nplan: %s",
+			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
+	if ((what & P_KEYSET) && (inner_sorts || !seek))
+		fail_msg("%s (keyset): no seek to the cursor in the ordering's index:\n%s\nplan: %s",
+			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
+	if ((what & P_DRIVE) && pc->count_from && !strcmp(pc->count_from, "tagged_counts") && !seek)
+		fail_msg("%s (drive): a few rows of a tag not found from its items:\n%s\nplan: %s",
+			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
 	strbuf_release(&sql);
 	strbuf_release(&plan);
+}
+
+/* A keyset continuation on qs as store_qs_cursor_apply() leaves it: the ordering keys'
+ * values and the id bound after the conditions. */
+static void add_keyset(struct store_qspec *qs)
+{
+	qs->after_bind = qs->nbinds + 1;
+	for (size_t i = 0; i < qs->norder; i++) {
+		const char *col = qs->order[i].col;
+		if (!strcmp(col, "valid_to") || !strcmp(col, "created") || !strcmp(col, "id"))
+			store_qs_bind_int(qs, 1760000000);
+		else
+			store_qs_bind_text(qs, "m");
+	}
+	store_qs_bind_int(qs, 5);
+	qs->offset = 0;
 }
 
 static void test_certificate_list_plans(void **state)
@@ -164,11 +242,24 @@ static void test_certificate_list_plans(void **state)
 		api_fc_init(&fc, &res_certificates, &ctx);
 		assert_int_equal(api_filter_build(&fc, &req, &err), 0);
 		qs = api_fc_spec(&fc);
-		check_plan(c, pc, qs, STORE_QS_COUNT);
+		assert_int_equal(store_qs_resolve_named(c, qs, &err), 0);
+		check_plan(c, pc, qs, STORE_QS_COUNT, 0);
 		order(qs, pc->ordering);
 		qs->limit = 50;
 		qs->offset = pc->offset;
-		check_plan(c, pc, qs, STORE_QS_PAGE);
+		check_plan(c, pc, qs, STORE_QS_PAGE, 0);
+		/* many matches: walk the ordering (when the spec has a term the plan changes) */
+		assert_int_equal(store_qs_plan(c, qs, 1000000, &err), 0);
+		if (qs->plan > 0)
+			check_plan(c, pc, qs, STORE_QS_PAGE, P_WALK);
+		assert_int_equal(store_qs_plan(c, qs, 3, &err), 0);
+		if (qs->plan < 0)
+			check_plan(c, pc, qs, STORE_QS_PAGE, P_DRIVE);
+		qs->plan = 0;
+		if (!pc->may_sort && store_qs_keyset_ok(qs)) {
+			add_keyset(qs);
+			check_plan(c, pc, qs, STORE_QS_PAGE, P_KEYSET);
+		}
 		api_fc_release(&fc);
 	}
 }
