@@ -256,8 +256,11 @@ static const struct api_field change_fields[] = {
 	{"changed_object_type", FT_TEXT, "changed_object_type", F_RO | F_BRIEF, 0, NULL, NULL, NULL, NULL},
 	{"changed_object_id", FT_INT, "changed_object_id", F_RO | F_BRIEF, 0, NULL, NULL, NULL, NULL},
 	{"object_repr", FT_TEXT, "object_repr", F_RO, 0, NULL, NULL, NULL, NULL},
-	{"prechange_data", FT_JSON, "prechange_data", F_RO | F_NULL | F_NOFILTER, 0, NULL, NULL, NULL, NULL},
-	{"postchange_data", FT_JSON, "postchange_data", F_RO | F_NULL | F_NOFILTER, 0, NULL, NULL, NULL, NULL},
+	/* store/queryspec puts the blobs of large members back (migration 9) */
+	{"prechange_data", FT_JSON, "@change_prechange", F_RO | F_NULL | F_NOFILTER | F_SQLEXPR, 0, NULL, NULL, NULL,
+	 NULL},
+	{"postchange_data", FT_JSON, "@change_postchange", F_RO | F_NULL | F_NOFILTER | F_SQLEXPR, 0, NULL, NULL, NULL,
+	 NULL},
 };
 
 const struct api_resource res_object_changes = {

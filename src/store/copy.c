@@ -36,6 +36,7 @@ const struct store_table_info store_tables[] = {
     {.name = "assignments", .order_by = "id", .has_identity = 1},
     {.name = "csrs", .order_by = "id", .has_identity = 1},
     {.name = "object_changes", .order_by = "id", .has_identity = 1},
+    {.name = "changelog_blobs", .order_by = "sha256"},
     {.name = "outbox", .order_by = "id", .has_identity = 1},
     {.name = "lifecycle_events", .order_by = "id", .has_identity = 1},
     {.name = "compliance_policies", .order_by = "id", .has_identity = 1},

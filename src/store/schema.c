@@ -344,6 +344,57 @@ static const char m007_read_indexes_pg[] =
 	" FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status OR NEW.tenant_id IS DISTINCT FROM"
 	" OLD.tenant_id) EXECUTE FUNCTION certificates_counts_sync();";
 
+/* The changelog stores large immutable members once (issue 11 item 5): a snapshot's
+ * pem_content and issuer_chain string values are replaced by the placeholder
+ * "\u0000ck-pem" / "\u0000ck-chain" (domain/changelog.c) and the object_changes row names the blob in
+ * <side>_pem_blob / <side>_chain_blob; store/queryspec's @change_prechange/@change_postchange
+ * put the value back, so the API serves the very bytes that were written.
+ * changelog_blobs holds, per sha256 of the JSON string literal (quotes included), either the
+ * literal (body) or — for a certificate's own pem_content, the common case — only the id of
+ * the certificate whose pem_content it is (certificate_id): the PEM is then kept once, in the
+ * certificate. The triggers copy the literal into body before that certificate's pem_content
+ * changes or the row goes away. Only texts whose JSON escaping is \n and \r alone are stored
+ * as a pointer (the writer checks), so the replace() below rebuilds the literal exactly on
+ * both engines. Existing rows are not back-filled: they keep their verbatim snapshots (blob
+ * columns NULL) and render as before. */
+#define M009_LITERAL(row) \
+	"'\"' || replace(replace(" row ".pem_content, char(13), '\\r'), char(10), '\\n') || '\"'"
+#define M009_LITERAL_PG(row) \
+	"'\"' || replace(replace(" row ".pem_content, chr(13), '\\r'), chr(10), '\\n') || '\"'"
+#define M009_COLUMNS \
+	"ALTER TABLE object_changes ADD COLUMN prechange_pem_blob TEXT;" \
+	"ALTER TABLE object_changes ADD COLUMN prechange_chain_blob TEXT;" \
+	"ALTER TABLE object_changes ADD COLUMN postchange_pem_blob TEXT;" \
+	"ALTER TABLE object_changes ADD COLUMN postchange_chain_blob TEXT;"
+
+static const char m009_changelog_blobs[] =
+	M009_COLUMNS
+	"CREATE TABLE changelog_blobs (sha256 TEXT PRIMARY KEY, body TEXT, certificate_id BIGINT)"
+	" WITHOUT ROWID;"
+	"CREATE INDEX changelog_blobs_certificate ON changelog_blobs(certificate_id)"
+	" WHERE certificate_id IS NOT NULL;"
+	"CREATE TRIGGER certificates_changelog_blobs_bd BEFORE DELETE ON certificates BEGIN"
+	" UPDATE changelog_blobs SET body = " M009_LITERAL("OLD") ", certificate_id = NULL"
+	" WHERE certificate_id = OLD.id; END;"
+	"CREATE TRIGGER certificates_changelog_blobs_bu BEFORE UPDATE OF pem_content ON certificates"
+	" WHEN NEW.pem_content IS NOT OLD.pem_content BEGIN"
+	" UPDATE changelog_blobs SET body = " M009_LITERAL("OLD") ", certificate_id = NULL"
+	" WHERE certificate_id = OLD.id; END;";
+
+static const char m009_changelog_blobs_pg[] =
+	M009_COLUMNS
+	"CREATE TABLE changelog_blobs (sha256 TEXT PRIMARY KEY, body TEXT, certificate_id BIGINT);"
+	"CREATE INDEX changelog_blobs_certificate ON changelog_blobs(certificate_id)"
+	" WHERE certificate_id IS NOT NULL;"
+	"CREATE FUNCTION certificates_changelog_blobs_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" UPDATE changelog_blobs SET body = " M009_LITERAL_PG("OLD") ", certificate_id = NULL"
+	" WHERE certificate_id = OLD.id; IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$;"
+	"CREATE TRIGGER certificates_changelog_blobs_bd BEFORE DELETE ON certificates"
+	" FOR EACH ROW EXECUTE FUNCTION certificates_changelog_blobs_keep();"
+	"CREATE TRIGGER certificates_changelog_blobs_bu BEFORE UPDATE OF pem_content ON certificates"
+	" FOR EACH ROW WHEN (NEW.pem_content IS DISTINCT FROM OLD.pem_content)"
+	" EXECUTE FUNCTION certificates_changelog_blobs_keep();";
+
 const struct store_migration store_migrations[] = {
 	{.version = 1, .name = "core inventory schema", .sqlite = m001_core},
 	{.version = 2, .name = "users and tokens as API resources", .sqlite = m002_users},
@@ -354,6 +405,9 @@ const struct store_migration store_migrations[] = {
 	 .postgres = m006_auth_generation_pg},
 	{.version = 7, .name = "indexes for every list filter and ordering (SANs, trigram search)",
 	 .sqlite = m007_read_indexes, .postgres = m007_read_indexes_pg},
+	/* 8: reserved (indexes, another branch) */
+	{.version = 9, .name = "changelog stores PEM and chains once (changelog_blobs)",
+	 .sqlite = m009_changelog_blobs, .postgres = m009_changelog_blobs_pg},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
