@@ -47,7 +47,8 @@ const struct store_table_info store_tables[] = {
 
 const size_t store_table_count = sizeof(store_tables) / sizeof(store_tables[0]);
 
-const char *const store_derived_tables[] = {"certificate_sans", "certificate_counts", NULL};
+const char *const store_derived_tables[] = {"certificate_sans", "certificate_counts",
+					     "certificates_fts_pending", NULL};
 
 static int conn_of(struct store *st, struct store_conn **ret, struct ck_error *err)
 {

@@ -41,7 +41,8 @@ extern const struct store_table_info store_tables[];
 extern const size_t store_table_count;
 
 /* Base tables kept by triggers from other tables (certificate_sans from certificates.sans,
- * certificate_counts from certificates.status and tenant_id):
+ * certificate_counts from certificates.status and tenant_id, certificates_fts_pending — empty
+ * after every commit):
  * never copied — the target's triggers fill them as their source rows arrive. NULL-ended. */
 extern const char *const store_derived_tables[];
 

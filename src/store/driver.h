@@ -70,6 +70,12 @@ struct store_driver {
 	 * follows explicit ids by itself). `table` comes from static data, never input. */
 	int (*sync_identity)(void *db, const char *table, struct ck_error *err);
 
+	/* Optional (NULL: none): statements run just before every COMMIT once table
+	 * `pre_commit_table` exists (SQLite: the certificates waiting for the trigram index,
+	 * migration 9), so each transaction indexes its rows in one statement. */
+	const char *pre_commit_table;
+	const char *const *pre_commit_sql; /* NULL-ended */
+
 	/* This engine's SQL of a migration (NULL: the migration has none for this engine). */
 	const char *(*migration_sql)(const struct store_migration *m);
 

@@ -367,7 +367,32 @@ static const char m007_read_indexes_pg[] =
 	"ALTER TABLE object_changes ADD COLUMN postchange_pem_blob TEXT;" \
 	"ALTER TABLE object_changes ADD COLUMN postchange_chain_blob TEXT;"
 
+/* SQLite also defers the trigram index (migration 7) to the end of the transaction: FTS5
+ * writes its pending terms out as a new segment at every statement savepoint, so indexing row
+ * by row in the trigger made each imported certificate its own segment (and merge work) —
+ * a quarter of an import's time. The triggers now queue the row id in
+ * certificates_fts_pending; the driver indexes the queue in one statement before each
+ * COMMIT (store/sqlite.c pre_commit_sql), and store_migrate() drains what raw SQL writers
+ * (the sqlite3 shell) left. Deletes and updates still remove the old terms at once, unless
+ * the row is itself still queued. */
+#define M009_FTS_OLD_TERMS \
+	" INSERT INTO certificates_fts(certificates_fts, rowid, common_name, issuer, serial_key," \
+	" fingerprint_sha256) SELECT 'delete', OLD.id, OLD.common_name, OLD.issuer, OLD.serial_key," \
+	" OLD.fingerprint_sha256 WHERE NOT EXISTS (SELECT 1 FROM certificates_fts_pending" \
+	" WHERE id = OLD.id);"
+
 static const char m009_changelog_blobs[] =
+	"CREATE TABLE certificates_fts_pending (id INTEGER PRIMARY KEY);"
+	"DROP TRIGGER certificates_fts_ai;"
+	"DROP TRIGGER certificates_fts_ad;"
+	"DROP TRIGGER certificates_fts_au;"
+	"CREATE TRIGGER certificates_fts_ai AFTER INSERT ON certificates BEGIN"
+	" INSERT OR IGNORE INTO certificates_fts_pending(id) VALUES (NEW.id); END;"
+	"CREATE TRIGGER certificates_fts_ad AFTER DELETE ON certificates BEGIN" M009_FTS_OLD_TERMS
+	" DELETE FROM certificates_fts_pending WHERE id = OLD.id; END;"
+	"CREATE TRIGGER certificates_fts_au AFTER UPDATE OF common_name, issuer, serial_key, fingerprint_sha256"
+	" ON certificates BEGIN" M009_FTS_OLD_TERMS
+	" INSERT OR IGNORE INTO certificates_fts_pending(id) VALUES (NEW.id); END;"
 	M009_COLUMNS
 	"CREATE TABLE changelog_blobs (sha256 TEXT PRIMARY KEY, body TEXT, certificate_id BIGINT)"
 	" WITHOUT ROWID;"
