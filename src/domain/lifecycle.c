@@ -6,6 +6,7 @@
 #include "domain/compliance.h"
 #include "domain/uow.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,19 @@ static int sweep_batch_cmd(void *arg, struct ck_error *err)
 	return r;
 }
 
+/* Sleeps between two batches, as long as the batch took and at least DOM_SWEEP_PAUSE_US:
+ * a writer waiting for the lock polls (SQLite's busy handler sleeps up to 100 ms between
+ * tries), and a sweep that took the lock again at once left it no gap to land in — a write
+ * issued during a sweep then waited for the whole sweep. */
+static void pause_after(int64_t batch_us)
+{
+	int64_t us = batch_us > DOM_SWEEP_PAUSE_US ? batch_us : DOM_SWEEP_PAUSE_US;
+	struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 /* Runs one step (select + transition) in batches until no candidate is left. */
 static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound, const char *to,
 		      int *count, struct dom_sweep_stats *stats, struct ck_error *err)
@@ -153,13 +167,18 @@ static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound,
 	if (!b.buf)
 		return CK_E_NOMEM;
 	while (!r && b.more) {
+		int64_t took;
+
 		r = dom_uow_run(ctx, sweep_batch_cmd, &b, err);
 		if (r)
 			break;
+		took = mono_us() - b.t0;
 		*count += (int)b.n;
 		stats->batches++;
-		if (mono_us() - b.t0 > stats->longest_batch_us)
-			stats->longest_batch_us = mono_us() - b.t0;
+		if (took > stats->longest_batch_us)
+			stats->longest_batch_us = took;
+		if (b.more)
+			pause_after(took);
 	}
 	free(b.buf);
 	return r;

@@ -26,6 +26,9 @@
 /* A sweep transaction stops taking rows once this long has passed since it began (the last
  * row and the commit follow), so it holds the write lock well under 50 ms (issue 11). */
 #define DOM_SWEEP_BUDGET_US 20000
+/* Between two batches the sweep sleeps as long as the last one took, at least this long, so
+ * that writers waiting for the lock get it (a sweep uses at most about half the write time). */
+#define DOM_SWEEP_PAUSE_US 25000
 
 /* What one sweep did (dom_lifecycle_sweep_stats). */
 struct dom_sweep_stats {

@@ -42,12 +42,15 @@ static const char sqlite_pragmas[] = "PRAGMA journal_mode=WAL;"
 
 static pthread_once_t heap_budget_once = PTHREAD_ONCE_INIT;
 
-/* Statement journals (the undo of one statement inside a longer transaction) stay in memory
- * up to this size. SQLite's default spills them to a temporary file past 64 KiB, and an
- * insert into certificates touches more pages than that (its indexes and side tables): an
- * import wrote ~80 journal pages per certificate to /var/tmp (issue 11). Process-wide; must be
- * set before SQLite initialises, hence before the first open. */
-#define SQLITE_STMT_SPILL_BYTES (8 << 20)
+/* Statement journals (the undo of one statement inside a longer transaction) stay in memory.
+ * SQLite's default spills one to a temporary file past 64 KiB, and an insert into
+ * certificates touches more pages than that (its indexes and side tables): an import wrote
+ * ~80 journal pages per certificate to /var/tmp (issue 11). -1 = never spill, in 1 KiB
+ * chunks (a positive threshold would also be the chunk size: an 8 MiB allocation for every
+ * statement). A statement journal holds the pages the statement changed that existed before
+ * it, so it is bounded by what one statement rewrites. Process-wide; must be set before
+ * SQLite initialises, hence before the first open. */
+#define SQLITE_STMT_SPILL_BYTES (-1)
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 
 static void configure_sqlite(void)
