@@ -97,7 +97,8 @@ int cmd_sweep(int argc, char **argv)
 	} else {
 		printf("expired %d, archived %d\n", ss.expired, ss.archived);
 		if (stats)
-			printf("batches %d, longest %.1f ms\n", ss.batches, (double)ss.longest_batch_us / 1000.0);
+			printf("batches %d, longest %.1f ms (before COMMIT %.1f ms)\n", ss.batches,
+			       (double)ss.longest_batch_us / 1000.0, (double)ss.longest_work_us / 1000.0);
 	}
 	store_close(st);
 	return r ? 1 : 0;

@@ -120,6 +120,7 @@ struct sweep_batch {
 	size_t n;    /* certificates changed */
 	int more;    /* a full or cut batch: run another */
 	int64_t t0;  /* when the transaction began (after BEGIN took the lock) */
+	int64_t t1;  /* when its work was done (COMMIT follows) */
 };
 
 static int sweep_batch_cmd(void *arg, struct ck_error *err)
@@ -140,6 +141,7 @@ static int sweep_batch_cmd(void *arg, struct ck_error *err)
 		r = transition(b->ctx, &b->buf[i], b->to, err);
 		b->n += !r;
 	}
+	b->t1 = mono_us();
 	return r;
 }
 
@@ -160,7 +162,7 @@ static void pause_after(int64_t batch_us)
 static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound, const char *to,
 		      int *count, struct dom_sweep_stats *stats, struct ck_error *err)
 {
-	struct sweep_batch b = {ctx, sql, bound, to, NULL, 0, 1, 0};
+	struct sweep_batch b = {ctx, sql, bound, to, NULL, 0, 1, 0, 0};
 	int r = 0;
 
 	b.buf = calloc(DOM_SWEEP_BATCH, sizeof(*b.buf)); /* ~140 KB: not on a thread stack */
@@ -177,6 +179,8 @@ static int sweep_step(const struct dom_ctx *ctx, const char *sql, int64_t bound,
 		stats->batches++;
 		if (took > stats->longest_batch_us)
 			stats->longest_batch_us = took;
+		if (b.t1 - b.t0 > stats->longest_work_us)
+			stats->longest_work_us = b.t1 - b.t0;
 		if (b.more)
 			pause_after(took);
 	}

@@ -34,7 +34,10 @@
 struct dom_sweep_stats {
 	int expired, archived;
 	int batches;              /* write transactions of the status steps */
-	int64_t longest_batch_us; /* the longest of them (or of the outbox prune), begin to commit */
+	int64_t longest_batch_us; /* the longest of them (or of the outbox prune), from BEGIN to the
+				   * return of COMMIT (with a WAL checkpoint that COMMIT ran after
+				   * releasing the lock) */
+	int64_t longest_work_us;  /* the longest from BEGIN to COMMIT (the rows' work) */
 };
 
 /* The event type of a transition to `new_status`: "revoked", "archived", else "status_changed". */

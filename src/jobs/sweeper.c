@@ -23,8 +23,10 @@ int jobs_sweeper_run(void *arg, const struct jobs_run *run, struct ck_error *err
 	rc = dom_lifecycle_sweep_stats(&ctx, &st, err);
 	if (!rc && (st.expired || st.archived))
 		ck_log(CK_LOG_INFO, run->run_id,
-		       "status sweep: %d expired, %d archived in %d batches, longest %.1f ms",
-		       st.expired, st.archived, st.batches, (double)st.longest_batch_us / 1000.0);
+		       "status sweep: %d expired, %d archived in %d batches, longest %.1f ms"
+		       " (before COMMIT %.1f ms)",
+		       st.expired, st.archived, st.batches, (double)st.longest_batch_us / 1000.0,
+		       (double)st.longest_work_us / 1000.0);
 	return rc;
 }
 
