@@ -164,8 +164,11 @@ static struct api_field change_fields[] = {
 	{.name = "changed_object_type", .flags = F_BRIEF},
 	{.name = "changed_object_id", .flags = F_BRIEF},
 	{.name = "object_repr"},
-	{.name = "prechange_data", .flags = F_NOFILTER},
-	{.name = "postchange_data", .flags = F_NOFILTER},
+	/* store/queryspec puts the blobs of large members back (migration 9) */
+	{.name = "prechange_data", .type = FT_JSON, .column = "@change_prechange",
+	 .flags = F_RO | F_NULL | F_NOFILTER | F_SQLEXPR},
+	{.name = "postchange_data", .type = FT_JSON, .column = "@change_postchange",
+	 .flags = F_RO | F_NULL | F_NOFILTER | F_SQLEXPR},
 };
 
 const struct api_resource res_object_changes = {

@@ -177,7 +177,8 @@ int dom_compliance_snapshot(const struct dom_ctx *ctx, int64_t tenant_id, int64_
 			    struct ck_error *err);
 
 /* The daily job: snapshots of today for everything and for each tenant that has a
- * certificate or a policy, in ONE transaction of its own (must not be called inside one).
+ * certificate or a policy. The reports are computed first (reads, no write lock), then
+ * written in ONE transaction of its own (must not be called inside one).
  * *ret_count (optional) receives the number of snapshots written. */
 int dom_compliance_snapshot_all(const struct dom_ctx *ctx, int *ret_count, struct ck_error *err);
 

@@ -7,9 +7,11 @@
 #include "domain/uow.h"
 #include "store/certificates.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *dom_lifecycle_status_event_type(const char *new_status)
 {
@@ -52,66 +54,131 @@ static int transition(const struct dom_ctx *ctx, const struct store_sweep_row *r
 				   post, err);
 }
 
-/* Runs one step (select + transition) in batches until no candidate is left. */
-/* One batch of a sweep step: one unit of work. */
+static int64_t mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* One batch of a sweep step: one unit of work. It changes at most DOM_SWEEP_BATCH
+ * certificates and stops early once DOM_SWEEP_BUDGET_US have passed since its transaction
+ * began, so that no batch holds the write lock long whatever the per-row cost (cold cache,
+ * slow disk, a 1M-row database): *more says whether candidates may be left. */
 struct sweep_batch {
 	const struct dom_ctx *ctx;
 	enum store_sweep_kind kind;
 	int64_t bound;
 	const char *to;
 	struct store_sweep_row *buf;
-	size_t *n;
+	size_t n;    /* certificates changed */
+	int more;    /* a full or cut batch: run another */
+	int64_t t0;  /* when the transaction began (after BEGIN took the lock) */
+	int64_t t1;  /* when its work was done (COMMIT follows) */
 };
 
 static int sweep_batch_cmd(void *arg, struct ck_error *err)
 {
 	struct sweep_batch *b = arg;
-	int r = store_cert_sweep_candidates(b->ctx->conn, b->kind, b->bound, b->buf, DOM_SWEEP_BATCH, b->n, err);
+	size_t got = 0;
+	int r;
 
-	for (size_t i = 0; !r && i < *b->n; i++)
+	b->t0 = mono_us();
+	b->n = 0;
+	r = store_cert_sweep_candidates(b->ctx->conn, b->kind, b->bound, b->buf, DOM_SWEEP_BATCH, &got, err);
+	b->more = got == DOM_SWEEP_BATCH;
+	for (size_t i = 0; !r && i < got; i++) {
+		if (i && mono_us() - b->t0 > DOM_SWEEP_BUDGET_US) {
+			b->more = 1;
+			break;
+		}
 		r = transition(b->ctx, &b->buf[i], b->to, err);
+		b->n += !r;
+	}
+	b->t1 = mono_us();
 	return r;
 }
 
-static int sweep_step(const struct dom_ctx *ctx, enum store_sweep_kind kind, int64_t bound, const char *to,
-		      int *count, struct ck_error *err)
+/* Sleeps between two batches, as long as the batch took and at least DOM_SWEEP_PAUSE_US:
+ * a writer waiting for the lock polls (SQLite's busy handler sleeps up to 100 ms between
+ * tries), and a sweep that took the lock again at once left it no gap to land in — a write
+ * issued during a sweep then waited for the whole sweep. */
+static void pause_after(int64_t batch_us)
 {
-	struct store_sweep_row *buf =
-	    calloc(DOM_SWEEP_BATCH, sizeof(*buf)); /* ~140 KB: not on a thread stack */
-	size_t n = DOM_SWEEP_BATCH;
+	int64_t us = batch_us > DOM_SWEEP_PAUSE_US ? batch_us : DOM_SWEEP_PAUSE_US;
+	struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Runs one step (select + transition) in batches until no candidate is left. */
+static int sweep_step(const struct dom_ctx *ctx, enum store_sweep_kind kind, int64_t bound,
+		      const char *to, int *count, struct dom_sweep_stats *stats, struct ck_error *err)
+{
+	struct sweep_batch b = {ctx, kind, bound, to, NULL, 0, 1, 0, 0};
 	int r = 0;
 
-	if (!buf)
+	b.buf = calloc(DOM_SWEEP_BATCH, sizeof(*b.buf)); /* ~140 KB: not on a thread stack */
+	if (!b.buf)
 		return CK_E_NOMEM;
-	while (!r && n == DOM_SWEEP_BATCH) {
-		struct sweep_batch b = {ctx, kind, bound, to, buf, &n};
+	while (!r && b.more) {
+		int64_t took;
+
 		r = dom_uow_run(ctx, sweep_batch_cmd, &b, err);
-		if (!r)
-			*count += (int)n;
+		if (r)
+			break;
+		took = mono_us() - b.t0;
+		*count += (int)b.n;
+		stats->batches++;
+		if (took > stats->longest_batch_us)
+			stats->longest_batch_us = took;
+		if (b.t1 - b.t0 > stats->longest_work_us)
+			stats->longest_work_us = b.t1 - b.t0;
+		if (b.more)
+			pause_after(took);
 	}
-	free(buf);
+	free(b.buf);
 	return r;
+}
+
+int dom_lifecycle_sweep_stats(const struct dom_ctx *ctx, struct dom_sweep_stats *ret, struct ck_error *err)
+{
+	int64_t cutoff = ctx->now - (int64_t)ctx->cfg->auto_archive_after_days * 86400;
+	struct dom_sweep_stats st = {0};
+	int64_t t0;
+	int r = sweep_step(ctx, STORE_SWEEP_EXPIRE, ctx->now, "expired", &st.expired, &st, err);
+
+	if (!r)
+		r = sweep_step(ctx, STORE_SWEEP_ARCHIVE_EXPIRED, cutoff, "archived", &st.archived, &st, err);
+	if (!r)
+		r = sweep_step(ctx, STORE_SWEEP_ARCHIVE_REPLACED, cutoff, "archived", &st.archived, &st, err);
+	if (!r) /* today's compliance trend snapshots, refreshed each sweep (reference §3.10) */
+		r = dom_compliance_snapshot_all(ctx, NULL, err);
+	t0 = mono_us();
+	if (!r) /* consumed outbox rows past their retention */
+		r = dom_outbox_prune(ctx, NULL, err);
+	if (r)
+		return r;
+	if (mono_us() - t0 > st.longest_batch_us)
+		st.longest_batch_us = mono_us() - t0;
+	*ret = st;
+	return 0;
 }
 
 int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_archived,
 			struct ck_error *err)
 {
-	int64_t cutoff = ctx->now - (int64_t)ctx->cfg->auto_archive_after_days * 86400;
-	int expired = 0, archived = 0;
-	int r = sweep_step(ctx, STORE_SWEEP_EXPIRE, ctx->now, "expired", &expired, err);
+	struct dom_sweep_stats st;
+	int r = dom_lifecycle_sweep_stats(ctx, &st, err);
 
-	if (!r)
-		r = sweep_step(ctx, STORE_SWEEP_ARCHIVE, cutoff, "archived", &archived, err);
-	if (!r) /* today's compliance trend snapshots, refreshed each sweep (reference §3.10) */
-		r = dom_compliance_snapshot_all(ctx, NULL, err);
-	if (!r) /* consumed outbox rows past their retention */
-		r = dom_outbox_prune(ctx, NULL, err);
 	if (r)
 		return r;
 	if (ret_expired)
-		*ret_expired = expired;
+		*ret_expired = st.expired;
 	if (ret_archived)
-		*ret_archived = archived;
+		*ret_archived = st.archived;
 	return 0;
 }
 

@@ -22,7 +22,23 @@
 #include "domain/record.h"
 #include "x509/chain.h"
 
-#define DOM_SWEEP_BATCH 500 /* certificates changed per sweep transaction */
+#define DOM_SWEEP_BATCH 500 /* most certificates changed per sweep transaction */
+/* A sweep transaction stops taking rows once this long has passed since it began (the last
+ * row and the commit follow), so it holds the write lock well under 50 ms (issue 11). */
+#define DOM_SWEEP_BUDGET_US 20000
+/* Between two batches the sweep sleeps as long as the last one took, at least this long, so
+ * that writers waiting for the lock get it (a sweep uses at most about half the write time). */
+#define DOM_SWEEP_PAUSE_US 25000
+
+/* What one sweep did (dom_lifecycle_sweep_stats). */
+struct dom_sweep_stats {
+	int expired, archived;
+	int batches;              /* write transactions of the status steps */
+	int64_t longest_batch_us; /* the longest of them (or of the outbox prune), from BEGIN to the
+				   * return of COMMIT (with a WAL checkpoint that COMMIT ran after
+				   * releasing the lock) */
+	int64_t longest_work_us;  /* the longest from BEGIN to COMMIT (the rows' work) */
+};
 
 /* The event type of a transition to `new_status`: "revoked", "archived", else "status_changed". */
 const char *dom_lifecycle_status_event_type(const char *new_status);
@@ -36,13 +52,18 @@ int dom_lifecycle_status_event(const struct dom_ctx *ctx, int64_t id, const char
  * One sweep: marks active certificates past valid_to as expired, then archives expired and
  * replaced certificates whose valid_to is older than cfg->auto_archive_after_days (unless
  * archive_pinned). Runs its own write transactions of at most DOM_SWEEP_BATCH certificates
- * each (one unit of work per batch), so it must NOT be called inside a transaction; then
+ * and about DOM_SWEEP_BUDGET_US each (one unit of work per batch), so it must NOT be called
+ * inside a transaction; then
  * prunes consumed outbox rows (dom_outbox_prune). ctx->now is the reference time.
  * *ret_expired / *ret_archived (optional) receive the counts. Thread-safe with respect to
  * other writers (each batch is one BEGIN IMMEDIATE transaction).
  */
 int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_archived,
 			struct ck_error *err);
+
+/* The same sweep; *ret (written on success) says how many batches it took and how long the
+ * longest held the write lock (logged by jobs/sweeper, printed by `certkeeper sweep --stats`). */
+int dom_lifecycle_sweep_stats(const struct dom_ctx *ctx, struct dom_sweep_stats *ret, struct ck_error *err);
 
 /*
  * Chain validation of a stored certificate (x509/chain.h): loads pem_content and issuer_chain

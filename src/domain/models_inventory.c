@@ -187,8 +187,6 @@ static const struct dom_field change_fields[] = {
 	{.name = "changed_object_type", .type = FT_TEXT, .column = "changed_object_type", .flags = F_RO},
 	{.name = "changed_object_id", .type = FT_INT, .column = "changed_object_id", .flags = F_RO},
 	{.name = "object_repr", .type = FT_TEXT, .column = "object_repr", .flags = F_RO},
-	{.name = "prechange_data", .type = FT_JSON, .column = "prechange_data", .flags = F_RO | F_NULL},
-	{.name = "postchange_data", .type = FT_JSON, .column = "postchange_data", .flags = F_RO | F_NULL},
 };
 
 const struct dom_model dom_model_object_changes = {

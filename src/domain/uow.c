@@ -1,5 +1,6 @@
 /* domain/uow — see uow.h. */
 #include "domain/uow.h"
+#include "domain/changelog.h"
 #include "store/changes.h"
 
 #include <string.h>
@@ -69,7 +70,7 @@ int dom_uow_change(const struct dom_ctx *ctx, const char *action, const char *ob
 
 	if (!store_in_tx(ctx->conn))
 		return ck_error_set(err, CK_E_INTERNAL, NULL, "change outside a unit of work");
-	r = store_change_insert(ctx->conn, &row, &id, err);
+	r = dom_changelog_store(ctx, &row, &id, err);
 	if (!r)
 		r = dom_uow_event(ctx, object_type, object_id, event_of(action), id, err);
 	if (!r && ret_change_id)

@@ -15,14 +15,18 @@ int jobs_sweeper_run(void *arg, const struct jobs_run *run, struct ck_error *err
 	    .username = "",
 	    .request_id = run->name, /* changelog rows say "sweep", as before the scheduler */
 	};
-	int expired = 0, archived = 0, rc;
+	struct dom_sweep_stats st;
+	int rc;
 
 	if (!ctx.conn)
 		return ck_error_set(err, CK_E_DB, NULL, "no database connection");
-	rc = dom_lifecycle_sweep(&ctx, &expired, &archived, err);
-	if (!rc && (expired || archived))
-		ck_log(CK_LOG_INFO, run->run_id, "status sweep: %d expired, %d archived", expired,
-		       archived);
+	rc = dom_lifecycle_sweep_stats(&ctx, &st, err);
+	if (!rc && (st.expired || st.archived))
+		ck_log(CK_LOG_INFO, run->run_id,
+		       "status sweep: %d expired, %d archived in %d batches, longest %.1f ms"
+		       " (before COMMIT %.1f ms)",
+		       st.expired, st.archived, st.batches, (double)st.longest_batch_us / 1000.0,
+		       (double)st.longest_work_us / 1000.0);
 	return rc;
 }
 

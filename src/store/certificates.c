@@ -349,13 +349,19 @@ int store_cert_sweep_candidates(struct store_conn *c, enum store_sweep_kind kind
 {
 	struct store_stmt *st;
 	size_t n = 0;
-	int r = store_query(c,
-			    kind == STORE_SWEEP_EXPIRE
-				? "SELECT id, valid_to, common_name, status FROM certificates"
-				  " WHERE status = 'active' AND valid_to < $1 ORDER BY id LIMIT $2"
-				: "SELECT id, valid_to, common_name, status FROM certificates"
-				  " WHERE status IN ('expired', 'replaced') AND archive_pinned = 0 AND valid_to < $1"
-				  " ORDER BY id LIMIT $2",
+	/* candidates in the order of certificates_status_valid_to_cn, so each batch reads its
+	 * rows off the index instead of sorting every candidate (200k+ rows at 1M) */
+	static const char *const sql[] = {
+	    [STORE_SWEEP_EXPIRE] = "SELECT id, valid_to, common_name, status FROM certificates"
+				   " WHERE status = 'active' AND valid_to < $1 ORDER BY valid_to LIMIT $2",
+	    [STORE_SWEEP_ARCHIVE_EXPIRED] = "SELECT id, valid_to, common_name, status FROM certificates"
+					    " WHERE status = 'expired' AND archive_pinned = 0 AND valid_to < $1"
+					    " ORDER BY valid_to LIMIT $2",
+	    [STORE_SWEEP_ARCHIVE_REPLACED] = "SELECT id, valid_to, common_name, status FROM certificates"
+					     " WHERE status = 'replaced' AND archive_pinned = 0 AND valid_to < $1"
+					     " ORDER BY valid_to LIMIT $2",
+	};
+	int r = store_query(c, sql[kind],
 			    &st, err);
 
 	if (r)

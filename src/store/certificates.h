@@ -100,14 +100,16 @@ struct store_sweep_row {
 	char common_name[256], status[16];
 };
 
-/* What a sweep step selects: active certificates past valid_to (< bound), or expired and
- * replaced certificates not archive_pinned with valid_to < bound. */
+/* What a sweep step selects: active certificates past valid_to (< bound); expired, or
+ * replaced, certificates not archive_pinned with valid_to < bound. */
 enum store_sweep_kind {
 	STORE_SWEEP_EXPIRE,
-	STORE_SWEEP_ARCHIVE,
+	STORE_SWEEP_ARCHIVE_EXPIRED,
+	STORE_SWEEP_ARCHIVE_REPLACED,
 };
 
-/* Up to `max` candidates of a sweep step, by id, into rows[0..*ret_n). */
+/* Up to `max` candidates of a sweep step, in valid_to order (an index walk), into
+ * rows[0..*ret_n). */
 int store_cert_sweep_candidates(struct store_conn *c, enum store_sweep_kind kind, int64_t bound,
 				struct store_sweep_row *rows, size_t max, size_t *ret_n, struct ck_error *err);
 

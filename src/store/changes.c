@@ -38,8 +38,9 @@ int store_change_insert(struct store_conn *c, const struct store_change_row *row
 {
 	static const char sql[] =
 		"INSERT INTO object_changes (time, user_id, user_name, request_id, action,"
-		" changed_object_type, changed_object_id, object_repr, prechange_data, postchange_data)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+		" changed_object_type, changed_object_id, object_repr, prechange_data, postchange_data,"
+		" prechange_pem_blob, prechange_chain_blob, postchange_pem_blob, postchange_chain_blob)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
 	struct store_stmt *st;
 	int r = store_query(c, sql, &st, err);
 
@@ -55,7 +56,69 @@ int store_change_insert(struct store_conn *c, const struct store_change_row *row
 	store_bind_text(st, 8, row->object_repr ? row->object_repr : "", (size_t)-1);
 	bind_opt_text(st, 9, row->prechange_json);
 	bind_opt_text(st, 10, row->postchange_json);
+	bind_opt_text(st, 11, row->pre_pem_blob);
+	bind_opt_text(st, 12, row->pre_chain_blob);
+	bind_opt_text(st, 13, row->post_pem_blob);
+	bind_opt_text(st, 14, row->post_chain_blob);
 	return insert_returning(st, ret_id, err);
+}
+
+/* Steps a bound statement to its end; *ret_n (optional) receives the rows it changed. */
+static int step_changes(struct store_conn *c, struct store_stmt *st, int64_t *ret_n, struct ck_error *err)
+{
+	int r = store_step(st, err);
+
+	store_done(st);
+	if (r < 0)
+		return r;
+	if (ret_n)
+		*ret_n = store_changes(c);
+	return 0;
+}
+
+int store_change_blob_put(struct store_conn *c, const char *sha256, const char *literal, size_t literal_len,
+			  int64_t certificate_id, const char *raw, size_t raw_len, struct ck_error *err)
+{
+	/* the WHERE before ON CONFLICT also keeps SQLite's parser from reading it as a join */
+	static const char pointer_sql[] =
+		"INSERT INTO changelog_blobs (sha256, body, certificate_id)"
+		" SELECT CAST($1 AS TEXT), NULL, id FROM certificates WHERE id = $2 AND pem_content = $3"
+		" ON CONFLICT (sha256) DO NOTHING";
+	static const char body_sql[] = "INSERT INTO changelog_blobs (sha256, body, certificate_id)"
+				       " VALUES ($1, $2, NULL) ON CONFLICT (sha256) DO NOTHING";
+	struct store_stmt *st;
+	int64_t n = 0;
+	int r;
+
+	if (certificate_id && raw) {
+		r = store_query(c, pointer_sql, &st, err);
+		if (r)
+			return r;
+		store_bind_text(st, 1, sha256, (size_t)-1);
+		store_bind_i64(st, 2, certificate_id);
+		store_bind_text(st, 3, raw, raw_len);
+		r = step_changes(c, st, &n, err);
+		if (r || n)
+			return r;
+	}
+	r = store_query(c, body_sql, &st, err);
+	if (r)
+		return r;
+	store_bind_text(st, 1, sha256, (size_t)-1);
+	store_bind_text(st, 2, literal, literal_len);
+	return step_changes(c, st, NULL, err);
+}
+
+int store_change_blob_count(struct store_conn *c, int64_t *ret_bodies, int64_t *ret_pointers,
+			    struct ck_error *err)
+{
+	int r = store_scalar_i64(c, "SELECT COUNT(*) FROM changelog_blobs WHERE body IS NOT NULL", NULL, 0,
+				 ret_bodies, err);
+
+	if (!r)
+		r = store_scalar_i64(c, "SELECT COUNT(*) FROM changelog_blobs WHERE certificate_id IS NOT NULL",
+				     NULL, 0, ret_pointers, err);
+	return r;
 }
 
 int store_outbox_insert(struct store_conn *c, const struct store_outbox_row *row, int64_t *ret_id,

@@ -31,11 +31,31 @@ struct store_change_row {
 	const char *object_repr;
 	const char *prechange_json;   /* NULL: none */
 	const char *postchange_json;  /* NULL: none */
+	/* The blobs (changelog_blobs.sha256) whose placeholders the snapshots hold, for
+	 * pem_content and issuer_chain; NULL: none (store_change_blob_put writes them first). */
+	const char *pre_pem_blob, *pre_chain_blob, *post_pem_blob, *post_chain_blob;
 };
 
 /* Inserts a changelog row; *ret_id (optional) receives its id. */
 int store_change_insert(struct store_conn *c, const struct store_change_row *row, int64_t *ret_id,
 			struct ck_error *err);
+
+/*
+ * The changelog's content table (migration 9): large immutable snapshot members stored once,
+ * by the sha256 (64 lower-case hex digits) of their JSON string literal. `literal` is that
+ * literal, quotes included. When certificate_id is not 0 and that certificate's pem_content
+ * equals `raw` (the literal's text, whose escaping is only \n and \r — the caller checks),
+ * only the certificate's id is stored (the PEM stays in the certificate; triggers copy it
+ * here before it changes or the row is deleted); otherwise the literal itself. A key already
+ * stored is left as it is (same key, same text). Inside the caller's write transaction.
+ */
+int store_change_blob_put(struct store_conn *c, const char *sha256, const char *literal, size_t literal_len,
+			  int64_t certificate_id, const char *raw, size_t raw_len, struct ck_error *err);
+
+/* Rows of changelog_blobs holding their text (body) and pointing at a certificate, for tests
+ * and the size report. */
+int store_change_blob_count(struct store_conn *c, int64_t *ret_bodies, int64_t *ret_pointers,
+			    struct ck_error *err);
 
 struct store_outbox_row {
 	int64_t id;               /* filled by reads */

@@ -36,6 +36,7 @@ const struct store_table_info store_tables[] = {
     {.name = "assignments", .order_by = "id", .has_identity = 1},
     {.name = "csrs", .order_by = "id", .has_identity = 1},
     {.name = "object_changes", .order_by = "id", .has_identity = 1},
+    {.name = "changelog_blobs", .order_by = "sha256"},
     {.name = "outbox", .order_by = "id", .has_identity = 1},
     {.name = "lifecycle_events", .order_by = "id", .has_identity = 1},
     {.name = "compliance_policies", .order_by = "id", .has_identity = 1},
@@ -48,7 +49,9 @@ const struct store_table_info store_tables[] = {
 
 const size_t store_table_count = sizeof(store_tables) / sizeof(store_tables[0]);
 
-const char *const store_derived_tables[] = {"certificate_sans", "certificate_counts", "certificate_facets", "tagged_counts", NULL};
+const char *const store_derived_tables[] = {"certificate_sans", "certificate_counts",
+					     "certificate_facets", "tagged_counts",
+					     "certificates_fts_pending", NULL};
 
 static int conn_of(struct store *st, struct store_conn **ret, struct ck_error *err)
 {

@@ -74,6 +74,11 @@ struct store_driver {
 	 * run outside write transactions on this connection, kept across reconnects; 0 = none.
 	 * A statement stopped by it fails with CK_E_TIMEOUT. */
 	int (*set_statement_timeout)(void *db, int ms, struct ck_error *err);
+	/* Optional (NULL: none): statements run just before every COMMIT once table
+	 * `pre_commit_table` exists (SQLite: the certificates waiting for the trigram index,
+	 * migration 9), so each transaction indexes its rows in one statement. */
+	const char *pre_commit_table;
+	const char *const *pre_commit_sql; /* NULL-ended */
 
 	/* This engine's SQL of a migration (NULL: the migration has none for this engine). */
 	const char *(*migration_sql)(const struct store_migration *m);

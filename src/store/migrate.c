@@ -84,6 +84,16 @@ rollback:
 
 static int migrate_locked(struct store_conn *c, int *ret_applied, struct ck_error *err);
 
+/* One empty write transaction: its commit runs the driver's pre-commit statements, so rows
+ * that writers outside certkeeper queued (the sqlite3 shell: certificates waiting for the
+ * trigram index) are indexed before the store serves reads. */
+static int drain_pre_commit(struct store_conn *c, struct ck_error *err)
+{
+	int rc = store_tx_begin(c, err);
+
+	return rc < 0 ? rc : store_tx_commit(c, err);
+}
+
 int store_migrate(struct store *st, int *ret_applied, struct ck_error *err)
 {
 	struct store_conn *c = store_conn_get(st);
@@ -100,6 +110,8 @@ int store_migrate(struct store *st, int *ret_applied, struct ck_error *err)
 			return rc;
 	}
 	rc = migrate_locked(c, &applied, err);
+	if (rc >= 0 && drv->pre_commit_table) /* the commit runs the driver's pre-commit work */
+		rc = drain_pre_commit(c, err);
 	if (drv->migrate_unlock_sql)
 		store_exec(c, drv->migrate_unlock_sql, NULL);
 	if (rc < 0)

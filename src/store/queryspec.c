@@ -461,6 +461,66 @@ static void expr_cert_assignments_json(const struct store_driver *d, struct strb
 	strbuf_adds(sql, " FROM (SELECT * FROM assignments WHERE certificate_id = t.id ORDER BY id) a");
 }
 
+/* A changelog snapshot with its blob placeholders put back (migration 9, schema.c): for each
+ * blob column that is set, the placeholder "\u0000ck-pem" or "\u0000ck-chain" (quotes
+ * included) is replaced by the stored literal, or by the literal rebuilt from the
+ * certificate that holds it. A missing blob leaves the placeholder (never NULL). `inner` is
+ * the expression to substitute into. */
+static void blob_literal(const struct store_driver *d, struct strbuf *sql, const char *col, const char *mark)
+{
+	strbuf_addf(sql, "COALESCE((SELECT COALESCE(b.body, '\"' || replace(replace(c.pem_content, ");
+	d->sql_char(sql, 13);
+	strbuf_adds(sql, ", '\\r'), ");
+	d->sql_char(sql, 10);
+	strbuf_addf(sql, ", '\\n') || '\"') FROM changelog_blobs b LEFT JOIN certificates c"
+			 " ON c.id = b.certificate_id WHERE b.sha256 = t.%s), '%s')", col, mark);
+}
+
+static void change_splice(const struct store_driver *d, struct strbuf *sql, const char *col, const char *mark,
+			  void (*inner)(const struct store_driver *, struct strbuf *, const char *),
+			  const char *side)
+{
+	strbuf_addf(sql, "CASE WHEN t.%s IS NULL THEN ", col);
+	inner(d, sql, side);
+	strbuf_adds(sql, " ELSE replace(");
+	inner(d, sql, side);
+	strbuf_addf(sql, ", '%s', ", mark);
+	blob_literal(d, sql, col, mark);
+	strbuf_adds(sql, ") END");
+}
+
+static void change_data(const struct store_driver *d, struct strbuf *sql, const char *side)
+{
+	(void)d; /* a json column on PostgreSQL: replace() takes text */
+	strbuf_addf(sql, "CAST(t.%schange_data AS TEXT)", side);
+}
+
+static void change_chain(const struct store_driver *d, struct strbuf *sql, const char *side)
+{
+	char col[32];
+
+	snprintf(col, sizeof(col), "%schange_chain_blob", side);
+	change_splice(d, sql, col, "\"\\u0000ck-chain\"", change_data, side);
+}
+
+static void expr_change_side(const struct store_driver *d, struct strbuf *sql, const char *side)
+{
+	char col[32];
+
+	snprintf(col, sizeof(col), "%schange_pem_blob", side);
+	change_splice(d, sql, col, "\"\\u0000ck-pem\"", change_chain, side);
+}
+
+static void expr_change_pre(const struct store_driver *d, struct strbuf *sql)
+{
+	expr_change_side(d, sql, "pre");
+}
+
+static void expr_change_post(const struct store_driver *d, struct strbuf *sql)
+{
+	expr_change_side(d, sql, "post");
+}
+
 /* Engine-neutral named expressions: fixed text. */
 static const struct {
 	const char *name;
@@ -484,6 +544,8 @@ static const struct {
 } named_exprs[] = {
     {"@policy_tag_ids", expr_policy_tag_ids},
     {"@cert_assignments_json", expr_cert_assignments_json},
+    {"@change_prechange", expr_change_pre},
+    {"@change_postchange", expr_change_post},
 };
 
 /* The subject of a term or column: "t.<col>", "(<expr>)" or "(<named expression>)". */

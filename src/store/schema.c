@@ -474,6 +474,82 @@ static const char m010_cluster[] =
 	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE outbox ADD COLUMN claimed_until BIGINT;";
 
+/* The changelog stores large immutable members once (issue 11 item 5): a snapshot's
+ * pem_content and issuer_chain string values are replaced by the placeholder
+ * "\u0000ck-pem" / "\u0000ck-chain" (domain/changelog.c) and the object_changes row names the blob in
+ * <side>_pem_blob / <side>_chain_blob; store/queryspec's @change_prechange/@change_postchange
+ * put the value back, so the API serves the very bytes that were written.
+ * changelog_blobs holds, per sha256 of the JSON string literal (quotes included), either the
+ * literal (body) or — for a certificate's own pem_content, the common case — only the id of
+ * the certificate whose pem_content it is (certificate_id): the PEM is then kept once, in the
+ * certificate. The triggers copy the literal into body before that certificate's pem_content
+ * changes or the row goes away. Only texts whose JSON escaping is \n and \r alone are stored
+ * as a pointer (the writer checks), so the replace() below rebuilds the literal exactly on
+ * both engines. Existing rows are not back-filled: they keep their verbatim snapshots (blob
+ * columns NULL) and render as before. */
+#define M009_LITERAL(row) \
+	"'\"' || replace(replace(" row ".pem_content, char(13), '\\r'), char(10), '\\n') || '\"'"
+#define M009_LITERAL_PG(row) \
+	"'\"' || replace(replace(" row ".pem_content, chr(13), '\\r'), chr(10), '\\n') || '\"'"
+#define M009_COLUMNS \
+	"ALTER TABLE object_changes ADD COLUMN prechange_pem_blob TEXT;" \
+	"ALTER TABLE object_changes ADD COLUMN prechange_chain_blob TEXT;" \
+	"ALTER TABLE object_changes ADD COLUMN postchange_pem_blob TEXT;" \
+	"ALTER TABLE object_changes ADD COLUMN postchange_chain_blob TEXT;"
+
+/* SQLite also defers the trigram index (migration 7) to the end of the transaction: FTS5
+ * writes its pending terms out as a new segment at every statement savepoint, so indexing row
+ * by row in the trigger made each imported certificate its own segment (and merge work) —
+ * a quarter of an import's time. The triggers now queue the row id in
+ * certificates_fts_pending; the driver indexes the queue in one statement before each
+ * COMMIT (store/sqlite.c pre_commit_sql), and store_migrate() drains what raw SQL writers
+ * (the sqlite3 shell) left. Deletes and updates still remove the old terms at once, unless
+ * the row is itself still queued. */
+#define M009_FTS_OLD_TERMS \
+	" INSERT INTO certificates_fts(certificates_fts, rowid, common_name, issuer, serial_key," \
+	" fingerprint_sha256) SELECT 'delete', OLD.id, OLD.common_name, OLD.issuer, OLD.serial_key," \
+	" OLD.fingerprint_sha256 WHERE NOT EXISTS (SELECT 1 FROM certificates_fts_pending" \
+	" WHERE id = OLD.id);"
+
+static const char m009_changelog_blobs[] =
+	"CREATE TABLE certificates_fts_pending (id INTEGER PRIMARY KEY);"
+	"DROP TRIGGER certificates_fts_ai;"
+	"DROP TRIGGER certificates_fts_ad;"
+	"DROP TRIGGER certificates_fts_au;"
+	"CREATE TRIGGER certificates_fts_ai AFTER INSERT ON certificates BEGIN"
+	" INSERT OR IGNORE INTO certificates_fts_pending(id) VALUES (NEW.id); END;"
+	"CREATE TRIGGER certificates_fts_ad AFTER DELETE ON certificates BEGIN" M009_FTS_OLD_TERMS
+	" DELETE FROM certificates_fts_pending WHERE id = OLD.id; END;"
+	"CREATE TRIGGER certificates_fts_au AFTER UPDATE OF common_name, issuer, serial_key, fingerprint_sha256"
+	" ON certificates BEGIN" M009_FTS_OLD_TERMS
+	" INSERT OR IGNORE INTO certificates_fts_pending(id) VALUES (NEW.id); END;"
+	M009_COLUMNS
+	"CREATE TABLE changelog_blobs (sha256 TEXT PRIMARY KEY, body TEXT, certificate_id BIGINT)"
+	" WITHOUT ROWID;"
+	"CREATE INDEX changelog_blobs_certificate ON changelog_blobs(certificate_id)"
+	" WHERE certificate_id IS NOT NULL;"
+	"CREATE TRIGGER certificates_changelog_blobs_bd BEFORE DELETE ON certificates BEGIN"
+	" UPDATE changelog_blobs SET body = " M009_LITERAL("OLD") ", certificate_id = NULL"
+	" WHERE certificate_id = OLD.id; END;"
+	"CREATE TRIGGER certificates_changelog_blobs_bu BEFORE UPDATE OF pem_content ON certificates"
+	" WHEN NEW.pem_content IS NOT OLD.pem_content BEGIN"
+	" UPDATE changelog_blobs SET body = " M009_LITERAL("OLD") ", certificate_id = NULL"
+	" WHERE certificate_id = OLD.id; END;";
+
+static const char m009_changelog_blobs_pg[] =
+	M009_COLUMNS
+	"CREATE TABLE changelog_blobs (sha256 TEXT PRIMARY KEY, body TEXT, certificate_id BIGINT);"
+	"CREATE INDEX changelog_blobs_certificate ON changelog_blobs(certificate_id)"
+	" WHERE certificate_id IS NOT NULL;"
+	"CREATE FUNCTION certificates_changelog_blobs_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" UPDATE changelog_blobs SET body = " M009_LITERAL_PG("OLD") ", certificate_id = NULL"
+	" WHERE certificate_id = OLD.id; IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$;"
+	"CREATE TRIGGER certificates_changelog_blobs_bd BEFORE DELETE ON certificates"
+	" FOR EACH ROW EXECUTE FUNCTION certificates_changelog_blobs_keep();"
+	"CREATE TRIGGER certificates_changelog_blobs_bu BEFORE UPDATE OF pem_content ON certificates"
+	" FOR EACH ROW WHEN (NEW.pem_content IS DISTINCT FROM OLD.pem_content)"
+	" EXECUTE FUNCTION certificates_changelog_blobs_keep();";
+
 const struct store_migration store_migrations[] = {
 	{.version = 1, .name = "core inventory schema", .sqlite = m001_core},
 	{.version = 2, .name = "users and tokens as API resources", .sqlite = m002_users},
@@ -486,6 +562,8 @@ const struct store_migration store_migrations[] = {
 	 .sqlite = m007_read_indexes, .postgres = m007_read_indexes_pg},
 	{.version = 8, .name = "descending list indexes, covering tag index, facet counts",
 	 .sqlite = m008_read_indexes2, .postgres = m008_read_indexes2_pg},
+	{.version = 9, .name = "changelog stores PEM and chains once (changelog_blobs)",
+	 .sqlite = m009_changelog_blobs, .postgres = m009_changelog_blobs_pg},
 	{.version = 10, .name = "cluster: job slots, sign-in failures, outbox claims", .sqlite = m010_cluster},
 };
 

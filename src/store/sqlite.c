@@ -42,6 +42,23 @@ static const char sqlite_pragmas[] = "PRAGMA journal_mode=WAL;"
 
 static pthread_once_t heap_budget_once = PTHREAD_ONCE_INIT;
 
+/* Statement journals (the undo of one statement inside a longer transaction) stay in memory.
+ * SQLite's default spills one to a temporary file past 64 KiB, and an insert into
+ * certificates touches more pages than that (its indexes and side tables): an import wrote
+ * ~80 journal pages per certificate to /var/tmp (issue 11). -1 = never spill, in 1 KiB
+ * chunks (a positive threshold would also be the chunk size: an 8 MiB allocation for every
+ * statement). A statement journal holds the pages the statement changed that existed before
+ * it, so it is bounded by what one statement rewrites. Process-wide; must be set before
+ * SQLite initialises, hence before the first open. */
+#define SQLITE_STMT_SPILL_BYTES (-1)
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+static void configure_sqlite(void)
+{
+	/* fails only if SQLite is already initialised: then its default stays */
+	(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, SQLITE_STMT_SPILL_BYTES);
+}
+
 static void set_heap_budget(void) { sqlite3_soft_heap_limit64(SQLITE_HEAP_BUDGET); }
 
 /* Maps an SQLite result code (extended) to CK_E_*, filling err. `what` says which
@@ -195,6 +212,7 @@ static int sq_open(const char *target, void **ret_db, struct ck_error *err)
 
 	if (!strncmp(target, "file:", 5))
 		flags |= SQLITE_OPEN_URI;
+	pthread_once(&config_once, configure_sqlite);
 	rc = sqlite3_open_v2(target, &db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		rc = ck_error_set(err, rc == SQLITE_NOMEM ? CK_E_NOMEM : CK_E_DB, "db",
@@ -432,6 +450,16 @@ static void sq_string_agg(struct strbuf *sql, const char *expr, const char *sep_
 	strbuf_addf(sql, "group_concat(%s, %s)", expr, sep_expr);
 }
 
+/* The trigram index of the certificates a transaction inserted or changed (schema.c,
+ * migration 9): one FTS5 insert per transaction instead of one per row. */
+static const char *const sq_pre_commit_sql[] = {
+    "INSERT INTO certificates_fts(rowid, common_name, issuer, serial_key, fingerprint_sha256)"
+    " SELECT c.id, c.common_name, c.issuer, c.serial_key, c.fingerprint_sha256"
+    " FROM certificates_fts_pending p JOIN certificates c ON c.id = p.id",
+    "DELETE FROM certificates_fts_pending",
+    NULL,
+};
+
 static void sq_char(struct strbuf *sql, int code) { strbuf_addf(sql, "char(%d)", code); }
 
 static void sq_upsert(struct strbuf *sql, const char *conflict_cols, const char *const *update_cols)
@@ -470,6 +498,8 @@ const struct store_driver store_sqlite_driver = {
     .changes = sq_changes,
     .has_table = sq_has_table,
     .begin_sql = "BEGIN IMMEDIATE",
+    .pre_commit_table = "certificates_fts_pending",
+    .pre_commit_sql = sq_pre_commit_sql,
     .migration_sql = sq_migration_sql,
     .sql_json_array_has = sq_json_array_has,
     .sql_json_elements = sq_json_elements,

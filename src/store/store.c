@@ -45,6 +45,7 @@ struct store_conn {
 	struct store *st;
 	void *db;
 	int in_tx;
+	int pre_commit; /* 1: the driver's pre_commit_table exists (checked until it does) */
 	struct store_conn *prev, *next; /* the store's list */
 	struct store_stmt *buckets[CACHE_BUCKETS];
 	struct store_stmt *lru_head, *lru_tail; /* head = most recently used */
@@ -603,13 +604,44 @@ int store_tx_begin(struct store_conn *c, struct ck_error *err)
 	return 0;
 }
 
+/* The driver's statements before COMMIT, once its table exists (tables are never dropped,
+ * so a found table stays found; until then each commit looks, e.g. during migrations). */
+static int pre_commit(struct store_conn *c, struct ck_error *err)
+{
+	const struct store_driver *drv = c->st->drv;
+	int rc = 0;
+
+	if (!drv->pre_commit_table)
+		return 0;
+	if (!c->pre_commit) {
+		rc = drv->has_table(c->db, drv->pre_commit_table, err);
+		if (rc <= 0)
+			return rc;
+		c->pre_commit = 1;
+	}
+	for (size_t i = 0; drv->pre_commit_sql[i]; i++) {
+		struct store_stmt *s = NULL;
+
+		rc = store_query(c, drv->pre_commit_sql[i], &s, err);
+		if (rc < 0)
+			return rc;
+		rc = store_step(s, err);
+		store_done(s);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int store_tx_commit(struct store_conn *c, struct ck_error *err)
 {
 	int rc;
 
 	if (!c->in_tx)
 		return ck_error_set(err, CK_E_INTERNAL, NULL, "commit without a transaction");
-	rc = c->st->drv->exec(c->db, "COMMIT", err);
+	rc = pre_commit(c, err);
+	if (rc >= 0)
+		rc = c->st->drv->exec(c->db, "COMMIT", err);
 	if (rc < 0) /* the transaction is over either way: callers retry it whole */
 		c->st->drv->exec(c->db, "ROLLBACK", NULL);
 	c->in_tx = 0;

@@ -82,12 +82,16 @@ def tables(db):
     con = sqlite3.connect(db)
     names = [r[0] for r in con.execute(
         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-        " AND name <> 'schema_migrations' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
+        " AND name <> 'schema_migrations' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+        # the trigram index's own tables: their segment layout depends on how rows were
+        # grouped into transactions (one segment per commit); compared by search below
+        " AND name NOT LIKE 'certificates_fts%' ORDER BY name")]
     out = {}
     for n in names:
         cols = [r[1] for r in con.execute(f"PRAGMA table_info({n})")]
         rows = []
-        for row in con.execute(f"SELECT * FROM {n} ORDER BY 1, 2"):
+        order = "1, 2" if len(cols) > 1 else "1"  # certificates_fts_pending has one column
+        for row in con.execute(f"SELECT * FROM {n} ORDER BY {order}"):
             vals = []
             for v in row:
                 if isinstance(v, str) and v[:1] in "{[":
@@ -116,6 +120,13 @@ def test_round_trip_sqlite_postgres_sqlite(source, tmp_path):
     assert a["certificates"][1] and a["object_changes"][1] and a["assignments"][1]
     for name in a:
         assert a[name] == b[name], name
+    # the trigram index finds the same certificates in both
+    def search(db, term):
+        with sqlite3.connect(db) as con:
+            return con.execute("SELECT rowid FROM certificates_fts WHERE certificates_fts MATCH ?"
+                               " ORDER BY rowid", (term,)).fetchall()
+    for term in ('"exa"', '"migrate"', '"CN="'):
+        assert search(source, term) == search(back, term) != [], term
     # the renewal's self-reference survived, and ids continue after the copied ones on PostgreSQL
     con = sqlite3.connect(back)
     assert con.execute("SELECT COUNT(*) FROM certificates WHERE replaced_by IS NOT NULL").fetchone()[0] == 1

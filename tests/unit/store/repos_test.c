@@ -249,12 +249,16 @@ static void test_sweep_candidates(void **state)
 	    store_cert_sweep_candidates(conn(state), STORE_SWEEP_EXPIRE, 2500, rows, 1, &n, NULL),
 	    0);
 	assert_int_equal(n, 1); /* max */
-	/* expired and replaced, unless pinned */
-	assert_int_equal(
-	    store_cert_sweep_candidates(conn(state), STORE_SWEEP_ARCHIVE, 1000, rows, 4, &n, NULL),
-	    0);
+	/* expired, and replaced, unless pinned (certificate 4 is replaced but pinned) */
+	assert_int_equal(store_cert_sweep_candidates(conn(state), STORE_SWEEP_ARCHIVE_EXPIRED, 1000,
+						     rows, 4, &n, NULL),
+			 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(rows[0].id, 3);
+	assert_int_equal(store_cert_sweep_candidates(conn(state), STORE_SWEEP_ARCHIVE_REPLACED, 1000,
+						     rows, 4, &n, NULL),
+			 0);
+	assert_int_equal(n, 0);
 }
 
 static void test_assignment_reads(void **state)
