@@ -255,8 +255,8 @@ static void test_sweep_candidates(void **state)
 			 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(rows[0].id, 3);
-	assert_int_equal(store_cert_sweep_candidates(conn(state), STORE_SWEEP_ARCHIVE_REPLACED, 1000,
-						     rows, 4, &n, NULL),
+	assert_int_equal(store_cert_sweep_candidates(conn(state), STORE_SWEEP_ARCHIVE_REPLACED,
+						     1000, rows, 4, &n, NULL),
 			 0);
 	assert_int_equal(n, 0);
 }
