@@ -8,8 +8,7 @@
 #include "api/resources.h"
 #include "api/write.h"
 #include "domain/certificate.h"
-#include "domain/uow.h"
-#include "domain/write.h"
+#include "domain/import.h"
 #include "store/certificates.h"
 
 #include <stdlib.h>
@@ -114,24 +113,23 @@ struct import_job {
 	struct import_item *items;
 	size_t n;
 	int64_t *ids;
-	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int run_import(void *arg, struct ck_error *err)
+/* The import command (domain/import.h) over the decoded items: their records, created in one
+ * unit of work; err->index names the failing item. */
+static int run_import(struct api_req *ar, struct import_job *job, struct ck_error *err)
 {
-	struct import_job *job = arg;
-	struct api_req *ar = job->ar;
-	int r = 0;
+	struct dom_record *recs = calloc(job->n ? job->n : 1, sizeof(*recs));
+	struct dom_cert_import imp = {.recs = recs, .n = job->n, .ret_ids = job->ids};
+	int r = recs ? 0 : CK_E_NOMEM;
 
-	for (size_t i = 0; i < job->n && !r; i++) {
-		struct dom_record rec;
-		r = api_import_record(&job->items[i], &rec);
-		if (!r)
-			r = dom_create_step(&ar->ctx, res_certificates.model, &rec, NULL, &job->ids[i], err);
-		dom_record_release(&rec);
-		if (r && err)
-			err->index = (long)i;
-	}
+	for (size_t i = 0; i < job->n && !r; i++)
+		r = api_import_record(&job->items[i], &recs[i]);
+	if (!r)
+		r = dom_cert_import(&ar->ctx, &imp, err);
+	for (size_t i = 0; recs && i < job->n; i++)
+		dom_record_release(&recs[i]);
+	free(recs);
 	return r;
 }
 
@@ -238,8 +236,8 @@ static void import_one(struct api_req *ar)
 		api_import_item_release(&it);
 		return;
 	}
-	job = (struct import_job){&it, 1, &id, ar};
-	r = dom_uow_run(&ar->ctx, run_import, &job, &err);
+	job = (struct import_job){&it, 1, &id};
+	r = run_import(ar, &job, &err);
 	api_import_item_release(&it);
 	if (r) {
 		api_fail(ar, r, &err);
@@ -337,8 +335,7 @@ static void bulk_import(struct api_req *ar)
 	if (validate_batch(ar, &job, body, &w))
 		goto out;
 	strbuf_reset(&ar->resp->body);
-	job.ar = ar;
-	r = dom_uow_run(&ar->ctx, run_import, &job, &err);
+	r = run_import(ar, &job, &err);
 	if (r) {
 		if (r == CK_E_DUPLICATE)
 			ck_error_set(&err, r, NULL, "A database constraint error occurred. Check for duplicate certificates.");

@@ -10,13 +10,12 @@
  *        snapshot (the daily sweep takes them too)
  *   GET  compliance-trend/[?days=90][&tenant_id=N]: snapshots of the last `days` days, oldest
  *        first
- * Shape of each: decode → domain/compliance (a domain command run by dom_uow_run) → encode after commit.
+ * Shape of each: decode → a domain/compliance.h command → encode after commit.
  */
 #include "api/actions.h"
 #include "api/resources.h"
 #include "core/parse.h"
 #include "domain/compliance.h"
-#include "domain/uow.h"
 #include "store/compliance.h"
 
 #include <stdio.h>
@@ -101,26 +100,11 @@ static int optional_body(struct api_req *ar, json_t **ret, struct ck_error *err)
 /* ---- single certificate ---- */
 
 struct single_job {
-	struct api_req *ar; /* the request this domain command runs for */
 	int64_t cert_id;
 	int64_t *policy_ids; /* NULL: the applicable policies */
 	size_t npolicy_ids;
 	struct dom_compliance_run run;
 };
-
-static int run_single(void *arg, struct ck_error *err)
-{
-	struct single_job *job = arg;
-	struct api_req *ar = job->ar;
-	struct dom_policy_set set = {0};
-	int r = dom_policy_set_load(&ar->ctx, job->policy_ids, job->npolicy_ids, &set, err);
-
-	if (!r)
-		r = dom_compliance_run(&ar->ctx, job->cert_id, &set, job->policy_ids == NULL,
-				       &job->run, err);
-	dom_policy_set_release(&set);
-	return r;
-}
 
 static void send_single(struct api_req *ar, const struct single_job *job)
 {
@@ -159,9 +143,8 @@ static void compliance_check(struct api_req *ar, int64_t id)
 		free(job.policy_ids);
 		job.policy_ids = NULL;
 	}
-	job.ar = ar;
 	if (!r)
-		r = dom_uow_run(&ar->ctx, run_single, &job, &err);
+		r = dom_compliance_check(&ar->ctx, id, job.policy_ids, job.npolicy_ids, &job.run, &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else
@@ -173,7 +156,6 @@ static void compliance_check(struct api_req *ar, int64_t id)
 /* ---- bulk ---- */
 
 struct bulk_job {
-	struct api_req *ar; /* the request this domain command runs for */
 	int64_t *cert_ids;
 	size_t ncert_ids;
 	int64_t *policy_ids;
@@ -182,36 +164,6 @@ struct bulk_job {
 	struct strbuf reports, missing;
 	struct jsonw w;
 };
-
-struct id_pos {
-	int64_t id;
-	size_t pos;
-};
-
-static int cmp_id_pos(const void *a, const void *b)
-{
-	const struct id_pos *x = a, *y = b;
-
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-/* dup[i] = 1 when ids[i] occurred earlier in the list (O(n log n): caps reach 100000). */
-static int mark_duplicates(const int64_t *ids, size_t n, unsigned char *dup)
-{
-	struct id_pos *v = malloc((n ? n : 1) * sizeof(*v));
-
-	if (!v)
-		return CK_E_NOMEM;
-	for (size_t i = 0; i < n; i++)
-		v[i] = (struct id_pos){ids[i], i};
-	qsort(v, n, sizeof(*v), cmp_id_pos);
-	for (size_t i = 1; i < n; i++)
-		dup[v[i].pos] = v[i].id == v[i - 1].id;
-	free(v);
-	return 0;
-}
 
 static void bulk_report(struct bulk_job *job, int64_t id, const struct dom_compliance_run *run)
 {
@@ -231,50 +183,17 @@ static void bulk_report(struct bulk_job *job, int64_t id, const struct dom_compl
 	job->failed += run->failed;
 }
 
-static int bulk_one(struct api_req *ar, struct bulk_job *job, const struct dom_policy_set *set,
-		    int64_t id, struct ck_error *err)
-{
-	struct dom_compliance_run run = {0};
-	struct ck_error e;
-	int r;
-
-	ck_error_clear(&e);
-	r = dom_compliance_run(&ar->ctx, id, set, 1, &run, &e);
-	if (r == CK_E_NOTFOUND) {
-		strbuf_addf(&job->missing, "%s%lld", job->missing.len ? "," : "", (long long)id);
-		return 0;
-	}
-	if (r) {
-		if (err)
-			*err = e;
-		return r;
-	}
-	bulk_report(job, id, &run);
-	dom_compliance_run_release(&run);
-	return 0;
-}
-
-static int run_bulk(void *arg, struct ck_error *err)
+/* One certificate of a bulk run, as the domain command reports it (run NULL: unknown). */
+static int bulk_visit(void *arg, int64_t id, const struct dom_compliance_run *run)
 {
 	struct bulk_job *job = arg;
-	struct api_req *ar = job->ar;
-	struct dom_policy_set set = {0};
-	unsigned char *dup = calloc(job->ncert_ids + 1, 1);
-	int r = dup ? mark_duplicates(job->cert_ids, job->ncert_ids, dup) : CK_E_NOMEM;
 
-	if (!r)
-		r = dom_policy_set_load(&ar->ctx, job->policy_ids, job->npolicy_ids, &set, err);
-	for (size_t i = 0; !r && i < job->ncert_ids; i++)
-		if (!dup[i])
-			r = bulk_one(ar, job, &set, job->cert_ids[i], err);
-	jsonw_arr_close(&job->w);
-	dom_policy_set_release(&set);
-	free(dup);
-	if (!r)
-		r = jsonw_result(&job->w);
-	if (!r)
-		r = strbuf_result(&job->missing);
-	return r;
+	if (!run) {
+		strbuf_addf(&job->missing, "%s%lld", job->missing.len ? "," : "", (long long)id);
+		return strbuf_result(&job->missing);
+	}
+	bulk_report(job, id, run);
+	return jsonw_result(&job->w);
 }
 
 static void send_bulk(struct api_req *ar, struct bulk_job *job)
@@ -335,9 +254,12 @@ static void bulk_compliance_check(struct api_req *ar)
 	jsonw_init(&job.w, &job.reports);
 	jsonw_arr_open(&job.w);
 	r = decode_bulk(ar, &job, &err);
-	job.ar = ar;
 	if (!r)
-		r = dom_uow_run(&ar->ctx, run_bulk, &job, &err);
+		r = dom_compliance_check_bulk(&ar->ctx, job.cert_ids, job.ncert_ids, job.policy_ids, job.npolicy_ids,
+					      bulk_visit, &job, &err);
+	jsonw_arr_close(&job.w);
+	if (!r)
+		r = jsonw_result(&job.w);
 	if (r)
 		api_fail(ar, r, &err);
 	else
@@ -560,19 +482,6 @@ static int write_snapshot_row(void *arg, const struct store_snapshot_row *row)
 	return 0;
 }
 
-struct snapshot_job {
-	struct api_req *ar; /* the request this domain command runs for */
-	int64_t tenant, id;
-};
-
-static int run_snapshot(void *arg, struct ck_error *err)
-{
-	struct snapshot_job *job = arg;
-	struct api_req *ar = job->ar;
-
-	return dom_compliance_snapshot(&ar->ctx, job->tenant, &job->id, err);
-}
-
 static void send_snapshot(struct api_req *ar, int64_t id)
 {
 	struct ck_error err;
@@ -588,7 +497,7 @@ static void send_snapshot(struct api_req *ar, int64_t id)
 
 static void snapshot(struct api_req *ar)
 {
-	struct snapshot_job job = {0};
+	int64_t tenant = 0, id = 0;
 	struct ck_error err;
 	json_t *body;
 	int r;
@@ -596,14 +505,13 @@ static void snapshot(struct api_req *ar)
 	ck_error_clear(&err);
 	r = optional_body(ar, &body, &err);
 	if (!r)
-		r = decode_tenant(ar, body, &job.tenant, &err);
-	job.ar = ar;
+		r = decode_tenant(ar, body, &tenant, &err);
 	if (!r)
-		r = dom_uow_run(&ar->ctx, run_snapshot, &job, &err);
+		r = dom_compliance_take_snapshot(&ar->ctx, tenant, &id, &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else
-		send_snapshot(ar, job.id);
+		send_snapshot(ar, id);
 }
 
 struct trend_out {

@@ -18,8 +18,7 @@
 #include "api/resources.h"
 #include "core/parse.h"
 #include "domain/certificate.h"
-#include "domain/uow.h"
-#include "domain/write.h"
+#include "domain/import.h"
 #include "http/multipart.h"
 
 #include <ctype.h>
@@ -387,53 +386,37 @@ static int json_rows(const char *content, size_t len, json_t **ret, struct row_e
 /* ---- bulk-data-import --------------------------------------------------------------------- */
 
 struct data_job {
-	struct dom_record *recs; /* one per row; type DV_ABSENT common_name = invalid row */
+	struct dom_record *recs; /* one per row */
 	size_t n;
 	int skip;
 	int64_t *ids; /* created ids, 0 for skipped */
 	size_t created, skipped;
 	struct row_errors *re;
-	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int create_rows(void *arg, struct ck_error *err)
+/* A row the certificate rules refused: one row error (rows count from 1). */
+static void row_refused(void *arg, size_t i, const struct ck_error *why)
 {
 	struct data_job *job = arg;
-	struct api_req *ar = job->ar;
-	int r = 0;
 
-	for (size_t i = 0; i < job->n && !r; i++) {
-		struct dom_record *rec = &job->recs[i];
-		struct ck_error rerr;
-		int64_t dup = 0;
-		ck_error_clear(&rerr);
-		r = dom_cert_find_duplicate(
-		    &ar->ctx, dom_record_text(rec, "serial_number"), dom_record_text(rec, "issuer"),
-		    dom_record_text(rec, "fingerprint_sha256"), 0, &dup, err);
-		if (!r && dup && job->skip) {
-			job->skipped++;
-			continue;
-		}
-		if (!r && dup)
-			return ck_error_set(err, CK_E_DUPLICATE, NULL,
-					    "Duplicate certificate: %s (serial: %.20s)",
-					    dom_record_text(rec, "common_name"),
-					    dom_record_text(rec, "serial_number"));
-		if (!r)
-			r = dom_create_step(&ar->ctx, res_certificates.model, rec, NULL, &job->ids[i], &rerr);
-		if (r == CK_E_INVALID ||
-		    r == CK_E_DUPLICATE) { /* the certificate rules refused the row */
-			row_error(job->re, (long)i + 1, rerr.field[0] ? rerr.field : "", "%s",
-				  rerr.msg);
-			r = 0;
-		} else if (!r) {
-			job->created++;
-		} else if (err && rerr.code) {
-			*err = rerr;
-		}
-	}
-	if (!r && job->re->n)
-		r = ck_error_set(err, CK_E_INVALID, NULL, "Validation errors found.");
+	row_error(job->re, (long)i + 1, why->field[0] ? why->field : "", "%s", why->msg);
+}
+
+/* The import command (domain/import.h): duplicates skipped or fatal, refused rows reported. */
+static int create_rows(struct api_req *ar, struct data_job *job, struct ck_error *err)
+{
+	struct dom_cert_import imp = {
+	    .recs = job->recs,
+	    .n = job->n,
+	    .dups = job->skip ? DOM_IMPORT_DUP_SKIP : DOM_IMPORT_DUP_FAIL,
+	    .ret_ids = job->ids,
+	    .on_refused = row_refused,
+	    .arg = job,
+	};
+	int r = dom_cert_import(&ar->ctx, &imp, err);
+
+	job->created = imp.created;
+	job->skipped = imp.skipped;
 	return r;
 }
 
@@ -597,9 +580,8 @@ static void bulk_data_import(struct api_req *ar)
 	job.skip = !strcmp(dr.on_duplicate, "skip");
 	if (!r)
 		r = validate_rows(ar, rows, &job, &re);
-	job.ar = ar;
 	if (!r && !re.n)
-		r = dom_uow_run(&ar->ctx, create_rows, &job, &err);
+		r = create_rows(ar, &job, &err);
 	if (re.n)
 		send_row_errors(ar, &re); /* parse, validation or rule errors: all rolled back */
 	else if (r)
@@ -626,40 +608,41 @@ struct file_job {
 	struct strbuf dups; /* JSON array items: CNs of duplicates */
 	struct jsonw dw;
 	size_t ndups;
-	struct api_req *ar; /* the request this domain command runs for */
 };
 
-static int create_file_certs(void *arg, struct ck_error *err)
+/* A certificate already stored: listed by CN. */
+static int file_dup(void *arg, size_t i, const struct ck_error *why)
 {
 	struct file_job *job = arg;
-	struct api_req *ar = job->ar;
+
+	(void)why;
+	jsonw_str(&job->dw, job->b->certs[i].common_name);
+	job->ndups++;
+	return 0;
+}
+
+/* The import command (domain/import.h) over the file's certificates; duplicates skipped. */
+static int create_file_certs(struct api_req *ar, struct file_job *job, struct ck_error *err)
+{
 	size_t n = job->chain ? 1 : job->b->ncerts;
-	int r = 0;
+	struct dom_record *recs = calloc(n, sizeof(*recs));
+	struct dom_cert_import imp = {
+	    .recs = recs, .n = n, .dups = DOM_IMPORT_DUP_SKIP, .ret_ids = job->ids, .on_skip = file_dup, .arg = job};
+	int r = recs ? 0 : CK_E_NOMEM;
 
 	for (size_t i = 0; i < n && !r; i++) {
-		const struct x509_cert_info *c = &job->b->certs[i];
-		struct dom_record rec;
-		int64_t dup = 0;
-		r = dom_cert_find_duplicate(&ar->ctx, c->serial_number, c->issuer,
-					    c->fingerprint_sha256, 0, &dup, NULL);
-		if (!r && dup) {
-			jsonw_str(&job->dw, c->common_name);
-			job->ndups++;
-			continue;
-		}
+		r = dom_record_init(&recs[i], dom_model_names(res_certificates.model), res_certificates.model->nfields);
 		if (!r)
-			r = dom_record_init(&rec, dom_model_names(res_certificates.model),
-					    res_certificates.model->nfields);
-		if (r)
-			return r;
-		r = dom_cert_record_from_x509(&rec, c, job->chain ? job->b->issuer_chain : "");
+			r = dom_cert_record_from_x509(&recs[i], &job->b->certs[i], job->chain ? job->b->issuer_chain : "");
 		if (!r && job->tenant)
-			r = dom_record_set_int(&rec, "tenant", job->tenant);
-		if (!r)
-			r = dom_create_step(&ar->ctx, res_certificates.model, &rec, NULL, &job->ids[i], err);
-		job->created += !r;
-		dom_record_release(&rec);
+			r = dom_record_set_int(&recs[i], "tenant", job->tenant);
 	}
+	if (!r)
+		r = dom_cert_import(&ar->ctx, &imp, err);
+	job->created = imp.created;
+	for (size_t i = 0; recs && i < n; i++)
+		dom_record_release(&recs[i]);
+	free(recs);
 	return r;
 }
 
@@ -765,9 +748,8 @@ static void import_file(struct api_req *ar)
 		    "No file provided. Send the certificate as the multipart field 'file'.");
 	if (!r)
 		r = parse_file(ar, f, &job, &err);
-	job.ar = ar;
 	if (!r)
-		r = dom_uow_run(&ar->ctx, create_file_certs, &job, &err);
+		r = create_file_certs(ar, &job, &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else

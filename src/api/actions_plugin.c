@@ -1,14 +1,13 @@
 /*
  * api/actions_plugin — actions of the other plugin resources: csrs/import/,
- * certificate-authorities/seed-defaults/, certificates/bulk-assign/.
+ * certificate-authorities/seed-defaults/, certificates/bulk-assign/. Each decodes the request,
+ * runs its domain command (domain/plugin.h) and renders the result.
  */
 #include "api/actions.h"
 #include "api/resources.h"
 #include "domain/assignment.h"
 #include "domain/certificate.h"
-#include "domain/uow.h"
-#include "domain/write.h"
-#include "store/assignments.h"
+#include "domain/plugin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -68,31 +67,6 @@ static int csr_record(struct dom_record *rec, const struct x509_csr_info *c)
 	return r;
 }
 
-struct csr_job {
-	struct dom_record *rec;
-	int64_t id;
-	struct api_req *ar; /* the request this domain command runs for */
-};
-
-static int run_csr(void *arg, struct ck_error *err)
-{
-	struct csr_job *job = arg;
-	struct api_req *ar = job->ar;
-	int64_t dup = 0;
-	const char *fp = dom_record_text(job->rec, "fingerprint_sha256");
-	char cn[256] = "";
-	int r = store_id_by_text(ar->ctx.conn, "csrs", "fingerprint_sha256", fp, &dup, err);
-
-	if (r == 1)
-		r = store_text_of(ar->ctx.conn, "csrs", "common_name", dup, cn, sizeof(cn), err);
-	if (r < 0)
-		return r;
-	if (dup)
-		return ck_error_set(err, CK_E_DUPLICATE, "pem_content", "CSR already exists: %s (ID: %lld)", cn,
-				    (long long)dup);
-	return dom_create_step(&ar->ctx, res_csrs.model, job->rec, NULL, &job->id, err);
-}
-
 /* dry_run: the request parsed as it would be saved (the UI's preview before Save), with
  * the CSR it would duplicate; nothing is written. */
 static void csr_preview(struct api_req *ar, const struct x509_csr_info *c)
@@ -139,7 +113,7 @@ static void csr_import(struct api_req *ar)
 	struct x509_bundle *b = NULL;
 	struct dom_record rec = {0};
 	struct ck_error err;
-	struct csr_job job = {&rec, 0, ar};
+	int64_t id = 0;
 	struct jsonw w;
 	json_t *body, *pem, *tenant, *dry;
 	int r;
@@ -187,10 +161,10 @@ static void csr_import(struct api_req *ar)
 		csr_preview(ar, &b->csrs[0]);
 		goto out;
 	}
-	if ((r = dom_uow_run(&ar->ctx, run_csr, &job, &err)))
+	if ((r = dom_csr_import(&ar->ctx, &rec, &id, &err)))
 		goto fail;
 	api_json_begin(ar, 201, &w);
-	api_render_object(ar, &res_csrs, job.id, 0, &w, NULL);
+	api_render_object(ar, &res_csrs, id, 0, &w, NULL);
 	goto out;
 fail:
 	api_fail(ar, r, &err);
@@ -199,135 +173,33 @@ out:
 	dom_cert_bundle_free(b);
 }
 
-/* The common public CAs (reference §1.3 seed list, extended); each pattern matches issuers. */
-static const struct {
-	const char *name, *type, *pattern, *website;
-} default_cas[] = {
-	{"Let's Encrypt", "acme", "let's encrypt", "https://letsencrypt.org"},
-	{"DigiCert", "public", "digicert", "https://www.digicert.com"},
-	{"Sectigo", "public", "sectigo", "https://www.sectigo.com"},
-	{"GlobalSign", "public", "globalsign", "https://www.globalsign.com"},
-	{"ZeroSSL", "acme", "zerossl", "https://zerossl.com"},
-	{"Google Trust Services", "public", "google trust services", "https://pki.goog"},
-	{"Buypass", "acme", "buypass", "https://www.buypass.com"},
-	{"Entrust", "public", "entrust", "https://www.entrust.com"},
-	{"GoDaddy", "public", "godaddy", "https://www.godaddy.com"},
-	{"Amazon", "public", "amazon", "https://www.amazontrust.com"},
-	{"Microsoft", "public", "microsoft", "https://www.microsoft.com/pki"},
-	{"IdenTrust", "public", "identrust", "https://www.identrust.com"},
-};
-
-struct seed_job {
-	int created;
-	struct api_req *ar; /* the request this domain command runs for */
-};
-
-static int run_seed(void *arg, struct ck_error *err)
-{
-	struct seed_job *job = arg;
-	struct api_req *ar = job->ar;
-
-	for (size_t i = 0; i < sizeof(default_cas) / sizeof(default_cas[0]); i++) {
-		struct dom_record rec;
-		int64_t found = 0, id;
-		int r = store_id_by_text(ar->ctx.conn, "certificate_authorities", "name", default_cas[i].name, &found, err);
-		if (r < 0)
-			return r;
-		if (found)
-			continue;
-		if ((r = dom_record_init(&rec, dom_model_names(res_cas.model), res_cas.model->nfields)))
-			return r;
-		dom_record_set_text(&rec, "name", default_cas[i].name, strlen(default_cas[i].name));
-		dom_record_set_text(&rec, "type", default_cas[i].type, strlen(default_cas[i].type));
-		dom_record_set_text(&rec, "issuer_pattern", default_cas[i].pattern, strlen(default_cas[i].pattern));
-		dom_record_set_text(&rec, "website_url", default_cas[i].website, strlen(default_cas[i].website));
-		r = dom_create_step(&ar->ctx, res_cas.model, &rec, NULL, &id, err);
-		dom_record_release(&rec);
-		if (r)
-			return r;
-		job->created++;
-	}
-	return 0;
-}
-
 static void seed_cas(struct api_req *ar)
 {
-	struct seed_job job = {0};
 	struct ck_error err;
 	struct jsonw w;
+	int created = 0;
 	int r;
 
 	ck_error_clear(&err);
-	job.ar = ar;
-	if ((r = dom_uow_run(&ar->ctx, run_seed, &job, &err))) {
+	if ((r = dom_ca_seed_defaults(&ar->ctx, &created, &err))) {
 		api_fail(ar, r, &err);
 		return;
 	}
-	api_json_begin(ar, job.created ? 201 : 200, &w);
+	api_json_begin(ar, created ? 201 : 200, &w);
 	jsonw_obj_open(&w);
-	jsonw_kint(&w, "created_count", job.created);
-	jsonw_kint(&w, "total", (int64_t)(sizeof(default_cas) / sizeof(default_cas[0])));
+	jsonw_kint(&w, "created_count", created);
+	jsonw_kint(&w, "total", (int64_t)dom_ca_default_count());
 	jsonw_obj_close(&w);
-}
-
-struct assign_job {
-	json_t *ids;
-	const char *type;
-	int64_t target;
-	int primary;
-	int created, skipped;
-	json_t *not_found;
-	struct api_req *ar; /* the request this domain command runs for */
-};
-
-static int run_assign(void *arg, struct ck_error *err)
-{
-	struct assign_job *job = arg;
-	struct api_req *ar = job->ar;
-	struct dom_target t;
-	size_t i;
-	json_t *v;
-	int r = dom_target_get(&ar->ctx, job->type, job->target, &t, err);
-
-	if (r)
-		return r == CK_E_NOTFOUND ? CK_E_INVALID : r;
-	json_array_foreach(job->ids, i, v) {
-		int64_t cid = json_integer_value(v), existing = 0, id;
-		struct dom_record rec;
-		if ((r = store_id_exists(ar->ctx.conn, "certificates", cid, err)) < 0)
-			return r;
-		if (!r) {
-			json_array_append_new(job->not_found, json_integer(cid));
-			continue;
-		}
-		if ((r = store_assignment_find(ar->ctx.conn, cid, job->type, job->target, 0, &existing, err)) < 0)
-			return r;
-		if (existing) {
-			job->skipped++;
-			continue;
-		}
-		if ((r = dom_record_init(&rec, dom_model_names(res_assignments.model), res_assignments.model->nfields)))
-			return r;
-		dom_record_set_int(&rec, "certificate", cid);
-		dom_record_set_text(&rec, "assigned_object_type", job->type, strlen(job->type));
-		dom_record_set_int(&rec, "assigned_object_id", job->target);
-		dom_record_set_int(&rec, "is_primary", job->primary);
-		r = dom_create_step(&ar->ctx, res_assignments.model, &rec, NULL, &id, err);
-		dom_record_release(&rec);
-		if (r)
-			return r;
-		job->created++;
-	}
-	return 0;
 }
 
 static void bulk_assign(struct api_req *ar)
 {
 	static const char *const known[] = {"certificate_ids", "assigned_object_type", "assigned_object_id", "is_primary", NULL};
-	struct assign_job job = {0};
+	struct dom_bulk_assign job = {0};
 	struct ck_error err;
 	struct jsonw w;
-	json_t *body, *v;
+	json_t *body, *v, *ids;
+	int64_t *cert_ids = NULL;
 	size_t i;
 	int r;
 
@@ -336,24 +208,24 @@ static void bulk_assign(struct api_req *ar)
 		api_fail(ar, r, &err);
 		return;
 	}
-	job.ids = json_object_get(body, "certificate_ids");
+	ids = json_object_get(body, "certificate_ids");
 	v = json_object_get(body, "assigned_object_type");
 	job.type = json_is_string(v) ? json_string_value(v) : "";
 	v = json_object_get(body, "assigned_object_id");
 	job.target = json_is_integer(v) ? json_integer_value(v) : 0;
 	v = json_object_get(body, "is_primary");
 	job.primary = v ? json_is_true(v) : 1;
-	if (!json_is_array(job.ids) || !json_array_size(job.ids)) {
+	if (!json_is_array(ids) || !json_array_size(ids)) {
 		api_fail_detail(ar, CK_E_INVALID, "certificate_ids must be a non-empty list of ids.");
 		return;
 	}
-	if (json_array_size(job.ids) > (size_t)ar->app->cfg.bulk_assign_max_batch_size) {
+	if (json_array_size(ids) > (size_t)ar->app->cfg.bulk_assign_max_batch_size) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "Batch size exceeds maximum of %d certificates.", ar->app->cfg.bulk_assign_max_batch_size);
 		api_fail_detail(ar, CK_E_INVALID, msg);
 		return;
 	}
-	json_array_foreach(job.ids, i, v) {
+	json_array_foreach(ids, i, v) {
 		if (!json_is_integer(v)) {
 			api_fail_detail(ar, CK_E_INVALID, "certificate_ids must contain integer ids only.");
 			return;
@@ -363,23 +235,31 @@ static void bulk_assign(struct api_req *ar)
 		api_fail_detail(ar, CK_E_INVALID, "assigned_object_id must be a positive integer.");
 		return;
 	}
-	job.not_found = json_array();
-	job.ar = ar;
-	r = dom_uow_run(&ar->ctx, run_assign, &job, &err);
+	job.n = json_array_size(ids);
+	cert_ids = calloc(job.n, sizeof(*cert_ids));
+	job.not_found = calloc(job.n, sizeof(*job.not_found));
+	r = cert_ids && job.not_found ? 0 : CK_E_NOMEM;
+	for (i = 0; !r && i < job.n; i++)
+		cert_ids[i] = json_integer_value(json_array_get(ids, i));
+	job.cert_ids = cert_ids;
+	if (!r)
+		r = dom_bulk_assign(&ar->ctx, &job, &err);
 	if (r) {
 		api_fail(ar, r, &err);
 	} else {
-		char *nf = json_dumps(job.not_found, JSON_COMPACT);
 		api_json_begin(ar, 201, &w);
 		jsonw_obj_open(&w);
 		jsonw_kint(&w, "created_count", job.created);
 		jsonw_kint(&w, "skipped_count", job.skipped);
 		jsonw_key(&w, "not_found_ids");
-		jsonw_raw(&w, nf ? nf : "[]", nf ? strlen(nf) : 2);
+		jsonw_arr_open(&w);
+		for (i = 0; i < job.nnot_found; i++)
+			jsonw_int(&w, job.not_found[i]);
+		jsonw_arr_close(&w);
 		jsonw_obj_close(&w);
-		free(nf);
 	}
-	json_decref(job.not_found);
+	free(cert_ids);
+	free(job.not_found);
 }
 
 /* ---- handlers of the action table (api/actions.c) ---- */

@@ -3,7 +3,7 @@
  * family: renewal and dispatch (actions_lifecycle.c), chain validation (actions_chain.c), ACME
  * detection and bulk status (actions_acme.c), snapshot diff (actions_diff.c), and the bulk
  * helpers they share (lifecycle_bulk.c). Each handler has the usual shape: decode → domain
- * (a domain command run by dom_uow_run for writes) → encode after commit.
+ * command (domain/cert_actions.h, domain/renewal.h) → encode after commit.
  */
 #ifndef CK_API_LIFECYCLE_ACTIONS_H
 #define CK_API_LIFECYCLE_ACTIONS_H
@@ -21,13 +21,14 @@ struct bulk_job {
 	struct strbuf out; /* the result list, as JSON */
 	struct strbuf missing;
 	struct jsonw w;
-	struct api_req *ar; /* the request this domain command runs for */
 };
 
 void api_lc_bulk_job_init(struct bulk_job *job);
 void api_lc_bulk_job_release(struct bulk_job *job);
 /* body.ids: a non-empty list of at most `cap` integers (borrowed into *ret). */
 int api_lc_decode_ids(json_t *body, int cap, json_t **ret, struct ck_error *err);
+/* The ids of a decoded list as an array (*ret malloc'ed, caller frees). */
+int api_lc_id_array(json_t *ids, int64_t **ret, size_t *ret_n);
 /* Ends an envelope object: "key": <the prepared result list>}. */
 void api_lc_send_results(struct jsonw *w, const char *key, const struct strbuf *results);
 /* 1 and the CN (and status when asked) of certificate id, 0 when absent, or an error. */

@@ -34,6 +34,19 @@ int api_lc_decode_ids(json_t *body, int cap, json_t **ret, struct ck_error *err)
 	return 0;
 }
 
+int api_lc_id_array(json_t *ids, int64_t **ret, size_t *ret_n)
+{
+	size_t n = json_array_size(ids);
+
+	*ret = calloc(n ? n : 1, sizeof(**ret));
+	*ret_n = n;
+	if (!*ret)
+		return CK_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		(*ret)[i] = json_integer_value(json_array_get(ids, i));
+	return 0;
+}
+
 /* Ends an envelope object: "key": <the prepared result list>}. */
 void api_lc_send_results(struct jsonw *w, const char *key, const struct strbuf *results)
 {

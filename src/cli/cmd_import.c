@@ -22,8 +22,8 @@
 #include "core/parse.h"
 #include "domain/auth.h"
 #include "domain/certificate.h"
-#include "domain/uow.h"
-#include "domain/write.h"
+#include "domain/import.h"
+#include "domain/model.h"
 #include "store/store.h"
 #include "x509/x509.h"
 
@@ -56,7 +56,6 @@ struct batch {
 	size_t n;
 	int64_t tenant;
 	int skip_existing;
-	const struct dom_ctx *ctx; /* who imports, with which settings */
 };
 
 static const char usage_text[] =
@@ -235,44 +234,44 @@ static int batch_parse(const struct dom_ctx *ctx, struct batch *b, struct ck_err
 	return 0;
 }
 
-/* Inside the transaction: one certificate per input, through the registry's create path
- * (hooks, INSERT, changelog) exactly as certificates/import/ does. */
-static int batch_write(void *arg, struct ck_error *err)
+/* --skip-existing: remembers why input i was skipped. */
+static int note_skipped(void *arg, size_t i, const struct ck_error *why)
 {
 	struct batch *b = arg;
-	const struct dom_ctx *ctx = b->ctx;
-	int r = 0;
+
+	b->skipped[i] = strdup(why->msg);
+	return b->skipped[i] ? 0 : CK_E_NOMEM;
+}
+
+/* One certificate per input, through the import command (domain/import.h) exactly as
+ * certificates/import/ does: one unit of work for the batch; err->index names the failing
+ * input. */
+static int batch_write(const struct dom_ctx *ctx, struct batch *b, struct ck_error *err)
+{
+	struct dom_record *recs = calloc(b->n ? b->n : 1, sizeof(*recs));
+	struct dom_cert_import imp = {
+	    .recs = recs,
+	    .n = b->n,
+	    .dups = b->skip_existing ? DOM_IMPORT_DUP_SKIP : DOM_IMPORT_DUP_REFUSE,
+	    .ret_ids = b->ids,
+	    .on_skip = note_skipped,
+	    .arg = b,
+	};
+	int r = recs ? 0 : CK_E_NOMEM;
 
 	for (size_t i = 0; i < b->n && !r; i++) {
 		const struct x509_bundle *bu = b->bundles[i];
-		const struct x509_cert_info *leaf = &bu->certs[0];
-		struct dom_record rec;
-		if (b->skip_existing) {
-			struct ck_error dup_err;
-			int64_t dup = 0;
-			ck_error_clear(&dup_err);
-			r = dom_cert_find_duplicate(ctx, leaf->serial_number, leaf->issuer, leaf->fingerprint_sha256,
-						    0, &dup, &dup_err);
-			if (!r && dup) {
-				b->skipped[i] = strdup(dup_err.msg);
-				if (!b->skipped[i])
-					r = CK_E_NOMEM;
-				continue;
-			}
-			if (r)
-				break;
-		}
-		r = dom_record_init(&rec, dom_model_names(res_certificates.model), res_certificates.model->nfields);
+		r = dom_record_init(&recs[i], dom_model_names(&dom_model_certificates), dom_model_certificates.nfields);
 		if (!r)
-			r = dom_cert_record_from_x509(&rec, &bu->certs[0], bu->issuer_chain);
+			r = dom_cert_record_from_x509(&recs[i], &bu->certs[0], bu->issuer_chain);
 		if (!r && b->tenant)
-			r = dom_record_set_int(&rec, "tenant", b->tenant);
-		if (!r)
-			r = dom_create_step(ctx, &dom_model_certificates, &rec, NULL, &b->ids[i], err);
-		dom_record_release(&rec);
-		if (r && err)
-			err->index = (long)i;
+			r = dom_record_set_int(&recs[i], "tenant", b->tenant);
 	}
+	if (!r)
+		r = dom_cert_import(ctx, &imp, err);
+	for (size_t i = 0; recs && i < b->n; i++)
+		dom_record_release(&recs[i]);
+	free(recs);
 	return r;
 }
 
@@ -309,9 +308,8 @@ static int import_batch(const struct dom_ctx *ctx, const struct import_opts *o, 
 		b->n++;
 	}
 	r = batch_parse(ctx, b, &err);
-	b->ctx = ctx;
 	if (!r)
-		r = dom_uow_run(ctx, batch_write, b, &err);
+		r = batch_write(ctx, b, &err);
 	if (r) {
 		report_failure(o, first, b, &err, done);
 		return 1;

@@ -3,6 +3,9 @@
 #include "core/strbuf.h"
 #include "domain/assignment.h"
 #include "domain/certificate.h"
+#include "domain/model.h"
+#include "domain/uow.h"
+#include "domain/write.h"
 #include "store/assignments.h"
 #include "store/certificates.h"
 
@@ -200,4 +203,167 @@ int dom_renewal_revert(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_n
 	if (ret_moved)
 		*ret_moved = n;
 	return 0;
+}
+
+/* ---- the commands: renew and revert, each one unit of work ---- */
+
+/* Pre-change snapshot of one object a renewal or revert changes with plain writes. */
+struct snap {
+	const struct dom_model *model;
+	int64_t id;
+	char *pre;
+};
+
+struct snaps {
+	struct snap *v;
+	size_t n, cap;
+};
+
+static int snap_add(const struct dom_ctx *ctx, struct snaps *s, const struct dom_model *m, int64_t id,
+		    struct ck_error *err)
+{
+	struct snap *grown;
+	int r;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 8;
+		grown = realloc(s->v, s->cap * sizeof(*grown));
+		if (!grown)
+			return CK_E_NOMEM;
+		s->v = grown;
+	}
+	s->v[s->n] = (struct snap){m, id, NULL};
+	r = dom_snapshot(ctx, m, id, &s->v[s->n].pre, NULL, err);
+	if (!r)
+		s->n++;
+	return r;
+}
+
+/* Snapshots a certificate and each of its assignments. */
+static int snap_cert(const struct dom_ctx *ctx, struct snaps *s, int64_t cert_id, struct ck_error *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int r = snap_add(ctx, s, &dom_model_certificates, cert_id, err);
+
+	if (!r)
+		r = dom_cert_assignment_ids(ctx, cert_id, &ids, &n, err);
+	for (size_t i = 0; !r && i < n; i++)
+		r = snap_add(ctx, s, &dom_model_assignments, ids[i], err);
+	free(ids);
+	return r;
+}
+
+/* Writes one "update" change per snapshot, with the object's state now as post; the first
+ * snapshot (the old certificate) also gets the domain event `event` in the outbox, pointing
+ * at its changelog row. */
+static int snap_log(const struct dom_ctx *ctx, const struct snaps *s, const char *event, struct ck_error *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < s->n && !r; i++) {
+		char *post = NULL, *repr = NULL;
+		int64_t change_id = 0;
+		r = dom_snapshot(ctx, s->v[i].model, s->v[i].id, &post, &repr, err);
+		if (!r)
+			r = dom_uow_change(ctx, "update", s->v[i].model->object_type, s->v[i].id, repr, s->v[i].pre,
+					   post, &change_id, err);
+		if (!r && i == 0)
+			r = dom_uow_event(ctx, s->v[i].model->object_type, s->v[i].id, event, change_id, err);
+		free(post);
+		free(repr);
+	}
+	return r;
+}
+
+static void snaps_release(struct snaps *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].pre);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+struct renew_cmd {
+	const struct dom_ctx *ctx;
+	int64_t old_id, new_id, moved;
+	struct dom_record *rec;
+};
+
+static int run_renew(void *arg, struct ck_error *err)
+{
+	struct renew_cmd *c = arg;
+	const struct dom_ctx *ctx = c->ctx;
+	struct dom_renewal_old old;
+	struct snaps s = {0};
+	int64_t tenant;
+	int r = dom_renewal_begin(ctx, c->old_id, &old, err); /* first: the race check */
+
+	if (r)
+		return r;
+	tenant = dom_record_has(c->rec, "tenant") ? dom_record_int(c->rec, "tenant", 0) : old.tenant_id;
+	r = dom_renewal_check_tenant(ctx, c->old_id, tenant, err);
+	if (!r)
+		r = snap_cert(ctx, &s, c->old_id, err);
+	/* the new certificate: active, tenant given or inherited from old */
+	if (!r && !dom_record_has(c->rec, "tenant") && tenant)
+		r = dom_record_set_int(c->rec, "tenant", tenant);
+	if (!r)
+		r = dom_record_set_text(c->rec, "status", "active", 6);
+	if (!r)
+		r = dom_create_step(ctx, &dom_model_certificates, c->rec, NULL, &c->new_id, err);
+	if (!r)
+		r = dom_renewal_apply(ctx, c->old_id, c->new_id, &c->moved, err);
+	if (!r)
+		r = snap_log(ctx, &s, "certificate_renewed", err);
+	snaps_release(&s);
+	return r;
+}
+
+int dom_renew(const struct dom_ctx *ctx, int64_t old_id, struct dom_record *rec, int64_t *ret_new_id,
+	      int64_t *ret_transferred, struct ck_error *err)
+{
+	struct renew_cmd c = {ctx, old_id, 0, 0, rec};
+	int r;
+
+	if (dom_record_has(rec, "status") && strcmp(dom_record_text(rec, "status"), "active"))
+		return ck_error_set(err, CK_E_INVALID, "status", "A renewal always creates an active certificate.");
+	r = dom_uow_run(ctx, run_renew, &c, err);
+	if (!r && ret_new_id)
+		*ret_new_id = c.new_id;
+	if (!r && ret_transferred)
+		*ret_transferred = c.moved;
+	return r;
+}
+
+static int run_revert(void *arg, struct ck_error *err)
+{
+	struct renew_cmd *c = arg;
+	const struct dom_ctx *ctx = c->ctx;
+	struct snaps s = {0};
+	int r = dom_renewal_successor(ctx, c->old_id, &c->new_id, err);
+
+	if (!r)
+		r = snap_add(ctx, &s, &dom_model_certificates, c->old_id, err);
+	if (!r)
+		r = snap_cert(ctx, &s, c->new_id, err);
+	if (!r)
+		r = dom_renewal_revert(ctx, c->old_id, NULL, &c->moved, err);
+	if (!r)
+		r = snap_log(ctx, &s, "certificate_renewal_reverted", err);
+	snaps_release(&s);
+	return r;
+}
+
+int dom_revert_renewal(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id, int64_t *ret_moved,
+		       struct ck_error *err)
+{
+	struct renew_cmd c = {ctx, old_id, 0, 0, NULL};
+	int r = dom_uow_run(ctx, run_revert, &c, err);
+
+	if (!r && ret_new_id)
+		*ret_new_id = c.new_id;
+	if (!r && ret_moved)
+		*ret_moved = c.moved;
+	return r;
 }
