@@ -13,6 +13,7 @@
 #include "store/queryspec.h"
 #include "core/parse.h"
 #include "store/driver.h"
+#include "store/queryspec_named.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,7 +236,7 @@ static const struct {
     {"certificates", "fingerprint_sha256", "fingerprint_sha256", 0},
     {"certificates", "serial_key", "serial_key", 0},
     {"certificates", "serial_number", "serial_key", 1},
-    {"certificates", "REPLACE(t.serial_number, ':', '')", "serial_key", 1},
+    {"certificates", "@cert_serial_hex", "serial_key", 1}, /* q: the serial as hex */
 };
 
 static int trigram_index(const struct store_qspec *qs, const char *col)
@@ -424,6 +425,24 @@ void store_qs_in_json(struct store_qspec *qs, int bind)
 		t->bind = bind;
 }
 
+void store_qs_filter(struct store_qspec *qs, const char *name, int bind, int negate)
+{
+	int n = qs_named_filter_binds(name);
+	struct store_qs_term *t;
+
+	if (n < 0 || (n > 0 && (bind < 1 || bind + n - 1 > qs->nbinds))) {
+		fail(qs, CK_E_INTERNAL);
+		return;
+	}
+	t = add_term(qs, QS_T_FILTER);
+	if (t) {
+		t->col = name;
+		t->bind = bind;
+		t->nbinds = n;
+		t->negate = negate;
+	}
+}
+
 int store_qs_order_by(struct store_qspec *qs, const char *col, unsigned flags, int desc)
 {
 	if (qs->norder == STORE_QS_MAX_ORDER) {
@@ -435,56 +454,6 @@ int store_qs_order_by(struct store_qspec *qs, const char *col, unsigned flags, i
 }
 
 /* ---- rendering ---- */
-
-static void expr_policy_tag_ids(const struct store_driver *d, struct strbuf *sql)
-{
-	strbuf_adds(sql, "SELECT ");
-	d->sql_json_int_array_agg(sql, "pt.tag_id");
-	strbuf_adds(sql, " FROM compliance_policy_tags pt WHERE pt.policy_id = t.id");
-}
-
-/* A certificate's assignments as a JSON array of {type, id, name}, in id order. */
-static void expr_cert_assignments_json(const struct store_driver *d, struct strbuf *sql)
-{
-	static const char *const keys[] = {"type", "id", "name"};
-	static const char *const values[] = {
-	    "a.assigned_object_type", "a.assigned_object_id",
-	    "CASE a.assigned_object_type"
-	    " WHEN 'dcim.device' THEN (SELECT name FROM devices WHERE id = a.assigned_object_id)"
-	    " WHEN 'virtualization.virtualmachine' THEN (SELECT name FROM virtual_machines"
-	    " WHERE id = a.assigned_object_id)"
-	    " WHEN 'ipam.service' THEN (SELECT name FROM services WHERE id = a.assigned_object_id)"
-	    " END"};
-
-	strbuf_adds(sql, "SELECT ");
-	d->sql_json_agg_object(sql, keys, values, 3);
-	strbuf_adds(sql, " FROM (SELECT * FROM assignments WHERE certificate_id = t.id ORDER BY id) a");
-}
-
-/* Engine-neutral named expressions: fixed text. */
-static const struct {
-	const char *name;
-	const char *sql;
-} fixed_exprs[] = {
-    {"@policy_check_count", "SELECT COUNT(*) FROM compliance_checks k WHERE k.policy_id = t.id"},
-    {"@check_certificate_name",
-     "SELECT c.common_name FROM certificates c WHERE c.id = t.certificate_id"},
-    {"@check_policy_name", "SELECT p.name FROM compliance_policies p WHERE p.id = t.policy_id"},
-    {"@check_severity", "SELECT p.severity FROM compliance_policies p WHERE p.id = t.policy_id"},
-    {"@check_is_passing", "t.result = 'pass'"},
-    {"@check_is_failing", "t.result = 'fail'"},
-    {"@cert_tenant_name", "SELECT name FROM tenants WHERE id = t.tenant_id"},
-    {"@cert_assignment_count", "SELECT COUNT(*) FROM assignments a WHERE a.certificate_id = t.id"},
-};
-
-/* Named expressions composed from the driver's dialect. */
-static const struct {
-	const char *name;
-	void (*build)(const struct store_driver *d, struct strbuf *sql);
-} named_exprs[] = {
-    {"@policy_tag_ids", expr_policy_tag_ids},
-    {"@cert_assignments_json", expr_cert_assignments_json},
-};
 
 /* The subject of a term or column: "t.<col>", "(<expr>)" or "(<named expression>)". */
 static void subject_d(const struct store_driver *d, struct strbuf *sql, const char *col,
@@ -498,21 +467,8 @@ static void subject_d(const struct store_driver *d, struct strbuf *sql, const ch
 		strbuf_addf(sql, "(%s)", col);
 		return;
 	}
-	for (size_t i = 0; i < sizeof(fixed_exprs) / sizeof(fixed_exprs[0]); i++) {
-		if (!strcmp(fixed_exprs[i].name, col)) {
-			strbuf_addf(sql, "(%s)", fixed_exprs[i].sql);
-			return;
-		}
-	}
-	for (size_t i = 0; i < sizeof(named_exprs) / sizeof(named_exprs[0]); i++) {
-		if (!strcmp(named_exprs[i].name, col)) {
-			strbuf_addch(sql, '(');
-			named_exprs[i].build(d, sql);
-			strbuf_addch(sql, ')');
-			return;
-		}
-	}
-	strbuf_adds(sql, "NULL");
+	if (!qs_named_expr(d, sql, col))
+		strbuf_adds(sql, "NULL");
 }
 
 /* Latches into `sql` the error of a helper builder (the render then reports it). */
@@ -732,6 +688,9 @@ static void render_term(const struct store_driver *d, const struct store_qspec *
 		break;
 	case QS_T_IN_MATCH:
 		render_in_match(d, sql, t);
+		break;
+	case QS_T_FILTER:
+		qs_named_filter_render(d, sql, t->col, t->bind, t->negate);
 		break;
 	default:
 		break;

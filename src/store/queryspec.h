@@ -92,7 +92,15 @@ struct store_qs_col {
  *   @cert_tenant_name        name of certificate t's tenant
  *   @cert_assignment_count   number of assignments of certificate t
  *   @cert_assignments_json   JSON array of {type, id, name} of certificate t's assignments
- * An unknown name renders as NULL. */
+ *   @cert_serial_hex         certificate t's serial without colons
+ *   @tenant_certificate_count     number of certificates of tenant t
+ *   @ca_certificate_count         number of certificates issued by certificate authority t
+ *   @tag_tagged_items             number of objects carrying tag t
+ *   @device_certificate_count     number of assignments to device t
+ *   @vm_certificate_count         number of assignments to virtual machine t
+ *   @service_certificate_count    number of assignments to service t
+ *   @assignment_certificate_name  common name of assignment t's certificate
+ * An unknown name renders as NULL. The SQL lives in queryspec_named.c. */
 
 enum store_qs_term_kind {
 	QS_T_LEAF,	/* lookup on a subject */
@@ -106,6 +114,7 @@ enum store_qs_term_kind {
 	QS_T_IN_MATCH,	/* FK column in the ids of another table's rows matching a lookup */
 	QS_T_CONTAINS,	/* index pre-filter: the row's col may contain the bound text */
 	QS_T_IN_IDS,	/* FK column in nbinds integer binds (an IN_NAMED resolved) */
+	QS_T_FILTER,	/* a named filter (col: its name; negate) */
 };
 
 struct store_qs_term {
@@ -230,6 +239,29 @@ int store_qs_resolve_named(struct store_conn *c, struct store_qspec *qs, struct 
 
 /* t.id is among the integers of the bound JSON array text `bind`. */
 void store_qs_in_json(struct store_qspec *qs, int bind);
+
+/* Named filters: a condition the store declares by name (queryspec_named.c), on bound
+ * values the caller binds first, in this order (consecutive binds from `bind`; 0 when the
+ * filter takes none). The registry's filters name them; the SQL and its dialect stay here.
+ *   none                              no row (a value that cannot match)
+ *   certificate_san (text)            certificate t has this SAN element, exactly
+ *   certificate_serial (text)         t's serial contains these hex digits (upper case, no
+ *                                     colons), or is them but for leading zeros
+ *   certificate_serial_key (text)     t's serial is this client text, whatever its colons,
+ *                                     case and leading zeros
+ *   certificate_has_assignments       t is assigned to anything
+ *   certificate_renewal_not_acme, certificate_renewal_manual
+ *   certificate_renewal_expired (now)
+ *   certificate_renewal_due, certificate_renewal_ok (now, today: days since the epoch)
+ *                                     t's acme_renewal_status (reference §1.2)
+ *   certificate_on_device, certificate_on_virtual_machine (id)
+ *   assignment_on_device, assignment_on_virtual_machine (id)
+ *                                     certificate / assignment t is assigned to the object
+ *                                     or to one of its services
+ *   certificate_on_service, assignment_on_service (id)
+ * `negate`: the rows the filter does not select. An unknown name, or binds that are not the
+ * spec's, latch CK_E_INTERNAL. */
+void store_qs_filter(struct store_qspec *qs, const char *name, int bind, int negate);
 
 /* Ordering keys (invariant 3 adds t.id ASC). "id" names the row id. */
 int store_qs_order_by(struct store_qspec *qs, const char *col, unsigned flags, int desc);
