@@ -364,16 +364,6 @@ int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
 	return qs->failed;
 }
 
-void store_qs_template(struct store_qspec *qs, const char *fmt, int bind)
-{
-	struct store_qs_term *t = add_term(qs, QS_T_TEMPLATE);
-
-	if (t) {
-		t->col = fmt;
-		t->bind = bind;
-	}
-}
-
 void store_qs_tagged(struct store_qspec *qs, const char *object_type, const char *by, int bind,
 		     int negate)
 {
@@ -662,12 +652,6 @@ static void render_term(const struct store_driver *d, const struct store_qspec *
 		if (!(mode & RM_FACETS) || !render_counted_leaf(sql, ct, t))
 			render_leaf(d, sql, t);
 		break;
-	case QS_T_TEMPLATE:
-		if (t->bind)
-			strbuf_addf(sql, t->col, t->bind);
-		else
-			strbuf_adds(sql, t->col); /* no placeholder: taken verbatim ('%' too) */
-		break;
 	case QS_T_TAGGED:
 		render_tagged(sql, t, mode);
 		break;
@@ -761,8 +745,6 @@ static void render_conds(const struct store_driver *d, const struct store_qspec 
 		}
 		render_term(d, qs, sql, t, mode, ct);
 	}
-	if (qs->raw_where && *qs->raw_where)
-		strbuf_addf(sql, "%s%s", count[0] ? " AND " : "", qs->raw_where);
 }
 
 static void render_keyset(const struct store_qspec *qs, struct strbuf *sql);
@@ -903,7 +885,7 @@ static int render_counted_leaf(struct strbuf *sql, const struct counted_table *c
 /* Whether every condition of qs reads only columns of ct, by lookups its rows answer. */
 static int counted_shape(const struct store_qspec *qs, const struct counted_table *ct)
 {
-	if (strcmp(qs->table, ct->table) || (qs->raw_where && *qs->raw_where))
+	if (strcmp(qs->table, ct->table))
 		return 0;
 	for (size_t i = 0; i < qs->nterms; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
@@ -958,7 +940,7 @@ static int render_tag_count(const struct store_qspec *qs, struct strbuf *sql)
 {
 	const struct store_qs_term *t = qs->nterms == 1 ? &qs->terms[0] : NULL;
 
-	if (!t || t->kind != QS_T_TAGGED || t->negate || (qs->raw_where && *qs->raw_where))
+	if (!t || t->kind != QS_T_TAGGED || t->negate)
 		return 0;
 	for (size_t k = 0; k < sizeof(tag_counted) / sizeof(tag_counted[0]); k++) {
 		if (strcmp(qs->table, tag_counted[k].table) || strcmp(t->col, tag_counted[k].object_type))

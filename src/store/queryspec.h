@@ -17,7 +17,7 @@
  *  3. Every ordering ends with `t.id ASC`, so pages are stable and disjoint (and a keyset
  *     cursor names a unique position).
  *  4. Bind numbers are 1-based and stable: store_qs_bind_*() returns the `$n` a declared
- *     template may reference; the page's limit and offset take the two numbers after the
+ *     named filter may reference; the page's limit and offset take the two numbers after the
  *     last bind.
  *
  * Lifecycle: store_qs_init() → add … → render/query … → store_qs_release() (which frees
@@ -107,7 +107,6 @@ enum store_qs_term_kind {
 	QS_T_OPEN_ANY,	/* "(" … OR … */
 	QS_T_OPEN_ALL,	/* "(" … AND … */
 	QS_T_CLOSE,	/* ")" */
-	QS_T_TEMPLATE,	/* declared condition with one %d for a bind number */
 	QS_T_TAGGED,	/* the row carries a tag (by id or slug) */
 	QS_T_IN_NAMED,	/* FK column in the ids of another table's rows named by binds */
 	QS_T_IN_JSON,	/* t.id among the ids of a bound JSON array */
@@ -121,13 +120,13 @@ struct store_qs_term {
 	enum store_qs_term_kind kind;
 	enum store_qs_lookup lk; /* QS_T_LEAF */
 	unsigned flags;		 /* STORE_QS_EXPR for the subject */
-	int negate;		 /* case-insensitive lookups, QS_T_TAGGED */
-	const char *col;	 /* subject; the FK column (IN_NAMED); the template text */
+	int negate;		 /* case-insensitive lookups, QS_T_TAGGED, QS_T_FILTER */
+	const char *col;	 /* subject; the FK column (IN_NAMED); the filter name (FILTER) */
 	const char *aux;	 /* IN_NAMED, IN_MATCH: target table; TAGGED: "id" or "slug" */
 	const char *aux2;	 /* IN_MATCH: the target's column */
 	int aux_flag;		 /* IN_NAMED: the target has a slug column */
 	int bind;		 /* first bind number (0: none) */
-	int nbinds;		 /* IN_NAMED: consecutive binds */
+	int nbinds;		 /* IN_NAMED, FILTER: consecutive binds */
 };
 
 struct store_qs_order {
@@ -151,8 +150,6 @@ struct store_qspec {
 	int nbinds, abinds;
 	struct store_qs_order order[STORE_QS_MAX_ORDER];
 	size_t norder;
-	const char *raw_where; /* borrowed: declared conditions written as text by hand-
-				* declared filters (api_fc_and + fc->where); AND-ed last */
 	int64_t limit, offset; /* STORE_QS_PAGE */
 	int plan;	       /* STORE_QS_PAGE: 0 default, >0 walk the ordering, <0 find the
 				* matches first (store_qs_plan) */
@@ -197,8 +194,6 @@ void store_qs_where(struct store_qspec *qs, const char *col, unsigned flags,
  * literally (wildcards escaped), bound. */
 int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
 		   enum store_qs_lookup lk, const char *v, int negate);
-/* A declared condition `fmt` (one %d: the bind number `bind`). */
-void store_qs_template(struct store_qspec *qs, const char *fmt, int bind);
 /* The row has (negate: has not) a tag whose `by` ("id" or "slug") is bind `bind`. */
 void store_qs_tagged(struct store_qspec *qs, const char *object_type, const char *by, int bind,
 		     int negate);
