@@ -605,18 +605,7 @@ static void render_in_match(const struct store_driver *d, struct strbuf *sql,
 static void render_contains(const struct store_driver *d, const struct store_qspec *qs,
 			    struct strbuf *sql, const struct store_qs_term *t)
 {
-	if (!strcmp(d->name, "sqlite")) {
-		/* a phrase of the trigram tokenizer = a substring; '"' doubled inside the phrase */
-		strbuf_addf(sql,
-			    "t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH '%s : \"' ||"
-			    " REPLACE($%d, '\"', '\"\"') || '\"')",
-			    qs->table, qs->table, t->col, t->bind);
-		return;
-	}
-	strbuf_addf(sql,
-		    "t.%s ILIKE '%%' || REPLACE(REPLACE(REPLACE($%d, '\\', '\\\\'), '%%', '\\%%'),"
-		    " '_', '\\_') || '%%'",
-		    t->col, t->bind);
+	d->sql_trigram_contains(sql, qs->table, t->col, t->bind);
 }
 
 static void render_in_json(const struct store_driver *d, struct strbuf *sql,
