@@ -21,7 +21,6 @@ void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res, cons
 {
 	fc->res = res;
 	store_qs_init(&fc->spec, res->model->table);
-	strbuf_init(&fc->where, STORE_QS_SQL_MAX);
 	fc->now = ctx->now;
 	fc->cfg = ctx->cfg;
 	fc->conn = ctx->conn;
@@ -30,7 +29,6 @@ void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res, cons
 void api_fc_release(struct api_filter_ctx *fc)
 {
 	store_qs_release(&fc->spec);
-	strbuf_release(&fc->where);
 }
 
 int api_fc_bind_text(struct api_filter_ctx *fc, const char *s)
@@ -41,12 +39,6 @@ int api_fc_bind_text(struct api_filter_ctx *fc, const char *s)
 int api_fc_bind_int(struct api_filter_ctx *fc, int64_t v)
 {
 	return store_qs_bind_int(&fc->spec, v);
-}
-
-void api_fc_and(struct api_filter_ctx *fc)
-{
-	if (fc->where.len)
-		strbuf_adds(&fc->where, " AND ");
 }
 
 int api_filter_bool(const char *name, const char *v, int *ret, struct ck_error *err)
@@ -223,7 +215,7 @@ static int q_filter(struct api_filter_ctx *fc, const char *const *vals, size_t n
 				if (n < 0)
 					r = n;
 				else
-					store_qs_template(&fc->spec, col + 1, n);
+					store_qs_filter(&fc->spec, col + 1, n, 0);
 				continue;
 			}
 			r = store_qs_match(&fc->spec, col, STORE_QS_EXPR, STORE_QS_ICONTAINS, vals[i], 0);
@@ -341,7 +333,9 @@ static int one_key(struct api_filter_ctx *fc, const char *key, const char *const
 	if (res->filters)
 		for (int i = 0; res->filters[i].name; i++)
 			if (!strcmp(res->filters[i].name, key))
-				return res->filters[i].build(fc, vals, nvals, err);
+				return res->filters[i].build
+					   ? res->filters[i].build(fc, vals, nvals, err)
+					   : api_fc_any_filter(fc, res->filters[i].store_filter, vals, nvals);
 	if (!strcmp(key, "q"))
 		return q_filter(fc, vals, nvals);
 	if (res->model->taggable && (!strcmp(key, "tag") || !strcmp(key, "tag__n") || !strcmp(key, "tag_id")))
@@ -403,13 +397,10 @@ int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req, 
 		if (r)
 			return r;
 	}
-	api_fc_spec(fc);
-	r = strbuf_result(&fc->where);
-	return r ? r : fc->spec.failed;
+	return fc->spec.failed;
 }
 
 struct store_qspec *api_fc_spec(struct api_filter_ctx *fc)
 {
-	fc->spec.raw_where = fc->where.len ? strbuf_str(&fc->where) : NULL;
 	return &fc->spec;
 }

@@ -6,16 +6,15 @@
  * resource's hand-declared filters. The store renders the spec; client values are only ever
  * bound.
  *
- * `q` columns (registry.h q_columns): "expr" is a case-insensitive contains on a declared
- * expression; "[]col" an exact element of JSON array column `col`; "=template" a declared
- * condition with one %d for the bound value (engine-specific: prefer "[]col"). A leading "#"
- * marks a column holding only hex digits and colons: skipped for a term with any other
+ * `q` columns (registry.h q_columns): "t.col" or "@expression" (a store named expression) is
+ * a case-insensitive contains on it; "[]col" an exact element of JSON array column `col`;
+ * "=name" store named filter `name` (store/queryspec.h) on the term bound as text. A leading
+ * "#" marks a column holding only hex digits and colons: skipped for a term with any other
  * character (it cannot match; the rest of q can then be served by indexes).
  *
- * Hand-declared filters (registry.h `filters`) still write declared condition text with
- * `$n` placeholders into fc->where (api_fc_and + strbuf) or through api_fc_any_text /
- * api_fc_bool; the spec carries that text as its last AND-ed term. New filters should add
- * spec terms (fc->spec) instead.
+ * Hand-declared filters (registry.h `filters`) add spec terms (fc->spec): lookups on
+ * declared columns, store named filters (store_qs_filter, or the helpers below). No SQL text
+ * is written here or in a resource declaration.
  */
 #ifndef CK_API_FILTER_H
 #define CK_API_FILTER_H
@@ -29,7 +28,6 @@
 struct api_filter_ctx {
 	const struct api_resource *res;
 	struct store_qspec spec;  /* the query: table, conditions, binds (this module fills it) */
-	struct strbuf where;      /* hand-declared filters' declared conditions, joined by AND */
 	int64_t now;
 	const struct ck_config *cfg;
 	struct store_conn *conn; /* for choice checks (NetBox answers 400 for an unknown tag/FK) */
@@ -43,34 +41,37 @@ void api_fc_release(struct api_filter_ctx *fc);
 int api_fc_bind_text(struct api_filter_ctx *fc, const char *s);
 int api_fc_bind_int(struct api_filter_ctx *fc, int64_t v);
 
-/* Starts a new AND-ed hand-written condition in fc->where: appends " AND " when needed. */
-void api_fc_and(struct api_filter_ctx *fc);
-
 /* Builds the conditions for all query parameters of the request (except the reserved
  * ones: limit, offset, ordering, brief, fields, format, ...). 400-class errors in err. On
- * success fc->spec is complete (fc->where attached) and ready for the store. */
+ * success fc->spec is complete and ready for the store. */
 int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req, struct ck_error *err);
 
-/* The spec with fc->where attached as its last AND-ed term (call again after writing to
- * fc->where). Borrowed from fc. */
+/* The spec fc fills. Borrowed from fc. */
 struct store_qspec *api_fc_spec(struct api_filter_ctx *fc);
 
 /* Parses a boolean filter value or fails with the NetBox message for `name`. */
 int api_filter_bool(const char *name, const char *v, int *ret, struct ck_error *err);
 
-/* Adds one condition "(<fmt> OR <fmt> ...)" to the spec, one per value bound as text; `fmt`
- * is a declared SQL snippet with exactly one %d for the parameter number. */
-int api_fc_any_text(struct api_filter_ctx *fc, const char *fmt, const char *const *vals, size_t nvals)
-	__attribute__((format(printf, 2, 0)));
+/* Adds one condition: store named filter `store_filter` (one text bind) holds for one of
+ * the values, each bound as text. */
+int api_fc_any_filter(struct api_filter_ctx *fc, const char *store_filter, const char *const *vals,
+		      size_t nvals);
+
+/* Adds one condition: text column `col` (declared) equals one of the values. */
+int api_fc_any_eq(struct api_filter_ctx *fc, const char *col, const char *const *vals, size_t nvals);
 
 /* Adds one condition: the JSON array column `col` (declared) has an element equal to one of
  * the values (e.g. a certificate's SANs); engine-neutral (store lookup STORE_QS_JSON_HAS). */
 int api_fc_json_has(struct api_filter_ctx *fc, const char *col, const char *const *vals, size_t nvals);
 
-/* A boolean filter: adds declared condition true_sql or false_sql (no placeholder) by the
- * (last) value; 400 on a non-boolean. */
-int api_fc_bool(struct api_filter_ctx *fc, const char *name, const char *const *vals, size_t nvals,
-		const char *true_sql, const char *false_sql, struct ck_error *err);
+/* Boolean filters `name`, by the (last) value; 400 on a non-boolean. api_fc_bool_filter:
+ * true selects the rows of store named filter `store_filter` (without binds), false the
+ * others. api_fc_bool_set: true selects the rows whose column `col` (declared) is set (not
+ * NULL), false those where it is NULL. */
+int api_fc_bool_filter(struct api_filter_ctx *fc, const char *name, const char *const *vals,
+		       size_t nvals, const char *store_filter, struct ck_error *err);
+int api_fc_bool_set(struct api_filter_ctx *fc, const char *name, const char *const *vals,
+		    size_t nvals, const char *col, struct ck_error *err);
 
 /* Adds "<column> is none of the object types of admin_only resources" to the spec: for row
  * scopes of resources whose rows describe objects of other resources (the changelog). */

@@ -16,23 +16,50 @@ static int any_bound(struct api_filter_ctx *fc, const char *const *vals, size_t 
 			add(&fc->spec, what, n);
 	}
 	store_qs_close(&fc->spec);
-	return r;
+	return r ? r : fc->spec.failed;
 }
 
-int api_fc_any_text(struct api_filter_ctx *fc, const char *fmt, const char *const *vals, size_t nvals)
+static void named_filter(struct store_qspec *qs, const char *name, int bind)
 {
-	return any_bound(fc, vals, nvals, store_qs_template, fmt);
+	store_qs_filter(qs, name, bind, 0);
 }
 
-int api_fc_bool(struct api_filter_ctx *fc, const char *name, const char *const *vals, size_t nvals,
-		const char *true_sql, const char *false_sql, struct ck_error *err)
+int api_fc_any_filter(struct api_filter_ctx *fc, const char *store_filter, const char *const *vals,
+		      size_t nvals)
+{
+	return any_bound(fc, vals, nvals, named_filter, store_filter);
+}
+
+static void text_eq(struct store_qspec *qs, const char *col, int bind)
+{
+	store_qs_where(qs, col, 0, STORE_QS_EQ, bind);
+}
+
+int api_fc_any_eq(struct api_filter_ctx *fc, const char *col, const char *const *vals, size_t nvals)
+{
+	return any_bound(fc, vals, nvals, text_eq, col);
+}
+
+int api_fc_bool_filter(struct api_filter_ctx *fc, const char *name, const char *const *vals,
+		       size_t nvals, const char *store_filter, struct ck_error *err)
 {
 	int b;
 
 	if (api_filter_bool(name, vals[nvals - 1], &b, err))
 		return CK_E_INVALID;
-	store_qs_template(&fc->spec, b ? true_sql : false_sql, 0);
-	return 0;
+	store_qs_filter(&fc->spec, store_filter, 0, !b);
+	return fc->spec.failed;
+}
+
+int api_fc_bool_set(struct api_filter_ctx *fc, const char *name, const char *const *vals,
+		    size_t nvals, const char *col, struct ck_error *err)
+{
+	int b;
+
+	if (api_filter_bool(name, vals[nvals - 1], &b, err))
+		return CK_E_INVALID;
+	store_qs_where(&fc->spec, col, 0, b ? STORE_QS_NOT_NULL : STORE_QS_NULL, 0);
+	return fc->spec.failed;
 }
 
 static void json_has(struct store_qspec *qs, const char *col, int bind)

@@ -68,13 +68,17 @@ struct api_field {
 	const struct dom_field *model; /* set by the registry; NULL for wire-only fields */
 };
 
-/* An extra, hand-declared filter (e.g. expiring_soon): appends one SQL condition built
- * from `nvals` values (repeats of the same parameter) to `sql`, binding through `bind`. */
+/* An extra, hand-declared filter (e.g. expiring_soon): adds one condition, built from the
+ * `nvals` values (repeats of the same parameter), to the query spec (fc->spec, api/filter.h)
+ * — `build`, or else store named filter `store_filter` (store/queryspec.h) per value bound as
+ * text, the values OR-ed. Neither writes SQL: conditions are lookups on declared columns and
+ * the store's named filters. */
 struct api_filter_ctx;
 struct api_filter {
 	const char *name;
 	int (*build)(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
 		     struct ck_error *err);
+	const char *store_filter;
 	const char *help;
 };
 

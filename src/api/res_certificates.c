@@ -134,9 +134,11 @@ static int f_expiring_soon(struct api_filter_ctx *fc, const char *const *vals, s
 		return 0;
 	a = api_fc_bind_int(fc, fc->now);
 	z = api_fc_bind_int(fc, fc->now + (int64_t)fc->cfg->expiry_warning_days * 86400);
-	api_fc_and(fc);
-	strbuf_addf(&fc->where, "(t.valid_to > $%d AND t.valid_to <= $%d)", a, z);
-	return 0;
+	store_qs_open_all(&fc->spec);
+	store_qs_where(&fc->spec, "valid_to", 0, STORE_QS_GT, a);
+	store_qs_where(&fc->spec, "valid_to", 0, STORE_QS_LTE, z);
+	store_qs_close(&fc->spec);
+	return fc->spec.failed;
 }
 
 static int f_expired(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
@@ -146,9 +148,18 @@ static int f_expired(struct api_filter_ctx *fc, const char *const *vals, size_t 
 	if (api_filter_bool("expired", vals[nvals - 1], &b, err))
 		return CK_E_INVALID;
 	n = api_fc_bind_int(fc, fc->now);
-	api_fc_and(fc);
-	strbuf_addf(&fc->where, b ? "t.valid_to < $%d" : "t.valid_to >= $%d", n);
-	return 0;
+	store_qs_where(&fc->spec, "valid_to", 0, b ? STORE_QS_LT : STORE_QS_GTE, n);
+	return fc->spec.failed;
+}
+
+/* valid_to in [from, to) (to 0: no upper bound). */
+static void valid_to_range(struct api_filter_ctx *fc, int64_t from, int64_t to)
+{
+	store_qs_open_all(&fc->spec);
+	store_qs_where(&fc->spec, "valid_to", 0, STORE_QS_GTE, api_fc_bind_int(fc, from));
+	if (to)
+		store_qs_where(&fc->spec, "valid_to", 0, STORE_QS_LT, api_fc_bind_int(fc, to));
+	store_qs_close(&fc->spec);
 }
 
 /* expiry_status=ok|warning|critical|expired, repeatable (OR): translated to valid_to ranges
@@ -159,131 +170,125 @@ static int f_expiry_status(struct api_filter_ctx *fc, const char *const *vals, s
 	int64_t crit_end = today + ((int64_t)fc->cfg->expiry_critical_days + 1) * 86400;
 	int64_t warn_end = today + ((int64_t)fc->cfg->expiry_warning_days + 1) * 86400;
 
-	api_fc_and(fc);
-	strbuf_addch(&fc->where, '(');
+	store_qs_open_any(&fc->spec);
 	for (size_t i = 0; i < nvals; i++) {
-		int a = 0, b = 0;
-		if (i)
-			strbuf_adds(&fc->where, " OR ");
-		if (!strcmp(vals[i], "expired")) {
-			a = api_fc_bind_int(fc, fc->now);
-			strbuf_addf(&fc->where, "t.valid_to < $%d", a);
-		} else if (!strcmp(vals[i], "critical")) {
-			a = api_fc_bind_int(fc, fc->now);
-			b = api_fc_bind_int(fc, crit_end);
-			strbuf_addf(&fc->where, "(t.valid_to >= $%d AND t.valid_to < $%d)", a, b);
-		} else if (!strcmp(vals[i], "warning")) {
-			a = api_fc_bind_int(fc, fc->now > crit_end ? fc->now : crit_end);
-			b = api_fc_bind_int(fc, warn_end);
-			strbuf_addf(&fc->where, "(t.valid_to >= $%d AND t.valid_to < $%d)", a, b);
-		} else if (!strcmp(vals[i], "ok")) {
-			a = api_fc_bind_int(fc, fc->now > warn_end ? fc->now : warn_end);
-			strbuf_addf(&fc->where, "t.valid_to >= $%d", a);
-		} else {
+		if (!strcmp(vals[i], "expired"))
+			store_qs_where(&fc->spec, "valid_to", 0, STORE_QS_LT, api_fc_bind_int(fc, fc->now));
+		else if (!strcmp(vals[i], "critical"))
+			valid_to_range(fc, fc->now, crit_end);
+		else if (!strcmp(vals[i], "warning"))
+			valid_to_range(fc, fc->now > crit_end ? fc->now : crit_end, warn_end);
+		else if (!strcmp(vals[i], "ok"))
+			valid_to_range(fc, fc->now > warn_end ? fc->now : warn_end, 0);
+		else
 			return ck_error_set(err, CK_E_INVALID, "expiry_status",
 					    "Select a valid choice. %.60s is not one of the available choices.", vals[i]);
-		}
-		if (a < 0 || b < 0)
-			return CK_E_TOOBIG;
+		if (fc->spec.failed)
+			return fc->spec.failed;
 	}
-	strbuf_addch(&fc->where, ')');
-	return 0;
+	store_qs_close(&fc->spec);
+	return fc->spec.failed;
 }
 
-static int time_bound(struct api_filter_ctx *fc, const char *name, const char *col, const char *op,
+static int time_bound(struct api_filter_ctx *fc, const char *name, const char *col, enum store_qs_lookup lk,
 		      const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	int64_t t;
-	int n;
 
 	if (ck_parse_time(vals[nvals - 1], &t))
 		return ck_error_set(err, CK_E_INVALID, name, "Enter a valid date/time.");
-	n = api_fc_bind_int(fc, t);
-	api_fc_and(fc);
-	strbuf_addf(&fc->where, "t.%s %s $%d", col, op, n);
-	return 0;
+	store_qs_where(&fc->spec, col, 0, lk, api_fc_bind_int(fc, t));
+	return fc->spec.failed;
 }
 
 static int f_valid_to_after(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e)
-{ return time_bound(fc, "valid_to_after", "valid_to", ">=", v, n, e); }
+{ return time_bound(fc, "valid_to_after", "valid_to", STORE_QS_GTE, v, n, e); }
 static int f_valid_to_before(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e)
-{ return time_bound(fc, "valid_to_before", "valid_to", "<=", v, n, e); }
+{ return time_bound(fc, "valid_to_before", "valid_to", STORE_QS_LTE, v, n, e); }
 static int f_valid_from_after(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e)
-{ return time_bound(fc, "valid_from_after", "valid_from", ">=", v, n, e); }
+{ return time_bound(fc, "valid_from_after", "valid_from", STORE_QS_GTE, v, n, e); }
 static int f_valid_from_before(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e)
-{ return time_bound(fc, "valid_from_before", "valid_from", "<=", v, n, e); }
+{ return time_bound(fc, "valid_from_before", "valid_from", STORE_QS_LTE, v, n, e); }
 
 static int f_has_issuing_ca(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
-	return api_fc_bool(fc, "has_issuing_ca", vals, nvals, "t.issuing_ca_id IS NOT NULL", "t.issuing_ca_id IS NULL", err);
+	return api_fc_bool_set(fc, "has_issuing_ca", vals, nvals, "issuing_ca_id", err);
 }
 
 static int f_has_assignments(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
-	return api_fc_bool(fc, "has_assignments", vals, nvals,
-			   "EXISTS (SELECT 1 FROM assignments a WHERE a.certificate_id = t.id)",
-			   "NOT EXISTS (SELECT 1 FROM assignments a WHERE a.certificate_id = t.id)", err);
+	return api_fc_bool_filter(fc, "has_assignments", vals, nvals, "certificate_has_assignments", err);
 }
 
+/* has_ari: an ARI CertID is known (ari_cert_id is NOT NULL, '' when unknown). */
 static int f_has_ari(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
-	return api_fc_bool(fc, "has_ari", vals, nvals, "t.ari_cert_id <> ''", "t.ari_cert_id = ''", err);
+	int b;
+
+	if (api_filter_bool("has_ari", vals[nvals - 1], &b, err))
+		return CK_E_INVALID;
+	store_qs_where(&fc->spec, "ari_cert_id", 0, b ? STORE_QS_NE : STORE_QS_EQ, api_fc_bind_text(fc, ""));
+	return fc->spec.failed;
 }
 
-/* san=DNS:x — exact element of the SAN list (repeats OR). */
-static int f_san(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
+/* acme_renewal_status() as a condition for `name`=v (repeatable, OR; store named filters
+ * certificate_renewal_*, same day arithmetic as dom_cert_days_remaining). renewal_status
+ * (seed 004) takes the values in any case and has no not_acme. */
+static int renewal_status_filter(struct api_filter_ctx *fc, const char *name, const char *const *vals, size_t nvals,
+				 struct ck_error *err)
 {
-	(void)err;
-	return api_fc_any_text(fc, "t.id IN (SELECT certificate_id FROM certificate_sans WHERE value = $%d)", vals,
-			       nvals);
-}
+	static const char *const states[] = {"not_acme", "manual", "expired", "due", "ok"};
+	static const char *const filters[] = {"certificate_renewal_not_acme", "certificate_renewal_manual",
+					      "certificate_renewal_expired", "certificate_renewal_due",
+					      "certificate_renewal_ok"};
+	int any_case = !strcmp(name, "renewal_status");
+	/* now, then today: the binds the filters take ($1 now, $2 today) */
+	int now = api_fc_bind_int(fc, fc->now);
 
-/* The SQL form of acme_renewal_status() for `name`=v (repeatable, OR; same day arithmetic as
- * dom_cert_days_remaining). renewal_status (seed 004) takes the values in any case and has no
- * not_acme. */
-static int renewal_status_sql(struct api_filter_ctx *fc, const char *name, const char *const *vals, size_t nvals,
-			      struct ck_error *err)
-{
-	static const char auto_on[] = "t.is_acme = 1 AND t.acme_auto_renewal = 1";
-	static const char due[] = "(t.valid_to / 86400 - $%d) <= COALESCE(NULLIF(t.acme_renewal_days, 0), 30)";
-	int (*eq)(const char *, const char *) = strcmp(name, "renewal_status") ? strcmp : strcasecmp;
-	int now = api_fc_bind_int(fc, fc->now), today = api_fc_bind_int(fc, fc->now / 86400);
-
-	if (now < 0 || today < 0)
+	if (now < 0 || api_fc_bind_int(fc, fc->now / 86400) < 0)
 		return CK_E_TOOBIG;
-	api_fc_and(fc);
-	strbuf_addch(&fc->where, '(');
+	store_qs_open_any(&fc->spec);
 	for (size_t i = 0; i < nvals; i++) {
-		strbuf_adds(&fc->where, i ? " OR (" : "(");
-		if (!strcmp(vals[i], "not_acme") && eq == strcmp)
-			strbuf_adds(&fc->where, "t.is_acme = 0");
-		else if (!eq(vals[i], "manual"))
-			strbuf_adds(&fc->where, "t.is_acme = 1 AND t.acme_auto_renewal = 0");
-		else if (!eq(vals[i], "expired"))
-			strbuf_addf(&fc->where, "%s AND t.valid_to < $%d", auto_on, now);
-		else if (!eq(vals[i], "due") || !eq(vals[i], "ok")) {
-			strbuf_addf(&fc->where, "%s AND t.valid_to >= $%d AND %s", auto_on, now,
-				    !eq(vals[i], "due") ? "" : "NOT ");
-			strbuf_addf(&fc->where, due, today);
-		} else
+		size_t k = any_case ? 1 : 0;
+		while (k < sizeof(states) / sizeof(states[0]) &&
+		       (any_case ? strcasecmp(vals[i], states[k]) : strcmp(vals[i], states[k])))
+			k++;
+		if (k == sizeof(states) / sizeof(states[0]))
 			return ck_error_set(err, CK_E_INVALID, name,
 					    "Select a valid choice. %.60s is not one of the available choices.", vals[i]);
-		strbuf_addch(&fc->where, ')');
+		store_qs_filter(&fc->spec, filters[k], k >= 2 ? now : 0, 0);
 	}
-	strbuf_addch(&fc->where, ')');
-	return 0;
+	store_qs_close(&fc->spec);
+	return fc->spec.failed;
 }
 
 static int f_acme_renewal_status(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
 				 struct ck_error *err)
 {
-	return renewal_status_sql(fc, "acme_renewal_status", vals, nvals, err);
+	return renewal_status_filter(fc, "acme_renewal_status", vals, nvals, err);
 }
 
 static int f_renewal_status(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
 			    struct ck_error *err)
 {
-	return renewal_status_sql(fc, "renewal_status", vals, nvals, err);
+	return renewal_status_filter(fc, "renewal_status", vals, nvals, err);
+}
+
+/* The hex digits of serial filter value `v`, upper case, colons dropped, into `digits`: their
+ * number, or 0 when `v` has another character (no stored serial, colon hex, can hold it), is
+ * empty, or is too long. */
+static size_t serial_digits(const char *v, char digits[SERIAL_FILTER_MAX])
+{
+	size_t n = 0;
+
+	for (const char *p = v; *p; p++) {
+		if (n + 1 >= SERIAL_FILTER_MAX || !(isxdigit((unsigned char)*p) || *p == ':'))
+			return 0;
+		if (*p != ':')
+			digits[n++] = (char)toupper((unsigned char)*p);
+	}
+	digits[n] = '\0';
+	return n;
 }
 
 /* serial_number=v (repeatable, OR) matches a serial however it is written: the value's hex
@@ -293,43 +298,30 @@ static int f_renewal_status(struct api_filter_ctx *fc, const char *const *vals, 
 static int f_serial_number(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
 			   struct ck_error *err)
 {
+	char digits[SERIAL_FILTER_MAX];
+	const char *key;
+	int pf;
+
 	(void)err;
-	api_fc_and(fc);
-	strbuf_addch(&fc->where, '(');
-	for (size_t i = 0; i < nvals; i++) {
-		char digits[SERIAL_FILTER_MAX];
-		const char *key;
-		int pf;
-		size_t n = 0;
-		int ok = 1, a;
-		for (const char *p = vals[i]; *p && ok; p++) {
-			ok = n + 1 < sizeof(digits) && (isxdigit((unsigned char)*p) || *p == ':');
-			if (ok && *p != ':')
-				digits[n++] = (char)toupper((unsigned char)*p);
-		}
-		digits[n] = '\0';
-		if (i)
-			strbuf_adds(&fc->where, " OR ");
-		if (!ok || !n) {
-			strbuf_adds(&fc->where, "0 = 1");
-			continue;
-		}
-		a = api_fc_bind_text(fc, digits); /* hex only: no LIKE wildcard to escape */
-		if (a < 0)
-			return a;
-		/* One value: the serial_key trigram index pre-filters (every serial whose hex
-		 * contains the digits has a serial_key containing them without leading zeros). */
+	/* One value: the serial_key trigram index pre-filters (every serial whose hex contains
+	 * the digits has a serial_key containing them without leading zeros). */
+	if (nvals == 1 && serial_digits(vals[0], digits)) {
 		for (key = digits; *key == '0'; key++)
 			;
-		if (nvals == 1 && (pf = store_qs_contains_prefilter(&fc->spec, "serial_key", key)) < 0)
+		if ((pf = store_qs_contains_prefilter(&fc->spec, "serial_key", key)) < 0)
 			return pf;
-		strbuf_addf(&fc->where,
-			    "(REPLACE(t.serial_number, ':', '') LIKE '%%' || CAST($%d AS TEXT) || '%%'"
-			    " OR t.serial_key = LTRIM(CAST($%d AS TEXT), '0'))",
-			    a, a);
 	}
-	strbuf_addch(&fc->where, ')');
-	return 0;
+	store_qs_open_any(&fc->spec);
+	for (size_t i = 0; i < nvals; i++) {
+		if (!serial_digits(vals[i], digits)) {
+			store_qs_filter(&fc->spec, "none", 0, 0);
+			continue;
+		}
+		/* hex only: no LIKE wildcard to escape */
+		store_qs_filter(&fc->spec, "certificate_serial", api_fc_bind_text(fc, digits), 0);
+	}
+	store_qs_close(&fc->spec);
+	return fc->spec.failed;
 }
 
 /* fingerprint_sha256=v (repeatable, OR): exact, with the value in the stored form when it is a
@@ -337,8 +329,7 @@ static int f_serial_number(struct api_filter_ctx *fc, const char *const *vals, s
 static int f_fingerprint(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	(void)err;
-	api_fc_and(fc);
-	strbuf_addch(&fc->where, '(');
+	store_qs_open_any(&fc->spec);
 	for (size_t i = 0; i < nvals; i++) {
 		struct strbuf fp;
 		int n;
@@ -347,43 +338,41 @@ static int f_fingerprint(struct api_filter_ctx *fc, const char *const *vals, siz
 		strbuf_release(&fp);
 		if (n < 0)
 			return n;
-		strbuf_addf(&fc->where, "%st.fingerprint_sha256 = $%d", i ? " OR " : "", n);
+		store_qs_where(&fc->spec, "fingerprint_sha256", 0, STORE_QS_EQ, n);
 	}
-	strbuf_addch(&fc->where, ')');
-	return 0;
+	store_qs_close(&fc->spec);
+	return fc->spec.failed;
 }
 
 static const struct api_filter cert_filters[] = {
-	{"expiring_soon", f_expiring_soon, "true: expires within expiry_warning_days"},
-	{"expired", f_expired, "true: valid_to is past; false: not yet"},
-	{"expiry_status", f_expiry_status, "ok | warning | critical | expired (repeatable)"},
-	{"valid_to_after", f_valid_to_after, "valid_to >= date"},
-	{"valid_to_before", f_valid_to_before, "valid_to <= date"},
-	{"valid_from_after", f_valid_from_after, "valid_from >= date"},
-	{"valid_from_before", f_valid_from_before, "valid_from <= date"},
-	{"has_issuing_ca", f_has_issuing_ca, "whether an issuing CA is set"},
-	{"has_assignments", f_has_assignments, "whether the certificate is assigned anywhere"},
-	{"has_ari", f_has_ari, "whether an ARI CertID is known"},
-	{"san", f_san, "exact SAN element, e.g. DNS:www.example.com"},
-	{"acme_renewal_status", f_acme_renewal_status, "not_acme | manual | expired | due | ok (repeatable)"},
-	{"renewal_status", f_renewal_status, "ok | due | expired | manual, any case (repeatable; ACME only)"},
-	{"serial_number", f_serial_number, "serial, with or without colons and leading zeros (contains)"},
-	{"fingerprint_sha256", f_fingerprint, "SHA-256 fingerprint, with or without colons"},
-	{"device_id", api_cert_filter_device, "assigned to this device or one of its services"},
-	{"virtual_machine_id", api_cert_filter_vm, "assigned to this VM or one of its services"},
-	{"service_id", api_cert_filter_service, "assigned to this service"},
-	{NULL, NULL, NULL},
+	{.name = "expiring_soon", .build = f_expiring_soon, .help = "true: expires within expiry_warning_days"},
+	{.name = "expired", .build = f_expired, .help = "true: valid_to is past; false: not yet"},
+	{.name = "expiry_status", .build = f_expiry_status, .help = "ok | warning | critical | expired (repeatable)"},
+	{.name = "valid_to_after", .build = f_valid_to_after, .help = "valid_to >= date"},
+	{.name = "valid_to_before", .build = f_valid_to_before, .help = "valid_to <= date"},
+	{.name = "valid_from_after", .build = f_valid_from_after, .help = "valid_from >= date"},
+	{.name = "valid_from_before", .build = f_valid_from_before, .help = "valid_from <= date"},
+	{.name = "has_issuing_ca", .build = f_has_issuing_ca, .help = "whether an issuing CA is set"},
+	{.name = "has_assignments", .build = f_has_assignments, .help = "whether the certificate is assigned anywhere"},
+	{.name = "has_ari", .build = f_has_ari, .help = "whether an ARI CertID is known"},
+	{.name = "san", .store_filter = "certificate_san", .help = "exact SAN element, e.g. DNS:www.example.com"},
+	{.name = "acme_renewal_status", .build = f_acme_renewal_status, .help = "not_acme | manual | expired | due | ok (repeatable)"},
+	{.name = "renewal_status", .build = f_renewal_status, .help = "ok | due | expired | manual, any case (repeatable; ACME only)"},
+	{.name = "serial_number", .build = f_serial_number, .help = "serial, with or without colons and leading zeros (contains)"},
+	{.name = "fingerprint_sha256", .build = f_fingerprint, .help = "SHA-256 fingerprint, with or without colons"},
+	{.name = "device_id", .build = api_cert_filter_device, .help = "assigned to this device or one of its services"},
+	{.name = "virtual_machine_id", .build = api_cert_filter_vm, .help = "assigned to this VM or one of its services"},
+	{.name = "service_id", .build = api_cert_filter_service, .help = "assigned to this service"},
+	{.name = NULL},
 };
 
 /* q ("#": hex-only columns, skipped for a term that is not hex and colons, filter.h): the
  * serial also as colon-less hex ("0abc" finds 0A:BC) and, whole, with any colons and leading
- * zeros ("AB:C", "000ABC": the normalised serial_key, computed in SQL). */
-static const char *const q_cols[] = {"t.common_name", "#t.serial_number", "#REPLACE(t.serial_number, ':', '')",
-				     "#=t.serial_key = LTRIM(UPPER(REPLACE(CAST($%d AS TEXT), ':', '')), '0')",
-				     "t.issuer", "#t.fingerprint_sha256",
-				     "=t.id IN (SELECT certificate_id FROM certificate_sans WHERE value = $%d)", NULL};
-
-
+ * zeros ("AB:C", "000ABC": the normalised serial_key, store named filter
+ * certificate_serial_key); an exact SAN element. */
+static const char *const q_cols[] = {"t.common_name", "#t.serial_number", "#@cert_serial_hex",
+				     "#=certificate_serial_key", "t.issuer", "#t.fingerprint_sha256",
+				     "=certificate_san", NULL};
 
 static struct api_field cert_fields[] = {
 	{.name = "common_name", .flags = F_BRIEF | F_ICONTAINS | F_ORDER, .help = "subject CN"},
@@ -430,7 +419,7 @@ static struct api_field cert_fields[] = {
 	{.name = "ari_last_checked"},
 	{.name = "ari_retry_after"},
 	{.name = "ari_explanation_url"},
-	{.name = "assignment_count", .type = FT_INT, .column = "SELECT COUNT(*) FROM assignments a WHERE a.certificate_id = t.id", .flags = F_RO | F_SQLEXPR | F_ORDER, .help = "number of assignments"},
+	{.name = "assignment_count", .type = FT_INT, .column = "@cert_assignment_count", .flags = F_RO | F_SQLEXPR | F_ORDER, .help = "number of assignments"},
 	{.name = "days_remaining", .type = FT_COMPUTED, .flags = F_RO | F_BRIEF, .render = r_days_remaining},
 	{.name = "days_expired", .type = FT_COMPUTED, .flags = F_RO, .render = r_days_expired},
 	{.name = "is_expired", .type = FT_COMPUTED, .flags = F_RO, .render = r_is_expired},

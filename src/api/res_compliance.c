@@ -38,8 +38,8 @@ static int f_policy_tenant(struct api_filter_ctx *fc, const char *const *vals, s
 }
 
 static const struct api_filter policy_filters[] = {
-    {"tenant", f_policy_tenant, "tenant name contains"},
-    {NULL, NULL, NULL},
+    {.name = "tenant", .build = f_policy_tenant, .help = "tenant name contains"},
+    {.name = NULL},
 };
 
 static const char *const policy_q[] = {"t.name", "t.description", NULL};
@@ -116,11 +116,11 @@ static int f_checked_before(struct api_filter_ctx *fc, const char *const *vals, 
 }
 
 static const struct api_filter check_filters[] = {
-    {"certificate", f_check_certificate, "certificate CN contains"},
-    {"policy", f_check_policy, "policy name contains"},
-    {"checked_after", f_checked_after, "checked at or after this time"},
-    {"checked_before", f_checked_before, "checked at or before this time"},
-    {NULL, NULL, NULL},
+    {.name = "certificate", .build = f_check_certificate, .help = "certificate CN contains"},
+    {.name = "policy", .build = f_check_policy, .help = "policy name contains"},
+    {.name = "checked_after", .build = f_checked_after, .help = "checked at or after this time"},
+    {.name = "checked_before", .build = f_checked_before, .help = "checked at or before this time"},
+    {.name = NULL},
 };
 
 static const char *const check_q[] = {

@@ -26,7 +26,7 @@ static struct api_field tenant_fields[] = {
 	{.name = "slug", .flags = F_BRIEF | F_ORDER, .help = "unique URL-friendly name"},
 	{.name = "description", .flags = F_BRIEF},
 	{.name = "comments", .flags = F_NOFILTER},
-	{.name = "certificate_count", .type = FT_INT, .column = "SELECT COUNT(*) FROM certificates c WHERE c.tenant_id = t.id", .flags = F_RO | F_SQLEXPR},
+	{.name = "certificate_count", .type = FT_INT, .column = "@tenant_certificate_count", .flags = F_RO | F_SQLEXPR},
 	{.name = "custom_fields"},
 	{.name = "created", .flags = F_ORDER},
 	{.name = "last_updated", .flags = F_ORDER},
@@ -45,7 +45,7 @@ static struct api_field tag_fields[] = {
 	{.name = "slug", .flags = F_BRIEF | F_ORDER},
 	{.name = "color", .flags = F_BRIEF, .help = "RGB hex, e.g. 9e9e9e"},
 	{.name = "description"},
-	{.name = "tagged_items", .type = FT_INT, .column = "SELECT COUNT(*) FROM tagged_items ti WHERE ti.tag_id = t.id", .flags = F_RO | F_SQLEXPR},
+	{.name = "tagged_items", .type = FT_INT, .column = "@tag_tagged_items", .flags = F_RO | F_SQLEXPR},
 	{.name = "created", .flags = F_ORDER},
 	{.name = "last_updated", .flags = F_ORDER},
 };
@@ -67,7 +67,7 @@ static struct api_field device_fields[] = {
 	{.name = "tenant"},
 	{.name = "description", .flags = F_BRIEF},
 	{.name = "comments", .flags = F_NOFILTER},
-	{.name = "certificate_count", .type = FT_INT, .column = "SELECT COUNT(*) FROM assignments a WHERE a.assigned_object_type = 'dcim.device' AND a.assigned_object_id = t.id", .flags = F_RO | F_SQLEXPR},
+	{.name = "certificate_count", .type = FT_INT, .column = "@device_certificate_count", .flags = F_RO | F_SQLEXPR},
 	{.name = "custom_fields"},
 	{.name = "created", .flags = F_ORDER},
 	{.name = "last_updated", .flags = F_ORDER},
@@ -78,7 +78,7 @@ static struct api_field vm_fields[] = {
 	{.name = "tenant"},
 	{.name = "description", .flags = F_BRIEF},
 	{.name = "comments", .flags = F_NOFILTER},
-	{.name = "certificate_count", .type = FT_INT, .column = "SELECT COUNT(*) FROM assignments a WHERE a.assigned_object_type = 'virtualization.virtualmachine' AND a.assigned_object_id = t.id", .flags = F_RO | F_SQLEXPR},
+	{.name = "certificate_count", .type = FT_INT, .column = "@vm_certificate_count", .flags = F_RO | F_SQLEXPR},
 	{.name = "custom_fields"},
 	{.name = "created", .flags = F_ORDER},
 	{.name = "last_updated", .flags = F_ORDER},
@@ -118,7 +118,7 @@ static struct api_field service_fields[] = {
 	{.name = "virtual_machine", .help = "parent VM"},
 	{.name = "description"},
 	{.name = "comments", .flags = F_NOFILTER},
-	{.name = "certificate_count", .type = FT_INT, .column = "SELECT COUNT(*) FROM assignments a WHERE a.assigned_object_type = 'ipam.service' AND a.assigned_object_id = t.id", .flags = F_RO | F_SQLEXPR},
+	{.name = "certificate_count", .type = FT_INT, .column = "@service_certificate_count", .flags = F_RO | F_SQLEXPR},
 	{.name = "custom_fields"},
 	{.name = "created", .flags = F_ORDER},
 	{.name = "last_updated", .flags = F_ORDER},
@@ -140,7 +140,7 @@ static void change_display(const struct api_row *row, struct strbuf *sb)
 static int f_user(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
 	(void)err;
-	return api_fc_any_text(fc, "t.user_name = $%d", vals, nvals);
+	return api_fc_any_eq(fc, "user_name", vals, nvals);
 }
 
 /* Non-superusers never see changes of objects only superusers may view (users, tokens). */
@@ -152,7 +152,7 @@ static int change_scope(struct api_filter_ctx *fc, const struct api_req *ar, str
 	return api_fc_hide_admin_types(fc, "changed_object_type");
 }
 
-static const struct api_filter change_filters[] = {{"user", f_user, "user name"}, {NULL, NULL, NULL}};
+static const struct api_filter change_filters[] = {{.name = "user", .build = f_user, .help = "user name"}, {.name = NULL}};
 static const char *const change_q[] = {"t.object_repr", "t.changed_object_type", NULL};
 
 static struct api_field change_fields[] = {

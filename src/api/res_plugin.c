@@ -26,7 +26,7 @@ static struct api_field ca_fields[] = {
 	{.name = "renewal_instructions", .flags = F_NOFILTER},
 	{.name = "is_approved", .flags = F_BRIEF},
 	{.name = "comments", .flags = F_NOFILTER},
-	{.name = "certificate_count", .type = FT_INT, .column = "SELECT COUNT(*) FROM certificates c WHERE c.issuing_ca_id = t.id", .flags = F_RO | F_SQLEXPR | F_ORDER},
+	{.name = "certificate_count", .type = FT_INT, .column = "@ca_certificate_count", .flags = F_RO | F_SQLEXPR | F_ORDER},
 	{.name = "custom_fields"},
 	{.name = "created", .flags = F_ORDER},
 	{.name = "last_updated", .flags = F_ORDER},
@@ -89,43 +89,32 @@ static void assignment_display(const struct api_row *row, struct strbuf *sb)
 		strbuf_addf(sb, "Certificate #%lld → %s #%lld", (long long)cert, type ? type : "?", (long long)id);
 }
 
-/* device_id / virtual_machine_id / service_id: the object itself and (for hosts) its services. */
-static int host_filter(struct api_filter_ctx *fc, const char *type, const char *svc_col, const char *cert_col,
-		       const char *name, const char *const *vals, size_t nvals, struct ck_error *err)
+/* device_id / virtual_machine_id / service_id: the object itself and (for hosts) its
+ * services; store named filter `filter` (<certificate|assignment>_on_<object>) per id, OR-ed. */
+static int host_filter(struct api_filter_ctx *fc, const char *filter, const char *name, const char *const *vals,
+		       size_t nvals, struct ck_error *err)
 {
-	api_fc_and(fc);
-	strbuf_adds(&fc->where, "(");
+	store_qs_open_any(&fc->spec);
 	for (size_t i = 0; i < nvals; i++) {
 		int64_t id;
-		int n;
 		if (ck_parse_i64(vals[i], 1, INT64_MAX, &id))
 			return ck_error_set(err, CK_E_INVALID, name, "Enter a number.");
-		n = api_fc_bind_int(fc, id);
-		if (n < 0)
-			return n;
-		strbuf_addf(&fc->where, "%sEXISTS (SELECT 1 FROM assignments a WHERE a.%s AND ((a.assigned_object_type = '%s'"
-					" AND a.assigned_object_id = $%d)",
-			    i ? " OR " : "", cert_col, type, n);
-		if (svc_col)
-			strbuf_addf(&fc->where, " OR (a.assigned_object_type = 'ipam.service' AND a.assigned_object_id IN"
-						" (SELECT id FROM services WHERE %s = $%d))", svc_col, n);
-		strbuf_adds(&fc->where, "))");
+		store_qs_filter(&fc->spec, filter, api_fc_bind_int(fc, id), 0);
 	}
-	strbuf_addch(&fc->where, ')');
-	return 0;
+	store_qs_close(&fc->spec);
+	return fc->spec.failed;
 }
 
-#define HOST_FILTERS(prefix, cert_col)                                                                 \
+#define HOST_FILTERS(prefix, row)                                                                      \
 	static int prefix##_device(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e) \
-	{ return host_filter(fc, "dcim.device", "device_id", cert_col, "device_id", v, n, e); }         \
+	{ return host_filter(fc, row "_on_device", "device_id", v, n, e); }                             \
 	static int prefix##_vm(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e) \
-	{ return host_filter(fc, "virtualization.virtualmachine", "virtual_machine_id", cert_col,      \
-			     "virtual_machine_id", v, n, e); }                                         \
+	{ return host_filter(fc, row "_on_virtual_machine", "virtual_machine_id", v, n, e); }           \
 	static int prefix##_service(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e) \
-	{ return host_filter(fc, "ipam.service", NULL, cert_col, "service_id", v, n, e); }
+	{ return host_filter(fc, row "_on_service", "service_id", v, n, e); }
 
-HOST_FILTERS(asg, "id = t.id")
-HOST_FILTERS(cert, "certificate_id = t.id")
+HOST_FILTERS(asg, "assignment")
+HOST_FILTERS(cert, "certificate")
 
 int api_cert_filter_device(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e)
 { return cert_device(fc, v, n, e); }
@@ -149,15 +138,15 @@ static int f_certificate_cn(struct api_filter_ctx *fc, const char *const *vals, 
 }
 
 static const struct api_filter assignment_filters[] = {
-	{"device_id", asg_device, "assignments to this device or its services"},
-	{"virtual_machine_id", asg_vm, "assignments to this VM or its services"},
-	{"service_id", asg_service, "assignments to this service"},
-	{"certificate", f_certificate_cn, "certificate CN contains"},
-	{NULL, NULL, NULL},
+	{.name = "device_id", .build = asg_device, .help = "assignments to this device or its services"},
+	{.name = "virtual_machine_id", .build = asg_vm, .help = "assignments to this VM or its services"},
+	{.name = "service_id", .build = asg_service, .help = "assignments to this service"},
+	{.name = "certificate", .build = f_certificate_cn, .help = "certificate CN contains"},
+	{.name = NULL},
 };
 
 static const char *const assignment_q[] = {
-	"(SELECT common_name FROM certificates c WHERE c.id = t.certificate_id)", "t.notes", NULL};
+	"@assignment_certificate_name", "t.notes", NULL};
 
 static struct api_field assignment_fields[] = {
 	{.name = "certificate", .flags = F_BRIEF, .help = "certificate id"},
@@ -201,12 +190,13 @@ static void r_subject_string(const struct api_row *row, struct jsonw *w)
 
 static int f_has_certificate(struct api_filter_ctx *fc, const char *const *vals, size_t nvals, struct ck_error *err)
 {
-	return api_fc_bool(fc, "has_certificate", vals, nvals, "t.resulting_certificate_id IS NOT NULL",
-			   "t.resulting_certificate_id IS NULL", err);
+	return api_fc_bool_set(fc, "has_certificate", vals, nvals, "resulting_certificate_id", err);
 }
 
-static const struct api_filter csr_filters[] = {{"has_certificate", f_has_certificate, "has a resulting certificate"},
-						{NULL, NULL, NULL}};
+static const struct api_filter csr_filters[] = {
+	{.name = "has_certificate", .build = f_has_certificate, .help = "has a resulting certificate"},
+	{.name = NULL},
+};
 
 
 static void csr_display(const struct api_row *row, struct strbuf *sb)

@@ -120,6 +120,13 @@ struct store_driver {
 	 * '\' escaping '%', '_' and itself; negated when `negate`. */
 	void (*sql_ilike)(struct strbuf *sql, const char *expr, const char *pattern_expr,
 			  int negate);
+	/* Condition: row t of `table` may have column `col` containing the text of bound value
+	 * `bind` ASCII-case-insensitively, answered by the column's trigram index (SQLite: the
+	 * <table>_fts trigram table, a phrase = a substring; PostgreSQL: a pg_trgm GIN index
+	 * serving ILIKE). True for at least every such row (queryspec.h: a pre-filter beside
+	 * an exact condition). */
+	void (*sql_trigram_contains)(struct strbuf *sql, const char *table, const char *col,
+				     int bind);
 	/* Aggregate: the texts of `expr` joined by `sep_expr` (an SQL expression). */
 	void (*sql_string_agg)(struct strbuf *sql, const char *expr, const char *sep_expr);
 	/* Expression: the one-character string of ASCII `code`. */

@@ -815,6 +815,15 @@ static void pg_ilike(struct strbuf *sql, const char *expr, const char *pattern_e
 		    pattern_expr);
 }
 
+static void pg_trigram_contains(struct strbuf *sql, const char *table, const char *col, int bind)
+{
+	(void)table; /* the pg_trgm index is on the column itself */
+	strbuf_addf(sql,
+		    "t.%s ILIKE '%%' || REPLACE(REPLACE(REPLACE($%d, '\\', '\\\\'), '%%', '\\%%'),"
+		    " '_', '\\_') || '%%'",
+		    col, bind);
+}
+
 static void pg_string_agg(struct strbuf *sql, const char *expr, const char *sep_expr)
 {
 	strbuf_addf(sql, "string_agg(CAST(%s AS TEXT), %s)", expr, sep_expr);
@@ -878,6 +887,7 @@ const struct store_driver store_postgres_driver = {
     .sql_json_int_array_agg = pg_json_int_array_agg,
     .sql_count_if = pg_count_if,
     .sql_ilike = pg_ilike,
+    .sql_trigram_contains = pg_trigram_contains,
     .sql_string_agg = pg_string_agg,
     .sql_char = pg_char,
     .sql_upsert = pg_upsert,

@@ -13,6 +13,7 @@
 #include "store/queryspec.h"
 #include "core/parse.h"
 #include "store/driver.h"
+#include "store/queryspec_named.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,7 +236,7 @@ static const struct {
     {"certificates", "fingerprint_sha256", "fingerprint_sha256", 0},
     {"certificates", "serial_key", "serial_key", 0},
     {"certificates", "serial_number", "serial_key", 1},
-    {"certificates", "REPLACE(t.serial_number, ':', '')", "serial_key", 1},
+    {"certificates", "@cert_serial_hex", "serial_key", 1}, /* q: the serial as hex */
 };
 
 static int trigram_index(const struct store_qspec *qs, const char *col)
@@ -363,16 +364,6 @@ int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
 	return qs->failed;
 }
 
-void store_qs_template(struct store_qspec *qs, const char *fmt, int bind)
-{
-	struct store_qs_term *t = add_term(qs, QS_T_TEMPLATE);
-
-	if (t) {
-		t->col = fmt;
-		t->bind = bind;
-	}
-}
-
 void store_qs_tagged(struct store_qspec *qs, const char *object_type, const char *by, int bind,
 		     int negate)
 {
@@ -424,6 +415,24 @@ void store_qs_in_json(struct store_qspec *qs, int bind)
 		t->bind = bind;
 }
 
+void store_qs_filter(struct store_qspec *qs, const char *name, int bind, int negate)
+{
+	int n = qs_named_filter_binds(name);
+	struct store_qs_term *t;
+
+	if (n < 0 || (n > 0 && (bind < 1 || bind + n - 1 > qs->nbinds))) {
+		fail(qs, CK_E_INTERNAL);
+		return;
+	}
+	t = add_term(qs, QS_T_FILTER);
+	if (t) {
+		t->col = name;
+		t->bind = bind;
+		t->nbinds = n;
+		t->negate = negate;
+	}
+}
+
 int store_qs_order_by(struct store_qspec *qs, const char *col, unsigned flags, int desc)
 {
 	if (qs->norder == STORE_QS_MAX_ORDER) {
@@ -435,118 +444,6 @@ int store_qs_order_by(struct store_qspec *qs, const char *col, unsigned flags, i
 }
 
 /* ---- rendering ---- */
-
-static void expr_policy_tag_ids(const struct store_driver *d, struct strbuf *sql)
-{
-	strbuf_adds(sql, "SELECT ");
-	d->sql_json_int_array_agg(sql, "pt.tag_id");
-	strbuf_adds(sql, " FROM compliance_policy_tags pt WHERE pt.policy_id = t.id");
-}
-
-/* A certificate's assignments as a JSON array of {type, id, name}, in id order. */
-static void expr_cert_assignments_json(const struct store_driver *d, struct strbuf *sql)
-{
-	static const char *const keys[] = {"type", "id", "name"};
-	static const char *const values[] = {
-	    "a.assigned_object_type", "a.assigned_object_id",
-	    "CASE a.assigned_object_type"
-	    " WHEN 'dcim.device' THEN (SELECT name FROM devices WHERE id = a.assigned_object_id)"
-	    " WHEN 'virtualization.virtualmachine' THEN (SELECT name FROM virtual_machines"
-	    " WHERE id = a.assigned_object_id)"
-	    " WHEN 'ipam.service' THEN (SELECT name FROM services WHERE id = a.assigned_object_id)"
-	    " END"};
-
-	strbuf_adds(sql, "SELECT ");
-	d->sql_json_agg_object(sql, keys, values, 3);
-	strbuf_adds(sql, " FROM (SELECT * FROM assignments WHERE certificate_id = t.id ORDER BY id) a");
-}
-
-/* A changelog snapshot with its blob placeholders put back (migration 9, schema.c): for each
- * blob column that is set, the placeholder "\u0000ck-pem" or "\u0000ck-chain" (quotes
- * included) is replaced by the stored literal, or by the literal rebuilt from the
- * certificate that holds it. A missing blob leaves the placeholder (never NULL). `inner` is
- * the expression to substitute into. */
-static void blob_literal(const struct store_driver *d, struct strbuf *sql, const char *col, const char *mark)
-{
-	strbuf_addf(sql, "COALESCE((SELECT COALESCE(b.body, '\"' || replace(replace(c.pem_content, ");
-	d->sql_char(sql, 13);
-	strbuf_adds(sql, ", '\\r'), ");
-	d->sql_char(sql, 10);
-	strbuf_addf(sql, ", '\\n') || '\"') FROM changelog_blobs b LEFT JOIN certificates c"
-			 " ON c.id = b.certificate_id WHERE b.sha256 = t.%s), '%s')", col, mark);
-}
-
-static void change_splice(const struct store_driver *d, struct strbuf *sql, const char *col, const char *mark,
-			  void (*inner)(const struct store_driver *, struct strbuf *, const char *),
-			  const char *side)
-{
-	strbuf_addf(sql, "CASE WHEN t.%s IS NULL THEN ", col);
-	inner(d, sql, side);
-	strbuf_adds(sql, " ELSE replace(");
-	inner(d, sql, side);
-	strbuf_addf(sql, ", '%s', ", mark);
-	blob_literal(d, sql, col, mark);
-	strbuf_adds(sql, ") END");
-}
-
-static void change_data(const struct store_driver *d, struct strbuf *sql, const char *side)
-{
-	(void)d; /* a json column on PostgreSQL: replace() takes text */
-	strbuf_addf(sql, "CAST(t.%schange_data AS TEXT)", side);
-}
-
-static void change_chain(const struct store_driver *d, struct strbuf *sql, const char *side)
-{
-	char col[32];
-
-	snprintf(col, sizeof(col), "%schange_chain_blob", side);
-	change_splice(d, sql, col, "\"\\u0000ck-chain\"", change_data, side);
-}
-
-static void expr_change_side(const struct store_driver *d, struct strbuf *sql, const char *side)
-{
-	char col[32];
-
-	snprintf(col, sizeof(col), "%schange_pem_blob", side);
-	change_splice(d, sql, col, "\"\\u0000ck-pem\"", change_chain, side);
-}
-
-static void expr_change_pre(const struct store_driver *d, struct strbuf *sql)
-{
-	expr_change_side(d, sql, "pre");
-}
-
-static void expr_change_post(const struct store_driver *d, struct strbuf *sql)
-{
-	expr_change_side(d, sql, "post");
-}
-
-/* Engine-neutral named expressions: fixed text. */
-static const struct {
-	const char *name;
-	const char *sql;
-} fixed_exprs[] = {
-    {"@policy_check_count", "SELECT COUNT(*) FROM compliance_checks k WHERE k.policy_id = t.id"},
-    {"@check_certificate_name",
-     "SELECT c.common_name FROM certificates c WHERE c.id = t.certificate_id"},
-    {"@check_policy_name", "SELECT p.name FROM compliance_policies p WHERE p.id = t.policy_id"},
-    {"@check_severity", "SELECT p.severity FROM compliance_policies p WHERE p.id = t.policy_id"},
-    {"@check_is_passing", "t.result = 'pass'"},
-    {"@check_is_failing", "t.result = 'fail'"},
-    {"@cert_tenant_name", "SELECT name FROM tenants WHERE id = t.tenant_id"},
-    {"@cert_assignment_count", "SELECT COUNT(*) FROM assignments a WHERE a.certificate_id = t.id"},
-};
-
-/* Named expressions composed from the driver's dialect. */
-static const struct {
-	const char *name;
-	void (*build)(const struct store_driver *d, struct strbuf *sql);
-} named_exprs[] = {
-    {"@policy_tag_ids", expr_policy_tag_ids},
-    {"@cert_assignments_json", expr_cert_assignments_json},
-    {"@change_prechange", expr_change_pre},
-    {"@change_postchange", expr_change_post},
-};
 
 /* The subject of a term or column: "t.<col>", "(<expr>)" or "(<named expression>)". */
 static void subject_d(const struct store_driver *d, struct strbuf *sql, const char *col,
@@ -560,21 +457,8 @@ static void subject_d(const struct store_driver *d, struct strbuf *sql, const ch
 		strbuf_addf(sql, "(%s)", col);
 		return;
 	}
-	for (size_t i = 0; i < sizeof(fixed_exprs) / sizeof(fixed_exprs[0]); i++) {
-		if (!strcmp(fixed_exprs[i].name, col)) {
-			strbuf_addf(sql, "(%s)", fixed_exprs[i].sql);
-			return;
-		}
-	}
-	for (size_t i = 0; i < sizeof(named_exprs) / sizeof(named_exprs[0]); i++) {
-		if (!strcmp(named_exprs[i].name, col)) {
-			strbuf_addch(sql, '(');
-			named_exprs[i].build(d, sql);
-			strbuf_addch(sql, ')');
-			return;
-		}
-	}
-	strbuf_adds(sql, "NULL");
+	if (!qs_named_expr(d, sql, col))
+		strbuf_adds(sql, "NULL");
 }
 
 /* Latches into `sql` the error of a helper builder (the render then reports it). */
@@ -721,18 +605,7 @@ static void render_in_match(const struct store_driver *d, struct strbuf *sql,
 static void render_contains(const struct store_driver *d, const struct store_qspec *qs,
 			    struct strbuf *sql, const struct store_qs_term *t)
 {
-	if (!strcmp(d->name, "sqlite")) {
-		/* a phrase of the trigram tokenizer = a substring; '"' doubled inside the phrase */
-		strbuf_addf(sql,
-			    "t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH '%s : \"' ||"
-			    " REPLACE($%d, '\"', '\"\"') || '\"')",
-			    qs->table, qs->table, t->col, t->bind);
-		return;
-	}
-	strbuf_addf(sql,
-		    "t.%s ILIKE '%%' || REPLACE(REPLACE(REPLACE($%d, '\\', '\\\\'), '%%', '\\%%'),"
-		    " '_', '\\_') || '%%'",
-		    t->col, t->bind);
+	d->sql_trigram_contains(sql, qs->table, t->col, t->bind);
 }
 
 static void render_in_json(const struct store_driver *d, struct strbuf *sql,
@@ -768,12 +641,6 @@ static void render_term(const struct store_driver *d, const struct store_qspec *
 		if (!(mode & RM_FACETS) || !render_counted_leaf(sql, ct, t))
 			render_leaf(d, sql, t);
 		break;
-	case QS_T_TEMPLATE:
-		if (t->bind)
-			strbuf_addf(sql, t->col, t->bind);
-		else
-			strbuf_adds(sql, t->col); /* no placeholder: taken verbatim ('%' too) */
-		break;
 	case QS_T_TAGGED:
 		render_tagged(sql, t, mode);
 		break;
@@ -794,6 +661,9 @@ static void render_term(const struct store_driver *d, const struct store_qspec *
 		break;
 	case QS_T_IN_MATCH:
 		render_in_match(d, sql, t);
+		break;
+	case QS_T_FILTER:
+		qs_named_filter_render(d, sql, t->col, t->bind, t->negate);
 		break;
 	default:
 		break;
@@ -864,8 +734,6 @@ static void render_conds(const struct store_driver *d, const struct store_qspec 
 		}
 		render_term(d, qs, sql, t, mode, ct);
 	}
-	if (qs->raw_where && *qs->raw_where)
-		strbuf_addf(sql, "%s%s", count[0] ? " AND " : "", qs->raw_where);
 }
 
 static void render_keyset(const struct store_qspec *qs, struct strbuf *sql);
@@ -1006,7 +874,7 @@ static int render_counted_leaf(struct strbuf *sql, const struct counted_table *c
 /* Whether every condition of qs reads only columns of ct, by lookups its rows answer. */
 static int counted_shape(const struct store_qspec *qs, const struct counted_table *ct)
 {
-	if (strcmp(qs->table, ct->table) || (qs->raw_where && *qs->raw_where))
+	if (strcmp(qs->table, ct->table))
 		return 0;
 	for (size_t i = 0; i < qs->nterms; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
@@ -1061,7 +929,7 @@ static int render_tag_count(const struct store_qspec *qs, struct strbuf *sql)
 {
 	const struct store_qs_term *t = qs->nterms == 1 ? &qs->terms[0] : NULL;
 
-	if (!t || t->kind != QS_T_TAGGED || t->negate || (qs->raw_where && *qs->raw_where))
+	if (!t || t->kind != QS_T_TAGGED || t->negate)
 		return 0;
 	for (size_t k = 0; k < sizeof(tag_counted) / sizeof(tag_counted[0]); k++) {
 		if (strcmp(qs->table, tag_counted[k].table) || strcmp(t->col, tag_counted[k].object_type))

@@ -17,7 +17,7 @@
  *  3. Every ordering ends with `t.id ASC`, so pages are stable and disjoint (and a keyset
  *     cursor names a unique position).
  *  4. Bind numbers are 1-based and stable: store_qs_bind_*() returns the `$n` a declared
- *     template may reference; the page's limit and offset take the two numbers after the
+ *     named filter may reference; the page's limit and offset take the two numbers after the
  *     last bind.
  *
  * Lifecycle: store_qs_init() → add … → render/query … → store_qs_release() (which frees
@@ -92,33 +92,41 @@ struct store_qs_col {
  *   @cert_tenant_name        name of certificate t's tenant
  *   @cert_assignment_count   number of assignments of certificate t
  *   @cert_assignments_json   JSON array of {type, id, name} of certificate t's assignments
- * An unknown name renders as NULL. */
+ *   @cert_serial_hex         certificate t's serial without colons
+ *   @tenant_certificate_count     number of certificates of tenant t
+ *   @ca_certificate_count         number of certificates issued by certificate authority t
+ *   @tag_tagged_items             number of objects carrying tag t
+ *   @device_certificate_count     number of assignments to device t
+ *   @vm_certificate_count         number of assignments to virtual machine t
+ *   @service_certificate_count    number of assignments to service t
+ *   @assignment_certificate_name  common name of assignment t's certificate
+ * An unknown name renders as NULL. The SQL lives in queryspec_named.c. */
 
 enum store_qs_term_kind {
 	QS_T_LEAF,	/* lookup on a subject */
 	QS_T_OPEN_ANY,	/* "(" … OR … */
 	QS_T_OPEN_ALL,	/* "(" … AND … */
 	QS_T_CLOSE,	/* ")" */
-	QS_T_TEMPLATE,	/* declared condition with one %d for a bind number */
 	QS_T_TAGGED,	/* the row carries a tag (by id or slug) */
 	QS_T_IN_NAMED,	/* FK column in the ids of another table's rows named by binds */
 	QS_T_IN_JSON,	/* t.id among the ids of a bound JSON array */
 	QS_T_IN_MATCH,	/* FK column in the ids of another table's rows matching a lookup */
 	QS_T_CONTAINS,	/* index pre-filter: the row's col may contain the bound text */
 	QS_T_IN_IDS,	/* FK column in nbinds integer binds (an IN_NAMED resolved) */
+	QS_T_FILTER,	/* a named filter (col: its name; negate) */
 };
 
 struct store_qs_term {
 	enum store_qs_term_kind kind;
 	enum store_qs_lookup lk; /* QS_T_LEAF */
 	unsigned flags;		 /* STORE_QS_EXPR for the subject */
-	int negate;		 /* case-insensitive lookups, QS_T_TAGGED */
-	const char *col;	 /* subject; the FK column (IN_NAMED); the template text */
+	int negate;		 /* case-insensitive lookups, QS_T_TAGGED, QS_T_FILTER */
+	const char *col;	 /* subject; the FK column (IN_NAMED); the filter name (FILTER) */
 	const char *aux;	 /* IN_NAMED, IN_MATCH: target table; TAGGED: "id" or "slug" */
 	const char *aux2;	 /* IN_MATCH: the target's column */
 	int aux_flag;		 /* IN_NAMED: the target has a slug column */
 	int bind;		 /* first bind number (0: none) */
-	int nbinds;		 /* IN_NAMED: consecutive binds */
+	int nbinds;		 /* IN_NAMED, FILTER: consecutive binds */
 };
 
 struct store_qs_order {
@@ -142,8 +150,6 @@ struct store_qspec {
 	int nbinds, abinds;
 	struct store_qs_order order[STORE_QS_MAX_ORDER];
 	size_t norder;
-	const char *raw_where; /* borrowed: declared conditions written as text by hand-
-				* declared filters (api_fc_and + fc->where); AND-ed last */
 	int64_t limit, offset; /* STORE_QS_PAGE */
 	int plan;	       /* STORE_QS_PAGE: 0 default, >0 walk the ordering, <0 find the
 				* matches first (store_qs_plan) */
@@ -188,8 +194,6 @@ void store_qs_where(struct store_qspec *qs, const char *col, unsigned flags,
  * literally (wildcards escaped), bound. */
 int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
 		   enum store_qs_lookup lk, const char *v, int negate);
-/* A declared condition `fmt` (one %d: the bind number `bind`). */
-void store_qs_template(struct store_qspec *qs, const char *fmt, int bind);
 /* The row has (negate: has not) a tag whose `by` ("id" or "slug") is bind `bind`. */
 void store_qs_tagged(struct store_qspec *qs, const char *object_type, const char *by, int bind,
 		     int negate);
@@ -230,6 +234,29 @@ int store_qs_resolve_named(struct store_conn *c, struct store_qspec *qs, struct 
 
 /* t.id is among the integers of the bound JSON array text `bind`. */
 void store_qs_in_json(struct store_qspec *qs, int bind);
+
+/* Named filters: a condition the store declares by name (queryspec_named.c), on bound
+ * values the caller binds first, in this order (consecutive binds from `bind`; 0 when the
+ * filter takes none). The registry's filters name them; the SQL and its dialect stay here.
+ *   none                              no row (a value that cannot match)
+ *   certificate_san (text)            certificate t has this SAN element, exactly
+ *   certificate_serial (text)         t's serial contains these hex digits (upper case, no
+ *                                     colons), or is them but for leading zeros
+ *   certificate_serial_key (text)     t's serial is this client text, whatever its colons,
+ *                                     case and leading zeros
+ *   certificate_has_assignments       t is assigned to anything
+ *   certificate_renewal_not_acme, certificate_renewal_manual
+ *   certificate_renewal_expired (now)
+ *   certificate_renewal_due, certificate_renewal_ok (now, today: days since the epoch)
+ *                                     t's acme_renewal_status (reference §1.2)
+ *   certificate_on_device, certificate_on_virtual_machine (id)
+ *   assignment_on_device, assignment_on_virtual_machine (id)
+ *                                     certificate / assignment t is assigned to the object
+ *                                     or to one of its services
+ *   certificate_on_service, assignment_on_service (id)
+ * `negate`: the rows the filter does not select. An unknown name, or binds that are not the
+ * spec's, latch CK_E_INTERNAL. */
+void store_qs_filter(struct store_qspec *qs, const char *name, int bind, int negate);
 
 /* Ordering keys (invariant 3 adds t.id ASC). "id" names the row id. */
 int store_qs_order_by(struct store_qspec *qs, const char *col, unsigned flags, int desc);

@@ -445,6 +445,15 @@ static void sq_ilike(struct strbuf *sql, const char *expr, const char *pattern_e
 	strbuf_addf(sql, "%s%s LIKE %s ESCAPE '\\'", negate ? "NOT " : "", expr, pattern_expr);
 }
 
+static void sq_trigram_contains(struct strbuf *sql, const char *table, const char *col, int bind)
+{
+	/* a phrase of the trigram tokenizer = a substring; '"' doubled inside the phrase */
+	strbuf_addf(sql,
+		    "t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH '%s : \"' ||"
+		    " REPLACE($%d, '\"', '\"\"') || '\"')",
+		    table, table, col, bind);
+}
+
 static void sq_string_agg(struct strbuf *sql, const char *expr, const char *sep_expr)
 {
 	strbuf_addf(sql, "group_concat(%s, %s)", expr, sep_expr);
@@ -511,6 +520,7 @@ const struct store_driver store_sqlite_driver = {
     .sql_json_int_array_agg = sq_json_int_array_agg,
     .sql_count_if = sq_count_if,
     .sql_ilike = sq_ilike,
+    .sql_trigram_contains = sq_trigram_contains,
     .sql_string_agg = sq_string_agg,
     .sql_char = sq_char,
     .sql_upsert = sq_upsert,

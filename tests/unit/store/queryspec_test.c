@@ -22,13 +22,16 @@ struct fixture {
 	struct store_qspec *qs;
 };
 
-/* things: 5 rows with text, a nullable number, a JSON list; tags on rows 1 and 2. */
+/* things: 5 rows with text, a nullable number, a JSON list; tags on rows 1 and 2; rows 1 and
+ * 2 have an element in certificate_sans (the table named filter certificate_san reads). */
 static const char schema[] =
     "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT, n INTEGER, sans TEXT,"
     " owner_id INTEGER);"
     "CREATE TABLE owners (id INTEGER PRIMARY KEY, name TEXT, slug TEXT);"
     "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT, slug TEXT, color TEXT);"
     "CREATE TABLE tagged_items (tag_id INTEGER, object_type TEXT, object_id INTEGER);"
+    "CREATE TABLE certificate_sans (certificate_id INTEGER, value TEXT);"
+    "INSERT INTO certificate_sans VALUES (1, 'DNS:a.example'), (2, 'DNS:b.example');"
     "INSERT INTO owners VALUES (1, 'Alice', 'alice'), (2, 'Bob', 'bob');"
     "INSERT INTO things VALUES (1, 'Alpha', 1, '[\"a.example\",\"b.example\"]', 1),"
     " (2, 'beta', 2, '[\"c.example\"]', 2), (3, '50%_off', NULL, '[]', 1),"
@@ -148,7 +151,7 @@ static void test_each_lookup(void **state)
 	}
 }
 
-/* A declared expression subject, a template, tags, named FKs, a matched FK, a JSON id list. */
+/* A declared expression subject, tags, named FKs, a matched FK, a JSON id list. */
 static void test_other_terms(void **state)
 {
 	struct fixture *f = *state;
@@ -158,12 +161,6 @@ static void test_other_terms(void **state)
 	assert_sql(f, STORE_QS_COUNT, COUNT_SQL "(t.n * 2) > $1");
 	assert_int_equal(count(f), 2);
 
-	store_qs_release(f->qs);
-	store_qs_init(f->qs, "things");
-	store_qs_template(f->qs, "t.n + 1 = $%d", store_qs_bind_int(f->qs, 3));
-	store_qs_template(f->qs, "t.name LIKE '%a%'", 0); /* no placeholder: verbatim */
-	assert_sql(f, STORE_QS_COUNT, COUNT_SQL "t.n + 1 = $1 AND t.name LIKE '%a%'");
-	assert_int_equal(count(f), 1);
 
 	store_qs_release(f->qs);
 	store_qs_init(f->qs, "things");
@@ -238,20 +235,76 @@ static void test_groups(void **state)
 	assert_int_equal(count(f), 5);
 }
 
-/* Hand-written declared conditions come last, AND-ed. */
-static void test_raw_where(void **state)
+/* Named filters (store_qs_filter): the store's text with its $1..$k renumbered to the
+ * caller's binds, parenthesised, negated as a whole; unknown names and binds the spec does not
+ * hold latch CK_E_INTERNAL. */
+static void test_named_filters(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf sql;
+	int n;
+
+	store_qs_where(f->qs, "n", 0, STORE_QS_GT, store_qs_bind_int(f->qs, 1));
+	n = store_qs_bind_text(f->qs, "DNS:a.example");
+	store_qs_filter(f->qs, "certificate_san", n, 0);
+	store_qs_filter(f->qs, "certificate_has_assignments", 0, 1);
+	assert_sql(f, STORE_QS_COUNT,
+		   COUNT_SQL "t.n > $1 AND (t.id IN (SELECT certificate_id FROM certificate_sans WHERE"
+			     " value = $2)) AND NOT (EXISTS (SELECT 1 FROM assignments a WHERE"
+			     " a.certificate_id = t.id))");
+
+	store_qs_release(f->qs);
+	store_qs_init(f->qs, "things");
+	store_qs_filter(f->qs, "certificate_san", store_qs_bind_text(f->qs, "DNS:b.example"), 0);
+	assert_int_equal(count(f), 1);
+	store_qs_release(f->qs);
+	store_qs_init(f->qs, "things");
+	store_qs_filter(f->qs, "certificate_san", store_qs_bind_text(f->qs, "DNS:b.example"), 1);
+	assert_int_equal(count(f), 4);
+
+	/* several binds, each placeholder renumbered (due: $1 now, $2 today) */
+	store_qs_release(f->qs);
+	store_qs_init(f->qs, "things");
+	store_qs_bind_int(f->qs, 7);
+	n = store_qs_bind_int(f->qs, 100);
+	store_qs_bind_int(f->qs, 1);
+	store_qs_filter(f->qs, "certificate_renewal_due", n, 0);
+	assert_sql(f, STORE_QS_COUNT,
+		   COUNT_SQL "(t.is_acme = 1 AND t.acme_auto_renewal = 1 AND t.valid_to >= $2 AND"
+			     " (t.valid_to / 86400 - $3) <= COALESCE(NULLIF(t.acme_renewal_days, 0), 30))");
+
+	/* "none" selects nothing, on a real table */
+	store_qs_release(f->qs);
+	store_qs_init(f->qs, "things");
+	store_qs_open_any(f->qs);
+	store_qs_filter(f->qs, "none", 0, 0);
+	store_qs_where(f->qs, "n", 0, STORE_QS_EQ, store_qs_bind_int(f->qs, 2));
+	store_qs_close(f->qs);
+	assert_sql(f, STORE_QS_COUNT, COUNT_SQL "((0 = 1) OR t.n = $1)");
+	assert_int_equal(count(f), 1);
+
+	/* an unknown name; a filter's binds past the spec's (certificate_renewal_ok takes 2) */
+	strbuf_init(&sql, STORE_QS_SQL_MAX);
+	store_qs_release(f->qs);
+	store_qs_init(f->qs, "things");
+	store_qs_filter(f->qs, "no_such_filter", 0, 0);
+	assert_int_equal(store_qs_render(f->c, f->qs, STORE_QS_COUNT, &sql), CK_E_INTERNAL);
+	store_qs_release(f->qs);
+	store_qs_init(f->qs, "things");
+	store_qs_filter(f->qs, "certificate_renewal_ok", store_qs_bind_int(f->qs, 1), 0);
+	assert_int_equal(store_qs_render(f->c, f->qs, STORE_QS_COUNT, &sql), CK_E_INTERNAL);
+	strbuf_release(&sql);
+}
+
+/* Named expressions: the store's text in parentheses; an unknown name selects NULL. */
+static void test_named_exprs(void **state)
 {
 	struct fixture *f = *state;
 
-	store_qs_where(f->qs, "n", 0, STORE_QS_GT, store_qs_bind_int(f->qs, 1));
-	f->qs->raw_where = "t.n < $2";
-	store_qs_bind_int(f->qs, 5);
-	assert_sql(f, STORE_QS_COUNT, COUNT_SQL "t.n > $1 AND t.n < $2");
-	assert_int_equal(count(f), 2);
-	store_qs_release(f->qs);
-	store_qs_init(f->qs, "things");
-	f->qs->raw_where = "t.n IS NULL";
-	assert_sql(f, STORE_QS_COUNT, COUNT_SQL "t.n IS NULL");
+	store_qs_select(f->qs, "@cert_serial_hex", STORE_QS_EXPR);
+	store_qs_select(f->qs, "@no_such_expression", STORE_QS_EXPR);
+	assert_sql(f, STORE_QS_ROWS,
+		   "SELECT t.id, (REPLACE(t.serial_number, ':', '')), NULL FROM things t ORDER BY t.id ASC");
 }
 
 /* Ordering: asc, desc, expression, id; always ending with t.id ASC; the page's limit and
@@ -333,7 +386,7 @@ static void test_values_always_bound(void **state)
 	store_qs_tagged(f->qs, "x.thing", "slug", n, 0);
 	store_qs_in_named(f->qs, "owner_id", "owners", 1, n, 1);
 	assert_int_equal(store_qs_in_match(f->qs, "owner_id", "owners", "name", STORE_QS_IEXACT, evil), 0);
-	store_qs_template(f->qs, "t.name = $%d", n);
+	store_qs_filter(f->qs, "certificate_san", n, 0);
 	store_qs_open_any(f->qs);
 	store_qs_in_json(f->qs, store_qs_bind_text(f->qs, "[1]"));
 	store_qs_close(f->qs);
@@ -415,7 +468,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_each_lookup, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_other_terms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_raw_where, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_named_filters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_named_exprs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ordering_and_forms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_values_always_bound, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
