@@ -287,18 +287,23 @@ void auth_throttle_end(struct store_conn *c, const struct auth_throttle_limits *
 	const char *ukey = account_key(account);
 
 	address_key(address, akey);
-	/* the database first: a sign-in that begins once this attempt's place is released
-	 * must already see its failure (an error leaves the process's count, invariant 4) */
-	if (c && outcome == AUTH_THROTTLE_FAILURE) {
-		store_auth_failure_add(c, "address", akey, lim->window_s, now, NULL);
-		if (ukey)
-			store_auth_failure_add(c, "account", ukey, lim->window_s, now, NULL);
-	}
+	/* This process's count first, the database's after. The other order let a sign-in of
+	 * this process that began in between read the failure from the database while the
+	 * attempt still held its place in `pending`: counted twice, that sign-in was refused one
+	 * failure early, and the merged count then grew by one more when the attempt ended
+	 * (found by test_cap_holds_under_concurrent_guesses on PostgreSQL: 9 sign-ins answered
+	 * instead of 10). Another node sees this failure once the database has it; attempts in
+	 * flight on a node were never visible to the others (auth_throttle.h). */
 	pthread_mutex_lock(&T.lock);
 	end_one(&T.addresses, akey, lim->window_s, now, outcome);
 	if (ukey)
 		end_one(&T.accounts, ukey, lim->window_s, now, outcome);
 	pthread_mutex_unlock(&T.lock);
+	if (c && outcome == AUTH_THROTTLE_FAILURE) {
+		store_auth_failure_add(c, "address", akey, lim->window_s, now, NULL);
+		if (ukey)
+			store_auth_failure_add(c, "account", ukey, lim->window_s, now, NULL);
+	}
 }
 
 void auth_throttle_reset(void)
