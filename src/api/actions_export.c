@@ -430,7 +430,8 @@ static void export_spec(const struct export_req *er, struct export_query *eq,
 	eq->src[eq->nsrc++] = "id"; /* t.id, the first column of every spec */
 	for (size_t i = 0; i < er->o.ncols; i++) {
 		const char *src = er->o.cols[i].source;
-		eq->of[i] = query_column(eq, qs, src, src[0] == '@' && !wants(er, i) ? STORE_QS_NULLED : 0);
+		eq->of[i] =
+		    query_column(eq, qs, src, src[0] == '@' && !wants(er, i) ? STORE_QS_NULLED : 0);
 	}
 	eq->cn = query_column(eq, qs, "common_name", 0);
 	eq->serial = query_column(eq, qs, "serial_number", 0);
@@ -453,9 +454,8 @@ static int reads_int(const struct export_column *col)
 	       col->render == EXPORT_TIME || col->render == EXPORT_BOOL;
 }
 
-static void read_row(struct api_req *ar, const struct export_req *er,
-		     const struct export_query *eq, struct store_stmt *st,
-		     struct export_value *vals, struct export_cert *c)
+static void read_row(struct api_req *ar, const struct export_req *er, const struct export_query *eq,
+		     struct store_stmt *st, struct export_value *vals, struct export_cert *c)
 {
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < er->o.ncols; i++) {
@@ -478,8 +478,8 @@ static void read_row(struct api_req *ar, const struct export_req *er,
 }
 
 /* Streams the selected rows into the response body. */
-static int write_rows(struct api_req *ar, const struct export_req *er,
-		      struct api_filter_ctx *fc, struct ck_error *err)
+static int write_rows(struct api_req *ar, const struct export_req *er, struct api_filter_ctx *fc,
+		      struct ck_error *err)
 {
 	struct store_qspec *qs = api_fc_spec(fc);
 	struct export_value vals[EXPORT_MAX_COLUMNS];
@@ -580,7 +580,8 @@ static void export_one(struct api_req *ar, int64_t id)
 	if (!r)
 		r = load_cf_keys(ar, &er, &fc, &err);
 	if (!r) {
-		r = store_text_of(ar->ctx.conn, "certificates", "common_name", id, cn, sizeof(cn), &err);
+		r = store_text_of(ar->ctx.conn, "certificates", "common_name", id, cn, sizeof(cn),
+				  &err);
 		r = r == 0 ? ck_error_set(&err, CK_E_NOTFOUND, NULL, "Not found.") : r < 0 ? r : 0;
 	}
 	if (!r)

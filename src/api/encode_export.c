@@ -86,10 +86,7 @@ static int writes_null(const struct export_column *col, struct export_value v)
 static const char *text_of(struct export_value v) { return v.null || !v.s ? "" : v.s; }
 
 /* The text a JSON-valued column stands for when NULL or empty. */
-static const char *json_default(enum export_render r)
-{
-	return r == EXPORT_OBJECT ? "{}" : "[]";
-}
+static const char *json_default(enum export_render r) { return r == EXPORT_OBJECT ? "{}" : "[]"; }
 
 /* ---- CSV ------------------------------------------------------------------------------ */
 
@@ -462,8 +459,8 @@ static int yaml_value(struct export_writer *w, const struct export_column *col,
 	case EXPORT_TEXT_NULL:
 		return yaml_str(w, text_of(v));
 	default:
-		j = json_loads(or_default(text_of(v), json_default(col->render)),
-			       JSON_DECODE_ANY, NULL);
+		j = json_loads(or_default(text_of(v), json_default(col->render)), JSON_DECODE_ANY,
+			       NULL);
 		r = j ? yaml_json(w, j, 0) : yaml_plain(w, "null");
 		json_decref(j);
 		return r;

@@ -43,8 +43,8 @@ enum export_render {
 	EXPORT_TIME,	  /* epoch seconds, written "YYYY-MM-DDTHH:MM:SS" */
 	EXPORT_BOOL,	  /* true/false; CSV True/False */
 	EXPORT_LIST,	  /* JSON array of strings ([] when NULL or ""); CSV "a;b" */
-	EXPORT_REFS,	  /* JSON array of {type,id,name} ([] when NULL or ""); CSV "type:id:name;..." */
-	EXPORT_OBJECT,	  /* JSON object ({} when NULL or ""); CSV: one cf_<key> column per key */
+	EXPORT_REFS, /* JSON array of {type,id,name} ([] when NULL or ""); CSV "type:id:name;..." */
+	EXPORT_OBJECT, /* JSON object ({} when NULL or ""); CSV: one cf_<key> column per key */
 };
 
 /* Column flags. */
