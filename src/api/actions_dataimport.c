@@ -16,6 +16,7 @@
 #include "api/actions.h"
 #include "api/csv.h"
 #include "api/resources.h"
+#include "api/write.h"
 #include "core/parse.h"
 #include "domain/certificate.h"
 #include "domain/import.h"
@@ -138,8 +139,27 @@ static int check_len(struct row_errors *re, long row, const char *name, const ch
 	return 0;
 }
 
+/* The checked row ("clean") is the create decoder's input: the wire form of each field. */
+static void set_text(json_t *clean, const char *name, const char *v)
+{
+	json_object_set_new(clean, name, json_string(v));
+}
+
+static void set_int(json_t *clean, const char *name, int64_t v)
+{
+	json_object_set_new(clean, name, json_integer(v));
+}
+
+static void set_time(json_t *clean, const char *name, int64_t t)
+{
+	char s[21];
+
+	ck_format_time(t, s);
+	json_object_set_new(clean, name, json_string(s));
+}
+
 /* Required fields: "missing or empty" skips the row's other checks. 1 when all present. */
-static int row_required(struct row_errors *re, long row, json_t *obj, struct dom_record *rec)
+static int row_required(struct row_errors *re, long row, json_t *obj, json_t *clean)
 {
 	size_t before = re->n;
 
@@ -153,13 +173,13 @@ static int row_required(struct row_errors *re, long row, json_t *obj, struct dom
 			row_error(re, row, required_fields[i], "Field '%s' must be a string.",
 				  required_fields[i]);
 		else if ((i < 3 || i == 5) && !check_len(re, row, required_fields[i], v))
-			dom_record_set_text(rec, required_fields[i], v, strlen(v));
+			set_text(clean, required_fields[i], v);
 		free(v);
 	}
 	return re->n == before;
 }
 
-static void row_choice(struct row_errors *re, long row, json_t *obj, struct dom_record *rec,
+static void row_choice(struct row_errors *re, long row, json_t *obj, json_t *clean,
 		       const char *name, const char *const *allowed, const char *def)
 {
 	char *v = NULL, list[96] = "";
@@ -173,16 +193,16 @@ static void row_choice(struct row_errors *re, long row, json_t *obj, struct dom_
 			 allowed[i]);
 	}
 	if (k == 0 && def)
-		dom_record_set_text(rec, name, def, strlen(def));
+		set_text(clean, name, def);
 	else if (ok)
-		dom_record_set_text(rec, name, v, strlen(v));
+		set_text(clean, name, v);
 	else
 		row_error(re, row, name, "Invalid %s '%.100s'. Must be one of: %s", name,
 			  k > 0 ? v : "", list);
 	free(v);
 }
 
-static void row_dates(struct row_errors *re, long row, json_t *obj, struct dom_record *rec)
+static void row_dates(struct row_errors *re, long row, json_t *obj, json_t *clean)
 {
 	static const char *const names[] = {"valid_from", "valid_to"};
 
@@ -191,7 +211,7 @@ static void row_dates(struct row_errors *re, long row, json_t *obj, struct dom_r
 		int64_t t;
 		row_text(obj, names[i], &v); /* present and a string: row_required checked */
 		if (v && !parse_import_date(v, &t))
-			dom_record_set_int(rec, names[i], t);
+			set_time(clean, names[i], t);
 		else
 			row_error(re, row, names[i],
 				  "Cannot parse date '%.100s'. Use ISO 8601 format (YYYY-MM-DD or "
@@ -201,21 +221,21 @@ static void row_dates(struct row_errors *re, long row, json_t *obj, struct dom_r
 	}
 }
 
-static void row_key_size(struct row_errors *re, long row, json_t *obj, struct dom_record *rec)
+static void row_key_size(struct row_errors *re, long row, json_t *obj, json_t *clean)
 {
 	json_t *v = json_object_get(obj, "key_size");
 	char *s = NULL;
 	int64_t n;
 
 	if (json_is_integer(v) && json_integer_value(v)) {
-		dom_record_set_int(rec, "key_size", json_integer_value(v));
+		set_int(clean, "key_size", json_integer_value(v));
 		return;
 	}
 	if (!v || json_is_null(v) || (json_is_integer(v) && !json_integer_value(v)) ||
 	    row_text(obj, "key_size", &s) == 0)
 		return;
 	if (s && !ck_parse_i64(s, INT64_MIN, INT64_MAX, &n))
-		dom_record_set_int(rec, "key_size", n);
+		set_int(clean, "key_size", n);
 	else
 		row_error(re, row, "key_size",
 			  "Invalid key_size '%.40s' \xE2\x80\x94 must be integer", s ? s : "?");
@@ -223,10 +243,10 @@ static void row_key_size(struct row_errors *re, long row, json_t *obj, struct do
 }
 
 /* sans: a JSON list of strings, or "a;b" text; stored as a JSON array. */
-static void row_sans(struct row_errors *re, long row, json_t *obj, struct dom_record *rec)
+static void row_sans(struct row_errors *re, long row, json_t *obj, json_t *clean)
 {
 	json_t *v = json_object_get(obj, "sans"), *list = json_array(), *el;
-	char *text = NULL, *save = NULL, *dump;
+	char *text = NULL, *save = NULL;
 	size_t i;
 
 	if (json_is_array(v)) {
@@ -255,17 +275,14 @@ static void row_sans(struct row_errors *re, long row, json_t *obj, struct dom_re
 		row_error(re, row, "sans", "Too many SANs (more than %d).", DATAIMPORT_MAX_SANS);
 		goto out;
 	}
-	dump = json_dumps(list, JSON_COMPACT);
-	if (dump)
-		dom_record_set_text(rec, "sans", dump, strlen(dump));
-	free(dump);
+	json_object_set(clean, "sans", list);
 out:
 	free(text);
 	json_decref(list);
 }
 
 static void row_optional_text(struct api_req *ar, struct row_errors *re, long row, json_t *obj,
-			      struct dom_record *rec)
+			      json_t *clean)
 {
 	static const char *const names[] = {"private_key_location", "issuer_chain", "pem_content"};
 
@@ -283,13 +300,13 @@ static void row_optional_text(struct api_req *ar, struct row_errors *re, long ro
 				  "Input too large (%zu bytes). Maximum is %ld bytes.", strlen(v),
 				  ar->app->cfg.max_pem_bytes);
 		else if (k > 0 && !(i == 0 && check_len(re, row, names[i], v)))
-			dom_record_set_text(rec, names[i], v, strlen(v));
+			set_text(clean, names[i], v);
 		free(v);
 	}
 }
 
 /* tenant: by id, then by name; no match leaves it null (as the reference). */
-static void row_tenant(struct api_req *ar, json_t *obj, struct dom_record *rec)
+static void row_tenant(struct api_req *ar, json_t *obj, json_t *clean)
 {
 	json_t *v = json_object_get(obj, "tenant");
 	char *s = NULL;
@@ -304,23 +321,56 @@ static void row_tenant(struct api_req *ar, json_t *obj, struct dom_record *rec)
 	if (!found && s && store_id_by_text(ar->ctx.conn, "tenants", "name", s, &found, NULL) != 1)
 		found = 0;
 	if (found)
-		dom_record_set_int(rec, "tenant", found);
+		set_int(clean, "tenant", found);
 	free(s);
 }
 
-/* Validates one row object into rec (errors into re). */
-static void validate_row(struct api_req *ar, struct row_errors *re, long row, json_t *obj,
-			 struct dom_record *rec)
+/* The reference's checks of one row object (trimming, lower-cased choices, its date forms,
+ * `sans` as "a;b", tenant by name, its messages): the accepted values into clean, in their
+ * wire form. 1 when the row passed. */
+static int check_row(struct api_req *ar, struct row_errors *re, long row, json_t *obj,
+		     json_t *clean)
 {
-	if (!row_required(re, row, obj, rec))
-		return;
-	row_choice(re, row, obj, rec, "algorithm", import_algorithms, NULL);
-	row_choice(re, row, obj, rec, "status", import_statuses, "active");
-	row_dates(re, row, obj, rec);
-	row_key_size(re, row, obj, rec);
-	row_sans(re, row, obj, rec);
-	row_optional_text(ar, re, row, obj, rec);
-	row_tenant(ar, obj, rec);
+	size_t before = re->n;
+
+	if (!row_required(re, row, obj, clean))
+		return 0;
+	row_choice(re, row, obj, clean, "algorithm", import_algorithms, NULL);
+	row_choice(re, row, obj, clean, "status", import_statuses, "active");
+	row_dates(re, row, obj, clean);
+	row_key_size(re, row, obj, clean);
+	row_sans(re, row, obj, clean);
+	row_optional_text(ar, re, row, obj, clean);
+	row_tenant(ar, obj, clean);
+	return re->n == before;
+}
+
+/* Decodes a checked row into rec with the create decoder (api/write.h), its field errors as
+ * row errors. The decoder collects into ar->errors, which belongs to the whole request: each
+ * row gets a collection of its own. 1 when the row decoded. */
+static int decode_row(struct api_req *ar, struct row_errors *re, long row, json_t *clean,
+		      struct dom_record *rec)
+{
+	json_t *saved = ar->errors, *tags, *msgs, *m;
+	size_t saved_omitted = ar->errors_omitted, before = re->n, i;
+	const char *field;
+	struct ck_error err;
+	int r;
+
+	ar->errors = NULL;
+	ck_error_clear(&err);
+	r = api_decode_record(ar, &res_certificates, clean, 1, rec, &tags, &err);
+	json_object_foreach(ar->errors, field, msgs)
+	{
+		json_array_foreach(msgs, i, m)
+		    row_error(re, row, field, "%s", json_string_value(m));
+	}
+	if (r && re->n == before)
+		row_error(re, row, err.field, "%s", err.msg[0] ? err.msg : "Invalid row.");
+	json_decref(ar->errors);
+	ar->errors = saved;
+	ar->errors_omitted = saved_omitted;
+	return re->n == before;
 }
 
 /* ---- content → row objects ---------------------------------------------------------------- */
@@ -389,7 +439,9 @@ struct data_job {
 	struct dom_record *recs; /* one per row */
 	size_t n;
 	int skip;
-	int64_t *ids; /* created ids, 0 for skipped */
+	int64_t *ids;		/* created ids, 0 for skipped */
+	unsigned char *refused; /* per row: the create decoder refused it */
+	size_t nrefused;
 	size_t created, skipped;
 	struct row_errors *re;
 };
@@ -410,6 +462,7 @@ static int create_rows(struct api_req *ar, struct data_job *job, struct ck_error
 	    .n = job->n,
 	    .dups = job->skip ? DOM_IMPORT_DUP_SKIP : DOM_IMPORT_DUP_FAIL,
 	    .ret_ids = job->ids,
+	    .refused = job->refused,
 	    .on_refused = row_refused,
 	    .arg = job,
 	};
@@ -528,26 +581,37 @@ static void send_data_result(struct api_req *ar, const struct data_job *job)
 	jsonw_obj_close(&w);
 }
 
-/* Validates every row into job->recs; row errors go to re. */
+/* Checks and decodes every row into job->recs; row errors go to re. A row the decoder
+ * refuses is flagged in job->refused (the import still runs the other rows' rules, so their
+ * refusals are reported too, and then fails). */
 static int validate_rows(struct api_req *ar, json_t *rows, struct data_job *job,
 			 struct row_errors *re)
 {
 	size_t i;
-	json_t *obj;
+	json_t *obj, *clean;
 
 	job->recs = calloc(job->n ? job->n : 1, sizeof(*job->recs));
 	job->ids = calloc(job->n ? job->n : 1, sizeof(*job->ids));
-	if (!job->recs || !job->ids)
+	job->refused = calloc(job->n ? job->n : 1, 1);
+	if (!job->recs || !job->ids || !job->refused)
 		return CK_E_NOMEM;
 	json_array_foreach(rows, i, obj)
 	{
 		if (dom_record_init(&job->recs[i], dom_model_names(res_certificates.model),
 				    res_certificates.model->nfields))
 			return CK_E_NOMEM;
-		if (!json_is_object(obj))
+		if (!json_is_object(obj)) {
 			row_error(re, (long)i + 1, "", "Each item must be a JSON object");
-		else
-			validate_row(ar, re, (long)i + 1, obj, &job->recs[i]);
+			continue;
+		}
+		if (!(clean = json_object()))
+			return CK_E_NOMEM;
+		if (check_row(ar, re, (long)i + 1, obj, clean) &&
+		    !decode_row(ar, re, (long)i + 1, clean, &job->recs[i])) {
+			job->refused[i] = 1;
+			job->nrefused++;
+		}
+		json_decref(clean);
 	}
 	return 0;
 }
@@ -580,7 +644,7 @@ static void bulk_data_import(struct api_req *ar)
 	job.skip = !strcmp(dr.on_duplicate, "skip");
 	if (!r)
 		r = validate_rows(ar, rows, &job, &re);
-	if (!r && !re.n)
+	if (!r && re.n == job.nrefused) /* only decoder refusals: the rules report the rest */
 		r = create_rows(ar, &job, &err);
 	if (re.n)
 		send_row_errors(ar, &re); /* parse, validation or rule errors: all rolled back */
@@ -593,6 +657,7 @@ out:
 		dom_record_release(&job.recs[i]);
 	free(job.recs);
 	free(job.ids);
+	free(job.refused);
 	json_decref(rows);
 	strbuf_release(&re.sb);
 }

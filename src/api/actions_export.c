@@ -24,7 +24,7 @@ static const char *const export_params[] = {"format",	"ids",	       "ids[]",		"f
 
 struct export_req {
 	struct export_opts o;
-	enum export_field fields[EF_COUNT];
+	size_t fields[EXPORT_MAX_COLUMNS]; /* indexes into o.cols */
 	int explicit_fields;
 	struct strbuf ids; /* JSON array of the requested ids; empty when none */
 	size_t nids;
@@ -44,6 +44,8 @@ static int is_export_param(const char *key)
 static void export_req_init(struct export_req *er, int single)
 {
 	memset(er, 0, sizeof(*er));
+	er->o.cols = res_certificates.exports;
+	er->o.ncols = res_certificates.nexports;
 	er->o.format = EXPORT_JSON;
 	er->o.include_pem = single; /* {id}/export/ defaults to true */
 	er->o.include_chain = 1;
@@ -62,7 +64,7 @@ static void export_req_release(struct export_req *er)
 static int add_field(struct export_req *er, const char *name, size_t len)
 {
 	char buf[64];
-	enum export_field f;
+	int f;
 
 	while (len && *name == ' ')
 		name++, len--;
@@ -71,15 +73,15 @@ static int add_field(struct export_req *er, const char *name, size_t len)
 	if (!len)
 		return 0;
 	snprintf(buf, sizeof(buf), "%.*s", (int)len, name);
-	if (len >= sizeof(buf) || export_field_parse(buf, &f)) {
+	if (len >= sizeof(buf) || (f = export_column_find(er->o.cols, er->o.ncols, buf)) < 0) {
 		if (er->nunknown < EXPORT_MAX_UNKNOWN)
 			er->unknown[er->nunknown++] = strndup(name, len < 60 ? len : 60);
 		return 0;
 	}
 	for (size_t i = 0; i < er->o.nfields; i++)
-		if (er->fields[i] == f)
+		if (er->fields[i] == (size_t)f)
 			return 0;
-	er->fields[er->o.nfields++] = f;
+	er->fields[er->o.nfields++] = (size_t)f;
 	er->explicit_fields = 1;
 	return 0;
 }
@@ -297,8 +299,6 @@ static int decode_options(struct api_req *ar, struct export_req *er, struct ck_e
 	if (er->nids)
 		strbuf_addch(&er->ids, ']');
 	er->o.fields = er->explicit_fields ? er->fields : NULL;
-	for (size_t i = 0; i < er->o.nfields; i++)
-		er->o.csv_sans |= er->fields[i] == EF_SANS;
 	return strbuf_result(&er->ids);
 }
 
@@ -339,26 +339,37 @@ static int count_selected(struct api_req *ar, struct api_filter_ctx *fc, int64_t
 	return store_qs_count(ar->ctx.conn, api_fc_spec(fc), ret, err);
 }
 
-static int wants(const struct export_req *er, enum export_field f)
+/* Whether declared column f is exported. */
+static int wants(const struct export_req *er, size_t f)
 {
 	if (!er->o.fields)
-		return f < EXPORT_NDEFAULT;
+		return !(er->o.cols[f].flags & EXPORT_EXTENDED);
 	for (size_t i = 0; i < er->o.nfields; i++)
 		if (er->fields[i] == f)
 			return 1;
 	return 0;
 }
 
+/* The exported EXPORT_OBJECT column (custom_fields), or NULL. */
+static const struct export_column *object_column(const struct export_req *er)
+{
+	for (size_t i = 0; i < er->o.ncols; i++)
+		if (er->o.cols[i].render == EXPORT_OBJECT && wants(er, i))
+			return &er->o.cols[i];
+	return NULL;
+}
+
 /* CSV + custom_fields: the distinct custom-field keys of the selection, sorted. */
 static int load_cf_keys(struct api_req *ar, struct export_req *er, struct api_filter_ctx *fc,
 			struct ck_error *err)
 {
+	const struct export_column *obj = object_column(er);
 	struct store_stmt *st = NULL;
 	int r;
 
-	if (er->o.format != EXPORT_CSV || !wants(er, EF_CUSTOM_FIELDS))
+	if (er->o.format != EXPORT_CSV || !obj)
 		return 0;
-	r = store_qs_json_keys_query(ar->ctx.conn, api_fc_spec(fc), "custom_fields",
+	r = store_qs_json_keys_query(ar->ctx.conn, api_fc_spec(fc), obj->source,
 				     EXPORT_MAX_CF_KEYS + 1, &st, err);
 	if (!r) {
 		while (!r && (r = store_step(st, err)) == STORE_ROW) {
@@ -379,52 +390,54 @@ static int load_cf_keys(struct api_req *ar, struct export_req *er, struct api_fi
 	return r;
 }
 
-/* Column numbers of export_spec(): t.id, then the selected columns in this order. */
-enum {
-	C_ID,
-	C_CN,
-	C_SERIAL,
-	C_FP,
-	C_ISSUER,
-	C_VFROM,
-	C_VTO,
-	C_ALGO,
-	C_KEYSIZE,
-	C_STATUS,
-	C_TENANT,
-	C_SANS,
-	C_KEYLOC,
-	C_ACOUNT,
-	C_CF,
-	C_CREATED,
-	C_UPDATED,
-	C_PEM,
-	C_CHAIN,
-	C_ASSIGN
+#define EXPORT_MAX_SOURCES (EXPORT_MAX_COLUMNS + 6) /* declared columns + t.id + PEM parts */
+
+/* The query's columns: t.id (0), then each distinct (source, flags) of the declared columns
+ * and the PEM bundle's parts, so columns sharing a source (valid_to and the values derived
+ * from it) read one column. */
+struct export_query {
+	const char *src[EXPORT_MAX_SOURCES];
+	unsigned flags[EXPORT_MAX_SOURCES];
+	size_t nsrc;
+	int of[EXPORT_MAX_COLUMNS]; /* query column of each declared column */
+	int cn, serial, valid_to, pem, chain;
 };
 
-/* The columns C_CN..C_ASSIGN (named expressions: store/queryspec.h) and the export order. */
-static void export_spec(const struct export_req *er, struct store_qspec *qs)
+/* The query column of source with flags, selected on first use. */
+static int query_column(struct export_query *eq, struct store_qspec *qs, const char *source,
+			unsigned flags)
 {
-	static const char *const plain[] = {
-	    "common_name", "serial_number", "fingerprint_sha256", "issuer", "valid_from",
-	    "valid_to",	   "algorithm",	    "key_size",		  "status"};
+	if (source[0] == '@')
+		flags |= STORE_QS_EXPR;
+	for (size_t i = 0; i < eq->nsrc; i++)
+		if (!strcmp(eq->src[i], source) && eq->flags[i] == flags)
+			return (int)i;
+	eq->src[eq->nsrc] = source;
+	eq->flags[eq->nsrc] = flags;
+	store_qs_select(qs, source, flags);
+	return (int)eq->nsrc++;
+}
+
+/* The selected columns (named expressions: store/queryspec.h; one that is not exported is
+ * selected as NULL) and the export order. */
+static void export_spec(const struct export_req *er, struct export_query *eq,
+			struct store_qspec *qs)
+{
 	int pem = er->o.format == EXPORT_PEM || (er->o.include_pem && er->o.format != EXPORT_CSV);
 	unsigned pem_flags = pem ? 0 : STORE_QS_NULLED;
 
-	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		store_qs_select(qs, plain[i], 0);
-	store_qs_select(qs, "@cert_tenant_name", STORE_QS_EXPR);
-	store_qs_select(qs, "sans", 0);
-	store_qs_select(qs, "private_key_location", 0);
-	store_qs_select(qs, "@cert_assignment_count", STORE_QS_EXPR);
-	store_qs_select(qs, "custom_fields", 0);
-	store_qs_select(qs, "created", 0);
-	store_qs_select(qs, "last_updated", 0);
-	store_qs_select(qs, "pem_content", pem_flags);
-	store_qs_select(qs, "issuer_chain", pem_flags);
-	store_qs_select(qs, "@cert_assignments_json",
-			STORE_QS_EXPR | (wants(er, EF_ASSIGNMENTS) ? 0 : STORE_QS_NULLED));
+	memset(eq, 0, sizeof(*eq));
+	eq->src[eq->nsrc++] = "id"; /* t.id, the first column of every spec */
+	for (size_t i = 0; i < er->o.ncols; i++) {
+		const char *src = er->o.cols[i].source;
+		eq->of[i] =
+		    query_column(eq, qs, src, src[0] == '@' && !wants(er, i) ? STORE_QS_NULLED : 0);
+	}
+	eq->cn = query_column(eq, qs, "common_name", 0);
+	eq->serial = query_column(eq, qs, "serial_number", 0);
+	eq->valid_to = query_column(eq, qs, "valid_to", 0);
+	eq->pem = query_column(eq, qs, "pem_content", pem_flags);
+	eq->chain = query_column(eq, qs, "issuer_chain", pem_flags);
 	store_qs_order_by(qs, "valid_to", 0, 1);
 	store_qs_order_by(qs, "common_name", 0, 0);
 }
@@ -434,58 +447,56 @@ static const char *col_or_null(struct store_stmt *st, int c)
 	return store_col_is_null(st, c) ? NULL : store_col_text(st, c, NULL);
 }
 
-static void read_row(struct api_req *ar, struct store_stmt *st, struct export_cert *c)
+/* Integer-valued columns, and the sources of derived ones, are read as integers. */
+static int reads_int(const struct export_column *col)
 {
-	const struct ck_config *cfg = ar->ctx.cfg;
-	int64_t now = ar->ctx.now;
+	return col->derive || col->render == EXPORT_INT || col->render == EXPORT_INT_NULL ||
+	       col->render == EXPORT_TIME || col->render == EXPORT_BOOL;
+}
 
+static void read_row(struct api_req *ar, const struct export_req *er, const struct export_query *eq,
+		     struct store_stmt *st, struct export_value *vals, struct export_cert *c)
+{
 	memset(c, 0, sizeof(*c));
-	c->id = store_col_i64(st, C_ID);
-	c->common_name = store_col_text(st, C_CN, NULL);
-	c->serial_number = store_col_text(st, C_SERIAL, NULL);
-	c->fingerprint_sha256 = store_col_text(st, C_FP, NULL);
-	c->issuer = store_col_text(st, C_ISSUER, NULL);
-	c->valid_from = store_col_i64(st, C_VFROM);
-	c->valid_to = store_col_i64(st, C_VTO);
-	c->algorithm = store_col_text(st, C_ALGO, NULL);
-	c->has_key_size = !store_col_is_null(st, C_KEYSIZE);
-	c->key_size = store_col_i64(st, C_KEYSIZE);
-	c->status = store_col_text(st, C_STATUS, NULL);
-	c->tenant = col_or_null(st, C_TENANT);
-	c->sans_json = col_or_null(st, C_SANS);
-	c->private_key_location = store_col_text(st, C_KEYLOC, NULL);
-	c->assignment_count = store_col_i64(st, C_ACOUNT);
-	c->custom_fields_json = col_or_null(st, C_CF);
-	c->created = store_col_i64(st, C_CREATED);
-	c->last_updated = store_col_i64(st, C_UPDATED);
-	c->pem_content = col_or_null(st, C_PEM);
-	c->issuer_chain = col_or_null(st, C_CHAIN);
-	c->assignments_json = col_or_null(st, C_ASSIGN);
-	c->days_remaining = dom_cert_days_remaining(c->valid_to, now);
-	c->is_expired = c->valid_to < now;
-	c->is_expiring_soon =
-	    c->days_remaining > 0 && c->days_remaining <= cfg->expiry_warning_days;
-	c->expiry_status = dom_cert_expiry_status(c->valid_to, now, cfg);
+	for (size_t i = 0; i < er->o.ncols; i++) {
+		const struct export_column *col = &er->o.cols[i];
+		int q = eq->of[i];
+		vals[i] = (struct export_value){.null = store_col_is_null(st, q)};
+		if (reads_int(col))
+			vals[i].i = store_col_i64(st, q);
+		else if (!vals[i].null)
+			vals[i].s = store_col_text(st, q, NULL);
+		if (col->derive)
+			vals[i] = col->derive(vals[i], ar->ctx.now, ar->ctx.cfg);
+	}
+	c->values = vals;
+	c->common_name = store_col_text(st, eq->cn, NULL);
+	c->serial_number = store_col_text(st, eq->serial, NULL);
+	c->valid_to = store_col_i64(st, eq->valid_to);
+	c->pem_content = col_or_null(st, eq->pem);
+	c->issuer_chain = col_or_null(st, eq->chain);
 }
 
 /* Streams the selected rows into the response body. */
-static int write_rows(struct api_req *ar, const struct export_req *er,
-		      struct api_filter_ctx *fc, struct ck_error *err)
+static int write_rows(struct api_req *ar, const struct export_req *er, struct api_filter_ctx *fc,
+		      struct ck_error *err)
 {
 	struct store_qspec *qs = api_fc_spec(fc);
+	struct export_value vals[EXPORT_MAX_COLUMNS];
+	struct export_query eq;
 	struct export_writer w;
 	struct store_stmt *st = NULL;
 	struct export_cert c;
 	int r;
 
-	export_spec(er, qs);
+	export_spec(er, &eq, qs);
 	r = store_qs_query(ar->ctx.conn, qs, STORE_QS_ROWS, &st, err);
 	if (r)
 		return r;
 	strbuf_reset(&ar->resp->body);
 	r = export_writer_init(&w, &er->o, &ar->resp->body);
 	while (!r && (r = store_step(st, err)) == STORE_ROW) {
-		read_row(ar, st, &c);
+		read_row(ar, er, &eq, st, vals, &c);
 		r = export_writer_row(&w, &c);
 	}
 	if (!r)
@@ -569,7 +580,8 @@ static void export_one(struct api_req *ar, int64_t id)
 	if (!r)
 		r = load_cf_keys(ar, &er, &fc, &err);
 	if (!r) {
-		r = store_text_of(ar->ctx.conn, "certificates", "common_name", id, cn, sizeof(cn), &err);
+		r = store_text_of(ar->ctx.conn, "certificates", "common_name", id, cn, sizeof(cn),
+				  &err);
 		r = r == 0 ? ck_error_set(&err, CK_E_NOTFOUND, NULL, "Not found.") : r < 0 ? r : 0;
 	}
 	if (!r)

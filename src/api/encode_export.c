@@ -13,31 +13,6 @@
 
 #include "core/parse.h"
 
-const char *const export_field_names[EF_COUNT] = {
-    "id",
-    "common_name",
-    "serial_number",
-    "fingerprint_sha256",
-    "issuer",
-    "valid_from",
-    "valid_to",
-    "days_remaining",
-    "algorithm",
-    "key_size",
-    "status",
-    "tenant",
-    "sans",
-    "is_expired",
-    "is_expiring_soon",
-    "expiry_status",
-    "private_key_location",
-    "assignment_count",
-    "custom_fields",
-    "assignments",
-    "created",
-    "last_updated",
-};
-
 static const struct {
 	const char *name, *mime;
 } formats[EXPORT_FORMAT_COUNT] = {
@@ -45,12 +20,6 @@ static const struct {
     [EXPORT_CSV] = {"csv", "text/csv"},
     [EXPORT_YAML] = {"yaml", "application/x-yaml"},
     [EXPORT_PEM] = {"pem", "application/x-pem-file"},
-};
-
-static const enum export_field default_fields[EXPORT_NDEFAULT] = {
-    EF_ID,	   EF_COMMON_NAME, EF_SERIAL_NUMBER,  EF_FINGERPRINT, EF_ISSUER,
-    EF_VALID_FROM, EF_VALID_TO,	   EF_DAYS_REMAINING, EF_ALGORITHM,   EF_KEY_SIZE,
-    EF_STATUS,	   EF_TENANT,	   EF_SANS,
 };
 
 const char *export_format_name(enum export_format f) { return formats[f].name; }
@@ -68,14 +37,11 @@ int export_format_parse(const char *s, enum export_format *ret)
 	return CK_E_INVALID;
 }
 
-int export_field_parse(const char *s, enum export_field *ret)
+int export_column_find(const struct export_column *cols, size_t ncols, const char *s)
 {
-	for (int i = 0; i < EF_COUNT; i++) {
-		if (!strcmp(s, export_field_names[i])) {
-			*ret = (enum export_field)i;
-			return 0;
-		}
-	}
+	for (size_t i = 0; i < ncols; i++)
+		if (!strcmp(s, cols[i].name))
+			return (int)i;
 	return CK_E_INVALID;
 }
 
@@ -102,81 +68,25 @@ static void export_time(int64_t t, char out[21])
 
 /* ---- values ------------------------------------------------------------------------ */
 
-enum vkind { V_NULL, V_INT, V_BOOL, V_STR, V_TIME, V_JSON };
+static const char *or_default(const char *s, const char *dflt) { return s && *s ? s : dflt; }
 
-struct value {
-	enum vkind kind;
-	int64_t i;
-	const char *s; /* V_STR, V_JSON */
-};
-
-static struct value v_str(const char *s) { return (struct value){V_STR, 0, s ? s : ""}; }
-
-static struct value field_value(const struct export_cert *c, enum export_field f)
+static const struct export_column *column_of(const struct export_writer *w, size_t f)
 {
-	switch (f) {
-	case EF_ID:
-		return (struct value){V_INT, c->id, NULL};
-	case EF_COMMON_NAME:
-		return v_str(c->common_name);
-	case EF_SERIAL_NUMBER:
-		return v_str(c->serial_number);
-	case EF_FINGERPRINT:
-		return v_str(c->fingerprint_sha256);
-	case EF_ISSUER:
-		return v_str(c->issuer);
-	case EF_VALID_FROM:
-		return (struct value){V_TIME, c->valid_from, NULL};
-	case EF_VALID_TO:
-		return (struct value){V_TIME, c->valid_to, NULL};
-	case EF_DAYS_REMAINING:
-		return (struct value){V_INT, c->days_remaining, NULL};
-	case EF_ALGORITHM:
-		return v_str(c->algorithm);
-	case EF_KEY_SIZE:
-		return (struct value){c->has_key_size ? V_INT : V_NULL, c->key_size, NULL};
-	case EF_STATUS:
-		return v_str(c->status);
-	case EF_TENANT:
-		return c->tenant ? v_str(c->tenant) : (struct value){V_NULL, 0, NULL};
-	case EF_SANS:
-		return (struct value){V_JSON, 0, c->sans_json ? c->sans_json : "[]"};
-	case EF_IS_EXPIRED:
-		return (struct value){V_BOOL, c->is_expired, NULL};
-	case EF_IS_EXPIRING_SOON:
-		return (struct value){V_BOOL, c->is_expiring_soon, NULL};
-	case EF_EXPIRY_STATUS:
-		return v_str(c->expiry_status);
-	case EF_PRIVATE_KEY_LOCATION:
-		return v_str(c->private_key_location);
-	case EF_ASSIGNMENT_COUNT:
-		return (struct value){V_INT, c->assignment_count, NULL};
-	case EF_CUSTOM_FIELDS:
-		return (struct value){
-		    V_JSON, 0,
-		    c->custom_fields_json && *c->custom_fields_json ? c->custom_fields_json : "{}"};
-	case EF_ASSIGNMENTS:
-		return (struct value){
-		    V_JSON, 0,
-		    c->assignments_json && *c->assignments_json ? c->assignments_json : "[]"};
-	case EF_CREATED:
-		return (struct value){V_TIME, c->created, NULL};
-	case EF_LAST_UPDATED:
-		return (struct value){V_TIME, c->last_updated, NULL};
-	default:
-		return (struct value){V_NULL, 0, NULL};
-	}
+	return &w->o.cols[f];
 }
 
-static const enum export_field *fields_of(const struct export_writer *w, size_t *ret_n)
+/* Whether the value is written as null (empty in CSV): only the *_NULL kinds are nullable;
+ * the others write their zero value or default. */
+static int writes_null(const struct export_column *col, struct export_value v)
 {
-	if (w->o.fields && w->o.nfields) {
-		*ret_n = w->o.nfields;
-		return w->o.fields;
-	}
-	*ret_n = EXPORT_NDEFAULT;
-	return default_fields;
+	return v.null && (col->render == EXPORT_INT_NULL || col->render == EXPORT_TEXT_NULL);
 }
+
+/* The text of a text or JSON value ("" when NULL). */
+static const char *text_of(struct export_value v) { return v.null || !v.s ? "" : v.s; }
+
+/* The text a JSON-valued column stands for when NULL or empty. */
+static const char *json_default(enum export_render r) { return r == EXPORT_OBJECT ? "{}" : "[]"; }
 
 /* ---- CSV ------------------------------------------------------------------------------ */
 
@@ -200,24 +110,25 @@ void export_csv_field(struct strbuf *sb, const char *s, size_t len, int guard)
 		strbuf_addch(sb, '"');
 }
 
-static int csv_column(const struct export_writer *w, enum export_field f)
+static int csv_column(const struct export_writer *w, size_t f)
 {
-	if (f == EF_CUSTOM_FIELDS)
+	const struct export_column *col = column_of(w, f);
+
+	if (col->render == EXPORT_OBJECT)
 		return 0; /* replaced by the cf_<key> columns */
-	return f != EF_SANS || w->o.csv_sans;
+	return !(col->flags & EXPORT_CSV_NAMED) || w->o.fields;
 }
 
 static void csv_header(struct export_writer *w)
 {
-	size_t n, col = 0;
-	const enum export_field *fl = fields_of(w, &n);
+	size_t col = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!csv_column(w, fl[i]))
+	for (size_t i = 0; i < w->nfields; i++) {
+		if (!csv_column(w, w->fields[i]))
 			continue;
 		if (col++)
 			strbuf_addch(w->out, ',');
-		strbuf_adds(w->out, export_field_names[fl[i]]);
+		strbuf_adds(w->out, column_of(w, w->fields[i])->name);
 	}
 	for (size_t k = 0; k < w->o.ncf_keys; k++) {
 		struct strbuf name;
@@ -253,7 +164,7 @@ static void csv_json_scalar(struct strbuf *sb, const json_t *v)
 }
 
 /* sans: "a;b"; assignments: "type:id:name;..." */
-static void csv_json_list(struct strbuf *sb, const char *json, enum export_field f)
+static void csv_json_list(struct strbuf *sb, const char *json, enum export_render r)
 {
 	json_t *arr = json_loads(json, JSON_DECODE_ANY, NULL);
 	struct strbuf cell;
@@ -265,7 +176,7 @@ static void csv_json_list(struct strbuf *sb, const char *json, enum export_field
 	{
 		if (i)
 			strbuf_addch(&cell, ';');
-		if (f == EF_SANS) {
+		if (r == EXPORT_LIST) {
 			strbuf_adds(&cell, json_is_string(el) ? json_string_value(el) : "");
 		} else {
 			json_t *name = json_object_get(el, "name");
@@ -281,47 +192,55 @@ static void csv_json_list(struct strbuf *sb, const char *json, enum export_field
 	json_decref(arr);
 }
 
-static void csv_value(struct strbuf *sb, struct value v, enum export_field f)
+static void csv_value(struct strbuf *sb, const struct export_column *col, struct export_value v)
 {
 	char t[21];
 
-	switch (v.kind) {
-	case V_NULL:
-		break;
-	case V_INT:
+	if (writes_null(col, v))
+		return;
+	switch (col->render) {
+	case EXPORT_INT:
+	case EXPORT_INT_NULL:
 		strbuf_add_i64(sb, v.i);
 		break;
-	case V_BOOL:
+	case EXPORT_BOOL:
 		strbuf_adds(sb, v.i ? "True" : "False");
 		break;
-	case V_TIME:
+	case EXPORT_TIME:
 		export_time(v.i, t);
 		strbuf_adds(sb, t);
 		break;
-	case V_STR:
-		export_csv_field(sb, v.s, strlen(v.s), 1);
+	case EXPORT_TEXT:
+	case EXPORT_TEXT_NULL:
+		export_csv_field(sb, text_of(v), strlen(text_of(v)), 1);
 		break;
-	case V_JSON:
-		csv_json_list(sb, v.s, f);
+	case EXPORT_LIST:
+	case EXPORT_REFS:
+		csv_json_list(sb, or_default(text_of(v), "[]"), col->render);
 		break;
+	case EXPORT_OBJECT:
+		break; /* cf_<key> columns */
 	}
 }
 
 static void csv_row(struct export_writer *w, const struct export_cert *c)
 {
-	size_t n, col = 0;
-	const enum export_field *fl = fields_of(w, &n);
+	size_t col = 0;
 	json_t *cf = NULL;
+	const char *cf_json = NULL;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!csv_column(w, fl[i]))
+	for (size_t i = 0; i < w->nfields; i++) {
+		size_t f = w->fields[i];
+		if (column_of(w, f)->render == EXPORT_OBJECT && !c->values[f].null)
+			cf_json = text_of(c->values[f]);
+		if (!csv_column(w, f))
 			continue;
 		if (col++)
 			strbuf_addch(w->out, ',');
-		csv_value(w->out, field_value(c, fl[i]), fl[i]);
+		csv_value(w->out, column_of(w, f), c->values[f]);
 	}
 	if (w->o.ncf_keys)
-		cf = json_loads(c->custom_fields_json ? c->custom_fields_json : "{}", 0, NULL);
+		cf = json_loads(cf_json ? cf_json : "{}", 0, NULL);
 	for (size_t k = 0; k < w->o.ncf_keys; k++) {
 		if (col++)
 			strbuf_addch(w->out, ',');
@@ -333,30 +252,35 @@ static void csv_row(struct export_writer *w, const struct export_cert *c)
 
 /* ---- JSON ----------------------------------------------------------------------------- */
 
-static void json_value(struct jsonw *jw, struct value v)
+static void json_value(struct jsonw *jw, const struct export_column *col, struct export_value v)
 {
 	char t[21];
+	const char *j;
 
-	switch (v.kind) {
-	case V_NULL:
+	if (writes_null(col, v)) {
 		jsonw_null(jw);
-		break;
-	case V_INT:
+		return;
+	}
+	switch (col->render) {
+	case EXPORT_INT:
+	case EXPORT_INT_NULL:
 		jsonw_int(jw, v.i);
 		break;
-	case V_BOOL:
+	case EXPORT_BOOL:
 		jsonw_bool(jw, (int)v.i);
 		break;
-	case V_TIME:
+	case EXPORT_TIME:
 		export_time(v.i, t);
 		jsonw_str(jw, t);
 		break;
-	case V_STR:
-		jsonw_str(jw, v.s);
+	case EXPORT_TEXT:
+	case EXPORT_TEXT_NULL:
+		jsonw_str(jw, text_of(v));
 		break;
-	case V_JSON:
-		jsonw_raw(jw, v.s, strlen(v.s));
-		break; /* written by this program */
+	default:
+		j = or_default(text_of(v), json_default(col->render));
+		jsonw_raw(jw, j, strlen(j)); /* written by this program */
+		break;
 	}
 }
 
@@ -364,13 +288,11 @@ static int has_text(const char *s) { return s && *s; }
 
 static void json_row(struct export_writer *w, const struct export_cert *c)
 {
-	size_t n;
-	const enum export_field *fl = fields_of(w, &n);
-
 	jsonw_obj_open(&w->jw);
-	for (size_t i = 0; i < n; i++) {
-		jsonw_key(&w->jw, export_field_names[fl[i]]);
-		json_value(&w->jw, field_value(c, fl[i]));
+	for (size_t i = 0; i < w->nfields; i++) {
+		const struct export_column *col = column_of(w, w->fields[i]);
+		jsonw_key(&w->jw, col->name);
+		json_value(&w->jw, col, c->values[w->fields[i]]);
 	}
 	if (w->o.include_pem && has_text(c->pem_content)) {
 		jsonw_kstr(&w->jw, "pem_content", c->pem_content);
@@ -514,27 +436,31 @@ static int yaml_json(struct export_writer *w, const json_t *v, int depth)
 	}
 }
 
-static int yaml_value(struct export_writer *w, struct value v)
+static int yaml_value(struct export_writer *w, const struct export_column *col,
+		      struct export_value v)
 {
 	char t[24];
 	json_t *j;
 	int r;
 
-	switch (v.kind) {
-	case V_NULL:
+	if (writes_null(col, v))
 		return yaml_plain(w, "null");
-	case V_INT:
+	switch (col->render) {
+	case EXPORT_INT:
+	case EXPORT_INT_NULL:
 		snprintf(t, sizeof(t), "%lld", (long long)v.i);
 		return yaml_plain(w, t);
-	case V_BOOL:
+	case EXPORT_BOOL:
 		return yaml_plain(w, v.i ? "true" : "false");
-	case V_TIME:
+	case EXPORT_TIME:
 		export_time(v.i, t);
 		return yaml_str(w, t);
-	case V_STR:
-		return yaml_str(w, v.s);
+	case EXPORT_TEXT:
+	case EXPORT_TEXT_NULL:
+		return yaml_str(w, text_of(v));
 	default:
-		j = json_loads(v.s, JSON_DECODE_ANY, NULL);
+		j = json_loads(or_default(text_of(v), json_default(col->render)), JSON_DECODE_ANY,
+			       NULL);
 		r = j ? yaml_json(w, j, 0) : yaml_plain(w, "null");
 		json_decref(j);
 		return r;
@@ -543,14 +469,13 @@ static int yaml_value(struct export_writer *w, struct value v)
 
 static int yaml_row(struct export_writer *w, const struct export_cert *c)
 {
-	size_t n;
-	const enum export_field *fl = fields_of(w, &n);
 	int r = yaml_collection(w, 1, 1);
 
-	for (size_t i = 0; i < n && !r; i++) {
-		r = yaml_plain(w, export_field_names[fl[i]]);
+	for (size_t i = 0; i < w->nfields && !r; i++) {
+		const struct export_column *col = column_of(w, w->fields[i]);
+		r = yaml_plain(w, col->name);
 		if (!r)
-			r = yaml_value(w, field_value(c, fl[i]));
+			r = yaml_value(w, col, c->values[w->fields[i]]);
 	}
 	if (!r && w->o.include_pem && has_text(c->pem_content)) {
 		r = yaml_plain(w, "pem_content");
@@ -640,6 +565,14 @@ int export_writer_init(struct export_writer *w, const struct export_opts *o, str
 	memset(w, 0, sizeof(*w));
 	w->o = *o;
 	w->out = out;
+	w->fields = o->fields;
+	w->nfields = o->nfields;
+	if (!o->fields) {
+		w->fields = w->deflt;
+		for (size_t i = 0; i < o->ncols && i < EXPORT_MAX_COLUMNS; i++)
+			if (!(o->cols[i].flags & EXPORT_EXTENDED))
+				w->deflt[w->nfields++] = i;
+	}
 	if (o->format == EXPORT_JSON) {
 		jsonw_init(&w->jw, out);
 		jsonw_arr_open(&w->jw);

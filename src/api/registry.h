@@ -82,6 +82,8 @@ struct api_filter {
 	const char *help;
 };
 
+struct export_column;
+
 /* The wire half of a resource: its model (domain/model.h: table, object type, fields' types
  * and rules, hooks, tags, custom fields) plus how it is addressed, filtered and rendered. */
 struct api_resource {
@@ -95,6 +97,9 @@ struct api_resource {
 	const struct api_filter *filters; /* extra filters, NULL-name terminated; may be NULL */
 	/* Renders the display string of the current row into sb. */
 	void (*display)(const struct api_row *row, struct strbuf *sb);
+	/* The columns of its export action (api/export.h), in export order; NULL: none. */
+	const struct export_column *exports;
+	size_t nexports;
 	int read_only;           /* list/get only (plus delete when `deletable`) */
 	int deletable;
 	int admin_only;          /* superusers only (users, tokens) */

@@ -2,6 +2,7 @@
  * api/res_certificates — the certificates resource: declaration, computed fields
  * (reference §1.2) and the certificate-specific filters (§2.5).
  */
+#include "api/export.h"
 #include "api/filter.h"
 #include "api/resources.h"
 #include "core/parse.h"
@@ -435,6 +436,65 @@ static struct api_field cert_fields[] = {
 	{.name = "last_updated", .flags = F_ORDER},
 };
 
+/* ---- export columns (api/export.h; reference §3.11) ---- */
+
+/* Derived from valid_to, as the computed fields above. */
+static struct export_value x_days_remaining(struct export_value vt, int64_t now, const struct ck_config *cfg)
+{
+	(void)cfg;
+	return (struct export_value){.i = dom_cert_days_remaining(vt.i, now)};
+}
+
+static struct export_value x_is_expired(struct export_value vt, int64_t now, const struct ck_config *cfg)
+{
+	(void)cfg;
+	return (struct export_value){.i = vt.i < now};
+}
+
+static struct export_value x_is_expiring_soon(struct export_value vt, int64_t now, const struct ck_config *cfg)
+{
+	int64_t d = dom_cert_days_remaining(vt.i, now);
+
+	return (struct export_value){.i = d > 0 && d <= cfg->expiry_warning_days};
+}
+
+static struct export_value x_expiry_status(struct export_value vt, int64_t now, const struct ck_config *cfg)
+{
+	return (struct export_value){.s = dom_cert_expiry_status(vt.i, now, cfg)};
+}
+
+/* The export's columns: the order is the output's; the default list is every column without
+ * EXPORT_EXTENDED. A new exported field is one line here. */
+static const struct export_column cert_exports[] = {
+	{.name = "id", .source = "id", .render = EXPORT_INT},
+	{.name = "common_name", .source = "common_name", .render = EXPORT_TEXT},
+	{.name = "serial_number", .source = "serial_number", .render = EXPORT_TEXT},
+	{.name = "fingerprint_sha256", .source = "fingerprint_sha256", .render = EXPORT_TEXT},
+	{.name = "issuer", .source = "issuer", .render = EXPORT_TEXT},
+	{.name = "valid_from", .source = "valid_from", .render = EXPORT_TIME},
+	{.name = "valid_to", .source = "valid_to", .render = EXPORT_TIME},
+	{.name = "days_remaining", .source = "valid_to", .render = EXPORT_INT, .derive = x_days_remaining},
+	{.name = "algorithm", .source = "algorithm", .render = EXPORT_TEXT},
+	{.name = "key_size", .source = "key_size", .render = EXPORT_INT_NULL},
+	{.name = "status", .source = "status", .render = EXPORT_TEXT},
+	{.name = "tenant", .source = "@cert_tenant_name", .render = EXPORT_TEXT_NULL},
+	{.name = "sans", .source = "sans", .render = EXPORT_LIST, .flags = EXPORT_CSV_NAMED},
+	{.name = "is_expired", .source = "valid_to", .render = EXPORT_BOOL, .flags = EXPORT_EXTENDED, .derive = x_is_expired},
+	{.name = "is_expiring_soon", .source = "valid_to", .render = EXPORT_BOOL, .flags = EXPORT_EXTENDED,
+	 .derive = x_is_expiring_soon},
+	{.name = "expiry_status", .source = "valid_to", .render = EXPORT_TEXT, .flags = EXPORT_EXTENDED,
+	 .derive = x_expiry_status},
+	{.name = "private_key_location", .source = "private_key_location", .render = EXPORT_TEXT, .flags = EXPORT_EXTENDED},
+	{.name = "assignment_count", .source = "@cert_assignment_count", .render = EXPORT_INT, .flags = EXPORT_EXTENDED},
+	{.name = "custom_fields", .source = "custom_fields", .render = EXPORT_OBJECT, .flags = EXPORT_EXTENDED},
+	{.name = "assignments", .source = "@cert_assignments_json", .render = EXPORT_REFS, .flags = EXPORT_EXTENDED},
+	{.name = "created", .source = "created", .render = EXPORT_TIME, .flags = EXPORT_EXTENDED},
+	{.name = "last_updated", .source = "last_updated", .render = EXPORT_TIME, .flags = EXPORT_EXTENDED},
+};
+
+_Static_assert(sizeof(cert_exports) / sizeof(cert_exports[0]) <= EXPORT_MAX_COLUMNS,
+	       "more export columns than EXPORT_MAX_COLUMNS");
+
 const struct api_resource res_certificates = {
 	.name = "certificates", .model = &dom_model_certificates,
 	.path = "/api/plugins/netbox-ssl/certificates/",
@@ -444,5 +504,7 @@ const struct api_resource res_certificates = {
 	.q_columns = q_cols,
 	.filters = cert_filters,
 	.display = cert_display,
+	.exports = cert_exports,
+	.nexports = sizeof(cert_exports) / sizeof(cert_exports[0]),
 	.deletable = 1,
 };

@@ -48,6 +48,10 @@ static int run_import(void *arg, struct ck_error *err)
 	for (size_t i = 0; i < imp->n && !r; i++) {
 		struct ck_error why;
 		imp->ret_ids[i] = 0;
+		if (imp->refused && imp->refused[i]) {
+			refused++;
+			continue;
+		}
 		r = duplicate(c->ctx, imp, i, err);
 		if (r == 1) {
 			r = 0;

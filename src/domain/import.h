@@ -38,6 +38,10 @@ struct dom_cert_import {
 	 * CK_E_INVALID "Validation errors found." (every refusal listed, nothing kept); without
 	 * it the command fails at once with err->index = i. */
 	void (*on_refused)(void *arg, size_t i, const struct ck_error *why);
+	/* n flags, or NULL: records the caller's decoder already refused (and reported). They
+	 * are not written; the others run as usual, and the command then fails as for a rule
+	 * refusal (CK_E_INVALID "Validation errors found.", nothing kept). */
+	const unsigned char *refused;
 	void *arg;
 	size_t created, skipped; /* out */
 };
