@@ -48,7 +48,8 @@ const struct store_table_info store_tables[] = {
 
 const size_t store_table_count = sizeof(store_tables) / sizeof(store_tables[0]);
 
-const char *const store_derived_tables[] = {"certificate_sans", "certificate_counts", "certificate_facets", "tagged_counts", NULL};
+const char *const store_derived_tables[] = {"certificate_sans", "certificate_counts", "certificate_facets", "tagged_counts",
+					     "certificate_expiry_days", "certificate_summary_counts", NULL};
 
 static int conn_of(struct store *st, struct store_conn **ret, struct ck_error *err)
 {
