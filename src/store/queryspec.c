@@ -1035,7 +1035,13 @@ static int range_leaf(const struct store_qspec *qs, const struct store_qs_term *
 	       t->bind > 0 && t->bind <= qs->nbinds && qs->binds[t->bind - 1].is_int;
 }
 
-/* Whether qs has that shape (certificates, no groups, at least one range). */
+static int group_mark(const struct store_qs_term *t)
+{
+	return t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL || t->kind == QS_T_CLOSE;
+}
+
+/* Whether qs has that shape (certificates, at least one range; AND groups, and OR groups of
+ * one term — a filter's values are OR-ed, one value is such a group — read as AND). */
 static int range_count_shape(const struct store_qspec *qs)
 {
 	int ranges = 0;
@@ -1045,6 +1051,12 @@ static int range_count_shape(const struct store_qspec *qs)
 	for (size_t i = 0; i < qs->nterms; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
 
+		if (t->kind == QS_T_OPEN_ANY &&
+		    (i + 2 >= qs->nterms || group_mark(&qs->terms[i + 1]) ||
+		     qs->terms[i + 2].kind != QS_T_CLOSE))
+			return 0;
+		if (group_mark(t))
+			continue;
 		if (range_leaf(qs, t)) {
 			ranges++;
 			continue;
@@ -1060,15 +1072,16 @@ static int range_count_shape(const struct store_qspec *qs)
 	return ranges > 0;
 }
 
-/* The day rows wholly inside a range: the day's first and last second both satisfy it. */
+/* The day rows wholly inside a range: the day's first and last second both satisfy it
+ * (written as a range on `day`, which its indexes serve). */
 static void render_full_day(struct strbuf *sql, const struct store_qs_term *t)
 {
 	switch (t->lk) {
 	case STORE_QS_LT:
-		strbuf_addf(sql, "t.day + %d <= $%d", DAY_S, t->bind);
+		strbuf_addf(sql, "t.day <= CAST($%d AS BIGINT) - %d", t->bind, DAY_S);
 		break;
 	case STORE_QS_LTE:
-		strbuf_addf(sql, "t.day + %d <= $%d", DAY_S - 1, t->bind);
+		strbuf_addf(sql, "t.day <= CAST($%d AS BIGINT) - %d", t->bind, DAY_S - 1);
 		break;
 	case STORE_QS_GT:
 		strbuf_addf(sql, "t.day > $%d", t->bind);
@@ -1089,11 +1102,15 @@ static int render_range_count(const struct store_driver *d, const struct store_q
 	if (!range_count_shape(qs))
 		return 0;
 	strbuf_adds(sql, "SELECT (SELECT COALESCE(SUM(t.n), 0) FROM certificate_expiry_days t WHERE ");
+	first = 1;
 	for (size_t i = 0; i < qs->nterms; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
 
-		if (i)
+		if (group_mark(t))
+			continue;
+		if (!first)
 			strbuf_adds(sql, " AND ");
+		first = 0;
 		if (range_leaf(qs, t)) {
 			render_full_day(sql, t);
 			strbuf_addf(sql, " AND t.day <> " DAY_FLOOR, t->bind, t->bind);
