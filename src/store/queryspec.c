@@ -1097,12 +1097,11 @@ static const struct counted_table expiry_counted = {
 static int render_range_count(const struct store_driver *d, const struct store_qspec *qs,
 			      struct strbuf *sql)
 {
-	int first;
+	int first = 1;
 
 	if (!range_count_shape(qs))
 		return 0;
 	strbuf_adds(sql, "SELECT (SELECT COALESCE(SUM(t.n), 0) FROM certificate_expiry_days t WHERE ");
-	first = 1;
 	for (size_t i = 0; i < qs->nterms; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
 
@@ -1118,20 +1117,24 @@ static int render_range_count(const struct store_driver *d, const struct store_q
 			render_term(d, qs, sql, t, RM_COUNT | RM_FACETS, &expiry_counted);
 		}
 	}
-	strbuf_addf(sql, ") + (SELECT COUNT(*) FROM %s t WHERE ", qs->table);
-	render_conds(d, qs, sql, RM_COUNT, NULL);
-	strbuf_adds(sql, " AND (");
-	first = 1;
+	strbuf_adds(sql, ")");
+	/* one index range per bound's day (a day already counted for an earlier bound is left
+	 * out): OR-ed in one statement, SQLite would walk the whole range between two bounds */
 	for (size_t i = 0; i < qs->nterms; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
 
 		if (!range_leaf(qs, t))
 			continue;
-		strbuf_addf(sql, "%st.valid_to >= " DAY_FLOOR " AND t.valid_to < " DAY_FLOOR " + %d",
-			    first ? "" : " OR ", t->bind, t->bind, t->bind, t->bind, DAY_S);
-		first = 0;
+		strbuf_addf(sql, " + (SELECT COUNT(*) FROM %s t WHERE ", qs->table);
+		render_conds(d, qs, sql, RM_COUNT, NULL);
+		strbuf_addf(sql, " AND t.valid_to >= " DAY_FLOOR " AND t.valid_to < " DAY_FLOOR " + %d",
+			    t->bind, t->bind, t->bind, t->bind, DAY_S);
+		for (size_t j = 0; j < i; j++)
+			if (range_leaf(qs, &qs->terms[j]))
+				strbuf_addf(sql, " AND " DAY_FLOOR " <> " DAY_FLOOR, t->bind, t->bind,
+					    qs->terms[j].bind, qs->terms[j].bind);
+		strbuf_adds(sql, ")");
 	}
-	strbuf_adds(sql, "))");
 	return 1;
 }
 
