@@ -1035,29 +1035,53 @@ static int range_leaf(const struct store_qspec *qs, const struct store_qs_term *
 	       t->bind > 0 && t->bind <= qs->nbinds && qs->binds[t->bind - 1].is_int;
 }
 
-static int group_mark(const struct store_qs_term *t)
+/* The direct members of the group opening at terms[i]. */
+static int group_members(const struct store_qspec *qs, size_t i)
 {
-	return t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL || t->kind == QS_T_CLOSE;
+	int depth = 0, n = 0;
+
+	for (size_t k = i; k < qs->nterms; k++) {
+		enum store_qs_term_kind kind = qs->terms[k].kind;
+		if (kind == QS_T_CLOSE) {
+			if (--depth == 0)
+				break;
+			continue;
+		}
+		n += depth == 1;
+		if (kind == QS_T_OPEN_ANY || kind == QS_T_OPEN_ALL)
+			depth++;
+	}
+	return n;
 }
 
-/* Whether qs has that shape (certificates, at least one range; AND groups, and OR groups of
- * one term — a filter's values are OR-ed, one value is such a group — read as AND). */
+/* Whether qs has that shape: certificates, at least one range, every range AND-ed at the top
+ * (inside AND groups or OR groups of one member — a filter's values are OR-ed, one value is
+ * such a group); status and tenant conditions in any AND/OR shape (status=a&status=b). */
 static int range_count_shape(const struct store_qspec *qs)
 {
-	int ranges = 0;
+	int ranges = 0, depth = 0, or_depth = 0;
+	int multi[STORE_QS_MAX_DEPTH + 2] = {0};
 
 	if (strcmp(qs->table, "certificates") || (qs->raw_where && *qs->raw_where))
 		return 0;
 	for (size_t i = 0; i < qs->nterms; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
 
-		if (t->kind == QS_T_OPEN_ANY &&
-		    (i + 2 >= qs->nterms || group_mark(&qs->terms[i + 1]) ||
-		     qs->terms[i + 2].kind != QS_T_CLOSE))
-			return 0;
-		if (group_mark(t))
+		if (t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL) {
+			if (depth > STORE_QS_MAX_DEPTH)
+				return 0;
+			multi[++depth] = t->kind == QS_T_OPEN_ANY && group_members(qs, i) > 1;
+			or_depth += multi[depth];
 			continue;
+		}
+		if (t->kind == QS_T_CLOSE) {
+			if (depth > 0)
+				or_depth -= multi[depth--];
+			continue;
+		}
 		if (range_leaf(qs, t)) {
+			if (or_depth)
+				return 0;
 			ranges++;
 			continue;
 		}
@@ -1097,7 +1121,9 @@ static const struct counted_table expiry_counted = {
 static int render_range_count(const struct store_driver *d, const struct store_qspec *qs,
 			      struct strbuf *sql)
 {
-	int first = 1;
+	int joiner_any[STORE_QS_MAX_DEPTH + 2] = {0}; /* level 0: AND */
+	int count[STORE_QS_MAX_DEPTH + 2] = {0};
+	int level = 0;
 
 	if (!range_count_shape(qs))
 		return 0;
@@ -1105,14 +1131,26 @@ static int render_range_count(const struct store_driver *d, const struct store_q
 	for (size_t i = 0; i < qs->nterms; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
 
-		if (group_mark(t))
+		if (t->kind == QS_T_CLOSE) {
+			strbuf_addch(sql, ')');
+			level--;
 			continue;
-		if (!first)
-			strbuf_adds(sql, " AND ");
-		first = 0;
-		if (range_leaf(qs, t)) {
+		}
+		if ((t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL) && !group_nonempty(qs, i)) {
+			i = group_end(qs, i);
+			continue;
+		}
+		if (count[level]++)
+			strbuf_adds(sql, joiner_any[level] ? " OR " : " AND ");
+		if (t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL) {
+			strbuf_addch(sql, '(');
+			level++;
+			joiner_any[level] = t->kind == QS_T_OPEN_ANY;
+			count[level] = 0;
+		} else if (range_leaf(qs, t)) {
+			strbuf_addch(sql, '(');
 			render_full_day(sql, t);
-			strbuf_addf(sql, " AND t.day <> " DAY_FLOOR, t->bind, t->bind);
+			strbuf_addf(sql, " AND t.day <> " DAY_FLOOR ")", t->bind, t->bind);
 		} else {
 			render_term(d, qs, sql, t, RM_COUNT | RM_FACETS, &expiry_counted);
 		}

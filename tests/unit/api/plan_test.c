@@ -59,6 +59,8 @@ static const struct plan_case cases[] = {
     {.name = "tenant_id+valid_to__lt", .params = {{"tenant_id", "1"}, {"valid_to__lt", "2026-06-01"}}, .nparams = 2, .count_days = 1},
     {.name = "status+tenant_id+valid_to__lt", .params = {{"status", "revoked"}, {"tenant_id", "1"}, {"valid_to__lt", "2028-01-01"}}, .nparams = 3, .count_days = 1},
     {.name = "valid_to__gte+valid_to__lte", .params = {{"valid_to__gte", "2026-01-01T12:00:00Z"}, {"valid_to__lte", "2026-02-01"}}, .nparams = 2, .count_days = 1},
+    /* the page merges two index ranges by sorting them (may_sort): the count is the point */
+    {.name = "two statuses+valid_to__lt", .params = {{"status", "active"}, {"status", "expired"}, {"valid_to__lt", "2026-06-01"}}, .nparams = 3, .may_sort = 1, .count_days = 1},
     {.name = "tenant slug+valid_to__gt", .params = {{"tenant", "t"}, {"valid_to__gt", "2026-01-01"}}, .nparams = 2, .count_days = 1},
     {.name = "tenant_id", .params = {{"tenant_id", "1"}}, .nparams = 1, .count_from = "certificate_counts"},
     {.name = "tenant_id common_name", .params = {{"tenant_id", "1"}}, .nparams = 1, .ordering = "common_name"},
