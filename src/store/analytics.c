@@ -2,106 +2,143 @@
 #include "store/analytics.h"
 #include "store/driver.h"
 
+#include <string.h>
+
 #define TENANT_COND " AND ($1 = 0 OR tenant_id = $1)"
+#define TENANT_KEY_COND " AND ($1 = 0 OR tenant_key = $1)"
 
-/* $1 tenant, $2 now, $3 critical_end, $4 warning_end */
-static void build_totals(const struct store_driver *d, struct strbuf *sql)
-{
-	strbuf_adds(sql, "SELECT COUNT(*), ");
-	d->sql_count_if(sql, "status = 'active'");
-	strbuf_adds(sql, ", ");
-	d->sql_count_if(sql, "is_acme = 1");
-	strbuf_adds(sql, ", ");
-	d->sql_count_if(sql, "status = 'active' AND valid_to >= $2 AND valid_to < $3");
-	strbuf_adds(sql, ", ");
-	d->sql_count_if(sql, "status = 'active' AND valid_to >= $3 AND valid_to < $4");
-	strbuf_adds(sql, ", ");
-	d->sql_count_if(sql, "status = 'active' AND NOT EXISTS (SELECT 1 FROM assignments a"
-			     " WHERE a.certificate_id = certificates.id)");
-	strbuf_adds(sql, " FROM certificates WHERE 1 = 1" TENANT_COND);
-}
+/* Every figure reads the counts tables kept by triggers (schema migrations 8 and 11), not the
+ * certificates: at 1M certificates a scan took seconds after every write (issue 11). */
 
-static const struct store_named q_totals = {"analytics_totals", build_totals};
+#define DAY_S 86400
+/* Unbounded ends of an expiry range, far from overflow when a day is added */
+#define RANGE_MIN (-((int64_t)1 << 60))
+#define RANGE_MAX ((int64_t)1 << 60)
 
-int store_analytics_totals(struct store_conn *c, int64_t tenant, int64_t now, int64_t critical_end,
-			   int64_t warning_end, struct store_cert_totals *ret, struct ck_error *err)
+static int64_t floor_day(int64_t t) { return t - ((t % DAY_S) + DAY_S) % DAY_S; }
+static int64_t ceil_day(int64_t t) { return floor_day(t) == t ? t : floor_day(t) + DAY_S; }
+
+/* $1 tenant: total, active, ACME */
+static const char totals_sql[] =
+	"SELECT COALESCE(SUM(n), 0), COALESCE(SUM(CASE WHEN status = 'active' THEN n ELSE 0 END), 0),"
+	" COALESCE(SUM(CASE WHEN is_acme = 1 THEN n ELSE 0 END), 0)"
+	" FROM certificate_summary_counts WHERE 1 = 1" TENANT_KEY_COND;
+
+/* $1 tenant: active certificates with at least one assignment (driven by the assignments) */
+static const char assigned_sql[] =
+	"SELECT COUNT(*) FROM certificates WHERE id IN (SELECT certificate_id FROM assignments)"
+	" AND status = 'active'" TENANT_COND;
+
+/* Active certificates with valid_to in [lo, hi): $1 tenant; the whole days [$2, $3) from
+ * certificate_expiry_days; the parts of days at either end, [$4, $5) and [$6, $7), from the
+ * status index. */
+static const char active_range_sql[] =
+	"SELECT (SELECT COALESCE(SUM(n), 0) FROM certificate_expiry_days WHERE status = 'active'"
+	TENANT_KEY_COND " AND day >= $2 AND day < $3)"
+	" + (SELECT COUNT(*) FROM certificates WHERE status = 'active'" TENANT_COND
+	" AND valid_to >= $4 AND valid_to < $5)"
+	" + (SELECT COUNT(*) FROM certificates WHERE status = 'active'" TENANT_COND
+	" AND valid_to >= $6 AND valid_to < $7)";
+
+static int active_in_range(struct store_conn *c, int64_t tenant, int64_t lo, int64_t hi,
+			   int64_t *ret, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_named_query(c, &q_totals, &st, err);
+	int64_t dlo = ceil_day(lo), dhi = floor_day(hi);
+	int r = store_query(c, active_range_sql, &st, err);
 
 	if (r)
 		return r;
 	store_bind_i64(st, 1, tenant);
-	store_bind_i64(st, 2, now);
-	store_bind_i64(st, 3, critical_end);
-	store_bind_i64(st, 4, warning_end);
+	store_bind_i64(st, 2, dlo);
+	store_bind_i64(st, 3, dhi);
+	store_bind_i64(st, 4, lo);
+	store_bind_i64(st, 5, dlo < hi ? dlo : hi);
+	store_bind_i64(st, 6, dhi > dlo ? dhi : dlo);
+	store_bind_i64(st, 7, hi);
 	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		ret->total = store_col_i64(st, 0);
-		ret->active = store_col_i64(st, 1);
-		ret->acme = store_col_i64(st, 2);
-		ret->critical = store_col_i64(st, 3);
-		ret->warning = store_col_i64(st, 4);
-		ret->unassigned_active = store_col_i64(st, 5);
-	}
+	if (r == STORE_ROW)
+		*ret = store_col_i64(st, 0);
 	store_done(st);
 	return r < 0 ? r : r == STORE_ROW ? 0 : CK_E_DB;
 }
 
-/* $1 tenant, $2 now, $3 today */
-static void build_buckets(const struct store_driver *d, struct strbuf *sql)
-{
-	static const char *const conds[STORE_EXPIRY_BUCKETS] = {
-	    "valid_to < $2",
-	    "valid_to >= $2 AND valid_to < $3 + 15 * 86400",
-	    "valid_to >= $3 + 15 * 86400 AND valid_to < $3 + 31 * 86400",
-	    "valid_to >= $3 + 31 * 86400 AND valid_to < $3 + 61 * 86400",
-	    "valid_to >= $3 + 61 * 86400 AND valid_to < $3 + 91 * 86400",
-	    "valid_to >= $3 + 91 * 86400",
-	};
-
-	strbuf_adds(sql, "SELECT ");
-	for (int i = 0; i < STORE_EXPIRY_BUCKETS; i++) {
-		if (i)
-			strbuf_adds(sql, ", ");
-		d->sql_count_if(sql, conds[i]);
-	}
-	strbuf_adds(sql, " FROM certificates WHERE status = 'active'" TENANT_COND);
-}
-
-static const struct store_named q_buckets = {"analytics_buckets", build_buckets};
-
-int store_analytics_buckets(struct store_conn *c, int64_t tenant, int64_t now, int64_t today,
-			    int64_t ret[STORE_EXPIRY_BUCKETS], struct ck_error *err)
+static int scalar(struct store_conn *c, const char *sql, int64_t tenant, int64_t ret[], int n,
+		  struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_named_query(c, &q_buckets, &st, err);
+	int r = store_query(c, sql, &st, err);
 
 	if (r)
 		return r;
 	store_bind_i64(st, 1, tenant);
-	store_bind_i64(st, 2, now);
-	store_bind_i64(st, 3, today);
 	r = store_step(st, err);
-	for (int i = 0; i < STORE_EXPIRY_BUCKETS; i++)
-		ret[i] = r == STORE_ROW ? store_col_i64(st, i) : 0;
+	for (int i = 0; r == STORE_ROW && i < n; i++)
+		ret[i] = store_col_i64(st, i);
 	store_done(st);
-	return r < 0 ? r : 0;
+	return r < 0 ? r : r == STORE_ROW ? 0 : CK_E_DB;
+}
+
+int store_analytics_totals(struct store_conn *c, int64_t tenant, int64_t now, int64_t critical_end,
+			   int64_t warning_end, struct store_cert_totals *ret, struct ck_error *err)
+{
+	int64_t t[3], assigned, critical, warning;
+	int r = scalar(c, totals_sql, tenant, t, 3, err);
+
+	if (!r)
+		r = scalar(c, assigned_sql, tenant, &assigned, 1, err);
+	if (!r)
+		r = active_in_range(c, tenant, now, critical_end, &critical, err);
+	if (!r)
+		r = active_in_range(c, tenant, critical_end, warning_end, &warning, err);
+	if (r)
+		return r;
+	ret->total = t[0];
+	ret->active = t[1];
+	ret->acme = t[2];
+	ret->critical = critical_end > now ? critical : 0;
+	ret->warning = warning_end > critical_end ? warning : 0;
+	ret->unassigned_active = t[1] - assigned;
+	return 0;
+}
+
+int store_analytics_buckets(struct store_conn *c, int64_t tenant, int64_t now, int64_t today,
+			    int64_t ret[STORE_EXPIRY_BUCKETS], struct ck_error *err)
+{
+	/* the bounds of the buckets, as the scan wrote them (expired: < now; then days) */
+	const int64_t bound[STORE_EXPIRY_BUCKETS + 1] = {
+	    RANGE_MIN,		   now, today + 15 * DAY_S, today + 31 * DAY_S, today + 61 * DAY_S,
+	    today + 91 * DAY_S, RANGE_MAX};
+	int64_t out[STORE_EXPIRY_BUCKETS];
+
+	for (int i = 0; i < STORE_EXPIRY_BUCKETS; i++) {
+		int r;
+		if (bound[i + 1] <= bound[i]) {
+			out[i] = 0;
+			continue;
+		}
+		r = active_in_range(c, tenant, bound[i], bound[i + 1], &out[i], err);
+		if (r)
+			return r;
+	}
+	memcpy(ret, out, sizeof(out));
+	return 0;
 }
 
 /* $1 tenant */
 static const char *const facet_sql[] = {
-    [STORE_FACET_STATUS] = "SELECT status, COUNT(*) FROM certificates WHERE 1 = 1" TENANT_COND
+    [STORE_FACET_STATUS] = "SELECT status, SUM(n) FROM certificate_facets WHERE 1 = 1" TENANT_KEY_COND
 			   " GROUP BY status ORDER BY status",
-    [STORE_FACET_ALGORITHM] = "SELECT algorithm, COUNT(*) FROM certificates WHERE 1 = 1" TENANT_COND
-			      " GROUP BY algorithm ORDER BY COUNT(*) DESC, algorithm",
-    [STORE_FACET_CA] = "SELECT COALESCE(ca.name, 'Unknown CA'), COUNT(*), c.issuing_ca_id"
-		       " FROM certificates c LEFT JOIN certificate_authorities ca"
-		       " ON ca.id = c.issuing_ca_id WHERE ($1 = 0 OR c.tenant_id = $1)"
+    [STORE_FACET_ALGORITHM] = "SELECT algorithm, SUM(n) FROM certificate_facets WHERE 1 = 1"
+			      TENANT_KEY_COND " GROUP BY algorithm ORDER BY SUM(n) DESC, algorithm",
+    /* ca_key 0: no issuing CA (ids start at 1) */
+    [STORE_FACET_CA] = "SELECT COALESCE(ca.name, 'Unknown CA'), SUM(s.n), NULLIF(s.ca_key, 0)"
+		       " FROM certificate_summary_counts s LEFT JOIN certificate_authorities ca"
+		       " ON ca.id = s.ca_key WHERE ($1 = 0 OR s.tenant_key = $1)"
 		       /* ca.name grouped too: PostgreSQL wants every selected column grouped; ties
 			* in CA id order, NULL (unknown) first, on both engines */
-		       " GROUP BY c.issuing_ca_id, ca.name"
-		       " ORDER BY COUNT(*) DESC, COALESCE(c.issuing_ca_id, 0)",
+		       " GROUP BY s.ca_key, ca.name"
+		       " ORDER BY SUM(s.n) DESC, s.ca_key",
 };
 
 int store_analytics_facet(struct store_conn *c, enum store_facet facet, int64_t tenant,

@@ -51,7 +51,8 @@ const size_t store_table_count = sizeof(store_tables) / sizeof(store_tables[0]);
 
 const char *const store_derived_tables[] = {"certificate_sans", "certificate_counts",
 					     "certificate_facets", "tagged_counts",
-					     "certificates_fts_pending", NULL};
+					     "certificates_fts_pending", "certificate_expiry_days",
+					     "certificate_summary_counts", NULL};
 
 static int conn_of(struct store *st, struct store_conn **ret, struct ck_error *err)
 {

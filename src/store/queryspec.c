@@ -943,6 +943,169 @@ static int render_tag_count(const struct store_qspec *qs, struct strbuf *sql)
 	return 0;
 }
 
+/* ---- counts of valid_to ranges (schema migration 11) ---- */
+
+/* certificate_expiry_days holds the certificates per (status, tenant_key, day), `day` the
+ * epoch second of the UTC midnight of valid_to. A list of certificates whose conditions are
+ * ranges of valid_to (<, <=, >, >= a bound integer) and `=` on status or tenant, AND-ed, is
+ * counted as
+ *   (the days wholly inside every range, except the bounds' own days: a sum of day rows)
+ *   + (the certificates of the bounds' days that satisfy the conditions: an index range of
+ *      at most a day per bound).
+ * Exact: a day that is no bound's day lies wholly on one side of every bound, so either all
+ * its certificates satisfy the ranges or none does. */
+#define DAY_S 86400
+#define DAY_FLOOR "(CAST($%d AS BIGINT) - ((CAST($%d AS BIGINT) %% 86400) + 86400) %% 86400)"
+
+static int range_leaf(const struct store_qspec *qs, const struct store_qs_term *t)
+{
+	return t->kind == QS_T_LEAF && !(t->flags & STORE_QS_EXPR) && !strcmp(t->col, "valid_to") &&
+	       (t->lk == STORE_QS_LT || t->lk == STORE_QS_LTE || t->lk == STORE_QS_GT ||
+		t->lk == STORE_QS_GTE) &&
+	       t->bind > 0 && t->bind <= qs->nbinds && qs->binds[t->bind - 1].is_int;
+}
+
+/* The direct members of the group opening at terms[i]. */
+static int group_members(const struct store_qspec *qs, size_t i)
+{
+	int depth = 0, n = 0;
+
+	for (size_t k = i; k < qs->nterms; k++) {
+		enum store_qs_term_kind kind = qs->terms[k].kind;
+		if (kind == QS_T_CLOSE) {
+			if (--depth == 0)
+				break;
+			continue;
+		}
+		n += depth == 1;
+		if (kind == QS_T_OPEN_ANY || kind == QS_T_OPEN_ALL)
+			depth++;
+	}
+	return n;
+}
+
+/* Whether qs has that shape: certificates, at least one range, every range AND-ed at the top
+ * (inside AND groups or OR groups of one member — a filter's values are OR-ed, one value is
+ * such a group); status and tenant conditions in any AND/OR shape (status=a&status=b). */
+static int range_count_shape(const struct store_qspec *qs)
+{
+	int ranges = 0, depth = 0, or_depth = 0;
+	int multi[STORE_QS_MAX_DEPTH + 2] = {0};
+
+	if (strcmp(qs->table, "certificates") || (qs->raw_where && *qs->raw_where))
+		return 0;
+	for (size_t i = 0; i < qs->nterms; i++) {
+		const struct store_qs_term *t = &qs->terms[i];
+
+		if (t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL) {
+			if (depth > STORE_QS_MAX_DEPTH)
+				return 0;
+			multi[++depth] = t->kind == QS_T_OPEN_ANY && group_members(qs, i) > 1;
+			or_depth += multi[depth];
+			continue;
+		}
+		if (t->kind == QS_T_CLOSE) {
+			if (depth > 0)
+				or_depth -= multi[depth--];
+			continue;
+		}
+		if (range_leaf(qs, t)) {
+			if (or_depth)
+				return 0;
+			ranges++;
+			continue;
+		}
+		if ((t->kind == QS_T_IN_NAMED || t->kind == QS_T_IN_IDS) && !strcmp(t->col, "tenant_id"))
+			continue;
+		if (t->kind != QS_T_LEAF || (t->flags & STORE_QS_EXPR) ||
+		    (strcmp(t->col, "status") && strcmp(t->col, "tenant_id")))
+			return 0;
+		if (t->lk != STORE_QS_EQ && !(t->lk == STORE_QS_NULL && !strcmp(t->col, "tenant_id")))
+			return 0;
+	}
+	return ranges > 0;
+}
+
+/* The day rows wholly inside a range: the day's first and last second both satisfy it
+ * (written as a range on `day`, which its indexes serve). */
+static void render_full_day(struct strbuf *sql, const struct store_qs_term *t)
+{
+	switch (t->lk) {
+	case STORE_QS_LT:
+		strbuf_addf(sql, "t.day <= CAST($%d AS BIGINT) - %d", t->bind, DAY_S);
+		break;
+	case STORE_QS_LTE:
+		strbuf_addf(sql, "t.day <= CAST($%d AS BIGINT) - %d", t->bind, DAY_S - 1);
+		break;
+	case STORE_QS_GT:
+		strbuf_addf(sql, "t.day > $%d", t->bind);
+		break;
+	default: /* GTE */
+		strbuf_addf(sql, "t.day >= $%d", t->bind);
+	}
+}
+
+static const struct counted_table expiry_counted = {
+    "certificates", "certificate_expiry_days", {"status", "tenant_id"}, {"status", "tenant_key"}, 0};
+
+static int render_range_count(const struct store_driver *d, const struct store_qspec *qs,
+			      struct strbuf *sql)
+{
+	int joiner_any[STORE_QS_MAX_DEPTH + 2] = {0}; /* level 0: AND */
+	int count[STORE_QS_MAX_DEPTH + 2] = {0};
+	int level = 0;
+
+	if (!range_count_shape(qs))
+		return 0;
+	strbuf_adds(sql, "SELECT (SELECT COALESCE(SUM(t.n), 0) FROM certificate_expiry_days t WHERE ");
+	for (size_t i = 0; i < qs->nterms; i++) {
+		const struct store_qs_term *t = &qs->terms[i];
+
+		if (t->kind == QS_T_CLOSE) {
+			strbuf_addch(sql, ')');
+			level--;
+			continue;
+		}
+		if ((t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL) && !group_nonempty(qs, i)) {
+			i = group_end(qs, i);
+			continue;
+		}
+		if (count[level]++)
+			strbuf_adds(sql, joiner_any[level] ? " OR " : " AND ");
+		if (t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL) {
+			strbuf_addch(sql, '(');
+			level++;
+			joiner_any[level] = t->kind == QS_T_OPEN_ANY;
+			count[level] = 0;
+		} else if (range_leaf(qs, t)) {
+			strbuf_addch(sql, '(');
+			render_full_day(sql, t);
+			strbuf_addf(sql, " AND t.day <> " DAY_FLOOR ")", t->bind, t->bind);
+		} else {
+			render_term(d, qs, sql, t, RM_COUNT | RM_FACETS, &expiry_counted);
+		}
+	}
+	strbuf_adds(sql, ")");
+	/* one index range per bound's day (a day already counted for an earlier bound is left
+	 * out): OR-ed in one statement, SQLite would walk the whole range between two bounds */
+	for (size_t i = 0; i < qs->nterms; i++) {
+		const struct store_qs_term *t = &qs->terms[i];
+
+		if (!range_leaf(qs, t))
+			continue;
+		strbuf_addf(sql, " + (SELECT COUNT(*) FROM %s t WHERE ", qs->table);
+		render_conds(d, qs, sql, RM_COUNT, NULL);
+		strbuf_addf(sql, " AND t.valid_to >= " DAY_FLOOR " AND t.valid_to < " DAY_FLOOR " + %d",
+			    t->bind, t->bind, t->bind, t->bind, DAY_S);
+		for (size_t j = 0; j < i; j++)
+			if (range_leaf(qs, &qs->terms[j]))
+				strbuf_addf(sql, " AND " DAY_FLOOR " <> " DAY_FLOOR, t->bind, t->bind,
+					    qs->terms[j].bind, qs->terms[j].bind);
+		strbuf_adds(sql, ")");
+	}
+	return 1;
+}
+
 /* ---- keyset continuation ---- */
 
 /* Ordering keys a cursor may carry: NOT NULL columns (NULLs sort first in SQLite and last in
@@ -1020,7 +1183,8 @@ int store_qs_render(struct store_conn *c, const struct store_qspec *qs, enum sto
 		return CK_E_INTERNAL; /* a group left open */
 	switch (form) {
 	case STORE_QS_COUNT:
-		if (render_counted(d, qs, sql) || render_tag_count(qs, sql))
+		if (render_counted(d, qs, sql) || render_tag_count(qs, sql) ||
+		    render_range_count(d, qs, sql))
 			break;
 		strbuf_addf(sql, "SELECT COUNT(*) FROM %s t", qs->table);
 		render_where(d, qs, sql, RM_COUNT);

@@ -550,6 +550,90 @@ static const char m009_changelog_blobs_pg[] =
 	" FOR EACH ROW WHEN (NEW.pem_content IS DISTINCT FROM OLD.pem_content)"
 	" EXECUTE FUNCTION certificates_changelog_blobs_keep();";
 
+/* Aggregates without a scan at 1M certificates (issue 11 items 2 and 3):
+ *  - certificate_expiry_days: certificates per (status, tenant, UTC day of valid_to), `day`
+ *    being the epoch second of that day's midnight (floor, also before 1970). A count of a
+ *    list filtered by valid_to ranges (and status/tenant) is the sum of the whole days inside
+ *    the ranges plus an index count inside the boundary days only (store/queryspec), and the
+ *    dashboard's expiry buckets and expiring counts are sums of days (store/analytics).
+ *  - certificate_summary_counts: certificates per (status, tenant, is_acme, issuing CA): the
+ *    dashboard's ACME and per-CA figures.
+ * Both kept by triggers like certificate_facets (a row whose count reaches 0 is deleted). */
+#define M011_DAY(v) "(" v " - ((" v " % 86400) + 86400) % 86400)"
+#define M011_TABLES \
+	"CREATE TABLE certificate_expiry_days (status TEXT NOT NULL, tenant_key BIGINT NOT NULL," \
+	" day BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (status, tenant_key, day));" \
+	"CREATE INDEX certificate_expiry_days_day ON certificate_expiry_days(day, tenant_key, status, n);" \
+	"INSERT INTO certificate_expiry_days (status, tenant_key, day, n)" \
+	" SELECT status, COALESCE(tenant_id, 0), " M011_DAY("valid_to") ", COUNT(*) FROM certificates" \
+	" GROUP BY status, COALESCE(tenant_id, 0), " M011_DAY("valid_to") ";" \
+	"CREATE TABLE certificate_summary_counts (status TEXT NOT NULL, tenant_key BIGINT NOT NULL," \
+	" is_acme INTEGER NOT NULL, ca_key BIGINT NOT NULL, n BIGINT NOT NULL," \
+	" PRIMARY KEY (status, tenant_key, is_acme, ca_key));" \
+	"INSERT INTO certificate_summary_counts (status, tenant_key, is_acme, ca_key, n)" \
+	" SELECT status, COALESCE(tenant_id, 0), is_acme, COALESCE(issuing_ca_id, 0), COUNT(*)" \
+	" FROM certificates GROUP BY status, COALESCE(tenant_id, 0), is_acme, COALESCE(issuing_ca_id, 0);"
+#define M011_DAYS_ADD(row) \
+	" INSERT INTO certificate_expiry_days (status, tenant_key, day, n)" \
+	" VALUES (" row ".status, COALESCE(" row ".tenant_id, 0), " M011_DAY(row ".valid_to") ", 1)" \
+	" ON CONFLICT (status, tenant_key, day) DO UPDATE SET n = certificate_expiry_days.n + 1;"
+#define M011_DAYS_KEY(row) \
+	" WHERE status = " row ".status AND tenant_key = COALESCE(" row ".tenant_id, 0)" \
+	" AND day = " M011_DAY(row ".valid_to")
+#define M011_DAYS_SUB(row) \
+	" UPDATE certificate_expiry_days SET n = n - 1" M011_DAYS_KEY(row) ";" \
+	" DELETE FROM certificate_expiry_days" M011_DAYS_KEY(row) " AND n = 0;"
+#define M011_SUM_ADD(row) \
+	" INSERT INTO certificate_summary_counts (status, tenant_key, is_acme, ca_key, n)" \
+	" VALUES (" row ".status, COALESCE(" row ".tenant_id, 0), " row ".is_acme," \
+	" COALESCE(" row ".issuing_ca_id, 0), 1) ON CONFLICT (status, tenant_key, is_acme, ca_key)" \
+	" DO UPDATE SET n = certificate_summary_counts.n + 1;"
+#define M011_SUM_KEY(row) \
+	" WHERE status = " row ".status AND tenant_key = COALESCE(" row ".tenant_id, 0)" \
+	" AND is_acme = " row ".is_acme AND ca_key = COALESCE(" row ".issuing_ca_id, 0)"
+#define M011_SUM_SUB(row) \
+	" UPDATE certificate_summary_counts SET n = n - 1" M011_SUM_KEY(row) ";" \
+	" DELETE FROM certificate_summary_counts" M011_SUM_KEY(row) " AND n = 0;"
+
+static const char m011_aggregates[] =
+	M011_TABLES
+	"CREATE TRIGGER certificates_aggr_ai AFTER INSERT ON certificates BEGIN"
+	M011_DAYS_ADD("NEW") M011_SUM_ADD("NEW") " END;"
+	"CREATE TRIGGER certificates_aggr_ad AFTER DELETE ON certificates BEGIN"
+	M011_DAYS_SUB("OLD") M011_SUM_SUB("OLD") " END;"
+	"CREATE TRIGGER certificates_days_au AFTER UPDATE OF status, tenant_id, valid_to ON certificates"
+	" WHEN NEW.status IS NOT OLD.status OR NEW.tenant_id IS NOT OLD.tenant_id"
+	" OR NEW.valid_to IS NOT OLD.valid_to BEGIN"
+	M011_DAYS_SUB("OLD") M011_DAYS_ADD("NEW") " END;"
+	"CREATE TRIGGER certificates_summary_au AFTER UPDATE OF status, tenant_id, is_acme, issuing_ca_id"
+	" ON certificates WHEN NEW.status IS NOT OLD.status OR NEW.tenant_id IS NOT OLD.tenant_id"
+	" OR NEW.is_acme IS NOT OLD.is_acme OR NEW.issuing_ca_id IS NOT OLD.issuing_ca_id BEGIN"
+	M011_SUM_SUB("OLD") M011_SUM_ADD("NEW") " END;";
+
+static const char m011_aggregates_pg[] =
+	M011_TABLES
+	"CREATE FUNCTION certificates_days_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" IF TG_OP <> 'INSERT' THEN" M011_DAYS_SUB("OLD") " END IF;"
+	" IF TG_OP <> 'DELETE' THEN" M011_DAYS_ADD("NEW") " END IF;"
+	" RETURN NULL; END $$;"
+	"CREATE TRIGGER certificates_days_aid AFTER INSERT OR DELETE ON certificates"
+	" FOR EACH ROW EXECUTE FUNCTION certificates_days_sync();"
+	"CREATE TRIGGER certificates_days_au AFTER UPDATE OF status, tenant_id, valid_to ON certificates"
+	" FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status OR NEW.tenant_id IS DISTINCT FROM"
+	" OLD.tenant_id OR NEW.valid_to IS DISTINCT FROM OLD.valid_to)"
+	" EXECUTE FUNCTION certificates_days_sync();"
+	"CREATE FUNCTION certificates_summary_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	" IF TG_OP <> 'INSERT' THEN" M011_SUM_SUB("OLD") " END IF;"
+	" IF TG_OP <> 'DELETE' THEN" M011_SUM_ADD("NEW") " END IF;"
+	" RETURN NULL; END $$;"
+	"CREATE TRIGGER certificates_summary_aid AFTER INSERT OR DELETE ON certificates"
+	" FOR EACH ROW EXECUTE FUNCTION certificates_summary_sync();"
+	"CREATE TRIGGER certificates_summary_au AFTER UPDATE OF status, tenant_id, is_acme, issuing_ca_id"
+	" ON certificates FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status"
+	" OR NEW.tenant_id IS DISTINCT FROM OLD.tenant_id OR NEW.is_acme IS DISTINCT FROM OLD.is_acme"
+	" OR NEW.issuing_ca_id IS DISTINCT FROM OLD.issuing_ca_id)"
+	" EXECUTE FUNCTION certificates_summary_sync();";
+
 const struct store_migration store_migrations[] = {
 	{.version = 1, .name = "core inventory schema", .sqlite = m001_core},
 	{.version = 2, .name = "users and tokens as API resources", .sqlite = m002_users},
@@ -565,6 +649,8 @@ const struct store_migration store_migrations[] = {
 	{.version = 9, .name = "changelog stores PEM and chains once (changelog_blobs)",
 	 .sqlite = m009_changelog_blobs, .postgres = m009_changelog_blobs_pg},
 	{.version = 10, .name = "cluster: job slots, sign-in failures, outbox claims", .sqlite = m010_cluster},
+	{.version = 11, .name = "expiry-day and summary counts", .sqlite = m011_aggregates,
+	 .postgres = m011_aggregates_pg},
 };
 
 const int store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
