@@ -992,7 +992,7 @@ static int range_count_shape(const struct store_qspec *qs)
 	int ranges = 0, depth = 0, or_depth = 0;
 	int multi[STORE_QS_MAX_DEPTH + 2] = {0};
 
-	if (strcmp(qs->table, "certificates") || (qs->raw_where && *qs->raw_where))
+	if (strcmp(qs->table, "certificates"))
 		return 0;
 	for (size_t i = 0; i < qs->nterms; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
