@@ -94,6 +94,43 @@ static int drain_pre_commit(struct store_conn *c, struct ck_error *err)
 	return rc < 0 ? rc : store_tx_commit(c, err);
 }
 
+
+static int64_t mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec;
+}
+
+/* apply_one, waiting while another process holds the write lock. Each try waits up to the
+ * connection's busy time-out (SQLite: 5 s, right for requests); a migration of another
+ * process can hold the lock far longer (minutes for an index at 1M certificates), and the
+ * busy handler's back-off also lets the other openers of a fresh database take turns ahead
+ * of this one. So a busy try is repeated until STORE_MIGRATE_WAIT_S have passed: starting
+ * several processes at once never fails on the lock (PostgreSQL waits on its advisory
+ * lock instead and never returns busy here). */
+static int apply_one_waiting(struct store_conn *c, const struct store_migration *m,
+			     int *ret_applied, struct ck_error *err)
+{
+	int64_t until = mono_s() + STORE_MIGRATE_WAIT_S;
+	int rc;
+
+	while ((rc = apply_one(c, m, ret_applied, err)) == CK_E_BUSY && mono_s() < until)
+		;
+	return rc;
+}
+
+static int drain_pre_commit_waiting(struct store_conn *c, struct ck_error *err)
+{
+	int64_t until = mono_s() + STORE_MIGRATE_WAIT_S;
+	int rc;
+
+	while ((rc = drain_pre_commit(c, err)) == CK_E_BUSY && mono_s() < until)
+		;
+	return rc;
+}
+
 int store_migrate(struct store *st, int *ret_applied, struct ck_error *err)
 {
 	struct store_conn *c = store_conn_get(st);
@@ -111,7 +148,7 @@ int store_migrate(struct store *st, int *ret_applied, struct ck_error *err)
 	}
 	rc = migrate_locked(c, &applied, err);
 	if (rc >= 0 && drv->pre_commit_table) /* the commit runs the driver's pre-commit work */
-		rc = drain_pre_commit(c, err);
+		rc = drain_pre_commit_waiting(c, err);
 	if (drv->migrate_unlock_sql)
 		store_exec(c, drv->migrate_unlock_sql, NULL);
 	if (rc < 0)
@@ -125,8 +162,11 @@ static int migrate_locked(struct store_conn *c, int *ret_applied, struct ck_erro
 {
 	int64_t cur = 0;
 	int applied = 0;
-	int rc = store_exec(c, sql_create, err);
+	int64_t until = mono_s() + STORE_MIGRATE_WAIT_S;
+	int rc;
 
+	while ((rc = store_exec(c, sql_create, err)) == CK_E_BUSY && mono_s() < until)
+		;
 	if (rc < 0)
 		return rc;
 	rc = current_version(c, &cur, err);
@@ -136,7 +176,7 @@ static int migrate_locked(struct store_conn *c, int *ret_applied, struct ck_erro
 
 		if (m->version <= cur)
 			continue;
-		rc = apply_one(c, m, &done, err);
+		rc = apply_one_waiting(c, m, &done, err);
 		if (rc < 0 && err) {
 			char why[CK_ERROR_MSG_MAX];
 

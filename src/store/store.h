@@ -64,7 +64,11 @@ void store_thread_statement_limit(int ms);
  * use the store. SQLite: no effect. Returns 0 or the error of applying it. */
 int store_set_statement_timeout(struct store *st, int ms, struct ck_error *err);
 
-/* Applies pending migrations; *ret_applied (optional) receives how many were applied. */
+#define STORE_MIGRATE_WAIT_S 3600 /* how long migrating waits for another process's write lock */
+
+/* Applies pending migrations; *ret_applied (optional) receives how many were applied. While
+ * another process holds the write lock (it is migrating too), waits up to
+ * STORE_MIGRATE_WAIT_S instead of failing with the connection's busy time-out. */
 int store_migrate(struct store *st, int *ret_applied, struct ck_error *err);
 
 /* Current schema version (number of the last applied migration), or negative error. */
