@@ -702,12 +702,19 @@ static size_t group_end(const struct store_qspec *qs, size_t i)
 	return qs->nterms;
 }
 
-/* The conditions (without "WHERE"); nothing when there are none. */
-static void render_conds(const struct store_driver *d, const struct store_qspec *qs,
-			 struct strbuf *sql, unsigned mode, const struct counted_table *ct)
+/* Renders one leaf term of a condition tree. */
+typedef void (*render_leaf_fn)(const struct store_driver *d, const struct store_qspec *qs,
+			       struct strbuf *sql, const struct store_qs_term *t, unsigned mode,
+			       const struct counted_table *ct);
+
+/* The condition tree of qs (without "WHERE"), its groups joined by AND/OR and empty groups
+ * left out, each leaf written by `leaf`; nothing when there are none. */
+static void render_tree(const struct store_driver *d, const struct store_qspec *qs,
+			struct strbuf *sql, unsigned mode, const struct counted_table *ct,
+			render_leaf_fn leaf)
 {
-	int joiner_any[STORE_QS_MAX_DEPTH + 1] = {0}; /* level 0: AND */
-	int count[STORE_QS_MAX_DEPTH + 1] = {0};
+	int joiner_any[STORE_QS_MAX_DEPTH + 2] = {0}; /* level 0: AND */
+	int count[STORE_QS_MAX_DEPTH + 2] = {0};
 	int level = 0;
 
 	for (size_t i = 0; i < qs->nterms; i++) {
@@ -732,8 +739,15 @@ static void render_conds(const struct store_driver *d, const struct store_qspec 
 			count[level] = 0;
 			continue;
 		}
-		render_term(d, qs, sql, t, mode, ct);
+		leaf(d, qs, sql, t, mode, ct);
 	}
+}
+
+/* The conditions (without "WHERE"); nothing when there are none. */
+static void render_conds(const struct store_driver *d, const struct store_qspec *qs,
+			 struct strbuf *sql, unsigned mode, const struct counted_table *ct)
+{
+	render_tree(d, qs, sql, mode, ct, render_term);
 }
 
 static void render_keyset(const struct store_qspec *qs, struct strbuf *sql);
@@ -1048,43 +1062,28 @@ static void render_full_day(struct strbuf *sql, const struct store_qs_term *t)
 static const struct counted_table expiry_counted = {
     "certificates", "certificate_expiry_days", {"status", "tenant_id"}, {"status", "tenant_key"}, 0};
 
+/* A leaf of the per-day sum: a valid_to range counts the whole days inside it (its boundary
+ * days are counted from the index below); status and tenant terms read the day rows. */
+static void render_day_leaf(const struct store_driver *d, const struct store_qspec *qs,
+			    struct strbuf *sql, const struct store_qs_term *t, unsigned mode,
+			    const struct counted_table *ct)
+{
+	if (!range_leaf(qs, t)) {
+		render_term(d, qs, sql, t, mode, ct);
+		return;
+	}
+	strbuf_addch(sql, '(');
+	render_full_day(sql, t);
+	strbuf_addf(sql, " AND t.day <> " DAY_FLOOR ")", t->bind, t->bind);
+}
+
 static int render_range_count(const struct store_driver *d, const struct store_qspec *qs,
 			      struct strbuf *sql)
 {
-	int joiner_any[STORE_QS_MAX_DEPTH + 2] = {0}; /* level 0: AND */
-	int count[STORE_QS_MAX_DEPTH + 2] = {0};
-	int level = 0;
-
 	if (!range_count_shape(qs))
 		return 0;
 	strbuf_adds(sql, "SELECT (SELECT COALESCE(SUM(t.n), 0) FROM certificate_expiry_days t WHERE ");
-	for (size_t i = 0; i < qs->nterms; i++) {
-		const struct store_qs_term *t = &qs->terms[i];
-
-		if (t->kind == QS_T_CLOSE) {
-			strbuf_addch(sql, ')');
-			level--;
-			continue;
-		}
-		if ((t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL) && !group_nonempty(qs, i)) {
-			i = group_end(qs, i);
-			continue;
-		}
-		if (count[level]++)
-			strbuf_adds(sql, joiner_any[level] ? " OR " : " AND ");
-		if (t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL) {
-			strbuf_addch(sql, '(');
-			level++;
-			joiner_any[level] = t->kind == QS_T_OPEN_ANY;
-			count[level] = 0;
-		} else if (range_leaf(qs, t)) {
-			strbuf_addch(sql, '(');
-			render_full_day(sql, t);
-			strbuf_addf(sql, " AND t.day <> " DAY_FLOOR ")", t->bind, t->bind);
-		} else {
-			render_term(d, qs, sql, t, RM_COUNT | RM_FACETS, &expiry_counted);
-		}
-	}
+	render_tree(d, qs, sql, RM_COUNT | RM_FACETS, &expiry_counted, render_day_leaf);
 	strbuf_adds(sql, ")");
 	/* one index range per bound's day (a day already counted for an earlier bound is left
 	 * out): OR-ed in one statement, SQLite would walk the whole range between two bounds */
