@@ -4,7 +4,9 @@ costs one page however deep it is, and rows inserted meanwhile before the positi
 repeat nor push rows out. Plain `offset=` still works; a cursor made for another offset or
 another list is ignored (the offset decides); a malformed cursor is a 400."""
 
+import datetime as dt
 import secrets
+import time
 import urllib.parse
 
 import ckapi
@@ -84,6 +86,12 @@ def test_cursor_walk_under_concurrent_inserts_has_no_duplicates_or_misses(api):
     tag = secrets.token_hex(3)
     made = [_make(api, tag, f"m{(i * 5) % 13:02d}", 30 + i % 5) for i in range(13)]
     original = {c["id"] for c in made}
+    # `created` has whole seconds and ties go by id ascending, so a row made in the same second
+    # as the originals would sort after them under -created; wait for the next second so that
+    # every row inserted below is newer than every original.
+    newest = max(dt.datetime.strptime(c["created"], "%Y-%m-%dT%H:%M:%SZ")
+                 .replace(tzinfo=dt.timezone.utc).timestamp() for c in made)
+    time.sleep(max(0.0, newest + 1.05 - time.time()))
     for ordering in (None, "common_name", "valid_to", "-created", "-id"):
         params = {"q": f"ks-{tag}-", "limit": 4, **({"ordering": ordering} if ordering else {})}
         static = [i for i in _offset_walk(api, params) if i in original]
