@@ -20,6 +20,7 @@
 
 #define DEFAULT_DB "sqlite:certkeeper.db"
 #define MAX_POSITIONAL 2
+#define MIGRATE_INDEX_BATCH 5000 /* queued certificates indexed per transaction */
 
 enum {
 	OPT_DB = 1 << 0,
@@ -43,7 +44,8 @@ struct opts {
 
 static const char usage_migrate[] =
     "usage: certkeeper migrate [--db URL]\n\n"
-    "Applies pending database migrations (also done at every start of 'serve').\n\n"
+    "Applies pending database migrations (also done at every start of 'serve'), then indexes\n"
+    "for search the certificates still queued for it (which 'serve' does in the background).\n\n"
     "  --db URL   database (default: $CERTKEEPER_DB, else " DEFAULT_DB ")\n";
 
 static const char usage_user[] =
@@ -163,6 +165,22 @@ static int open_db(const char *cmd, const char *url, int no_migrate, struct stor
 	return 0;
 }
 
+/* Empties the search index queue (store_deferred_index_drain) in batches, each its own
+ * transaction so that a server on the same database keeps writing in between. */
+static int drain_search_queue(struct store_conn *c, struct ck_error *err)
+{
+	int64_t total = 0;
+	int done = 0, rc;
+
+	do {
+		rc = store_deferred_index_drain(c, MIGRATE_INDEX_BATCH, &done, err);
+		total += done;
+	} while (rc >= 0 && done == MIGRATE_INDEX_BATCH);
+	if (rc >= 0 && total)
+		printf("Indexed %lld queued certificate(s) for search.\n", (long long)total);
+	return rc;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	struct store *st = NULL;
@@ -188,8 +206,9 @@ int cmd_migrate(int argc, char **argv)
 		return fail("migrate", &err, rc);
 	}
 	printf("Applied %d migration(s); schema version %d.\n", applied, store_schema_version(st));
+	rc = drain_search_queue(c, &err);
 	store_close(st);
-	return 0;
+	return rc < 0 ? fail("migrate", &err, rc) : 0;
 }
 
 /* ---- user ---- */

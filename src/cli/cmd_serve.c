@@ -12,6 +12,8 @@
 #include "http/http.h"
 #include "jobs/cluster.h"
 #include "jobs/scheduler.h"
+#include "jobs/checkpoint.h"
+#include "jobs/search_index.h"
 #include "jobs/sweeper.h"
 #include "store/store.h"
 
@@ -132,13 +134,16 @@ static int bootstrap_admin(struct store *st, const char *url)
 	return 0;
 }
 
-/* Starts the background jobs (jobs/scheduler): today the status sweep. NULL when there is
- * nothing to run or the scheduler cannot start (logged; serving goes on without it). The
+/* Starts the background jobs (jobs/scheduler): the status sweep, the search index and the
+ * WAL checkpoint. NULL
+ * when the scheduler cannot start (logged; serving goes on without it). The
  * cluster lock (jobs/cluster) makes each job run once per interval among every node (or
  * process) on the database; the node is named "<host>/<pid>" in job_runs. */
 static struct jobs_scheduler *start_jobs(struct api_app *app, struct jobs_sweeper *sw)
 {
 	static struct jobs_cluster_lock cluster;
+	static struct jobs_search_index search_index;
+	static struct jobs_checkpoint checkpoint;
 	struct jobs_scheduler *s = NULL;
 	struct jobs_lock lock;
 	struct ck_error err;
@@ -154,6 +159,12 @@ static struct jobs_scheduler *start_jobs(struct api_app *app, struct jobs_sweepe
 	rc = jobs_scheduler_new(&lock, &s);
 	if (!rc)
 		rc = jobs_sweeper_add(s, sw, &err);
+	search_index = (struct jobs_search_index){.store = app->store};
+	if (!rc)
+		rc = jobs_search_index_add(s, &search_index, &err);
+	checkpoint = (struct jobs_checkpoint){.store = app->store};
+	if (!rc)
+		rc = jobs_checkpoint_add(s, &checkpoint, &err);
 	if (!rc)
 		rc = jobs_start(s);
 	if (rc) {

@@ -143,8 +143,9 @@ static int perform(struct jobs_scheduler *s, struct job *j, const struct jobs_ru
 		   struct ck_error *err)
 {
 	int rc = 1;
+	int locked = s->has_lock && !j->def.every_node;
 
-	if (s->has_lock)
+	if (locked)
 		rc = s->lock.try_acquire(s->lock.ctx, j->def.name, run->slot, j->def.interval_s,
 					 err);
 	if (rc == 0)
@@ -154,7 +155,7 @@ static int perform(struct jobs_scheduler *s, struct job *j, const struct jobs_ru
 		return 0;
 	}
 	*ret_rc = j->def.run(j->def.arg, run, err);
-	if (s->has_lock && s->lock.release)
+	if (locked && s->lock.release)
 		s->lock.release(s->lock.ctx, j->def.name, run->slot);
 	return 0;
 }

@@ -11,9 +11,10 @@
  *  2. Each job runs once right after jobs_start() and then every interval_s seconds, measured
  *     from the start of its previous run on the monotonic clock; a run that overruns its
  *     interval is followed by the next one at once, never by a burst of catch-up runs.
- *  3. Before each run the scheduler asks the cluster lock (struct jobs_lock), when one is set,
- *     whether this node may run the job for the current interval; a refusal counts as a skip,
- *     not a failure. Without a lock every node runs every job (single-node deployments).
+ *  3. Before each run the scheduler asks the cluster lock (struct jobs_lock), when one is set
+ *     and the job is not every_node, whether this node may run the job for the current
+ *     interval; a refusal counts as a skip, not a failure. Without a lock every node runs
+ *     every job (single-node deployments).
  *  4. The status of each job (struct jobs_status) is updated under the scheduler's mutex after
  *     each run and may be read from any thread with jobs_status() at any time.
  *
@@ -52,7 +53,10 @@ struct jobs_def {
 	const char *name; /* copied; 1..JOBS_NAME_MAX-1 bytes of [a-z0-9_-], unique */
 	int interval_s;	  /* 1..JOBS_INTERVAL_MAX */
 	jobs_fn run;
-	void *arg; /* borrowed; must outlive the scheduler's thread */
+	void *arg;	/* borrowed; must outlive the scheduler's thread */
+	int every_node; /* 1: runs on every node, the cluster lock is not asked (for idempotent
+			 * upkeep such as jobs/search_index, where claiming a slot every second
+			 * would cost more than the run) */
 };
 
 /*

@@ -43,8 +43,8 @@ extern const size_t store_table_count;
 /* Base tables kept by triggers from other tables (certificate_sans from certificates.sans,
  * certificate_counts from certificates.status and tenant_id, certificate_facets from status,
  * tenant_id, algorithm and issuer, tagged_counts from tagged_items, certificate_expiry_days and
- * certificate_summary_counts from certificates, certificates_fts_pending — empty after every
- * commit):
+ * certificate_summary_counts from certificates, certificates_fts_pending — the target's
+ * triggers queue every copied certificate for its own search index):
  * never copied — the target's triggers fill them as their source rows arrive. NULL-ended. */
 extern const char *const store_derived_tables[];
 

@@ -74,11 +74,18 @@ struct store_driver {
 	 * run outside write transactions on this connection, kept across reconnects; 0 = none.
 	 * A statement stopped by it fails with CK_E_TIMEOUT. */
 	int (*set_statement_timeout)(void *db, int ms, struct ck_error *err);
-	/* Optional (NULL: none): statements run just before every COMMIT once table
-	 * `pre_commit_table` exists (SQLite: the certificates waiting for the trigram index,
-	 * migration 9), so each transaction indexes its rows in one statement. */
-	const char *pre_commit_table;
-	const char *const *pre_commit_sql; /* NULL-ended */
+	/* Optional (NULL: none): an index written behind the transactions instead of inside them
+	 * (SQLite: the trigram index; writers queue row ids in `deferred_index_table`, and
+	 * store_deferred_index_drain() indexes the queue in batches). Each statement of
+	 * `deferred_index_sql` (NULL-ended) binds $1 = the batch size and works on the first $1
+	 * queued ids; the last one removes them from the queue. Searches treat a queued row as a
+	 * candidate (sql_trigram_contains), so a row is found before it is indexed. */
+	const char *deferred_index_table;
+	const char *const *deferred_index_sql;
+	/* Optional (NULL: nothing to do): copies what the engine's log holds back into the
+	 * database without waiting for readers or blocking writers (SQLite: a PASSIVE WAL
+	 * checkpoint). Run by store_checkpoint(). */
+	const char *checkpoint_sql;
 
 	/* This engine's SQL of a migration (NULL: the migration has none for this engine). */
 	const char *(*migration_sql)(const struct store_migration *m);

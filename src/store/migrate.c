@@ -84,16 +84,6 @@ rollback:
 
 static int migrate_locked(struct store_conn *c, int *ret_applied, struct ck_error *err);
 
-/* One empty write transaction: its commit runs the driver's pre-commit statements, so rows
- * that writers outside certkeeper queued (the sqlite3 shell: certificates waiting for the
- * trigram index) are indexed before the store serves reads. */
-static int drain_pre_commit(struct store_conn *c, struct ck_error *err)
-{
-	int rc = store_tx_begin(c, err);
-
-	return rc < 0 ? rc : store_tx_commit(c, err);
-}
-
 
 static int64_t mono_s(void)
 {
@@ -121,16 +111,6 @@ static int apply_one_waiting(struct store_conn *c, const struct store_migration 
 	return rc;
 }
 
-static int drain_pre_commit_waiting(struct store_conn *c, struct ck_error *err)
-{
-	int64_t until = mono_s() + STORE_MIGRATE_WAIT_S;
-	int rc;
-
-	while ((rc = drain_pre_commit(c, err)) == CK_E_BUSY && mono_s() < until)
-		;
-	return rc;
-}
-
 int store_migrate(struct store *st, int *ret_applied, struct ck_error *err)
 {
 	struct store_conn *c = store_conn_get(st);
@@ -147,8 +127,6 @@ int store_migrate(struct store *st, int *ret_applied, struct ck_error *err)
 			return rc;
 	}
 	rc = migrate_locked(c, &applied, err);
-	if (rc >= 0 && drv->pre_commit_table) /* the commit runs the driver's pre-commit work */
-		rc = drain_pre_commit_waiting(c, err);
 	if (drv->migrate_unlock_sql)
 		store_exec(c, drv->migrate_unlock_sql, NULL);
 	if (rc < 0)

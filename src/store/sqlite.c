@@ -29,11 +29,19 @@
  * share SQLITE_HEAP_BUDGET (below), past which SQLite recycles cache pages instead of
  * allocating. mmap is off: with mmap_size 1 GiB every connection (one per server thread)
  * mapped the file, and at 1M certificates RSS reached 3.4 GB under load (issue 11); reads
- * now go through the bounded page cache. */
+ * now go through the bounded page cache.
+ *
+ * A writer copies the WAL back into the database itself (a checkpoint, inside its commit)
+ * only once the WAL holds this many pages (~40 MiB). Until then the server's background job
+ * (jobs/checkpoint, store_checkpoint) does it every second, off the writers' path; with
+ * SQLite's default of 1,000 pages an import checkpointed every ~2,000 certificates and
+ * rewrote the same index pages each time (a tenth of `certkeeper import`'s time). */
+#define SQLITE_WAL_AUTOCHECKPOINT_PAGES "10000"
 static const char sqlite_pragmas[] = "PRAGMA journal_mode=WAL;"
 				     "PRAGMA synchronous=NORMAL;"
 				     "PRAGMA foreign_keys=ON;"
 				     "PRAGMA cache_size=-65536;"
+				     "PRAGMA wal_autocheckpoint=" SQLITE_WAL_AUTOCHECKPOINT_PAGES ";"
 				     "PRAGMA mmap_size=0;";
 
 /* The process-wide SQLite heap budget (sqlite3_soft_heap_limit64): page caches of every
@@ -447,11 +455,14 @@ static void sq_ilike(struct strbuf *sql, const char *expr, const char *pattern_e
 
 static void sq_trigram_contains(struct strbuf *sql, const char *table, const char *col, int bind)
 {
-	/* a phrase of the trigram tokenizer = a substring; '"' doubled inside the phrase */
+	/* a phrase of the trigram tokenizer = a substring; '"' doubled inside the phrase. Rows
+	 * still queued for the index (sq_deferred_index_sql) are candidates too: the caller
+	 * checks every candidate against the column itself. */
 	strbuf_addf(sql,
 		    "t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH '%s : \"' ||"
-		    " REPLACE($%d, '\"', '\"\"') || '\"')",
-		    table, table, col, bind);
+		    " REPLACE($%d, '\"', '\"\"') || '\"'"
+		    " UNION ALL SELECT id FROM %s_fts_pending)",
+		    table, table, col, bind, table);
 }
 
 static void sq_string_agg(struct strbuf *sql, const char *expr, const char *sep_expr)
@@ -459,13 +470,16 @@ static void sq_string_agg(struct strbuf *sql, const char *expr, const char *sep_
 	strbuf_addf(sql, "group_concat(%s, %s)", expr, sep_expr);
 }
 
-/* The trigram index of the certificates a transaction inserted or changed (schema.c,
- * migration 9): one FTS5 insert per transaction instead of one per row. */
-static const char *const sq_pre_commit_sql[] = {
+/* The trigram index of the certificates queued by the triggers of schema.c (migration 9),
+ * written by store_deferred_index_drain() in batches of $1 rows, outside the writers'
+ * transactions: indexing cost a third of an import's time when every commit did it. */
+static const char *const sq_deferred_index_sql[] = {
     "INSERT INTO certificates_fts(rowid, common_name, issuer, serial_key, fingerprint_sha256)"
     " SELECT c.id, c.common_name, c.issuer, c.serial_key, c.fingerprint_sha256"
-    " FROM certificates_fts_pending p JOIN certificates c ON c.id = p.id",
-    "DELETE FROM certificates_fts_pending",
+    " FROM certificates c WHERE c.id IN"
+    " (SELECT id FROM certificates_fts_pending ORDER BY id LIMIT $1)",
+    "DELETE FROM certificates_fts_pending WHERE id IN"
+    " (SELECT id FROM certificates_fts_pending ORDER BY id LIMIT $1)",
     NULL,
 };
 
@@ -507,8 +521,9 @@ const struct store_driver store_sqlite_driver = {
     .changes = sq_changes,
     .has_table = sq_has_table,
     .begin_sql = "BEGIN IMMEDIATE",
-    .pre_commit_table = "certificates_fts_pending",
-    .pre_commit_sql = sq_pre_commit_sql,
+    .deferred_index_table = "certificates_fts_pending",
+    .deferred_index_sql = sq_deferred_index_sql,
+    .checkpoint_sql = "PRAGMA wal_checkpoint(PASSIVE)",
     .migration_sql = sq_migration_sql,
     .sql_json_array_has = sq_json_array_has,
     .sql_json_elements = sq_json_elements,

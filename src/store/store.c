@@ -45,7 +45,7 @@ struct store_conn {
 	struct store *st;
 	void *db;
 	int in_tx;
-	int pre_commit; /* 1: the driver's pre_commit_table exists (checked until it does) */
+	int deferred_index; /* 1: the driver's deferred_index_table exists (checked until it does) */
 	struct store_conn *prev, *next; /* the store's list */
 	struct store_stmt *buckets[CACHE_BUCKETS];
 	struct store_stmt *lru_head, *lru_tail; /* head = most recently used */
@@ -604,33 +604,70 @@ int store_tx_begin(struct store_conn *c, struct ck_error *err)
 	return 0;
 }
 
-/* The driver's statements before COMMIT, once its table exists (tables are never dropped,
- * so a found table stays found; until then each commit looks, e.g. during migrations). */
-static int pre_commit(struct store_conn *c, struct ck_error *err)
+/* One batch of the driver's deferred index in its own write transaction (store.h). The
+ * queue's table is looked for until it exists (tables are never dropped, so a found table
+ * stays found; before migration 9 there is nothing to drain). */
+int store_deferred_index_drain(struct store_conn *c, int batch, int *ret_done, struct ck_error *err)
 {
 	const struct store_driver *drv = c->st->drv;
+	int64_t done = 0;
 	int rc = 0;
 
-	if (!drv->pre_commit_table)
+	*ret_done = 0;
+	if (batch < 1)
+		return ck_error_set(err, CK_E_INVALID, "batch", "batch size must be at least 1");
+	if (!drv->deferred_index_table)
 		return 0;
-	if (!c->pre_commit) {
-		rc = drv->has_table(c->db, drv->pre_commit_table, err);
+	if (c->in_tx)
+		return ck_error_set(err, CK_E_INTERNAL, NULL, "deferred index drained inside a transaction");
+	if (!c->deferred_index) {
+		rc = drv->has_table(c->db, drv->deferred_index_table, err);
 		if (rc <= 0)
 			return rc;
-		c->pre_commit = 1;
+		c->deferred_index = 1;
 	}
-	for (size_t i = 0; drv->pre_commit_sql[i]; i++) {
+	rc = store_tx_begin(c, err);
+	for (size_t i = 0; rc >= 0 && drv->deferred_index_sql[i]; i++) {
 		struct store_stmt *s = NULL;
 
-		rc = store_query(c, drv->pre_commit_sql[i], &s, err);
+		rc = store_query(c, drv->deferred_index_sql[i], &s, err);
 		if (rc < 0)
-			return rc;
-		rc = store_step(s, err);
+			break;
+		rc = store_bind_i64(s, 1, batch);
+		if (rc < 0)
+			ck_error_set(err, rc, NULL, "cannot bind the deferred index batch size");
+		else
+			rc = store_step(s, err);
 		store_done(s);
-		if (rc < 0)
-			return rc;
+		done = store_changes(c); /* of the last statement: the ids it took off the queue */
 	}
+	if (rc < 0) {
+		store_tx_rollback(c);
+		return rc;
+	}
+	rc = store_tx_commit(c, err);
+	if (rc < 0)
+		return rc;
+	*ret_done = (int)done;
 	return 0;
+}
+
+int store_checkpoint(struct store_conn *c, struct ck_error *err)
+{
+	struct store_stmt *s = NULL;
+	int rc;
+
+	if (!c->st->drv->checkpoint_sql)
+		return 0;
+	if (c->in_tx)
+		return ck_error_set(err, CK_E_INTERNAL, NULL, "checkpoint inside a transaction");
+	rc = store_query(c, c->st->drv->checkpoint_sql, &s, err);
+	if (rc < 0)
+		return rc;
+	while ((rc = store_step(s, err)) == STORE_ROW)
+		;
+	store_done(s);
+	return rc < 0 ? rc : 0;
 }
 
 int store_tx_commit(struct store_conn *c, struct ck_error *err)
@@ -639,9 +676,7 @@ int store_tx_commit(struct store_conn *c, struct ck_error *err)
 
 	if (!c->in_tx)
 		return ck_error_set(err, CK_E_INTERNAL, NULL, "commit without a transaction");
-	rc = pre_commit(c, err);
-	if (rc >= 0)
-		rc = c->st->drv->exec(c->db, "COMMIT", err);
+	rc = c->st->drv->exec(c->db, "COMMIT", err);
 	if (rc < 0) /* the transaction is over either way: callers retry it whole */
 		c->st->drv->exec(c->db, "ROLLBACK", NULL);
 	c->in_tx = 0;

@@ -119,6 +119,21 @@ int store_tx_commit(struct store_conn *c, struct ck_error *err);
 void store_tx_rollback(struct store_conn *c);
 int store_in_tx(const struct store_conn *c);
 
+/* Indexes up to `batch` (>= 1) rows queued for the driver's deferred index (driver.h
+ * deferred_index_table; SQLite: the trigram index of certificates) in one write transaction
+ * of its own, and sets *ret_done to how many left the queue: fewer than `batch` means the
+ * queue is empty. 0 and *ret_done = 0 when the engine defers nothing (PostgreSQL) or the
+ * queue does not exist yet. Must not be called inside a transaction. The server's
+ * jobs/search_index drains the queue; `certkeeper migrate` empties it at once. */
+int store_deferred_index_drain(struct store_conn *c, int batch, int *ret_done, struct ck_error *err);
+
+/* Copies the engine's write-ahead log back into the database (driver.h checkpoint_sql;
+ * SQLite: a PASSIVE checkpoint, which neither waits for readers nor blocks writers). 0 when
+ * the engine needs none (PostgreSQL). Must not be called inside a transaction. Writers only
+ * checkpoint themselves past a large log, so a long-running process calls this regularly
+ * (jobs/checkpoint), and a batch command at its end. */
+int store_checkpoint(struct store_conn *c, struct ck_error *err);
+
 /* Steps st (already bound by the caller) to the end, collecting column 0 of every row as an
  * integer, then store_done(st). *ret (caller frees; NULL when no row) and *ret_n are written
  * only on success. */

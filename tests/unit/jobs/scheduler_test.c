@@ -333,6 +333,36 @@ static void test_cluster_lock_hook(void **state)
 	jobs_scheduler_free(s);
 }
 
+/* An every_node job runs without asking the cluster lock, beside a job that asks it. */
+static void test_every_node_job_skips_the_lock(void **state)
+{
+	struct fake_lock fl = {.answer = 0};
+	struct jobs_lock lock = {.try_acquire = fake_try, .release = fake_release, .ctx = &fl};
+	struct probe p = {0}, q = {0};
+	struct jobs_def local = {
+	    .name = "upkeep", .interval_s = 600, .run = probe_run, .arg = &p, .every_node = 1};
+	struct jobs_def shared = {.name = "sweep", .interval_s = 600, .run = probe_run, .arg = &q};
+	struct jobs_scheduler *s = NULL;
+	struct jobs_status st;
+
+	(void)state;
+	assert_int_equal(jobs_scheduler_new(&lock, &s), 0);
+	assert_int_equal(jobs_add(s, &local, NULL), 0);
+	assert_int_equal(jobs_add(s, &shared, NULL), 0);
+	assert_int_equal(jobs_start(s), 0);
+	st = wait_attempts(s, "upkeep", 1);
+	assert_int_equal(st.runs, 1);
+	assert_int_equal(st.skipped, 0);
+	assert_int_equal(p.calls, 1);
+	st = wait_attempts(s, "sweep", 1);
+	assert_int_equal(st.skipped, 1); /* the lock said another node */
+	assert_int_equal(q.calls, 0);
+	assert_int_equal(fl.asked, 1); /* asked for "sweep" only */
+	assert_string_equal(fl.asked_name, "sweep");
+	assert_int_equal(fl.released, 0);
+	jobs_scheduler_free(s);
+}
+
 static void test_add_limits(void **state)
 {
 	struct probe p = {0};
@@ -411,6 +441,7 @@ int main(void)
 	    cmocka_unit_test(test_one_run_at_a_time),
 	    cmocka_unit_test(test_stop_is_prompt_and_lets_the_run_finish),
 	    cmocka_unit_test(test_cluster_lock_hook),
+	    cmocka_unit_test(test_every_node_job_skips_the_lock),
 	    cmocka_unit_test(test_add_limits),
 	    cmocka_unit_test(test_no_jobs_no_thread),
 	};

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -120,6 +121,99 @@ static void test_open_file_pragmas(void **state)
 	tmpdb_release(&t);
 }
 
+static off_t wal_size(const struct tmpdb *t)
+{
+	char p[200];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s-wal", t->path);
+	assert_int_equal(stat(p, &sb), 0);
+	return sb.st_size;
+}
+
+/* The trigram index behind the writers: rows queue up, each drain indexes one batch in its
+ * own transaction and says how many it took, searches find queued rows; the checkpoint
+ * empties the WAL. */
+static void test_deferred_index_and_checkpoint(void **state)
+{
+	struct tmpdb t;
+	struct store *st = NULL;
+	struct store_conn *c;
+	struct ck_error err;
+	int done = -1;
+	off_t wal1;
+
+	(void)state;
+	tmpdb_init(&t);
+	assert_int_equal(store_open(t.url, 1, &st, NULL), 0);
+	c = store_conn_get(st);
+	/* before migration 9 there is no queue: nothing to drain, no error */
+	assert_int_equal(store_deferred_index_drain(c, 10, &done, NULL), 0);
+	assert_int_equal(done, 0);
+	assert_int_equal(store_migrate(st, NULL, NULL), 0);
+	assert_int_equal(scalar(c, "PRAGMA wal_autocheckpoint"), 10000);
+	for (int i = 0; i < 5; i++) {
+		char sql[400];
+
+		snprintf(
+		    sql, sizeof(sql),
+		    "INSERT INTO certificates (common_name, serial_number, serial_key,"
+		    " fingerprint_sha256, issuer, issuer_key, valid_from, valid_to, created,"
+		    " last_updated) VALUES ('dqx%d.example', 'S%d', 'S%d', 'FP%d', 'CN=X', 'cn=x',"
+		    " 0, 1, 0, 0)",
+		    i, i, i, i);
+		assert_int_equal(store_exec(c, sql, NULL), 0);
+	}
+	assert_int_equal(scalar(c, "SELECT COUNT(*) FROM certificates_fts_pending"), 5);
+	assert_int_equal(scalar(c, "SELECT COUNT(*) FROM certificates_fts"
+				   " WHERE certificates_fts MATCH 'common_name : \"dqx\"'"),
+			 0);
+	ck_error_clear(&err);
+	assert_int_equal(store_deferred_index_drain(c, 0, &done, &err), CK_E_INVALID);
+	assert_int_equal(store_deferred_index_drain(c, 2, &done, NULL), 0);
+	assert_int_equal(done, 2);
+	assert_int_equal(scalar(c, "SELECT MIN(id) FROM certificates_fts_pending"),
+			 3); /* oldest first */
+	assert_int_equal(store_deferred_index_drain(c, 2, &done, NULL), 0);
+	assert_int_equal(done, 2);
+	assert_int_equal(store_deferred_index_drain(c, 2, &done, NULL), 0);
+	assert_int_equal(done, 1); /* short batch: the queue is empty */
+	assert_int_equal(store_deferred_index_drain(c, 2, &done, NULL), 0);
+	assert_int_equal(done, 0);
+	assert_int_equal(scalar(c, "SELECT COUNT(*) FROM certificates_fts"
+				   " WHERE certificates_fts MATCH 'common_name : \"dqx\"'"),
+			 5);
+	/* never inside a transaction: the drain commits its own */
+	assert_int_equal(store_tx_begin(c, NULL), 0);
+	assert_int_equal(store_deferred_index_drain(c, 2, &done, &err), CK_E_INTERNAL);
+	assert_int_equal(store_checkpoint(c, &err), CK_E_INTERNAL);
+	store_tx_rollback(c);
+	/* without a checkpoint the WAL grows (writers checkpoint only past 10,000 pages); after
+	 * one, the next write starts the WAL from its beginning again */
+	assert_int_equal(store_exec(c,
+				    "INSERT INTO tags (name, slug, created, last_updated)"
+				    " VALUES ('w1', 'w1', 0, 0)",
+				    NULL),
+			 0);
+	wal1 = wal_size(&t);
+	assert_int_equal(store_exec(c,
+				    "INSERT INTO tags (name, slug, created, last_updated)"
+				    " VALUES ('w2', 'w2', 0, 0)",
+				    NULL),
+			 0);
+	assert_true(wal_size(&t) > wal1);
+	wal1 = wal_size(&t);
+	assert_int_equal(store_checkpoint(c, NULL), 0);
+	assert_int_equal(store_exec(c,
+				    "INSERT INTO tags (name, slug, created, last_updated)"
+				    " VALUES ('w3', 'w3', 0, 0)",
+				    NULL),
+			 0);
+	assert_int_equal(wal_size(&t), wal1);
+	store_close(st);
+	tmpdb_release(&t);
+}
+
 static void test_urls(void **state)
 {
 	struct store *st = NULL;
@@ -130,7 +224,8 @@ static void test_urls(void **state)
 	(void)state;
 	ck_error_clear(&err);
 	/* PostgreSQL is reached, and an unreachable server is a database error naming "db" */
-	assert_int_equal(store_open("postgresql:///x?host=/nonexistent-dir", 0, &st, &err), CK_E_DB);
+	assert_int_equal(store_open("postgresql:///x?host=/nonexistent-dir", 0, &st, &err),
+			 CK_E_DB);
 	assert_string_equal(err.field, "db");
 	assert_non_null(strstr(err.msg, "cannot connect to PostgreSQL"));
 	assert_int_equal(store_open("mysql://db/x", 0, &st, &err), CK_E_INVALID);
@@ -625,6 +720,7 @@ int main(void)
 	    cmocka_unit_test(test_busy),
 	    cmocka_unit_test(test_memory_shared_between_threads),
 	    cmocka_unit_test(test_concurrent_migration),
+	    cmocka_unit_test(test_deferred_index_and_checkpoint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
