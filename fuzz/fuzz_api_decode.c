@@ -3,13 +3,14 @@
  * registry's api_body() (JSON parse with its limits) then api_decode_record() (JSON object →
  * typed dom_record by a resource declaration), the first half of every POST/PUT/PATCH. Runs
  * against a real in-memory database (FK checks query it). Input: one byte choosing the
- * resource (low 7 bits: registry index; high bit: PATCH semantics), then the request body. Properties:
+ * resource (low 7 bits: registry index; high bit: PATCH semantics), then the request body.
+ * Properties:
  *  1. the result is 0, CK_E_PARSE or CK_E_INVALID/CK_E_TOOBIG; api_body() accepts exactly
  *     the bodies jansson reads (duplicate keys refused) that nest at most API_JSON_MAX_DEPTH
  *     containers deep (depth measured here);
  *  2. CK_E_INVALID carries the collected field errors: a non-empty object whose keys are
- *     body keys (cut to CK_ERROR_FIELD_MAX - 1 bytes) or required fields, each a non-empty list of non-empty strings — or, for a
- *     body that is not an object, the single non_field_errors error;
+ *     body keys (cut to CK_ERROR_FIELD_MAX - 1 bytes) or required fields, each a non-empty list of
+ * non-empty strings — or, for a body that is not an object, the single non_field_errors error;
  *  3. on success, the record holds exactly the body's writable fields, each typed by its
  *     declaration: FT_INT/FT_FK the JSON integer (an FK's target row exists), FT_BOOL 0/1,
  *     FT_DOUBLE the number, FT_TIME what ck_parse_time gives for the string, FT_TEXT and
@@ -42,13 +43,9 @@ static int depth(json_t *v)
 	int d = 0, cd;
 
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, c)
-			if ((cd = depth(c)) > d)
-				d = cd;
+		json_array_foreach(v, i, c) if ((cd = depth(c)) > d) d = cd;
 	} else if (json_is_object(v)) {
-		json_object_foreach(v, k, c)
-			if ((cd = depth(c)) > d)
-				d = cd;
+		json_object_foreach(v, k, c) if ((cd = depth(c)) > d) d = cd;
 	} else {
 		return 0;
 	}
@@ -122,7 +119,7 @@ static void check_value(struct fz_app *a, const struct api_field *f, const struc
 		CHECK(json_is_array(v));
 		for (size_t i = 0; i < json_array_size(v); i++)
 			CHECK(f->type == FT_STRLIST ? json_is_string(json_array_get(v, i))
-						   : json_is_integer(json_array_get(v, i)));
+						    : json_is_integer(json_array_get(v, i)));
 		check_json_text(dv, v);
 		return;
 	case FT_JSON:
@@ -151,7 +148,8 @@ static void check_success(struct fz_app *a, const struct api_resource *res, json
 		const struct dom_value *dv = dom_record_get(rec, f->name);
 		json_t *v = json_object_get(body, f->name);
 
-		/* the record holds the model's fields; wire-only ones (computed) are never decoded */
+		/* the record holds the model's fields; wire-only ones (computed) are never decoded
+		 */
 		CHECK(dv || !f->model);
 		if (!dv)
 			continue;
@@ -173,9 +171,7 @@ static int truncated_key(json_t *body, const char *key)
 
 	if (strlen(key) != CK_ERROR_FIELD_MAX - 1)
 		return 0;
-	json_object_foreach(body, k, v)
-		if (!strncmp(k, key, CK_ERROR_FIELD_MAX - 1))
-			return 1;
+	json_object_foreach(body, k, v) if (!strncmp(k, key, CK_ERROR_FIELD_MAX - 1)) return 1;
 	return 0;
 }
 
@@ -186,12 +182,14 @@ static void check_errors(const struct api_resource *res, json_t *body, json_t *e
 	size_t i;
 
 	CHECK(json_is_object(errors) && json_object_size(errors) > 0);
-	json_object_foreach(errors, key, msgs) {
+	json_object_foreach(errors, key, msgs)
+	{
 		const struct api_field *f = api_resource_field(res, key);
-		CHECK(json_object_get(body, key) || (f && (f->flags & F_REQ)) || truncated_key(body, key));
+		CHECK(json_object_get(body, key) || (f && (f->flags & F_REQ)) ||
+		      truncated_key(body, key));
 		CHECK(json_is_array(msgs) && json_array_size(msgs) > 0);
 		json_array_foreach(msgs, i, m)
-			CHECK(json_is_string(m) && json_string_length(m) > 0);
+		    CHECK(json_is_string(m) && json_string_length(m) > 0);
 	}
 }
 
@@ -203,8 +201,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct api_resource *res = api_registry_at((sel & 0x7f) % api_registry_count());
 	int partial = (sel & 0x80) != 0;
 	char *body_text = fz_dup(f.p, f.n);
-	struct http_request req = {"POST", res->path, "", NULL, 0, body_text, f.n, "fuzz",
-				   "127.0.0.1", 0, NULL};
+	struct http_request req = {"POST", res->path, "",	   NULL, 0,   body_text,
+				   f.n,	   "fuzz",    "127.0.0.1", 0,	 NULL};
 	struct http_response resp;
 	struct api_req ar;
 	struct dom_record rec;

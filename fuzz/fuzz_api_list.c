@@ -45,7 +45,8 @@ static void check_binds(struct fz_app *a, const struct api_resource *res,
 			const struct http_request *req)
 {
 	struct api_filter_ctx fc;
-	struct dom_ctx ctx = {store_conn_get(a->st), &a->app.cfg, 1700000000, a->admin.id, "", "", NULL};
+	struct dom_ctx ctx = {
+	    store_conn_get(a->st), &a->app.cfg, 1700000000, a->admin.id, "", "", NULL};
 	struct ck_error err;
 	unsigned char used[API_MAX_BINDS + 1] = {0};
 
@@ -81,17 +82,17 @@ static void check_400(json_t *body)
 	size_t i;
 
 	CHECK(json_is_object(body) && json_object_size(body) > 0);
-	json_object_foreach(body, k, v) {
+	json_object_foreach(body, k, v)
+	{
 		if (json_is_string(v))
 			continue;
 		CHECK(json_is_array(v) && json_array_size(v) > 0);
-		json_array_foreach(v, i, m)
-			CHECK(json_is_string(m));
+		json_array_foreach(v, i, m) CHECK(json_is_string(m));
 	}
 }
 
-static void check_200(struct fz_app *a, const struct api_resource *res,
-		      const struct http_query *q, json_t *body)
+static void check_200(struct fz_app *a, const struct api_resource *res, const struct http_query *q,
+		      json_t *body)
 {
 	json_t *results = json_object_get(body, "results"), *item;
 	const char *l = param(q, "limit"), *o = param(q, "offset"), *ord = param(q, "ordering");
@@ -115,12 +116,13 @@ static void check_200(struct fz_app *a, const struct api_resource *res,
 	CHECK(json_is_null(json_object_get(body, "next")) == (offset + limit >= count));
 	CHECK(json_is_null(json_object_get(body, "previous")) == (offset == 0));
 	CHECK(json_is_string(json_object_get(body, "next")) || offset + limit >= count);
-	json_array_foreach(results, i, item) {
+	json_array_foreach(results, i, item)
+	{
 		json_t *id = json_object_get(item, "id");
 		CHECK(json_is_integer(id));
 		for (size_t j = 0; j < i; j++)
-			CHECK(json_integer_value(json_object_get(json_array_get(results, j), "id")) !=
-			      json_integer_value(id));
+			CHECK(json_integer_value(json_object_get(json_array_get(results, j),
+								 "id")) != json_integer_value(id));
 		if (ord && i && !strcmp(ord, "id"))
 			CHECK(json_integer_value(id) > prev);
 		if (ord && i && !strcmp(ord, "-id"))
@@ -136,7 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct api_resource *res = api_registry_at(fz_u8(&f) % api_registry_count());
 	char *raw = fz_dup(f.p, f.n);
 	struct http_query q = {0};
-	struct http_request req = {"GET", res->path, raw, NULL, 0, "", 0, "fuzz", "127.0.0.1", 0, NULL};
+	struct http_request req = {"GET", res->path, raw,	  NULL, 0,   "",
+				   0,	  "fuzz",    "127.0.0.1", 0,	NULL};
 	struct http_response resp;
 	struct api_req ar;
 	json_t *body;

@@ -146,7 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(known);
 		CHECK(want != 3 || !strcmp(err.msg, "Token expired"));
 		CHECK(want != 4 || !strcmp(err.msg, "User inactive"));
-		CHECK(want || (strcmp(err.msg, "Token expired") && strcmp(err.msg, "User inactive")));
+		CHECK(want ||
+		      (strcmp(err.msg, "Token expired") && strcmp(err.msg, "User inactive")));
 	}
 	free(h);
 	return 0;

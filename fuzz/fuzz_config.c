@@ -3,7 +3,8 @@
  * is the config file. It is written to a memfd and loaded through its /proc/self/fd path, so
  * the real ck_config_load_file() runs, file reading included. Properties:
  *  1. the result is 0, CK_E_INVALID or CK_E_TOOBIG (a line over ck_config_line_max()); on
- *     failure the message names the file, and the config may be half-applied but every field still holds a value its key accepts;
+ *     failure the message names the file, and the config may be half-applied but every field still
+ * holds a value its key accepts;
  *  2. on success every numeric setting lies in its documented range and every string is
  *     NUL-terminated inside its array (range checks);
  *  3. loading is deterministic: the same file on fresh defaults gives the same config;
@@ -51,7 +52,8 @@ static void check_ranges(const struct ck_config *c)
 	CHECK(c->expiry_critical_days >= 0 && c->expiry_critical_days <= 3650);
 	CHECK(c->bulk_import_max_batch_size >= 1 && c->bulk_import_max_batch_size <= 100000);
 	CHECK(c->bulk_validate_max_batch_size >= 1 && c->bulk_validate_max_batch_size <= 100000);
-	CHECK(c->bulk_compliance_max_batch_size >= 1 && c->bulk_compliance_max_batch_size <= 100000);
+	CHECK(c->bulk_compliance_max_batch_size >= 1 &&
+	      c->bulk_compliance_max_batch_size <= 100000);
 	CHECK(c->bulk_detect_max_batch_size >= 1 && c->bulk_detect_max_batch_size <= 100000);
 	CHECK(c->bulk_status_update_max_batch_size >= 1 &&
 	      c->bulk_status_update_max_batch_size <= 100000);
@@ -120,7 +122,8 @@ static void check_round_trip(const struct ck_config *c)
 		    c->bulk_import_max_batch_size, c->bulk_validate_max_batch_size);
 	strbuf_addf(&sb, "bulk_compliance_max_batch_size = %d\nbulk_detect_max_batch_size = %d\n",
 		    c->bulk_compliance_max_batch_size, c->bulk_detect_max_batch_size);
-	strbuf_addf(&sb, "bulk_status_update_max_batch_size = %d\nbulk_assign_max_batch_size = %d\n",
+	strbuf_addf(&sb,
+		    "bulk_status_update_max_batch_size = %d\nbulk_assign_max_batch_size = %d\n",
 		    c->bulk_status_update_max_batch_size, c->bulk_assign_max_batch_size);
 	strbuf_addf(&sb, "max_export_size = %d\nmax_pem_bytes = %ld\n", c->max_export_size,
 		    c->max_pem_bytes);

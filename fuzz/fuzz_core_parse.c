@@ -50,7 +50,8 @@ static int model_i64(const char *s, __int128 *ret)
 static void fuzz_i64(struct fz *f)
 {
 	int full = fz_u8(f) & 1; /* half the time the full range, as the filters use it */
-	int64_t min = full ? INT64_MIN : (int64_t)fz_u64(f), max = full ? INT64_MAX : (int64_t)fz_u64(f);
+	int64_t min = full ? INT64_MIN : (int64_t)fz_u64(f),
+		max = full ? INT64_MAX : (int64_t)fz_u64(f);
 	int64_t v = 0, again = 0;
 	char *s = fz_dup(f->p, f->n), buf[32];
 	__int128 want = 0;
@@ -120,10 +121,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz f = {data, size};
 
 	switch (fz_u8(&f) % 4) {
-	case 0: fuzz_i64(&f); break;
-	case 1: fuzz_bool(&f); break;
-	case 2: fuzz_time(&f); break;
-	default: check_format((int64_t)fz_u64(&f)); break;
+	case 0:
+		fuzz_i64(&f);
+		break;
+	case 1:
+		fuzz_bool(&f);
+		break;
+	case 2:
+		fuzz_time(&f);
+		break;
+	default:
+		check_format((int64_t)fz_u64(&f));
+		break;
 	}
 	return 0;
 }

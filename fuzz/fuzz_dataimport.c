@@ -32,7 +32,9 @@ static int64_t count_rows(const char *content, size_t len, int json)
 	if (json) {
 		json_error_t jerr;
 		json_t *j = json_loadb(content, len, JSON_DECODE_ANY, &jerr);
-		int64_t n = json_is_array(j) ? (int64_t)json_array_size(j) : json_is_object(j) ? 1 : -1;
+		int64_t n = json_is_array(j)	? (int64_t)json_array_size(j)
+			    : json_is_object(j) ? 1
+						: -1;
 		json_decref(j);
 		return n;
 	}
@@ -74,7 +76,8 @@ static void check_errors(json_t *body)
 	if (!errs)
 		return;
 	CHECK(json_is_array(errs) && json_array_size(errs) > 0);
-	json_array_foreach(errs, i, e) {
+	json_array_foreach(errs, i, e)
+	{
 		json_t *row = json_object_get(e, "row"), *msg = json_object_get(e, "message");
 		CHECK(json_is_integer(row) && json_integer_value(row) >= 0);
 		CHECK(json_is_string(json_object_get(e, "field")));
@@ -97,7 +100,9 @@ static void check_created(struct fz_app *a, json_t *body, int64_t certs_before, 
 	CHECK((int64_t)json_array_size(list) == json_integer_value(created));
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\v' || *p == '\f')
 		p++;
-	json = fmt && !strcmp(fmt, "json") ? 1 : fmt && !strcmp(fmt, "csv") ? 0 : (*p == '[' || *p == '{');
+	json = fmt && !strcmp(fmt, "json")  ? 1
+	       : fmt && !strcmp(fmt, "csv") ? 0
+					    : (*p == '[' || *p == '{');
 	CHECK(json_integer_value(created) + json_integer_value(skipped) ==
 	      count_rows(json_string_value(content), json_string_length(content), json));
 	check_no_keys(a);

@@ -17,9 +17,9 @@
 #include "api/lifecycle_actions.h"
 #include "fuzz_util.h"
 
-static const char *const fields[] = {"status",		 "valid_from", "valid_to", "issuer",
-				     "algorithm",	 "key_size",   "assignment_count",
-				     "tenant",		 NULL};
+static const char *const fields[] = {"status",		 "valid_from", "valid_to",
+				     "issuer",		 "algorithm",  "key_size",
+				     "assignment_count", "tenant",     NULL};
 
 static json_t *index_of(json_t *items)
 {
@@ -27,7 +27,8 @@ static json_t *index_of(json_t *items)
 	size_t i;
 
 	CHECK(idx);
-	json_array_foreach(items, i, v) {
+	json_array_foreach(items, i, v)
+	{
 		json_t *fp = json_is_object(v) ? json_object_get(v, "fingerprint_sha256") : NULL;
 		if (json_is_string(fp) && json_string_length(fp))
 			json_object_set(idx, json_string_value(fp), v);
@@ -57,7 +58,8 @@ static void check_only(json_t *list, json_t *in, json_t *notin)
 	json_t *v;
 	size_t want = 0, i;
 
-	json_object_foreach(in, k, v) {
+	json_object_foreach(in, k, v)
+	{
 		int found = 0;
 		if (json_object_get(notin, k))
 			continue;
@@ -75,19 +77,22 @@ static void check_changed(json_t *changed, json_t *io, json_t *in, int64_t uncha
 	json_t *v, *e, *c;
 	size_t i, j, both = 0, ndiff = 0;
 
-	json_object_foreach(in, k, v) {
+	json_object_foreach(in, k, v)
+	{
 		if (!json_object_get(io, k))
 			continue;
 		both++;
 		ndiff += differs(json_object_get(io, k), v);
 	}
 	CHECK(json_array_size(changed) == ndiff && (size_t)unchanged == both - ndiff);
-	json_array_foreach(changed, i, e) {
+	json_array_foreach(changed, i, e)
+	{
 		const char *fp = json_string_value(json_object_get(e, "fingerprint_sha256"));
 		json_t *o, *n, *changes = json_object_get(e, "changes");
 		CHECK(fp && (o = json_object_get(io, fp)) && (n = json_object_get(in, fp)));
 		CHECK(json_is_array(changes) && json_array_size(changes) > 0);
-		json_array_foreach(changes, j, c) {
+		json_array_foreach(changes, j, c)
+		{
 			const char *name = json_string_value(json_object_get(c, "field"));
 			CHECK(name);
 			CHECK(json_equal(json_object_get(c, "old"), field_or_null(o, name)));
@@ -99,13 +104,15 @@ static void check_changed(json_t *changed, json_t *io, json_t *in, int64_t uncha
 
 static void check_200(json_t *req, json_t *resp)
 {
-	json_t *io = index_of(json_object_get(req, "old")), *in = index_of(json_object_get(req, "new"));
+	json_t *io = index_of(json_object_get(req, "old")),
+	       *in = index_of(json_object_get(req, "new"));
 	json_t *sum = json_object_get(resp, "summary");
 	json_t *added = json_object_get(resp, "added"), *removed = json_object_get(resp, "removed");
 	json_t *changed = json_object_get(resp, "changed");
 
 	CHECK(json_is_array(added) && json_is_array(removed) && json_is_array(changed));
-	CHECK(json_integer_value(json_object_get(sum, "added_count")) == (json_int_t)json_array_size(added));
+	CHECK(json_integer_value(json_object_get(sum, "added_count")) ==
+	      (json_int_t)json_array_size(added));
 	CHECK(json_integer_value(json_object_get(sum, "removed_count")) ==
 	      (json_int_t)json_array_size(removed));
 	CHECK(json_integer_value(json_object_get(sum, "changed_count")) ==
@@ -121,7 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_app *a = fz_app_get();
 	char *text = fz_dup(data, size);
-	struct http_request req = {"POST", "", "", NULL, 0, text, size, "fuzz", "127.0.0.1", 0, NULL};
+	struct http_request req = {"POST", "",	   "",		NULL, 0,   text,
+				   size,   "fuzz", "127.0.0.1", 0,    NULL};
 	struct http_response resp;
 	struct api_req ar;
 	json_t *body, *sent, *old, *new;

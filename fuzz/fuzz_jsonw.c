@@ -24,8 +24,8 @@
 #define MAX_OPS 4096
 
 struct level {
-	json_t *v;  /* the container being filled (borrowed from its parent) */
-	char *key;  /* pending key inside an object, or NULL */
+	json_t *v; /* the container being filled (borrowed from its parent) */
+	char *key; /* pending key inside an object, or NULL */
 };
 
 struct prog {
@@ -91,7 +91,10 @@ static void put(struct prog *p, json_t *v)
 	}
 }
 
-static int in_object(const struct prog *p) { return p->depth && json_is_object(p->st[p->depth - 1].v); }
+static int in_object(const struct prog *p)
+{
+	return p->depth && json_is_object(p->st[p->depth - 1].v);
+}
 
 /* A value may be written now: top level (once), in an array, or after a key. */
 static int value_ok(const struct prog *p)
@@ -196,7 +199,8 @@ static void op_scalar(struct prog *p, struct fz *f, int kind)
 		put(p, json_null());
 		break;
 	default: /* times within 0000..9999, the range the parser accepts */
-		u %= (uint64_t)(ck_days_from_civil(10000, 1, 1) - ck_days_from_civil(0, 1, 1)) * 86400;
+		u %= (uint64_t)(ck_days_from_civil(10000, 1, 1) - ck_days_from_civil(0, 1, 1)) *
+		     86400;
 		jsonw_time(&p->w, (int64_t)u + ck_days_from_civil(0, 1, 1) * 86400);
 		ck_format_time((int64_t)u + ck_days_from_civil(0, 1, 1) * 86400, t);
 		put(p, json_string(t));
@@ -209,12 +213,24 @@ static void run(struct prog *p, struct fz *f)
 	for (int i = 0; i < MAX_OPS && !fz_empty(f); i++) {
 		uint8_t op = fz_u8(f);
 		switch (op % 11) {
-		case 0: op_open(p, 1); break;
-		case 1: op_open(p, 0); break;
-		case 2: op_close(p); break;
-		case 3: op_key(p, f); break;
-		case 4: op_string(p, f); break;
-		default: op_scalar(p, f, op % 11 - 5); break;
+		case 0:
+			op_open(p, 1);
+			break;
+		case 1:
+			op_open(p, 0);
+			break;
+		case 2:
+			op_close(p);
+			break;
+		case 3:
+			op_key(p, f);
+			break;
+		case 4:
+			op_string(p, f);
+			break;
+		default:
+			op_scalar(p, f, op % 11 - 5);
+			break;
 		}
 	}
 	while (p->depth) { /* finish the document: a pending key gets null */

@@ -138,7 +138,8 @@ static inline void fz_req_init(struct api_req *ar, struct fz_app *a, struct http
 	ar->ctx.username = ar->user.username;
 	api_req_snapshots(ar);
 	ar->http = req;
-	ar->ctx.request_id = req->request_id; /* "seed" or "fuzz": lets a target find its changelog rows */
+	ar->ctx.request_id =
+	    req->request_id; /* "seed" or "fuzz": lets a target find its changelog rows */
 	snprintf(ar->base_url, sizeof(ar->base_url), "http://127.0.0.1:8080");
 }
 
@@ -158,8 +159,8 @@ static inline void fz_req_release(struct api_req *ar, struct http_response *resp
 static inline int fz_post(struct fz_app *a, const char *resource, const char *body)
 {
 	const struct api_resource *res = api_registry_find(resource);
-	struct http_request req = {"POST", NULL, "", NULL, 0, body, strlen(body), "seed",
-				   "127.0.0.1", 0, NULL};
+	struct http_request req = {"POST",	 NULL,	 "",	      NULL, 0,	 body,
+				   strlen(body), "seed", "127.0.0.1", 0,    NULL};
 	struct http_response resp;
 	struct api_req ar;
 	int status;
@@ -181,17 +182,22 @@ static inline void fz_seed(struct fz_app *a)
 {
 	CHECK(fz_post(a, "tenants", "{\"name\": \"Acme\", \"slug\": \"acme\"}") == 201);
 	CHECK(fz_post(a, "tags", "{\"name\": \"Prod\", \"slug\": \"prod\"}") == 201);
-	CHECK(fz_post(a, "certificates",
-		      "{\"common_name\": \"www.example.com\", \"serial_number\": \"01:AB\","
-		      " \"fingerprint_sha256\": \"" FZ_FP32(A) "\", \"issuer\": \"CN=R3,O=Let's Encrypt\","
-		      " \"valid_from\": \"2025-01-01T00:00:00Z\", \"valid_to\": \"2026-01-01\","
-		      " \"algorithm\": \"rsa\", \"key_size\": 2048, \"tenant\": 1,"
-		      " \"sans\": [\"www.example.com\", \"example.com\"], \"tags\": [{\"slug\": \"prod\"}]}") == 201);
+	CHECK(fz_post(
+		  a, "certificates",
+		  "{\"common_name\": \"www.example.com\", \"serial_number\": \"01:AB\","
+		  " \"fingerprint_sha256\": \"" FZ_FP32(
+		      A) "\", \"issuer\": \"CN=R3,O=Let's Encrypt\","
+			 " \"valid_from\": \"2025-01-01T00:00:00Z\", \"valid_to\": \"2026-01-01\","
+			 " \"algorithm\": \"rsa\", \"key_size\": 2048, \"tenant\": 1,"
+			 " \"sans\": [\"www.example.com\", \"example.com\"], \"tags\": [{\"slug\": "
+			 "\"prod\"}]}") == 201);
 	CHECK(fz_post(a, "certificates",
 		      "{\"common_name\": \"api.example.org\", \"serial_number\": \"7F\","
-		      " \"fingerprint_sha256\": \"" FZ_FP32(B) "\", \"issuer\": \"CN=Internal CA\","
-		      " \"valid_from\": \"2024-06-01\", \"valid_to\": \"2030-06-01T12:00:00+02:00\","
-		      " \"algorithm\": \"ecdsa\", \"status\": \"active\"}") == 201);
+		      " \"fingerprint_sha256\": \"" FZ_FP32(
+			  B) "\", \"issuer\": \"CN=Internal CA\","
+			     " \"valid_from\": \"2024-06-01\", \"valid_to\": "
+			     "\"2030-06-01T12:00:00+02:00\","
+			     " \"algorithm\": \"ecdsa\", \"status\": \"active\"}") == 201);
 }
 
 /* The response body parsed by jansson (the oracle: every API answer must be valid JSON). */

@@ -4,8 +4,14 @@
 #include <string.h>
 
 #define GET_HEAD (API_M_GET | API_M_HEAD)
-#define PERM_READ(...) {.level = API_PERM_READ, .names = {__VA_ARGS__}}
-#define PERM_WRITE(...) {.level = API_PERM_WRITE, .names = {__VA_ARGS__}}
+#define PERM_READ(...)                                                                             \
+	{                                                                                          \
+		.level = API_PERM_READ, .names = { __VA_ARGS__ }                                   \
+	}
+#define PERM_WRITE(...)                                                                            \
+	{                                                                                          \
+		.level = API_PERM_WRITE, .names = { __VA_ARGS__ }                                  \
+	}
 
 /* Every explicit endpoint: the one list the router (dispatch, 404/405, authorization, body)
  * and the OpenAPI document read. A new action is added here and nowhere else. The permission
@@ -13,92 +19,174 @@
  * needs bulk_operations; actions the reference does not have (revert-renewal, seed-defaults,
  * the compliance report) name the closest model permission. */
 const struct api_action api_actions[] = {
-    {.resource = "certificates", .rest = "import/", .methods = API_M_POST,
-     .perm = PERM_WRITE("import_certificate"), .body = API_BODY_JSON, .handler = api_act_cert_import,
+    {.resource = "certificates",
+     .rest = "import/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("import_certificate"),
+     .body = API_BODY_JSON,
+     .handler = api_act_cert_import,
      .summary = "Import a PEM certificate (leaf + chain); dry_run previews"},
-    {.resource = "certificates", .rest = "bulk-import/", .methods = API_M_POST,
-     .perm = PERM_WRITE("import_certificate", "bulk_operations"), .body = API_BODY_JSON,
+    {.resource = "certificates",
+     .rest = "bulk-import/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("import_certificate", "bulk_operations"),
+     .body = API_BODY_JSON,
      .handler = api_act_cert_bulk_import,
      .summary = "Import up to bulk_import_max_batch_size PEM certificates atomically"},
-    {.resource = "certificates", .rest = "bulk-data-import/", .methods = API_M_POST,
-     .perm = PERM_WRITE("import_certificate", "bulk_operations"), .body = API_BODY_JSON,
+    {.resource = "certificates",
+     .rest = "bulk-data-import/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("import_certificate", "bulk_operations"),
+     .body = API_BODY_JSON,
      .handler = api_act_cert_bulk_data_import,
      .summary = "Import certificate metadata from CSV or JSON content"},
-    {.resource = "certificates", .rest = "import-file/", .methods = API_M_POST,
-     .perm = PERM_WRITE("import_certificate"), .body = API_BODY_MULTIPART,
+    {.resource = "certificates",
+     .rest = "import-file/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("import_certificate"),
+     .body = API_BODY_MULTIPART,
      .handler = api_act_cert_import_file,
      .summary = "Import a PEM, DER or PKCS#7 file (multipart field 'file')"},
-    {.resource = "certificates", .rest = "export/", .methods = GET_HEAD | API_M_POST,
-     .perm = PERM_READ("view_certificate"), .body = API_BODY_JSON_OPTIONAL,
+    {.resource = "certificates",
+     .rest = "export/",
+     .methods = GET_HEAD | API_M_POST,
+     .perm = PERM_READ("view_certificate"),
+     .body = API_BODY_JSON_OPTIONAL,
      .handler = api_act_cert_export_list,
      .summary = "Export certificates as csv|json|yaml|pem (query or JSON body)"},
-    {.resource = "certificates", .rest = "export/", .detail = 1, .methods = GET_HEAD,
-     .perm = PERM_READ("view_certificate"), .handler = api_act_cert_export_one,
+    {.resource = "certificates",
+     .rest = "export/",
+     .detail = 1,
+     .methods = GET_HEAD,
+     .perm = PERM_READ("view_certificate"),
+     .handler = api_act_cert_export_one,
      .summary = "Export one certificate (pem by default)"},
-    {.resource = "certificates", .rest = "bulk-assign/", .methods = API_M_POST,
-     .perm = PERM_WRITE("add_certificateassignment", "bulk_operations"), .body = API_BODY_JSON,
-     .handler = api_act_cert_bulk_assign, .summary = "Assign many certificates to one object"},
-    {.resource = "certificates", .rest = "lifecycle/", .detail = 1, .methods = API_M_GET,
-     .perm = PERM_READ("view_certificate"), .handler = api_act_cert_lifecycle,
+    {.resource = "certificates",
+     .rest = "bulk-assign/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("add_certificateassignment", "bulk_operations"),
+     .body = API_BODY_JSON,
+     .handler = api_act_cert_bulk_assign,
+     .summary = "Assign many certificates to one object"},
+    {.resource = "certificates",
+     .rest = "lifecycle/",
+     .detail = 1,
+     .methods = API_M_GET,
+     .perm = PERM_READ("view_certificate"),
+     .handler = api_act_cert_lifecycle,
      .summary = "Lifecycle events, newest first (max 50)"},
-    {.resource = "certificates", .rest = "renew/", .detail = 1, .methods = API_M_POST,
-     .perm = PERM_WRITE("renew_certificate", "change_certificate"), .body = API_BODY_JSON,
+    {.resource = "certificates",
+     .rest = "renew/",
+     .detail = 1,
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("renew_certificate", "change_certificate"),
+     .body = API_BODY_JSON,
      .handler = api_act_cert_renew,
      .summary = "Janus renewal: replace with a new PEM, move assignments (one transaction)"},
-    {.resource = "certificates", .rest = "revert-renewal/", .detail = 1, .methods = API_M_POST,
-     .perm = PERM_WRITE("renew_certificate", "change_certificate"), .handler = api_act_cert_revert_renewal,
+    {.resource = "certificates",
+     .rest = "revert-renewal/",
+     .detail = 1,
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("renew_certificate", "change_certificate"),
+     .handler = api_act_cert_revert_renewal,
      .summary = "Undo a renewal (old certificate active again)"},
-    {.resource = "certificates", .rest = "validate-chain/", .detail = 1, .methods = API_M_POST,
-     .perm = PERM_WRITE("change_certificate"), .body = API_BODY_JSON_OPTIONAL,
-     .handler = api_act_cert_validate_chain, .summary = "Validate the stored chain with OpenSSL"},
-    {.resource = "certificates", .rest = "bulk-validate-chain/", .methods = API_M_POST,
-     .perm = PERM_WRITE("change_certificate", "bulk_operations"), .body = API_BODY_JSON,
+    {.resource = "certificates",
+     .rest = "validate-chain/",
+     .detail = 1,
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("change_certificate"),
+     .body = API_BODY_JSON_OPTIONAL,
+     .handler = api_act_cert_validate_chain,
+     .summary = "Validate the stored chain with OpenSSL"},
+    {.resource = "certificates",
+     .rest = "bulk-validate-chain/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("change_certificate", "bulk_operations"),
+     .body = API_BODY_JSON,
      .handler = api_act_cert_bulk_validate_chain,
      .summary = "Validate the chains of many certificates"},
-    {.resource = "certificates", .rest = "detect-acme/", .detail = 1, .methods = API_M_POST,
-     .perm = PERM_WRITE("change_certificate"), .handler = api_act_cert_detect_acme,
+    {.resource = "certificates",
+     .rest = "detect-acme/",
+     .detail = 1,
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("change_certificate"),
+     .handler = api_act_cert_detect_acme,
      .summary = "Detect the ACME provider from the issuer"},
-    {.resource = "certificates", .rest = "bulk-detect-acme/", .methods = API_M_POST,
-     .perm = PERM_WRITE("change_certificate", "bulk_operations"), .body = API_BODY_JSON,
+    {.resource = "certificates",
+     .rest = "bulk-detect-acme/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("change_certificate", "bulk_operations"),
+     .body = API_BODY_JSON,
      .handler = api_act_cert_bulk_detect_acme,
      .summary = "Detect ACME providers for many certificates"},
-    {.resource = "certificates", .rest = "bulk-status-update/", .methods = API_M_POST,
-     .perm = PERM_WRITE("change_certificate", "bulk_operations"), .body = API_BODY_JSON,
-     .handler = api_act_cert_bulk_status_update, .summary = "Set the status of many certificates"},
-    {.resource = "certificates", .rest = "diff/", .methods = API_M_POST,
-     .perm = PERM_READ("view_certificate"), .body = API_BODY_JSON, .handler = api_act_cert_diff,
+    {.resource = "certificates",
+     .rest = "bulk-status-update/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("change_certificate", "bulk_operations"),
+     .body = API_BODY_JSON,
+     .handler = api_act_cert_bulk_status_update,
+     .summary = "Set the status of many certificates"},
+    {.resource = "certificates",
+     .rest = "diff/",
+     .methods = API_M_POST,
+     .perm = PERM_READ("view_certificate"),
+     .body = API_BODY_JSON,
+     .handler = api_act_cert_diff,
      .summary = "Compare two inventory snapshots"},
-    {.resource = "certificates", .rest = "compliance-check/", .detail = 1, .methods = API_M_POST,
-     .perm = PERM_WRITE("manage_compliance"), .body = API_BODY_JSON_OPTIONAL,
+    {.resource = "certificates",
+     .rest = "compliance-check/",
+     .detail = 1,
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("manage_compliance"),
+     .body = API_BODY_JSON_OPTIONAL,
      .handler = api_act_cert_compliance_check,
      .summary = "Run compliance policies on a certificate"},
-    {.resource = "certificates", .rest = "bulk-compliance-check/", .methods = API_M_POST,
-     .perm = PERM_WRITE("manage_compliance", "bulk_operations"), .body = API_BODY_JSON,
+    {.resource = "certificates",
+     .rest = "bulk-compliance-check/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("manage_compliance", "bulk_operations"),
+     .body = API_BODY_JSON,
      .handler = api_act_cert_bulk_compliance_check,
      .summary = "Run compliance policies on many certificates"},
-    {.resource = "csrs", .rest = "import/", .methods = API_M_POST,
-     .perm = PERM_WRITE("add_certificatesigningrequest"), .body = API_BODY_JSON,
-     .handler = api_act_csr_import, .summary = "Import a PEM CSR"},
-    {.resource = "certificate-authorities", .rest = "seed-defaults/", .methods = API_M_POST,
-     .perm = PERM_WRITE("add_certificateauthority"), .handler = api_act_ca_seed_defaults,
+    {.resource = "csrs",
+     .rest = "import/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("add_certificatesigningrequest"),
+     .body = API_BODY_JSON,
+     .handler = api_act_csr_import,
+     .summary = "Import a PEM CSR"},
+    {.resource = "certificate-authorities",
+     .rest = "seed-defaults/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("add_certificateauthority"),
+     .handler = api_act_ca_seed_defaults,
      .summary = "Create the common public CAs"},
-    {.path = API_PLUGIN_PATH "analytics/summary/", .methods = GET_HEAD,
-     .perm = PERM_READ("view_certificate"), .handler = api_act_analytics_summary,
+    {.path = API_PLUGIN_PATH "analytics/summary/",
+     .methods = GET_HEAD,
+     .perm = PERM_READ("view_certificate"),
+     .handler = api_act_analytics_summary,
      .summary = "Dashboard aggregates (?tenant_id)"},
-    {.path = API_PLUGIN_PATH "compliance-report/", .methods = GET_HEAD,
-     .perm = PERM_READ("view_compliancecheck"), .handler = api_act_compliance_report,
+    {.path = API_PLUGIN_PATH "compliance-report/",
+     .methods = GET_HEAD,
+     .perm = PERM_READ("view_compliancecheck"),
+     .handler = api_act_compliance_report,
      .summary = "Compliance report (?tenant_id, ?export=csv|json)"},
-    {.path = API_PLUGIN_PATH "compliance-report/snapshot/", .methods = API_M_POST,
-     .perm = PERM_WRITE("manage_compliance"), .handler = api_act_compliance_snapshot,
+    {.path = API_PLUGIN_PATH "compliance-report/snapshot/",
+     .methods = API_M_POST,
+     .perm = PERM_WRITE("manage_compliance"),
+     .handler = api_act_compliance_snapshot,
      .summary = "Take today's compliance trend snapshot"},
-    {.path = API_PLUGIN_PATH "compliance-trend/", .methods = GET_HEAD,
-     .perm = PERM_READ("view_compliancecheck"), .handler = api_act_compliance_trend,
+    {.path = API_PLUGIN_PATH "compliance-trend/",
+     .methods = GET_HEAD,
+     .perm = PERM_READ("view_compliancecheck"),
+     .handler = api_act_compliance_trend,
      .summary = "Compliance trend snapshots (?days=90, ?tenant_id)"},
 };
 
 const size_t api_nactions = sizeof(api_actions) / sizeof(api_actions[0]);
 
-const struct api_action *api_action_find(const struct api_resource *res, const char *rest, int detail)
+const struct api_action *api_action_find(const struct api_resource *res, const char *rest,
+					 int detail)
 {
 	for (size_t i = 0; i < api_nactions; i++) {
 		const struct api_action *a = &api_actions[i];
@@ -130,8 +218,8 @@ static unsigned method_bit(const char *m)
 	return 0;
 }
 
-void api_action_serve(struct api_req *ar, const struct api_resource *res, const struct api_action *a,
-		      int64_t id)
+void api_action_serve(struct api_req *ar, const struct api_resource *res,
+		      const struct api_action *a, int64_t id)
 {
 	struct ck_error err;
 	json_t *body;
@@ -157,16 +245,25 @@ static const char *type_name(enum dom_ftype t)
 {
 	switch (t) {
 	case FT_ID:
-	case FT_INT: return "integer";
-	case FT_BOOL: return "boolean";
-	case FT_CHOICE: return "choice";
-	case FT_TIME: return "datetime";
+	case FT_INT:
+		return "integer";
+	case FT_BOOL:
+		return "boolean";
+	case FT_CHOICE:
+		return "choice";
+	case FT_TIME:
+		return "datetime";
 	case FT_STRLIST:
-	case FT_INTLIST: return "list";
-	case FT_JSON: return "json";
-	case FT_FK: return "field";
-	case FT_DOUBLE: return "float";
-	default: return "string";
+	case FT_INTLIST:
+		return "list";
+	case FT_JSON:
+		return "json";
+	case FT_FK:
+		return "field";
+	case FT_DOUBLE:
+		return "float";
+	default:
+		return "string";
 	}
 }
 

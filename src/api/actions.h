@@ -59,15 +59,16 @@ extern const struct api_action api_actions[];
 extern const size_t api_nactions;
 
 /* The entry of resource action <rest> of res (on a detail URL when detail), or NULL. */
-const struct api_action *api_action_find(const struct api_resource *res, const char *rest, int detail);
+const struct api_action *api_action_find(const struct api_resource *res, const char *rest,
+					 int detail);
 
 /* The entry of an endpoint outside the registry at `path` (canonical), or NULL. */
 const struct api_action *api_endpoint_find(const char *path);
 
 /* Serves a request for entry `a`: 405 when the method is not one of its methods, the answer of
  * api_authorize() when refused, 400 for a bad required JSON body, else the handler's. */
-void api_action_serve(struct api_req *ar, const struct api_resource *res, const struct api_action *a,
-		      int64_t id);
+void api_action_serve(struct api_req *ar, const struct api_resource *res,
+		      const struct api_action *a, int64_t id);
 
 /* ---- handlers, by file ---- */
 

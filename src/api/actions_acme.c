@@ -77,7 +77,8 @@ void api_lc_bulk_detect_acme(struct api_req *ar)
 	api_lc_bulk_job_init(&job);
 	r = api_body(ar, &body, &err);
 	if (!r)
-		r = api_lc_decode_ids(body, ar->app->cfg.bulk_detect_max_batch_size, &job.ids, &err);
+		r = api_lc_decode_ids(body, ar->app->cfg.bulk_detect_max_batch_size, &job.ids,
+				      &err);
 	if (!r)
 		r = api_lc_id_array(job.ids, &ids, &n);
 	if (!r)
@@ -149,8 +150,8 @@ void api_lc_bulk_status_update(struct api_req *ar)
 	api_lc_bulk_job_init(&job);
 	r = api_body(ar, &body, &err);
 	if (!r)
-		r = api_lc_decode_ids(body, ar->app->cfg.bulk_status_update_max_batch_size, &job.ids,
-			       &err);
+		r = api_lc_decode_ids(body, ar->app->cfg.bulk_status_update_max_batch_size,
+				      &job.ids, &err);
 	if (!r)
 		r = decode_status(body, &job.status, &err);
 	if (!r)
@@ -172,4 +173,3 @@ void api_lc_bulk_status_update(struct api_req *ar)
 	free(ids);
 	api_lc_bulk_job_release(&job);
 }
-

@@ -25,14 +25,17 @@ void api_import_item_release(struct import_item *it)
 int api_import_decode(struct api_req *ar, json_t *obj, int allow_dry_run, struct import_item *it,
 		      struct ck_error *err)
 {
-	static const char *const known[] = {"pem_content", "private_key_location", "tenant", "status", "dry_run", NULL};
+	static const char *const known[] = {
+	    "pem_content", "private_key_location", "tenant", "status", "dry_run", NULL};
 	const char *key;
 	json_t *v, *pem;
 
 	memset(it, 0, sizeof(*it));
 	if (!json_is_object(obj))
-		return ck_error_set(err, CK_E_INVALID, "non_field_errors", "Invalid data. Expected a dictionary.");
-	json_object_foreach(obj, key, v) {
+		return ck_error_set(err, CK_E_INVALID, "non_field_errors",
+				    "Invalid data. Expected a dictionary.");
+	json_object_foreach(obj, key, v)
+	{
 		int ok = 0;
 		for (int i = 0; known[i] && !ok; i++)
 			ok = !strcmp(key, known[i]) && (allow_dry_run || strcmp(key, "dry_run"));
@@ -52,8 +55,9 @@ int api_import_decode(struct api_req *ar, json_t *obj, int allow_dry_run, struct
 	v = json_object_get(obj, "private_key_location");
 	if (v && !json_is_null(v)) {
 		if (!json_is_string(v) || json_string_length(v) > 512)
-			return ck_error_set(err, CK_E_INVALID, "private_key_location",
-					    "Ensure this field is a string of no more than 512 characters.");
+			return ck_error_set(
+			    err, CK_E_INVALID, "private_key_location",
+			    "Ensure this field is a string of no more than 512 characters.");
 		it->key_location = json_string_value(v);
 	}
 	v = json_object_get(obj, "status");
@@ -62,7 +66,8 @@ int api_import_decode(struct api_req *ar, json_t *obj, int allow_dry_run, struct
 		for (int i = 0; json_is_string(v) && dom_cert_statuses[i] && !ok; i++)
 			ok = !strcmp(dom_cert_statuses[i], json_string_value(v));
 		if (!ok)
-			return ck_error_set(err, CK_E_INVALID, "status", "\"%.40s\" is not a valid choice.",
+			return ck_error_set(err, CK_E_INVALID, "status",
+					    "\"%.40s\" is not a valid choice.",
 					    json_is_string(v) ? json_string_value(v) : "?");
 		it->status = json_string_value(v);
 	}
@@ -71,16 +76,19 @@ int api_import_decode(struct api_req *ar, json_t *obj, int allow_dry_run, struct
 		int64_t p;
 		int found;
 		if (!json_is_integer(v))
-			return ck_error_set(err, CK_E_INVALID, "tenant", "Incorrect type. Expected pk value.");
+			return ck_error_set(err, CK_E_INVALID, "tenant",
+					    "Incorrect type. Expected pk value.");
 		p = json_integer_value(v);
 		if ((found = store_id_exists(ar->ctx.conn, "tenants", p, err)) < 0)
 			return CK_E_DB;
 		if (!found)
-			return ck_error_set(err, CK_E_INVALID, "tenant", "Invalid pk \"%lld\" - object does not exist.",
+			return ck_error_set(err, CK_E_INVALID, "tenant",
+					    "Invalid pk \"%lld\" - object does not exist.",
 					    (long long)p);
 		it->tenant = v;
 	}
-	if (dom_cert_parse_input(it->pem, it->pem_len, (size_t)ar->app->cfg.max_pem_bytes, &it->bundle, err)) {
+	if (dom_cert_parse_input(it->pem, it->pem_len, (size_t)ar->app->cfg.max_pem_bytes,
+				 &it->bundle, err)) {
 		if (err && !err->field[0])
 			snprintf(err->field, sizeof(err->field), "pem_content");
 		return err ? err->code : CK_E_PARSE;
@@ -88,7 +96,8 @@ int api_import_decode(struct api_req *ar, json_t *obj, int allow_dry_run, struct
 	if (!it->bundle->ncerts) {
 		api_import_item_release(it);
 		return ck_error_set(err, CK_E_PARSE, "pem_content",
-				    "No valid certificate found in input. Please provide a certificate in PEM format.");
+				    "No valid certificate found in input. Please provide a "
+				    "certificate in PEM format.");
 	}
 	return 0;
 }
@@ -96,12 +105,14 @@ int api_import_decode(struct api_req *ar, json_t *obj, int allow_dry_run, struct
 /* Builds the certificate record of an import item (leaf + chain + request options). */
 int api_import_record(const struct import_item *it, struct dom_record *rec)
 {
-	int r = dom_record_init(rec, dom_model_names(res_certificates.model), res_certificates.model->nfields);
+	int r = dom_record_init(rec, dom_model_names(res_certificates.model),
+				res_certificates.model->nfields);
 
 	if (!r)
 		r = dom_cert_record_from_x509(rec, &it->bundle->certs[0], it->bundle->issuer_chain);
 	if (!r && it->key_location)
-		r = dom_record_set_text(rec, "private_key_location", it->key_location, strlen(it->key_location));
+		r = dom_record_set_text(rec, "private_key_location", it->key_location,
+					strlen(it->key_location));
 	if (!r && it->tenant)
 		r = dom_record_set_int(rec, "tenant", json_integer_value(it->tenant));
 	if (!r && it->status)
@@ -152,7 +163,8 @@ static void preview_cert(struct api_req *ar, const struct x509_cert_info *c, str
 	jsonw_key(w, "valid_to");
 	jsonw_time(w, c->valid_to);
 	jsonw_kint(w, "days_remaining", dom_cert_days_remaining(c->valid_to, ar->ctx.now));
-	jsonw_kstr(w, "expiry_status", dom_cert_expiry_status(c->valid_to, ar->ctx.now, ar->ctx.cfg));
+	jsonw_kstr(w, "expiry_status",
+		   dom_cert_expiry_status(c->valid_to, ar->ctx.now, ar->ctx.cfg));
 	jsonw_key(w, "sans");
 	jsonw_arr_open(w);
 	for (size_t i = 0; i < c->nsans; i++)
@@ -168,14 +180,16 @@ static void preview_cert(struct api_req *ar, const struct x509_cert_info *c, str
 	jsonw_kbool(w, "is_self_signed", c->is_self_signed);
 	jsonw_key(w, "acme_provider");
 	jsonw_str(w, dom_acme_detect(c->issuer));
-	dom_cert_find_duplicate(&ar->ctx, c->serial_number, c->issuer, c->fingerprint_sha256, 0, &dup, &err);
+	dom_cert_find_duplicate(&ar->ctx, c->serial_number, c->issuer, c->fingerprint_sha256, 0,
+				&dup, &err);
 	jsonw_key(w, "duplicate_of");
 	if (dup)
 		api_render_object(ar, &res_certificates, dup, 1, w, NULL);
 	else
 		jsonw_null(w);
 	jsonw_key(w, "issuing_ca");
-	if (!dom_ca_detect(&ar->ctx, c->issuer, &ca, NULL) && ca && api_registry_find("certificate-authorities"))
+	if (!dom_ca_detect(&ar->ctx, c->issuer, &ca, NULL) && ca &&
+	    api_registry_find("certificate-authorities"))
 		api_render_object(ar, api_registry_find("certificate-authorities"), ca, 1, w, NULL);
 	else
 		jsonw_null(w);
@@ -188,7 +202,8 @@ static int64_t renewal_candidate(struct api_req *ar, const struct import_item *i
 	const struct x509_cert_info *leaf = &it->bundle->certs[0];
 
 	if (store_cert_renewal_candidate(ar->ctx.conn, leaf->common_name, leaf->fingerprint_sha256,
-					 it->tenant ? json_integer_value(it->tenant) : 0, &id, NULL))
+					 it->tenant ? json_integer_value(it->tenant) : 0, &id,
+					 NULL))
 		return 0;
 	return id;
 }
@@ -248,7 +263,8 @@ static void import_one(struct api_req *ar)
 }
 
 /* Validates every item before any write; duplicates inside the batch count too. */
-static int validate_batch(struct api_req *ar, struct import_job *job, json_t *body, struct jsonw *ew)
+static int validate_batch(struct api_req *ar, struct import_job *job, json_t *body,
+			  struct jsonw *ew)
 {
 	int failed = 0;
 
@@ -260,15 +276,17 @@ static int validate_batch(struct api_req *ar, struct import_job *job, json_t *bo
 		ck_error_clear(&err);
 		r = api_import_decode(ar, json_array_get(body, i), 0, &job->items[i], &err);
 		if (!r)
-			r = dom_cert_find_duplicate(&ar->ctx, job->items[i].bundle->certs[0].serial_number,
-						    job->items[i].bundle->certs[0].issuer,
-						    job->items[i].bundle->certs[0].fingerprint_sha256, 0, &dup, &err);
+			r = dom_cert_find_duplicate(
+			    &ar->ctx, job->items[i].bundle->certs[0].serial_number,
+			    job->items[i].bundle->certs[0].issuer,
+			    job->items[i].bundle->certs[0].fingerprint_sha256, 0, &dup, &err);
 		for (size_t k = 0; !r && !dup && k < i; k++)
 			if (job->items[k].bundle &&
 			    !strcmp(job->items[k].bundle->certs[0].fingerprint_sha256,
 				    job->items[i].bundle->certs[0].fingerprint_sha256)) {
-				r = ck_error_set(&err, CK_E_DUPLICATE, "pem_content",
-						 "Duplicate of certificate at index %zu in this request.", k);
+				r = ck_error_set(
+				    &err, CK_E_DUPLICATE, "pem_content",
+				    "Duplicate of certificate at index %zu in this request.", k);
 			}
 		if (!r && !dup)
 			continue;
@@ -338,7 +356,9 @@ static void bulk_import(struct api_req *ar)
 	r = run_import(ar, &job, &err);
 	if (r) {
 		if (r == CK_E_DUPLICATE)
-			ck_error_set(&err, r, NULL, "A database constraint error occurred. Check for duplicate certificates.");
+			ck_error_set(&err, r, NULL,
+				     "A database constraint error occurred. Check for duplicate "
+				     "certificates.");
 		api_fail(ar, r, &err);
 		goto out;
 	}
@@ -364,10 +384,16 @@ static const char *event_label(const char *type)
 	static const struct {
 		const char *type, *label;
 	} labels[] = {
-		{"imported", "Imported"}, {"issued", "Issued"}, {"activated", "Activated"},
-		{"status_changed", "Status Changed"}, {"renewed", "Renewed"}, {"revoked", "Revoked"},
-		{"archived", "Archived"}, {"assignment_added", "Assignment Added"},
-		{"assignment_removed", "Assignment Removed"}, {"renewal_reverted", "Renewal Reverted"},
+	    {"imported", "Imported"},
+	    {"issued", "Issued"},
+	    {"activated", "Activated"},
+	    {"status_changed", "Status Changed"},
+	    {"renewed", "Renewed"},
+	    {"revoked", "Revoked"},
+	    {"archived", "Archived"},
+	    {"assignment_added", "Assignment Added"},
+	    {"assignment_removed", "Assignment Removed"},
+	    {"renewal_reverted", "Renewal Reverted"},
 	};
 
 	for (size_t i = 0; type && i < sizeof(labels) / sizeof(labels[0]); i++)

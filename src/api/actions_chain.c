@@ -124,7 +124,6 @@ free_res:
 	free(res);
 }
 
-
 /* One entry of bulk-validate-chain, as the domain command reports it. */
 static int chain_report(void *arg, const struct dom_cert_report *rep)
 {
@@ -168,7 +167,8 @@ void api_lc_bulk_validate_chain(struct api_req *ar)
 	api_lc_bulk_job_init(&job);
 	r = decode_at(ar, 1, &body, &job.at, &err);
 	if (!r)
-		r = api_lc_decode_ids(body, ar->app->cfg.bulk_validate_max_batch_size, &job.ids, &err);
+		r = api_lc_decode_ids(body, ar->app->cfg.bulk_validate_max_batch_size, &job.ids,
+				      &err);
 	if (!r)
 		r = api_lc_id_array(job.ids, &ids, &n);
 	if (!r)
@@ -189,4 +189,3 @@ void api_lc_bulk_validate_chain(struct api_req *ar)
 	free(ids);
 	api_lc_bulk_job_release(&job);
 }
-

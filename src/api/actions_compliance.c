@@ -144,7 +144,8 @@ static void compliance_check(struct api_req *ar, int64_t id)
 		job.policy_ids = NULL;
 	}
 	if (!r)
-		r = dom_compliance_check(&ar->ctx, id, job.policy_ids, job.npolicy_ids, &job.run, &err);
+		r = dom_compliance_check(&ar->ctx, id, job.policy_ids, job.npolicy_ids, &job.run,
+					 &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else
@@ -255,8 +256,8 @@ static void bulk_compliance_check(struct api_req *ar)
 	jsonw_arr_open(&job.w);
 	r = decode_bulk(ar, &job, &err);
 	if (!r)
-		r = dom_compliance_check_bulk(&ar->ctx, job.cert_ids, job.ncert_ids, job.policy_ids, job.npolicy_ids,
-					      bulk_visit, &job, &err);
+		r = dom_compliance_check_bulk(&ar->ctx, job.cert_ids, job.ncert_ids, job.policy_ids,
+					      job.npolicy_ids, bulk_visit, &job, &err);
 	jsonw_arr_close(&job.w);
 	if (!r)
 		r = jsonw_result(&job.w);

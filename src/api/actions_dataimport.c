@@ -691,14 +691,20 @@ static int create_file_certs(struct api_req *ar, struct file_job *job, struct ck
 {
 	size_t n = job->chain ? 1 : job->b->ncerts;
 	struct dom_record *recs = calloc(n, sizeof(*recs));
-	struct dom_cert_import imp = {
-	    .recs = recs, .n = n, .dups = DOM_IMPORT_DUP_SKIP, .ret_ids = job->ids, .on_skip = file_dup, .arg = job};
+	struct dom_cert_import imp = {.recs = recs,
+				      .n = n,
+				      .dups = DOM_IMPORT_DUP_SKIP,
+				      .ret_ids = job->ids,
+				      .on_skip = file_dup,
+				      .arg = job};
 	int r = recs ? 0 : CK_E_NOMEM;
 
 	for (size_t i = 0; i < n && !r; i++) {
-		r = dom_record_init(&recs[i], dom_model_names(res_certificates.model), res_certificates.model->nfields);
+		r = dom_record_init(&recs[i], dom_model_names(res_certificates.model),
+				    res_certificates.model->nfields);
 		if (!r)
-			r = dom_cert_record_from_x509(&recs[i], &job->b->certs[i], job->chain ? job->b->issuer_chain : "");
+			r = dom_cert_record_from_x509(&recs[i], &job->b->certs[i],
+						      job->chain ? job->b->issuer_chain : "");
 		if (!r && job->tenant)
 			r = dom_record_set_int(&recs[i], "tenant", job->tenant);
 	}

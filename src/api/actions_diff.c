@@ -165,4 +165,3 @@ void api_lc_diff(struct api_req *ar)
 	json_decref(io);
 	json_decref(in);
 }
-

@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* ---- renew / revert ---- */
 
 static void send_pair(struct api_req *ar, int status, int64_t old_id, int64_t new_id,

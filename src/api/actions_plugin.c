@@ -18,8 +18,10 @@ static int check_keys(json_t *obj, const char *const *known, struct ck_error *er
 	json_t *v;
 
 	if (!json_is_object(obj))
-		return ck_error_set(err, CK_E_INVALID, "non_field_errors", "Invalid data. Expected a dictionary.");
-	json_object_foreach(obj, key, v) {
+		return ck_error_set(err, CK_E_INVALID, "non_field_errors",
+				    "Invalid data. Expected a dictionary.");
+	json_object_foreach(obj, key, v)
+	{
 		int ok = 0;
 		(void)v;
 		for (int i = 0; known[i] && !ok; i++)
@@ -30,14 +32,17 @@ static int check_keys(json_t *obj, const char *const *known, struct ck_error *er
 	return 0;
 }
 
-static int set_text_field(struct dom_record *rec, json_t *body, const char *key, size_t max, struct ck_error *err)
+static int set_text_field(struct dom_record *rec, json_t *body, const char *key, size_t max,
+			  struct ck_error *err)
 {
 	json_t *v = json_object_get(body, key);
 
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_string(v) || json_string_length(v) > max)
-		return ck_error_set(err, CK_E_INVALID, key, "Ensure this field is a string of no more than %zu characters.", max);
+		return ck_error_set(err, CK_E_INVALID, key,
+				    "Ensure this field is a string of no more than %zu characters.",
+				    max);
 	return dom_record_set_text(rec, key, json_string_value(v), json_string_length(v));
 }
 
@@ -45,10 +50,15 @@ static int csr_record(struct dom_record *rec, const struct x509_csr_info *c)
 {
 	const struct {
 		const char *name, *value;
-	} texts[] = {{"common_name", c->common_name}, {"organization", c->organization},
-		     {"organizational_unit", c->organizational_unit}, {"locality", c->locality},
-		     {"state", c->state}, {"country", c->country}, {"algorithm", c->algorithm},
-		     {"fingerprint_sha256", c->fingerprint_sha256}, {"pem_content", c->pem}};
+	} texts[] = {{"common_name", c->common_name},
+		     {"organization", c->organization},
+		     {"organizational_unit", c->organizational_unit},
+		     {"locality", c->locality},
+		     {"state", c->state},
+		     {"country", c->country},
+		     {"algorithm", c->algorithm},
+		     {"fingerprint_sha256", c->fingerprint_sha256},
+		     {"pem_content", c->pem}};
 	json_t *sans = json_array();
 	char *text;
 	int r = 0;
@@ -56,7 +66,8 @@ static int csr_record(struct dom_record *rec, const struct x509_csr_info *c)
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]) && !r; i++)
 		r = dom_record_set_text(rec, texts[i].name, texts[i].value, strlen(texts[i].value));
 	if (!r)
-		r = c->key_size < 0 ? dom_record_set_null(rec, "key_size") : dom_record_set_int(rec, "key_size", c->key_size);
+		r = c->key_size < 0 ? dom_record_set_null(rec, "key_size")
+				    : dom_record_set_int(rec, "key_size", c->key_size);
 	for (size_t i = 0; i < c->nsans; i++)
 		json_array_append_new(sans, json_string(c->sans[i]));
 	text = json_dumps(sans, JSON_COMPACT);
@@ -73,16 +84,22 @@ static void csr_preview(struct api_req *ar, const struct x509_csr_info *c)
 {
 	const struct {
 		const char *name, *value;
-	} texts[] = {{"common_name", c->common_name}, {"organization", c->organization},
-		     {"organizational_unit", c->organizational_unit}, {"locality", c->locality},
-		     {"state", c->state}, {"country", c->country}, {"subject_string", c->subject},
-		     {"algorithm", c->algorithm}, {"fingerprint_sha256", c->fingerprint_sha256}};
+	} texts[] = {{"common_name", c->common_name},
+		     {"organization", c->organization},
+		     {"organizational_unit", c->organizational_unit},
+		     {"locality", c->locality},
+		     {"state", c->state},
+		     {"country", c->country},
+		     {"subject_string", c->subject},
+		     {"algorithm", c->algorithm},
+		     {"fingerprint_sha256", c->fingerprint_sha256}};
 	struct ck_error err;
 	struct jsonw w;
 	int64_t dup = 0;
 
 	ck_error_clear(&err);
-	if (store_id_by_text(ar->ctx.conn, "csrs", "fingerprint_sha256", c->fingerprint_sha256, &dup, &err) != 1)
+	if (store_id_by_text(ar->ctx.conn, "csrs", "fingerprint_sha256", c->fingerprint_sha256,
+			     &dup, &err) != 1)
 		dup = 0;
 	api_json_begin(ar, 200, &w);
 	jsonw_obj_open(&w);
@@ -109,7 +126,8 @@ static void csr_preview(struct api_req *ar, const struct x509_csr_info *c)
 
 static void csr_import(struct api_req *ar)
 {
-	static const char *const known[] = {"pem_content", "requested_by", "target_ca", "tenant", "notes", "dry_run", NULL};
+	static const char *const known[] = {"pem_content", "requested_by", "target_ca", "tenant",
+					    "notes",	   "dry_run",	   NULL};
 	struct x509_bundle *b = NULL;
 	struct dom_record rec = {0};
 	struct ck_error err;
@@ -128,31 +146,38 @@ static void csr_import(struct api_req *ar)
 	}
 	pem = json_object_get(body, "pem_content");
 	if (!json_is_string(pem)) {
-		r = ck_error_set(&err, CK_E_INVALID, "pem_content", pem ? "Not a valid string." : "This field is required.");
+		r = ck_error_set(&err, CK_E_INVALID, "pem_content",
+				 pem ? "Not a valid string." : "This field is required.");
 		goto fail;
 	}
-	if ((r = dom_cert_parse_input(json_string_value(pem), json_string_length(pem), (size_t)ar->app->cfg.max_pem_bytes,
-				      &b, &err))) {
+	if ((r = dom_cert_parse_input(json_string_value(pem), json_string_length(pem),
+				      (size_t)ar->app->cfg.max_pem_bytes, &b, &err))) {
 		if (r == CK_E_PRIVKEY)
-			ck_error_set(&err, r, "pem_content", "Private key detected. CSR imports must not include private key material.");
+			ck_error_set(&err, r, "pem_content",
+				     "Private key detected. CSR imports must not include private "
+				     "key material.");
 		else if (!err.field[0])
 			snprintf(err.field, sizeof(err.field), "pem_content");
 		goto fail;
 	}
 	if (!b->ncsrs) {
 		r = ck_error_set(&err, CK_E_PARSE, "pem_content",
-				 "No valid CSR found in input. Please provide a CSR in PEM format (BEGIN CERTIFICATE REQUEST).");
+				 "No valid CSR found in input. Please provide a CSR in PEM format "
+				 "(BEGIN CERTIFICATE REQUEST).");
 		goto fail;
 	}
 	if ((r = dom_record_init(&rec, dom_model_names(res_csrs.model), res_csrs.model->nfields)) ||
-	    (r = csr_record(&rec, &b->csrs[0])) || (r = set_text_field(&rec, body, "requested_by", 255, &err)) ||
-	    (r = set_text_field(&rec, body, "target_ca", 255, &err)) || (r = set_text_field(&rec, body, "notes", 100000, &err)))
+	    (r = csr_record(&rec, &b->csrs[0])) ||
+	    (r = set_text_field(&rec, body, "requested_by", 255, &err)) ||
+	    (r = set_text_field(&rec, body, "target_ca", 255, &err)) ||
+	    (r = set_text_field(&rec, body, "notes", 100000, &err)))
 		goto fail;
 	tenant = json_object_get(body, "tenant");
 	if (tenant && !json_is_null(tenant)) {
 		int64_t p = json_is_integer(tenant) ? json_integer_value(tenant) : 0;
 		if (store_id_exists(ar->ctx.conn, "tenants", p, &err) != 1) {
-			r = ck_error_set(&err, CK_E_INVALID, "tenant", "Invalid pk - object does not exist.");
+			r = ck_error_set(&err, CK_E_INVALID, "tenant",
+					 "Invalid pk - object does not exist.");
 			goto fail;
 		}
 		dom_record_set_int(&rec, "tenant", p);
@@ -194,7 +219,8 @@ static void seed_cas(struct api_req *ar)
 
 static void bulk_assign(struct api_req *ar)
 {
-	static const char *const known[] = {"certificate_ids", "assigned_object_type", "assigned_object_id", "is_primary", NULL};
+	static const char *const known[] = {"certificate_ids", "assigned_object_type",
+					    "assigned_object_id", "is_primary", NULL};
 	struct dom_bulk_assign job = {0};
 	struct ck_error err;
 	struct jsonw w;
@@ -216,18 +242,22 @@ static void bulk_assign(struct api_req *ar)
 	v = json_object_get(body, "is_primary");
 	job.primary = v ? json_is_true(v) : 1;
 	if (!json_is_array(ids) || !json_array_size(ids)) {
-		api_fail_detail(ar, CK_E_INVALID, "certificate_ids must be a non-empty list of ids.");
+		api_fail_detail(ar, CK_E_INVALID,
+				"certificate_ids must be a non-empty list of ids.");
 		return;
 	}
 	if (json_array_size(ids) > (size_t)ar->app->cfg.bulk_assign_max_batch_size) {
 		char msg[96];
-		snprintf(msg, sizeof(msg), "Batch size exceeds maximum of %d certificates.", ar->app->cfg.bulk_assign_max_batch_size);
+		snprintf(msg, sizeof(msg), "Batch size exceeds maximum of %d certificates.",
+			 ar->app->cfg.bulk_assign_max_batch_size);
 		api_fail_detail(ar, CK_E_INVALID, msg);
 		return;
 	}
-	json_array_foreach(ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		if (!json_is_integer(v)) {
-			api_fail_detail(ar, CK_E_INVALID, "certificate_ids must contain integer ids only.");
+			api_fail_detail(ar, CK_E_INVALID,
+					"certificate_ids must contain integer ids only.");
 			return;
 		}
 	}

@@ -1,7 +1,9 @@
 /*
  * api/analytics — read-only aggregates behind the dashboard, computed by store/analytics
- * (one GROUP BY per facet, no per-certificate loops), encoded here: GET /api/plugins/netbox-ssl/analytics/summary/
- * [?tenant_id=N], cached (see SUMMARY_TTL_S). Expiry buckets and the expiring counts cover active certificates only.
+ * (one GROUP BY per facet, no per-certificate loops), encoded here: GET
+ * /api/plugins/netbox-ssl/analytics/summary/
+ * [?tenant_id=N], cached (see SUMMARY_TTL_S). Expiry buckets and the expiring counts cover active
+ * certificates only.
  */
 #include "api/actions.h"
 #include "core/parse.h"
@@ -81,14 +83,15 @@ static int buckets(const struct sum_ctx *sc, struct jsonw *w, int64_t tenant, st
 	return 0;
 }
 
-static int scalar_counts(const struct sum_ctx *sc, struct jsonw *w, int64_t tenant, struct ck_error *err)
+static int scalar_counts(const struct sum_ctx *sc, struct jsonw *w, int64_t tenant,
+			 struct ck_error *err)
 {
 	int64_t today = utc_today(sc->now);
 	const struct ck_config *cfg = sc->cfg;
 	struct store_cert_totals t;
-	int r = store_analytics_totals(sc->conn, tenant, sc->now,
-				       today + ((int64_t)cfg->expiry_critical_days + 1) * 86400,
-				       today + ((int64_t)cfg->expiry_warning_days + 1) * 86400, &t, err);
+	int r = store_analytics_totals(
+	    sc->conn, tenant, sc->now, today + ((int64_t)cfg->expiry_critical_days + 1) * 86400,
+	    today + ((int64_t)cfg->expiry_warning_days + 1) * 86400, &t, err);
 
 	if (r)
 		return r;
@@ -225,7 +228,8 @@ static void *refresh_main(void *arg)
 		if (refresher.stopping)
 			break;
 		tenant = refresher.queue[0];
-		memmove(refresher.queue, refresher.queue + 1, (size_t)--refresher.nqueue * sizeof(int64_t));
+		memmove(refresher.queue, refresher.queue + 1,
+			(size_t)--refresher.nqueue * sizeof(int64_t));
 		refresher.busy_tenant = tenant;
 		pthread_mutex_unlock(&summaries_lock);
 
@@ -238,7 +242,8 @@ static void *refresh_main(void *arg)
 		jsonw_init(&w, &sb);
 		/* the generation is read first: a write committed during the scan leaves the
 		 * stored summary stale, so the next request queues another pass */
-		if (sc.conn && !store_data_generation(sc.conn, &gen, &err) && !compute(&sc, tenant, &w, &err))
+		if (sc.conn && !store_data_generation(sc.conn, &gen, &err) &&
+		    !compute(&sc, tenant, &w, &err))
 			body = strbuf_take(&sb, NULL);
 		strbuf_release(&sb);
 
@@ -305,7 +310,8 @@ static int summary_cached(struct api_req *ar, int64_t tenant, uint64_t gen)
 	int slot = (int)((uint64_t)tenant % SUMMARY_SLOTS);
 
 	pthread_mutex_lock(&summaries_lock);
-	if (summaries[slot].used && summaries[slot].tenant == tenant && ar->ctx.now >= summaries[slot].at) {
+	if (summaries[slot].used && summaries[slot].tenant == tenant &&
+	    ar->ctx.now >= summaries[slot].at) {
 		int64_t age = ar->ctx.now - summaries[slot].at;
 		int fresh = summaries[slot].gen == gen && age < SUMMARY_TTL_S;
 		int servable = fresh || (age < SUMMARY_STALE_MAX_S &&

@@ -22,10 +22,10 @@
 #include "store/store.h"
 
 #define API_VERSION "4.4"
-#define API_JSON_MAX_DEPTH 32   /* request JSON nesting limit */
-#define API_MAX_LIMIT 1000      /* page size cap (limit=0 means this) */
+#define API_JSON_MAX_DEPTH 32 /* request JSON nesting limit */
+#define API_MAX_LIMIT 1000    /* page size cap (limit=0 means this) */
 #define API_DEFAULT_LIMIT 50
-#define API_MEMO_MAX 64         /* nested objects memoised per request */
+#define API_MEMO_MAX 64		 /* nested objects memoised per request */
 #define API_MAX_FIELD_ERRORS 100 /* fields named in one 400; more are only counted */
 
 /* The plugin API's path, as the seeds and pynetbox (`nb.plugins.netbox_ssl`) spell it, and the
@@ -37,8 +37,8 @@
 struct api_app {
 	struct store *store;
 	struct ck_config cfg;
-	const char *version;     /* certkeeper version string */
-	int64_t started;         /* epoch seconds */
+	const char *version; /* certkeeper version string */
+	int64_t started;     /* epoch seconds */
 };
 
 struct api_memo {
@@ -55,14 +55,14 @@ struct api_req {
 	struct auth_user user;
 	int authenticated;
 	int write_enabled;
-	int via_session;         /* authenticated by browser session cookie (CSRF applies) */
-	int auth_error;          /* non-auth failure while authenticating (database), or 0 */
-	char auth_detail[128];   /* why a presented token was refused */
-	char base_url[300];      /* "http://host:port", for absolute URLs */
-	int plugin_alias;        /* the client used API_PLUGIN_ALIAS: URLs written back keep it */
-	json_t *body;            /* parsed JSON body, NULL until api_body() */
-	json_t *errors;          /* collected field errors {"field": ["msg", ...]}, or NULL */
-	size_t errors_omitted;   /* field errors past API_MAX_FIELD_ERRORS, only counted */
+	int via_session;       /* authenticated by browser session cookie (CSRF applies) */
+	int auth_error;	       /* non-auth failure while authenticating (database), or 0 */
+	char auth_detail[128]; /* why a presented token was refused */
+	char base_url[300];    /* "http://host:port", for absolute URLs */
+	int plugin_alias;      /* the client used API_PLUGIN_ALIAS: URLs written back keep it */
+	json_t *body;	       /* parsed JSON body, NULL until api_body() */
+	json_t *errors;	       /* collected field errors {"field": ["msg", ...]}, or NULL */
+	size_t errors_omitted; /* field errors past API_MAX_FIELD_ERRORS, only counted */
 	struct api_memo memo[API_MEMO_MAX];
 	int nmemo;
 	struct dom_snapshotter snap; /* ctx.snap: api_req_snapshots() */
@@ -124,7 +124,8 @@ void api_req_release(struct api_req *ar);
  * relative URLs, acting as `user` (NULL: system). Its dom_ctx (api_local_ctx) is what the
  * domain commands take. api_local_reset() drops memoised objects between batches. */
 struct api_local;
-struct api_local *api_local_new(struct api_app *app, struct store_conn *conn, const struct auth_user *user);
+struct api_local *api_local_new(struct api_app *app, struct store_conn *conn,
+				const struct auth_user *user);
 struct dom_ctx *api_local_ctx(struct api_local *l);
 void api_local_reset(struct api_local *l);
 void api_local_free(struct api_local *l);

@@ -99,7 +99,8 @@ static int login_decode(struct api_req *ar, const char **ret_user, const char **
 
 	ck_error_clear(&err);
 	if (!is_json(http_request_header(ar->http, "Content-Type"))) {
-		api_fail_detail(ar, CK_E_MEDIATYPE, "Sign-in accepts only an application/json body.");
+		api_fail_detail(ar, CK_E_MEDIATYPE,
+				"Sign-in accepts only an application/json body.");
 		return CK_E_MEDIATYPE;
 	}
 	if (!origin_ok(ar->http)) {
@@ -112,7 +113,8 @@ static int login_decode(struct api_req *ar, const char **ret_user, const char **
 	}
 	u = json_object_get(body, "username");
 	p = json_object_get(body, "password");
-	if (!json_is_string(u) || !json_is_string(p) || json_string_length(p) > LOGIN_PASSWORD_MAX) {
+	if (!json_is_string(u) || !json_is_string(p) ||
+	    json_string_length(p) > LOGIN_PASSWORD_MAX) {
 		api_fail_detail(ar, CK_E_INVALID, "Username and password are required.");
 		return CK_E_INVALID;
 	}
@@ -135,12 +137,13 @@ static int login_check(struct api_req *ar, const char *username, const char *pas
 	ck_error_clear(&err);
 	if (auth_throttle_begin(ar->ctx.conn, &lim, addr, username, ar->ctx.now, &retry)) {
 		set_retry_after(ar, retry);
-		api_fail_detail(ar, CK_E_THROTTLED, "Too many failed sign-in attempts; try again later.");
+		api_fail_detail(ar, CK_E_THROTTLED,
+				"Too many failed sign-in attempts; try again later.");
 		return CK_E_THROTTLED;
 	}
 	r = auth_user_check_password(ar->ctx.conn, username, password, ret, &err);
 	auth_throttle_end(ar->ctx.conn, &lim, addr, username, ar->ctx.now,
-			  r == 0		 ? AUTH_THROTTLE_SUCCESS
+			  r == 0	   ? AUTH_THROTTLE_SUCCESS
 			  : r == CK_E_AUTH ? AUTH_THROTTLE_FAILURE
 					   : AUTH_THROTTLE_UNCHECKED);
 	if (r == CK_E_THROTTLED)
@@ -168,7 +171,8 @@ static void login(struct api_req *ar)
 		api_fail(ar, r, &err);
 		return;
 	}
-	snprintf(cookie, sizeof(cookie), "ck_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", key,
+	snprintf(cookie, sizeof(cookie),
+		 "ck_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", key,
 		 SESSION_TTL_S, ar->http->is_tls ? "; Secure" : "");
 	http_response_add_header(ar->resp, "Set-Cookie", cookie);
 	user_json(ar, &user, csrf);
@@ -187,11 +191,13 @@ void api_serve_auth(struct api_req *ar, const char *rest)
 		if (cookie && ar->via_session && ar->write_enabled)
 			auth_session_delete(ar->ctx.conn, cookie);
 		else if (cookie && ar->via_session) {
-			api_fail_detail(ar, CK_E_FORBIDDEN, "CSRF Failed: CSRF token missing or incorrect.");
+			api_fail_detail(ar, CK_E_FORBIDDEN,
+					"CSRF Failed: CSRF token missing or incorrect.");
 			return;
 		}
-		http_response_add_header(ar->resp, "Set-Cookie",
-					 "ck_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+		http_response_add_header(
+		    ar->resp, "Set-Cookie",
+		    "ck_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 		api_no_content(ar);
 	} else if (!strcmp(rest, "me/") && !strcmp(m, "GET")) {
 		char csrf[65] = "";

@@ -37,7 +37,8 @@ static struct entry *find(const struct strbuf *key, uint64_t h)
 {
 	for (size_t i = 0; i < COUNTCACHE_PROBE; i++) {
 		struct entry *e = &slots[(h + i) & (COUNTCACHE_SLOTS - 1)];
-		if (e->key && e->hash == h && e->len == key->len && !memcmp(e->key, strbuf_str(key), key->len))
+		if (e->key && e->hash == h && e->len == key->len &&
+		    !memcmp(e->key, strbuf_str(key), key->len))
 			return e;
 	}
 	return NULL;

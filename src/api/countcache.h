@@ -19,9 +19,9 @@
 
 #include "core/strbuf.h"
 
-#define COUNTCACHE_SLOTS 256      /* entries (power of two) */
-#define COUNTCACHE_PROBE 8        /* slots examined per look-up */
-#define COUNTCACHE_MAX_KEY 16384  /* bytes of SQL + bound values; longer: not cached */
+#define COUNTCACHE_SLOTS 256	 /* entries (power of two) */
+#define COUNTCACHE_PROBE 8	 /* slots examined per look-up */
+#define COUNTCACHE_MAX_KEY 16384 /* bytes of SQL + bound values; longer: not cached */
 
 /* Keys: store_qs_key() of the list's spec in its COUNT form (rendered SQL and every bound
  * value), after a prefix naming the database. */

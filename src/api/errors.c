@@ -14,26 +14,28 @@ static const struct {
 	int code;
 	int status;
 	const char *generic; /* used when there is no detail, and always for 5xx */
-	int echo;            /* 1: the detail message may be shown to the client */
+	int echo;	     /* 1: the detail message may be shown to the client */
 } map[] = {
-	{CK_E_INVALID, 400, "Invalid input.", 1},
-	{CK_E_DUPLICATE, 400, "Duplicate object.", 1},
-	{CK_E_PARSE, 400, "Malformed request.", 1},
-	{CK_E_PRIVKEY, 400, "Private key detected. For security reasons, private keys cannot be stored.", 1},
-	{CK_E_TOOBIG, 400, "Input too large.", 1},
-	{CK_E_AUTH, 401, "Authentication credentials were not provided.", 1},
-	{CK_E_FORBIDDEN, 403, "You do not have permission to perform this action.", 1},
-	{CK_E_NOTFOUND, 404, "Not found.", 1},
-	{CK_E_METHOD, 405, "Method not allowed.", 1},
-	{CK_E_CONFLICT, 409, "Conflict.", 1},
-	{CK_E_THROTTLED, 429, "Too many requests; try again later.", 1},
-	{CK_E_MEDIATYPE, 415, "Unsupported media type.", 1},
-	{CK_E_BUSY, 503, "The database is busy; retry shortly.", 0},
-	{CK_E_TIMEOUT, 503, "The query took longer than the statement time limit; narrow the filter.", 0},
-	{CK_E_NOMEM, 500, "Internal server error.", 0},
-	{CK_E_IO, 500, "Internal server error.", 0},
-	{CK_E_DB, 500, "Internal server error.", 0},
-	{CK_E_INTERNAL, 500, "Internal server error.", 0},
+    {CK_E_INVALID, 400, "Invalid input.", 1},
+    {CK_E_DUPLICATE, 400, "Duplicate object.", 1},
+    {CK_E_PARSE, 400, "Malformed request.", 1},
+    {CK_E_PRIVKEY, 400,
+     "Private key detected. For security reasons, private keys cannot be stored.", 1},
+    {CK_E_TOOBIG, 400, "Input too large.", 1},
+    {CK_E_AUTH, 401, "Authentication credentials were not provided.", 1},
+    {CK_E_FORBIDDEN, 403, "You do not have permission to perform this action.", 1},
+    {CK_E_NOTFOUND, 404, "Not found.", 1},
+    {CK_E_METHOD, 405, "Method not allowed.", 1},
+    {CK_E_CONFLICT, 409, "Conflict.", 1},
+    {CK_E_THROTTLED, 429, "Too many requests; try again later.", 1},
+    {CK_E_MEDIATYPE, 415, "Unsupported media type.", 1},
+    {CK_E_BUSY, 503, "The database is busy; retry shortly.", 0},
+    {CK_E_TIMEOUT, 503, "The query took longer than the statement time limit; narrow the filter.",
+     0},
+    {CK_E_NOMEM, 500, "Internal server error.", 0},
+    {CK_E_IO, 500, "Internal server error.", 0},
+    {CK_E_DB, 500, "Internal server error.", 0},
+    {CK_E_INTERNAL, 500, "Internal server error.", 0},
 };
 
 static int lookup(int code)
@@ -80,7 +82,8 @@ static int fail_collected(struct api_req *ar, int code)
 			list = json_array();
 			json_object_set_new(ar->errors, "non_field_errors", list);
 		}
-		snprintf(more, sizeof(more), "%zu more field errors not shown.", ar->errors_omitted);
+		snprintf(more, sizeof(more), "%zu more field errors not shown.",
+			 ar->errors_omitted);
 		json_array_append_new(list, json_string(more));
 		ar->errors_omitted = 0; /* appended once, also if rendered twice */
 	}
@@ -105,8 +108,9 @@ void api_fail(struct api_req *ar, int code, const struct ck_error *err)
 		return;
 	/* 5xx never echo their cause to the client: the log keeps it, with the request id */
 	if (map[i].status >= 500)
-		ck_log(CK_LOG_ERROR, ar->http->request_id, "%s %s failed: %s (%s)", ar->http->method,
-		       ar->http->path, ck_strerror(code), err && err->msg[0] ? err->msg : "no detail");
+		ck_log(CK_LOG_ERROR, ar->http->request_id, "%s %s failed: %s (%s)",
+		       ar->http->method, ar->http->path, ck_strerror(code),
+		       err && err->msg[0] ? err->msg : "no detail");
 	if (map[i].echo && err && err->msg[0])
 		msg = err->msg;
 	strbuf_reset(&ar->resp->body);

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const reserved[] = {"limit", "offset", "cursor", "ordering", "brief", "fields",
-				       "format", "omit", "exclude", "include", "export",
-				       "_", NULL};
+static const char *const reserved[] = {"limit",	 "offset", "cursor", "ordering", "brief",
+				       "fields", "format", "omit",   "exclude",	 "include",
+				       "export", "_",	   NULL};
 
 int api_param_is_reserved(const char *key)
 {
@@ -17,7 +17,8 @@ int api_param_is_reserved(const char *key)
 	return 0;
 }
 
-void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res, const struct dom_ctx *ctx)
+void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res,
+		 const struct dom_ctx *ctx)
 {
 	fc->res = res;
 	store_qs_init(&fc->spec, res->model->table);
@@ -26,10 +27,7 @@ void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res, cons
 	fc->conn = ctx->conn;
 }
 
-void api_fc_release(struct api_filter_ctx *fc)
-{
-	store_qs_release(&fc->spec);
-}
+void api_fc_release(struct api_filter_ctx *fc) { store_qs_release(&fc->spec); }
 
 int api_fc_bind_text(struct api_filter_ctx *fc, const char *s)
 {
@@ -44,15 +42,34 @@ int api_fc_bind_int(struct api_filter_ctx *fc, int64_t v)
 int api_filter_bool(const char *name, const char *v, int *ret, struct ck_error *err)
 {
 	if (ck_parse_bool(v, ret))
-		return ck_error_set(err, CK_E_INVALID, name, "Select a valid choice. %s is not one of the available choices.", v);
+		return ck_error_set(
+		    err, CK_E_INVALID, name,
+		    "Select a valid choice. %s is not one of the available choices.", v);
 	return 0;
 }
 
-enum lookup { LK_EXACT, LK_N, LK_IC, LK_NIC, LK_ISW, LK_NISW, LK_IEW, LK_NIEW, LK_IE, LK_NIE,
-	      LK_EMPTY, LK_LT, LK_LTE, LK_GT, LK_GTE, LK_NONE };
+enum lookup {
+	LK_EXACT,
+	LK_N,
+	LK_IC,
+	LK_NIC,
+	LK_ISW,
+	LK_NISW,
+	LK_IEW,
+	LK_NIEW,
+	LK_IE,
+	LK_NIE,
+	LK_EMPTY,
+	LK_LT,
+	LK_LTE,
+	LK_GT,
+	LK_GTE,
+	LK_NONE
+};
 
-static const char *const lookup_names[] = {"", "n", "ic", "nic", "isw", "nisw", "iew", "niew",
-					   "ie", "nie", "empty", "lt", "lte", "gt", "gte"};
+static const char *const lookup_names[] = {"",	    "n",   "ic",   "nic", "isw",
+					   "nisw",  "iew", "niew", "ie",  "nie",
+					   "empty", "lt",  "lte",  "gt",  "gte"};
 
 /* Splits "name__lk" into the base length and lookup; unknown suffix → whole key, exact. */
 static enum lookup split_lookup(const char *key, size_t *ret_baselen)
@@ -101,22 +118,21 @@ static int bind_typed(struct api_filter_ctx *fc, const struct api_field *f, cons
 		for (int k = 0; f->choices[k]; k++)
 			if (!strcmp(f->choices[k], v))
 				return api_fc_bind_text(fc, v);
-		return ck_error_set(err, CK_E_INVALID, key,
-				    "Select a valid choice. %.100s is not one of the available choices.", v);
+		return ck_error_set(
+		    err, CK_E_INVALID, key,
+		    "Select a valid choice. %.100s is not one of the available choices.", v);
 	default:
 		return api_fc_bind_text(fc, v);
 	}
 }
 
-static int is_text(const struct api_field *f)
-{
-	return f->type == FT_TEXT || f->type == FT_CHOICE;
-}
+static int is_text(const struct api_field *f) { return f->type == FT_TEXT || f->type == FT_CHOICE; }
 
 static const enum store_qs_lookup match_lookup[] = {
-    [LK_IC] = STORE_QS_ICONTAINS, [LK_NIC] = STORE_QS_ICONTAINS,  [LK_ISW] = STORE_QS_ISTARTSWITH,
-    [LK_NISW] = STORE_QS_ISTARTSWITH, [LK_IEW] = STORE_QS_IENDSWITH, [LK_NIEW] = STORE_QS_IENDSWITH,
-    [LK_IE] = STORE_QS_IEXACT,    [LK_NIE] = STORE_QS_IEXACT,
+    [LK_IC] = STORE_QS_ICONTAINS,    [LK_NIC] = STORE_QS_ICONTAINS,
+    [LK_ISW] = STORE_QS_ISTARTSWITH, [LK_NISW] = STORE_QS_ISTARTSWITH,
+    [LK_IEW] = STORE_QS_IENDSWITH,   [LK_NIEW] = STORE_QS_IENDSWITH,
+    [LK_IE] = STORE_QS_IEXACT,	     [LK_NIE] = STORE_QS_IEXACT,
 };
 
 /* The field's subject in the spec: its column, or its declared expression. */
@@ -129,9 +145,9 @@ static unsigned subject_flags(const struct api_field *f)
 static int field_condition(struct api_filter_ctx *fc, const struct api_field *f, enum lookup lk,
 			   const char *key, const char *v, struct ck_error *err)
 {
-	static const enum store_qs_lookup cmp[] = {[LK_EXACT] = STORE_QS_EQ, [LK_N] = STORE_QS_NE,
-						   [LK_LT] = STORE_QS_LT,    [LK_LTE] = STORE_QS_LTE,
-						   [LK_GT] = STORE_QS_GT,    [LK_GTE] = STORE_QS_GTE};
+	static const enum store_qs_lookup cmp[] = {
+	    [LK_EXACT] = STORE_QS_EQ, [LK_N] = STORE_QS_NE,  [LK_LT] = STORE_QS_LT,
+	    [LK_LTE] = STORE_QS_LTE,  [LK_GT] = STORE_QS_GT, [LK_GTE] = STORE_QS_GTE};
 	unsigned sf = subject_flags(f);
 	int n, b;
 
@@ -139,14 +155,17 @@ static int field_condition(struct api_filter_ctx *fc, const struct api_field *f,
 		if (api_filter_bool(key, v, &b, err))
 			return CK_E_INVALID;
 		if (is_text(f))
-			store_qs_where(&fc->spec, f->column, sf, b ? STORE_QS_BLANK : STORE_QS_NOT_BLANK, 0);
+			store_qs_where(&fc->spec, f->column, sf,
+				       b ? STORE_QS_BLANK : STORE_QS_NOT_BLANK, 0);
 		else
-			store_qs_where(&fc->spec, f->column, sf, b ? STORE_QS_NULL : STORE_QS_NOT_NULL, 0);
+			store_qs_where(&fc->spec, f->column, sf,
+				       b ? STORE_QS_NULL : STORE_QS_NOT_NULL, 0);
 		return 0;
 	}
 	if (is_text(f) && lk >= LK_IC && lk <= LK_NIE)
 		return store_qs_match(&fc->spec, f->column, sf, match_lookup[lk], v,
-				      lk == LK_NIC || lk == LK_NISW || lk == LK_NIEW || lk == LK_NIE);
+				      lk == LK_NIC || lk == LK_NISW || lk == LK_NIEW ||
+					  lk == LK_NIE);
 	if (lk == LK_EXACT && (f->flags & F_ICONTAINS))
 		return store_qs_match(&fc->spec, f->column, sf, STORE_QS_ICONTAINS, v, 0);
 	if (lk > LK_N && lk < LK_LT)
@@ -154,7 +173,8 @@ static int field_condition(struct api_filter_ctx *fc, const struct api_field *f,
 	if (lk >= LK_LT && is_text(f) && f->type != FT_TEXT)
 		return ck_error_set(err, CK_E_INVALID, key, "Lookup not supported for this field.");
 	if (f->type == FT_STRLIST || f->type == FT_JSON || f->type == FT_INTLIST)
-		return ck_error_set(err, CK_E_INVALID, key, "This field cannot be filtered that way.");
+		return ck_error_set(err, CK_E_INVALID, key,
+				    "This field cannot be filtered that way.");
 	n = bind_typed(fc, f, key, v, err);
 	if (n < 0)
 		return n;
@@ -166,7 +186,8 @@ static int field_condition(struct api_filter_ctx *fc, const struct api_field *f,
 /* A value list for one key: OR-joined, or AND-joined for negated lookups (NetBox: `__n`
  * with several values excludes all of them). */
 static int field_filter(struct api_filter_ctx *fc, const struct api_field *f, enum lookup lk,
-			const char *key, const char *const *vals, size_t nvals, struct ck_error *err)
+			const char *key, const char *const *vals, size_t nvals,
+			struct ck_error *err)
 {
 	int negated = lk == LK_N || lk == LK_NIC || lk == LK_NISW || lk == LK_NIEW || lk == LK_NIE;
 	int r = 0;
@@ -181,7 +202,8 @@ static int field_filter(struct api_filter_ctx *fc, const struct api_field *f, en
 	return r;
 }
 
-static const struct api_field id_field = {.name = "id", .type = FT_ID, .column = "id", .flags = F_ORDER};
+static const struct api_field id_field = {
+    .name = "id", .type = FT_ID, .column = "id", .flags = F_ORDER};
 
 /* `q`: each non-empty value matches any of the declared q columns (filter.h). */
 static int q_filter(struct api_filter_ctx *fc, const char *const *vals, size_t nvals)
@@ -197,7 +219,8 @@ static int q_filter(struct api_filter_ctx *fc, const char *const *vals, size_t n
 		store_qs_open_any(&fc->spec);
 		for (int c = 0; cols[c] && !r; c++) {
 			const char *col = cols[c];
-			if (col[0] == '#') { /* holds hex and colons only: no other term can match */
+			if (col[0] ==
+			    '#') { /* holds hex and colons only: no other term can match */
 				if (vals[i][strspn(vals[i], "0123456789abcdefABCDEF:")])
 					continue;
 				col++;
@@ -218,7 +241,8 @@ static int q_filter(struct api_filter_ctx *fc, const char *const *vals, size_t n
 					store_qs_filter(&fc->spec, col + 1, n, 0);
 				continue;
 			}
-			r = store_qs_match(&fc->spec, col, STORE_QS_EXPR, STORE_QS_ICONTAINS, vals[i], 0);
+			r = store_qs_match(&fc->spec, col, STORE_QS_EXPR, STORE_QS_ICONTAINS,
+					   vals[i], 0);
 		}
 		store_qs_close(&fc->spec);
 	}
@@ -241,8 +265,9 @@ static int choice_exists(struct api_filter_ctx *fc, const char *table, const cha
 	r = by_int ? store_id_exists(fc->conn, table, id, err)
 		   : store_text_exists(fc->conn, table, col, col2, v, err);
 	if (r == 0)
-		return ck_error_set(err, CK_E_INVALID, key,
-				    "Select a valid choice. %.60s is not one of the available choices.", v);
+		return ck_error_set(
+		    err, CK_E_INVALID, key,
+		    "Select a valid choice. %.60s is not one of the available choices.", v);
 	return r < 0 ? r : 0;
 }
 
@@ -262,7 +287,8 @@ static int tag_filter(struct api_filter_ctx *fc, const char *key, const char *co
 		n = by_id ? api_fc_bind_int(fc, id) : api_fc_bind_text(fc, vals[i]);
 		if (n < 0)
 			return n;
-		store_qs_tagged(&fc->spec, fc->res->model->object_type, by_id ? "id" : "slug", n, negate);
+		store_qs_tagged(&fc->spec, fc->res->model->object_type, by_id ? "id" : "slug", n,
+				negate);
 	}
 	return 0;
 }
@@ -278,8 +304,8 @@ static int fk_name_filter(struct api_filter_ctx *fc, const struct api_field *f, 
 		return ck_error_set(err, CK_E_INVALID, key, "Filter by id with %s_id.", f->name);
 	has_slug = api_resource_field(target, "slug") != NULL;
 	for (size_t i = 0; i < nvals; i++) {
-		int r = choice_exists(fc, target->model->table, "name", has_slug ? "slug" : NULL, key,
-				      vals[i], 0, err);
+		int r = choice_exists(fc, target->model->table, "name", has_slug ? "slug" : NULL,
+				      key, vals[i], 0, err);
 		if (r)
 			return r;
 	}
@@ -307,7 +333,8 @@ static const struct api_field *resolve_field(const struct api_resource *res, con
 		if ((f->flags & (F_NOFILTER | F_HIDDEN)) || !f->column)
 			continue;
 		if (f->type == FT_FK && !(f->flags & F_PLAINID)) {
-			if (baselen == n + 3 && !strncmp(base, f->name, n) && !strncmp(base + n, "_id", 3))
+			if (baselen == n + 3 && !strncmp(base, f->name, n) &&
+			    !strncmp(base + n, "_id", 3))
 				return f;
 			if (baselen == n && !strncmp(base, f->name, n)) {
 				*ret_fk_by_name = 1;
@@ -335,22 +362,26 @@ static int one_key(struct api_filter_ctx *fc, const char *key, const char *const
 			if (!strcmp(res->filters[i].name, key))
 				return res->filters[i].build
 					   ? res->filters[i].build(fc, vals, nvals, err)
-					   : api_fc_any_filter(fc, res->filters[i].store_filter, vals, nvals);
+					   : api_fc_any_filter(fc, res->filters[i].store_filter,
+							       vals, nvals);
 	if (!strcmp(key, "q"))
 		return q_filter(fc, vals, nvals);
-	if (res->model->taggable && (!strcmp(key, "tag") || !strcmp(key, "tag__n") || !strcmp(key, "tag_id")))
+	if (res->model->taggable &&
+	    (!strcmp(key, "tag") || !strcmp(key, "tag__n") || !strcmp(key, "tag_id")))
 		return tag_filter(fc, key, vals, nvals, err);
 	lk = split_lookup(key, &baselen);
 	f = lk == LK_NONE ? NULL : resolve_field(res, key, baselen, &fk_by_name);
 	if (!f)
-		return ck_error_set(err, CK_E_INVALID, key, "Unknown filter parameter '%.60s'.", key);
+		return ck_error_set(err, CK_E_INVALID, key, "Unknown filter parameter '%.60s'.",
+				    key);
 	if (fk_by_name)
 		return fk_name_filter(fc, f, key, vals, nvals, err);
 	if (f->type == FT_FK && !(f->flags & F_PLAINID) && (lk == LK_EXACT || lk == LK_N)) {
 		const struct api_resource *target = api_registry_find(f->fk_target);
 		int r;
 		for (size_t i = 0; target && i < nvals; i++)
-			if ((r = choice_exists(fc, target->model->table, NULL, NULL, key, vals[i], 1, err)))
+			if ((r = choice_exists(fc, target->model->table, NULL, NULL, key, vals[i],
+					       1, err)))
 				return r;
 	}
 	return field_filter(fc, f, lk, key, vals, nvals, err);
@@ -374,7 +405,8 @@ int api_fc_hide_admin_types(struct api_filter_ctx *fc, const char *column)
 	return fc->spec.failed;
 }
 
-int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req, struct ck_error *err)
+int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req,
+		     struct ck_error *err)
 {
 	const char *vals[HTTP_MAX_PARAMS];
 	int r;
@@ -400,7 +432,4 @@ int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req, 
 	return fc->spec.failed;
 }
 
-struct store_qspec *api_fc_spec(struct api_filter_ctx *fc)
-{
-	return &fc->spec;
-}
+struct store_qspec *api_fc_spec(struct api_filter_ctx *fc) { return &fc->spec; }

@@ -27,14 +27,15 @@
 
 struct api_filter_ctx {
 	const struct api_resource *res;
-	struct store_qspec spec;  /* the query: table, conditions, binds (this module fills it) */
+	struct store_qspec spec; /* the query: table, conditions, binds (this module fills it) */
 	int64_t now;
 	const struct ck_config *cfg;
 	struct store_conn *conn; /* for choice checks (NetBox answers 400 for an unknown tag/FK) */
 };
 
 /* Starts an empty spec on res's table. api_fc_release() frees it. */
-void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res, const struct dom_ctx *ctx);
+void api_fc_init(struct api_filter_ctx *fc, const struct api_resource *res,
+		 const struct dom_ctx *ctx);
 void api_fc_release(struct api_filter_ctx *fc);
 
 /* Adds a bound value to the spec; returns its $n number (>0) or a negative error. */
@@ -44,7 +45,8 @@ int api_fc_bind_int(struct api_filter_ctx *fc, int64_t v);
 /* Builds the conditions for all query parameters of the request (except the reserved
  * ones: limit, offset, ordering, brief, fields, format, ...). 400-class errors in err. On
  * success fc->spec is complete and ready for the store. */
-int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req, struct ck_error *err);
+int api_filter_build(struct api_filter_ctx *fc, const struct http_request *req,
+		     struct ck_error *err);
 
 /* The spec fc fills. Borrowed from fc. */
 struct store_qspec *api_fc_spec(struct api_filter_ctx *fc);
@@ -58,11 +60,13 @@ int api_fc_any_filter(struct api_filter_ctx *fc, const char *store_filter, const
 		      size_t nvals);
 
 /* Adds one condition: text column `col` (declared) equals one of the values. */
-int api_fc_any_eq(struct api_filter_ctx *fc, const char *col, const char *const *vals, size_t nvals);
+int api_fc_any_eq(struct api_filter_ctx *fc, const char *col, const char *const *vals,
+		  size_t nvals);
 
 /* Adds one condition: the JSON array column `col` (declared) has an element equal to one of
  * the values (e.g. a certificate's SANs); engine-neutral (store lookup STORE_QS_JSON_HAS). */
-int api_fc_json_has(struct api_filter_ctx *fc, const char *col, const char *const *vals, size_t nvals);
+int api_fc_json_has(struct api_filter_ctx *fc, const char *col, const char *const *vals,
+		    size_t nvals);
 
 /* Boolean filters `name`, by the (last) value; 400 on a non-boolean. api_fc_bool_filter:
  * true selects the rows of store named filter `store_filter` (without binds), false the

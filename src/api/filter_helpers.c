@@ -3,7 +3,8 @@
 
 /* One OR-group with a term per value: each value bound as text, then added by `add`. */
 static int any_bound(struct api_filter_ctx *fc, const char *const *vals, size_t nvals,
-		     void (*add)(struct store_qspec *qs, const char *what, int bind), const char *what)
+		     void (*add)(struct store_qspec *qs, const char *what, int bind),
+		     const char *what)
 {
 	int r = 0;
 
@@ -67,7 +68,8 @@ static void json_has(struct store_qspec *qs, const char *col, int bind)
 	store_qs_where(qs, col, 0, STORE_QS_JSON_HAS, bind);
 }
 
-int api_fc_json_has(struct api_filter_ctx *fc, const char *col, const char *const *vals, size_t nvals)
+int api_fc_json_has(struct api_filter_ctx *fc, const char *col, const char *const *vals,
+		    size_t nvals)
 {
 	return any_bound(fc, vals, nvals, json_has, col);
 }

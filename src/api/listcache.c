@@ -63,7 +63,8 @@ static struct entry *find(const struct strbuf *key, uint64_t h)
 {
 	for (size_t i = 0; i < LISTCACHE_PROBE; i++) {
 		struct entry *e = &slots[(h + i) & (LISTCACHE_SLOTS - 1)];
-		if (e->key && e->hash == h && e->klen == key->len && !memcmp(e->key, strbuf_str(key), key->len))
+		if (e->key && e->hash == h && e->klen == key->len &&
+		    !memcmp(e->key, strbuf_str(key), key->len))
 			return e;
 	}
 	return NULL;
@@ -108,7 +109,8 @@ static struct entry *victim(const struct strbuf *key, uint64_t h)
 	return e ? e : old;
 }
 
-void api_listcache_put(const struct strbuf *key, uint64_t gen, int64_t now, const struct strbuf *body)
+void api_listcache_put(const struct strbuf *key, uint64_t gen, int64_t now,
+		       const struct strbuf *body)
 {
 	struct body *b, *drop_body;
 	struct entry *e;

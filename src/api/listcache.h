@@ -34,7 +34,8 @@ int api_listcache_enabled(void);
 int api_listcache_get(const struct strbuf *key, uint64_t gen, int64_t now, struct strbuf *out);
 
 /* Stores body for key at (gen, now); oversized or failed buffers are ignored. */
-void api_listcache_put(const struct strbuf *key, uint64_t gen, int64_t now, const struct strbuf *body);
+void api_listcache_put(const struct strbuf *key, uint64_t gen, int64_t now,
+		       const struct strbuf *body);
 
 /* Empties the cache (tests). */
 void api_listcache_clear(void);

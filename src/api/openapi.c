@@ -9,10 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void raw_lit(struct jsonw *w, const char *json)
-{
-	jsonw_raw(w, json, strlen(json));
-}
+static void raw_lit(struct jsonw *w, const char *json) { jsonw_raw(w, json, strlen(json)); }
 
 static void schema_of_field(struct jsonw *w, const struct api_field *f, int for_input)
 {
@@ -77,7 +74,8 @@ static void schema_of_field(struct jsonw *w, const struct api_field *f, int for_
 		jsonw_kbool(w, "nullable", 1);
 	if ((f->flags & F_RO) && !for_input)
 		jsonw_kbool(w, "readOnly", 1);
-	if (f->help && f->type != FT_COMPUTED && !(f->type == FT_FK && !for_input && !(f->flags & F_PLAINID)))
+	if (f->help && f->type != FT_COMPUTED &&
+	    !(f->type == FT_FK && !for_input && !(f->flags & F_PLAINID)))
 		jsonw_kstr(w, "description", f->help);
 	jsonw_obj_close(w);
 }
@@ -173,14 +171,19 @@ static void list_params(struct jsonw *w, const struct api_resource *res)
 		param(w, "tag", "string", "tag slug (repeat = AND)");
 	for (size_t i = 0; i < res->nfields; i++) {
 		const struct api_field *f = &res->fields[i];
-		if ((f->flags & (F_HIDDEN | F_NOFILTER | F_WO)) || !f->column || f->type == FT_JSON || f->type == FT_STRLIST ||
-		    f->type == FT_INTLIST || has_hand_filter(res, f->name))
+		if ((f->flags & (F_HIDDEN | F_NOFILTER | F_WO)) || !f->column ||
+		    f->type == FT_JSON || f->type == FT_STRLIST || f->type == FT_INTLIST ||
+		    has_hand_filter(res, f->name))
 			continue;
 		if (f->type == FT_FK && !(f->flags & F_PLAINID)) {
 			snprintf(name, sizeof(name), "%s_id", f->name);
 			param(w, name, "integer", NULL);
 		}
-		param(w, f->name, f->type == FT_BOOL ? "boolean" : f->type == FT_INT || f->type == FT_FK ? "integer" : "string", NULL);
+		param(w, f->name,
+		      f->type == FT_BOOL		      ? "boolean"
+		      : f->type == FT_INT || f->type == FT_FK ? "integer"
+							      : "string",
+		      NULL);
 	}
 	for (int i = 0; res->filters && res->filters[i].name; i++)
 		param(w, res->filters[i].name, "string", res->filters[i].help);
@@ -197,10 +200,13 @@ static void ref(struct jsonw *w, const char *name, int list)
 	jsonw_obj_open(w);
 	jsonw_key(w, "schema");
 	if (list)
-		snprintf(buf, sizeof(buf), "{\"type\":\"object\",\"properties\":{\"count\":{\"type\":\"integer\"},"
-					   "\"next\":{\"type\":\"string\",\"nullable\":true},\"previous\":{\"type\":\"string\","
-					   "\"nullable\":true},\"results\":{\"type\":\"array\",\"items\":{\"$ref\":"
-					   "\"#/components/schemas/%s\"}}}}", name);
+		snprintf(buf, sizeof(buf),
+			 "{\"type\":\"object\",\"properties\":{\"count\":{\"type\":\"integer\"},"
+			 "\"next\":{\"type\":\"string\",\"nullable\":true},\"previous\":{\"type\":"
+			 "\"string\","
+			 "\"nullable\":true},\"results\":{\"type\":\"array\",\"items\":{\"$ref\":"
+			 "\"#/components/schemas/%s\"}}}}",
+			 name);
 	else
 		snprintf(buf, sizeof(buf), "{\"$ref\":\"#/components/schemas/%s\"}", name);
 	jsonw_raw(w, buf, strlen(buf));
@@ -208,8 +214,8 @@ static void ref(struct jsonw *w, const char *name, int list)
 	jsonw_obj_close(w);
 }
 
-static void op(struct jsonw *w, const char *method, const struct api_resource *res, const char *summary,
-	       int body, int list_resp, int status)
+static void op(struct jsonw *w, const char *method, const struct api_resource *res,
+	       const char *summary, int body, int list_resp, int status)
 {
 	char in[96], code[8];
 
@@ -248,7 +254,8 @@ static void op(struct jsonw *w, const char *method, const struct api_resource *r
 static void id_param(struct jsonw *w)
 {
 	jsonw_key(w, "parameters");
-	raw_lit(w, "[{\"name\":\"id\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"integer\"}}]");
+	raw_lit(w, "[{\"name\":\"id\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":"
+		   "\"integer\"}}]");
 }
 
 static void resource_paths(struct jsonw *w, const struct api_resource *res)
@@ -282,9 +289,10 @@ static const struct {
 	unsigned methods;
 	enum api_body_kind body;
 } auth_paths[] = {
-	{"/api/auth/login/", "Browser sign-in (session cookie + CSRF token)", API_M_POST, API_BODY_JSON},
-	{"/api/auth/logout/", "Browser sign-out", API_M_POST, API_BODY_NONE},
-	{"/api/auth/me/", "The signed-in user", API_M_GET, API_BODY_NONE},
+    {"/api/auth/login/", "Browser sign-in (session cookie + CSRF token)", API_M_POST,
+     API_BODY_JSON},
+    {"/api/auth/logout/", "Browser sign-out", API_M_POST, API_BODY_NONE},
+    {"/api/auth/me/", "The signed-in user", API_M_GET, API_BODY_NONE},
 };
 
 static void request_body(struct jsonw *w, enum api_body_kind body)
@@ -293,11 +301,14 @@ static void request_body(struct jsonw *w, enum api_body_kind body)
 		return;
 	jsonw_key(w, "requestBody");
 	if (body == API_BODY_JSON)
-		raw_lit(w, "{\"required\":true,\"content\":{\"application/json\":{\"schema\":{}}}}");
+		raw_lit(w,
+			"{\"required\":true,\"content\":{\"application/json\":{\"schema\":{}}}}");
 	else if (body == API_BODY_JSON_OPTIONAL)
-		raw_lit(w, "{\"required\":false,\"content\":{\"application/json\":{\"schema\":{}}}}");
+		raw_lit(w,
+			"{\"required\":false,\"content\":{\"application/json\":{\"schema\":{}}}}");
 	else
-		raw_lit(w, "{\"required\":true,\"content\":{\"multipart/form-data\":{\"schema\":{}}}}");
+		raw_lit(
+		    w, "{\"required\":true,\"content\":{\"multipart/form-data\":{\"schema\":{}}}}");
 }
 
 /* "x-certkeeper-permission": {"level": "write", "names": ["import_certificate", ...]} — what
@@ -315,8 +326,8 @@ static void permission(struct jsonw *w, const struct api_perm *perm)
 	jsonw_obj_close(w);
 }
 
-static void action_op(struct jsonw *w, const char *method, const char *summary, enum api_body_kind body,
-		      const struct api_perm *perm)
+static void action_op(struct jsonw *w, const char *method, const char *summary,
+		      enum api_body_kind body, const struct api_perm *perm)
 {
 	jsonw_key(w, method);
 	jsonw_obj_open(w);
@@ -351,11 +362,13 @@ static void action_paths(struct jsonw *w)
 
 	for (size_t i = 0; i < api_nactions; i++) {
 		const struct api_action *a = &api_actions[i];
-		const struct api_resource *res = a->resource ? api_registry_find(a->resource) : NULL;
+		const struct api_resource *res =
+		    a->resource ? api_registry_find(a->resource) : NULL;
 		if (a->resource && !res)
 			continue;
 		if (res)
-			snprintf(path, sizeof(path), "%s%s%s", res->path, a->detail ? "{id}/" : "", a->rest);
+			snprintf(path, sizeof(path), "%s%s%s", res->path, a->detail ? "{id}/" : "",
+				 a->rest);
 		else
 			snprintf(path, sizeof(path), "%s", a->path);
 		path_ops(w, path, a->methods, a->summary, a->body, &a->perm);
@@ -382,8 +395,9 @@ int api_serve_openapi(struct api_req *ar)
 	jsonw_key(&w, "components");
 	jsonw_obj_open(&w);
 	jsonw_key(&w, "securitySchemes");
-	raw_lit(&w, "{\"tokenAuth\":{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"Authorization\","
-		      "\"description\":\"Token <key> or Bearer nbt_<id>.<secret>\"}}");
+	raw_lit(&w,
+		"{\"tokenAuth\":{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"Authorization\","
+		"\"description\":\"Token <key> or Bearer nbt_<id>.<secret>\"}}");
 	jsonw_key(&w, "schemas");
 	jsonw_obj_open(&w);
 	for (size_t i = 0; i < api_registry_count(); i++) {

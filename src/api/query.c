@@ -26,7 +26,8 @@ static void spec_columns(struct store_qspec *qs, const struct api_resource *res,
 			continue;
 		if (f->flags & F_SQLEXPR)
 			store_qs_select(qs, f->column,
-					STORE_QS_EXPR | (brief && !(f->flags & F_BRIEF) ? STORE_QS_NULLED : 0));
+					STORE_QS_EXPR |
+					    (brief && !(f->flags & F_BRIEF) ? STORE_QS_NULLED : 0));
 		else
 			store_qs_select(qs, f->column, 0);
 	}
@@ -91,7 +92,8 @@ static void render_tags(const struct api_row *row, struct jsonw *w)
 }
 
 /* Nested brief object of an FK target, memoised per request. */
-static void render_fk(const struct api_row *row, const struct api_field *f, int64_t id, struct jsonw *w)
+static void render_fk(const struct api_row *row, const struct api_field *f, int64_t id,
+		      struct jsonw *w)
 {
 	struct api_req *ar = (struct api_req *)row->req;
 	const struct api_resource *target = api_registry_find(f->fk_target);
@@ -132,7 +134,8 @@ static void render_fk(const struct api_row *row, const struct api_field *f, int6
 	}
 }
 
-static void render_value(const struct api_row *row, const struct api_field *f, int col, struct jsonw *w)
+static void render_value(const struct api_row *row, const struct api_field *f, int col,
+			 struct jsonw *w)
 {
 	struct store_stmt *st = row->st;
 	size_t len = 0;
@@ -265,11 +268,11 @@ static uint64_t row_hash(const struct api_row *row, int brief)
 struct row_tmpl {
 	enum { ROW_PLAIN, ROW_RECORD, ROW_REPLAY } mode;
 	int nholes;
-	size_t start;                         /* RECORD: output offset after '{' */
-	size_t hole_at[ROWCACHE_MAX_HOLES];   /* RECORD: value start offsets */
-	size_t hole_end[ROWCACHE_MAX_HOLES];  /* RECORD: value end offsets */
-	struct rowcache_view v;               /* REPLAY */
-	size_t pos;                           /* REPLAY: template bytes copied so far */
+	size_t start;			     /* RECORD: output offset after '{' */
+	size_t hole_at[ROWCACHE_MAX_HOLES];  /* RECORD: value start offsets */
+	size_t hole_end[ROWCACHE_MAX_HOLES]; /* RECORD: value end offsets */
+	struct rowcache_view v;		     /* REPLAY */
+	size_t pos;			     /* REPLAY: template bytes copied so far */
 };
 
 /* Before a hole's value: RECORD notes where it starts; REPLAY copies the template up to it
@@ -451,15 +454,18 @@ static int spec_order(struct store_qspec *qs, const struct api_resource *res, co
 		const struct api_field *f;
 		int r;
 
-		snprintf(name, sizeof(name), "%.*s", (int)(len - (size_t)desc < 63 ? len - (size_t)desc : 63), p + desc);
+		snprintf(name, sizeof(name), "%.*s",
+			 (int)(len - (size_t)desc < 63 ? len - (size_t)desc : 63), p + desc);
 		f = api_resource_field(res, name);
 		if (!strcmp(name, "id"))
 			r = store_qs_order_by(qs, "id", 0, desc);
 		else if (!f || !f->column || (f->flags & F_HIDDEN) || f->type == FT_JSON ||
 			 f->type == FT_STRLIST || f->type == FT_INTLIST)
-			return ck_error_set(err, CK_E_INVALID, "ordering", "Invalid ordering field '%.60s'.", name);
+			return ck_error_set(err, CK_E_INVALID, "ordering",
+					    "Invalid ordering field '%.60s'.", name);
 		else
-			r = store_qs_order_by(qs, f->column, (f->flags & F_SQLEXPR) ? STORE_QS_EXPR : 0, desc);
+			r = store_qs_order_by(qs, f->column,
+					      (f->flags & F_SQLEXPR) ? STORE_QS_EXPR : 0, desc);
 		if (r)
 			return ck_error_set(err, r, "ordering", "Too many ordering fields.");
 		p += len + (c ? 1 : 0);
@@ -514,9 +520,11 @@ int api_parse_paging(const struct http_request *req, int64_t *ret_limit, int64_t
 	int64_t limit = API_DEFAULT_LIMIT, offset = 0;
 
 	if (l && ck_parse_i64(l, 0, INT64_MAX, &limit))
-		return ck_error_set(err, CK_E_INVALID, "limit", "Invalid limit '%.30s': must be a non-negative integer.", l);
+		return ck_error_set(err, CK_E_INVALID, "limit",
+				    "Invalid limit '%.30s': must be a non-negative integer.", l);
 	if (o && ck_parse_i64(o, 0, INT64_MAX / 2, &offset))
-		return ck_error_set(err, CK_E_INVALID, "offset", "Invalid offset '%.30s': must be a non-negative integer.", o);
+		return ck_error_set(err, CK_E_INVALID, "offset",
+				    "Invalid offset '%.30s': must be a non-negative integer.", o);
 	if (limit == 0 || limit > API_MAX_LIMIT)
 		limit = API_MAX_LIMIT;
 	*ret_limit = limit;
@@ -528,7 +536,8 @@ int api_parse_paging(const struct http_request *req, int64_t *ret_limit, int64_t
  * at a reused address has new connections, which move the data generation on first use). */
 static const void *store_identity(const struct api_req *ar)
 {
-	return ar->app && ar->app->store ? (const void *)ar->app->store : (const void *)ar->ctx.conn;
+	return ar->app && ar->app->store ? (const void *)ar->app->store
+					 : (const void *)ar->ctx.conn;
 }
 
 /* The list's total: from api/countcache when no write was committed since it was counted
@@ -562,9 +571,9 @@ out:
  * page is read: *ret_more says whether the list goes on after the page (a cursor's page may
  * not be where the count puts `offset` once rows came or went), and `cursor` receives the
  * next page's cursor; otherwise *ret_more is -1 (the count decides). */
-static int write_page(struct api_req *ar, struct api_filter_ctx *fc, int64_t limit,
-		      int64_t offset, int64_t matches, int brief, struct jsonw *w,
-		      struct strbuf *cursor, int *ret_more, struct ck_error *err)
+static int write_page(struct api_req *ar, struct api_filter_ctx *fc, int64_t limit, int64_t offset,
+		      int64_t matches, int brief, struct jsonw *w, struct strbuf *cursor,
+		      int *ret_more, struct ck_error *err)
 {
 	const struct api_resource *res = fc->res;
 	struct store_qspec *qs = api_fc_spec(fc);
@@ -714,7 +723,8 @@ void api_list(struct api_req *ar, const struct api_resource *res)
 	struct strbuf key;
 	struct jsonw w;
 	uint64_t gen = 0;
-	int cacheable = !store_in_tx(ar->ctx.conn) && !store_data_generation(ar->ctx.conn, &gen, NULL);
+	int cacheable =
+	    !store_in_tx(ar->ctx.conn) && !store_data_generation(ar->ctx.conn, &gen, NULL);
 
 	strbuf_init(&key, LISTCACHE_MAX_KEY + 1);
 	/* a list's reads stop at the statement time limit (503) instead of running for seconds;

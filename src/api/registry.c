@@ -10,9 +10,20 @@
 #include <string.h>
 
 static const struct api_resource *const all[] = {
-	&res_certificates, &res_cas, &res_assignments, &res_csrs, &res_tenants, &res_tags,
-	&res_devices, &res_virtual_machines, &res_services, &res_object_changes, &res_users, &res_tokens,
-	&res_compliance_policies, &res_compliance_checks,
+    &res_certificates,
+    &res_cas,
+    &res_assignments,
+    &res_csrs,
+    &res_tenants,
+    &res_tags,
+    &res_devices,
+    &res_virtual_machines,
+    &res_services,
+    &res_object_changes,
+    &res_users,
+    &res_tokens,
+    &res_compliance_policies,
+    &res_compliance_checks,
 };
 
 #define NRES (sizeof(all) / sizeof(all[0]))
@@ -125,15 +136,18 @@ static int merge_field(const struct api_resource *res, struct api_field *w, char
 	const struct dom_field *m = dom_model_field(res->model, w->name);
 
 	if (!m) {
-		if (w->type == FT_COMPUTED || ((w->flags & F_SQLEXPR) && (w->flags & (F_RO | F_HIDDEN))))
+		if (w->type == FT_COMPUTED ||
+		    ((w->flags & F_SQLEXPR) && (w->flags & (F_RO | F_HIDDEN))))
 			return 0;
 		snprintf(why, n, "%s.%s: no model field and not wire-only", res->name, w->name);
 		return -1;
 	}
 	if (w->model == m)
 		return 0; /* already merged */
-	if (w->type || w->column || w->maxlen || w->choices || w->fk_target || (w->flags & F_MODEL_FLAGS)) {
-		snprintf(why, n, "%s.%s: model attributes declared on the wire", res->name, w->name);
+	if (w->type || w->column || w->maxlen || w->choices || w->fk_target ||
+	    (w->flags & F_MODEL_FLAGS)) {
+		snprintf(why, n, "%s.%s: model attributes declared on the wire", res->name,
+			 w->name);
 		return -1;
 	}
 	w->type = m->type;
@@ -165,8 +179,9 @@ int api_registry_init(char *why, size_t why_len)
 			r = merge_field(res, &fields[k], why, why_len);
 		for (size_t k = 0; res->model && k < res->model->nfields && !r; k++)
 			if (!api_resource_field(res, res->model->fields[k].name)) {
-				snprintf(why, why_len, "%s.%s: model field missing from the wire declaration", res->name,
-					 res->model->fields[k].name);
+				snprintf(why, why_len,
+					 "%s.%s: model field missing from the wire declaration",
+					 res->name, res->model->fields[k].name);
 				r = -1;
 			}
 	}

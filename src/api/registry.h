@@ -30,11 +30,11 @@ struct api_resource;
 
 /* Wire flags. The model flags (F_REQ, F_RO, F_NULL, F_HIDDEN, F_SQLEXPR, F_WO, F_OPEN) are
  * declared by the model half (domain/model.h) and use other bits of the same word. */
-#define F_BRIEF     0x008u /* part of the brief representation */
+#define F_BRIEF 0x008u	   /* part of the brief representation */
 #define F_ICONTAINS 0x020u /* plain filter `name=v` means icontains (NetBox SSL CN/issuer) */
-#define F_NOFILTER  0x040u /* no automatic filter */
-#define F_ORDER     0x080u /* usable in ?ordering= */
-#define F_PLAINID   0x200u /* FK rendered as a bare integer id, not nested */
+#define F_NOFILTER 0x040u  /* no automatic filter */
+#define F_ORDER 0x080u	   /* usable in ?ordering= */
+#define F_PLAINID 0x200u   /* FK rendered as a bare integer id, not nested */
 #define F_WIRE_FLAGS (F_BRIEF | F_ICONTAINS | F_NOFILTER | F_ORDER | F_PLAINID)
 
 /* A row being rendered: the current statement row of a list/get query. */
@@ -55,16 +55,16 @@ struct api_row {
  * field must be named (the declaration fixes the JSON order); a mistake aborts at start.
  */
 struct api_field {
-	const char *name;        /* JSON name = the model field's name */
-	enum dom_ftype type;     /* from the model, or declared for wire-only fields */
-	const char *column;      /* SQL column / "@expression"; NULL for computed */
-	unsigned flags;          /* wire flags | the model's flags */
-	int maxlen;              /* from the model */
+	const char *name;	    /* JSON name = the model field's name */
+	enum dom_ftype type;	    /* from the model, or declared for wire-only fields */
+	const char *column;	    /* SQL column / "@expression"; NULL for computed */
+	unsigned flags;		    /* wire flags | the model's flags */
+	int maxlen;		    /* from the model */
 	const char *const *choices; /* from the model (or declared for wire-only) */
-	const char *fk_target;   /* FT_FK: name of the target resource (= model name) */
+	const char *fk_target;	    /* FT_FK: name of the target resource (= model name) */
 	/* FT_COMPUTED: write the value (one JSON value) for this row. */
 	void (*render)(const struct api_row *row, struct jsonw *w);
-	const char *help;        /* one line for OPTIONS / OpenAPI */
+	const char *help;	       /* one line for OPTIONS / OpenAPI */
 	const struct dom_field *model; /* set by the registry; NULL for wire-only fields */
 };
 
@@ -87,22 +87,22 @@ struct export_column;
 /* The wire half of a resource: its model (domain/model.h: table, object type, fields' types
  * and rules, hooks, tags, custom fields) plus how it is addressed, filtered and rendered. */
 struct api_resource {
-	const char *name;        /* registry key = model name, e.g. "certificates" */
-	const char *path;        /* list URL path, e.g. "/api/plugins/netbox-ssl/certificates/" */
+	const char *name; /* registry key = model name, e.g. "certificates" */
+	const char *path; /* list URL path, e.g. "/api/plugins/netbox-ssl/certificates/" */
 	const struct dom_model *model;
 	const struct api_field *fields; /* a non-const static array the registry completes */
 	size_t nfields;
-	const char *default_order; /* e.g. "-valid_to,common_name" (field names) */
-	const char *const *q_columns; /* columns `q` searches (icontains), NULL-terminated */
+	const char *default_order;	  /* e.g. "-valid_to,common_name" (field names) */
+	const char *const *q_columns;	  /* columns `q` searches (icontains), NULL-terminated */
 	const struct api_filter *filters; /* extra filters, NULL-name terminated; may be NULL */
 	/* Renders the display string of the current row into sb. */
 	void (*display)(const struct api_row *row, struct strbuf *sb);
 	/* The columns of its export action (api/export.h), in export order; NULL: none. */
 	const struct export_column *exports;
 	size_t nexports;
-	int read_only;           /* list/get only (plus delete when `deletable`) */
+	int read_only; /* list/get only (plus delete when `deletable`) */
 	int deletable;
-	int admin_only;          /* superusers only (users, tokens) */
+	int admin_only; /* superusers only (users, tokens) */
 	/* The rows the reader may view (NULL: all): appends one AND-ed condition to fc. Applied
 	 * to lists, their counts and detail URLs alike (a hidden row is 404). */
 	int (*scope)(struct api_filter_ctx *fc, const struct api_req *ar, struct ck_error *err);

@@ -20,13 +20,9 @@ static int json_deeper_than(json_t *v, int limit)
 	if (limit == 0)
 		return 1;
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, c)
-			if (json_deeper_than(c, limit - 1))
-				return 1;
+		json_array_foreach(v, i, c) if (json_deeper_than(c, limit - 1)) return 1;
 	} else {
-		json_object_foreach(v, k, c)
-			if (json_deeper_than(c, limit - 1))
-				return 1;
+		json_object_foreach(v, k, c) if (json_deeper_than(c, limit - 1)) return 1;
 	}
 	return 0;
 }
@@ -42,13 +38,16 @@ int api_body(struct api_req *ar, json_t **ret, struct ck_error *err)
 	}
 	if (!ar->http->body_len)
 		return ck_error_set(err, CK_E_PARSE, NULL, "A JSON request body is required.");
-	j = json_loadb(ar->http->body, ar->http->body_len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	j = json_loadb(ar->http->body, ar->http->body_len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+		       &jerr);
 	if (!j)
-		return ck_error_set(err, CK_E_PARSE, NULL, "JSON parse error - %s (line %d, column %d)",
-				    jerr.text, jerr.line, jerr.column);
+		return ck_error_set(err, CK_E_PARSE, NULL,
+				    "JSON parse error - %s (line %d, column %d)", jerr.text,
+				    jerr.line, jerr.column);
 	if (json_deeper_than(j, API_JSON_MAX_DEPTH)) {
 		json_decref(j);
-		return ck_error_set(err, CK_E_PARSE, NULL, "JSON parse error - nesting deeper than %d levels.",
+		return ck_error_set(err, CK_E_PARSE, NULL,
+				    "JSON parse error - nesting deeper than %d levels.",
 				    API_JSON_MAX_DEPTH);
 	}
 	ar->body = j;
@@ -111,7 +110,8 @@ void api_write_url(struct jsonw *w, const struct api_req *ar, const char *list_p
 {
 	char buf[512];
 	const char *prefix, *path = client_path(ar, list_path, &prefix);
-	int n = id ? snprintf(buf, sizeof(buf), "%s%s%s%lld/", ar->base_url, prefix, path, (long long)id)
+	int n = id ? snprintf(buf, sizeof(buf), "%s%s%s%lld/", ar->base_url, prefix, path,
+			      (long long)id)
 		   : snprintf(buf, sizeof(buf), "%s%s%s", ar->base_url, prefix, path);
 
 	jsonw_strn(w, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
@@ -119,7 +119,8 @@ void api_write_url(struct jsonw *w, const struct api_req *ar, const char *list_p
 
 int api_method_is_write(const char *m)
 {
-	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH") || !strcmp(m, "DELETE");
+	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH") ||
+	       !strcmp(m, "DELETE");
 }
 
 int api_require_write(struct api_req *ar)
@@ -140,10 +141,12 @@ struct api_local {
 	struct http_response resp;
 };
 
-struct api_local *api_local_new(struct api_app *app, struct store_conn *conn, const struct auth_user *user)
+struct api_local *api_local_new(struct api_app *app, struct store_conn *conn,
+				const struct auth_user *user)
 {
 	/* rendering reads the request's query (?fields=) and base URL: none here */
-	static const struct http_request none = {"LOCAL", "", "", NULL, 0, "", 0, "", "local", 0, NULL};
+	static const struct http_request none = {"LOCAL", "", "",      NULL, 0,	  "",
+						 0,	  "", "local", 0,    NULL};
 	struct api_local *l = calloc(1, sizeof(*l));
 	struct api_req *ar;
 
@@ -169,15 +172,9 @@ struct api_local *api_local_new(struct api_app *app, struct store_conn *conn, co
 	return l;
 }
 
-struct dom_ctx *api_local_ctx(struct api_local *l)
-{
-	return &l->ar.ctx;
-}
+struct dom_ctx *api_local_ctx(struct api_local *l) { return &l->ar.ctx; }
 
-void api_local_reset(struct api_local *l)
-{
-	api_req_release(&l->ar);
-}
+void api_local_reset(struct api_local *l) { api_req_release(&l->ar); }
 
 void api_local_free(struct api_local *l)
 {

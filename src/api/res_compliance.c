@@ -14,7 +14,6 @@
 
 #include <string.h>
 
-
 /* ---- policies ---- */
 
 /* `<fk>` by the target's name, case-insensitive contains; several values OR together. */
@@ -25,7 +24,8 @@ static int fk_name_contains(struct api_filter_ctx *fc, const char *col, const ch
 
 	store_qs_open_any(&fc->spec);
 	for (size_t i = 0; i < nvals && !r; i++)
-		r = store_qs_in_match(&fc->spec, col, table, target_col, STORE_QS_ICONTAINS, vals[i]);
+		r = store_qs_in_match(&fc->spec, col, table, target_col, STORE_QS_ICONTAINS,
+				      vals[i]);
 	store_qs_close(&fc->spec);
 	return r;
 }
@@ -45,22 +45,31 @@ static const struct api_filter policy_filters[] = {
 static const char *const policy_q[] = {"t.name", "t.description", NULL};
 
 static struct api_field policy_fields[] = {
-	{.name = "name", .flags = F_BRIEF | F_ORDER, .help = "unique name"},
-	{.name = "description"},
-	{.name = "policy_type", .flags = F_BRIEF | F_ORDER, .help = "which rule the policy applies"},
-	{.name = "severity", .flags = F_BRIEF | F_ORDER, .help = "critical, warning (default) or info"},
-	{.name = "enabled", .flags = F_BRIEF},
-	{.name = "parameters", .flags = F_NOFILTER, .help = "the rule's parameter, e.g. {\"min_bits\": 2048}"},
-	{.name = "tenant", .help = "null: a global policy"},
-	{.name = "tag_filter", .flags = F_NOFILTER, .help = "tag ids: the policy applies only to certificates carrying all of them"},
-	{.name = "check_count", .type = FT_INT, .column = "@policy_check_count", .flags = F_RO | F_SQLEXPR | F_ORDER, .help = "number of check results"},
-	{.name = "custom_fields"},
-	{.name = "created", .flags = F_ORDER},
-	{.name = "last_updated", .flags = F_ORDER},
+    {.name = "name", .flags = F_BRIEF | F_ORDER, .help = "unique name"},
+    {.name = "description"},
+    {.name = "policy_type", .flags = F_BRIEF | F_ORDER, .help = "which rule the policy applies"},
+    {.name = "severity", .flags = F_BRIEF | F_ORDER, .help = "critical, warning (default) or info"},
+    {.name = "enabled", .flags = F_BRIEF},
+    {.name = "parameters",
+     .flags = F_NOFILTER,
+     .help = "the rule's parameter, e.g. {\"min_bits\": 2048}"},
+    {.name = "tenant", .help = "null: a global policy"},
+    {.name = "tag_filter",
+     .flags = F_NOFILTER,
+     .help = "tag ids: the policy applies only to certificates carrying all of them"},
+    {.name = "check_count",
+     .type = FT_INT,
+     .column = "@policy_check_count",
+     .flags = F_RO | F_SQLEXPR | F_ORDER,
+     .help = "number of check results"},
+    {.name = "custom_fields"},
+    {.name = "created", .flags = F_ORDER},
+    {.name = "last_updated", .flags = F_ORDER},
 };
 
 const struct api_resource res_compliance_policies = {
-    .name = "compliance-policies", .model = &dom_model_compliance_policies,
+    .name = "compliance-policies",
+    .model = &dom_model_compliance_policies,
     .path = "/api/plugins/netbox-ssl/compliance-policies/",
     .fields = policy_fields,
     .nfields = sizeof(policy_fields) / sizeof(policy_fields[0]),
@@ -123,8 +132,7 @@ static const struct api_filter check_filters[] = {
     {.name = NULL},
 };
 
-static const char *const check_q[] = {
-    "@check_certificate_name", "t.message", NULL};
+static const char *const check_q[] = {"@check_certificate_name", "t.message", NULL};
 
 /* "<certificate CN> - <policy name>: <result>" (the hidden name columns are selected in
  * brief rows too, so nested and brief displays agree). */
@@ -138,25 +146,43 @@ static void check_display(const struct api_row *row, struct strbuf *sb)
 }
 
 static struct api_field check_fields[] = {
-	{.name = "certificate"},
-	{.name = "policy"},
-	{.name = "result", .flags = F_BRIEF | F_ORDER, .help = "pass or fail"},
-	{.name = "message"},
-	{.name = "checked_at", .flags = F_BRIEF | F_ORDER, .help = "time of the last run"},
-	{.name = "checked_value"},
-	{.name = "expected_value"},
-	{.name = "is_passing", .type = FT_BOOL, .column = "@check_is_passing", .flags = F_RO | F_SQLEXPR},
-	{.name = "is_failing", .type = FT_BOOL, .column = "@check_is_failing", .flags = F_RO | F_SQLEXPR},
-	{.name = "severity", .type = FT_CHOICE, .column = "@check_severity", .flags = F_RO | F_SQLEXPR | F_ORDER, .choices = dom_severities, .help = "the policy's severity"},
-	{.name = "certificate_name", .type = FT_TEXT, .column = "@check_certificate_name", .flags = F_HIDDEN | F_SQLEXPR | F_BRIEF},
-	{.name = "policy_name", .type = FT_TEXT, .column = "@check_policy_name", .flags = F_HIDDEN | F_SQLEXPR | F_BRIEF},
-	{.name = "custom_fields"},
-	{.name = "created", .flags = F_ORDER},
-	{.name = "last_updated", .flags = F_ORDER},
+    {.name = "certificate"},
+    {.name = "policy"},
+    {.name = "result", .flags = F_BRIEF | F_ORDER, .help = "pass or fail"},
+    {.name = "message"},
+    {.name = "checked_at", .flags = F_BRIEF | F_ORDER, .help = "time of the last run"},
+    {.name = "checked_value"},
+    {.name = "expected_value"},
+    {.name = "is_passing",
+     .type = FT_BOOL,
+     .column = "@check_is_passing",
+     .flags = F_RO | F_SQLEXPR},
+    {.name = "is_failing",
+     .type = FT_BOOL,
+     .column = "@check_is_failing",
+     .flags = F_RO | F_SQLEXPR},
+    {.name = "severity",
+     .type = FT_CHOICE,
+     .column = "@check_severity",
+     .flags = F_RO | F_SQLEXPR | F_ORDER,
+     .choices = dom_severities,
+     .help = "the policy's severity"},
+    {.name = "certificate_name",
+     .type = FT_TEXT,
+     .column = "@check_certificate_name",
+     .flags = F_HIDDEN | F_SQLEXPR | F_BRIEF},
+    {.name = "policy_name",
+     .type = FT_TEXT,
+     .column = "@check_policy_name",
+     .flags = F_HIDDEN | F_SQLEXPR | F_BRIEF},
+    {.name = "custom_fields"},
+    {.name = "created", .flags = F_ORDER},
+    {.name = "last_updated", .flags = F_ORDER},
 };
 
 const struct api_resource res_compliance_checks = {
-    .name = "compliance-checks", .model = &dom_model_compliance_checks,
+    .name = "compliance-checks",
+    .model = &dom_model_compliance_checks,
     .path = "/api/plugins/netbox-ssl/compliance-checks/",
     .fields = check_fields,
     .nfields = sizeof(check_fields) / sizeof(check_fields[0]),

@@ -16,11 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
-
-
-
 static void user_display(const struct api_row *row, struct strbuf *sb)
 {
 	strbuf_adds(sb, store_col_text(row->st, api_row_col(row, "username"), NULL));
@@ -29,22 +24,29 @@ static void user_display(const struct api_row *row, struct strbuf *sb)
 static const char *const user_q[] = {"t.username", "t.email", "t.first_name", "t.last_name", NULL};
 
 static struct api_field user_fields[] = {
-	{.name = "username", .flags = F_BRIEF | F_ORDER, .help = "unique user name"},
-	{.name = "password", .help = "write-only; stored as a PBKDF2-SHA256 hash"},
-	{.name = "first_name"},
-	{.name = "last_name"},
-	{.name = "email"},
-	{.name = "is_superuser"},
-	{.name = "is_active"},
-	{.name = "date_joined", .flags = F_ORDER},
-	{.name = "last_login", .flags = F_ORDER},
-	{.name = "last_updated"},
+    {.name = "username", .flags = F_BRIEF | F_ORDER, .help = "unique user name"},
+    {.name = "password", .help = "write-only; stored as a PBKDF2-SHA256 hash"},
+    {.name = "first_name"},
+    {.name = "last_name"},
+    {.name = "email"},
+    {.name = "is_superuser"},
+    {.name = "is_active"},
+    {.name = "date_joined", .flags = F_ORDER},
+    {.name = "last_login", .flags = F_ORDER},
+    {.name = "last_updated"},
 };
 
 const struct api_resource res_users = {
-	.name = "users", .model = &dom_model_users, .path = "/api/users/users/", .fields = user_fields, .nfields = sizeof(user_fields) / sizeof(user_fields[0]),
-	.default_order = "username", .q_columns = user_q,
-	.display = user_display, .deletable = 1, .admin_only = 1,
+    .name = "users",
+    .model = &dom_model_users,
+    .path = "/api/users/users/",
+    .fields = user_fields,
+    .nfields = sizeof(user_fields) / sizeof(user_fields[0]),
+    .default_order = "username",
+    .q_columns = user_q,
+    .display = user_display,
+    .deletable = 1,
+    .admin_only = 1,
 };
 
 static void token_display(const struct api_row *row, struct strbuf *sb)
@@ -57,20 +59,26 @@ static void token_display(const struct api_row *row, struct strbuf *sb)
 }
 
 static struct api_field token_fields[] = {
-	{.name = "user", .flags = F_BRIEF, .help = "owner"},
-	{.name = "key_prefix", .flags = F_BRIEF, .help = "first characters of the key"},
-	{.name = "description"},
-	{.name = "write_enabled", .flags = F_BRIEF, .help = "false: read-only token"},
-	{.name = "expires", .flags = F_ORDER},
-	{.name = "last_used", .flags = F_ORDER},
-	{.name = "created", .flags = F_ORDER},
-	{.name = "last_updated"},
+    {.name = "user", .flags = F_BRIEF, .help = "owner"},
+    {.name = "key_prefix", .flags = F_BRIEF, .help = "first characters of the key"},
+    {.name = "description"},
+    {.name = "write_enabled", .flags = F_BRIEF, .help = "false: read-only token"},
+    {.name = "expires", .flags = F_ORDER},
+    {.name = "last_used", .flags = F_ORDER},
+    {.name = "created", .flags = F_ORDER},
+    {.name = "last_updated"},
 };
 
 const struct api_resource res_tokens = {
-	.name = "tokens", .model = &dom_model_tokens, .path = "/api/users/tokens/", .fields = token_fields, .nfields = sizeof(token_fields) / sizeof(token_fields[0]),
-	.default_order = "-created", .display = token_display,
-	.deletable = 1, .admin_only = 1,
+    .name = "tokens",
+    .model = &dom_model_tokens,
+    .path = "/api/users/tokens/",
+    .fields = token_fields,
+    .nfields = sizeof(token_fields) / sizeof(token_fields[0]),
+    .default_order = "-created",
+    .display = token_display,
+    .deletable = 1,
+    .admin_only = 1,
 };
 
 /* POST /api/users/tokens/: the key is generated here and returned once, in this response. */
@@ -85,7 +93,8 @@ void api_token_create(struct api_req *ar)
 	int r;
 
 	ck_error_clear(&err);
-	if ((r = api_body(ar, &body, &err)) || (r = dom_model_record_init(res_tokens.model, &rec))) {
+	if ((r = api_body(ar, &body, &err)) ||
+	    (r = dom_model_record_init(res_tokens.model, &rec))) {
 		api_fail(ar, r, &err);
 		return;
 	}

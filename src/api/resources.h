@@ -20,9 +20,12 @@ extern const struct api_resource res_compliance_policies;
 extern const struct api_resource res_compliance_checks;
 
 /* device_id / virtual_machine_id / service_id filters of certificates (api/res_plugin.c). */
-int api_cert_filter_device(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e);
-int api_cert_filter_vm(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e);
-int api_cert_filter_service(struct api_filter_ctx *fc, const char *const *v, size_t n, struct ck_error *e);
+int api_cert_filter_device(struct api_filter_ctx *fc, const char *const *v, size_t n,
+			   struct ck_error *e);
+int api_cert_filter_vm(struct api_filter_ctx *fc, const char *const *v, size_t n,
+		       struct ck_error *e);
+int api_cert_filter_service(struct api_filter_ctx *fc, const char *const *v, size_t n,
+			    struct ck_error *e);
 
 /* Shared computed renderers and filters usable by several declarations. */
 void api_render_display_name(const struct api_row *row, struct strbuf *sb);

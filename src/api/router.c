@@ -26,8 +26,8 @@ static void set_base_url(struct api_req *ar)
 	int ok = host && *host && strlen(host) < 200;
 
 	for (const char *p = host; ok && *p; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		     strchr(".-:[]_", *p);
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		     (*p >= '0' && *p <= '9') || strchr(".-:[]_", *p);
 	snprintf(ar->base_url, sizeof(ar->base_url), "%s://%s", ar->http->is_tls ? "https" : "http",
 		 ok ? host : ar->app->cfg.listen);
 }
@@ -50,7 +50,8 @@ static void authenticate(struct api_req *ar)
 		} else if (r != CK_E_AUTH) {
 			ar->auth_error = r; /* database trouble: 500/503, not "unauthenticated" */
 		} else {
-			snprintf(ar->auth_detail, sizeof(ar->auth_detail), "%.120s", err.msg[0] ? err.msg : "Invalid token.");
+			snprintf(ar->auth_detail, sizeof(ar->auth_detail), "%.120s",
+				 err.msg[0] ? err.msg : "Invalid token.");
 		}
 		return;
 	}
@@ -65,8 +66,9 @@ static void authenticate(struct api_req *ar)
 
 static void send_api_root(struct api_req *ar)
 {
-	static const char *const sections[] = {"circuits", "core", "dcim", "extras", "ipam", "plugins",
-					       "status", "tenancy", "users", "virtualization", NULL};
+	static const char *const sections[] = {"circuits", "core",	     "dcim",   "extras",
+					       "ipam",	   "plugins",	     "status", "tenancy",
+					       "users",	   "virtualization", NULL};
 	struct jsonw w;
 
 	api_json_begin(ar, 200, &w);
@@ -118,11 +120,11 @@ static void send_status(struct api_req *ar)
 	jsonw_obj_close(&w);
 }
 
-
 static const struct api_perm perm_read = {.level = API_PERM_READ};
 static const struct api_perm perm_write = {.level = API_PERM_WRITE};
 
-static void serve_resource(struct api_req *ar, const struct api_resource *res, int64_t id, const char *rest)
+static void serve_resource(struct api_req *ar, const struct api_resource *res, int64_t id,
+			   const char *rest)
 {
 	const char *m = ar->http->method;
 
@@ -203,15 +205,19 @@ static void dispatch(struct api_req *ar)
 		return;
 	}
 	if (!ar->authenticated) {
-		api_fail_detail(ar, CK_E_AUTH, ar->auth_detail[0] ? ar->auth_detail
-								 : "Authentication credentials were not provided.");
+		api_fail_detail(ar, CK_E_AUTH,
+				ar->auth_detail[0]
+				    ? ar->auth_detail
+				    : "Authentication credentials were not provided.");
 		return;
 	}
 	if (api_method_is_write(ar->http->method) && ar->via_session && !ar->write_enabled) {
-		api_fail_detail(ar, CK_E_FORBIDDEN, "CSRF Failed: CSRF token missing or incorrect.");
+		api_fail_detail(ar, CK_E_FORBIDDEN,
+				"CSRF Failed: CSRF token missing or incorrect.");
 		return;
 	}
-	if (!strcmp(path, "/api/") || !strcmp(path, API_PLUGIN_PATH) || !strcmp(path, "/api/plugins/")) {
+	if (!strcmp(path, "/api/") || !strcmp(path, API_PLUGIN_PATH) ||
+	    !strcmp(path, "/api/plugins/")) {
 		if (strcmp(ar->http->method, "GET") && strcmp(ar->http->method, "HEAD"))
 			api_method_not_allowed(ar);
 		else if (!strcmp(path, "/api/"))

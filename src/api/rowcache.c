@@ -14,9 +14,9 @@ struct rowcache_entry {
 	int64_t id;
 	int brief;
 	uint64_t hash;
-	size_t size;  /* bytes charged to the budget */
-	int refs;     /* holders, plus 1 while linked in the cache */
-	struct rowcache_entry *next;        /* bucket chain */
+	size_t size;				    /* bytes charged to the budget */
+	int refs;				    /* holders, plus 1 while linked in the cache */
+	struct rowcache_entry *next;		    /* bucket chain */
 	struct rowcache_entry *prev_lru, *next_lru; /* most recent at lru_head */
 	char *text;
 	size_t len;
@@ -47,7 +47,8 @@ static size_t budget_locked(void)
 	if (!budget) {
 		const char *v = getenv("CERTKEEPER_ROW_CACHE_BYTES");
 		int64_t n;
-		budget = v && !ck_parse_i64(v, 1, INT64_MAX, &n) ? (size_t)n : ROWCACHE_DEFAULT_BUDGET;
+		budget =
+		    v && !ck_parse_i64(v, 1, INT64_MAX, &n) ? (size_t)n : ROWCACHE_DEFAULT_BUDGET;
 	}
 	return budget;
 }
@@ -57,7 +58,8 @@ static size_t budget_locked(void)
 uint64_t api_rowcache_hash(uint64_t h, const void *data, size_t n)
 {
 	const unsigned char *s = data;
-	uint64_t w, l[4] = {h, h ^ 0x9E3779B97F4A7C15ull, h ^ 0xC2B2AE3D27D4EB4Full, h ^ 0x165667B19E3779F9ull};
+	uint64_t w, l[4] = {h, h ^ 0x9E3779B97F4A7C15ull, h ^ 0xC2B2AE3D27D4EB4Full,
+			    h ^ 0x165667B19E3779F9ull};
 
 	h ^= (uint64_t)n * 0x9E3779B97F4A7C15ull;
 	if (n >= 32) {
@@ -84,7 +86,8 @@ uint64_t api_rowcache_hash(uint64_t h, const void *data, size_t n)
 
 static unsigned bucket_of(const void *res, int brief, int64_t id)
 {
-	uint64_t k = ((uint64_t)id * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)res ^ (uint64_t)brief;
+	uint64_t k =
+	    ((uint64_t)id * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)res ^ (uint64_t)brief;
 
 	k ^= k >> 31;
 	return (unsigned)(k & (ROWCACHE_BUCKETS - 1));
@@ -152,8 +155,8 @@ static struct rowcache_entry *find_locked(const void *res, int brief, int64_t id
 	return e;
 }
 
-const struct rowcache_entry *api_rowcache_get(const void *res, int brief, int64_t id,
-					      uint64_t hash, struct rowcache_view *v)
+const struct rowcache_entry *api_rowcache_get(const void *res, int brief, int64_t id, uint64_t hash,
+					      struct rowcache_view *v)
 {
 	struct rowcache_entry *e;
 

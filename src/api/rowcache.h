@@ -44,8 +44,8 @@ int api_rowcache_enabled(void);
 
 /* The entry for (res, brief, id) when its hash equals `hash`, held (release it with
  * api_rowcache_release), its template in *v; NULL on a miss. */
-const struct rowcache_entry *api_rowcache_get(const void *res, int brief, int64_t id,
-					      uint64_t hash, struct rowcache_view *v);
+const struct rowcache_entry *api_rowcache_get(const void *res, int brief, int64_t id, uint64_t hash,
+					      struct rowcache_view *v);
 
 void api_rowcache_release(const struct rowcache_entry *e);
 

@@ -21,8 +21,8 @@ static int utf8_chars(const char *s)
 	return n;
 }
 
-static int decode_fk(struct api_req *ar, const struct api_field *f, json_t *v, struct dom_record *rec,
-		     struct ck_error *err)
+static int decode_fk(struct api_req *ar, const struct api_field *f, json_t *v,
+		     struct dom_record *rec, struct ck_error *err)
 {
 	const struct api_resource *target = api_registry_find(f->fk_target);
 	json_int_t id;
@@ -31,19 +31,22 @@ static int decode_fk(struct api_req *ar, const struct api_field *f, json_t *v, s
 	if (json_is_object(v))
 		v = json_object_get(v, "id");
 	if (!json_is_integer(v))
-		return ck_error_set(err, CK_E_INVALID, f->name, "Incorrect type. Expected pk value.");
+		return ck_error_set(err, CK_E_INVALID, f->name,
+				    "Incorrect type. Expected pk value.");
 	id = json_integer_value(v);
 	if (target) {
 		if (store_record_exists(ar->ctx.conn, target->model->table, id, &found, err))
 			return CK_E_DB;
 		if (!found)
-			return ck_error_set(err, CK_E_INVALID, f->name, "Invalid pk \"%lld\" - object does not exist.",
+			return ck_error_set(err, CK_E_INVALID, f->name,
+					    "Invalid pk \"%lld\" - object does not exist.",
 					    (long long)id);
 	}
 	return dom_record_set_int(rec, f->name, id);
 }
 
-static int decode_list(const struct api_field *f, json_t *v, struct dom_record *rec, struct ck_error *err)
+static int decode_list(const struct api_field *f, json_t *v, struct dom_record *rec,
+		       struct ck_error *err)
 {
 	size_t i;
 	json_t *item;
@@ -51,15 +54,22 @@ static int decode_list(const struct api_field *f, json_t *v, struct dom_record *
 	int r;
 
 	if (!json_is_array(v))
-		return ck_error_set(err, CK_E_INVALID, f->name, "Expected a list of items but got type \"%s\".",
+		return ck_error_set(err, CK_E_INVALID, f->name,
+				    "Expected a list of items but got type \"%s\".",
 				    json_is_string(v) ? "str" : "other");
 	if (json_array_size(v) > 10000)
-		return ck_error_set(err, CK_E_TOOBIG, f->name, "Ensure this field has no more than 10000 elements.");
-	json_array_foreach(v, i, item) {
-		if (f->type == FT_STRLIST && (!json_is_string(item) || json_string_length(item) > 2048))
-			return ck_error_set(err, CK_E_INVALID, f->name, "Each item must be a string of at most 2048 characters.");
+		return ck_error_set(err, CK_E_TOOBIG, f->name,
+				    "Ensure this field has no more than 10000 elements.");
+	json_array_foreach(v, i, item)
+	{
+		if (f->type == FT_STRLIST &&
+		    (!json_is_string(item) || json_string_length(item) > 2048))
+			return ck_error_set(
+			    err, CK_E_INVALID, f->name,
+			    "Each item must be a string of at most 2048 characters.");
 		if (f->type == FT_INTLIST && !json_is_integer(item))
-			return ck_error_set(err, CK_E_INVALID, f->name, "Each item must be an integer.");
+			return ck_error_set(err, CK_E_INVALID, f->name,
+					    "Each item must be an integer.");
 	}
 	text = json_dumps(v, JSON_COMPACT);
 	if (!text)
@@ -69,18 +79,21 @@ static int decode_list(const struct api_field *f, json_t *v, struct dom_record *
 	return r;
 }
 
-static int decode_scalar(const struct api_field *f, json_t *v, struct dom_record *rec, struct ck_error *err)
+static int decode_scalar(const struct api_field *f, json_t *v, struct dom_record *rec,
+			 struct ck_error *err)
 {
 	int64_t t;
 
 	switch (f->type) {
 	case FT_INT:
 		if (!json_is_integer(v))
-			return ck_error_set(err, CK_E_INVALID, f->name, "A valid integer is required.");
+			return ck_error_set(err, CK_E_INVALID, f->name,
+					    "A valid integer is required.");
 		return dom_record_set_int(rec, f->name, json_integer_value(v));
 	case FT_DOUBLE:
 		if (!json_is_number(v))
-			return ck_error_set(err, CK_E_INVALID, f->name, "A valid number is required.");
+			return ck_error_set(err, CK_E_INVALID, f->name,
+					    "A valid number is required.");
 		return dom_record_set_double(rec, f->name, json_number_value(v));
 	case FT_BOOL:
 		if (!json_is_boolean(v))
@@ -88,9 +101,10 @@ static int decode_scalar(const struct api_field *f, json_t *v, struct dom_record
 		return dom_record_set_int(rec, f->name, json_is_true(v));
 	case FT_TIME:
 		if (!json_is_string(v) || ck_parse_time(json_string_value(v), &t))
-			return ck_error_set(err, CK_E_INVALID, f->name,
-					    "Datetime has wrong format. Use one of these formats instead: "
-					    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].");
+			return ck_error_set(
+			    err, CK_E_INVALID, f->name,
+			    "Datetime has wrong format. Use one of these formats instead: "
+			    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].");
 		return dom_record_set_int(rec, f->name, t);
 	case FT_JSON: {
 		char *text;
@@ -110,23 +124,27 @@ static int decode_scalar(const struct api_field *f, json_t *v, struct dom_record
 	if (!json_is_string(v))
 		return ck_error_set(err, CK_E_INVALID, f->name, "Not a valid string.");
 	if (f->maxlen && utf8_chars(json_string_value(v)) > f->maxlen)
-		return ck_error_set(err, CK_E_INVALID, f->name, "Ensure this field has no more than %d characters.", f->maxlen);
+		return ck_error_set(err, CK_E_INVALID, f->name,
+				    "Ensure this field has no more than %d characters.", f->maxlen);
 	if (f->type == FT_CHOICE && !(f->flags & F_OPEN)) {
 		int ok = 0;
 		for (int k = 0; f->choices[k] && !ok; k++)
 			ok = !strcmp(f->choices[k], json_string_value(v));
 		if (!ok)
-			return ck_error_set(err, CK_E_INVALID, f->name, "\"%.60s\" is not a valid choice.", json_string_value(v));
+			return ck_error_set(err, CK_E_INVALID, f->name,
+					    "\"%.60s\" is not a valid choice.",
+					    json_string_value(v));
 	}
 	return dom_record_set_text(rec, f->name, json_string_value(v), json_string_length(v));
 }
 
-static int decode_field(struct api_req *ar, const struct api_field *f, json_t *v, struct dom_record *rec,
-			struct ck_error *err)
+static int decode_field(struct api_req *ar, const struct api_field *f, json_t *v,
+			struct dom_record *rec, struct ck_error *err)
 {
 	if (json_is_null(v)) {
 		if (!(f->flags & F_NULL))
-			return ck_error_set(err, CK_E_INVALID, f->name, "This field may not be null.");
+			return ck_error_set(err, CK_E_INVALID, f->name,
+					    "This field may not be null.");
 		return dom_record_set_null(rec, f->name);
 	}
 	if (f->type == FT_FK)
@@ -138,8 +156,8 @@ static int decode_field(struct api_req *ar, const struct api_field *f, json_t *v
 
 /* The resource's normaliser for f applied to a string: *ret is the stored form as a new JSON
  * string to decode instead of v (caller decrefs); NULL when f has no normaliser. */
-static int normalize(const struct api_resource *res, const struct api_field *f, json_t *v, json_t **ret,
-		     struct ck_error *err)
+static int normalize(const struct api_resource *res, const struct api_field *f, json_t *v,
+		     json_t **ret, struct ck_error *err)
 {
 	const struct dom_normalizer *nz = res->model->normalizers;
 	struct strbuf out;
@@ -168,10 +186,12 @@ int api_decode_record(struct api_req *ar, const struct api_resource *res, json_t
 	int r;
 
 	if (!json_is_object(obj))
-		return ck_error_set(err, CK_E_INVALID, "non_field_errors", "Invalid data. Expected a dictionary, but got %s.",
+		return ck_error_set(err, CK_E_INVALID, "non_field_errors",
+				    "Invalid data. Expected a dictionary, but got %s.",
 				    json_is_array(obj) ? "list" : "another type");
 	*ret_tags = NULL;
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		const struct api_field *f = api_resource_field(res, key);
 		if (!strcmp(key, "tags") && res->model->taggable) {
 			*ret_tags = v;
@@ -258,11 +278,14 @@ int api_decode_tags(json_t *tags, struct dom_tags *out)
 	if (!v)
 		return CK_E_NOMEM;
 	/* ids, {"id"}, {"name"} or {"slug"}; strings stay borrowed from the JSON */
-	json_array_foreach(tags, i, t) {
+	json_array_foreach(tags, i, t)
+	{
 		const char *by = NULL;
 		json_t *val = t;
 		if (json_is_object(t)) {
-			by = json_object_get(t, "id") ? "id" : json_object_get(t, "slug") ? "slug" : "name";
+			by = json_object_get(t, "id")	  ? "id"
+			     : json_object_get(t, "slug") ? "slug"
+							  : "name";
 			val = json_object_get(t, by);
 		}
 		if (json_is_integer(val))
@@ -284,7 +307,7 @@ void api_tags_release(struct dom_tags *tags)
 struct write_job {
 	const struct api_resource *res;
 	json_t *body;
-	int64_t id;       /* detail URL id, 0 for list */
+	int64_t id; /* detail URL id, 0 for list */
 	int partial;
 	int del;
 	struct api_req *ar;
@@ -297,7 +320,8 @@ static int item_id(json_t *item, int64_t *ret, struct ck_error *err)
 	json_t *v = json_is_object(item) ? json_object_get(item, "id") : item;
 
 	if (!json_is_integer(v) || json_integer_value(v) < 1)
-		return ck_error_set(err, CK_E_INVALID, "id", "Every item of a bulk request needs a valid \"id\".");
+		return ck_error_set(err, CK_E_INVALID, "id",
+				    "Every item of a bulk request needs a valid \"id\".");
 	*ret = json_integer_value(v);
 	return 0;
 }
@@ -342,8 +366,13 @@ static void finish_item(void *arg, size_t i, struct dom_write_op *op)
 void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
 {
 	const char *m = ar->http->method;
-	struct write_job job = {.res = res, .id = id, .partial = !strcmp(m, "PATCH"), .del = !strcmp(m, "DELETE"), .ar = ar};
-	struct dom_bulk bulk = {.model = res->model, .prepare = prepare_item, .finish = finish_item, .arg = &job};
+	struct write_job job = {.res = res,
+				.id = id,
+				.partial = !strcmp(m, "PATCH"),
+				.del = !strcmp(m, "DELETE"),
+				.ar = ar};
+	struct dom_bulk bulk = {
+	    .model = res->model, .prepare = prepare_item, .finish = finish_item, .arg = &job};
 	struct ck_error err;
 	struct jsonw w;
 	size_t n;
@@ -357,7 +386,8 @@ void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
 		return;
 	}
 	if (job.body && json_is_array(job.body) && id) {
-		api_fail_detail(ar, CK_E_INVALID, "Expected a single object on a detail URL, got a list.");
+		api_fail_detail(ar, CK_E_INVALID,
+				"Expected a single object on a detail URL, got a list.");
 		return;
 	}
 	if (!id && !job.body) {
@@ -366,11 +396,13 @@ void api_write(struct api_req *ar, const struct api_resource *res, int64_t id)
 	}
 	n = job.body && json_is_array(job.body) ? json_array_size(job.body) : 1;
 	if (job.body && json_is_array(job.body) && (n == 0 || n > 1000)) {
-		api_fail_detail(ar, CK_E_INVALID, n ? "Bulk requests are limited to 1000 objects." : "Empty list.");
+		api_fail_detail(ar, CK_E_INVALID,
+				n ? "Bulk requests are limited to 1000 objects." : "Empty list.");
 		return;
 	}
 	if (!id && strcmp(m, "POST") && !json_is_array(job.body)) {
-		api_fail_detail(ar, CK_E_INVALID, "Bulk operations need a list of objects with ids.");
+		api_fail_detail(ar, CK_E_INVALID,
+				"Bulk operations need a list of objects with ids.");
 		return;
 	}
 	bulk.n = n;

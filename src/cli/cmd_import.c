@@ -59,7 +59,8 @@ struct batch {
 };
 
 static const char usage_text[] =
-    "usage: certkeeper import [--db URL] [--tenant ID] [--user NAME] [--batch N] [--skip-existing] FILE...\n\n"
+    "usage: certkeeper import [--db URL] [--tenant ID] [--user NAME] [--batch N] [--skip-existing] "
+    "FILE...\n\n"
     "Imports PEM certificates into the database, one certificate per FILE (a leaf, optionally\n"
     "followed by its chain). FILE '-' reads standard input. Duplicates and private keys are\n"
     "refused. Files are imported N per transaction; a failing batch is rolled back and the\n"
@@ -73,7 +74,8 @@ static const char usage_text[] =
 
 static int usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, "certkeeper import: %s%s%s\n\n%s", what, arg ? " " : "", arg ? arg : "", usage_text);
+	fprintf(stderr, "certkeeper import: %s%s%s\n\n%s", what, arg ? " " : "", arg ? arg : "",
+		usage_text);
 	return 2;
 }
 
@@ -98,8 +100,10 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, in
 static int parse_number_opt(const char *name, const char *v, int64_t min, int64_t max, int64_t *ret)
 {
 	if (ck_parse_i64(v, min, max, ret)) {
-		fprintf(stderr, "certkeeper import: %s must be an integer from %lld to %lld, not '%s'\n\n%s",
-			name, (long long)min, (long long)max, v, usage_text);
+		fprintf(
+		    stderr,
+		    "certkeeper import: %s must be an integer from %lld to %lld, not '%s'\n\n%s",
+		    name, (long long)min, (long long)max, v, usage_text);
 		return 2;
 	}
 	return 0;
@@ -141,7 +145,8 @@ static int parse_args(int argc, char **argv, struct import_opts *o)
 
 /* Reads a whole file (or stdin for "-") of at most `cap` bytes into *ret (NUL-terminated,
  * caller frees). Messages name the reason; the caller names the file. */
-static int read_input(const char *path, size_t cap, char **ret, size_t *ret_len, char *why, size_t whylen)
+static int read_input(const char *path, size_t cap, char **ret, size_t *ret_len, char *why,
+		      size_t whylen)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	char *buf = NULL;
@@ -224,7 +229,8 @@ static int batch_parse(const struct dom_ctx *ctx, struct batch *b, struct ck_err
 	for (size_t i = 0; i < b->n; i++) {
 		int r = x509_parse_input(b->pems[i], b->lens[i], &lim, &b->bundles[i], err);
 		if (!r && !b->bundles[i]->ncerts)
-			r = ck_error_set(err, CK_E_PARSE, "pem_content", "No valid certificate found in input.");
+			r = ck_error_set(err, CK_E_PARSE, "pem_content",
+					 "No valid certificate found in input.");
 		if (r) {
 			if (err)
 				err->index = (long)i;
@@ -261,7 +267,8 @@ static int batch_write(const struct dom_ctx *ctx, struct batch *b, struct ck_err
 
 	for (size_t i = 0; i < b->n && !r; i++) {
 		const struct x509_bundle *bu = b->bundles[i];
-		r = dom_record_init(&recs[i], dom_model_names(&dom_model_certificates), dom_model_certificates.nfields);
+		r = dom_record_init(&recs[i], dom_model_names(&dom_model_certificates),
+				    dom_model_certificates.nfields);
 		if (!r)
 			r = dom_cert_record_from_x509(&recs[i], &bu->certs[0], bu->issuer_chain);
 		if (!r && b->tenant)
@@ -281,17 +288,20 @@ static void report_failure(const struct import_opts *o, int first, const struct 
 	long idx = err->index >= 0 && (size_t)err->index < b->n ? err->index : 0;
 	const char *file = o->files[first + idx];
 
-	fprintf(stderr, "certkeeper import: %s: %s%s%s\n", strcmp(file, "-") ? file : "(standard input)",
+	fprintf(stderr, "certkeeper import: %s: %s%s%s\n",
+		strcmp(file, "-") ? file : "(standard input)",
 		err->field[0] && strcmp(err->field, "pem_content") ? err->field : "",
 		err->field[0] && strcmp(err->field, "pem_content") ? ": " : "",
 		err->msg[0] ? err->msg : "import failed");
-	fprintf(stderr, "certkeeper import: batch of %zu file(s) from %s rolled back; %zu certificate(s) imported before it\n",
+	fprintf(stderr,
+		"certkeeper import: batch of %zu file(s) from %s rolled back; %zu certificate(s) "
+		"imported before it\n",
 		b->n, o->files[first], done);
 }
 
 /* Fills the batch from files[first..], then parses and writes it in one transaction. */
-static int import_batch(const struct dom_ctx *ctx, const struct import_opts *o, int first, struct batch *b,
-			size_t done)
+static int import_batch(const struct dom_ctx *ctx, const struct import_opts *o, int first,
+			struct batch *b, size_t done)
 {
 	struct ck_error err;
 	size_t cap = (size_t)ctx->cfg->max_pem_bytes;
@@ -301,7 +311,8 @@ static int import_batch(const struct dom_ctx *ctx, const struct import_opts *o, 
 	ck_error_clear(&err);
 	batch_clear(b);
 	for (int i = first; i < o->nfiles && b->n < (size_t)o->batch; i++) {
-		if (read_input(o->files[i], cap, &b->pems[b->n], &b->lens[b->n], why, sizeof(why))) {
+		if (read_input(o->files[i], cap, &b->pems[b->n], &b->lens[b->n], why,
+			       sizeof(why))) {
 			fprintf(stderr, "certkeeper import: %s: %s\n", o->files[i], why);
 			return 1;
 		}
@@ -316,8 +327,10 @@ static int import_batch(const struct dom_ctx *ctx, const struct import_opts *o, 
 	}
 	for (size_t i = 0; i < b->n; i++)
 		if (b->skipped[i])
-			printf("skipped %s: %s\n", strcmp(o->files[first + (int)i], "-") ? o->files[first + (int)i]
-									    : "(standard input)", b->skipped[i]);
+			printf("skipped %s: %s\n",
+			       strcmp(o->files[first + (int)i], "-") ? o->files[first + (int)i]
+								     : "(standard input)",
+			       b->skipped[i]);
 	return 0;
 }
 
@@ -389,14 +402,16 @@ static int run_import(struct api_app *app, const struct import_opts *o)
 	 * writer checkpoints itself only past a large log, store/sqlite.c) */
 	ck_error_clear(&err);
 	if (store_checkpoint(c, &err) < 0)
-		fprintf(stderr, "certkeeper import: checkpoint: %s (the import is committed)\n", err.msg);
+		fprintf(stderr, "certkeeper import: checkpoint: %s (the import is committed)\n",
+			err.msg);
 	t = elapsed_s(&t0);
 	done -= skipped;
 	if (o->skip_existing)
-		printf("imported %zu certificates, skipped %zu existing, in %.2f s (%.0f/s)\n", done, skipped, t,
-		       t > 0 ? (double)done / t : 0.0);
+		printf("imported %zu certificates, skipped %zu existing, in %.2f s (%.0f/s)\n",
+		       done, skipped, t, t > 0 ? (double)done / t : 0.0);
 	else
-		printf("imported %zu certificates in %.2f s (%.0f/s)\n", done, t, t > 0 ? (double)done / t : 0.0);
+		printf("imported %zu certificates in %.2f s (%.0f/s)\n", done, t,
+		       t > 0 ? (double)done / t : 0.0);
 	r = 0;
 release_req:
 	api_local_free(snap);
@@ -419,7 +434,8 @@ int cmd_import(int argc, char **argv)
 	ck_config_defaults(&app.cfg);
 	ck_error_clear(&err);
 	if (ck_config_load_env(&app.cfg, &err)) {
-		fprintf(stderr, "certkeeper import: %s%s%s\n", err.field, err.field[0] ? ": " : "", err.msg);
+		fprintf(stderr, "certkeeper import: %s%s%s\n", err.field, err.field[0] ? ": " : "",
+			err.msg);
 		return 1;
 	}
 	r = parse_args(argc, argv, &o);
@@ -430,7 +446,8 @@ int cmd_import(int argc, char **argv)
 		goto free_files;
 	}
 	if (store_open(app.cfg.db, 0, &app.store, &err)) {
-		fprintf(stderr, "certkeeper import: cannot open database %s: %s\n", app.cfg.db, err.msg);
+		fprintf(stderr, "certkeeper import: cannot open database %s: %s\n", app.cfg.db,
+			err.msg);
 		r = 1;
 		goto free_files;
 	}

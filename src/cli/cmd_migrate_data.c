@@ -174,7 +174,8 @@ static int verify_all(struct store *from, struct store *to)
 		bad += a.rows != b.rows || a.h != b.h;
 	}
 	if (bad) {
-		fprintf(stderr, "certkeeper migrate-data: %d table(s) differ after the copy\n", bad);
+		fprintf(stderr, "certkeeper migrate-data: %d table(s) differ after the copy\n",
+			bad);
 		return 1;
 	}
 	return 0;
@@ -255,7 +256,8 @@ int cmd_migrate_data(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--replace")) {
 			replace = 1;
-		} else if ((!strcmp(argv[i], "--from") || !strcmp(argv[i], "--to")) && i + 1 < argc) {
+		} else if ((!strcmp(argv[i], "--from") || !strcmp(argv[i], "--to")) &&
+			   i + 1 < argc) {
 			*(argv[i][2] == 'f' ? &from : &to) = argv[i + 1];
 			i++;
 		} else {
@@ -265,11 +267,13 @@ int cmd_migrate_data(int argc, char **argv)
 		}
 	}
 	if (!from || !to) {
-		fprintf(stderr, "certkeeper migrate-data: --from and --to are required\n\n%s", usage);
+		fprintf(stderr, "certkeeper migrate-data: --from and --to are required\n\n%s",
+			usage);
 		return 2;
 	}
 	if (!strcmp(from, to)) {
-		fprintf(stderr, "certkeeper migrate-data: --from and --to name the same database\n");
+		fprintf(stderr,
+			"certkeeper migrate-data: --from and --to name the same database\n");
 		return 2;
 	}
 	return run(from, to, replace);

@@ -41,17 +41,21 @@ static void block_stop_signals(sigset_t *set)
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: certkeeper serve [--listen HOST:PORT] [--db URL] [--config FILE] [--web-root DIR]\n"
-		"                        [--threads N] [--bootstrap-admin] [--quiet]\n\n"
-		"Runs the REST API (NetBox SSL compatible) and the web UI.\n"
-		"  --listen HOST:PORT   address to bind (default 127.0.0.1:8080; env CERTKEEPER_LISTEN)\n"
-		"  --db URL             sqlite:PATH (default sqlite:certkeeper.db; env CERTKEEPER_DB)\n"
-		"  --config FILE        INI file with [server] and [netbox_ssl] settings\n"
-		"  --web-root DIR       built UI to serve at / (default web/dist when present)\n"
-		"  --threads N          HTTP worker threads (default: number of cores)\n"
-		"  --bootstrap-admin    create user 'admin' with a token and password when no user exists\n"
-		"  --quiet              no access log\n");
+	fprintf(
+	    out,
+	    "usage: certkeeper serve [--listen HOST:PORT] [--db URL] [--config FILE] [--web-root "
+	    "DIR]\n"
+	    "                        [--threads N] [--bootstrap-admin] [--quiet]\n\n"
+	    "Runs the REST API (NetBox SSL compatible) and the web UI.\n"
+	    "  --listen HOST:PORT   address to bind (default 127.0.0.1:8080; env "
+	    "CERTKEEPER_LISTEN)\n"
+	    "  --db URL             sqlite:PATH (default sqlite:certkeeper.db; env CERTKEEPER_DB)\n"
+	    "  --config FILE        INI file with [server] and [netbox_ssl] settings\n"
+	    "  --web-root DIR       built UI to serve at / (default web/dist when present)\n"
+	    "  --threads N          HTTP worker threads (default: number of cores)\n"
+	    "  --bootstrap-admin    create user 'admin' with a token and password when no user "
+	    "exists\n"
+	    "  --quiet              no access log\n");
 }
 
 static int parse_args(int argc, char **argv, struct ck_config *cfg, int *bootstrap)
@@ -64,13 +68,17 @@ static int parse_args(int argc, char **argv, struct ck_config *cfg, int *bootstr
 		if (!strcmp(argv[i], "--config") && i + 1 < argc)
 			config = argv[i + 1];
 	if (ck_config_load_file(cfg, config, &err) || ck_config_load_env(cfg, &err)) {
-		fprintf(stderr, "certkeeper serve: %s%s%s\n", err.field, err.field[0] ? ": " : "", err.msg);
+		fprintf(stderr, "certkeeper serve: %s%s%s\n", err.field, err.field[0] ? ": " : "",
+			err.msg);
 		return 1;
 	}
 	for (int i = 1; i < argc; i++) {
 		static const struct {
 			const char *flag, *key;
-		} map[] = {{"--listen", "listen"}, {"--db", "db"}, {"--web-root", "web_root"}, {"--threads", "threads"}};
+		} map[] = {{"--listen", "listen"},
+			   {"--db", "db"},
+			   {"--web-root", "web_root"},
+			   {"--threads", "threads"}};
 		int matched = 0;
 		if (!strcmp(argv[i], "--bootstrap-admin")) {
 			*bootstrap = 1;
@@ -89,8 +97,8 @@ static int parse_args(int argc, char **argv, struct ck_config *cfg, int *bootstr
 				continue;
 			matched = 1;
 			if (i + 1 >= argc || ck_config_set(cfg, map[k].key, argv[++i], &err)) {
-				fprintf(stderr, "certkeeper serve: %s needs a valid value%s%s\n", map[k].flag,
-					err.msg[0] ? ": " : "", err.msg);
+				fprintf(stderr, "certkeeper serve: %s needs a valid value%s%s\n",
+					map[k].flag, err.msg[0] ? ": " : "", err.msg);
 				return 2;
 			}
 		}
@@ -116,7 +124,8 @@ static int bootstrap_admin(struct store *st, const char *url)
 	if (!c || auth_user_count(c, &nusers))
 		return 1;
 	if (nusers) {
-		printf("Sign in as an existing user; new API token: certkeeper token create --user admin\n");
+		printf("Sign in as an existing user; new API token: certkeeper token create --user "
+		       "admin\n");
 		return 0;
 	}
 	if (auth_random_password(password, sizeof(password)))
@@ -128,7 +137,8 @@ static int bootstrap_admin(struct store *st, const char *url)
 		return 1;
 	}
 	printf("First admin created.\n  user:     admin\n  password: %s\n  token:    %s\n"
-	       "  (shown once; try: curl -H \"Authorization: Token %s\" %s/api/plugins/netbox-ssl/certificates/)\n",
+	       "  (shown once; try: curl -H \"Authorization: Token %s\" "
+	       "%s/api/plugins/netbox-ssl/certificates/)\n",
 	       password, key, key, url);
 	free(key);
 	return 0;
@@ -212,7 +222,8 @@ int cmd_serve(int argc, char **argv)
 	ck_error_clear(&err);
 	if (store_open(app.cfg.db, 0, &app.store, &err) ||
 	    store_set_statement_timeout(app.store, app.cfg.pg_statement_timeout_ms, &err)) {
-		fprintf(stderr, "certkeeper serve: cannot open database %s: %s\n", app.cfg.db, err.msg);
+		fprintf(stderr, "certkeeper serve: cannot open database %s: %s\n", app.cfg.db,
+			err.msg);
 		store_close(app.store);
 		return 1;
 	}
@@ -230,14 +241,17 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	block_stop_signals(&stop_set);
 	if (http_server_start(&hc, api_handle, &app, &srv, &err)) {
-		fprintf(stderr, "certkeeper serve: cannot listen on %s: %s\n", app.cfg.listen, err.msg);
+		fprintf(stderr, "certkeeper serve: cannot listen on %s: %s\n", app.cfg.listen,
+			err.msg);
 		store_close(app.store);
 		return 1;
 	}
 	snprintf(url, sizeof(url), "http://%s", app.cfg.listen);
-	if (!strncmp(app.cfg.listen, ":", 1) || strstr(app.cfg.listen, ":0") == app.cfg.listen + strlen(app.cfg.listen) - 2)
+	if (!strncmp(app.cfg.listen, ":", 1) ||
+	    strstr(app.cfg.listen, ":0") == app.cfg.listen + strlen(app.cfg.listen) - 2)
 		snprintf(url, sizeof(url), "http://127.0.0.1:%u", (unsigned)http_server_port(srv));
-	printf("certkeeper %s listening on %s/ (database %s)\n", CERTKEEPER_VERSION, url, app.cfg.db);
+	printf("certkeeper %s listening on %s/ (database %s)\n", CERTKEEPER_VERSION, url,
+	       app.cfg.db);
 	if (bootstrap && bootstrap_admin(app.store, url)) {
 		http_server_stop(srv);
 		api_analytics_stop();

@@ -18,13 +18,14 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: certkeeper sweep [--db URL] [--config FILE] [--now ISO-8601] [--stats]\n\n"
-		"Runs one lifecycle status sweep (for cron; 'serve' also runs it periodically).\n"
-		"  --db URL       database (default: $CERTKEEPER_DB, else sqlite:certkeeper.db)\n"
-		"  --config FILE  INI file (auto_archive_after_days, ...)\n"
-		"  --now TIME     reference time instead of the clock (for tests and replays)\n"
-		"  --stats        also print the number of write transactions and the longest one\n");
+	fprintf(
+	    out,
+	    "usage: certkeeper sweep [--db URL] [--config FILE] [--now ISO-8601] [--stats]\n\n"
+	    "Runs one lifecycle status sweep (for cron; 'serve' also runs it periodically).\n"
+	    "  --db URL       database (default: $CERTKEEPER_DB, else sqlite:certkeeper.db)\n"
+	    "  --config FILE  INI file (auto_archive_after_days, ...)\n"
+	    "  --now TIME     reference time instead of the clock (for tests and replays)\n"
+	    "  --stats        also print the number of write transactions and the longest one\n");
 }
 
 static int parse_args(int argc, char **argv, struct ck_config *cfg, int64_t *now, int *stats,
@@ -98,7 +99,8 @@ int cmd_sweep(int argc, char **argv)
 		printf("expired %d, archived %d\n", ss.expired, ss.archived);
 		if (stats)
 			printf("batches %d, longest %.1f ms (before COMMIT %.1f ms)\n", ss.batches,
-			       (double)ss.longest_batch_us / 1000.0, (double)ss.longest_work_us / 1000.0);
+			       (double)ss.longest_batch_us / 1000.0,
+			       (double)ss.longest_work_us / 1000.0);
 	}
 	store_close(st);
 	return r ? 1 : 0;

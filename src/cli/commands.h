@@ -7,13 +7,13 @@
 #ifndef CK_CLI_COMMANDS_H
 #define CK_CLI_COMMANDS_H
 
-int cmd_inspect(int argc, char **argv); /* cli/cmd_inspect.c */
-int cmd_serve(int argc, char **argv);   /* cli/cmd_serve.c */
-int cmd_migrate(int argc, char **argv); /* cli/cmd_admin.c */
-int cmd_user(int argc, char **argv);    /* cli/cmd_admin.c */
-int cmd_token(int argc, char **argv);   /* cli/cmd_admin.c */
-int cmd_import(int argc, char **argv);  /* cli/cmd_import.c */
-int cmd_sweep(int argc, char **argv);   /* cli/cmd_sweep.c */
+int cmd_inspect(int argc, char **argv);	     /* cli/cmd_inspect.c */
+int cmd_serve(int argc, char **argv);	     /* cli/cmd_serve.c */
+int cmd_migrate(int argc, char **argv);	     /* cli/cmd_admin.c */
+int cmd_user(int argc, char **argv);	     /* cli/cmd_admin.c */
+int cmd_token(int argc, char **argv);	     /* cli/cmd_admin.c */
+int cmd_import(int argc, char **argv);	     /* cli/cmd_import.c */
+int cmd_sweep(int argc, char **argv);	     /* cli/cmd_sweep.c */
 int cmd_migrate_data(int argc, char **argv); /* cli/cmd_migrate_data.c */
 
 /* True when argv holds "-h" or "--help" anywhere. */

@@ -9,14 +9,14 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{"serve", cmd_serve, "run the HTTP API server (and its background jobs)"},
-	{"inspect", cmd_inspect, "parse certificates/CSRs from files or stdin and print JSON"},
-	{"sweep", cmd_sweep, "run one lifecycle status sweep (expire, auto-archive) for cron"},
-	{"import", cmd_import, "import PEM certificates from files into the database"},
-	{"migrate", cmd_migrate, "apply pending database migrations"},
-	{"migrate-data", cmd_migrate_data, "copy every table from one database to another, verified"},
-	{"user", cmd_user, "manage users (create, list, password)"},
-	{"token", cmd_token, "manage API tokens (create, list)"},
+    {"serve", cmd_serve, "run the HTTP API server (and its background jobs)"},
+    {"inspect", cmd_inspect, "parse certificates/CSRs from files or stdin and print JSON"},
+    {"sweep", cmd_sweep, "run one lifecycle status sweep (expire, auto-archive) for cron"},
+    {"import", cmd_import, "import PEM certificates from files into the database"},
+    {"migrate", cmd_migrate, "apply pending database migrations"},
+    {"migrate-data", cmd_migrate_data, "copy every table from one database to another, verified"},
+    {"user", cmd_user, "manage users (create, list, password)"},
+    {"token", cmd_token, "manage API tokens (create, list)"},
 };
 
 int cli_wants_help(int argc, char **argv)
@@ -29,8 +29,9 @@ int cli_wants_help(int argc, char **argv)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: certkeeper COMMAND [ARGS...]\n\n"
-		     "certkeeper — a self-contained TLS certificate inventory server.\n\ncommands:\n");
+	fprintf(out,
+		"usage: certkeeper COMMAND [ARGS...]\n\n"
+		"certkeeper — a self-contained TLS certificate inventory server.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nRun 'certkeeper COMMAND --help' for a command's options.\n");

@@ -18,23 +18,51 @@ static const struct key {
 	size_t size; /* for K_STR */
 	long min, max;
 } keys[] = {
-#define S(n) {#n, K_STR, offsetof(struct ck_config, n), sizeof(((struct ck_config *)0)->n), 0, 0}
-#define I(n, lo, hi) {#n, K_INT, offsetof(struct ck_config, n), 0, lo, hi}
-#define L(n, lo, hi) {#n, K_LONG, offsetof(struct ck_config, n), 0, lo, hi}
-#define B(n) {#n, K_BOOL, offsetof(struct ck_config, n), 0, 0, 1}
-	S(listen), S(db), S(web_root), I(threads, 0, 1024), L(max_body_bytes, 1024, 1L << 30),
-	B(access_log), I(sweep_interval_s, 0, 86400 * 7), I(header_timeout_s, 1, 3600),
-	I(keepalive_timeout_s, 1, 3600), I(send_timeout_s, 1, 3600), I(max_connections_per_ip, 1, 1024),
-	I(login_max_failures_per_address, 0, 1000000), I(login_max_failures_per_account, 0, 1000000),
-	I(login_failure_window_s, 1, 86400), I(login_hash_concurrency, 1, 64),
-	I(statement_timeout_ms, 0, 3600000),
-	I(pg_statement_timeout_ms, 0, 3600000),
-	I(expiry_warning_days, 1, 3650), I(expiry_critical_days, 0, 3650),
-	I(bulk_import_max_batch_size, 1, 100000), I(bulk_validate_max_batch_size, 1, 100000),
-	I(bulk_compliance_max_batch_size, 1, 100000), I(bulk_detect_max_batch_size, 1, 100000),
-	I(bulk_status_update_max_batch_size, 1, 100000), I(bulk_assign_max_batch_size, 1, 100000),
-	I(max_export_size, 1, 10000000), L(max_pem_bytes, 1024, 16L << 20),
-	I(auto_archive_after_days, 0, 36500), B(auto_create_ca_on_import),
+#define S(n)                                                                                       \
+	{                                                                                          \
+#n, K_STR, offsetof(struct ck_config, n), sizeof(((struct ck_config *)0)->n), 0, 0 \
+	}
+#define I(n, lo, hi)                                                                               \
+	{                                                                                          \
+#n, K_INT, offsetof(struct ck_config, n), 0, lo, hi                                \
+	}
+#define L(n, lo, hi)                                                                               \
+	{                                                                                          \
+#n, K_LONG, offsetof(struct ck_config, n), 0, lo, hi                               \
+	}
+#define B(n)                                                                                       \
+	{                                                                                          \
+#n, K_BOOL, offsetof(struct ck_config, n), 0, 0, 1                                 \
+	}
+    S(listen),
+    S(db),
+    S(web_root),
+    I(threads, 0, 1024),
+    L(max_body_bytes, 1024, 1L << 30),
+    B(access_log),
+    I(sweep_interval_s, 0, 86400 * 7),
+    I(header_timeout_s, 1, 3600),
+    I(keepalive_timeout_s, 1, 3600),
+    I(send_timeout_s, 1, 3600),
+    I(max_connections_per_ip, 1, 1024),
+    I(login_max_failures_per_address, 0, 1000000),
+    I(login_max_failures_per_account, 0, 1000000),
+    I(login_failure_window_s, 1, 86400),
+    I(login_hash_concurrency, 1, 64),
+    I(statement_timeout_ms, 0, 3600000),
+    I(pg_statement_timeout_ms, 0, 3600000),
+    I(expiry_warning_days, 1, 3650),
+    I(expiry_critical_days, 0, 3650),
+    I(bulk_import_max_batch_size, 1, 100000),
+    I(bulk_validate_max_batch_size, 1, 100000),
+    I(bulk_compliance_max_batch_size, 1, 100000),
+    I(bulk_detect_max_batch_size, 1, 100000),
+    I(bulk_status_update_max_batch_size, 1, 100000),
+    I(bulk_assign_max_batch_size, 1, 100000),
+    I(max_export_size, 1, 10000000),
+    L(max_pem_bytes, 1024, 16L << 20),
+    I(auto_archive_after_days, 0, 36500),
+    B(auto_create_ca_on_import),
 #undef S
 #undef I
 #undef L
@@ -90,13 +118,15 @@ int ck_config_set(struct ck_config *cfg, const char *name, const char *value, st
 			return 0;
 		case K_BOOL:
 			if (ck_parse_bool(value, &b))
-				return ck_error_set(err, CK_E_INVALID, name, "expected true or false, got '%s'", value);
+				return ck_error_set(err, CK_E_INVALID, name,
+						    "expected true or false, got '%s'", value);
 			*(int *)slot = b;
 			return 0;
 		case K_INT:
 		case K_LONG:
 			if (ck_parse_i64(value, k->min, k->max, &v))
-				return ck_error_set(err, CK_E_INVALID, name, "expected an integer from %ld to %ld, got '%s'",
+				return ck_error_set(err, CK_E_INVALID, name,
+						    "expected an integer from %ld to %ld, got '%s'",
 						    k->min, k->max, value);
 			if (k->kind == K_INT)
 				*(int *)slot = (int)v;
@@ -120,9 +150,9 @@ struct ini_state {
  * inih passes and stops at the first line that does not fit, so it can be named. */
 struct ini_reader_state {
 	FILE *f;
-	int line;         /* lines read so far */
-	int too_long;     /* line number of the first line that did not fit, 0 if none */
-	int max_bytes;    /* longest line inih accepts (without its newline) */
+	int line;      /* lines read so far */
+	int too_long;  /* line number of the first line that did not fit, 0 if none */
+	int max_bytes; /* longest line inih accepts (without its newline) */
 };
 
 static char *read_ini_line(char *str, int num, void *stream)
@@ -180,27 +210,27 @@ int ck_config_load_file(struct ck_config *cfg, const char *path, struct ck_error
 	fclose(rs.f);
 	if (rs.too_long && !st.failed)
 		return ck_error_set(err, CK_E_TOOBIG, NULL,
-				    "%s: line %d is longer than %d bytes (use the environment, e.g. CERTKEEPER_DB, for a longer value)",
+				    "%s: line %d is longer than %d bytes (use the environment, "
+				    "e.g. CERTKEEPER_DB, for a longer value)",
 				    path, rs.too_long, rs.max_bytes);
 	if (st.failed || r) {
 		if (err && err->msg[0] && !st.failed)
 			return CK_E_INVALID;
 		if (!st.failed)
-			ck_error_set(err, CK_E_INVALID, NULL, "%s: syntax error on line %d", path, r);
+			ck_error_set(err, CK_E_INVALID, NULL, "%s: syntax error on line %d", path,
+				     r);
 		else if (err) {
 			char msg[CK_ERROR_MSG_MAX];
 			snprintf(msg, sizeof(msg), "%s", err->msg);
-			ck_error_set(err, CK_E_INVALID, err->field, "%s: line %d: %s", path, r, msg);
+			ck_error_set(err, CK_E_INVALID, err->field, "%s: line %d: %s", path, r,
+				     msg);
 		}
 		return CK_E_INVALID;
 	}
 	return 0;
 }
 
-int ck_config_line_max(void)
-{
-	return INI_MAX_LINE - 2;
-}
+int ck_config_line_max(void) { return INI_MAX_LINE - 2; }
 
 int ck_config_load_env(struct ck_config *cfg, struct ck_error *err)
 {

@@ -15,36 +15,38 @@
 
 struct ck_config {
 	/* [server] */
-	char listen[128];          /* HOST:PORT, default 127.0.0.1:8080 */
-	char db[1024];             /* database URL, default sqlite:certkeeper.db */
-	char web_root[1024];       /* built UI directory; "" = none */
-	int threads;               /* HTTP workers; 0 = cores */
-	long max_body_bytes;       /* request body cap, default 8 MiB */
-	int access_log;            /* default 1 */
-	int sweep_interval_s;      /* status sweep period, default 3600 */
-	int header_timeout_s;      /* accept → complete request headers (absolute), default 10 */
-	int keepalive_timeout_s;   /* idle keep-alive connection, default 60 */
-	int send_timeout_s;        /* response send without progress, default 10 */
+	char listen[128];	    /* HOST:PORT, default 127.0.0.1:8080 */
+	char db[1024];		    /* database URL, default sqlite:certkeeper.db */
+	char web_root[1024];	    /* built UI directory; "" = none */
+	int threads;		    /* HTTP workers; 0 = cores */
+	long max_body_bytes;	    /* request body cap, default 8 MiB */
+	int access_log;		    /* default 1 */
+	int sweep_interval_s;	    /* status sweep period, default 3600 */
+	int header_timeout_s;	    /* accept → complete request headers (absolute), default 10 */
+	int keepalive_timeout_s;    /* idle keep-alive connection, default 60 */
+	int send_timeout_s;	    /* response send without progress, default 10 */
 	int max_connections_per_ip; /* concurrent connections per client address, default 64 */
 	/* sign-in protection (docs/security.md "Sign-in throttling") */
 	int login_max_failures_per_address; /* 10 failures per address and window; 0 = no limit */
 	int login_max_failures_per_account; /* 20 failures per account and window; 0 = no limit */
-	int login_failure_window_s;         /* 300 */
-	int login_hash_concurrency;         /* password hashes at once, default 1 */
-	int statement_timeout_ms;  /* a request's read statement is stopped after this; 0 = never; 2000 */
-	int pg_statement_timeout_ms; /* PostgreSQL: reads outside write transactions stop after this; 0 = never; 30000 */
+	int login_failure_window_s;	    /* 300 */
+	int login_hash_concurrency;	    /* password hashes at once, default 1 */
+	int statement_timeout_ms;    /* a request's read statement is stopped after this; 0 = never;
+					2000 */
+	int pg_statement_timeout_ms; /* PostgreSQL: reads outside write transactions stop after
+					this; 0 = never; 30000 */
 	/* [netbox_ssl] */
-	int expiry_warning_days;   /* 30 */
-	int expiry_critical_days;  /* 14 */
+	int expiry_warning_days;	/* 30 */
+	int expiry_critical_days;	/* 14 */
 	int bulk_import_max_batch_size; /* 100, and the other bulk caps below */
 	int bulk_validate_max_batch_size;
 	int bulk_compliance_max_batch_size;
 	int bulk_detect_max_batch_size;
 	int bulk_status_update_max_batch_size;
 	int bulk_assign_max_batch_size;
-	int max_export_size;       /* 1000 */
-	long max_pem_bytes;        /* 65536 */
-	int auto_archive_after_days; /* 90 */
+	int max_export_size;	      /* 1000 */
+	long max_pem_bytes;	      /* 65536 */
+	int auto_archive_after_days;  /* 90 */
 	int auto_create_ca_on_import; /* 0 */
 };
 

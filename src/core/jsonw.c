@@ -109,13 +109,27 @@ void jsonw_escape_into(struct strbuf *sb, const char *str, size_t n)
 			continue;
 		}
 		switch (c) {
-		case '"': strbuf_add(sb, "\\\"", 2); break;
-		case '\\': strbuf_add(sb, "\\\\", 2); break;
-		case '\n': strbuf_add(sb, "\\n", 2); break;
-		case '\r': strbuf_add(sb, "\\r", 2); break;
-		case '\t': strbuf_add(sb, "\\t", 2); break;
-		case '\b': strbuf_add(sb, "\\b", 2); break;
-		case '\f': strbuf_add(sb, "\\f", 2); break;
+		case '"':
+			strbuf_add(sb, "\\\"", 2);
+			break;
+		case '\\':
+			strbuf_add(sb, "\\\\", 2);
+			break;
+		case '\n':
+			strbuf_add(sb, "\\n", 2);
+			break;
+		case '\r':
+			strbuf_add(sb, "\\r", 2);
+			break;
+		case '\t':
+			strbuf_add(sb, "\\t", 2);
+			break;
+		case '\b':
+			strbuf_add(sb, "\\b", 2);
+			break;
+		case '\f':
+			strbuf_add(sb, "\\f", 2);
+			break;
 		default: {
 			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 			strbuf_add(sb, u, 6);
@@ -141,8 +155,8 @@ void jsonw_key(struct jsonw *w, const char *key)
 static int is_ident(const char *s)
 {
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
 			return 0;
 	return 1;
 }
@@ -265,7 +279,4 @@ void jsonw_knull(struct jsonw *w, const char *key)
 	jsonw_null(w);
 }
 
-int jsonw_result(const struct jsonw *w)
-{
-	return strbuf_result(w->sb);
-}
+int jsonw_result(const struct jsonw *w) { return strbuf_result(w->sb); }

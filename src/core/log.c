@@ -8,10 +8,7 @@
 
 static enum ck_log_level min_level = CK_LOG_INFO;
 
-void ck_log_set_level(enum ck_log_level level)
-{
-	min_level = level;
-}
+void ck_log_set_level(enum ck_log_level level) { min_level = level; }
 
 void ck_log(enum ck_log_level level, const char *id, const char *fmt, ...)
 {
@@ -25,9 +22,9 @@ void ck_log(enum ck_log_level level, const char *id, const char *fmt, ...)
 	if (level < min_level)
 		return;
 	gmtime_r(&now, &tm);
-	n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02dZ %s %s%s%s", tm.tm_year + 1900,
-		     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, names[level],
-		     id ? "[" : "", id ? id : "", id ? "] " : "");
+	n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02dZ %s %s%s%s",
+		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		     names[level], id ? "[" : "", id ? id : "", id ? "] " : "");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);

@@ -13,6 +13,6 @@ void ck_log_set_level(enum ck_log_level level);
 
 /* Logs one line; `id` (request or job id) may be NULL. Lines are cut at 2 KiB. */
 void ck_log(enum ck_log_level level, const char *id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -132,7 +132,8 @@ int ck_parse_time(const char *s, int64_t *ret)
 	}
 	if (parse_offset(p, &off))
 		return CK_E_INVALID;
-	*ret = ck_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	*ret = ck_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec -
+	       off;
 	return 0;
 }
 

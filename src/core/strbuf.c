@@ -79,10 +79,7 @@ int strbuf_add(struct strbuf *sb, const void *data, size_t n)
 	return 0;
 }
 
-int strbuf_adds(struct strbuf *sb, const char *s)
-{
-	return strbuf_add(sb, s, strlen(s));
-}
+int strbuf_adds(struct strbuf *sb, const char *s) { return strbuf_add(sb, s, strlen(s)); }
 
 int strbuf_addch(struct strbuf *sb, char c)
 {
@@ -100,7 +97,8 @@ int strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	int n, r;
 
 	va_copy(cp, ap);
-	n = vsnprintf(sb->buf ? sb->buf + sb->len : NULL, sb->buf ? sb->alloc - sb->len : 0, fmt, cp);
+	n = vsnprintf(sb->buf ? sb->buf + sb->len : NULL, sb->buf ? sb->alloc - sb->len : 0, fmt,
+		      cp);
 	va_end(cp);
 	if (n < 0)
 		return latch(sb, CK_E_INVALID);
@@ -157,10 +155,7 @@ void strbuf_truncate(struct strbuf *sb, size_t len)
 	}
 }
 
-const char *strbuf_str(const struct strbuf *sb)
-{
-	return sb->buf ? sb->buf : "";
-}
+const char *strbuf_str(const struct strbuf *sb) { return sb->buf ? sb->buf : ""; }
 
 char *strbuf_take(struct strbuf *sb, size_t *ret_len)
 {

@@ -8,14 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const dom_assignment_types[] = {"dcim.device", "ipam.service", "virtualization.virtualmachine", NULL};
+const char *const dom_assignment_types[] = {"dcim.device", "ipam.service",
+					    "virtualization.virtualmachine", NULL};
 
 static const struct {
 	const char *type, *model, *path;
 } targets[] = {
-	{"dcim.device", "Device", "/api/dcim/devices/"},
-	{"virtualization.virtualmachine", "Virtual Machine", "/api/virtualization/virtual-machines/"},
-	{"ipam.service", "Service", "/api/ipam/services/"},
+    {"dcim.device", "Device", "/api/dcim/devices/"},
+    {"virtualization.virtualmachine", "Virtual Machine", "/api/virtualization/virtual-machines/"},
+    {"ipam.service", "Service", "/api/ipam/services/"},
 };
 
 int dom_target_get(const struct dom_ctx *ctx, const char *type, int64_t id, struct dom_target *ret,
@@ -31,8 +32,9 @@ int dom_target_get(const struct dom_ctx *ctx, const char *type, int64_t id, stru
 		if (r < 0)
 			return r;
 		if (!r)
-			return ck_error_set(err, CK_E_NOTFOUND, "assigned_object_id", "%s with ID %lld does not exist.",
-					    targets[i].model, (long long)id);
+			return ck_error_set(err, CK_E_NOTFOUND, "assigned_object_id",
+					    "%s with ID %lld does not exist.", targets[i].model,
+					    (long long)id);
 		memset(ret, 0, sizeof(*ret));
 		ret->id = t.id;
 		ret->tenant_id = t.tenant_id;
@@ -44,11 +46,12 @@ int dom_target_get(const struct dom_ctx *ctx, const char *type, int64_t id, stru
 		snprintf(ret->list_path, sizeof(ret->list_path), "%s", targets[i].path);
 		return 0;
 	}
-	return ck_error_set(err, CK_E_INVALID, "assigned_object_type", "\"%.60s\" is not a valid choice.", type);
+	return ck_error_set(err, CK_E_INVALID, "assigned_object_type",
+			    "\"%.60s\" is not a valid choice.", type);
 }
 
-int dom_assignment_check_tenant(const struct dom_ctx *ctx, int64_t cert_id, const struct dom_target *t,
-				struct ck_error *err)
+int dom_assignment_check_tenant(const struct dom_ctx *ctx, int64_t cert_id,
+				const struct dom_target *t, struct ck_error *err)
 {
 	int64_t cert_tenant = 0;
 	int r = store_cert_tenant(ctx->conn, cert_id, &cert_tenant, err);
@@ -56,14 +59,15 @@ int dom_assignment_check_tenant(const struct dom_ctx *ctx, int64_t cert_id, cons
 	if (r)
 		return r;
 	if (cert_tenant && t->tenant_id && cert_tenant != t->tenant_id)
-		return ck_error_set(err, CK_E_INVALID, "non_field_errors",
-				    "Certificate and assignment target must belong to the same tenant.");
+		return ck_error_set(
+		    err, CK_E_INVALID, "non_field_errors",
+		    "Certificate and assignment target must belong to the same tenant.");
 	return 0;
 }
 
 /* Current (certificate, type, id) of an existing assignment for PATCH. */
-static int load_current(const struct dom_ctx *ctx, int64_t id, int64_t *cert, char *type, size_t tsz,
-			int64_t *obj, struct ck_error *err)
+static int load_current(const struct dom_ctx *ctx, int64_t id, int64_t *cert, char *type,
+			size_t tsz, int64_t *obj, struct ck_error *err)
 {
 	int r = store_assignment_get(ctx->conn, id, cert, type, tsz, obj, err);
 
@@ -93,13 +97,15 @@ int dom_assignment_before_write(const struct dom_ctx *ctx, struct dom_record *re
 	if ((r = store_assignment_find(ctx->conn, cert, type, obj, old_id, &dup, err)) < 0)
 		return r;
 	if (dup)
-		return ck_error_set(err, CK_E_DUPLICATE, "non_field_errors",
-				    "This certificate is already assigned to %s (assignment ID %lld).", t.name, (long long)dup);
+		return ck_error_set(
+		    err, CK_E_DUPLICATE, "non_field_errors",
+		    "This certificate is already assigned to %s (assignment ID %lld).", t.name,
+		    (long long)dup);
 	return 0;
 }
 
-static int touch_and_log(const struct dom_ctx *ctx, int64_t assignment_id, const char *event, const char *verb,
-			 struct ck_error *err)
+static int touch_and_log(const struct dom_ctx *ctx, int64_t assignment_id, const char *event,
+			 const char *verb, struct ck_error *err)
 {
 	int64_t cert = 0, obj = 0;
 	char type[40], desc[400];
@@ -133,7 +139,8 @@ int dom_assignment_before_delete(const struct dom_ctx *ctx, int64_t id, struct c
 }
 
 /* Appends ids[0..k) as dependents of kind `resource`; frees ids. */
-static int add_dependents(int64_t *ids, size_t k, const char *resource, struct dom_dependent **items, size_t *n)
+static int add_dependents(int64_t *ids, size_t k, const char *resource,
+			  struct dom_dependent **items, size_t *n)
 {
 	struct dom_dependent *grown;
 
@@ -151,8 +158,8 @@ static int add_dependents(int64_t *ids, size_t k, const char *resource, struct d
 	return 0;
 }
 
-int dom_dependents(const struct dom_ctx *ctx, const char *object_type, int64_t id, struct dom_dependent **ret,
-		   size_t *ret_n, struct ck_error *err)
+int dom_dependents(const struct dom_ctx *ctx, const char *object_type, int64_t id,
+		   struct dom_dependent **ret, size_t *ret_n, struct ck_error *err)
 {
 	struct dom_dependent *items = NULL;
 	int64_t *ids = NULL;
@@ -163,8 +170,11 @@ int dom_dependents(const struct dom_ctx *ctx, const char *object_type, int64_t i
 		r = store_assignments_of_cert(ctx->conn, id, &ids, &k, err);
 		if (!r)
 			r = add_dependents(ids, k, "assignments", &items, &n);
-	} else if (!strcmp(object_type, "dcim.device") || !strcmp(object_type, "virtualization.virtualmachine")) {
-		r = store_services_of(ctx->conn, !strcmp(object_type, "dcim.device") ? "device" : "vm", id, &ids, &k, err);
+	} else if (!strcmp(object_type, "dcim.device") ||
+		   !strcmp(object_type, "virtualization.virtualmachine")) {
+		r = store_services_of(ctx->conn,
+				      !strcmp(object_type, "dcim.device") ? "device" : "vm", id,
+				      &ids, &k, err);
 		if (!r)
 			r = add_dependents(ids, k, "services", &items, &n);
 		k = 0;

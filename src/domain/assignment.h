@@ -15,15 +15,16 @@
 #include "domain/context.h"
 #include "domain/record.h"
 
-extern const char *const dom_assignment_types[]; /* dcim.device, ipam.service, virtualization.virtualmachine */
+extern const char
+    *const dom_assignment_types[]; /* dcim.device, ipam.service, virtualization.virtualmachine */
 
 struct dom_target {
 	int64_t id;
-	int64_t tenant_id;   /* 0 = none (for services: the parent's tenant) */
+	int64_t tenant_id; /* 0 = none (for services: the parent's tenant) */
 	char name[256];
-	char model[32];      /* "Device", "Virtual Machine", "Service" */
-	char list_path[64];  /* API list path of the target type */
-	int64_t parent_id;   /* services: parent device or VM id; 0 otherwise */
+	char model[32];	    /* "Device", "Virtual Machine", "Service" */
+	char list_path[64]; /* API list path of the target type */
+	int64_t parent_id;  /* services: parent device or VM id; 0 otherwise */
 	char parent_name[256];
 	char parent_type[40];
 };
@@ -41,8 +42,8 @@ int dom_assignment_after_write(const struct dom_ctx *ctx, const struct dom_recor
 int dom_assignment_before_delete(const struct dom_ctx *ctx, int64_t id, struct ck_error *err);
 
 /* Checks the tenant boundary between a certificate and a target. */
-int dom_assignment_check_tenant(const struct dom_ctx *ctx, int64_t cert_id, const struct dom_target *t,
-				struct ck_error *err);
+int dom_assignment_check_tenant(const struct dom_ctx *ctx, int64_t cert_id,
+				const struct dom_target *t, struct ck_error *err);
 
 /* An object removed together with another one (the cascade of a delete): `resource` is the
  * registry name ("assignments", "services"). */
@@ -56,7 +57,7 @@ struct dom_dependent {
  * cascades: a certificate's assignments; a device's or VM's services, then its assignments; a
  * service's assignments. Services come before assignments so that their own cascade runs.
  * *ret (caller frees; NULL when none) and *ret_n. */
-int dom_dependents(const struct dom_ctx *ctx, const char *object_type, int64_t id, struct dom_dependent **ret,
-		   size_t *ret_n, struct ck_error *err);
+int dom_dependents(const struct dom_ctx *ctx, const char *object_type, int64_t id,
+		   struct dom_dependent **ret, size_t *ret_n, struct ck_error *err);
 
 #endif

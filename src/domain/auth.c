@@ -39,7 +39,7 @@
 #define AUTH_SALT_BYTES 16
 #define AUTH_DK_BYTES 32
 #define AUTH_SESSION_TTL_MAX (31 * 86400)
-#define HASH_HEX 65 /* SHA-256 hex + NUL */
+#define HASH_HEX 65	       /* SHA-256 hex + NUL */
 #define AUTH_HASH_WAIT_MS 2000 /* longest wait for a turn at the password-hash gate */
 
 static int pbkdf2_iterations = AUTH_PBKDF2_DEFAULT_ITER;
@@ -57,7 +57,8 @@ static struct {
 	pthread_cond_t freed;
 	int max_running, max_waiting; /* limits */
 	int running, waiting;	      /* current */
-} hash_gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, AUTH_HASH_CONCURRENCY_DEFAULT, 0, 0, 0};
+} hash_gate = {
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, AUTH_HASH_CONCURRENCY_DEFAULT, 0, 0, 0};
 
 void auth_set_hash_limits(int concurrency, int waiters)
 {
@@ -90,7 +91,8 @@ static int hash_gate_enter(void)
 		} else {
 			hash_gate.waiting++;
 			while (hash_gate.running >= hash_gate.max_running && !rc)
-				if (pthread_cond_timedwait(&hash_gate.freed, &hash_gate.lock, &until))
+				if (pthread_cond_timedwait(&hash_gate.freed, &hash_gate.lock,
+							   &until))
 					rc = CK_E_THROTTLED;
 			hash_gate.waiting--;
 		}
@@ -338,7 +340,8 @@ int auth_user_set_password(struct store_conn *c, const char *username, const cha
 	x509_base64_encode(raw, sizeof(raw), salt);
 	rc = pbkdf2_b64(password, salt, pbkdf2_iterations, dk);
 	if (rc == CK_E_THROTTLED)
-		return ck_error_set(err, rc, NULL, "Password hashing is busy; try again in a moment.");
+		return ck_error_set(err, rc, NULL,
+				    "Password hashing is busy; try again in a moment.");
 	if (rc < 0)
 		return ck_error_set(err, rc, NULL, "password hashing failed");
 	snprintf(stored, sizeof(stored), "pbkdf2_sha256$%d$%s$%s", pbkdf2_iterations, salt, dk);
@@ -378,7 +381,7 @@ static int password_dummy_work(const char *password)
 	char dk[48];
 
 	return pbkdf2_b64(password, "certkeeper-dummy-salt", pbkdf2_iterations, dk) ==
-			       CK_E_THROTTLED
+		       CK_E_THROTTLED
 		   ? CK_E_THROTTLED
 		   : 0;
 }

@@ -56,13 +56,13 @@
 #define AUTH_V2_ID_LEN 12	 /* key-id characters */
 #define AUTH_V2_SECRET_LEN 40	 /* secret characters */
 #define AUTH_PBKDF2_DEFAULT_ITER 600000
-#define AUTH_PBKDF2_MAX_ITER 10000000 /* a stored hash asking for more is refused */
-#define AUTH_CACHE_TTL 10	      /* seconds a successful token look-up is cached at most */
+#define AUTH_PBKDF2_MAX_ITER 10000000	/* a stored hash asking for more is refused */
+#define AUTH_CACHE_TTL 10		/* seconds a successful token look-up is cached at most */
 #define AUTH_HASH_CONCURRENCY_DEFAULT 1 /* password hashes running at once */
 #define AUTH_HASH_CONCURRENCY_MAX 64
 #define AUTH_HASH_WAITERS_MAX 1024 /* callers waiting for a hash turn */
-#define AUTH_LAST_USED_EVERY 60	      /* tokens.last_used is written at most this often */
-#define AUTH_SESSION_KEY_LEN 64	      /* hex characters of a session key and of a CSRF token */
+#define AUTH_LAST_USED_EVERY 60	   /* tokens.last_used is written at most this often */
+#define AUTH_SESSION_KEY_LEN 64	   /* hex characters of a session key and of a CSRF token */
 
 struct auth_user {
 	int64_t id;

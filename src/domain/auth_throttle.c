@@ -53,7 +53,10 @@ static uint64_t key_hash(const char *key)
 	return h;
 }
 
-static struct entry *at(struct table *t, uint32_t link) { return link ? &t->entries[link - 1] : NULL; }
+static struct entry *at(struct table *t, uint32_t link)
+{
+	return link ? &t->entries[link - 1] : NULL;
+}
 
 static uint32_t link_of(struct table *t, struct entry *e) { return (uint32_t)(e - t->entries) + 1; }
 
@@ -157,8 +160,9 @@ static void shared_get(struct store_conn *c, const char *kind, const char *key, 
 {
 	ret->failures = 0;
 	ret->window_start = 0;
-	if (c && key && store_auth_failures_get(c, kind, key, window_s, now, &ret->failures,
-						&ret->window_start, NULL) < 0)
+	if (c && key &&
+	    store_auth_failures_get(c, kind, key, window_s, now, &ret->failures, &ret->window_start,
+				    NULL) < 0)
 		ret->failures = 0; /* fall back to this process's count */
 }
 

@@ -23,7 +23,8 @@ struct cert_cmd {
 };
 
 /* Changes the fields of rec on certificate id (rec released). */
-static int update_cert(const struct dom_ctx *ctx, int64_t id, struct dom_record *rec, struct ck_error *err)
+static int update_cert(const struct dom_ctx *ctx, int64_t id, struct dom_record *rec,
+		       struct ck_error *err)
 {
 	int r = dom_update_step(ctx, &dom_model_certificates, id, rec, NULL, err);
 
@@ -33,7 +34,8 @@ static int update_cert(const struct dom_ctx *ctx, int64_t id, struct dom_record 
 
 static int new_record(struct dom_record *rec)
 {
-	return dom_record_init(rec, dom_model_names(&dom_model_certificates), dom_model_certificates.nfields);
+	return dom_record_init(rec, dom_model_names(&dom_model_certificates),
+			       dom_model_certificates.nfields);
 }
 
 static int store_chain(const struct dom_ctx *ctx, int64_t id, const struct x509_chain_result *res,
@@ -115,8 +117,8 @@ static int run_chain_bulk(void *arg, struct ck_error *err)
 	return r;
 }
 
-int dom_chain_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, int64_t at, dom_cert_visit_fn visit,
-		   void *arg, struct ck_error *err)
+int dom_chain_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, int64_t at,
+		   dom_cert_visit_fn visit, void *arg, struct ck_error *err)
 {
 	struct cert_cmd c = {.ctx = ctx, .ids = ids, .n = n, .at = at, .visit = visit, .arg = arg};
 
@@ -127,8 +129,8 @@ int dom_chain_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, int6
 
 /* Detects and stores the provider of one certificate: 1 found (rep filled), 0 no such
  * certificate, or an error. */
-static int detect_one(const struct dom_ctx *ctx, struct store_cert_brief *cert, struct dom_cert_report *rep,
-		      struct ck_error *err)
+static int detect_one(const struct dom_ctx *ctx, struct store_cert_brief *cert,
+		      struct dom_cert_report *rep, struct ck_error *err)
 {
 	struct dom_record rec;
 	int r = store_cert_brief(ctx->conn, rep->id, cert, err);
@@ -144,7 +146,8 @@ static int detect_one(const struct dom_ctx *ctx, struct store_cert_brief *cert, 
 	if (!r)
 		r = dom_record_set_int(&rec, "is_acme", 1);
 	if (!r)
-		r = dom_record_set_text(&rec, "acme_provider", rep->provider, strlen(rep->provider));
+		r = dom_record_set_text(&rec, "acme_provider", rep->provider,
+					strlen(rep->provider));
 	if (r) {
 		dom_record_release(&rec);
 		return r;
@@ -167,7 +170,8 @@ static int run_detect(void *arg, struct ck_error *err)
 	return r < 0 ? r : 0;
 }
 
-int dom_acme_detect_cert(const struct dom_ctx *ctx, int64_t id, const char **ret_provider, struct ck_error *err)
+int dom_acme_detect_cert(const struct dom_ctx *ctx, int64_t id, const char **ret_provider,
+			 struct ck_error *err)
 {
 	struct cert_cmd c = {.ctx = ctx, .id = id};
 	int r = dom_uow_run(ctx, run_detect, &c, err);
@@ -193,8 +197,8 @@ static int run_acme_bulk(void *arg, struct ck_error *err)
 	return r;
 }
 
-int dom_acme_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, dom_cert_visit_fn visit, void *arg,
-		  struct ck_error *err)
+int dom_acme_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, dom_cert_visit_fn visit,
+		  void *arg, struct ck_error *err)
 {
 	struct cert_cmd c = {.ctx = ctx, .ids = ids, .n = n, .visit = visit, .arg = arg};
 
@@ -203,7 +207,8 @@ int dom_acme_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, dom_c
 
 /* ---- bulk status update ---- */
 
-static int set_status(const struct dom_ctx *ctx, int64_t id, const char *status, struct ck_error *err)
+static int set_status(const struct dom_ctx *ctx, int64_t id, const char *status,
+		      struct ck_error *err)
 {
 	struct dom_record rec;
 	int r = new_record(&rec);
@@ -248,7 +253,8 @@ static int run_status_bulk(void *arg, struct ck_error *err)
 int dom_status_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, const char *status,
 		    dom_cert_visit_fn visit, void *arg, struct ck_error *err)
 {
-	struct cert_cmd c = {.ctx = ctx, .ids = ids, .n = n, .status = status, .visit = visit, .arg = arg};
+	struct cert_cmd c = {
+	    .ctx = ctx, .ids = ids, .n = n, .status = status, .visit = visit, .arg = arg};
 
 	return dom_uow_run(ctx, run_status_bulk, &c, err);
 }

@@ -23,7 +23,7 @@
 /* One certificate as a bulk command saw it. Valid during the visit only. */
 struct dom_cert_report {
 	int64_t id;
-	int found;		/* 0: no such certificate (nothing else is set) */
+	int found; /* 0: no such certificate (nothing else is set) */
 	const char *common_name;
 	/* chain validation: res NULL when the certificate has no PEM to validate */
 	const struct x509_chain_result *res;
@@ -41,16 +41,17 @@ int dom_chain_store(const struct dom_ctx *ctx, int64_t id, const struct x509_cha
 		    struct ck_error *err);
 
 /* Validates (dom_chain_validate at `at`) and stores the chain of each certificate. */
-int dom_chain_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, int64_t at, dom_cert_visit_fn visit,
-		   void *arg, struct ck_error *err);
+int dom_chain_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, int64_t at,
+		   dom_cert_visit_fn visit, void *arg, struct ck_error *err);
 
 /* Detects the ACME provider of certificate id from its issuer and stores a hit (is_acme,
  * acme_provider; is_acme is never cleared). *ret_provider: NULL on a miss. CK_E_NOTFOUND. */
-int dom_acme_detect_cert(const struct dom_ctx *ctx, int64_t id, const char **ret_provider, struct ck_error *err);
+int dom_acme_detect_cert(const struct dom_ctx *ctx, int64_t id, const char **ret_provider,
+			 struct ck_error *err);
 
 /* dom_acme_detect_cert for each id. */
-int dom_acme_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, dom_cert_visit_fn visit, void *arg,
-		  struct ck_error *err);
+int dom_acme_bulk(const struct dom_ctx *ctx, const int64_t *ids, size_t n, dom_cert_visit_fn visit,
+		  void *arg, struct ck_error *err);
 
 /* Sets `status` (one of dom_cert_statuses) on each certificate that has another one (the
  * certificate rules write the lifecycle event and archived_at). */

@@ -12,11 +12,21 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const dom_cert_statuses[] = {"active", "expired", "replaced", "revoked", "pending", "archived", NULL};
+const char *const dom_cert_statuses[] = {"active",  "expired",	"replaced", "revoked",
+					 "pending", "archived", NULL};
 const char *const dom_cert_algorithms[] = {"rsa", "ecdsa", "ed25519", "unknown", NULL};
-const char *const dom_chain_statuses[] = {"unknown", "valid", "invalid", "self_signed", "no_chain", NULL};
-const char *const dom_acme_providers[] = {"letsencrypt", "letsencrypt_staging", "zerossl", "buypass",
-					  "google", "digicert", "sectigo", "other", "", NULL};
+const char *const dom_chain_statuses[] = {"unknown",	 "valid",    "invalid",
+					  "self_signed", "no_chain", NULL};
+const char *const dom_acme_providers[] = {"letsencrypt",
+					  "letsencrypt_staging",
+					  "zerossl",
+					  "buypass",
+					  "google",
+					  "digicert",
+					  "sectigo",
+					  "other",
+					  "",
+					  NULL};
 const char *const dom_acme_challenges[] = {"http-01", "dns-01", "tls-alpn-01", "unknown", "", NULL};
 
 int64_t dom_cert_days_remaining(int64_t valid_to, int64_t now)
@@ -47,16 +57,17 @@ const char *dom_acme_detect(const char *issuer)
 		const char *provider;
 		const char *patterns[9];
 	} rules[] = {
-		/* staging first: its issuers also say "Let's Encrypt" (reference [QUIRK]) */
-		{"letsencrypt_staging", {"(staging)", "fake le", NULL}},
-		{"letsencrypt", {"let's encrypt", "letsencrypt", "r3, o=let's encrypt", "r10, o=let's encrypt",
-				 "r11, o=let's encrypt", "e1, o=let's encrypt", "e5, o=let's encrypt",
-				 "e6, o=let's encrypt", NULL}},
-		{"zerossl", {"zerossl", NULL}},
-		{"buypass", {"buypass", NULL}},
-		{"google", {"google trust services", "gts ca", NULL}},
-		{"sectigo", {"sectigo", NULL}},
-		{"digicert", {"digicert", NULL}},
+	    /* staging first: its issuers also say "Let's Encrypt" (reference [QUIRK]) */
+	    {"letsencrypt_staging", {"(staging)", "fake le", NULL}},
+	    {"letsencrypt",
+	     {"let's encrypt", "letsencrypt", "r3, o=let's encrypt", "r10, o=let's encrypt",
+	      "r11, o=let's encrypt", "e1, o=let's encrypt", "e5, o=let's encrypt",
+	      "e6, o=let's encrypt", NULL}},
+	    {"zerossl", {"zerossl", NULL}},
+	    {"buypass", {"buypass", NULL}},
+	    {"google", {"google trust services", "gts ca", NULL}},
+	    {"sectigo", {"sectigo", NULL}},
+	    {"digicert", {"digicert", NULL}},
 	};
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
@@ -81,7 +92,8 @@ static int ca_matches(int64_t id, const char *pattern, void *arg)
 	return 1;
 }
 
-int dom_ca_detect(const struct dom_ctx *ctx, const char *issuer, int64_t *ret_id, struct ck_error *err)
+int dom_ca_detect(const struct dom_ctx *ctx, const char *issuer, int64_t *ret_id,
+		  struct ck_error *err)
 {
 	struct ca_match m = {issuer, 0};
 	int r = store_ca_each_pattern(ctx->conn, ca_matches, &m, err);
@@ -104,7 +116,8 @@ int dom_lifecycle_add(const struct dom_ctx *ctx, int64_t cert_id, const char *ty
 	    .timestamp = ctx->now,
 	    .related = related,
 	};
-	int r = dom_text_refuse_secret("description", description, description ? strlen(description) : 0, err);
+	int r = dom_text_refuse_secret("description", description,
+				       description ? strlen(description) : 0, err);
 
 	return r ? r : store_lifecycle_insert(ctx->conn, &ev, err);
 }
@@ -120,11 +133,13 @@ int dom_cert_find_duplicate(const struct dom_ctx *ctx, const char *serial, const
 	if (x509_serial_normalize(serial, skey, sizeof(skey)) ||
 	    x509_dn_normalize(issuer, ikey, sizeof(ikey)))
 		return 0; /* invalid values are reported by validation */
-	r = store_cert_find_identity(ctx->conn, skey, ikey, fingerprint, exclude_id, ret_id, cn, sizeof(cn),
-				     found_serial, sizeof(found_serial), err);
+	r = store_cert_find_identity(ctx->conn, skey, ikey, fingerprint, exclude_id, ret_id, cn,
+				     sizeof(cn), found_serial, sizeof(found_serial), err);
 	if (!r && *ret_id)
-		ck_error_set(err, CK_E_DUPLICATE, "pem_content", "Certificate already exists: %s (ID: %lld, Serial: %.20s%s)",
-			     cn, (long long)*ret_id, found_serial, strlen(found_serial) > 20 ? "..." : "");
+		ck_error_set(err, CK_E_DUPLICATE, "pem_content",
+			     "Certificate already exists: %s (ID: %lld, Serial: %.20s%s)", cn,
+			     (long long)*ret_id, found_serial,
+			     strlen(found_serial) > 20 ? "..." : "");
 	return r;
 }
 
@@ -164,7 +179,8 @@ static int canonical_fingerprint(struct dom_record *rec, const char *in, struct 
 	strbuf_init(&fp, X509_FINGERPRINT_LEN + 1);
 	r = dom_value_fingerprint("fingerprint_sha256", in, &fp, err);
 	if (!r && !fp.len)
-		r = ck_error_set(err, CK_E_INVALID, "fingerprint_sha256", "This field may not be blank.");
+		r = ck_error_set(err, CK_E_INVALID, "fingerprint_sha256",
+				 "This field may not be blank.");
 	if (!r)
 		r = dom_record_set_text(rec, "fingerprint_sha256", strbuf_str(&fp), fp.len);
 	strbuf_release(&fp);
@@ -180,8 +196,9 @@ static int normalise_identity(struct dom_record *rec, struct ck_error *err)
 	v = dom_record_get(rec, "serial_number");
 	if (v && v->type == DV_TEXT) {
 		if (canonical_serial(v->s, buf, sizeof(buf)))
-			return ck_error_set(err, CK_E_INVALID, "serial_number",
-					    "Enter a serial number as hexadecimal bytes, e.g. 01:23:AB.");
+			return ck_error_set(
+			    err, CK_E_INVALID, "serial_number",
+			    "Enter a serial number as hexadecimal bytes, e.g. 01:23:AB.");
 		dom_record_set_text(rec, "serial_number", buf, strlen(buf));
 		x509_serial_normalize(buf, buf, sizeof(buf));
 		dom_record_set_text(rec, "serial_key", buf, strlen(buf));
@@ -192,19 +209,22 @@ static int normalise_identity(struct dom_record *rec, struct ck_error *err)
 	v = dom_record_get(rec, "issuer");
 	if (v && v->type == DV_TEXT) {
 		if (!v->len)
-			return ck_error_set(err, CK_E_INVALID, "issuer", "This field may not be blank.");
+			return ck_error_set(err, CK_E_INVALID, "issuer",
+					    "This field may not be blank.");
 		if (x509_dn_normalize(v->s, ikey, sizeof(ikey)))
 			return ck_error_set(err, CK_E_INVALID, "issuer", "Issuer is too long.");
 		dom_record_set_text(rec, "issuer_key", ikey, strlen(ikey));
 	}
 	v = dom_record_get(rec, "common_name");
 	if (v && v->type == DV_TEXT && !v->len)
-		return ck_error_set(err, CK_E_INVALID, "common_name", "This field may not be blank.");
+		return ck_error_set(err, CK_E_INVALID, "common_name",
+				    "This field may not be blank.");
 	return 0;
 }
 
 /* Current values of an existing certificate needed by the rules. */
-static int load_current(const struct dom_ctx *ctx, int64_t id, struct store_cert_current *cur, struct ck_error *err)
+static int load_current(const struct dom_ctx *ctx, int64_t id, struct store_cert_current *cur,
+			struct ck_error *err)
 {
 	return store_cert_current(ctx->conn, id, cur, err);
 }
@@ -231,7 +251,8 @@ static int detect_links(const struct dom_ctx *ctx, struct dom_record *rec, const
 	provider = dom_acme_detect(issuer);
 	if (provider && !dom_record_has(rec, "is_acme")) {
 		dom_record_set_int(rec, "is_acme", 1);
-		if (!dom_record_has(rec, "acme_provider") || !*dom_record_text(rec, "acme_provider"))
+		if (!dom_record_has(rec, "acme_provider") ||
+		    !*dom_record_text(rec, "acme_provider"))
 			dom_record_set_text(rec, "acme_provider", provider, strlen(provider));
 	}
 	return 0;
@@ -249,18 +270,20 @@ static const char *pem_mismatch(const struct dom_record *rec, const struct store
 	if (strcasecmp(v, leaf->fingerprint_sha256))
 		return "fingerprint_sha256";
 	v = pick_text(rec, "serial_number", cur->serial);
-	if (x509_serial_normalize(v, a, sizeof(a)) || x509_serial_normalize(leaf->serial_number, b, sizeof(b)) ||
-	    strcmp(a, b))
+	if (x509_serial_normalize(v, a, sizeof(a)) ||
+	    x509_serial_normalize(leaf->serial_number, b, sizeof(b)) || strcmp(a, b))
 		return "serial_number";
 	v = pick_text(rec, "issuer", cur->issuer);
-	if (x509_dn_normalize(v, a, sizeof(a)) || x509_dn_normalize(leaf->issuer, b, sizeof(b)) || strcmp(a, b))
+	if (x509_dn_normalize(v, a, sizeof(a)) || x509_dn_normalize(leaf->issuer, b, sizeof(b)) ||
+	    strcmp(a, b))
 		return "issuer";
 	if (strcmp(pick_text(rec, "common_name", cur->common_name), leaf->common_name))
 		return "common_name";
-	if ((dom_record_has(rec, "valid_from") ? dom_record_int(rec, "valid_from", 0) : cur->valid_from) !=
-	    leaf->valid_from)
+	if ((dom_record_has(rec, "valid_from") ? dom_record_int(rec, "valid_from", 0)
+					       : cur->valid_from) != leaf->valid_from)
 		return "valid_from";
-	if ((dom_record_has(rec, "valid_to") ? dom_record_int(rec, "valid_to", 0) : cur->valid_to) != leaf->valid_to)
+	if ((dom_record_has(rec, "valid_to") ? dom_record_int(rec, "valid_to", 0)
+					     : cur->valid_to) != leaf->valid_to)
 		return "valid_to";
 	return NULL;
 }
@@ -271,7 +294,8 @@ static const char *pem_mismatch(const struct dom_record *rec, const struct store
  * certificate the object does not describe. The stored text is the certificate's own block.
  * (A create keeps the reference's behaviour: manual records may carry any PEM text, which the
  * key guard still checks.) */
-static int check_client_pem(struct dom_record *rec, const struct store_cert_current *cur, struct ck_error *err)
+static int check_client_pem(struct dom_record *rec, const struct store_cert_current *cur,
+			    struct ck_error *err)
 {
 	struct dom_value *v = dom_record_get(rec, "pem_content");
 	struct x509_bundle *b = NULL;
@@ -285,12 +309,15 @@ static int check_client_pem(struct dom_record *rec, const struct store_cert_curr
 		return r;
 	if (b->ncerts != 1 || b->ncsrs) {
 		r = ck_error_set(err, CK_E_INVALID, "pem_content",
-				 "pem_content must hold exactly one certificate (the chain belongs in issuer_chain).");
+				 "pem_content must hold exactly one certificate (the chain belongs "
+				 "in issuer_chain).");
 	} else if ((bad = pem_mismatch(rec, cur, &b->certs[0]))) {
 		r = ck_error_set(err, CK_E_INVALID, "pem_content",
-				 "The certificate in pem_content does not match this object's %s.", bad);
+				 "The certificate in pem_content does not match this object's %s.",
+				 bad);
 	} else {
-		r = dom_record_set_text(rec, "pem_content", b->certs[0].pem, strlen(b->certs[0].pem));
+		r = dom_record_set_text(rec, "pem_content", b->certs[0].pem,
+					strlen(b->certs[0].pem));
 	}
 	x509_bundle_free(b);
 	return r;
@@ -311,14 +338,20 @@ int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int
 		return r;
 	if (dom_record_has(rec, "key_size") && !dom_record_is_null(rec, "key_size") &&
 	    (dom_record_int(rec, "key_size", 0) < 1 || dom_record_int(rec, "key_size", 0) > 65536))
-		return ck_error_set(err, CK_E_INVALID, "key_size", "Ensure this value is between 1 and 65536.");
-	if (dom_record_has(rec, "acme_renewal_days") && !dom_record_is_null(rec, "acme_renewal_days") &&
-	    (dom_record_int(rec, "acme_renewal_days", 0) < 0 || dom_record_int(rec, "acme_renewal_days", 0) > 3650))
-		return ck_error_set(err, CK_E_INVALID, "acme_renewal_days", "Ensure this value is between 0 and 3650.");
-	vf = dom_record_has(rec, "valid_from") ? dom_record_int(rec, "valid_from", 0) : cur.valid_from;
+		return ck_error_set(err, CK_E_INVALID, "key_size",
+				    "Ensure this value is between 1 and 65536.");
+	if (dom_record_has(rec, "acme_renewal_days") &&
+	    !dom_record_is_null(rec, "acme_renewal_days") &&
+	    (dom_record_int(rec, "acme_renewal_days", 0) < 0 ||
+	     dom_record_int(rec, "acme_renewal_days", 0) > 3650))
+		return ck_error_set(err, CK_E_INVALID, "acme_renewal_days",
+				    "Ensure this value is between 0 and 3650.");
+	vf = dom_record_has(rec, "valid_from") ? dom_record_int(rec, "valid_from", 0)
+					       : cur.valid_from;
 	vt = dom_record_has(rec, "valid_to") ? dom_record_int(rec, "valid_to", 0) : cur.valid_to;
 	if (vt < vf)
-		return ck_error_set(err, CK_E_INVALID, "valid_to", "valid_to must not be earlier than valid_from.");
+		return ck_error_set(err, CK_E_INVALID, "valid_to",
+				    "valid_to must not be earlier than valid_from.");
 	/* a certificate already past valid_to when it is created (import, bulk import, data
 	 * import, POST) is expired at once, not active until the next sweep (issue 13) */
 	if (!old_id && vt < ctx->now && !strcmp(pick_text(rec, "status", "active"), "active") &&
@@ -328,14 +361,17 @@ int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int
 	    dom_record_has(rec, "fingerprint_sha256")) {
 		r = dom_cert_find_duplicate(ctx, pick_text(rec, "serial_number", cur.serial),
 					    pick_text(rec, "issuer", cur.issuer),
-					    pick_text(rec, "fingerprint_sha256", cur.fingerprint), old_id, &dup, err);
+					    pick_text(rec, "fingerprint_sha256", cur.fingerprint),
+					    old_id, &dup, err);
 		if (r)
 			return r;
 		if (dup) {
 			/* name the field the client actually sent */
 			if (err && !dom_record_has(rec, "pem_content"))
 				snprintf(err->field, sizeof(err->field), "%s",
-					 dom_record_has(rec, "fingerprint_sha256") ? "fingerprint_sha256" : "serial_number");
+					 dom_record_has(rec, "fingerprint_sha256")
+					     ? "fingerprint_sha256"
+					     : "serial_number");
 			return CK_E_DUPLICATE;
 		}
 	}
@@ -346,15 +382,18 @@ int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int
 		dom_record_set_int(rec, "archived_at", ctx->now);
 	/* reference §1.2 status-change hook: the event lands in this transaction (rolled back
 	 * with the update if a later step fails) */
-	if (old_id && dom_record_has(rec, "status") && strcmp(dom_record_text(rec, "status"), cur.status))
-		return dom_lifecycle_status_event(ctx, old_id, cur.status, dom_record_text(rec, "status"), err);
+	if (old_id && dom_record_has(rec, "status") &&
+	    strcmp(dom_record_text(rec, "status"), cur.status))
+		return dom_lifecycle_status_event(ctx, old_id, cur.status,
+						  dom_record_text(rec, "status"), err);
 	return 0;
 }
 
 int dom_cert_after_write(const struct dom_ctx *ctx, const struct dom_record *rec, int64_t id,
 			 int64_t old_id, struct ck_error *err)
 {
-	const char *status = dom_record_has(rec, "status") ? dom_record_text(rec, "status") : "active";
+	const char *status =
+	    dom_record_has(rec, "status") ? dom_record_text(rec, "status") : "active";
 	char desc[128];
 
 	if (!old_id) {
@@ -370,10 +409,13 @@ int dom_cert_record_from_x509(struct dom_record *rec, const struct x509_cert_inf
 	struct {
 		const char *name, *value;
 	} texts[] = {
-		{"common_name", leaf->common_name}, {"serial_number", leaf->serial_number},
-		{"fingerprint_sha256", leaf->fingerprint_sha256}, {"issuer", leaf->issuer},
-		{"algorithm", leaf->algorithm}, {"pem_content", leaf->pem},
-		{"issuer_chain", issuer_chain ? issuer_chain : ""},
+	    {"common_name", leaf->common_name},
+	    {"serial_number", leaf->serial_number},
+	    {"fingerprint_sha256", leaf->fingerprint_sha256},
+	    {"issuer", leaf->issuer},
+	    {"algorithm", leaf->algorithm},
+	    {"pem_content", leaf->pem},
+	    {"issuer_chain", issuer_chain ? issuer_chain : ""},
 	};
 	char *sans = NULL;
 	size_t cap = 3;
@@ -428,4 +470,7 @@ int dom_cert_parse_input(const void *data, size_t len, size_t max_input, struct 
 
 void dom_cert_bundle_free(struct x509_bundle *b) { x509_bundle_free(b); }
 
-int dom_cert_has_private_key(const char *text, size_t len) { return x509_pem_has_private_key(text, len); }
+int dom_cert_has_private_key(const char *text, size_t len)
+{
+	return x509_pem_has_private_key(text, len);
+}

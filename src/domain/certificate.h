@@ -17,8 +17,9 @@
 #include "domain/record.h"
 #include "x509/x509.h"
 
-extern const char *const dom_cert_statuses[];     /* active, expired, replaced, revoked, pending, archived */
-extern const char *const dom_cert_algorithms[];   /* rsa, ecdsa, ed25519, unknown */
+extern const char
+    *const dom_cert_statuses[]; /* active, expired, replaced, revoked, pending, archived */
+extern const char *const dom_cert_algorithms[]; /* rsa, ecdsa, ed25519, unknown */
 extern const char *const dom_chain_statuses[];
 extern const char *const dom_acme_providers[];
 extern const char *const dom_acme_challenges[];
@@ -35,7 +36,8 @@ const char *dom_acme_detect(const char *issuer);
 
 /* The id of the first CA (by name) whose issuer_pattern occurs case-insensitively in issuer;
  * 0 when none. */
-int dom_ca_detect(const struct dom_ctx *ctx, const char *issuer, int64_t *ret_id, struct ck_error *err);
+int dom_ca_detect(const struct dom_ctx *ctx, const char *issuer, int64_t *ret_id,
+		  struct ck_error *err);
 
 /* Registry hooks of the certificates resource. */
 int dom_cert_before_write(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id,

@@ -27,8 +27,8 @@ int dom_changelog_write(const struct dom_ctx *ctx, const char *action, const cha
 			int64_t object_id, const char *object_repr, const char *prechange_json,
 			const char *postchange_json, struct ck_error *err)
 {
-	return dom_uow_change(ctx, action, object_type, object_id, object_repr, prechange_json, postchange_json,
-			      NULL, err);
+	return dom_uow_change(ctx, action, object_type, object_id, object_repr, prechange_json,
+			      postchange_json, NULL, err);
 }
 
 /* Index of the '"' closing the string literal opening at json[i], or n if unterminated. */
@@ -45,7 +45,8 @@ static size_t string_end(const char *json, size_t n, size_t i)
 
 /* Finds the top-level member `key` of the compact JSON object `json` whose value is a string:
  * [*ret_start, *ret_end) spans the literal, quotes included. 1 when found, else 0. */
-static int find_string_member(const char *json, size_t n, const char *key, size_t *ret_start, size_t *ret_end)
+static int find_string_member(const char *json, size_t n, const char *key, size_t *ret_start,
+			      size_t *ret_end)
 {
 	size_t klen = strlen(key);
 	int depth = 0;
@@ -106,9 +107,9 @@ static char *plain_text(const char *lit, size_t len, size_t *ret_len)
 /* Moves member `name` of *json (owned copy or the caller's text) to a blob: on success with a
  * blob, *json is a new text with placeholder BLOB_MARK `tag` '"' (the old text freed when
  * owned) and key holds the blob's sha256. */
-static int compact_member(const struct dom_ctx *ctx, const struct store_change_row *row, const char *name,
-			  const char *tag, char **owned, const char **json, char key[X509_SHA256_HEX_LEN + 1],
-			  struct ck_error *err)
+static int compact_member(const struct dom_ctx *ctx, const struct store_change_row *row,
+			  const char *name, const char *tag, char **owned, const char **json,
+			  char key[X509_SHA256_HEX_LEN + 1], struct ck_error *err)
 {
 	size_t n = strlen(*json), s, e, raw_len = 0, mark = strlen(BLOB_MARK), tlen = strlen(tag);
 	char *raw = NULL, *out;
@@ -119,8 +120,8 @@ static int compact_member(const struct dom_ctx *ctx, const struct store_change_r
 	x509_sha256_hex(*json + s, e - s, key);
 	if (!strcmp(name, "pem_content") && !strcmp(row->object_type, cert_type))
 		raw = plain_text(*json + s, e - s, &raw_len);
-	r = store_change_blob_put(ctx->conn, key, *json + s, e - s, raw ? row->object_id : 0, raw, raw_len,
-				  err);
+	r = store_change_blob_put(ctx->conn, key, *json + s, e - s, raw ? row->object_id : 0, raw,
+				  raw_len, err);
 	free(raw);
 	if (r)
 		return r;
@@ -155,14 +156,12 @@ static int compact(const struct dom_ctx *ctx, const struct store_change_row *row
 		return 0;
 	r = compact_member(ctx, row, "pem_content", "pem", &c->owned, &c->json, c->pem, err);
 	if (!r)
-		r = compact_member(ctx, row, "issuer_chain", "chain", &c->owned, &c->json, c->chain, err);
+		r = compact_member(ctx, row, "issuer_chain", "chain", &c->owned, &c->json, c->chain,
+				   err);
 	return r;
 }
 
-static const char *key_or_null(const char *key)
-{
-	return key[0] ? key : NULL;
-}
+static const char *key_or_null(const char *key) { return key[0] ? key : NULL; }
 
 int dom_changelog_store(const struct dom_ctx *ctx, struct store_change_row *row, int64_t *ret_id,
 			struct ck_error *err)

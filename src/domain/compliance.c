@@ -27,7 +27,7 @@ const char *const dom_severities[] = {"critical", "warning", "info", NULL};
 const char *const dom_check_results[] = {"pass", "fail", "error", "skipped", NULL};
 
 #define CERT_OBJECT_TYPE "netbox_ssl.certificate" /* tagged_items.object_type */
-#define EVAL_CAP ((size_t)1 << 20) /* bytes of one message before it is cut */
+#define EVAL_CAP ((size_t)1 << 20)		  /* bytes of one message before it is cut */
 
 struct eval {
 	const struct dom_policy_params *p;
@@ -444,8 +444,8 @@ static int check_list_param(const struct dom_ctx *ctx, const char *params, const
 	if (r || !type[0])
 		return r;
 	if (!strcmp(type, "array"))
-		r = store_json_list_stats(ctx->conn, params, key, DOM_COMPLIANCE_ENTRY_MAX, &n, &bad,
-					  err);
+		r = store_json_list_stats(ctx->conn, params, key, DOM_COMPLIANCE_ENTRY_MAX, &n,
+					  &bad, err);
 	if (r)
 		return r;
 	if (strcmp(type, "array") || n > DOM_COMPLIANCE_LIST_MAX || bad)
@@ -551,8 +551,7 @@ static int decode_params(const struct dom_ctx *ctx, struct dom_policy *p, struct
 		return 0;
 	r = store_json_member(ctx->conn, p->params_json, k->num_key ? k->num_key : k->list_key,
 			      type, sizeof(type), &v, err);
-	if (r || (k->num_key && strcmp(type, "integer")) ||
-	    (k->list_key && strcmp(type, "array")))
+	if (r || (k->num_key && strcmp(type, "integer")) || (k->list_key && strcmp(type, "array")))
 		return r;
 	if (k->num_key) {
 		p->params.has_num = 1;
@@ -703,8 +702,7 @@ static int load_cert(const struct dom_ctx *ctx, int64_t id, struct cert_row *c,
 	else if (r == 1)
 		r = store_cert_sans(ctx->conn, id, &c->sans, &c->f.nsans, err);
 	if (!r)
-		r = store_object_tag_ids(ctx->conn, CERT_OBJECT_TYPE, id, &c->tags, &c->ntags,
-					 err);
+		r = store_object_tag_ids(ctx->conn, CERT_OBJECT_TYPE, id, &c->tags, &c->ntags, err);
 	c->f.common_name = c->cn;
 	c->f.issuer = c->issuer;
 	c->f.algorithm = c->algorithm;
@@ -821,9 +819,9 @@ static int add_group(void *arg, const char *name, int64_t count)
 	return 0;
 }
 
-static int report_groups(const struct dom_ctx *ctx, enum store_failure_group group,
-			 int64_t tenant, const char *const *names, struct dom_compliance_count *out,
-			 size_t max, size_t *ret_n, struct ck_error *err)
+static int report_groups(const struct dom_ctx *ctx, enum store_failure_group group, int64_t tenant,
+			 const char *const *names, struct dom_compliance_count *out, size_t max,
+			 size_t *ret_n, struct ck_error *err)
 {
 	struct group_sink g = {names, out, max, 0};
 	int r = store_compliance_failures(ctx->conn, group, tenant, add_group, &g, err);
@@ -854,8 +852,8 @@ int dom_compliance_report(const struct dom_ctx *ctx, int64_t tenant_id,
 				  rep.severities, 3, &rep.nseverities, err);
 	}
 	if (!r)
-		r = report_groups(ctx, STORE_FAILURES_BY_TYPE, tenant_id, dom_policy_types, rep.types,
-				  10, &rep.ntypes, err);
+		r = report_groups(ctx, STORE_FAILURES_BY_TYPE, tenant_id, dom_policy_types,
+				  rep.types, 10, &rep.ntypes, err);
 	if (r)
 		return r;
 	rep.score = dom_compliance_score(rep.passed, rep.total_checks, 2, 100.0);
@@ -864,14 +862,15 @@ int dom_compliance_report(const struct dom_ctx *ctx, int64_t tenant_id,
 }
 
 /* Writes the trend snapshot of a computed report (insert, or update of the day's row). */
-static int snapshot_put(const struct dom_ctx *ctx, const struct dom_compliance_report *rep, int64_t *ret_id,
-			struct ck_error *err)
+static int snapshot_put(const struct dom_ctx *ctx, const struct dom_compliance_report *rep,
+			int64_t *ret_id, struct ck_error *err)
 {
 	struct store_named_count sev[3], types[10];
 	struct store_snapshot s;
 
 	for (size_t i = 0; i < rep->nseverities; i++)
-		sev[i] = (struct store_named_count){rep->severities[i].name, rep->severities[i].count};
+		sev[i] =
+		    (struct store_named_count){rep->severities[i].name, rep->severities[i].count};
 	for (size_t i = 0; i < rep->ntypes; i++)
 		types[i] = (struct store_named_count){rep->types[i].name, rep->types[i].count};
 	s = (struct store_snapshot){

@@ -187,15 +187,16 @@ int dom_compliance_snapshot_all(const struct dom_ctx *ctx, int *ret_count, struc
 /* certificates/{id}/compliance-check/: checks cert_id against the given enabled policies
  * (policy_ids, every one of them) or, policy_ids NULL, every policy that applies to it.
  * *ret filled on success (release with dom_compliance_run_release). */
-int dom_compliance_check(const struct dom_ctx *ctx, int64_t cert_id, const int64_t *policy_ids, size_t npolicy_ids,
-			 struct dom_compliance_run *ret, struct ck_error *err);
+int dom_compliance_check(const struct dom_ctx *ctx, int64_t cert_id, const int64_t *policy_ids,
+			 size_t npolicy_ids, struct dom_compliance_run *ret, struct ck_error *err);
 
 /* certificates/bulk-compliance-check/: checks each certificate (a repeated id once) against
  * the policies among policy_ids (NULL: all enabled) that apply to it, reporting each to
  * visit in order: run NULL for an unknown certificate. A non-zero visit fails the command. */
-int dom_compliance_check_bulk(const struct dom_ctx *ctx, const int64_t *cert_ids, size_t n, const int64_t *policy_ids,
-			      size_t npolicy_ids,
-			      int (*visit)(void *arg, int64_t cert_id, const struct dom_compliance_run *run),
+int dom_compliance_check_bulk(const struct dom_ctx *ctx, const int64_t *cert_ids, size_t n,
+			      const int64_t *policy_ids, size_t npolicy_ids,
+			      int (*visit)(void *arg, int64_t cert_id,
+					   const struct dom_compliance_run *run),
 			      void *arg, struct ck_error *err);
 
 /* compliance-report/snapshot/: dom_compliance_snapshot as a command. */

@@ -22,16 +22,21 @@ static int run_check(void *arg, struct ck_error *err)
 	int r = dom_policy_set_load(c->ctx, c->policy_ids, c->npolicy_ids, &set, err);
 
 	if (!r)
-		r = dom_compliance_run(c->ctx, c->cert_ids[0], &set, c->policy_ids == NULL, c->run, err);
+		r = dom_compliance_run(c->ctx, c->cert_ids[0], &set, c->policy_ids == NULL, c->run,
+				       err);
 	dom_policy_set_release(&set);
 	return r;
 }
 
-int dom_compliance_check(const struct dom_ctx *ctx, int64_t cert_id, const int64_t *policy_ids, size_t npolicy_ids,
-			 struct dom_compliance_run *ret, struct ck_error *err)
+int dom_compliance_check(const struct dom_ctx *ctx, int64_t cert_id, const int64_t *policy_ids,
+			 size_t npolicy_ids, struct dom_compliance_run *ret, struct ck_error *err)
 {
-	struct check_cmd c = {.ctx = ctx, .cert_ids = &cert_id, .n = 1, .policy_ids = policy_ids,
-			      .npolicy_ids = npolicy_ids, .run = ret};
+	struct check_cmd c = {.ctx = ctx,
+			      .cert_ids = &cert_id,
+			      .n = 1,
+			      .policy_ids = policy_ids,
+			      .npolicy_ids = npolicy_ids,
+			      .run = ret};
 
 	return dom_uow_run(ctx, run_check, &c, err);
 }
@@ -67,7 +72,8 @@ static int mark_duplicates(const int64_t *ids, size_t n, unsigned char *dup)
 }
 
 /* One certificate of a bulk run: checked against the policies that apply, reported. */
-static int check_one(struct check_cmd *c, const struct dom_policy_set *set, int64_t id, struct ck_error *err)
+static int check_one(struct check_cmd *c, const struct dom_policy_set *set, int64_t id,
+		     struct ck_error *err)
 {
 	struct dom_compliance_run run = {0};
 	struct ck_error e;
@@ -104,13 +110,19 @@ static int run_check_bulk(void *arg, struct ck_error *err)
 	return r;
 }
 
-int dom_compliance_check_bulk(const struct dom_ctx *ctx, const int64_t *cert_ids, size_t n, const int64_t *policy_ids,
-			      size_t npolicy_ids,
-			      int (*visit)(void *arg, int64_t cert_id, const struct dom_compliance_run *run),
+int dom_compliance_check_bulk(const struct dom_ctx *ctx, const int64_t *cert_ids, size_t n,
+			      const int64_t *policy_ids, size_t npolicy_ids,
+			      int (*visit)(void *arg, int64_t cert_id,
+					   const struct dom_compliance_run *run),
 			      void *arg, struct ck_error *err)
 {
-	struct check_cmd c = {.ctx = ctx, .cert_ids = cert_ids, .n = n, .policy_ids = policy_ids,
-			      .npolicy_ids = npolicy_ids, .visit = visit, .arg = arg};
+	struct check_cmd c = {.ctx = ctx,
+			      .cert_ids = cert_ids,
+			      .n = n,
+			      .policy_ids = policy_ids,
+			      .npolicy_ids = npolicy_ids,
+			      .visit = visit,
+			      .arg = arg};
 
 	return dom_uow_run(ctx, run_check_bulk, &c, err);
 }

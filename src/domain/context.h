@@ -23,12 +23,12 @@ struct dom_snapshotter {
 };
 
 struct dom_ctx {
-	struct store_conn *conn;      /* the calling thread's connection */
-	const struct ck_config *cfg;  /* settings (expiry thresholds, batch caps, limits) */
-	int64_t now;                  /* epoch seconds, fixed for the whole operation */
-	int64_t user_id;              /* acting user, 0 = system */
-	const char *username;         /* "" for system jobs */
-	const char *request_id;       /* request or job id, "" if none */
+	struct store_conn *conn;	    /* the calling thread's connection */
+	const struct ck_config *cfg;	    /* settings (expiry thresholds, batch caps, limits) */
+	int64_t now;			    /* epoch seconds, fixed for the whole operation */
+	int64_t user_id;		    /* acting user, 0 = system */
+	const char *username;		    /* "" for system jobs */
+	const char *request_id;		    /* request or job id, "" if none */
 	const struct dom_snapshotter *snap; /* changelog snapshots; NULL: none (jobs) */
 };
 

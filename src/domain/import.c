@@ -11,7 +11,8 @@ struct import_cmd {
 };
 
 /* 1 when record i is a stored duplicate the policy skips, 0 to create it, or an error. */
-static int duplicate(const struct dom_ctx *ctx, struct dom_cert_import *imp, size_t i, struct ck_error *err)
+static int duplicate(const struct dom_ctx *ctx, struct dom_cert_import *imp, size_t i,
+		     struct ck_error *err)
 {
 	const struct dom_record *rec = &imp->recs[i];
 	struct ck_error why;
@@ -21,7 +22,8 @@ static int duplicate(const struct dom_ctx *ctx, struct dom_cert_import *imp, siz
 	if (imp->dups == DOM_IMPORT_DUP_REFUSE)
 		return 0;
 	ck_error_clear(&why);
-	r = dom_cert_find_duplicate(ctx, dom_record_text(rec, "serial_number"), dom_record_text(rec, "issuer"),
+	r = dom_cert_find_duplicate(ctx, dom_record_text(rec, "serial_number"),
+				    dom_record_text(rec, "issuer"),
 				    dom_record_text(rec, "fingerprint_sha256"), 0, &dup, &why);
 	if (r) {
 		if (err)
@@ -31,8 +33,9 @@ static int duplicate(const struct dom_ctx *ctx, struct dom_cert_import *imp, siz
 	if (!dup)
 		return 0;
 	if (imp->dups == DOM_IMPORT_DUP_FAIL)
-		return ck_error_set(err, CK_E_DUPLICATE, NULL, "Duplicate certificate: %s (serial: %.20s)",
-				    dom_record_text(rec, "common_name"), dom_record_text(rec, "serial_number"));
+		return ck_error_set(
+		    err, CK_E_DUPLICATE, NULL, "Duplicate certificate: %s (serial: %.20s)",
+		    dom_record_text(rec, "common_name"), dom_record_text(rec, "serial_number"));
 	imp->skipped++;
 	r = imp->on_skip ? imp->on_skip(imp->arg, i, &why) : 0;
 	return r ? r : 1;
@@ -60,7 +63,8 @@ static int run_import(void *arg, struct ck_error *err)
 		if (r)
 			break;
 		ck_error_clear(&why);
-		r = dom_create_step(c->ctx, &dom_model_certificates, &imp->recs[i], NULL, &imp->ret_ids[i], &why);
+		r = dom_create_step(c->ctx, &dom_model_certificates, &imp->recs[i], NULL,
+				    &imp->ret_ids[i], &why);
 		if (!r) {
 			imp->created++;
 		} else if (imp->on_refused && (r == CK_E_INVALID || r == CK_E_DUPLICATE)) {

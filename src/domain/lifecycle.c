@@ -72,10 +72,10 @@ struct sweep_batch {
 	int64_t bound;
 	const char *to;
 	struct store_sweep_row *buf;
-	size_t n;    /* certificates changed */
-	int more;    /* a full or cut batch: run another */
-	int64_t t0;  /* when the transaction began (after BEGIN took the lock) */
-	int64_t t1;  /* when its work was done (COMMIT follows) */
+	size_t n;   /* certificates changed */
+	int more;   /* a full or cut batch: run another */
+	int64_t t0; /* when the transaction began (after BEGIN took the lock) */
+	int64_t t1; /* when its work was done (COMMIT follows) */
 };
 
 static int sweep_batch_cmd(void *arg, struct ck_error *err)
@@ -86,7 +86,8 @@ static int sweep_batch_cmd(void *arg, struct ck_error *err)
 
 	b->t0 = mono_us();
 	b->n = 0;
-	r = store_cert_sweep_candidates(b->ctx->conn, b->kind, b->bound, b->buf, DOM_SWEEP_BATCH, &got, err);
+	r = store_cert_sweep_candidates(b->ctx->conn, b->kind, b->bound, b->buf, DOM_SWEEP_BATCH,
+					&got, err);
 	b->more = got == DOM_SWEEP_BATCH;
 	for (size_t i = 0; !r && i < got; i++) {
 		if (i && mono_us() - b->t0 > DOM_SWEEP_BUDGET_US) {
@@ -115,7 +116,8 @@ static void pause_after(int64_t batch_us)
 
 /* Runs one step (select + transition) in batches until no candidate is left. */
 static int sweep_step(const struct dom_ctx *ctx, enum store_sweep_kind kind, int64_t bound,
-		      const char *to, int *count, struct dom_sweep_stats *stats, struct ck_error *err)
+		      const char *to, int *count, struct dom_sweep_stats *stats,
+		      struct ck_error *err)
 {
 	struct sweep_batch b = {ctx, kind, bound, to, NULL, 0, 1, 0, 0};
 	int r = 0;
@@ -143,7 +145,8 @@ static int sweep_step(const struct dom_ctx *ctx, enum store_sweep_kind kind, int
 	return r;
 }
 
-int dom_lifecycle_sweep_stats(const struct dom_ctx *ctx, struct dom_sweep_stats *ret, struct ck_error *err)
+int dom_lifecycle_sweep_stats(const struct dom_ctx *ctx, struct dom_sweep_stats *ret,
+			      struct ck_error *err)
 {
 	int64_t cutoff = ctx->now - (int64_t)ctx->cfg->auto_archive_after_days * 86400;
 	struct dom_sweep_stats st = {0};
@@ -151,9 +154,11 @@ int dom_lifecycle_sweep_stats(const struct dom_ctx *ctx, struct dom_sweep_stats 
 	int r = sweep_step(ctx, STORE_SWEEP_EXPIRE, ctx->now, "expired", &st.expired, &st, err);
 
 	if (!r)
-		r = sweep_step(ctx, STORE_SWEEP_ARCHIVE_EXPIRED, cutoff, "archived", &st.archived, &st, err);
+		r = sweep_step(ctx, STORE_SWEEP_ARCHIVE_EXPIRED, cutoff, "archived", &st.archived,
+			       &st, err);
 	if (!r)
-		r = sweep_step(ctx, STORE_SWEEP_ARCHIVE_REPLACED, cutoff, "archived", &st.archived, &st, err);
+		r = sweep_step(ctx, STORE_SWEEP_ARCHIVE_REPLACED, cutoff, "archived", &st.archived,
+			       &st, err);
 	if (!r) /* today's compliance trend snapshots, refreshed each sweep (reference §3.10) */
 		r = dom_compliance_snapshot_all(ctx, NULL, err);
 	t0 = mono_us();
@@ -191,7 +196,8 @@ int dom_chain_validate(const struct dom_ctx *ctx, int64_t id, int64_t at,
 	int r = store_cert_pem(ctx->conn, id, &pem, &pem_len, &chain, &chain_len, err);
 
 	if (!r && !pem_len)
-		r = ck_error_set(err, CK_E_INVALID, NULL, "Certificate has no PEM content for validation");
+		r = ck_error_set(err, CK_E_INVALID, NULL,
+				 "Certificate has no PEM content for validation");
 	else if (!r)
 		r = x509_chain_validate(pem, pem_len, chain, chain_len, &opts, ret);
 	free(pem);

@@ -33,7 +33,7 @@
 /* What one sweep did (dom_lifecycle_sweep_stats). */
 struct dom_sweep_stats {
 	int expired, archived;
-	int batches;              /* write transactions of the status steps */
+	int batches;		  /* write transactions of the status steps */
 	int64_t longest_batch_us; /* the longest of them (or of the outbox prune), from BEGIN to the
 				   * return of COMMIT (with a WAL checkpoint that COMMIT ran after
 				   * releasing the lock) */
@@ -63,7 +63,8 @@ int dom_lifecycle_sweep(const struct dom_ctx *ctx, int *ret_expired, int *ret_ar
 
 /* The same sweep; *ret (written on success) says how many batches it took and how long the
  * longest held the write lock (logged by jobs/sweeper, printed by `certkeeper sweep --stats`). */
-int dom_lifecycle_sweep_stats(const struct dom_ctx *ctx, struct dom_sweep_stats *ret, struct ck_error *err);
+int dom_lifecycle_sweep_stats(const struct dom_ctx *ctx, struct dom_sweep_stats *ret,
+			      struct ck_error *err);
 
 /*
  * Chain validation of a stored certificate (x509/chain.h): loads pem_content and issuer_chain

@@ -7,10 +7,20 @@
 #include <string.h>
 
 static const struct dom_model *const all[] = {
-	&dom_model_certificates, &dom_model_cas, &dom_model_assignments, &dom_model_csrs,
-	&dom_model_tenants, &dom_model_tags, &dom_model_devices, &dom_model_virtual_machines,
-	&dom_model_services, &dom_model_object_changes, &dom_model_users, &dom_model_tokens,
-	&dom_model_compliance_policies, &dom_model_compliance_checks,
+    &dom_model_certificates,
+    &dom_model_cas,
+    &dom_model_assignments,
+    &dom_model_csrs,
+    &dom_model_tenants,
+    &dom_model_tags,
+    &dom_model_devices,
+    &dom_model_virtual_machines,
+    &dom_model_services,
+    &dom_model_object_changes,
+    &dom_model_users,
+    &dom_model_tokens,
+    &dom_model_compliance_policies,
+    &dom_model_compliance_checks,
 };
 
 #define NMODELS (sizeof(all) / sizeof(all[0]))
@@ -74,6 +84,7 @@ int dom_model_record_init(const struct dom_model *m, struct dom_record *rec)
 
 int dom_field_writable(const struct dom_field *f)
 {
-	return f->column && !(f->flags & (F_SQLEXPR | F_WO)) && f->type != FT_ID && f->type != FT_COMPUTED &&
-	       strcmp(f->name, "created") && strcmp(f->name, "last_updated");
+	return f->column && !(f->flags & (F_SQLEXPR | F_WO)) && f->type != FT_ID &&
+	       f->type != FT_COMPUTED && strcmp(f->name, "created") &&
+	       strcmp(f->name, "last_updated");
 }

@@ -29,45 +29,46 @@
 #include "domain/record.h"
 
 enum dom_ftype {
-	FT_ID,       /* the primary key; read-only */
+	FT_ID, /* the primary key; read-only */
 	FT_INT,
 	FT_BOOL,
 	FT_TEXT,
-	FT_CHOICE,   /* text limited to `choices` */
-	FT_TIME,     /* epoch column, ISO 8601 on the wire (dates accepted on input) */
-	FT_STRLIST,  /* JSON array of strings kept in a TEXT column */
-	FT_INTLIST,  /* JSON array of integers kept in a TEXT column */
-	FT_JSON,     /* any JSON object kept in a TEXT column (custom_fields) */
-	FT_FK,       /* integer id on input; nested brief object on output */
+	FT_CHOICE,  /* text limited to `choices` */
+	FT_TIME,    /* epoch column, ISO 8601 on the wire (dates accepted on input) */
+	FT_STRLIST, /* JSON array of strings kept in a TEXT column */
+	FT_INTLIST, /* JSON array of integers kept in a TEXT column */
+	FT_JSON,    /* any JSON object kept in a TEXT column (custom_fields) */
+	FT_FK,	    /* integer id on input; nested brief object on output */
 	FT_DOUBLE,
 	FT_COMPUTED, /* no column: rendered by the wire half from other columns (api/ only) */
 };
 
 /* Model flags. The wire half's flags (api/registry.h) use other bits of the same word. */
-#define F_REQ     0x001u /* required on create */
-#define F_RO      0x002u /* read-only for clients (set by the domain or the database) */
-#define F_NULL    0x004u /* accepts null */
-#define F_HIDDEN  0x010u /* internal column: never rendered nor accepted (hooks set it) */
+#define F_REQ 0x001u	 /* required on create */
+#define F_RO 0x002u	 /* read-only for clients (set by the domain or the database) */
+#define F_NULL 0x004u	 /* accepts null */
+#define F_HIDDEN 0x010u	 /* internal column: never rendered nor accepted (hooks set it) */
 #define F_SQLEXPR 0x100u /* `column` names a store named expression ("@name"), not a column */
-#define F_WO      0x400u /* write-only, no column: accepted on input for the hooks only */
-#define F_OPEN    0x800u /* FT_CHOICE whose choices are suggestions: other text is kept as is */
+#define F_WO 0x400u	 /* write-only, no column: accepted on input for the hooks only */
+#define F_OPEN 0x800u	 /* FT_CHOICE whose choices are suggestions: other text is kept as is */
 #define F_MODEL_FLAGS (F_REQ | F_RO | F_NULL | F_HIDDEN | F_SQLEXPR | F_WO | F_OPEN)
 
 struct dom_field {
-	const char *name;           /* record key and JSON name */
+	const char *name; /* record key and JSON name */
 	enum dom_ftype type;
-	const char *column;         /* SQL column; NULL for F_WO */
-	unsigned flags;             /* F_* above */
-	int maxlen;                 /* text max length in characters; 0 = unlimited */
+	const char *column;	    /* SQL column; NULL for F_WO */
+	unsigned flags;		    /* F_* above */
+	int maxlen;		    /* text max length in characters; 0 = unlimited */
 	const char *const *choices; /* NULL-terminated values for FT_CHOICE */
-	const char *fk_target;      /* FT_FK: the target model's name */
+	const char *fk_target;	    /* FT_FK: the target model's name */
 };
 
 /* A value normaliser of one FT_TEXT/FT_CHOICE field (domain/values.h): rewrites the string a
  * client sent into its stored form, or refuses it, before the length and choice checks. */
 struct dom_normalizer {
 	const char *field;
-	int (*normalize)(const char *field, const char *in, struct strbuf *out, struct ck_error *err);
+	int (*normalize)(const char *field, const char *in, struct strbuf *out,
+			 struct ck_error *err);
 };
 
 /* Validation hooks. All run inside the write's unit of work. */
@@ -84,16 +85,16 @@ struct dom_hooks {
 };
 
 struct dom_model {
-	const char *name;        /* model key = the registry name, e.g. "certificates" */
+	const char *name;	 /* model key = the registry name, e.g. "certificates" */
 	const char *object_type; /* "netbox_ssl.certificate": changelog, outbox, tags */
-	const char *verbose;     /* "certificate" for messages */
+	const char *verbose;	 /* "certificate" for messages */
 	const char *table;
 	const struct dom_field *fields;
 	size_t nfields;
 	const struct dom_normalizer *normalizers; /* NULL-field terminated; may be NULL */
 	struct dom_hooks hooks;
-	int taggable;            /* has `tags` (tagged_items) */
-	int has_custom_fields;   /* has `custom_fields` column */
+	int taggable;	       /* has `tags` (tagged_items) */
+	int has_custom_fields; /* has `custom_fields` column */
 };
 
 #define DOM_NFIELDS(a) (sizeof(a) / sizeof((a)[0]))

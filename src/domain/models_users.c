@@ -12,7 +12,8 @@
 
 #include <string.h>
 
-static int user_before(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id, struct ck_error *err)
+static int user_before(const struct dom_ctx *ctx, struct dom_record *rec, int64_t old_id,
+		       struct ck_error *err)
 {
 	const char *name = dom_record_text(rec, "username");
 
@@ -20,21 +21,25 @@ static int user_before(const struct dom_ctx *ctx, struct dom_record *rec, int64_
 	(void)old_id;
 	if (dom_record_has(rec, "username")) {
 		if (!*name || strlen(name) > 150)
-			return ck_error_set(err, CK_E_INVALID, "username", "Enter a user name of 1 to 150 characters.");
+			return ck_error_set(err, CK_E_INVALID, "username",
+					    "Enter a user name of 1 to 150 characters.");
 		for (const char *p = name; *p; p++)
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			      strchr("@.+-_", *p)))
-				return ck_error_set(err, CK_E_INVALID, "username",
-						    "Enter a valid username: letters, digits and @/./+/-/_ only.");
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9') || strchr("@.+-_", *p)))
+				return ck_error_set(
+				    err, CK_E_INVALID, "username",
+				    "Enter a valid username: letters, digits and @/./+/-/_ only.");
 	}
 	if (dom_record_has(rec, "password") && *dom_record_text(rec, "password") &&
 	    strlen(dom_record_text(rec, "password")) < 8)
-		return ck_error_set(err, CK_E_INVALID, "password", "This password is too short. It must contain at least 8 characters.");
+		return ck_error_set(
+		    err, CK_E_INVALID, "password",
+		    "This password is too short. It must contain at least 8 characters.");
 	return 0;
 }
 
-static int user_after(const struct dom_ctx *ctx, const struct dom_record *rec, int64_t id, int64_t old_id,
-		      struct ck_error *err)
+static int user_after(const struct dom_ctx *ctx, const struct dom_record *rec, int64_t id,
+		      int64_t old_id, struct ck_error *err)
 {
 	struct auth_user u;
 	int r;
@@ -44,7 +49,8 @@ static int user_after(const struct dom_ctx *ctx, const struct dom_record *rec, i
 		return 0;
 	r = auth_user_get(ctx->conn, id, &u, err);
 	if (!r)
-		r = auth_user_set_password(ctx->conn, u.username, dom_record_text(rec, "password"), err);
+		r = auth_user_set_password(ctx->conn, u.username, dom_record_text(rec, "password"),
+					   err);
 	return r;
 }
 
@@ -56,38 +62,46 @@ static int user_delete(const struct dom_ctx *ctx, int64_t id, struct ck_error *e
 }
 
 static const struct dom_field user_fields[] = {
-	{.name = "username", .type = FT_TEXT, .column = "username", .flags = F_REQ, .maxlen = 150},
-	{.name = "password", .type = FT_TEXT, .flags = F_WO, .maxlen = 1024},
-	{.name = "first_name", .type = FT_TEXT, .column = "first_name", .maxlen = 150},
-	{.name = "last_name", .type = FT_TEXT, .column = "last_name", .maxlen = 150},
-	{.name = "email", .type = FT_TEXT, .column = "email", .maxlen = 254},
-	{.name = "is_superuser", .type = FT_BOOL, .column = "is_superuser"},
-	{.name = "is_active", .type = FT_BOOL, .column = "is_active"},
-	{.name = "date_joined", .type = FT_TIME, .column = "created", .flags = F_RO},
-	{.name = "last_login", .type = FT_TIME, .column = "last_login", .flags = F_RO | F_NULL},
-	{.name = "last_updated", .type = FT_TIME, .column = "last_updated", .flags = F_RO},
+    {.name = "username", .type = FT_TEXT, .column = "username", .flags = F_REQ, .maxlen = 150},
+    {.name = "password", .type = FT_TEXT, .flags = F_WO, .maxlen = 1024},
+    {.name = "first_name", .type = FT_TEXT, .column = "first_name", .maxlen = 150},
+    {.name = "last_name", .type = FT_TEXT, .column = "last_name", .maxlen = 150},
+    {.name = "email", .type = FT_TEXT, .column = "email", .maxlen = 254},
+    {.name = "is_superuser", .type = FT_BOOL, .column = "is_superuser"},
+    {.name = "is_active", .type = FT_BOOL, .column = "is_active"},
+    {.name = "date_joined", .type = FT_TIME, .column = "created", .flags = F_RO},
+    {.name = "last_login", .type = FT_TIME, .column = "last_login", .flags = F_RO | F_NULL},
+    {.name = "last_updated", .type = FT_TIME, .column = "last_updated", .flags = F_RO},
 };
 
 const struct dom_model dom_model_users = {
-	.name = "users", .object_type = "users.user", .verbose = "user", .table = "users",
-	.fields = user_fields, .nfields = DOM_NFIELDS(user_fields),
-	.hooks = {.before_write = user_before, .after_write = user_after, .before_delete = user_delete},
+    .name = "users",
+    .object_type = "users.user",
+    .verbose = "user",
+    .table = "users",
+    .fields = user_fields,
+    .nfields = DOM_NFIELDS(user_fields),
+    .hooks = {.before_write = user_before, .after_write = user_after, .before_delete = user_delete},
 };
 
 static const struct dom_field token_fields[] = {
-	{.name = "user", .type = FT_FK, .column = "user_id", .flags = F_REQ, .fk_target = "users"},
-	{.name = "key_prefix", .type = FT_TEXT, .column = "key_prefix", .flags = F_RO},
-	{.name = "description", .type = FT_TEXT, .column = "description", .maxlen = 200},
-	{.name = "write_enabled", .type = FT_BOOL, .column = "write_enabled"},
-	{.name = "expires", .type = FT_TIME, .column = "expires", .flags = F_NULL},
-	{.name = "last_used", .type = FT_TIME, .column = "last_used", .flags = F_RO | F_NULL},
-	{.name = "created", .type = FT_TIME, .column = "created", .flags = F_RO},
-	{.name = "last_updated", .type = FT_TIME, .column = "last_updated", .flags = F_RO},
+    {.name = "user", .type = FT_FK, .column = "user_id", .flags = F_REQ, .fk_target = "users"},
+    {.name = "key_prefix", .type = FT_TEXT, .column = "key_prefix", .flags = F_RO},
+    {.name = "description", .type = FT_TEXT, .column = "description", .maxlen = 200},
+    {.name = "write_enabled", .type = FT_BOOL, .column = "write_enabled"},
+    {.name = "expires", .type = FT_TIME, .column = "expires", .flags = F_NULL},
+    {.name = "last_used", .type = FT_TIME, .column = "last_used", .flags = F_RO | F_NULL},
+    {.name = "created", .type = FT_TIME, .column = "created", .flags = F_RO},
+    {.name = "last_updated", .type = FT_TIME, .column = "last_updated", .flags = F_RO},
 };
 
 const struct dom_model dom_model_tokens = {
-	.name = "tokens", .object_type = "users.token", .verbose = "token", .table = "tokens",
-	.fields = token_fields, .nfields = DOM_NFIELDS(token_fields),
+    .name = "tokens",
+    .object_type = "users.token",
+    .verbose = "token",
+    .table = "tokens",
+    .fields = token_fields,
+    .nfields = DOM_NFIELDS(token_fields),
 };
 
 struct token_job {
@@ -103,20 +117,21 @@ static int run_token(void *arg, struct ck_error *err)
 	const struct dom_record *rec = job->rec;
 	char *post = NULL;
 	int r = auth_token_create(job->ctx->conn, dom_record_int(rec, "user", 0),
-				  (int)dom_record_int(rec, "write_enabled", 1), dom_record_text(rec, "description"),
+				  (int)dom_record_int(rec, "write_enabled", 1),
+				  dom_record_text(rec, "description"),
 				  dom_record_int(rec, "expires", 0), &job->key, &job->id, err);
 
 	if (!r)
 		r = dom_snapshot(job->ctx, &dom_model_tokens, job->id, &post, NULL, err);
 	if (!r)
-		r = dom_uow_change(job->ctx, "create", dom_model_tokens.object_type, job->id, "token", NULL, post, NULL,
-				   err);
+		r = dom_uow_change(job->ctx, "create", dom_model_tokens.object_type, job->id,
+				   "token", NULL, post, NULL, err);
 	free(post);
 	return r;
 }
 
-int dom_token_create(const struct dom_ctx *ctx, const struct dom_record *rec, char **ret_key, int64_t *ret_id,
-		     struct ck_error *err)
+int dom_token_create(const struct dom_ctx *ctx, const struct dom_record *rec, char **ret_key,
+		     int64_t *ret_id, struct ck_error *err)
 {
 	struct token_job job = {ctx, rec, NULL, 0};
 	int r = dom_uow_run(ctx, run_token, &job, err);

@@ -29,12 +29,13 @@ static int run_csr(void *arg, struct ck_error *err)
 	if (r < 0)
 		return r;
 	if (dup)
-		return ck_error_set(err, CK_E_DUPLICATE, "pem_content", "CSR already exists: %s (ID: %lld)", cn,
-				    (long long)dup);
+		return ck_error_set(err, CK_E_DUPLICATE, "pem_content",
+				    "CSR already exists: %s (ID: %lld)", cn, (long long)dup);
 	return dom_create_step(c->ctx, &dom_model_csrs, c->rec, NULL, &c->id, err);
 }
 
-int dom_csr_import(const struct dom_ctx *ctx, struct dom_record *rec, int64_t *ret_id, struct ck_error *err)
+int dom_csr_import(const struct dom_ctx *ctx, struct dom_record *rec, int64_t *ret_id,
+		   struct ck_error *err)
 {
 	struct csr_cmd c = {ctx, rec, 0};
 	int r = dom_uow_run(ctx, run_csr, &c, err);
@@ -50,18 +51,18 @@ int dom_csr_import(const struct dom_ctx *ctx, struct dom_record *rec, int64_t *r
 static const struct {
 	const char *name, *type, *pattern, *website;
 } default_cas[] = {
-	{"Let's Encrypt", "acme", "let's encrypt", "https://letsencrypt.org"},
-	{"DigiCert", "public", "digicert", "https://www.digicert.com"},
-	{"Sectigo", "public", "sectigo", "https://www.sectigo.com"},
-	{"GlobalSign", "public", "globalsign", "https://www.globalsign.com"},
-	{"ZeroSSL", "acme", "zerossl", "https://zerossl.com"},
-	{"Google Trust Services", "public", "google trust services", "https://pki.goog"},
-	{"Buypass", "acme", "buypass", "https://www.buypass.com"},
-	{"Entrust", "public", "entrust", "https://www.entrust.com"},
-	{"GoDaddy", "public", "godaddy", "https://www.godaddy.com"},
-	{"Amazon", "public", "amazon", "https://www.amazontrust.com"},
-	{"Microsoft", "public", "microsoft", "https://www.microsoft.com/pki"},
-	{"IdenTrust", "public", "identrust", "https://www.identrust.com"},
+    {"Let's Encrypt", "acme", "let's encrypt", "https://letsencrypt.org"},
+    {"DigiCert", "public", "digicert", "https://www.digicert.com"},
+    {"Sectigo", "public", "sectigo", "https://www.sectigo.com"},
+    {"GlobalSign", "public", "globalsign", "https://www.globalsign.com"},
+    {"ZeroSSL", "acme", "zerossl", "https://zerossl.com"},
+    {"Google Trust Services", "public", "google trust services", "https://pki.goog"},
+    {"Buypass", "acme", "buypass", "https://www.buypass.com"},
+    {"Entrust", "public", "entrust", "https://www.entrust.com"},
+    {"GoDaddy", "public", "godaddy", "https://www.godaddy.com"},
+    {"Amazon", "public", "amazon", "https://www.amazontrust.com"},
+    {"Microsoft", "public", "microsoft", "https://www.microsoft.com/pki"},
+    {"IdenTrust", "public", "identrust", "https://www.identrust.com"},
 };
 
 size_t dom_ca_default_count(void) { return sizeof(default_cas) / sizeof(default_cas[0]); }
@@ -78,17 +79,19 @@ static int run_seed(void *arg, struct ck_error *err)
 	for (size_t i = 0; i < dom_ca_default_count(); i++) {
 		struct dom_record rec;
 		int64_t found = 0, id;
-		int r = store_id_by_text(c->ctx->conn, "certificate_authorities", "name", default_cas[i].name, &found,
-					 err);
+		int r = store_id_by_text(c->ctx->conn, "certificate_authorities", "name",
+					 default_cas[i].name, &found, err);
 		if (r < 0)
 			return r;
 		if (found)
 			continue;
 		if ((r = dom_model_record_init(&dom_model_cas, &rec)))
 			return r;
-		r = dom_record_set_text(&rec, "name", default_cas[i].name, strlen(default_cas[i].name));
+		r = dom_record_set_text(&rec, "name", default_cas[i].name,
+					strlen(default_cas[i].name));
 		if (!r)
-			r = dom_record_set_text(&rec, "type", default_cas[i].type, strlen(default_cas[i].type));
+			r = dom_record_set_text(&rec, "type", default_cas[i].type,
+						strlen(default_cas[i].type));
 		if (!r)
 			r = dom_record_set_text(&rec, "issuer_pattern", default_cas[i].pattern,
 						strlen(default_cas[i].pattern));
@@ -122,7 +125,8 @@ struct assign_cmd {
 	struct dom_bulk_assign *a;
 };
 
-static int assign_one(const struct dom_ctx *ctx, struct dom_bulk_assign *a, int64_t cid, struct ck_error *err)
+static int assign_one(const struct dom_ctx *ctx, struct dom_bulk_assign *a, int64_t cid,
+		      struct ck_error *err)
 {
 	struct dom_record rec;
 	int64_t existing = 0, id;

@@ -17,7 +17,8 @@
 /* Creates the CSR of rec (fields parsed from the PEM plus the client's requested_by,
  * target_ca, tenant, notes): CK_E_DUPLICATE "CSR already exists: <CN> (ID: n)" on
  * pem_content when a CSR with its fingerprint is stored. *ret_id: the new CSR. */
-int dom_csr_import(const struct dom_ctx *ctx, struct dom_record *rec, int64_t *ret_id, struct ck_error *err);
+int dom_csr_import(const struct dom_ctx *ctx, struct dom_record *rec, int64_t *ret_id,
+		   struct ck_error *err);
 
 /* The number of default certificate authorities (the common public CAs, each with its issuer
  * pattern). */
@@ -35,8 +36,8 @@ struct dom_bulk_assign {
 	const char *type; /* assigned_object_type: "dcim.device", ... */
 	int64_t target;
 	int primary;
-	int created, skipped;   /* out */
-	int64_t *not_found;     /* out: n slots */
+	int created, skipped; /* out */
+	int64_t *not_found;   /* out: n slots */
 	size_t nnot_found;
 };
 

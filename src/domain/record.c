@@ -142,7 +142,8 @@ int dom_record_refuse_secrets(const struct dom_record *r, struct ck_error *err)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		const struct dom_value *v = &r->vals[i];
-		int rc = v->type == DV_TEXT ? dom_text_refuse_secret(r->names[i], v->s, v->len, err) : 0;
+		int rc =
+		    v->type == DV_TEXT ? dom_text_refuse_secret(r->names[i], v->s, v->len, err) : 0;
 		if (rc)
 			return rc;
 	}

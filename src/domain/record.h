@@ -29,7 +29,7 @@ struct dom_value {
 
 struct dom_record {
 	const char *const *names; /* borrowed; n names */
-	struct dom_value *vals;   /* owned; n values */
+	struct dom_value *vals;	  /* owned; n values */
 	size_t n;
 	int from_x509; /* the certificate fields were derived from parsed PEM by the domain
 			* (dom_cert_record_from_x509), not typed by a client */

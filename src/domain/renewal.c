@@ -219,8 +219,8 @@ struct snaps {
 	size_t n, cap;
 };
 
-static int snap_add(const struct dom_ctx *ctx, struct snaps *s, const struct dom_model *m, int64_t id,
-		    struct ck_error *err)
+static int snap_add(const struct dom_ctx *ctx, struct snaps *s, const struct dom_model *m,
+		    int64_t id, struct ck_error *err)
 {
 	struct snap *grown;
 	int r;
@@ -240,7 +240,8 @@ static int snap_add(const struct dom_ctx *ctx, struct snaps *s, const struct dom
 }
 
 /* Snapshots a certificate and each of its assignments. */
-static int snap_cert(const struct dom_ctx *ctx, struct snaps *s, int64_t cert_id, struct ck_error *err)
+static int snap_cert(const struct dom_ctx *ctx, struct snaps *s, int64_t cert_id,
+		     struct ck_error *err)
 {
 	int64_t *ids = NULL;
 	size_t n = 0;
@@ -257,7 +258,8 @@ static int snap_cert(const struct dom_ctx *ctx, struct snaps *s, int64_t cert_id
 /* Writes one "update" change per snapshot, with the object's state now as post; the first
  * snapshot (the old certificate) also gets the domain event `event` in the outbox, pointing
  * at its changelog row. */
-static int snap_log(const struct dom_ctx *ctx, const struct snaps *s, const char *event, struct ck_error *err)
+static int snap_log(const struct dom_ctx *ctx, const struct snaps *s, const char *event,
+		    struct ck_error *err)
 {
 	int r = 0;
 
@@ -266,10 +268,11 @@ static int snap_log(const struct dom_ctx *ctx, const struct snaps *s, const char
 		int64_t change_id = 0;
 		r = dom_snapshot(ctx, s->v[i].model, s->v[i].id, &post, &repr, err);
 		if (!r)
-			r = dom_uow_change(ctx, "update", s->v[i].model->object_type, s->v[i].id, repr, s->v[i].pre,
-					   post, &change_id, err);
+			r = dom_uow_change(ctx, "update", s->v[i].model->object_type, s->v[i].id,
+					   repr, s->v[i].pre, post, &change_id, err);
 		if (!r && i == 0)
-			r = dom_uow_event(ctx, s->v[i].model->object_type, s->v[i].id, event, change_id, err);
+			r = dom_uow_event(ctx, s->v[i].model->object_type, s->v[i].id, event,
+					  change_id, err);
 		free(post);
 		free(repr);
 	}
@@ -301,7 +304,8 @@ static int run_renew(void *arg, struct ck_error *err)
 
 	if (r)
 		return r;
-	tenant = dom_record_has(c->rec, "tenant") ? dom_record_int(c->rec, "tenant", 0) : old.tenant_id;
+	tenant =
+	    dom_record_has(c->rec, "tenant") ? dom_record_int(c->rec, "tenant", 0) : old.tenant_id;
 	r = dom_renewal_check_tenant(ctx, c->old_id, tenant, err);
 	if (!r)
 		r = snap_cert(ctx, &s, c->old_id, err);
@@ -320,14 +324,15 @@ static int run_renew(void *arg, struct ck_error *err)
 	return r;
 }
 
-int dom_renew(const struct dom_ctx *ctx, int64_t old_id, struct dom_record *rec, int64_t *ret_new_id,
-	      int64_t *ret_transferred, struct ck_error *err)
+int dom_renew(const struct dom_ctx *ctx, int64_t old_id, struct dom_record *rec,
+	      int64_t *ret_new_id, int64_t *ret_transferred, struct ck_error *err)
 {
 	struct renew_cmd c = {ctx, old_id, 0, 0, rec};
 	int r;
 
 	if (dom_record_has(rec, "status") && strcmp(dom_record_text(rec, "status"), "active"))
-		return ck_error_set(err, CK_E_INVALID, "status", "A renewal always creates an active certificate.");
+		return ck_error_set(err, CK_E_INVALID, "status",
+				    "A renewal always creates an active certificate.");
 	r = dom_uow_run(ctx, run_renew, &c, err);
 	if (!r && ret_new_id)
 		*ret_new_id = c.new_id;
@@ -355,8 +360,8 @@ static int run_revert(void *arg, struct ck_error *err)
 	return r;
 }
 
-int dom_revert_renewal(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id, int64_t *ret_moved,
-		       struct ck_error *err)
+int dom_revert_renewal(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id,
+		       int64_t *ret_moved, struct ck_error *err)
 {
 	struct renew_cmd c = {ctx, old_id, 0, 0, NULL};
 	int r = dom_uow_run(ctx, run_revert, &c, err);

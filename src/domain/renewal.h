@@ -50,13 +50,13 @@ struct dom_renewal_old {
  * new certificate inherits old's. The domain sets status active and may add the tenant to
  * rec. *ret_new_id / *ret_transferred (optional): the new certificate and how many
  * assignments moved to it. */
-int dom_renew(const struct dom_ctx *ctx, int64_t old_id, struct dom_record *rec, int64_t *ret_new_id,
-	      int64_t *ret_transferred, struct ck_error *err);
+int dom_renew(const struct dom_ctx *ctx, int64_t old_id, struct dom_record *rec,
+	      int64_t *ret_new_id, int64_t *ret_transferred, struct ck_error *err);
 
 /* The revert command: dom_renewal_revert() with the changelog of every changed object.
  * *ret_new_id / *ret_moved (optional): the successor and how many assignments moved back. */
-int dom_revert_renewal(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id, int64_t *ret_moved,
-		       struct ck_error *err);
+int dom_revert_renewal(const struct dom_ctx *ctx, int64_t old_id, int64_t *ret_new_id,
+		       int64_t *ret_moved, struct ck_error *err);
 
 /* ---- steps ---- */
 

@@ -31,8 +31,8 @@ static const char *event_of(const char *action)
 	return "updated";
 }
 
-int dom_uow_event(const struct dom_ctx *ctx, const char *object_type, int64_t object_id, const char *event,
-		  int64_t change_id, struct ck_error *err)
+int dom_uow_event(const struct dom_ctx *ctx, const char *object_type, int64_t object_id,
+		  const char *event, int64_t change_id, struct ck_error *err)
 {
 	struct store_outbox_row row = {
 	    .object_type = object_type,
@@ -45,13 +45,14 @@ int dom_uow_event(const struct dom_ctx *ctx, const char *object_type, int64_t ob
 	};
 
 	if (!store_in_tx(ctx->conn))
-		return ck_error_set(err, CK_E_INTERNAL, NULL, "outbox event outside a unit of work");
+		return ck_error_set(err, CK_E_INTERNAL, NULL,
+				    "outbox event outside a unit of work");
 	return store_outbox_insert(ctx->conn, &row, NULL, err);
 }
 
-int dom_uow_change(const struct dom_ctx *ctx, const char *action, const char *object_type, int64_t object_id,
-		   const char *object_repr, const char *prechange_json, const char *postchange_json,
-		   int64_t *ret_change_id, struct ck_error *err)
+int dom_uow_change(const struct dom_ctx *ctx, const char *action, const char *object_type,
+		   int64_t object_id, const char *object_repr, const char *prechange_json,
+		   const char *postchange_json, int64_t *ret_change_id, struct ck_error *err)
 {
 	struct store_change_row row = {
 	    .time = ctx->now,

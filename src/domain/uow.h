@@ -35,14 +35,14 @@ int dom_uow_run(const struct dom_ctx *ctx, dom_command_fn cmd, void *arg, struct
 /* Journals one change of the running command: a changelog row (action "create" | "update" |
  * "delete", snapshots as serialised JSON, NULL where none) and its outbox row (event
  * "created" | "updated" | "deleted"). *ret_change_id (optional) receives the changelog id. */
-int dom_uow_change(const struct dom_ctx *ctx, const char *action, const char *object_type, int64_t object_id,
-		   const char *object_repr, const char *prechange_json, const char *postchange_json,
-		   int64_t *ret_change_id, struct ck_error *err);
+int dom_uow_change(const struct dom_ctx *ctx, const char *action, const char *object_type,
+		   int64_t object_id, const char *object_repr, const char *prechange_json,
+		   const char *postchange_json, int64_t *ret_change_id, struct ck_error *err);
 
 /* Adds a domain event to the outbox (e.g. "certificate_renewed" for the old certificate),
  * pointing at change_id (0: none). */
-int dom_uow_event(const struct dom_ctx *ctx, const char *object_type, int64_t object_id, const char *event,
-		  int64_t change_id, struct ck_error *err);
+int dom_uow_event(const struct dom_ctx *ctx, const char *object_type, int64_t object_id,
+		  const char *event, int64_t change_id, struct ck_error *err);
 
 /* Prunes outbox rows consumed more than DOM_OUTBOX_KEEP_S before ctx->now (the sweeper's
  * job); *ret_n (optional) receives how many. */

@@ -8,13 +8,16 @@
 #define FP_SHA256_BYTES 32
 #define PROVIDER_FOLD_MAX 64 /* longer names are no known provider's: kept as free text */
 
-int dom_value_fingerprint(const char *field, const char *in, struct strbuf *out, struct ck_error *err)
+int dom_value_fingerprint(const char *field, const char *in, struct strbuf *out,
+			  struct ck_error *err)
 {
 	size_t digits = 0;
 
 	for (const char *p = in; *p; p++) {
-		/* a colon only between two whole bytes: "AB:CD" and "ABCD", never "A:BCD" or "AB::CD" */
-		if (*p == ':' && digits && digits % 2 == 0 && isxdigit((unsigned char)p[1]) && p[-1] != ':')
+		/* a colon only between two whole bytes: "AB:CD" and "ABCD", never "A:BCD" or
+		 * "AB::CD" */
+		if (*p == ':' && digits && digits % 2 == 0 && isxdigit((unsigned char)p[1]) &&
+		    p[-1] != ':')
 			continue;
 		if (!isxdigit((unsigned char)*p) || digits == 2 * FP_SHA256_BYTES)
 			goto refuse;
@@ -26,8 +29,9 @@ int dom_value_fingerprint(const char *field, const char *in, struct strbuf *out,
 	if (!digits || digits == 2 * FP_SHA256_BYTES)
 		return strbuf_result(out);
 refuse:
-	return ck_error_set(err, CK_E_INVALID, field,
-			    "Enter the SHA-256 fingerprint as 32 hex bytes, with or without colons.");
+	return ck_error_set(
+	    err, CK_E_INVALID, field,
+	    "Enter the SHA-256 fingerprint as 32 hex bytes, with or without colons.");
 }
 
 int dom_value_lower(const char *field, const char *in, struct strbuf *out, struct ck_error *err)
@@ -56,17 +60,23 @@ static int fold_name(const char *in, char *out, size_t outsz)
 	return 1;
 }
 
-int dom_value_acme_provider(const char *field, const char *in, struct strbuf *out, struct ck_error *err)
+int dom_value_acme_provider(const char *field, const char *in, struct strbuf *out,
+			    struct ck_error *err)
 {
 	/* folded spellings → the ACMEProvider enum value (reference §1.1) */
 	static const struct {
 		const char *folded, *value;
 	} names[] = {
-		{"letsencrypt", "letsencrypt"},   {"letsencryptstaging", "letsencrypt_staging"},
-		{"zerossl", "zerossl"},           {"buypass", "buypass"},
-		{"google", "google"},             {"googletrustservices", "google"},
-		{"gts", "google"},                {"digicert", "digicert"},
-		{"sectigo", "sectigo"},           {"other", "other"},
+	    {"letsencrypt", "letsencrypt"},
+	    {"letsencryptstaging", "letsencrypt_staging"},
+	    {"zerossl", "zerossl"},
+	    {"buypass", "buypass"},
+	    {"google", "google"},
+	    {"googletrustservices", "google"},
+	    {"gts", "google"},
+	    {"digicert", "digicert"},
+	    {"sectigo", "sectigo"},
+	    {"other", "other"},
 	};
 	char folded[PROVIDER_FOLD_MAX];
 	const char *end;
@@ -91,7 +101,9 @@ static int url_authority_char(unsigned char c)
 
 int dom_value_http_url(const char *field, const char *in, struct strbuf *out, struct ck_error *err)
 {
-	size_t scheme = !strncasecmp(in, "https://", 8) ? 8 : !strncasecmp(in, "http://", 7) ? 7 : 0;
+	size_t scheme = !strncasecmp(in, "https://", 8)	 ? 8
+			: !strncasecmp(in, "http://", 7) ? 7
+							 : 0;
 	const char *host, *p;
 
 	if (!*in)

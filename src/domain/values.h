@@ -18,7 +18,8 @@
 
 /* SHA-256 fingerprint: 64 hex digits, optionally as colon-separated pairs, any case →
  * upper-case colon hex ("AB:CD:...", 95 characters). */
-int dom_value_fingerprint(const char *field, const char *in, struct strbuf *out, struct ck_error *err);
+int dom_value_fingerprint(const char *field, const char *in, struct strbuf *out,
+			  struct ck_error *err);
 
 /* ASCII lower case (for choices spelled upper case by users, e.g. "DNS-01" → "dns-01"). */
 int dom_value_lower(const char *field, const char *in, struct strbuf *out, struct ck_error *err);
@@ -26,7 +27,8 @@ int dom_value_lower(const char *field, const char *in, struct strbuf *out, struc
 /* ACME provider: a known provider's name in any spelling ("Let's Encrypt", "ZeroSSL",
  * "Google Trust Services", "letsencrypt_staging") → its enum value (dom_acme_providers);
  * any other text is kept as written (trimmed), as seed 004's free-text field. */
-int dom_value_acme_provider(const char *field, const char *in, struct strbuf *out, struct ck_error *err);
+int dom_value_acme_provider(const char *field, const char *in, struct strbuf *out,
+			    struct ck_error *err);
 
 /* An http:// or https:// URL with a host and no whitespace or control characters; kept as
  * written (the scheme lower-cased). */

@@ -28,8 +28,8 @@ int dom_snapshot(const struct dom_ctx *ctx, const struct dom_model *m, int64_t i
 }
 
 /* The tag set of (m, id) replaced by tags. */
-static int write_tags(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id, const struct dom_tags *tags,
-		      struct ck_error *err)
+static int write_tags(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id,
+		      const struct dom_tags *tags, struct ck_error *err)
 {
 	int r;
 
@@ -42,8 +42,10 @@ static int write_tags(const struct dom_ctx *ctx, const struct dom_model *m, int6
 		if (t->by)
 			r = store_tag_find(ctx->conn, t->by, t->id, t->text, &tag_id, err);
 		if (!r && !tag_id)
-			r = ck_error_set(err, CK_E_INVALID, "tags",
-					 "Related object not found using the provided attributes (item %zu).", i);
+			r = ck_error_set(
+			    err, CK_E_INVALID, "tags",
+			    "Related object not found using the provided attributes (item %zu).",
+			    i);
 		if (!r)
 			r = store_tags_attach(ctx->conn, tag_id, m->object_type, id, err);
 	}
@@ -52,8 +54,8 @@ static int write_tags(const struct dom_ctx *ctx, const struct dom_model *m, int6
 
 /* The record's present, writable values as store values (borrowing the record's text), in
  * declaration order. *ret (caller frees) may be NULL when n is 0. */
-static int record_values(const struct dom_model *m, const struct dom_record *rec, struct store_value **ret,
-			 size_t *ret_n)
+static int record_values(const struct dom_model *m, const struct dom_record *rec,
+			 struct store_value **ret, size_t *ret_n)
 {
 	struct store_value *v = calloc(m->nfields ? m->nfields : 1, sizeof(*v));
 	size_t n = 0;
@@ -68,10 +70,22 @@ static int record_values(const struct dom_model *m, const struct dom_record *rec
 		dv = dom_record_get(rec, f->name);
 		v[n].column = f->column;
 		switch (dv->type) {
-		case DV_INT: v[n].type = STORE_V_INT; v[n].i = dv->i; break;
-		case DV_DOUBLE: v[n].type = STORE_V_DOUBLE; v[n].d = dv->d; break;
-		case DV_TEXT: v[n].type = STORE_V_TEXT; v[n].s = dv->s; v[n].len = dv->len; break;
-		default: v[n].type = STORE_V_NULL; break;
+		case DV_INT:
+			v[n].type = STORE_V_INT;
+			v[n].i = dv->i;
+			break;
+		case DV_DOUBLE:
+			v[n].type = STORE_V_DOUBLE;
+			v[n].d = dv->d;
+			break;
+		case DV_TEXT:
+			v[n].type = STORE_V_TEXT;
+			v[n].s = dv->s;
+			v[n].len = dv->len;
+			break;
+		default:
+			v[n].type = STORE_V_NULL;
+			break;
 		}
 		n++;
 	}
@@ -89,13 +103,14 @@ static int explain_duplicate(const struct dom_model *m, int r, struct ck_error *
 		return r;
 	snprintf(field, sizeof(field), "%s", err->field[0] ? err->field : "non_field_errors");
 	if (strchr(field, ','))
-		return ck_error_set(err, r, "non_field_errors", "A %s with these values (%s) already exists.",
-				    m->verbose, field);
+		return ck_error_set(err, r, "non_field_errors",
+				    "A %s with these values (%s) already exists.", m->verbose,
+				    field);
 	return ck_error_set(err, r, field, "%s with this %s already exists.", m->verbose, field);
 }
 
-static int write_row(const struct dom_ctx *ctx, const struct dom_model *m, int64_t *id, struct dom_record *rec,
-		     struct ck_error *err)
+static int write_row(const struct dom_ctx *ctx, const struct dom_model *m, int64_t *id,
+		     struct dom_record *rec, struct ck_error *err)
 {
 	struct store_value *v = NULL;
 	size_t n = 0;
@@ -110,8 +125,8 @@ static int write_row(const struct dom_ctx *ctx, const struct dom_model *m, int64
 }
 
 /* The changelog row (and outbox event) of a change, with the post snapshot taken now. */
-static int journal(const struct dom_ctx *ctx, const struct dom_model *m, const char *action, int64_t id,
-		   const char *pre, const char *pre_repr, struct ck_error *err)
+static int journal(const struct dom_ctx *ctx, const struct dom_model *m, const char *action,
+		   int64_t id, const char *pre, const char *pre_repr, struct ck_error *err)
 {
 	char *post = NULL, *repr = NULL;
 	int r = 0;
@@ -119,7 +134,8 @@ static int journal(const struct dom_ctx *ctx, const struct dom_model *m, const c
 	if (strcmp(action, "delete"))
 		r = dom_snapshot(ctx, m, id, &post, &repr, err);
 	if (!r)
-		r = dom_uow_change(ctx, action, m->object_type, id, repr ? repr : pre_repr, pre, post, NULL, err);
+		r = dom_uow_change(ctx, action, m->object_type, id, repr ? repr : pre_repr, pre,
+				   post, NULL, err);
 	free(repr);
 	free(post);
 	return r;
@@ -127,7 +143,9 @@ static int journal(const struct dom_ctx *ctx, const struct dom_model *m, const c
 
 static int need_uow(const struct dom_ctx *ctx, struct ck_error *err)
 {
-	return store_in_tx(ctx->conn) ? 0 : ck_error_set(err, CK_E_INTERNAL, NULL, "write outside a unit of work");
+	return store_in_tx(ctx->conn)
+		   ? 0
+		   : ck_error_set(err, CK_E_INTERNAL, NULL, "write outside a unit of work");
 }
 
 int dom_create_step(const struct dom_ctx *ctx, const struct dom_model *m, struct dom_record *rec,
@@ -153,8 +171,8 @@ int dom_create_step(const struct dom_ctx *ctx, const struct dom_model *m, struct
 	return r;
 }
 
-int dom_update_step(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id, struct dom_record *rec,
-		    const struct dom_tags *tags, struct ck_error *err)
+int dom_update_step(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id,
+		    struct dom_record *rec, const struct dom_tags *tags, struct ck_error *err)
 {
 	char *pre = NULL;
 	int r = need_uow(ctx, err);
@@ -180,7 +198,8 @@ int dom_update_step(const struct dom_ctx *ctx, const struct dom_model *m, int64_
 /* The cascade (docs/lifecycle.md "Deleting what a certificate is assigned to"): every
  * dependent object is deleted first through this same path, so each gets its hooks and its
  * own changelog row instead of vanishing through a foreign key. */
-static int delete_dependents(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id, struct ck_error *err)
+static int delete_dependents(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id,
+			     struct ck_error *err)
 {
 	struct dom_dependent *deps = NULL;
 	size_t n = 0;
@@ -194,7 +213,8 @@ static int delete_dependents(const struct dom_ctx *ctx, const struct dom_model *
 	return r;
 }
 
-int dom_delete_step(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id, struct ck_error *err)
+int dom_delete_step(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id,
+		    struct ck_error *err)
 {
 	char *pre = NULL, *repr = NULL;
 	int r = need_uow(ctx, err);
@@ -208,8 +228,10 @@ int dom_delete_step(const struct dom_ctx *ctx, const struct dom_model *m, int64_
 	if (!r) {
 		r = store_record_delete(ctx->conn, m->table, id, err);
 		if (r == CK_E_INVALID)
-			r = ck_error_set(err, CK_E_CONFLICT, NULL,
-					 "Unable to delete object: other objects depend on this %s.", m->verbose);
+			r = ck_error_set(
+			    err, CK_E_CONFLICT, NULL,
+			    "Unable to delete object: other objects depend on this %s.",
+			    m->verbose);
 	}
 	if (!r && m->taggable)
 		r = store_tags_clear(ctx->conn, m->object_type, id, err);
@@ -253,15 +275,16 @@ int dom_create(const struct dom_ctx *ctx, const struct dom_model *m, struct dom_
 	return r;
 }
 
-int dom_update(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id, struct dom_record *rec,
-	       const struct dom_tags *tags, struct ck_error *err)
+int dom_update(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id,
+	       struct dom_record *rec, const struct dom_tags *tags, struct ck_error *err)
 {
 	struct one_job j = {ctx, m, {DOM_WRITE_UPDATE, id, rec, tags}};
 
 	return dom_uow_run(ctx, run_one, &j, err);
 }
 
-int dom_delete(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id, struct ck_error *err)
+int dom_delete(const struct dom_ctx *ctx, const struct dom_model *m, int64_t id,
+	       struct ck_error *err)
 {
 	struct one_job j = {ctx, m, {DOM_WRITE_DELETE, id, NULL, NULL}};
 

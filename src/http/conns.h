@@ -22,8 +22,9 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define HTTP_WATCHDOG_TICK_MS 100     /* deadline resolution */
-#define HTTP_WATCHDOG_PEEK_BYTES 16384 /* how much of an unread request head the watchdog looks at */
+#define HTTP_WATCHDOG_TICK_MS 100 /* deadline resolution */
+#define HTTP_WATCHDOG_PEEK_BYTES                                                                   \
+	16384 /* how much of an unread request head the watchdog looks at */
 
 struct http_conn {
 	struct http_conn *prev, *next; /* registry list, under the registry lock */

@@ -12,8 +12,9 @@
  *
  * Limits (each a named, configurable cap): body size (413 with a JSON error above it), URL
  * length, query parameters, header count, connections per client address; timeouts: header
- * (absolute, from accept), keep-alive idle, send stall (docs/security.md). Keep-alive is preserved (responses are queued on the second access
- * callback, never the first — measured: queueing on the first drops keep-alive).
+ * (absolute, from accept), keep-alive idle, send stall (docs/security.md). Keep-alive is preserved
+ * (responses are queued on the second access callback, never the first — measured: queueing on the
+ * first drops keep-alive).
  *
  * Lifecycle: http_server_start() → ... → http_server_stop() (graceful: stops accepting,
  * finishes in-flight requests, then returns).
@@ -27,20 +28,22 @@
 #include "core/error.h"
 #include "core/strbuf.h"
 
-#define HTTP_MAX_PARAMS 256        /* query parameters kept per request; more → 414 */
-#define HTTP_MAX_RESP_HEADERS 16   /* extra response headers a handler may set */
-#define HTTP_MAX_URL_LEN 16384     /* request target (path + query) bytes; more → 414 */
-#define HTTP_MAX_HEADERS 100       /* request headers; more → 431 */
-#define HTTP_MAX_CONNECTIONS 1024  /* concurrent connections; more are refused at accept */
-#define HTTP_DEFAULT_MAX_CONNS_PER_IP 64   /* cfg->max_conns_per_ip == 0 */
-#define HTTP_DEFAULT_HEADER_TIMEOUT_S 10   /* cfg->header_timeout_s == 0 */
+#define HTTP_MAX_PARAMS 256		    /* query parameters kept per request; more → 414 */
+#define HTTP_MAX_RESP_HEADERS 16	    /* extra response headers a handler may set */
+#define HTTP_MAX_URL_LEN 16384		    /* request target (path + query) bytes; more → 414 */
+#define HTTP_MAX_HEADERS 100		    /* request headers; more → 431 */
+#define HTTP_MAX_CONNECTIONS 1024	    /* concurrent connections; more are refused at accept */
+#define HTTP_DEFAULT_MAX_CONNS_PER_IP 64    /* cfg->max_conns_per_ip == 0 */
+#define HTTP_DEFAULT_HEADER_TIMEOUT_S 10    /* cfg->header_timeout_s == 0 */
 #define HTTP_DEFAULT_KEEPALIVE_TIMEOUT_S 60 /* cfg->keepalive_timeout_s == 0 */
-#define HTTP_DEFAULT_SEND_TIMEOUT_S 10     /* cfg->send_timeout_s == 0 */
-#define HTTP_CONN_MEMORY (64 * 1024) /* libmicrohttpd per-connection pool (request line+headers) */
-#define HTTP_DEFAULT_MAX_BODY ((size_t)8 << 20)       /* cfg->max_body == 0 */
+#define HTTP_DEFAULT_SEND_TIMEOUT_S 10	    /* cfg->send_timeout_s == 0 */
+#define HTTP_CONN_MEMORY                                                                           \
+	(64 * 1024) /* libmicrohttpd per-connection pool (request line+headers)                    \
+		     */
+#define HTTP_DEFAULT_MAX_BODY ((size_t)8 << 20)	      /* cfg->max_body == 0 */
 #define HTTP_DEFAULT_MAX_RESPONSE ((size_t)256 << 20) /* cfg->max_response == 0 */
-#define HTTP_STOP_GRACE_MS 10000   /* http_server_stop() waits this long for in-flight requests */
-#define HTTP_REQUEST_ID_LEN 12     /* hex chars of a request id */
+#define HTTP_STOP_GRACE_MS 10000 /* http_server_stop() waits this long for in-flight requests */
+#define HTTP_REQUEST_ID_LEN 12	 /* hex chars of a request id */
 
 struct http_param {
 	const char *key;   /* URL-decoded; owned by the request */
@@ -48,17 +51,17 @@ struct http_param {
 };
 
 struct http_request {
-	const char *method;      /* "GET", "POST", ... */
-	const char *path;        /* URL-decoded path, without the query string */
-	const char *raw_query;   /* the query string as received (no '?'), "" if none */
+	const char *method;		 /* "GET", "POST", ... */
+	const char *path;		 /* URL-decoded path, without the query string */
+	const char *raw_query;		 /* the query string as received (no '?'), "" if none */
 	const struct http_param *params; /* query parameters in order received */
 	size_t nparams;
-	const char *body;        /* NUL-terminated copy of the body ("" if none) */
+	const char *body; /* NUL-terminated copy of the body ("" if none) */
 	size_t body_len;
-	const char *request_id;  /* short unique id, also in the access log */
+	const char *request_id;	 /* short unique id, also in the access log */
 	const char *remote_addr; /* textual peer address */
-	int is_tls;              /* served over TLS (for Secure cookies, absolute URLs) */
-	void *impl;              /* private to http/: used by http_request_header() */
+	int is_tls;		 /* served over TLS (for Secure cookies, absolute URLs) */
+	void *impl;		 /* private to http/: used by http_request_header() */
 };
 
 struct http_header {
@@ -67,12 +70,12 @@ struct http_header {
 };
 
 struct http_response {
-	int status;               /* HTTP status; 200 by default */
+	int status;		  /* HTTP status; 200 by default */
 	const char *content_type; /* static string; "application/json" by default */
-	struct strbuf body;       /* the body; cap set by the server */
+	struct strbuf body;	  /* the body; cap set by the server */
 	struct http_header headers[HTTP_MAX_RESP_HEADERS];
 	size_t nheaders;
-	char *file_path;          /* if set (owned), the body is this file's contents instead */
+	char *file_path; /* if set (owned), the body is this file's contents instead */
 };
 
 /* Value of a request header (case-insensitive name), or NULL. Borrowed from the request. */
@@ -93,15 +96,15 @@ typedef void (*http_handler_fn)(void *app, const struct http_request *req,
 				struct http_response *resp);
 
 struct http_config {
-	const char *listen;      /* "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080", ":8080") */
-	unsigned threads;        /* worker threads; 0 = number of cores */
-	size_t max_body;         /* request body cap in bytes; 0 = 8 MiB */
-	size_t max_response;     /* response body cap; 0 = 256 MiB */
-	unsigned header_timeout_s;    /* accept (or next request line) → headers complete; 0 = 10 s */
+	const char *listen;	   /* "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080", ":8080") */
+	unsigned threads;	   /* worker threads; 0 = number of cores */
+	size_t max_body;	   /* request body cap in bytes; 0 = 8 MiB */
+	size_t max_response;	   /* response body cap; 0 = 256 MiB */
+	unsigned header_timeout_s; /* accept (or next request line) → headers complete; 0 = 10 s */
 	unsigned keepalive_timeout_s; /* idle between requests, and body inactivity; 0 = 60 s */
 	unsigned send_timeout_s;      /* no send progress → close; 0 = 10 s */
 	unsigned max_conns_per_ip;    /* concurrent connections per client address; 0 = 64 */
-	int access_log;          /* 1: one line per request through core/log */
+	int access_log;		      /* 1: one line per request through core/log */
 };
 
 struct http_server;

@@ -84,18 +84,18 @@ struct request {
 	struct http_server *srv;
 	struct MHD_Connection *conn;
 	struct http_conn *hc; /* the connection's state (on_uri refuses requests without one) */
-	char *raw_uri;	 /* request target as received */
-	size_t path_len; /* raw path length (before '?') */
-	char *path;	 /* decoded path */
+	char *raw_uri;	      /* request target as received */
+	size_t path_len;      /* raw path length (before '?') */
+	char *path;	      /* decoded path */
 	struct http_query query;
 	struct strbuf body;
-	int started;	/* first access-handler call seen */
-	int failed;	/* resp holds a prepared error; don't call the handler */
-	int queued;	/* a response was queued */
-	int inflight;	/* counted in srv->inflight (see mark_inflight) */
-	int close;	/* answer with Connection: close (the request's framing is suspect) */
+	int started;	      /* first access-handler call seen */
+	int failed;	      /* resp holds a prepared error; don't call the handler */
+	int queued;	      /* a response was queued */
+	int inflight;	      /* counted in srv->inflight (see mark_inflight) */
+	int close;	      /* answer with Connection: close (the request's framing is suspect) */
 	int send_timeout_set; /* the connection's MHD timeout is send_timeout_s */
-	uint64_t bytes; /* response body bytes, for the access log */
+	uint64_t bytes;	      /* response body bytes, for the access log */
 	struct timespec t0;
 	char method[16];
 	char id[HTTP_REQUEST_ID_LEN + 1];
@@ -808,11 +808,10 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, const struct htt
 	    srv->keepalive_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned int)HTTP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    cfg->max_conns_per_ip ? cfg->max_conns_per_ip : HTTP_DEFAULT_MAX_CONNS_PER_IP,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-	    srv, threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads,
-	    MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)HTTP_CONN_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, MHD_OPTION_END);
 }
 
 int http_server_start(const struct http_config *cfg, http_handler_fn handler, void *app,
@@ -830,10 +829,12 @@ int http_server_start(const struct http_config *cfg, http_handler_fn handler, vo
 	srv->max_body = cfg->max_body ? cfg->max_body : HTTP_DEFAULT_MAX_BODY;
 	srv->max_response = cfg->max_response ? cfg->max_response : HTTP_DEFAULT_MAX_RESPONSE;
 	srv->access_log = cfg->access_log;
-	srv->header_timeout_s = cfg->header_timeout_s ? cfg->header_timeout_s : HTTP_DEFAULT_HEADER_TIMEOUT_S;
+	srv->header_timeout_s =
+	    cfg->header_timeout_s ? cfg->header_timeout_s : HTTP_DEFAULT_HEADER_TIMEOUT_S;
 	srv->keepalive_timeout_s =
 	    cfg->keepalive_timeout_s ? cfg->keepalive_timeout_s : HTTP_DEFAULT_KEEPALIVE_TIMEOUT_S;
-	srv->send_timeout_s = cfg->send_timeout_s ? cfg->send_timeout_s : HTTP_DEFAULT_SEND_TIMEOUT_S;
+	srv->send_timeout_s =
+	    cfg->send_timeout_s ? cfg->send_timeout_s : HTTP_DEFAULT_SEND_TIMEOUT_S;
 	rc = http_conns_start(&srv->conns);
 	if (rc < 0) {
 		ck_error_set(err, rc, NULL, "Cannot start the connection watchdog.");

@@ -18,10 +18,16 @@
 static const struct {
 	const char *ext, *type;
 } types[] = {
-	{".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-	{".css", "text/css; charset=utf-8"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
-	{".ico", "image/x-icon"}, {".json", "application/json"}, {".woff2", "font/woff2"},
-	{".txt", "text/plain; charset=utf-8"}, {".map", "application/json"},
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".json", "application/json"},
+    {".woff2", "font/woff2"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".map", "application/json"},
 };
 
 static const char *content_type(const char *path)
@@ -100,10 +106,11 @@ int http_static_serve(const char *root, const struct http_request *req, struct h
 		return CK_E_NOMEM;
 	http_response_add_header(resp, "Cache-Control",
 				 is_asset ? "public, max-age=31536000, immutable" : "no-cache");
-	http_response_add_header(resp, "Content-Security-Policy",
-				 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-				 " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"
-				 " frame-ancestors 'none'; form-action 'self'");
+	http_response_add_header(
+	    resp, "Content-Security-Policy",
+	    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+	    " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"
+	    " frame-ancestors 'none'; form-action 'self'");
 	http_response_add_header(resp, "X-Content-Type-Options", "nosniff");
 	http_response_add_header(resp, "Referrer-Policy", "same-origin");
 	return 0;

@@ -20,25 +20,25 @@ static int64_t ceil_day(int64_t t) { return floor_day(t) == t ? t : floor_day(t)
 
 /* $1 tenant: total, active, ACME */
 static const char totals_sql[] =
-	"SELECT COALESCE(SUM(n), 0), COALESCE(SUM(CASE WHEN status = 'active' THEN n ELSE 0 END), 0),"
-	" COALESCE(SUM(CASE WHEN is_acme = 1 THEN n ELSE 0 END), 0)"
-	" FROM certificate_summary_counts WHERE 1 = 1" TENANT_KEY_COND;
+    "SELECT COALESCE(SUM(n), 0), COALESCE(SUM(CASE WHEN status = 'active' THEN n ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN is_acme = 1 THEN n ELSE 0 END), 0)"
+    " FROM certificate_summary_counts WHERE 1 = 1" TENANT_KEY_COND;
 
 /* $1 tenant: active certificates with at least one assignment (driven by the assignments) */
 static const char assigned_sql[] =
-	"SELECT COUNT(*) FROM certificates WHERE id IN (SELECT certificate_id FROM assignments)"
-	" AND status = 'active'" TENANT_COND;
+    "SELECT COUNT(*) FROM certificates WHERE id IN (SELECT certificate_id FROM assignments)"
+    " AND status = 'active'" TENANT_COND;
 
 /* Active certificates with valid_to in [lo, hi): $1 tenant; the whole days [$2, $3) from
  * certificate_expiry_days; the parts of days at either end, [$4, $5) and [$6, $7), from the
  * status index. */
 static const char active_range_sql[] =
-	"SELECT (SELECT COALESCE(SUM(n), 0) FROM certificate_expiry_days WHERE status = 'active'"
-	TENANT_KEY_COND " AND day >= $2 AND day < $3)"
-	" + (SELECT COUNT(*) FROM certificates WHERE status = 'active'" TENANT_COND
-	" AND valid_to >= $4 AND valid_to < $5)"
-	" + (SELECT COUNT(*) FROM certificates WHERE status = 'active'" TENANT_COND
-	" AND valid_to >= $6 AND valid_to < $7)";
+    "SELECT (SELECT COALESCE(SUM(n), 0) FROM certificate_expiry_days WHERE status = "
+    "'active'" TENANT_KEY_COND " AND day >= $2 AND day < $3)"
+    " + (SELECT COUNT(*) FROM certificates WHERE status = 'active'" TENANT_COND
+    " AND valid_to >= $4 AND valid_to < $5)"
+    " + (SELECT COUNT(*) FROM certificates WHERE status = 'active'" TENANT_COND
+    " AND valid_to >= $6 AND valid_to < $7)";
 
 static int active_in_range(struct store_conn *c, int64_t tenant, int64_t lo, int64_t hi,
 			   int64_t *ret, struct ck_error *err)
@@ -106,9 +106,10 @@ int store_analytics_buckets(struct store_conn *c, int64_t tenant, int64_t now, i
 			    int64_t ret[STORE_EXPIRY_BUCKETS], struct ck_error *err)
 {
 	/* the bounds of the buckets, as the scan wrote them (expired: < now; then days) */
-	const int64_t bound[STORE_EXPIRY_BUCKETS + 1] = {
-	    RANGE_MIN,		   now, today + 15 * DAY_S, today + 31 * DAY_S, today + 61 * DAY_S,
-	    today + 91 * DAY_S, RANGE_MAX};
+	const int64_t bound[STORE_EXPIRY_BUCKETS + 1] = {RANGE_MIN,	     now,
+							 today + 15 * DAY_S, today + 31 * DAY_S,
+							 today + 61 * DAY_S, today + 91 * DAY_S,
+							 RANGE_MAX};
 	int64_t out[STORE_EXPIRY_BUCKETS];
 
 	for (int i = 0; i < STORE_EXPIRY_BUCKETS; i++) {
@@ -127,10 +128,12 @@ int store_analytics_buckets(struct store_conn *c, int64_t tenant, int64_t now, i
 
 /* $1 tenant */
 static const char *const facet_sql[] = {
-    [STORE_FACET_STATUS] = "SELECT status, SUM(n) FROM certificate_facets WHERE 1 = 1" TENANT_KEY_COND
-			   " GROUP BY status ORDER BY status",
-    [STORE_FACET_ALGORITHM] = "SELECT algorithm, SUM(n) FROM certificate_facets WHERE 1 = 1"
-			      TENANT_KEY_COND " GROUP BY algorithm ORDER BY SUM(n) DESC, algorithm",
+    [STORE_FACET_STATUS] =
+	"SELECT status, SUM(n) FROM certificate_facets WHERE 1 = 1" TENANT_KEY_COND
+	" GROUP BY status ORDER BY status",
+    [STORE_FACET_ALGORITHM] =
+	"SELECT algorithm, SUM(n) FROM certificate_facets WHERE 1 = 1" TENANT_KEY_COND
+	" GROUP BY algorithm ORDER BY SUM(n) DESC, algorithm",
     /* ca_key 0: no issuing CA (ids start at 1) */
     [STORE_FACET_CA] = "SELECT COALESCE(ca.name, 'Unknown CA'), SUM(s.n), NULLIF(s.ca_key, 0)"
 		       " FROM certificate_summary_counts s LEFT JOIN certificate_authorities ca"

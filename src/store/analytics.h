@@ -21,7 +21,8 @@ struct store_cert_totals {
 
 /* Fills *ret (written only on success). */
 int store_analytics_totals(struct store_conn *c, int64_t tenant, int64_t now, int64_t critical_end,
-			   int64_t warning_end, struct store_cert_totals *ret, struct ck_error *err);
+			   int64_t warning_end, struct store_cert_totals *ret,
+			   struct ck_error *err);
 
 #define STORE_EXPIRY_BUCKETS 6 /* expired, 0-14, 15-30, 31-60, 61-90, 90+ days */
 

@@ -17,7 +17,8 @@ static const char sql_user_list[] = "SELECT " USER_COLS " FROM users u ORDER BY 
 static const char sql_user_count[] = "SELECT COUNT(*) FROM users";
 static const char sql_user_credentials[] =
     "SELECT " USER_COLS ", u.password_hash FROM users u WHERE u.username = $1";
-static const char sql_user_set_password[] = "UPDATE users SET password_hash = $1 WHERE username = $2";
+static const char sql_user_set_password[] =
+    "UPDATE users SET password_hash = $1 WHERE username = $2";
 static const char sql_user_set_last_login[] = "UPDATE users SET last_login = $1 WHERE id = $2";
 static const char sql_user_set_active[] = "UPDATE users SET is_active = $1 WHERE id = $2";
 static const char sql_token_insert[] =
@@ -25,7 +26,8 @@ static const char sql_token_insert[] =
     " created, last_updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
 static const char sql_token_by_hash[] =
     "SELECT " USER_COLS ", t.id, t.write_enabled, t.expires, t.last_used, t.key_prefix,"
-    " t.description, t.created FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = $1";
+    " t.description, t.created FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = "
+    "$1";
 static const char sql_token_touch[] = "UPDATE tokens SET last_used = $1 WHERE id = $2";
 static const char sql_token_list[] =
     "SELECT id, user_id, key_prefix, description, write_enabled, expires, last_used, created"
@@ -139,8 +141,8 @@ static int user_query(struct store_conn *c, const char *sql, const char *key, in
 	return rc;
 }
 
-int store_auth_user_by_name(struct store_conn *c, const char *username,
-			    struct store_auth_user *ret, struct ck_error *err)
+int store_auth_user_by_name(struct store_conn *c, const char *username, struct store_auth_user *ret,
+			    struct ck_error *err)
 {
 	return user_query(c, sql_user_by_name, username, 0, ret, err);
 }
@@ -218,8 +220,8 @@ int store_auth_user_credentials(struct store_conn *c, const char *username,
 	return rc;
 }
 
-int store_auth_user_set_password_hash(struct store_conn *c, const char *username,
-				      const char *hash, struct ck_error *err)
+int store_auth_user_set_password_hash(struct store_conn *c, const char *username, const char *hash,
+				      struct ck_error *err)
 {
 	struct store_stmt *s = NULL;
 	int rc = store_query(c, sql_user_set_password, &s, err);
@@ -244,8 +246,7 @@ int store_auth_user_set_last_login(struct store_conn *c, int64_t id, int64_t now
 	return run_write(c, s, 0, err);
 }
 
-int store_auth_user_set_active(struct store_conn *c, int64_t id, int active,
-			       struct ck_error *err)
+int store_auth_user_set_active(struct store_conn *c, int64_t id, int active, struct ck_error *err)
 {
 	struct store_stmt *s = NULL;
 	int rc = store_query(c, sql_user_set_active, &s, err);
@@ -424,8 +425,7 @@ static int delete_by_text(struct store_conn *c, const char *sql, const char *v,
 	return run_write(c, s, 0, err);
 }
 
-int store_auth_session_delete(struct store_conn *c, const char *session_hash,
-			      struct ck_error *err)
+int store_auth_session_delete(struct store_conn *c, const char *session_hash, struct ck_error *err)
 {
 	return delete_by_text(c, sql_session_delete, session_hash, err);
 }

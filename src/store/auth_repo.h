@@ -59,8 +59,8 @@ int store_auth_user_insert(struct store_conn *c, const char *username, int super
 			   int64_t *ret_id, struct ck_error *err);
 
 /* One user by name or by id; CK_E_NOTFOUND when absent. */
-int store_auth_user_by_name(struct store_conn *c, const char *username,
-			    struct store_auth_user *ret, struct ck_error *err);
+int store_auth_user_by_name(struct store_conn *c, const char *username, struct store_auth_user *ret,
+			    struct ck_error *err);
 int store_auth_user_by_id(struct store_conn *c, int64_t id, struct store_auth_user *ret,
 			  struct ck_error *err);
 
@@ -78,16 +78,15 @@ int store_auth_user_credentials(struct store_conn *c, const char *username,
 				struct ck_error *err);
 
 /* Replaces the password hash of `username`; CK_E_NOTFOUND when no such user. */
-int store_auth_user_set_password_hash(struct store_conn *c, const char *username,
-				      const char *hash, struct ck_error *err);
+int store_auth_user_set_password_hash(struct store_conn *c, const char *username, const char *hash,
+				      struct ck_error *err);
 
 /* Sets users.last_login. */
 int store_auth_user_set_last_login(struct store_conn *c, int64_t id, int64_t now,
 				   struct ck_error *err);
 
 /* Sets users.is_active; CK_E_NOTFOUND when no such user. */
-int store_auth_user_set_active(struct store_conn *c, int64_t id, int active,
-			       struct ck_error *err);
+int store_auth_user_set_active(struct store_conn *c, int64_t id, int active, struct ck_error *err);
 
 /* ---- API tokens ---- */
 
@@ -126,8 +125,7 @@ int store_auth_session_by_hash(struct store_conn *c, const char *session_hash,
 			       int64_t *ret_expires, struct ck_error *err);
 
 /* Deletes one session (absent: 0 too). */
-int store_auth_session_delete(struct store_conn *c, const char *session_hash,
-			      struct ck_error *err);
+int store_auth_session_delete(struct store_conn *c, const char *session_hash, struct ck_error *err);
 
 /* Deletes every session of the user named `username`. */
 int store_auth_sessions_delete_of_user(struct store_conn *c, const char *username,

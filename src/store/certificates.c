@@ -5,12 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-int store_cert_current(struct store_conn *c, int64_t id, struct store_cert_current *cur, struct ck_error *err)
+int store_cert_current(struct store_conn *c, int64_t id, struct store_cert_current *cur,
+		       struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c,
-			    "SELECT serial_number, issuer, fingerprint_sha256, status, valid_from, valid_to,"
-			    " archived_at, common_name FROM certificates WHERE id = $1", &st, err);
+	int r = store_query(
+	    c,
+	    "SELECT serial_number, issuer, fingerprint_sha256, status, valid_from, valid_to,"
+	    " archived_at, common_name FROM certificates WHERE id = $1",
+	    &st, err);
 
 	if (r)
 		return r;
@@ -19,12 +22,14 @@ int store_cert_current(struct store_conn *c, int64_t id, struct store_cert_curre
 	if (r == STORE_ROW) {
 		snprintf(cur->serial, sizeof(cur->serial), "%s", store_col_text(st, 0, NULL));
 		snprintf(cur->issuer, sizeof(cur->issuer), "%s", store_col_text(st, 1, NULL));
-		snprintf(cur->fingerprint, sizeof(cur->fingerprint), "%s", store_col_text(st, 2, NULL));
+		snprintf(cur->fingerprint, sizeof(cur->fingerprint), "%s",
+			 store_col_text(st, 2, NULL));
 		snprintf(cur->status, sizeof(cur->status), "%s", store_col_text(st, 3, NULL));
 		cur->valid_from = store_col_i64(st, 4);
 		cur->valid_to = store_col_i64(st, 5);
 		cur->archived_at = store_col_is_null(st, 6) ? 0 : store_col_i64(st, 6);
-		snprintf(cur->common_name, sizeof(cur->common_name), "%s", store_col_text(st, 7, NULL));
+		snprintf(cur->common_name, sizeof(cur->common_name), "%s",
+			 store_col_text(st, 7, NULL));
 		r = 0;
 	} else if (r == STORE_DONE) {
 		r = ck_error_set(err, CK_E_NOTFOUND, NULL, "Not found.");
@@ -34,14 +39,16 @@ int store_cert_current(struct store_conn *c, int64_t id, struct store_cert_curre
 }
 
 int store_cert_find_identity(struct store_conn *c, const char *serial_key, const char *issuer_key,
-			     const char *fingerprint, int64_t exclude_id, int64_t *ret_id, char *cn, size_t cnsz,
-			     char *serial, size_t serialsz, struct ck_error *err)
+			     const char *fingerprint, int64_t exclude_id, int64_t *ret_id, char *cn,
+			     size_t cnsz, char *serial, size_t serialsz, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c,
-			    "SELECT id, common_name, serial_number FROM certificates"
-			    " WHERE ((serial_key = $1 AND issuer_key = $2) OR fingerprint_sha256 = $3) AND id <> $4"
-			    " LIMIT 1", &st, err);
+	int r = store_query(
+	    c,
+	    "SELECT id, common_name, serial_number FROM certificates"
+	    " WHERE ((serial_key = $1 AND issuer_key = $2) OR fingerprint_sha256 = $3) AND id <> $4"
+	    " LIMIT 1",
+	    &st, err);
 
 	*ret_id = 0;
 	if (r)
@@ -60,12 +67,16 @@ int store_cert_find_identity(struct store_conn *c, const char *serial_key, const
 	return r < 0 ? r : 0;
 }
 
-int store_ca_each_pattern(struct store_conn *c, int (*fn)(int64_t id, const char *pattern, void *arg), void *arg,
+int store_ca_each_pattern(struct store_conn *c,
+			  int (*fn)(int64_t id, const char *pattern, void *arg), void *arg,
 			  struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c, "SELECT id, issuer_pattern FROM certificate_authorities WHERE issuer_pattern <> ''"
-			       " ORDER BY name", &st, err);
+	int r = store_query(
+	    c,
+	    "SELECT id, issuer_pattern FROM certificate_authorities WHERE issuer_pattern <> ''"
+	    " ORDER BY name",
+	    &st, err);
 
 	if (r)
 		return r;
@@ -78,13 +89,16 @@ int store_ca_each_pattern(struct store_conn *c, int (*fn)(int64_t id, const char
 	return r < 0 ? r : 0;
 }
 
-int store_lifecycle_insert(struct store_conn *c, const struct store_lifecycle_event *ev, struct ck_error *err)
+int store_lifecycle_insert(struct store_conn *c, const struct store_lifecycle_event *ev,
+			   struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c,
-			    "INSERT INTO lifecycle_events (certificate_id, event_type, timestamp, description,"
-			    " old_status, new_status, related_certificate_id, actor)"
-			    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", &st, err);
+	int r = store_query(
+	    c,
+	    "INSERT INTO lifecycle_events (certificate_id, event_type, timestamp, description,"
+	    " old_status, new_status, related_certificate_id, actor)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	    &st, err);
 
 	if (r)
 		return r;
@@ -104,8 +118,8 @@ int store_lifecycle_insert(struct store_conn *c, const struct store_lifecycle_ev
 	return r < 0 ? r : 0;
 }
 
-static int collect_ids(struct store_conn *c, const char *sql, int64_t id, const char *text, int64_t **ret,
-		       size_t *ret_n, struct ck_error *err)
+static int collect_ids(struct store_conn *c, const char *sql, int64_t id, const char *text,
+		       int64_t **ret, size_t *ret_n, struct ck_error *err)
 {
 	struct store_stmt *st;
 	int r = store_query(c, sql, &st, err);
@@ -121,34 +135,41 @@ static int collect_ids(struct store_conn *c, const char *sql, int64_t id, const 
 int store_assignments_of_cert(struct store_conn *c, int64_t cert_id, int64_t **ret, size_t *ret_n,
 			      struct ck_error *err)
 {
-	return collect_ids(c, "SELECT id FROM assignments WHERE certificate_id = $1 ORDER BY id", cert_id, NULL, ret,
-			   ret_n, err);
+	return collect_ids(c, "SELECT id FROM assignments WHERE certificate_id = $1 ORDER BY id",
+			   cert_id, NULL, ret, ret_n, err);
 }
 
-int store_assignments_to(struct store_conn *c, const char *type, int64_t id, int64_t **ret, size_t *ret_n,
-			 struct ck_error *err)
+int store_assignments_to(struct store_conn *c, const char *type, int64_t id, int64_t **ret,
+			 size_t *ret_n, struct ck_error *err)
 {
-	return collect_ids(c, "SELECT id FROM assignments WHERE assigned_object_id = $1 AND assigned_object_type = $2"
-			      " ORDER BY id", id, type, ret, ret_n, err);
+	return collect_ids(
+	    c,
+	    "SELECT id FROM assignments WHERE assigned_object_id = $1 AND assigned_object_type = $2"
+	    " ORDER BY id",
+	    id, type, ret, ret_n, err);
 }
 
-int store_services_of(struct store_conn *c, const char *parent, int64_t id, int64_t **ret, size_t *ret_n,
-		      struct ck_error *err)
+int store_services_of(struct store_conn *c, const char *parent, int64_t id, int64_t **ret,
+		      size_t *ret_n, struct ck_error *err)
 {
-	return collect_ids(c, !strcmp(parent, "device") ? "SELECT id FROM services WHERE device_id = $1 ORDER BY id"
-							 : "SELECT id FROM services WHERE virtual_machine_id = $1 ORDER BY id",
-			   id, NULL, ret, ret_n, err);
+	return collect_ids(
+	    c,
+	    !strcmp(parent, "device")
+		? "SELECT id FROM services WHERE device_id = $1 ORDER BY id"
+		: "SELECT id FROM services WHERE virtual_machine_id = $1 ORDER BY id",
+	    id, NULL, ret, ret_n, err);
 }
 
 int store_lifecycle_list(struct store_conn *c, int64_t cert_id, int limit, struct store_stmt **ret,
 			 struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c,
-			    "SELECT id, event_type, timestamp, description, old_status, new_status,"
-			    " related_certificate_id, actor FROM lifecycle_events WHERE certificate_id = $1"
-			    " ORDER BY timestamp DESC, id DESC LIMIT $2",
-			    &st, err);
+	int r = store_query(
+	    c,
+	    "SELECT id, event_type, timestamp, description, old_status, new_status,"
+	    " related_certificate_id, actor FROM lifecycle_events WHERE certificate_id = $1"
+	    " ORDER BY timestamp DESC, id DESC LIMIT $2",
+	    &st, err);
 
 	if (r)
 		return r;
@@ -158,7 +179,8 @@ int store_lifecycle_list(struct store_conn *c, int64_t cert_id, int limit, struc
 	return 0;
 }
 
-int store_lifecycle_next(struct store_stmt *st, struct store_lifecycle_event *ev, struct ck_error *err)
+int store_lifecycle_next(struct store_stmt *st, struct store_lifecycle_event *ev,
+			 struct ck_error *err)
 {
 	int r = store_step(st, err);
 
@@ -175,30 +197,11 @@ int store_lifecycle_next(struct store_stmt *st, struct store_lifecycle_event *ev
 	return 1;
 }
 
-int store_cert_brief(struct store_conn *c, int64_t id, struct store_cert_brief *ret, struct ck_error *err)
+int store_cert_brief(struct store_conn *c, int64_t id, struct store_cert_brief *ret,
+		     struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c, "SELECT common_name, status, issuer FROM certificates WHERE id = $1", &st, err);
-
-	if (r)
-		return r;
-	store_bind_i64(st, 1, id);
-	r = store_step(st, err);
-	if (r == STORE_ROW) {
-		snprintf(ret->common_name, sizeof(ret->common_name), "%s", store_col_text(st, 0, NULL));
-		snprintf(ret->status, sizeof(ret->status), "%s", store_col_text(st, 1, NULL));
-		snprintf(ret->issuer, sizeof(ret->issuer), "%s", store_col_text(st, 2, NULL));
-	}
-	store_done(st);
-	return r < 0 ? r : r == STORE_ROW;
-}
-
-int store_cert_state(struct store_conn *c, int64_t id, struct store_cert_state *ret, struct ck_error *err)
-{
-	struct store_stmt *st;
-	int r = store_query(c,
-			    "SELECT status, common_name, COALESCE(tenant_id, 0), COALESCE(replaced_by, 0)"
-			    " FROM certificates WHERE id = $1",
+	int r = store_query(c, "SELECT common_name, status, issuer FROM certificates WHERE id = $1",
 			    &st, err);
 
 	if (r)
@@ -206,8 +209,33 @@ int store_cert_state(struct store_conn *c, int64_t id, struct store_cert_state *
 	store_bind_i64(st, 1, id);
 	r = store_step(st, err);
 	if (r == STORE_ROW) {
+		snprintf(ret->common_name, sizeof(ret->common_name), "%s",
+			 store_col_text(st, 0, NULL));
+		snprintf(ret->status, sizeof(ret->status), "%s", store_col_text(st, 1, NULL));
+		snprintf(ret->issuer, sizeof(ret->issuer), "%s", store_col_text(st, 2, NULL));
+	}
+	store_done(st);
+	return r < 0 ? r : r == STORE_ROW;
+}
+
+int store_cert_state(struct store_conn *c, int64_t id, struct store_cert_state *ret,
+		     struct ck_error *err)
+{
+	struct store_stmt *st;
+	int r = store_query(
+	    c,
+	    "SELECT status, common_name, COALESCE(tenant_id, 0), COALESCE(replaced_by, 0)"
+	    " FROM certificates WHERE id = $1",
+	    &st, err);
+
+	if (r)
+		return r;
+	store_bind_i64(st, 1, id);
+	r = store_step(st, err);
+	if (r == STORE_ROW) {
 		snprintf(ret->status, sizeof(ret->status), "%s", store_col_text(st, 0, NULL));
-		snprintf(ret->common_name, sizeof(ret->common_name), "%s", store_col_text(st, 1, NULL));
+		snprintf(ret->common_name, sizeof(ret->common_name), "%s",
+			 store_col_text(st, 1, NULL));
 		ret->tenant_id = store_col_i64(st, 2);
 		ret->replaced_by = store_col_i64(st, 3);
 		r = 0;
@@ -220,8 +248,8 @@ int store_cert_state(struct store_conn *c, int64_t id, struct store_cert_state *
 
 int store_cert_tenant(struct store_conn *c, int64_t id, int64_t *ret, struct ck_error *err)
 {
-	return store_scalar_i64(c, "SELECT COALESCE(tenant_id, 0) FROM certificates WHERE id = $1", &id, 1, ret,
-				err);
+	return store_scalar_i64(c, "SELECT COALESCE(tenant_id, 0) FROM certificates WHERE id = $1",
+				&id, 1, ret, err);
 }
 
 /* A copy of text column col of the current row ("" for NULL); NULL on out-of-memory. */
@@ -240,13 +268,14 @@ static char *col_dup(struct store_stmt *st, int col, size_t *ret_len)
 	return out;
 }
 
-int store_cert_pem(struct store_conn *c, int64_t id, char **ret_pem, size_t *ret_pem_len, char **ret_chain,
-		   size_t *ret_chain_len, struct ck_error *err)
+int store_cert_pem(struct store_conn *c, int64_t id, char **ret_pem, size_t *ret_pem_len,
+		   char **ret_chain, size_t *ret_chain_len, struct ck_error *err)
 {
 	struct store_stmt *st;
 	char *pem = NULL, *chain = NULL;
 	size_t pem_len = 0, chain_len = 0;
-	int r = store_query(c, "SELECT pem_content, issuer_chain FROM certificates WHERE id = $1", &st, err);
+	int r = store_query(c, "SELECT pem_content, issuer_chain FROM certificates WHERE id = $1",
+			    &st, err);
 
 	if (r)
 		return r;
@@ -276,11 +305,12 @@ int store_cert_renewal_candidate(struct store_conn *c, const char *cn, const cha
 				 int64_t tenant_id, int64_t *ret_id, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c,
-			    "SELECT id FROM certificates WHERE common_name = $1 AND status = 'active'"
-			    " AND fingerprint_sha256 <> $2 AND ($3 = 0 OR tenant_id = $3)"
-			    " ORDER BY valid_to DESC, id DESC LIMIT 1",
-			    &st, err);
+	int r =
+	    store_query(c,
+			"SELECT id FROM certificates WHERE common_name = $1 AND status = 'active'"
+			" AND fingerprint_sha256 <> $2 AND ($3 = 0 OR tenant_id = $3)"
+			" ORDER BY valid_to DESC, id DESC LIMIT 1",
+			&st, err);
 
 	if (r)
 		return r;
@@ -294,7 +324,8 @@ int store_cert_renewal_candidate(struct store_conn *c, const char *cn, const cha
 }
 
 /* Runs a statement of int64 parameters that returns no rows. */
-static int exec_i64(struct store_conn *c, const char *sql, const int64_t *v, int n, struct ck_error *err)
+static int exec_i64(struct store_conn *c, const char *sql, const int64_t *v, int n,
+		    struct ck_error *err)
 {
 	struct store_stmt *st;
 	int r = store_query(c, sql, &st, err);
@@ -319,15 +350,18 @@ int store_cert_set_status(struct store_conn *c, int64_t id, const char *status, 
 			  int64_t replaced_by, int64_t now, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c,
-			    set_replaced_by
-				? "UPDATE certificates SET status = $1, last_updated = $2, replaced_by = $5,"
-				  " archived_at = CASE WHEN $3 = 1 THEN COALESCE(archived_at, $2) ELSE archived_at END"
-				  " WHERE id = $4"
-				: "UPDATE certificates SET status = $1, last_updated = $2,"
-				  " archived_at = CASE WHEN $3 = 1 THEN COALESCE(archived_at, $2) ELSE archived_at END"
-				  " WHERE id = $4",
-			    &st, err);
+	int r = store_query(
+	    c,
+	    set_replaced_by
+		? "UPDATE certificates SET status = $1, last_updated = $2, replaced_by = $5,"
+		  " archived_at = CASE WHEN $3 = 1 THEN COALESCE(archived_at, $2) ELSE archived_at "
+		  "END"
+		  " WHERE id = $4"
+		: "UPDATE certificates SET status = $1, last_updated = $2,"
+		  " archived_at = CASE WHEN $3 = 1 THEN COALESCE(archived_at, $2) ELSE archived_at "
+		  "END"
+		  " WHERE id = $4",
+	    &st, err);
 
 	if (r)
 		return r;
@@ -345,24 +379,27 @@ int store_cert_set_status(struct store_conn *c, int64_t id, const char *status, 
 }
 
 int store_cert_sweep_candidates(struct store_conn *c, enum store_sweep_kind kind, int64_t bound,
-				struct store_sweep_row *rows, size_t max, size_t *ret_n, struct ck_error *err)
+				struct store_sweep_row *rows, size_t max, size_t *ret_n,
+				struct ck_error *err)
 {
 	struct store_stmt *st;
 	size_t n = 0;
 	/* candidates in the order of certificates_status_valid_to_cn, so each batch reads its
 	 * rows off the index instead of sorting every candidate (200k+ rows at 1M) */
 	static const char *const sql[] = {
-	    [STORE_SWEEP_EXPIRE] = "SELECT id, valid_to, common_name, status FROM certificates"
-				   " WHERE status = 'active' AND valid_to < $1 ORDER BY valid_to LIMIT $2",
-	    [STORE_SWEEP_ARCHIVE_EXPIRED] = "SELECT id, valid_to, common_name, status FROM certificates"
-					    " WHERE status = 'expired' AND archive_pinned = 0 AND valid_to < $1"
-					    " ORDER BY valid_to LIMIT $2",
-	    [STORE_SWEEP_ARCHIVE_REPLACED] = "SELECT id, valid_to, common_name, status FROM certificates"
-					     " WHERE status = 'replaced' AND archive_pinned = 0 AND valid_to < $1"
-					     " ORDER BY valid_to LIMIT $2",
+	    [STORE_SWEEP_EXPIRE] =
+		"SELECT id, valid_to, common_name, status FROM certificates"
+		" WHERE status = 'active' AND valid_to < $1 ORDER BY valid_to LIMIT $2",
+	    [STORE_SWEEP_ARCHIVE_EXPIRED] =
+		"SELECT id, valid_to, common_name, status FROM certificates"
+		" WHERE status = 'expired' AND archive_pinned = 0 AND valid_to < $1"
+		" ORDER BY valid_to LIMIT $2",
+	    [STORE_SWEEP_ARCHIVE_REPLACED] =
+		"SELECT id, valid_to, common_name, status FROM certificates"
+		" WHERE status = 'replaced' AND archive_pinned = 0 AND valid_to < $1"
+		" ORDER BY valid_to LIMIT $2",
 	};
-	int r = store_query(c, sql[kind],
-			    &st, err);
+	int r = store_query(c, sql[kind], &st, err);
 
 	if (r)
 		return r;
@@ -371,7 +408,8 @@ int store_cert_sweep_candidates(struct store_conn *c, enum store_sweep_kind kind
 	while (n < max && (r = store_step(st, err)) == STORE_ROW) {
 		rows[n].id = store_col_i64(st, 0);
 		rows[n].valid_to = store_col_i64(st, 1);
-		snprintf(rows[n].common_name, sizeof(rows[n].common_name), "%s", store_col_text(st, 2, NULL));
+		snprintf(rows[n].common_name, sizeof(rows[n].common_name), "%s",
+			 store_col_text(st, 2, NULL));
 		snprintf(rows[n].status, sizeof(rows[n].status), "%s", store_col_text(st, 3, NULL));
 		n++;
 	}

@@ -37,10 +37,10 @@ int store_change_insert(struct store_conn *c, const struct store_change_row *row
 			struct ck_error *err)
 {
 	static const char sql[] =
-		"INSERT INTO object_changes (time, user_id, user_name, request_id, action,"
-		" changed_object_type, changed_object_id, object_repr, prechange_data, postchange_data,"
-		" prechange_pem_blob, prechange_chain_blob, postchange_pem_blob, postchange_chain_blob)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
+	    "INSERT INTO object_changes (time, user_id, user_name, request_id, action,"
+	    " changed_object_type, changed_object_id, object_repr, prechange_data, postchange_data,"
+	    " prechange_pem_blob, prechange_chain_blob, postchange_pem_blob, postchange_chain_blob)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
 	struct store_stmt *st;
 	int r = store_query(c, sql, &st, err);
 
@@ -64,7 +64,8 @@ int store_change_insert(struct store_conn *c, const struct store_change_row *row
 }
 
 /* Steps a bound statement to its end; *ret_n (optional) receives the rows it changed. */
-static int step_changes(struct store_conn *c, struct store_stmt *st, int64_t *ret_n, struct ck_error *err)
+static int step_changes(struct store_conn *c, struct store_stmt *st, int64_t *ret_n,
+			struct ck_error *err)
 {
 	int r = store_step(st, err);
 
@@ -76,14 +77,16 @@ static int step_changes(struct store_conn *c, struct store_stmt *st, int64_t *re
 	return 0;
 }
 
-int store_change_blob_put(struct store_conn *c, const char *sha256, const char *literal, size_t literal_len,
-			  int64_t certificate_id, const char *raw, size_t raw_len, struct ck_error *err)
+int store_change_blob_put(struct store_conn *c, const char *sha256, const char *literal,
+			  size_t literal_len, int64_t certificate_id, const char *raw,
+			  size_t raw_len, struct ck_error *err)
 {
 	/* the WHERE before ON CONFLICT also keeps SQLite's parser from reading it as a join */
 	static const char pointer_sql[] =
-		"INSERT INTO changelog_blobs (sha256, body, certificate_id)"
-		" SELECT CAST($1 AS TEXT), NULL, id FROM certificates WHERE id = $2 AND pem_content = $3"
-		" ON CONFLICT (sha256) DO NOTHING";
+	    "INSERT INTO changelog_blobs (sha256, body, certificate_id)"
+	    " SELECT CAST($1 AS TEXT), NULL, id FROM certificates WHERE id = $2 AND pem_content = "
+	    "$3"
+	    " ON CONFLICT (sha256) DO NOTHING";
 	static const char body_sql[] = "INSERT INTO changelog_blobs (sha256, body, certificate_id)"
 				       " VALUES ($1, $2, NULL) ON CONFLICT (sha256) DO NOTHING";
 	struct store_stmt *st;
@@ -112,21 +115,22 @@ int store_change_blob_put(struct store_conn *c, const char *sha256, const char *
 int store_change_blob_count(struct store_conn *c, int64_t *ret_bodies, int64_t *ret_pointers,
 			    struct ck_error *err)
 {
-	int r = store_scalar_i64(c, "SELECT COUNT(*) FROM changelog_blobs WHERE body IS NOT NULL", NULL, 0,
-				 ret_bodies, err);
+	int r = store_scalar_i64(c, "SELECT COUNT(*) FROM changelog_blobs WHERE body IS NOT NULL",
+				 NULL, 0, ret_bodies, err);
 
 	if (!r)
-		r = store_scalar_i64(c, "SELECT COUNT(*) FROM changelog_blobs WHERE certificate_id IS NOT NULL",
-				     NULL, 0, ret_pointers, err);
+		r = store_scalar_i64(
+		    c, "SELECT COUNT(*) FROM changelog_blobs WHERE certificate_id IS NOT NULL",
+		    NULL, 0, ret_pointers, err);
 	return r;
 }
 
 int store_outbox_insert(struct store_conn *c, const struct store_outbox_row *row, int64_t *ret_id,
 			struct ck_error *err)
 {
-	static const char sql[] =
-		"INSERT INTO outbox (object_type, object_id, event, user_id, request_id, change_id, created)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+	static const char sql[] = "INSERT INTO outbox (object_type, object_id, event, user_id, "
+				  "request_id, change_id, created)"
+				  " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 	struct store_stmt *st;
 	int r = store_query(c, sql, &st, err);
 
@@ -145,7 +149,8 @@ int store_outbox_insert(struct store_conn *c, const struct store_outbox_row *row
 int store_outbox_mark_consumed(struct store_conn *c, int64_t id, int64_t when, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c, "UPDATE outbox SET consumed = $1 WHERE id = $2 AND consumed IS NULL", &st, err);
+	int r = store_query(c, "UPDATE outbox SET consumed = $1 WHERE id = $2 AND consumed IS NULL",
+			    &st, err);
 
 	if (r)
 		return r;
@@ -159,7 +164,8 @@ int store_outbox_mark_consumed(struct store_conn *c, int64_t id, int64_t when, s
 int store_outbox_prune(struct store_conn *c, int64_t before, int64_t *ret_n, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c, "DELETE FROM outbox WHERE consumed IS NOT NULL AND consumed < $1", &st, err);
+	int r = store_query(c, "DELETE FROM outbox WHERE consumed IS NOT NULL AND consumed < $1",
+			    &st, err);
 
 	if (r)
 		return r;
@@ -175,8 +181,10 @@ int store_outbox_prune(struct store_conn *c, int64_t before, int64_t *ret_n, str
 
 int store_outbox_count(struct store_conn *c, int pending_only, int64_t *ret, struct ck_error *err)
 {
-	return store_scalar_i64(c, pending_only ? "SELECT COUNT(*) FROM outbox WHERE consumed IS NULL"
-						: "SELECT COUNT(*) FROM outbox", NULL, 0, ret, err);
+	return store_scalar_i64(c,
+				pending_only ? "SELECT COUNT(*) FROM outbox WHERE consumed IS NULL"
+					     : "SELECT COUNT(*) FROM outbox",
+				NULL, 0, ret, err);
 }
 
 int store_change_count(struct store_conn *c, int64_t *ret, struct ck_error *err)

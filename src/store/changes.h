@@ -21,16 +21,16 @@
 #include "store/store.h"
 
 struct store_change_row {
-	int64_t time;                 /* epoch seconds */
-	int64_t user_id;              /* 0 = system (stored NULL) */
-	const char *user_name;        /* "" for system */
-	const char *request_id;       /* "" if none */
-	const char *action;           /* create | update | delete */
-	const char *object_type;      /* "app.model" */
+	int64_t time;		 /* epoch seconds */
+	int64_t user_id;	 /* 0 = system (stored NULL) */
+	const char *user_name;	 /* "" for system */
+	const char *request_id;	 /* "" if none */
+	const char *action;	 /* create | update | delete */
+	const char *object_type; /* "app.model" */
 	int64_t object_id;
 	const char *object_repr;
-	const char *prechange_json;   /* NULL: none */
-	const char *postchange_json;  /* NULL: none */
+	const char *prechange_json;  /* NULL: none */
+	const char *postchange_json; /* NULL: none */
 	/* The blobs (changelog_blobs.sha256) whose placeholders the snapshots hold, for
 	 * pem_content and issuer_chain; NULL: none (store_change_blob_put writes them first). */
 	const char *pre_pem_blob, *pre_chain_blob, *post_pem_blob, *post_chain_blob;
@@ -49,8 +49,9 @@ int store_change_insert(struct store_conn *c, const struct store_change_row *row
  * here before it changes or the row is deleted); otherwise the literal itself. A key already
  * stored is left as it is (same key, same text). Inside the caller's write transaction.
  */
-int store_change_blob_put(struct store_conn *c, const char *sha256, const char *literal, size_t literal_len,
-			  int64_t certificate_id, const char *raw, size_t raw_len, struct ck_error *err);
+int store_change_blob_put(struct store_conn *c, const char *sha256, const char *literal,
+			  size_t literal_len, int64_t certificate_id, const char *raw,
+			  size_t raw_len, struct ck_error *err);
 
 /* Rows of changelog_blobs holding their text (body) and pointing at a certificate, for tests
  * and the size report. */
@@ -58,15 +59,15 @@ int store_change_blob_count(struct store_conn *c, int64_t *ret_bodies, int64_t *
 			    struct ck_error *err);
 
 struct store_outbox_row {
-	int64_t id;               /* filled by reads */
+	int64_t id; /* filled by reads */
 	const char *object_type;
 	int64_t object_id;
-	const char *event;        /* created | updated | deleted | a domain event (certificate_renewed) */
-	int64_t user_id;          /* 0 = system (stored NULL) */
+	const char *event; /* created | updated | deleted | a domain event (certificate_renewed) */
+	int64_t user_id;   /* 0 = system (stored NULL) */
 	const char *request_id;
-	int64_t change_id;        /* the changelog row holding the snapshots; 0 = none (stored NULL) */
+	int64_t change_id; /* the changelog row holding the snapshots; 0 = none (stored NULL) */
 	int64_t created;
-	int64_t consumed;         /* 0 = pending (stored NULL) */
+	int64_t consumed; /* 0 = pending (stored NULL) */
 };
 
 /* Inserts a pending outbox row; *ret_id (optional) receives its id. */
@@ -74,7 +75,8 @@ int store_outbox_insert(struct store_conn *c, const struct store_outbox_row *row
 			struct ck_error *err);
 
 /* Marks a row consumed at `when` (for the consumer to come, and for tests). */
-int store_outbox_mark_consumed(struct store_conn *c, int64_t id, int64_t when, struct ck_error *err);
+int store_outbox_mark_consumed(struct store_conn *c, int64_t id, int64_t when,
+			       struct ck_error *err);
 
 /* Deletes rows consumed before `before`; *ret_n (optional) receives how many. Pending rows are
  * never deleted. Runs as its own statement (autocommit) when no transaction is open. */

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_MAX 64		     /* a declared JSON member name */
-#define SQL_SMALL 512		     /* texts composed per call from a declared key */
-#define DETAILS_MAX (64u << 10)	     /* bytes of a snapshot's details document */
+#define KEY_MAX 64		/* a declared JSON member name */
+#define SQL_SMALL 512		/* texts composed per call from a declared key */
+#define DETAILS_MAX (64u << 10) /* bytes of a snapshot's details document */
 #define TENANT_CERTS " AND ($1 = 0 OR c.tenant_id = $1)"
 
 /* Composes into `sql` (capped) a statement around the JSON member `key` of $1. */
@@ -20,7 +20,8 @@ static int member_sql(struct store_conn *c, const char *key, int list, char *sql
 	struct strbuf sb;
 	int r;
 
-	if (strlen(key) >= KEY_MAX || strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(key))
+	if (strlen(key) >= KEY_MAX ||
+	    strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(key))
 		return CK_E_INTERNAL; /* declared identifiers only */
 	strbuf_init(&sb, size - 1);
 	if (list == 0) {
@@ -150,8 +151,8 @@ int store_policy_get(struct store_conn *c, int64_t id, char *type, size_t tsz, c
 		     struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c, "SELECT policy_type, parameters FROM compliance_policies WHERE id = $1",
-			    &st, err);
+	int r = store_query(
+	    c, "SELECT policy_type, parameters FROM compliance_policies WHERE id = $1", &st, err);
 	const char *p;
 
 	if (r)
@@ -179,7 +180,7 @@ static void build_policy_tags_insert(const struct store_driver *d, struct strbuf
 }
 
 static const struct store_named q_policy_tags_insert = {"policy_tags_insert",
-							 build_policy_tags_insert};
+							build_policy_tags_insert};
 
 int store_policy_tags_replace(struct store_conn *c, int64_t id, const char *ids_json,
 			      struct ck_error *err)
@@ -282,10 +283,11 @@ int store_cert_facts(struct store_conn *c, int64_t id,
 		     struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c,
-			    "SELECT common_name, issuer, algorithm, issuer_chain, key_size, valid_from,"
-			    " valid_to, COALESCE(tenant_id, 0) FROM certificates WHERE id = $1",
-			    &st, err);
+	int r =
+	    store_query(c,
+			"SELECT common_name, issuer, algorithm, issuer_chain, key_size, valid_from,"
+			" valid_to, COALESCE(tenant_id, 0) FROM certificates WHERE id = $1",
+			&st, err);
 
 	if (r)
 		return r;
@@ -335,9 +337,9 @@ int store_object_tag_ids(struct store_conn *c, const char *object_type, int64_t 
 			 size_t *ret_n, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c,
-			    "SELECT tag_id FROM tagged_items WHERE object_type = $2 AND object_id = $1",
-			    &st, err);
+	int r = store_query(
+	    c, "SELECT tag_id FROM tagged_items WHERE object_type = $2 AND object_id = $1", &st,
+	    err);
 
 	if (r)
 		return r;
@@ -350,13 +352,14 @@ int store_object_tag_ids(struct store_conn *c, const char *object_type, int64_t 
 
 static void build_check_upsert(const struct store_driver *d, struct strbuf *sql)
 {
-	static const char *const updated[] = {"result",	       "message",	 "checked_at",
-					      "checked_value", "expected_value", "last_updated",
-					      NULL};
+	static const char *const updated[] = {
+	    "result",	      "message",      "checked_at", "checked_value",
+	    "expected_value", "last_updated", NULL};
 
-	strbuf_adds(sql, "INSERT INTO compliance_checks (certificate_id, policy_id, result, message,"
-			 " checked_at, checked_value, expected_value, created, last_updated)"
-			 " VALUES ($1, $2, $3, $4, $5, $6, $7, $5, $5)");
+	strbuf_adds(sql,
+		    "INSERT INTO compliance_checks (certificate_id, policy_id, result, message,"
+		    " checked_at, checked_value, expected_value, created, last_updated)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $5, $5)");
 	d->sql_upsert(sql, "certificate_id, policy_id", updated);
 	strbuf_adds(sql, " RETURNING id");
 }
@@ -392,8 +395,10 @@ static void build_totals(const struct store_driver *d, struct strbuf *sql)
 {
 	static const char *const results[] = {"pass", "fail", "error"};
 
-	strbuf_adds(sql, "SELECT (SELECT COUNT(*) FROM certificates c WHERE c.status = 'active'"
-			 TENANT_CERTS "), COUNT(*)");
+	strbuf_adds(
+	    sql,
+	    "SELECT (SELECT COUNT(*) FROM certificates c WHERE c.status = 'active'" TENANT_CERTS
+	    "), COUNT(*)");
 	for (size_t i = 0; i < 3; i++) {
 		char cond[32];
 		snprintf(cond, sizeof(cond), "k.result = '%s'", results[i]);
@@ -434,12 +439,11 @@ static const char *const failures_sql[] = {
 	" JOIN compliance_policies p ON p.id = k.policy_id"
 	" JOIN certificates c ON c.id = k.certificate_id"
 	" WHERE k.result = 'fail'" TENANT_CERTS " GROUP BY p.severity ORDER BY p.severity",
-    [STORE_FAILURES_BY_TYPE] =
-	"SELECT p.policy_type, COUNT(*) FROM compliance_checks k"
-	" JOIN compliance_policies p ON p.id = k.policy_id"
-	" JOIN certificates c ON c.id = k.certificate_id"
-	" WHERE k.result = 'fail'" TENANT_CERTS
-	" GROUP BY p.policy_type ORDER BY COUNT(*) DESC, p.policy_type",
+    [STORE_FAILURES_BY_TYPE] = "SELECT p.policy_type, COUNT(*) FROM compliance_checks k"
+			       " JOIN compliance_policies p ON p.id = k.policy_id"
+			       " JOIN certificates c ON c.id = k.certificate_id"
+			       " WHERE k.result = 'fail'" TENANT_CERTS
+			       " GROUP BY p.policy_type ORDER BY COUNT(*) DESC, p.policy_type",
 };
 
 int store_compliance_failures(struct store_conn *c, enum store_failure_group group, int64_t tenant,
@@ -606,10 +610,11 @@ int store_snapshot_range(struct store_conn *c, int64_t tenant, int64_t from, int
 {
 	struct store_stmt *st;
 	int64_t n = 0;
-	int r = store_query(c,
-			    SNAPSHOT_COLS " WHERE COALESCE(tenant_id, 0) = $1 AND snapshot_date >= $2"
-					  " AND snapshot_date <= $3 ORDER BY snapshot_date",
-			    &st, err);
+	int r =
+	    store_query(c,
+			SNAPSHOT_COLS " WHERE COALESCE(tenant_id, 0) = $1 AND snapshot_date >= $2"
+				      " AND snapshot_date <= $3 ORDER BY snapshot_date",
+			&st, err);
 
 	if (r)
 		return r;
@@ -619,8 +624,7 @@ int store_snapshot_range(struct store_conn *c, int64_t tenant, int64_t from, int
 	return snapshot_rows(st, fn, arg, &n, err);
 }
 
-int store_snapshot_tenants(struct store_conn *c, int64_t **ret, size_t *ret_n,
-			   struct ck_error *err)
+int store_snapshot_tenants(struct store_conn *c, int64_t **ret, size_t *ret_n, struct ck_error *err)
 {
 	return ids_by_id(c,
 			 "SELECT id FROM tenants t WHERE $1 = $1 AND (EXISTS (SELECT 1 FROM"

@@ -28,7 +28,8 @@ int store_json_member(struct store_conn *c, const char *json, const char *key, c
 /* Member `key` (an array): its element count, and how many are not strings or are longer
  * than `max_chars` characters. */
 int store_json_list_stats(struct store_conn *c, const char *json, const char *key,
-			  int64_t max_chars, int64_t *ret_n, int64_t *ret_bad, struct ck_error *err);
+			  int64_t max_chars, int64_t *ret_n, int64_t *ret_bad,
+			  struct ck_error *err);
 
 /* The string elements of array member `key`, at most `max` (caller frees with
  * store_texts_free). */

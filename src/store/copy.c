@@ -49,10 +49,10 @@ const struct store_table_info store_tables[] = {
 
 const size_t store_table_count = sizeof(store_tables) / sizeof(store_tables[0]);
 
-const char *const store_derived_tables[] = {"certificate_sans", "certificate_counts",
-					     "certificate_facets", "tagged_counts",
-					     "certificates_fts_pending", "certificate_expiry_days",
-					     "certificate_summary_counts", NULL};
+const char *const store_derived_tables[] = {"certificate_sans",		  "certificate_counts",
+					    "certificate_facets",	  "tagged_counts",
+					    "certificates_fts_pending",	  "certificate_expiry_days",
+					    "certificate_summary_counts", NULL};
 
 static int conn_of(struct store *st, struct store_conn **ret, struct ck_error *err)
 {
@@ -145,8 +145,8 @@ static int build_insert(struct copier *k, int n, const char *const *names)
 	if (strbuf_result(&k->sql))
 		return ck_error_set(k->err, CK_E_NOMEM, NULL, "out of memory");
 	if (k->self_col >= 0 && k->id_col < 0)
-		return ck_error_set(k->err, CK_E_INTERNAL, NULL, "%s: a deferred column needs an id",
-				    k->t->name);
+		return ck_error_set(k->err, CK_E_INTERNAL, NULL,
+				    "%s: a deferred column needs an id", k->t->name);
 	k->ncols = n;
 	return rc;
 }

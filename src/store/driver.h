@@ -155,8 +155,8 @@ extern const struct store_driver store_postgres_driver;
 
 /* The PostgreSQL form of SQLite DDL, by fixed rewrites (postgres.c ddl_rules): AUTOINCREMENT
  * keys become identity columns (never reused, like SQLite's AUTOINCREMENT), integer foreign
- * keys BIGINT, JSON columns (TEXT with a '{}' or '[]' default) JSONB, *_data snapshots JSON (kept byte for byte).
- * Caller frees; NULL when out of memory. Exposed for tests. */
+ * keys BIGINT, JSON columns (TEXT with a '{}' or '[]' default) JSONB, *_data snapshots JSON (kept
+ * byte for byte). Caller frees; NULL when out of memory. Exposed for tests. */
 char *store_postgres_translate(const char *sqlite_sql);
 
 /* Parses PostgreSQL's unique-violation detail "Key (a, b)=(…) already exists." into "a,b"
@@ -172,7 +172,7 @@ struct store_named {
 	void (*build)(const struct store_driver *d, struct strbuf *sql);
 };
 
-#define STORE_NAMED_SLOTS 128	       /* named texts kept per connection */
+#define STORE_NAMED_SLOTS 128		/* named texts kept per connection */
 #define STORE_NAMED_SQL_MAX (64u << 10) /* bytes of one named statement */
 
 /* store_query() of the text of `n` for c's driver (see store_query for the contract). */

@@ -47,8 +47,9 @@ static int register_function(struct store_conn *c, struct ck_error *err)
 	if (!s)
 		return CK_E_NOMEM;
 	/* sqlite3 frees `s` with the function (on failure too, v2 semantics). */
-	rc = sqlite3_create_function_v2(store_conn_handle(c), GEN_FUNCTION, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-					s, gen_function, NULL, NULL, free);
+	rc = sqlite3_create_function_v2(store_conn_handle(c), GEN_FUNCTION, 1,
+					SQLITE_UTF8 | SQLITE_DIRECTONLY, s, gen_function, NULL,
+					NULL, free);
 	if (rc != SQLITE_OK)
 		return ck_error_set(err, CK_E_DB, NULL, "cannot register " GEN_FUNCTION);
 	return 0;

@@ -8,9 +8,9 @@
 /* The NOT EXISTS keeps slots moving forward (jobs.h invariant 2): a slot at or below the newest
  * one claimed is refused even when its row was pruned. */
 static const char sql_claim[] =
-	"INSERT INTO job_runs (name, slot, node, claimed_at) SELECT $1, $2, $3, $4"
-	" WHERE NOT EXISTS (SELECT 1 FROM job_runs WHERE name = $1 AND slot >= $2)"
-	" ON CONFLICT (name, slot) DO NOTHING";
+    "INSERT INTO job_runs (name, slot, node, claimed_at) SELECT $1, $2, $3, $4"
+    " WHERE NOT EXISTS (SELECT 1 FROM job_runs WHERE name = $1 AND slot >= $2)"
+    " ON CONFLICT (name, slot) DO NOTHING";
 static const char sql_prune[] = "DELETE FROM job_runs WHERE name = $1 AND slot < $2";
 
 /* Deletes the slots of `name` older than the last STORE_JOB_RUNS_KEEP (invariant 2). */
@@ -37,7 +37,8 @@ int store_job_slot_claim(struct store_conn *c, const char *name, int64_t slot, i
 	int r;
 
 	if (!name || !*name || !node || strlen(node) >= STORE_JOB_NODE_MAX || interval_s < 1)
-		return ck_error_set(err, CK_E_INVALID, NULL, "job claim: bad name, node or interval");
+		return ck_error_set(err, CK_E_INVALID, NULL,
+				    "job claim: bad name, node or interval");
 	r = store_query(c, sql_claim, &st, err);
 	if (r < 0)
 		return r;
@@ -60,9 +61,10 @@ int store_job_slot_claim(struct store_conn *c, const char *name, int64_t slot, i
  * locked ones; the UPDATE marks them. $1 worker, $2 lease end, $3 now, $4 max. */
 static void build_outbox_claim(const struct store_driver *d, struct strbuf *sql)
 {
-	strbuf_adds(sql, "UPDATE outbox SET claimed_by = $1, claimed_until = $2 WHERE id IN ("
-			 "SELECT id FROM outbox WHERE consumed IS NULL"
-			 " AND (claimed_until IS NULL OR claimed_until <= $3) ORDER BY id LIMIT $4");
+	strbuf_adds(sql,
+		    "UPDATE outbox SET claimed_by = $1, claimed_until = $2 WHERE id IN ("
+		    "SELECT id FROM outbox WHERE consumed IS NULL"
+		    " AND (claimed_until IS NULL OR claimed_until <= $3) ORDER BY id LIMIT $4");
 	strbuf_adds(sql, d->sql_skip_locked);
 	strbuf_adds(sql, ") RETURNING id");
 }

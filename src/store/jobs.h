@@ -34,8 +34,8 @@
 #include "core/error.h"
 #include "store/store.h"
 
-#define STORE_JOB_RUNS_KEEP 100	  /* slots kept per job in job_runs (invariant 2) */
-#define STORE_JOB_NODE_MAX 128	  /* bytes of a node or worker name, NUL included */
+#define STORE_JOB_RUNS_KEEP 100	    /* slots kept per job in job_runs (invariant 2) */
+#define STORE_JOB_NODE_MAX 128	    /* bytes of a node or worker name, NUL included */
 #define STORE_OUTBOX_CLAIM_MAX 1000 /* rows one store_outbox_claim() may take */
 
 /* Claims slot `slot` of job `name` (interval `interval_s` seconds) for `node` at `now`.

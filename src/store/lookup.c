@@ -28,7 +28,8 @@ int store_id_exists(struct store_conn *c, const char *table, int64_t id, struct 
 {
 	char sql[LOOKUP_SQL_MAX];
 
-	if (snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id = $1", table) >= (int)sizeof(sql))
+	if (snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id = $1", table) >=
+	    (int)sizeof(sql))
 		return CK_E_INTERNAL;
 	return exists(c, sql, id, NULL, err);
 }
@@ -49,14 +50,15 @@ int store_text_exists(struct store_conn *c, const char *table, const char *col, 
 	return exists(c, sql, 0, v, err);
 }
 
-int store_id_by_text(struct store_conn *c, const char *table, const char *col, const char *v, int64_t *ret_id,
-		     struct ck_error *err)
+int store_id_by_text(struct store_conn *c, const char *table, const char *col, const char *v,
+		     int64_t *ret_id, struct ck_error *err)
 {
 	char sql[LOOKUP_SQL_MAX];
 	struct store_stmt *st;
 	int r;
 
-	if (snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s = $1", table, col) >= (int)sizeof(sql))
+	if (snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s = $1", table, col) >=
+	    (int)sizeof(sql))
 		return CK_E_INTERNAL;
 	r = store_query(c, sql, &st, err);
 	if (r)

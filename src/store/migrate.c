@@ -84,7 +84,6 @@ rollback:
 
 static int migrate_locked(struct store_conn *c, int *ret_applied, struct ck_error *err);
 
-
 static int64_t mono_s(void)
 {
 	struct timespec t;

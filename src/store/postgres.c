@@ -42,7 +42,7 @@
 /* The advisory lock key every write transaction takes (invariant 4): "ck" in ASCII. */
 #define PG_WRITE_LOCK_KEY 25451
 #define PG_MIGRATE_LOCK_KEY 6515565 /* "ckm" in ASCII: held around store_migrate() */
-#define PG_PARAMS_MAX 65535 /* PostgreSQL's limit of bind parameters per statement */
+#define PG_PARAMS_MAX 65535	    /* PostgreSQL's limit of bind parameters per statement */
 
 struct pg_conn {
 	PGconn *pg;
@@ -73,10 +73,11 @@ static int map_result(PGconn *pg, const PGresult *res, const char *what, struct 
 	if (!state)
 		state = "";
 	if (!strcmp(state, "23505")) {
-		store_postgres_unique_columns(res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL,
+		store_postgres_unique_columns(res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)
+						  : NULL,
 					      cols, sizeof(cols));
-		return ck_error_set(err, CK_E_DUPLICATE, cols, "an object with this %s already exists",
-				    cols);
+		return ck_error_set(err, CK_E_DUPLICATE, cols,
+				    "an object with this %s already exists", cols);
 	}
 	if (!strcmp(state, "23503"))
 		return ck_error_set(err, CK_E_INVALID, NULL,
@@ -616,8 +617,8 @@ static int pg_has_table(void *db, const char *name, struct ck_error *err)
 
 	if (rc < 0)
 		return rc;
-	res = PQexecParams(c->pg, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL,
-			   NULL, 0);
+	res = PQexecParams(c->pg, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, params, NULL, NULL,
+			   0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		rc = map_result(c->pg, res, "has_table", err);
 	else
@@ -692,10 +693,11 @@ static int pg_sync_identity(void *db, const char *table, struct ck_error *err)
 {
 	char sql[256];
 
-	snprintf(sql, sizeof(sql),
-		 "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE(MAX(id), 0) + 1, false)"
-		 " FROM %s",
-		 table, table);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE(MAX(id), 0) + 1, false)"
+	    " FROM %s",
+	    table, table);
 	return pg_exec(db, sql, err);
 }
 

@@ -244,7 +244,8 @@ static int trigram_index(const struct store_qspec *qs, const char *col)
 	if (!strncmp(col, "t.", 2))
 		col += 2;
 	for (size_t i = 0; i < sizeof(trigram_cols) / sizeof(trigram_cols[0]); i++)
-		if (!strcmp(qs->table, trigram_cols[i].table) && !strcmp(col, trigram_cols[i].subject))
+		if (!strcmp(qs->table, trigram_cols[i].table) &&
+		    !strcmp(col, trigram_cols[i].subject))
 			return (int)i;
 	return -1;
 }
@@ -264,8 +265,11 @@ static long utf8_chars(const char *s)
 	long n = 0;
 
 	while (*p) {
-		int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
-			  : (*p & 0xF8) == 0xF0 ? 4 : 0;
+		int len = *p < 0x80		? 1
+			  : (*p & 0xE0) == 0xC0 ? 2
+			  : (*p & 0xF0) == 0xE0 ? 3
+			  : (*p & 0xF8) == 0xF0 ? 4
+						: 0;
 		if (!len || (len == 2 && *p < 0xC2))
 			return -1;
 		for (int k = 1; k < len; k++)
@@ -321,8 +325,8 @@ int store_qs_contains_prefilter(struct store_qspec *qs, const char *col, const c
 	return 1;
 }
 
-int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
-		   enum store_qs_lookup lk, const char *v, int negate)
+int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags, enum store_qs_lookup lk,
+		   const char *v, int negate)
 {
 	char *esc;
 	struct store_qs_term *t;
@@ -333,7 +337,8 @@ int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
 	 * too (a LIKE without wildcards uses no index: __ie scanned every row). */
 	char buf[256];
 
-	if (lk >= STORE_QS_ICONTAINS && lk <= STORE_QS_IEXACT && !negate && !(flags & STORE_QS_NO_TRIGRAM) && strlen(v) < sizeof(buf) &&
+	if (lk >= STORE_QS_ICONTAINS && lk <= STORE_QS_IEXACT && !negate &&
+	    !(flags & STORE_QS_NO_TRIGRAM) && strlen(v) < sizeof(buf) &&
 	    trigram_value(trigram_index(qs, col), v, buf, sizeof(buf))) {
 		store_qs_open_all(qs);
 		n = store_qs_contains_prefilter(qs, col, v);
@@ -487,9 +492,9 @@ static void render_match(const struct store_driver *d, struct strbuf *sql,
 static void render_leaf(const struct store_driver *d, struct strbuf *sql,
 			const struct store_qs_term *t)
 {
-	static const char *const cmp[] = {[STORE_QS_EQ] = "=",	[STORE_QS_NE] = "<>",
-					  [STORE_QS_LT] = "<",	[STORE_QS_LTE] = "<=",
-					  [STORE_QS_GT] = ">",	[STORE_QS_GTE] = ">="};
+	static const char *const cmp[] = {
+	    [STORE_QS_EQ] = "=",   [STORE_QS_NE] = "<>", [STORE_QS_LT] = "<",
+	    [STORE_QS_LTE] = "<=", [STORE_QS_GT] = ">",	 [STORE_QS_GTE] = ">="};
 	struct strbuf e;
 	const char *x;
 	char val[24], plain[128];
@@ -549,7 +554,8 @@ static void render_tagged(struct strbuf *sql, const struct store_qs_term *t, uns
 	 * ordering's index. */
 	if ((mode & (RM_COUNT | RM_DRIVE)) && !t->negate) {
 		strbuf_addf(sql,
-			    "t.id IN (SELECT ti.object_id FROM tags tg JOIN tagged_items ti ON ti.tag_id = tg.id"
+			    "t.id IN (SELECT ti.object_id FROM tags tg JOIN tagged_items ti ON "
+			    "ti.tag_id = tg.id"
 			    " WHERE tg.%s = $%d AND ti.object_type = '%s')",
 			    t->aux, t->bind, t->col);
 		return;
@@ -900,10 +906,12 @@ static int counted_shape(const struct store_qspec *qs, const struct counted_tabl
 			continue; /* a pre-filter: its exact condition is beside it */
 		if ((t->kind == QS_T_IN_NAMED || t->kind == QS_T_IN_IDS) && counted_key(ct, t->col))
 			continue; /* tenant=<name or slug>: ids >= 1, never the key 0 of NULL */
-		if (t->kind != QS_T_LEAF || (t->flags & STORE_QS_EXPR) || !(key = counted_key(ct, t->col)))
+		if (t->kind != QS_T_LEAF || (t->flags & STORE_QS_EXPR) ||
+		    !(key = counted_key(ct, t->col)))
 			return 0;
-		if (strcmp(key, t->col) ? t->lk != STORE_QS_EQ && t->lk != STORE_QS_NULL
-					: t->lk == STORE_QS_JSON_HAS || (!ct->any_lookup && t->lk != STORE_QS_EQ))
+		if (strcmp(key, t->col)
+			? t->lk != STORE_QS_EQ && t->lk != STORE_QS_NULL
+			: t->lk == STORE_QS_JSON_HAS || (!ct->any_lookup && t->lk != STORE_QS_EQ))
 			return 0;
 	}
 	return 1;
@@ -919,7 +927,8 @@ static int render_counted(const struct store_driver *d, const struct store_qspec
 
 		if (!counted_shape(qs, &counted[k]))
 			continue;
-		strbuf_addf(sql, "SELECT COALESCE(SUM(t.n), 0) FROM %s t WHERE ", counted[k].counts);
+		strbuf_addf(sql, "SELECT COALESCE(SUM(t.n), 0) FROM %s t WHERE ",
+			    counted[k].counts);
 		mark = sql->len;
 		render_conds(d, qs, sql, RM_COUNT | RM_FACETS, &counted[k]);
 		if (sql->len == mark)
@@ -946,12 +955,14 @@ static int render_tag_count(const struct store_qspec *qs, struct strbuf *sql)
 	if (!t || t->kind != QS_T_TAGGED || t->negate)
 		return 0;
 	for (size_t k = 0; k < sizeof(tag_counted) / sizeof(tag_counted[0]); k++) {
-		if (strcmp(qs->table, tag_counted[k].table) || strcmp(t->col, tag_counted[k].object_type))
+		if (strcmp(qs->table, tag_counted[k].table) ||
+		    strcmp(t->col, tag_counted[k].object_type))
 			continue;
-		strbuf_addf(sql,
-			    "SELECT COALESCE(SUM(tc.n), 0) FROM tagged_counts tc WHERE tc.tag_id IN"
-			    " (SELECT tg.id FROM tags tg WHERE tg.%s = $%d) AND tc.object_type = '%s'",
-			    t->aux, t->bind, t->col);
+		strbuf_addf(
+		    sql,
+		    "SELECT COALESCE(SUM(tc.n), 0) FROM tagged_counts tc WHERE tc.tag_id IN"
+		    " (SELECT tg.id FROM tags tg WHERE tg.%s = $%d) AND tc.object_type = '%s'",
+		    t->aux, t->bind, t->col);
 		return 1;
 	}
 	return 0;
@@ -1029,12 +1040,14 @@ static int range_count_shape(const struct store_qspec *qs)
 			ranges++;
 			continue;
 		}
-		if ((t->kind == QS_T_IN_NAMED || t->kind == QS_T_IN_IDS) && !strcmp(t->col, "tenant_id"))
+		if ((t->kind == QS_T_IN_NAMED || t->kind == QS_T_IN_IDS) &&
+		    !strcmp(t->col, "tenant_id"))
 			continue;
 		if (t->kind != QS_T_LEAF || (t->flags & STORE_QS_EXPR) ||
 		    (strcmp(t->col, "status") && strcmp(t->col, "tenant_id")))
 			return 0;
-		if (t->lk != STORE_QS_EQ && !(t->lk == STORE_QS_NULL && !strcmp(t->col, "tenant_id")))
+		if (t->lk != STORE_QS_EQ &&
+		    !(t->lk == STORE_QS_NULL && !strcmp(t->col, "tenant_id")))
 			return 0;
 	}
 	return ranges > 0;
@@ -1059,8 +1072,11 @@ static void render_full_day(struct strbuf *sql, const struct store_qs_term *t)
 	}
 }
 
-static const struct counted_table expiry_counted = {
-    "certificates", "certificate_expiry_days", {"status", "tenant_id"}, {"status", "tenant_key"}, 0};
+static const struct counted_table expiry_counted = {"certificates",
+						    "certificate_expiry_days",
+						    {"status", "tenant_id"},
+						    {"status", "tenant_key"},
+						    0};
 
 /* A leaf of the per-day sum: a valid_to range counts the whole days inside it (its boundary
  * days are counted from the index below); status and tenant terms read the day rows. */
@@ -1082,7 +1098,8 @@ static int render_range_count(const struct store_driver *d, const struct store_q
 {
 	if (!range_count_shape(qs))
 		return 0;
-	strbuf_adds(sql, "SELECT (SELECT COALESCE(SUM(t.n), 0) FROM certificate_expiry_days t WHERE ");
+	strbuf_adds(sql,
+		    "SELECT (SELECT COALESCE(SUM(t.n), 0) FROM certificate_expiry_days t WHERE ");
 	render_tree(d, qs, sql, RM_COUNT | RM_FACETS, &expiry_counted, render_day_leaf);
 	strbuf_adds(sql, ")");
 	/* one index range per bound's day (a day already counted for an earlier bound is left
@@ -1094,12 +1111,13 @@ static int render_range_count(const struct store_driver *d, const struct store_q
 			continue;
 		strbuf_addf(sql, " + (SELECT COUNT(*) FROM %s t WHERE ", qs->table);
 		render_conds(d, qs, sql, RM_COUNT, NULL);
-		strbuf_addf(sql, " AND t.valid_to >= " DAY_FLOOR " AND t.valid_to < " DAY_FLOOR " + %d",
+		strbuf_addf(sql,
+			    " AND t.valid_to >= " DAY_FLOOR " AND t.valid_to < " DAY_FLOOR " + %d",
 			    t->bind, t->bind, t->bind, t->bind, DAY_S);
 		for (size_t j = 0; j < i; j++)
 			if (range_leaf(qs, &qs->terms[j]))
-				strbuf_addf(sql, " AND " DAY_FLOOR " <> " DAY_FLOOR, t->bind, t->bind,
-					    qs->terms[j].bind, qs->terms[j].bind);
+				strbuf_addf(sql, " AND " DAY_FLOOR " <> " DAY_FLOOR, t->bind,
+					    t->bind, qs->terms[j].bind, qs->terms[j].bind);
 		strbuf_adds(sql, ")");
 	}
 	return 1;
@@ -1150,10 +1168,12 @@ static void render_keyset(const struct store_qspec *qs, struct strbuf *sql)
 	size_t n = qs->norder;
 
 	if (n)
-		strbuf_addf(sql, "t.%s %s $%d AND ", qs->order[0].col, qs->order[0].desc ? "<=" : ">=", b);
+		strbuf_addf(sql, "t.%s %s $%d AND ", qs->order[0].col,
+			    qs->order[0].desc ? "<=" : ">=", b);
 	for (size_t i = 0; i < n; i++)
 		strbuf_addf(sql, "(t.%s %s $%d OR (t.%s = $%d AND ", qs->order[i].col,
-			    qs->order[i].desc ? "<" : ">", b + (int)i, qs->order[i].col, b + (int)i);
+			    qs->order[i].desc ? "<" : ">", b + (int)i, qs->order[i].col,
+			    b + (int)i);
 	strbuf_addf(sql, "t.id > $%d", b + (int)n);
 	for (size_t i = 0; i < n; i++)
 		strbuf_adds(sql, "))");
@@ -1342,7 +1362,8 @@ int store_qs_plan(struct store_conn *c, struct store_qspec *qs, int64_t matches,
 			return r;
 		/* walking the ordering's index reads about window * total / matches rows; finding
 		 * the matches first reads `matches` rows and sorts them */
-		qs->plan = (double)matches * (double)matches >= (double)window * (double)total ? 1 : -1;
+		qs->plan =
+		    (double)matches * (double)matches >= (double)window * (double)total ? 1 : -1;
 		break;
 	}
 	return 0;
@@ -1376,8 +1397,8 @@ static int cursor_sig(struct store_conn *c, const struct store_qspec *qs, uint64
 	return r;
 }
 
-int store_qs_cursor_make(struct store_conn *c, const struct store_qspec *qs,
-			 struct store_stmt *st, int64_t offset, struct strbuf *out)
+int store_qs_cursor_make(struct store_conn *c, const struct store_qspec *qs, struct store_stmt *st,
+			 int64_t offset, struct strbuf *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	int col = 1 + (int)qs->ncols + (qs->tags_type ? 1 : 0);

@@ -34,18 +34,20 @@
 #include "core/strbuf.h"
 #include "store/store.h"
 
-#define STORE_QS_MAX_BINDS 512  /* bound values of one spec (CK_E_TOOBIG beyond) */
-#define STORE_QS_MAX_COLS 128   /* selected columns */
-#define STORE_QS_MAX_TERMS 1024 /* condition terms (leaves, group marks) */
-#define STORE_QS_MAX_ORDER 16   /* ordering keys (before the final t.id) */
-#define STORE_QS_MAX_DEPTH 8    /* nesting of condition groups */
+#define STORE_QS_MAX_BINDS 512	    /* bound values of one spec (CK_E_TOOBIG beyond) */
+#define STORE_QS_MAX_COLS 128	    /* selected columns */
+#define STORE_QS_MAX_TERMS 1024	    /* condition terms (leaves, group marks) */
+#define STORE_QS_MAX_ORDER 16	    /* ordering keys (before the final t.id) */
+#define STORE_QS_MAX_DEPTH 8	    /* nesting of condition groups */
 #define STORE_QS_SQL_MAX (1u << 20) /* rendered SQL text */
 #define STORE_QS_CURSOR_MAX 2048    /* characters of a keyset cursor (a longer one is invalid) */
 
 /* How a column or a lookup's subject is named. */
 #define STORE_QS_EXPR 0x1u   /* `col` is a declared SQL expression over the row `t` */
 #define STORE_QS_NULLED 0x2u /* selected as NULL (brief rows skip costly expressions) */
-#define STORE_QS_NO_TRIGRAM 0x4u /* store_qs_match(): no trigram pre-filter (the exact test only) */
+#define STORE_QS_NO_TRIGRAM                                                                        \
+	0x4u /* store_qs_match(): no trigram pre-filter (the exact test only)                      \
+	      */
 
 /* Lookups: the subject compared with one bound value unless said otherwise. */
 enum store_qs_lookup {
@@ -103,17 +105,17 @@ struct store_qs_col {
  * An unknown name renders as NULL. The SQL lives in queryspec_named.c. */
 
 enum store_qs_term_kind {
-	QS_T_LEAF,	/* lookup on a subject */
-	QS_T_OPEN_ANY,	/* "(" … OR … */
-	QS_T_OPEN_ALL,	/* "(" … AND … */
-	QS_T_CLOSE,	/* ")" */
-	QS_T_TAGGED,	/* the row carries a tag (by id or slug) */
-	QS_T_IN_NAMED,	/* FK column in the ids of another table's rows named by binds */
-	QS_T_IN_JSON,	/* t.id among the ids of a bound JSON array */
-	QS_T_IN_MATCH,	/* FK column in the ids of another table's rows matching a lookup */
-	QS_T_CONTAINS,	/* index pre-filter: the row's col may contain the bound text */
-	QS_T_IN_IDS,	/* FK column in nbinds integer binds (an IN_NAMED resolved) */
-	QS_T_FILTER,	/* a named filter (col: its name; negate) */
+	QS_T_LEAF,     /* lookup on a subject */
+	QS_T_OPEN_ANY, /* "(" … OR … */
+	QS_T_OPEN_ALL, /* "(" … AND … */
+	QS_T_CLOSE,    /* ")" */
+	QS_T_TAGGED,   /* the row carries a tag (by id or slug) */
+	QS_T_IN_NAMED, /* FK column in the ids of another table's rows named by binds */
+	QS_T_IN_JSON,  /* t.id among the ids of a bound JSON array */
+	QS_T_IN_MATCH, /* FK column in the ids of another table's rows matching a lookup */
+	QS_T_CONTAINS, /* index pre-filter: the row's col may contain the bound text */
+	QS_T_IN_IDS,   /* FK column in nbinds integer binds (an IN_NAMED resolved) */
+	QS_T_FILTER,   /* a named filter (col: its name; negate) */
 };
 
 struct store_qs_term {
@@ -138,14 +140,14 @@ struct store_qs_order {
 /* The arrays grow on demand (a list request's spec holds a few dozen entries; a fixed
  * worst-case layout of ~70 KiB per spec cost page faults on every nested object render). */
 struct store_qspec {
-	const char *table;	 /* declared table, aliased `t` */
-	const char *tags_type;	 /* non-NULL: select the tags aggregate of this object type */
-	int tags_nulled;	 /* the tags column is selected as NULL */
+	const char *table;	   /* declared table, aliased `t` */
+	const char *tags_type;	   /* non-NULL: select the tags aggregate of this object type */
+	int tags_nulled;	   /* the tags column is selected as NULL */
 	struct store_qs_col *cols; /* owned */
 	size_t ncols, acols;
 	struct store_qs_term *terms; /* owned */
 	size_t nterms, aterms;
-	int depth; /* open groups */
+	int depth;		      /* open groups */
 	struct store_qs_value *binds; /* owned */
 	int nbinds, abinds;
 	struct store_qs_order order[STORE_QS_MAX_ORDER];
@@ -192,8 +194,8 @@ void store_qs_where(struct store_qspec *qs, const char *col, unsigned flags,
 		    enum store_qs_lookup lk, int bind);
 /* A case-insensitive lookup (STORE_QS_ICONTAINS..IEXACT) of client text `v`, taken
  * literally (wildcards escaped), bound. */
-int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags,
-		   enum store_qs_lookup lk, const char *v, int negate);
+int store_qs_match(struct store_qspec *qs, const char *col, unsigned flags, enum store_qs_lookup lk,
+		   const char *v, int negate);
 /* The row has (negate: has not) a tag whose `by` ("id" or "slug") is bind `bind`. */
 void store_qs_tagged(struct store_qspec *qs, const char *object_type, const char *by, int bind,
 		     int negate);
@@ -301,8 +303,8 @@ int store_qs_keyset_ok(const struct store_qspec *qs);
 /* Appends to `out` the cursor for the page that starts after the current row of `st` (a
  * PAGE statement of qs), standing for offset `offset`. 1 when appended; 0 when the ordering
  * has none or it would exceed STORE_QS_CURSOR_MAX (nothing appended); negative error. */
-int store_qs_cursor_make(struct store_conn *c, const struct store_qspec *qs,
-			 struct store_stmt *st, int64_t offset, struct strbuf *out);
+int store_qs_cursor_make(struct store_conn *c, const struct store_qspec *qs, struct store_stmt *st,
+			 int64_t offset, struct strbuf *out);
 
 /* Applies client text `cursor` to qs for the page at `offset`: 1 when applied (the PAGE form
  * then starts after the cursor's row, OFFSET 0); 0 when it was made for another offset or

@@ -35,7 +35,8 @@ static void expr_cert_assignments_json(const struct store_driver *d, struct strb
 
 	strbuf_adds(sql, "SELECT ");
 	d->sql_json_agg_object(sql, keys, values, 3);
-	strbuf_adds(sql, " FROM (SELECT * FROM assignments WHERE certificate_id = t.id ORDER BY id) a");
+	strbuf_adds(sql,
+		    " FROM (SELECT * FROM assignments WHERE certificate_id = t.id ORDER BY id) a");
 }
 
 /* A changelog snapshot with its blob placeholders put back (migration 9, schema.c): for each
@@ -43,17 +44,22 @@ static void expr_cert_assignments_json(const struct store_driver *d, struct strb
  * included) is replaced by the stored literal, or by the literal rebuilt from the
  * certificate that holds it. A missing blob leaves the placeholder (never NULL). `inner` is
  * the expression to substitute into. */
-static void blob_literal(const struct store_driver *d, struct strbuf *sql, const char *col, const char *mark)
+static void blob_literal(const struct store_driver *d, struct strbuf *sql, const char *col,
+			 const char *mark)
 {
-	strbuf_addf(sql, "COALESCE((SELECT COALESCE(b.body, '\"' || replace(replace(c.pem_content, ");
+	strbuf_addf(sql,
+		    "COALESCE((SELECT COALESCE(b.body, '\"' || replace(replace(c.pem_content, ");
 	d->sql_char(sql, 13);
 	strbuf_adds(sql, ", '\\r'), ");
 	d->sql_char(sql, 10);
-	strbuf_addf(sql, ", '\\n') || '\"') FROM changelog_blobs b LEFT JOIN certificates c"
-			 " ON c.id = b.certificate_id WHERE b.sha256 = t.%s), '%s')", col, mark);
+	strbuf_addf(sql,
+		    ", '\\n') || '\"') FROM changelog_blobs b LEFT JOIN certificates c"
+		    " ON c.id = b.certificate_id WHERE b.sha256 = t.%s), '%s')",
+		    col, mark);
 }
 
-static void change_splice(const struct store_driver *d, struct strbuf *sql, const char *col, const char *mark,
+static void change_splice(const struct store_driver *d, struct strbuf *sql, const char *col,
+			  const char *mark,
 			  void (*inner)(const struct store_driver *, struct strbuf *, const char *),
 			  const char *side)
 {
@@ -100,7 +106,7 @@ static void expr_change_post(const struct store_driver *d, struct strbuf *sql)
 
 /* The number of assignments to the object t of `type` (a NetBox object type). */
 #define ASSIGNED_COUNT(type)                                                                       \
-	"SELECT COUNT(*) FROM assignments a WHERE a.assigned_object_type = '" type "'"            \
+	"SELECT COUNT(*) FROM assignments a WHERE a.assigned_object_type = '" type "'"             \
 	" AND a.assigned_object_id = t.id"
 
 /* Engine-neutral named expressions: fixed text. */
@@ -121,8 +127,7 @@ static const struct {
      * through serial_key, queryspec.c trigram_cols) */
     {"@cert_serial_hex", "REPLACE(t.serial_number, ':', '')"},
     {"@tenant_certificate_count", "SELECT COUNT(*) FROM certificates c WHERE c.tenant_id = t.id"},
-    {"@ca_certificate_count",
-     "SELECT COUNT(*) FROM certificates c WHERE c.issuing_ca_id = t.id"},
+    {"@ca_certificate_count", "SELECT COUNT(*) FROM certificates c WHERE c.issuing_ca_id = t.id"},
     {"@tag_tagged_items", "SELECT COUNT(*) FROM tagged_items ti WHERE ti.tag_id = t.id"},
     {"@device_certificate_count", ASSIGNED_COUNT("dcim.device")},
     {"@vm_certificate_count", ASSIGNED_COUNT("virtualization.virtualmachine")},
@@ -172,11 +177,12 @@ int qs_named_expr(const struct store_driver *d, struct strbuf *sql, const char *
 /* An assignment (`self`: the condition tying assignment `a` to the row t) to object $1 of
  * `type`, or to a service whose `svc_col` is $1 (the services of a device or VM). */
 #define ASSIGNED_TO(self, type)                                                                    \
-	"EXISTS (SELECT 1 FROM assignments a WHERE a." self " AND ((a.assigned_object_type = '"    \
-	type "' AND a.assigned_object_id = $1)))"
+	"EXISTS (SELECT 1 FROM assignments a WHERE a." self                                        \
+	" AND ((a.assigned_object_type = '" type "' AND a.assigned_object_id = $1)))"
 #define ASSIGNED_TO_HOST(self, type, svc_col)                                                      \
-	"EXISTS (SELECT 1 FROM assignments a WHERE a." self " AND ((a.assigned_object_type = '"    \
-	type "' AND a.assigned_object_id = $1) OR (a.assigned_object_type = 'ipam.service' AND"   \
+	"EXISTS (SELECT 1 FROM assignments a WHERE a." self                                        \
+	" AND ((a.assigned_object_type = '" type                                                   \
+	"' AND a.assigned_object_id = $1) OR (a.assigned_object_type = 'ipam.service' AND"         \
 	" a.assigned_object_id IN (SELECT id FROM services WHERE " svc_col " = $1))))"
 #define CERT_SELF "certificate_id = t.id"
 #define ASSIGNMENT_SELF "id = t.id"
@@ -191,7 +197,8 @@ static const struct {
     /* no row (a filter value that can match nothing) */
     {"none", 0, "0 = 1"},
     /* certificate t has SAN element $1 (exact, e.g. "DNS:www.example.com") */
-    {"certificate_san", 1, "t.id IN (SELECT certificate_id FROM certificate_sans WHERE value = $1)"},
+    {"certificate_san", 1,
+     "t.id IN (SELECT certificate_id FROM certificate_sans WHERE value = $1)"},
     /* certificate t's serial contains hex digits $1 (upper case, no colons), or is $1 but
      * for leading zeros */
     {"certificate_serial", 1,
@@ -243,7 +250,8 @@ void qs_named_filter_render(const struct store_driver *d, struct strbuf *sql, co
 
 	(void)d; /* no engine-specific filter yet (see filters[]) */
 	if (i < 0) {
-		strbuf_adds(sql, "0 = 1"); /* not reached: store_qs_filter() refuses unknown names */
+		strbuf_adds(sql,
+			    "0 = 1"); /* not reached: store_qs_filter() refuses unknown names */
 		return;
 	}
 	strbuf_adds(sql, negate ? "NOT (" : "(");

@@ -8,15 +8,23 @@
 static void bind_value(struct store_stmt *st, int n, const struct store_value *v)
 {
 	switch (v->type) {
-	case STORE_V_INT: store_bind_i64(st, n, v->i); break;
-	case STORE_V_DOUBLE: store_bind_double(st, n, v->d); break;
-	case STORE_V_TEXT: store_bind_text(st, n, v->s, v->len); break;
-	default: store_bind_null(st, n); break;
+	case STORE_V_INT:
+		store_bind_i64(st, n, v->i);
+		break;
+	case STORE_V_DOUBLE:
+		store_bind_double(st, n, v->d);
+		break;
+	case STORE_V_TEXT:
+		store_bind_text(st, n, v->s, v->len);
+		break;
+	default:
+		store_bind_null(st, n);
+		break;
 	}
 }
 
-int store_record_insert(struct store_conn *c, const char *table, const struct store_value *vals, size_t n,
-			int64_t now, int64_t *ret_id, struct ck_error *err)
+int store_record_insert(struct store_conn *c, const char *table, const struct store_value *vals,
+			size_t n, int64_t now, int64_t *ret_id, struct ck_error *err)
 {
 	struct strbuf sql, params;
 	struct store_stmt *st;
@@ -53,8 +61,8 @@ out:
 	return r;
 }
 
-int store_record_update(struct store_conn *c, const char *table, int64_t id, const struct store_value *vals,
-			size_t n, int64_t now, struct ck_error *err)
+int store_record_update(struct store_conn *c, const char *table, int64_t id,
+			const struct store_value *vals, size_t n, int64_t now, struct ck_error *err)
 {
 	struct strbuf sql;
 	struct store_stmt *st;
@@ -98,7 +106,8 @@ int store_record_delete(struct store_conn *c, const char *table, int64_t id, str
 	return r < 0 ? r : 0;
 }
 
-int store_record_exists(struct store_conn *c, const char *table, int64_t id, int *ret_found, struct ck_error *err)
+int store_record_exists(struct store_conn *c, const char *table, int64_t id, int *ret_found,
+			struct ck_error *err)
 {
 	char sql[160];
 	int64_t found = 0;
@@ -111,10 +120,12 @@ int store_record_exists(struct store_conn *c, const char *table, int64_t id, int
 	return r;
 }
 
-int store_tags_clear(struct store_conn *c, const char *object_type, int64_t id, struct ck_error *err)
+int store_tags_clear(struct store_conn *c, const char *object_type, int64_t id,
+		     struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c, "DELETE FROM tagged_items WHERE object_type = $1 AND object_id = $2", &st, err);
+	int r = store_query(c, "DELETE FROM tagged_items WHERE object_type = $1 AND object_id = $2",
+			    &st, err);
 
 	if (r)
 		return r;
@@ -129,8 +140,11 @@ int store_tags_attach(struct store_conn *c, int64_t tag_id, const char *object_t
 		      struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c, "INSERT INTO tagged_items (tag_id, object_type, object_id) VALUES ($1, $2, $3)"
-			       " ON CONFLICT DO NOTHING", &st, err);
+	int r = store_query(
+	    c,
+	    "INSERT INTO tagged_items (tag_id, object_type, object_id) VALUES ($1, $2, $3)"
+	    " ON CONFLICT DO NOTHING",
+	    &st, err);
 
 	if (r)
 		return r;
@@ -142,16 +156,19 @@ int store_tags_attach(struct store_conn *c, int64_t tag_id, const char *object_t
 	return r < 0 ? r : 0;
 }
 
-int store_tag_find(struct store_conn *c, const char *by, int64_t id_value, const char *text, int64_t *ret_id,
-		   struct ck_error *err)
+int store_tag_find(struct store_conn *c, const char *by, int64_t id_value, const char *text,
+		   int64_t *ret_id, struct ck_error *err)
 {
 	struct store_stmt *st;
 	int r;
 
 	*ret_id = 0;
 	if (!strcmp(by, "id"))
-		return store_scalar_i64(c, "SELECT id FROM tags WHERE id = $1", &id_value, 1, ret_id, err);
-	r = store_query(c, !strcmp(by, "slug") ? "SELECT id FROM tags WHERE slug = $1" : "SELECT id FROM tags WHERE name = $1",
+		return store_scalar_i64(c, "SELECT id FROM tags WHERE id = $1", &id_value, 1,
+					ret_id, err);
+	r = store_query(c,
+			!strcmp(by, "slug") ? "SELECT id FROM tags WHERE slug = $1"
+					    : "SELECT id FROM tags WHERE name = $1",
 			&st, err);
 	if (r)
 		return r;
@@ -163,11 +180,12 @@ int store_tag_find(struct store_conn *c, const char *by, int64_t id_value, const
 	return r < 0 ? r : 0;
 }
 
-int store_service_parents(struct store_conn *c, int64_t service_id, int64_t *ret_device, int64_t *ret_vm,
-			  struct ck_error *err)
+int store_service_parents(struct store_conn *c, int64_t service_id, int64_t *ret_device,
+			  int64_t *ret_vm, struct ck_error *err)
 {
 	struct store_stmt *st;
-	int r = store_query(c, "SELECT device_id, virtual_machine_id FROM services WHERE id = $1", &st, err);
+	int r = store_query(c, "SELECT device_id, virtual_machine_id FROM services WHERE id = $1",
+			    &st, err);
 
 	*ret_device = *ret_vm = 0;
 	if (r)

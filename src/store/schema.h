@@ -7,8 +7,8 @@
 #define CK_STORE_SCHEMA_H
 
 struct store_migration {
-	int version;       /* 1, 2, 3, ... strictly increasing */
-	const char *name;  /* short description */
+	int version;	    /* 1, 2, 3, ... strictly increasing */
+	const char *name;   /* short description */
 	const char *sqlite; /* SQL for the SQLite driver (several statements allowed) */
 	/* SQL for the PostgreSQL driver; NULL: the SQLite text through store_postgres_translate()
 	 * (driver.h), which covers plain DDL. Set it where the engines differ (indexes, FTS). */

@@ -37,12 +37,13 @@
  * SQLite's default of 1,000 pages an import checkpointed every ~2,000 certificates and
  * rewrote the same index pages each time (a tenth of `certkeeper import`'s time). */
 #define SQLITE_WAL_AUTOCHECKPOINT_PAGES "10000"
-static const char sqlite_pragmas[] = "PRAGMA journal_mode=WAL;"
-				     "PRAGMA synchronous=NORMAL;"
-				     "PRAGMA foreign_keys=ON;"
-				     "PRAGMA cache_size=-65536;"
-				     "PRAGMA wal_autocheckpoint=" SQLITE_WAL_AUTOCHECKPOINT_PAGES ";"
-				     "PRAGMA mmap_size=0;";
+static const char sqlite_pragmas[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA foreign_keys=ON;"
+    "PRAGMA cache_size=-65536;"
+    "PRAGMA wal_autocheckpoint=" SQLITE_WAL_AUTOCHECKPOINT_PAGES ";"
+    "PRAGMA mmap_size=0;";
 
 /* The process-wide SQLite heap budget (sqlite3_soft_heap_limit64): page caches of every
  * connection together stay near it, so RSS no longer grows with the number of threads. */
@@ -340,8 +341,8 @@ static int sq_step(void *stmt, struct ck_error *err)
 	if (rc == SQLITE_DONE)
 		return STORE_DONE;
 	if (rc == SQLITE_INTERRUPT && tl_armed)
-		return ck_error_set(err, CK_E_TIMEOUT, NULL, "statement time limit (%d ms) exceeded",
-				    tl_limit_ms);
+		return ck_error_set(err, CK_E_TIMEOUT, NULL,
+				    "statement time limit (%d ms) exceeded", tl_limit_ms);
 	return map_error(sqlite3_db_handle(stmt), rc, "step", err);
 }
 
@@ -443,10 +444,7 @@ static void sq_json_int_array_agg(struct strbuf *sql, const char *expr)
 	strbuf_addf(sql, "json_group_array(%s)", expr);
 }
 
-static void sq_count_if(struct strbuf *sql, const char *cond)
-{
-	strbuf_addf(sql, "SUM(%s)", cond);
-}
+static void sq_count_if(struct strbuf *sql, const char *cond) { strbuf_addf(sql, "SUM(%s)", cond); }
 
 static void sq_ilike(struct strbuf *sql, const char *expr, const char *pattern_expr, int negate)
 {
@@ -494,7 +492,8 @@ static void sq_upsert(struct strbuf *sql, const char *conflict_cols, const char 
 	}
 	strbuf_adds(sql, "UPDATE SET ");
 	for (size_t i = 0; update_cols[i]; i++)
-		strbuf_addf(sql, "%s%s = excluded.%s", i ? ", " : "", update_cols[i], update_cols[i]);
+		strbuf_addf(sql, "%s%s = excluded.%s", i ? ", " : "", update_cols[i],
+			    update_cols[i]);
 }
 
 const struct store_driver store_sqlite_driver = {

@@ -45,7 +45,8 @@ struct store_conn {
 	struct store *st;
 	void *db;
 	int in_tx;
-	int deferred_index; /* 1: the driver's deferred_index_table exists (checked until it does) */
+	int deferred_index; /* 1: the driver's deferred_index_table exists (checked until it does)
+			     */
 	struct store_conn *prev, *next; /* the store's list */
 	struct store_stmt *buckets[CACHE_BUCKETS];
 	struct store_stmt *lru_head, *lru_tail; /* head = most recently used */
@@ -56,7 +57,7 @@ struct store_conn {
 struct store {
 	const struct store_driver *drv;
 	char *target;
-	void *keeper; /* in-memory databases only (invariant 3) */
+	void *keeper;	/* in-memory databases only (invariant 3) */
 	int timeout_ms; /* store_set_statement_timeout(); read when a connection opens */
 	pthread_key_t key;
 	pthread_mutex_t lock;
@@ -619,7 +620,8 @@ int store_deferred_index_drain(struct store_conn *c, int batch, int *ret_done, s
 	if (!drv->deferred_index_table)
 		return 0;
 	if (c->in_tx)
-		return ck_error_set(err, CK_E_INTERNAL, NULL, "deferred index drained inside a transaction");
+		return ck_error_set(err, CK_E_INTERNAL, NULL,
+				    "deferred index drained inside a transaction");
 	if (!c->deferred_index) {
 		rc = drv->has_table(c->db, drv->deferred_index_table, err);
 		if (rc <= 0)

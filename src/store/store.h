@@ -125,7 +125,8 @@ int store_in_tx(const struct store_conn *c);
  * queue is empty. 0 and *ret_done = 0 when the engine defers nothing (PostgreSQL) or the
  * queue does not exist yet. Must not be called inside a transaction. The server's
  * jobs/search_index drains the queue; `certkeeper migrate` empties it at once. */
-int store_deferred_index_drain(struct store_conn *c, int batch, int *ret_done, struct ck_error *err);
+int store_deferred_index_drain(struct store_conn *c, int batch, int *ret_done,
+			       struct ck_error *err);
 
 /* Copies the engine's write-ahead log back into the database (driver.h checkpoint_sql;
  * SQLite: a PASSIVE checkpoint, which neither waits for readers nor blocks writers). 0 when
@@ -162,8 +163,8 @@ int store_text_exists(struct store_conn *c, const char *table, const char *col, 
 		      const char *v, struct ck_error *err);
 
 /* The id of the first row of `table` with `col` = v into *ret_id (written only when found). */
-int store_id_by_text(struct store_conn *c, const char *table, const char *col, const char *v, int64_t *ret_id,
-		     struct ck_error *err);
+int store_id_by_text(struct store_conn *c, const char *table, const char *col, const char *v,
+		     int64_t *ret_id, struct ck_error *err);
 
 /* Copies text column `col` of the row of `table` with id `id` into out (cut to size - 1
  * bytes; "" for NULL). 1 when the row exists, 0 when not, or a negative error. */

@@ -21,8 +21,8 @@
 
 /* The failures of (kind, key) in the window current at `now` (0 when none is current):
  * *ret_failures and *ret_window_start (0 without a current window). */
-int store_auth_failures_get(struct store_conn *c, const char *kind, const char *key,
-			    int window_s, int64_t now, int *ret_failures, int64_t *ret_window_start,
+int store_auth_failures_get(struct store_conn *c, const char *kind, const char *key, int window_s,
+			    int64_t now, int *ret_failures, int64_t *ret_window_start,
 			    struct ck_error *err);
 
 /* Records one failure of (kind, key) at `now`, and deletes rows whose window ended before

@@ -12,9 +12,9 @@
 
 #include <stddef.h>
 
-#define X509_SHA256_LEN 32	       /* bytes of a SHA-256 digest */
-#define X509_SHA256_HEX_LEN 64	       /* hex digits of a SHA-256 digest */
-#define X509_RANDOM_MAX 4096	       /* most bytes one x509_random_bytes() call returns */
+#define X509_SHA256_LEN 32		       /* bytes of a SHA-256 digest */
+#define X509_SHA256_HEX_LEN 64		       /* hex digits of a SHA-256 digest */
+#define X509_RANDOM_MAX 4096		       /* most bytes one x509_random_bytes() call returns */
 #define X509_BASE64_LEN(n) (((n) + 2) / 3 * 4) /* base64 characters of n bytes (no NUL) */
 
 /* Fills buf with n (≤ X509_RANDOM_MAX) bytes from OpenSSL's CSPRNG. 0, or CK_E_INTERNAL

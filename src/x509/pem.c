@@ -125,19 +125,19 @@ static const signed char b64val[256] = {
     ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
 }; /* value + 1; 0 = not in the alphabet */
 
-
 /* True when der (the first n bytes of a DER object, n >= X509_KEYSNIFF_BYTES or the whole
  * object) starts like private-key material: PKCS#8 PrivateKeyInfo / OneAsymmetricKey
  * (SEQUENCE { INTEGER 0|1, SEQUENCE }), PKCS#1 RSA / DSA (SEQUENCE { INTEGER 0, INTEGER }),
  * SEC1 EC (SEQUENCE { INTEGER 1, OCTET STRING }), PKCS#12 PFX (SEQUENCE { INTEGER 3,
- * SEQUENCE { OID } }), EncryptedPrivateKeyInfo (SEQUENCE { SEQUENCE { OID pkcs-5 | pkcs-12 PBE } }),
- * or an OpenSSH key ("openssh-key-v1\0"). Certificates (SEQUENCE { SEQUENCE { [0] ... } }),
+ * SEQUENCE { OID } }), EncryptedPrivateKeyInfo (SEQUENCE { SEQUENCE { OID pkcs-5 | pkcs-12 PBE }
+ * }), or an OpenSSH key ("openssh-key-v1\0"). Certificates (SEQUENCE { SEQUENCE { [0] ... } }),
  * CSRs (SEQUENCE { SEQUENCE { INTEGER 0, ... } }), public keys (SEQUENCE { SEQUENCE { OID
  * pkcs-1/ecPublicKey } }) and PKCS#7 (SEQUENCE { OID }) do not match. */
 static int der_is_private_key(const unsigned char *d, size_t n)
 {
 	static const unsigned char pkcs5[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05};
-	static const unsigned char pkcs12pbe[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01};
+	static const unsigned char pkcs12pbe[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
+						  0x0d, 0x01, 0x0c, 0x01};
 	size_t i, j;
 
 	if (n >= 15 && !memcmp(d, "openssh-key-v1", 15))
@@ -149,18 +149,23 @@ static int der_is_private_key(const unsigned char *d, size_t n)
 		return 0;
 	if (d[i] == 0x02 && d[i + 1] == 0x01) {
 		unsigned char v = d[i + 2], next = d[i + 3];
-		/* after the version, a SEQUENCE must begin with an OID (PKCS#8's AlgorithmIdentifier,
-		 * PFX's ContentInfo): a CSR's CertificationRequestInfo (INTEGER 0, Name) does not */
+		/* after the version, a SEQUENCE must begin with an OID (PKCS#8's
+		 * AlgorithmIdentifier, PFX's ContentInfo): a CSR's CertificationRequestInfo
+		 * (INTEGER 0, Name) does not */
 		if (next == 0x30) {
-			size_t k = i + 4 < n && d[i + 4] < 0x80 ? i + 5 : i + 4 < n && d[i + 4] >= 0x81 && d[i + 4] <= 0x83
-				   ? i + 5 + (d[i + 4] & 0x7f) : n;
+			size_t k = i + 4 < n && d[i + 4] < 0x80 ? i + 5
+				   : i + 4 < n && d[i + 4] >= 0x81 && d[i + 4] <= 0x83
+				       ? i + 5 + (d[i + 4] & 0x7f)
+				       : n;
 			return (v <= 1 || v == 3) && k < n && d[k] == 0x06;
 		}
 		return v <= 1 && (next == 0x02 || next == 0x04);
 	}
 	if (d[i] != 0x30)
 		return 0;
-	j = d[i + 1] < 0x80 ? i + 2 : d[i + 1] >= 0x81 && d[i + 1] <= 0x83 ? i + 2 + (d[i + 1] & 0x7f) : 0;
+	j = d[i + 1] < 0x80			   ? i + 2
+	    : d[i + 1] >= 0x81 && d[i + 1] <= 0x83 ? i + 2 + (d[i + 1] & 0x7f)
+						   : 0;
 	if (!j || j + 2 + sizeof(pkcs12pbe) > n || d[j] != 0x06 || d[j + 1] < sizeof(pkcs5))
 		return 0;
 	return !memcmp(d + j + 2, pkcs5, sizeof(pkcs5)) ||
@@ -168,7 +173,7 @@ static int der_is_private_key(const unsigned char *d, size_t n)
 }
 
 #define KEYSNIFF_CHARS 64 /* base64 characters decoded at a candidate start (48 bytes) */
-#define KEYSNIFF_MIN 40   /* shortest run worth a look: a PKCS#8 Ed25519 key is 64 characters */
+#define KEYSNIFF_MIN 40	  /* shortest run worth a look: a PKCS#8 Ed25519 key is 64 characters */
 
 /* Decodes up to KEYSNIFF_CHARS base64 characters from text[at] (whitespace skipped, stops at
  * anything else) and sniffs them. */
@@ -196,7 +201,10 @@ static int base64_run_is_key(const char *text, size_t len, size_t at)
 
 static int hexval(unsigned char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
 }
 
 /* The same for hex ("30 82 04 bd 02 01 00 ..." with optional ':' or whitespace separators). */
@@ -219,16 +227,19 @@ static int hex_run_is_key(const char *text, size_t len, size_t at)
 
 int x509_text_has_private_key(const char *text, size_t len)
 {
-	if (x509_pem_has_private_key(text, len) || der_is_private_key((const unsigned char *)text, len))
+	if (x509_pem_has_private_key(text, len) ||
+	    der_is_private_key((const unsigned char *)text, len))
 		return 1;
 	/* A DER object starts with 0x30 (base64 'M', hex "30"); "openssh-key-v1" encodes as
-	 * "b3Bl" (hex "6f 70"). Every such position is tried, aligned or not: the structural test is strict
-	 * enough that random base64 (a certificate body) does not pass it. */
+	 * "b3Bl" (hex "6f 70"). Every such position is tried, aligned or not: the structural test
+	 * is strict enough that random base64 (a certificate body) does not pass it. */
 	for (size_t i = 0; i + 4 <= len; i++) {
 		char c = text[i];
-		if ((c == 'M' || (c == 'b' && !memcmp(text + i, "b3Bl", 4))) && base64_run_is_key(text, len, i))
+		if ((c == 'M' || (c == 'b' && !memcmp(text + i, "b3Bl", 4))) &&
+		    base64_run_is_key(text, len, i))
 			return 1;
-		if (((c == '3' && text[i + 1] == '0') || (c == '6' && (text[i + 1] | 0x20) == 'f')) &&
+		if (((c == '3' && text[i + 1] == '0') ||
+		     (c == '6' && (text[i + 1] | 0x20) == 'f')) &&
 		    hex_run_is_key(text, len, i))
 			return 1;
 	}

@@ -299,15 +299,15 @@ static void test_row_budget_lru(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_count_hit_and_generation),
-		cmocka_unit_test(test_count_key_has_binds),
-		cmocka_unit_test(test_count_key_limit),
-		cmocka_unit_test(test_count_bounded),
-		cmocka_unit_test(test_list_hit_gen_and_second),
-		cmocka_unit_test(test_list_limits),
-		cmocka_unit_test(test_row_hit_and_hash),
-		cmocka_unit_test(test_row_limits),
-		cmocka_unit_test(test_row_budget_lru),
+	    cmocka_unit_test(test_count_hit_and_generation),
+	    cmocka_unit_test(test_count_key_has_binds),
+	    cmocka_unit_test(test_count_key_limit),
+	    cmocka_unit_test(test_count_bounded),
+	    cmocka_unit_test(test_list_hit_gen_and_second),
+	    cmocka_unit_test(test_list_limits),
+	    cmocka_unit_test(test_row_hit_and_hash),
+	    cmocka_unit_test(test_row_limits),
+	    cmocka_unit_test(test_row_budget_lru),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,8 +56,8 @@ static int setup(void **state)
 
 	if (!f || !(f->fc = malloc(sizeof(*f->fc))))
 		return -1;
-	if (store_open("sqlite::memory:", 1, &f->st, NULL) || !(f->ctx.conn = store_conn_get(f->st)) ||
-	    store_exec(f->ctx.conn, schema, NULL))
+	if (store_open("sqlite::memory:", 1, &f->st, NULL) ||
+	    !(f->ctx.conn = store_conn_get(f->st)) || store_exec(f->ctx.conn, schema, NULL))
 		return -1;
 	api_fc_init(f->fc, &things, &f->ctx);
 	*state = f;
@@ -78,7 +78,8 @@ static int teardown(void **state)
 /* Builds the filters of `params` (key, value pairs) and counts the matching rows. */
 static int64_t count_of(struct fixture *f, const struct http_param *params, size_t n)
 {
-	struct http_request req = {.method = "GET", .path = "/things/", .params = params, .nparams = n};
+	struct http_request req = {
+	    .method = "GET", .path = "/things/", .params = params, .nparams = n};
 	struct ck_error err;
 	int64_t c = -1;
 
@@ -121,10 +122,11 @@ static void test_json_has(void **state)
 	assert_int_equal(api_fc_json_has(f->fc, "sans", vals, 2), 0);
 	strbuf_init(&sql, 1 << 16);
 	assert_int_equal(store_qs_render(f->ctx.conn, api_fc_spec(f->fc), STORE_QS_COUNT, &sql), 0);
-	assert_string_equal(strbuf_str(&sql),
-			    "SELECT COUNT(*) FROM things t WHERE (EXISTS (SELECT 1 FROM json_each(t.sans)"
-			    " WHERE json_each.value = $1) OR EXISTS (SELECT 1 FROM json_each(t.sans)"
-			    " WHERE json_each.value = $2))");
+	assert_string_equal(
+	    strbuf_str(&sql),
+	    "SELECT COUNT(*) FROM things t WHERE (EXISTS (SELECT 1 FROM json_each(t.sans)"
+	    " WHERE json_each.value = $1) OR EXISTS (SELECT 1 FROM json_each(t.sans)"
+	    " WHERE json_each.value = $2))");
 	strbuf_release(&sql);
 	assert_int_equal(store_qs_count(f->ctx.conn, api_fc_spec(f->fc), &c, NULL), 0);
 	assert_int_equal(c, 2);

@@ -38,61 +38,177 @@ struct plan_case {
 	size_t nparams;
 	const char *ordering; /* NULL: the resource's default (-valid_to,common_name) */
 	int64_t offset;
-	int may_sort; /* a selective filter: sorting its few rows is fine */
+	int may_sort;		/* a selective filter: sorting its few rows is fine */
 	const char *count_from; /* the counts table the COUNT form must read (NULL: certificates) */
 	int runs_sorted; /* ordering=[-]valid_to alone: the (valid_to DESC, common_name) indexes
 			  * hold each run of one valid_to by common_name, so its rows are re-sorted
 			  * by id (a run is the certificates expiring in one second: few) */
-	int count_days; /* valid_to ranges: counted from certificate_expiry_days (whole days)
-			 * plus an index range of certificates inside the boundary days only */
+	int count_days;	 /* valid_to ranges: counted from certificate_expiry_days (whole days)
+			  * plus an index range of certificates inside the boundary days only */
 };
 
 static const struct plan_case cases[] = {
     {.name = "unfiltered", .params = {{0}}, .nparams = 0, .count_from = "certificate_counts"},
-    {.name = "deep offset", .params = {{0}}, .nparams = 0, .offset = 900000, .count_from = "certificate_counts"},
-    {.name = "status", .params = {{"status", "active"}}, .nparams = 1, .count_from = "certificate_counts"},
-    {.name = "status revoked -created", .params = {{"status", "revoked"}}, .nparams = 1, .ordering = "-created", .count_from = "certificate_counts"},
-    {.name = "status -created", .params = {{"status", "active"}}, .nparams = 1, .ordering = "-created", .count_from = "certificate_counts"},
-    {.name = "status common_name", .params = {{"status", "active"}}, .nparams = 1, .ordering = "common_name"},
-    {.name = "valid_to__lt", .params = {{"valid_to__lt", "2030-01-01"}}, .nparams = 1, .count_days = 1},
-    {.name = "status+valid_to__lt", .params = {{"status", "active"}, {"valid_to__lt", "2027-03-05"}}, .nparams = 2, .count_days = 1},
-    {.name = "tenant_id+valid_to__lt", .params = {{"tenant_id", "1"}, {"valid_to__lt", "2026-06-01"}}, .nparams = 2, .count_days = 1},
-    {.name = "status+tenant_id+valid_to__lt", .params = {{"status", "revoked"}, {"tenant_id", "1"}, {"valid_to__lt", "2028-01-01"}}, .nparams = 3, .count_days = 1},
-    {.name = "valid_to__gte+valid_to__lte", .params = {{"valid_to__gte", "2026-01-01T12:00:00Z"}, {"valid_to__lte", "2026-02-01"}}, .nparams = 2, .count_days = 1},
+    {.name = "deep offset",
+     .params = {{0}},
+     .nparams = 0,
+     .offset = 900000,
+     .count_from = "certificate_counts"},
+    {.name = "status",
+     .params = {{"status", "active"}},
+     .nparams = 1,
+     .count_from = "certificate_counts"},
+    {.name = "status revoked -created",
+     .params = {{"status", "revoked"}},
+     .nparams = 1,
+     .ordering = "-created",
+     .count_from = "certificate_counts"},
+    {.name = "status -created",
+     .params = {{"status", "active"}},
+     .nparams = 1,
+     .ordering = "-created",
+     .count_from = "certificate_counts"},
+    {.name = "status common_name",
+     .params = {{"status", "active"}},
+     .nparams = 1,
+     .ordering = "common_name"},
+    {.name = "valid_to__lt",
+     .params = {{"valid_to__lt", "2030-01-01"}},
+     .nparams = 1,
+     .count_days = 1},
+    {.name = "status+valid_to__lt",
+     .params = {{"status", "active"}, {"valid_to__lt", "2027-03-05"}},
+     .nparams = 2,
+     .count_days = 1},
+    {.name = "tenant_id+valid_to__lt",
+     .params = {{"tenant_id", "1"}, {"valid_to__lt", "2026-06-01"}},
+     .nparams = 2,
+     .count_days = 1},
+    {.name = "status+tenant_id+valid_to__lt",
+     .params = {{"status", "revoked"}, {"tenant_id", "1"}, {"valid_to__lt", "2028-01-01"}},
+     .nparams = 3,
+     .count_days = 1},
+    {.name = "valid_to__gte+valid_to__lte",
+     .params = {{"valid_to__gte", "2026-01-01T12:00:00Z"}, {"valid_to__lte", "2026-02-01"}},
+     .nparams = 2,
+     .count_days = 1},
     /* the page merges two index ranges by sorting them (may_sort): the count is the point */
-    {.name = "two statuses+valid_to__lt", .params = {{"status", "active"}, {"status", "expired"}, {"valid_to__lt", "2026-06-01"}}, .nparams = 3, .may_sort = 1, .count_days = 1},
-    {.name = "tenant slug+valid_to__gt", .params = {{"tenant", "t"}, {"valid_to__gt", "2026-01-01"}}, .nparams = 2, .count_days = 1},
-    {.name = "tenant_id", .params = {{"tenant_id", "1"}}, .nparams = 1, .count_from = "certificate_counts"},
-    {.name = "tenant_id common_name", .params = {{"tenant_id", "1"}}, .nparams = 1, .ordering = "common_name"},
-    {.name = "tenant_id -valid_to", .params = {{"tenant_id", "1"}}, .nparams = 1, .ordering = "-valid_to", .runs_sorted = 1},
-    {.name = "ordering -valid_to", .params = {{0}}, .nparams = 0, .ordering = "-valid_to", .runs_sorted = 1},
-    {.name = "ordering valid_to", .params = {{0}}, .nparams = 0, .ordering = "valid_to", .runs_sorted = 1},
+    {.name = "two statuses+valid_to__lt",
+     .params = {{"status", "active"}, {"status", "expired"}, {"valid_to__lt", "2026-06-01"}},
+     .nparams = 3,
+     .may_sort = 1,
+     .count_days = 1},
+    {.name = "tenant slug+valid_to__gt",
+     .params = {{"tenant", "t"}, {"valid_to__gt", "2026-01-01"}},
+     .nparams = 2,
+     .count_days = 1},
+    {.name = "tenant_id",
+     .params = {{"tenant_id", "1"}},
+     .nparams = 1,
+     .count_from = "certificate_counts"},
+    {.name = "tenant_id common_name",
+     .params = {{"tenant_id", "1"}},
+     .nparams = 1,
+     .ordering = "common_name"},
+    {.name = "tenant_id -valid_to",
+     .params = {{"tenant_id", "1"}},
+     .nparams = 1,
+     .ordering = "-valid_to",
+     .runs_sorted = 1},
+    {.name = "ordering -valid_to",
+     .params = {{0}},
+     .nparams = 0,
+     .ordering = "-valid_to",
+     .runs_sorted = 1},
+    {.name = "ordering valid_to",
+     .params = {{0}},
+     .nparams = 0,
+     .ordering = "valid_to",
+     .runs_sorted = 1},
     {.name = "ordering common_name", .params = {{0}}, .nparams = 0, .ordering = "common_name"},
     {.name = "ordering -created", .params = {{0}}, .nparams = 0, .ordering = "-created"},
     {.name = "ordering created", .params = {{0}}, .nparams = 0, .ordering = "created"},
     {.name = "ordering -id", .params = {{0}}, .nparams = 0, .ordering = "-id"},
     {.name = "expiring_soon", .params = {{"expiring_soon", "true"}}, .nparams = 1},
     {.name = "expired", .params = {{"expired", "true"}}, .nparams = 1},
-    {.name = "algorithm", .params = {{"algorithm", "rsa"}}, .nparams = 1, .count_from = "certificate_facets"},
-    {.name = "algorithm+status", .params = {{"algorithm", "ecdsa"}, {"status", "active"}}, .nparams = 2, .count_from = "certificate_facets"},
-    {.name = "algorithm+issuer__ie", .params = {{"algorithm", "rsa"}, {"issuer__ie", "CN=X"}}, .nparams = 2, .may_sort = 1, .count_from = "certificate_facets"},
-    {.name = "status+tenant_id+issuer__ic", .params = {{"status", "active"}, {"tenant_id", "1"}, {"issuer__ic", "bench"}}, .nparams = 3, .may_sort = 1, .count_from = "certificate_facets"},
-    {.name = "tenant_id+status", .params = {{"tenant_id", "1"}, {"status", "active"}}, .nparams = 2, .count_from = "certificate_counts"},
-    {.name = "tenant_id+status valid_to", .params = {{"tenant_id", "1"}, {"status", "revoked"}}, .nparams = 2, .ordering = "valid_to", .runs_sorted = 1, .count_from = "certificate_counts"},
-    {.name = "common_name__ic", .params = {{"common_name__ic", "host1"}}, .nparams = 1, .may_sort = 1},
-    {.name = "common_name__ic unicode", .params = {{"common_name__ic", "Éxämple"}}, .nparams = 1, .may_sort = 1},
-    {.name = "common_name__ie", .params = {{"common_name__ie", "Host1.Example"}}, .nparams = 1, .may_sort = 1},
-    {.name = "common_name__isw", .params = {{"common_name__isw", "host1"}}, .nparams = 1, .may_sort = 1},
-    {.name = "issuer__iew", .params = {{"issuer__iew", "O=Bench"}}, .nparams = 1, .may_sort = 1, .count_from = "certificate_facets"},
-    {.name = "tenant by slug", .params = {{"tenant", "t"}}, .nparams = 1, .count_from = "certificate_counts"},
-    {.name = "issuer__ic", .params = {{"issuer__ic", "bench"}}, .nparams = 1, .may_sort = 1, .count_from = "certificate_facets"},
+    {.name = "algorithm",
+     .params = {{"algorithm", "rsa"}},
+     .nparams = 1,
+     .count_from = "certificate_facets"},
+    {.name = "algorithm+status",
+     .params = {{"algorithm", "ecdsa"}, {"status", "active"}},
+     .nparams = 2,
+     .count_from = "certificate_facets"},
+    {.name = "algorithm+issuer__ie",
+     .params = {{"algorithm", "rsa"}, {"issuer__ie", "CN=X"}},
+     .nparams = 2,
+     .may_sort = 1,
+     .count_from = "certificate_facets"},
+    {.name = "status+tenant_id+issuer__ic",
+     .params = {{"status", "active"}, {"tenant_id", "1"}, {"issuer__ic", "bench"}},
+     .nparams = 3,
+     .may_sort = 1,
+     .count_from = "certificate_facets"},
+    {.name = "tenant_id+status",
+     .params = {{"tenant_id", "1"}, {"status", "active"}},
+     .nparams = 2,
+     .count_from = "certificate_counts"},
+    {.name = "tenant_id+status valid_to",
+     .params = {{"tenant_id", "1"}, {"status", "revoked"}},
+     .nparams = 2,
+     .ordering = "valid_to",
+     .runs_sorted = 1,
+     .count_from = "certificate_counts"},
+    {.name = "common_name__ic",
+     .params = {{"common_name__ic", "host1"}},
+     .nparams = 1,
+     .may_sort = 1},
+    {.name = "common_name__ic unicode",
+     .params = {{"common_name__ic", "Éxämple"}},
+     .nparams = 1,
+     .may_sort = 1},
+    {.name = "common_name__ie",
+     .params = {{"common_name__ie", "Host1.Example"}},
+     .nparams = 1,
+     .may_sort = 1},
+    {.name = "common_name__isw",
+     .params = {{"common_name__isw", "host1"}},
+     .nparams = 1,
+     .may_sort = 1},
+    {.name = "issuer__iew",
+     .params = {{"issuer__iew", "O=Bench"}},
+     .nparams = 1,
+     .may_sort = 1,
+     .count_from = "certificate_facets"},
+    {.name = "tenant by slug",
+     .params = {{"tenant", "t"}},
+     .nparams = 1,
+     .count_from = "certificate_counts"},
+    {.name = "issuer__ic",
+     .params = {{"issuer__ic", "bench"}},
+     .nparams = 1,
+     .may_sort = 1,
+     .count_from = "certificate_facets"},
     {.name = "q name", .params = {{"q", "svc0001.bench"}}, .nparams = 1, .may_sort = 1},
     {.name = "q hex", .params = {{"q", "0F:42:43"}}, .nparams = 1, .may_sort = 1},
     {.name = "san", .params = {{"san", "DNS:www.example.com"}}, .nparams = 1, .may_sort = 1},
-    {.name = "serial_number", .params = {{"serial_number", "0F:42:43:44"}}, .nparams = 1, .may_sort = 1},
-    {.name = "serial_number no colons", .params = {{"serial_number", "0f424344"}}, .nparams = 1, .may_sort = 1},
-    {.name = "fingerprint", .params = {{"fingerprint_sha256", "ab:cd"}}, .nparams = 1, .may_sort = 1},
-    {.name = "tag", .params = {{"tag", "prod"}}, .nparams = 1, .may_sort = 1, .count_from = "tagged_counts"},
+    {.name = "serial_number",
+     .params = {{"serial_number", "0F:42:43:44"}},
+     .nparams = 1,
+     .may_sort = 1},
+    {.name = "serial_number no colons",
+     .params = {{"serial_number", "0f424344"}},
+     .nparams = 1,
+     .may_sort = 1},
+    {.name = "fingerprint",
+     .params = {{"fingerprint_sha256", "ab:cd"}},
+     .nparams = 1,
+     .may_sort = 1},
+    {.name = "tag",
+     .params = {{"tag", "prod"}},
+     .nparams = 1,
+     .may_sort = 1,
+     .count_from = "tagged_counts"},
 };
 
 static struct store *st;
@@ -142,7 +258,10 @@ static const char *form_name(enum store_qs_form form, unsigned what)
 {
 	if (form == STORE_QS_COUNT)
 		return "count";
-	return what & P_WALK ? "walk" : what & P_DRIVE ? "drive" : what & P_KEYSET ? "keyset" : "page";
+	return what & P_WALK	 ? "walk"
+	       : what & P_DRIVE	 ? "drive"
+	       : what & P_KEYSET ? "keyset"
+				 : "page";
 }
 
 /* The plan's details joined by " | "; fails on a bad step. */
@@ -180,15 +299,17 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 		/* "SCAN t" in row id order is the primary key's own B-tree walked in order */
 		if (d && !strcmp(d, "SCAN t") && strstr(strbuf_str(&sql), "FROM certificates t") &&
 		    !(pc->ordering && strstr(pc->ordering, "id") == pc->ordering + 1))
-			fail_msg("%s (%s): certificates scanned without an index:\n%s\nplan: %s", pc->name,
-				 fn, strbuf_str(&sql), strbuf_str(&plan));
+			fail_msg("%s (%s): certificates scanned without an index:\n%s\nplan: %s",
+				 pc->name, fn, strbuf_str(&sql), strbuf_str(&plan));
 		if (d && inner && !pc->may_sort && !strcmp(d, "USE TEMP B-TREE FOR ORDER BY"))
-			fail_msg("%s (%s): a non-selective list sorted in a temporary B-tree:\n%s\nplan: %s",
+			fail_msg("%s (%s): a non-selective list sorted in a temporary "
+				 "B-tree:\n%s\nplan: %s",
 				 pc->name, fn, strbuf_str(&sql), strbuf_str(&plan));
 		if (d && strstr(d, "RIGHT PART OF ORDER BY") && !pc->runs_sorted)
-			fail_msg("%s (%s): runs of equal leading keys sorted (no index in the ordering's"
-				 " directions):\n%s\nplan: %s",
-				 pc->name, fn, strbuf_str(&sql), strbuf_str(&plan));
+			fail_msg(
+			    "%s (%s): runs of equal leading keys sorted (no index in the ordering's"
+			    " directions):\n%s\nplan: %s",
+			    pc->name, fn, strbuf_str(&sql), strbuf_str(&plan));
 		/* the boundary days of a range count: an index range of certificates bounded on
 		 * both sides by valid_to; anything else reading certificates walks its matches */
 		if (d && strstr(d, "INDEX certificates_")) {
@@ -199,29 +320,34 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 		}
 		inner_sorts += d && inner && !strcmp(d, "USE TEMP B-TREE FOR ORDER BY");
 		inner_fts += d && strstr(d, "certificates_fts") != NULL;
-		seek += d && inner && strstr(d, "SEARCH t USING") && (strstr(d, "<?") || strstr(d, ">?"));
-		if (d && (what & P_DRIVE) && pc->count_from && !strcmp(pc->count_from, "tagged_counts") &&
-		    strstr(d, "tagged_items_tag"))
+		seek += d && inner && strstr(d, "SEARCH t USING") &&
+			(strstr(d, "<?") || strstr(d, ">?"));
+		if (d && (what & P_DRIVE) && pc->count_from &&
+		    !strcmp(pc->count_from, "tagged_counts") && strstr(d, "tagged_items_tag"))
 			seek = 1;
 	}
 	assert_int_equal(r, STORE_DONE);
 	store_done(s);
 	if (getenv("CK_PLAN_PRINT"))
-		printf("%-28s %-6s %s\n      %s\n", pc->name, fn, strbuf_str(&plan), strbuf_str(&sql));
+		printf("%-28s %-6s %s\n      %s\n", pc->name, fn, strbuf_str(&plan),
+		       strbuf_str(&sql));
 	if (form == STORE_QS_COUNT && pc->count_from &&
-	    (!strstr(strbuf_str(&sql), pc->count_from) || strstr(strbuf_str(&sql), "FROM certificates")))
+	    (!strstr(strbuf_str(&sql), pc->count_from) ||
+	     strstr(strbuf_str(&sql), "FROM certificates")))
 		fail_msg("%s (count): not counted from %s:\n%s\nplan: %s", pc->name, pc->count_from,
 			 strbuf_str(&sql), strbuf_str(&plan));
 	if (form == STORE_QS_COUNT && pc->count_days &&
 	    (!strstr(strbuf_str(&sql), "FROM certificate_expiry_days") || !day_range || cert_walk))
-		fail_msg("%s (count): not counted from certificate_expiry_days and boundary days:\n%s\nplan: %s",
+		fail_msg("%s (count): not counted from certificate_expiry_days and boundary "
+			 "days:\n%s\nplan: %s",
 			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
 	if ((what & P_WALK) && (inner_sorts || inner_fts))
 		fail_msg("%s (walk): the ordering's index does not drive the page:\n%s\nplan: %s",
 			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
 	if ((what & P_KEYSET) && (inner_sorts || !seek))
-		fail_msg("%s (keyset): no seek to the cursor in the ordering's index:\n%s\nplan: %s",
-			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
+		fail_msg(
+		    "%s (keyset): no seek to the cursor in the ordering's index:\n%s\nplan: %s",
+		    pc->name, strbuf_str(&sql), strbuf_str(&plan));
 	if ((what & P_DRIVE) && pc->count_from && !strcmp(pc->count_from, "tagged_counts") && !seek)
 		fail_msg("%s (drive): a few rows of a tag not found from its items:\n%s\nplan: %s",
 			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
@@ -253,8 +379,8 @@ static void test_certificate_list_plans(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct plan_case *pc = &cases[i];
-		struct http_request req = {.method = "GET", .path = "/", .params = pc->params,
-					   .nparams = pc->nparams};
+		struct http_request req = {
+		    .method = "GET", .path = "/", .params = pc->params, .nparams = pc->nparams};
 		struct api_filter_ctx fc;
 		struct ck_error err;
 		struct store_qspec *qs;

@@ -99,10 +99,10 @@ static void missing_file_is_io(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(line_at_the_limit_loads),
-		cmocka_unit_test(line_over_the_limit_is_refused_by_number),
-		cmocka_unit_test(last_line_without_newline_loads),
-		cmocka_unit_test(missing_file_is_io),
+	    cmocka_unit_test(line_at_the_limit_loads),
+	    cmocka_unit_test(line_over_the_limit_is_refused_by_number),
+	    cmocka_unit_test(last_line_without_newline_loads),
+	    cmocka_unit_test(missing_file_is_io),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

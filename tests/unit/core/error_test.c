@@ -56,9 +56,9 @@ static void null_error_returns_the_code(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(message_at_and_over_the_limit),
-		cmocka_unit_test(field_at_and_over_the_limit),
-		cmocka_unit_test(null_error_returns_the_code),
+	    cmocka_unit_test(message_at_and_over_the_limit),
+	    cmocka_unit_test(field_at_and_over_the_limit),
+	    cmocka_unit_test(null_error_returns_the_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,8 +51,9 @@ static void test_structure(void **state)
 	jsonw_arr_close(&w);
 	jsonw_obj_close(&w);
 	assert_int_equal(jsonw_result(&w), 0);
-	assert_string_equal(strbuf_str(&sb), "{\"count\":2,\"next\":null,\"results\":[{\"cn\":\"a\",\"ok\":true,"
-					     "\"t\":\"1970-01-01T00:00:00Z\"},-7,[],null,2.5,{\"x\":1}]}");
+	assert_string_equal(strbuf_str(&sb),
+			    "{\"count\":2,\"next\":null,\"results\":[{\"cn\":\"a\",\"ok\":true,"
+			    "\"t\":\"1970-01-01T00:00:00Z\"},-7,[],null,2.5,{\"x\":1}]}");
 	j = parse(&sb);
 	json_decref(j);
 	strbuf_release(&sb);
@@ -87,7 +88,8 @@ static void test_escaping(void **state)
 	check_roundtrip("q\"b\\s/", 6, "q\"b\\s/");
 	check_roundtrip("\n\r\t\b\f\x01\x1f", 7, "\n\r\t\b\f\x01\x1f");
 	check_roundtrip2("nul\0in", 6, "nul\0in", 6);
-	check_roundtrip("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92", 14, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92");
+	check_roundtrip("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92", 14,
+			"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92");
 	/* invalid UTF-8: lone continuation, overlong, surrogate, truncated → U+FFFD each byte */
 	check_roundtrip("a\x80z", 3, "a\xef\xbf\xbdz");
 	check_roundtrip("\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd");
@@ -183,11 +185,9 @@ static void test_key_ident(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_structure),
-		cmocka_unit_test(test_escaping),
-		cmocka_unit_test(test_random_strings),
-		cmocka_unit_test(test_numbers_and_cap),
-		cmocka_unit_test(test_key_ident),
+	    cmocka_unit_test(test_structure),	   cmocka_unit_test(test_escaping),
+	    cmocka_unit_test(test_random_strings), cmocka_unit_test(test_numbers_and_cap),
+	    cmocka_unit_test(test_key_ident),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

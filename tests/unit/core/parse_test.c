@@ -44,16 +44,17 @@ static void test_time(void **state)
 		const char *in;
 		int64_t want;
 	} ok[] = {
-		{"1970-01-01", 0},
-		{"2024-06-01", 1717200000},
-		{"2024-06-01T00:00:00Z", 1717200000},
-		{"2024-06-01T02:00:00+02:00", 1717200000},
-		{"2024-06-01 00:00", 1717200000},
-		{"2024-06-01T00:00:00.123456Z", 1717200000},
-		{"2000-02-29T12:00:00Z", 951825600},
+	    {"1970-01-01", 0},
+	    {"2024-06-01", 1717200000},
+	    {"2024-06-01T00:00:00Z", 1717200000},
+	    {"2024-06-01T02:00:00+02:00", 1717200000},
+	    {"2024-06-01 00:00", 1717200000},
+	    {"2024-06-01T00:00:00.123456Z", 1717200000},
+	    {"2000-02-29T12:00:00Z", 951825600},
 	};
-	static const char *bad[] = {"01/02/2024", "2024-13-01", "2023-02-29", "2024-06-01T25:00",
-				    "2024-06-01Tx", "2024-06-01Z1", "", "2024-6-1"};
+	static const char *bad[] = {
+	    "01/02/2024",   "2024-13-01",   "2023-02-29", "2024-06-01T25:00",
+	    "2024-06-01Tx", "2024-06-01Z1", "",		  "2024-6-1"};
 	int64_t v;
 	char out[21];
 
@@ -78,9 +79,9 @@ static void test_time(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_i64),
-		cmocka_unit_test(test_bool),
-		cmocka_unit_test(test_time),
+	    cmocka_unit_test(test_i64),
+	    cmocka_unit_test(test_bool),
+	    cmocka_unit_test(test_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

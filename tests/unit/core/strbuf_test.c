@@ -40,7 +40,7 @@ static void test_cap_limit(void **state)
 
 	(void)state;
 	strbuf_init(&sb, 8);
-	assert_int_equal(strbuf_adds(&sb, "12345678"), 0); /* exactly the cap */
+	assert_int_equal(strbuf_adds(&sb, "12345678"), 0);     /* exactly the cap */
 	assert_int_equal(strbuf_addch(&sb, '9'), CK_E_TOOBIG); /* cap + 1 */
 	assert_string_equal(strbuf_str(&sb), "12345678");
 	assert_int_equal(strbuf_result(&sb), CK_E_TOOBIG);
@@ -69,9 +69,9 @@ static void test_large_growth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_append_and_take),
-		cmocka_unit_test(test_cap_limit),
-		cmocka_unit_test(test_large_growth),
+	    cmocka_unit_test(test_append_and_take),
+	    cmocka_unit_test(test_cap_limit),
+	    cmocka_unit_test(test_large_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

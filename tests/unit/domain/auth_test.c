@@ -58,10 +58,7 @@ static int64_t make_user(struct store_conn *c, const char *name)
 	return id;
 }
 
-static void sha256_hex(const char *s, char out[65])
-{
-	x509_sha256_hex(s, strlen(s), out);
-}
+static void sha256_hex(const char *s, char out[65]) { x509_sha256_hex(s, strlen(s), out); }
 
 static void header(char *out, size_t size, const char *scheme, const char *key)
 {
@@ -678,20 +675,24 @@ static void test_out_of_band_changes(void **state)
 	assert_true(u.is_superuser && ti.write_enabled);
 
 	assert_int_equal(store_auth_generation(b, &g0, NULL), 0);
-	assert_int_equal(store_exec(a, "UPDATE users SET last_login = 5, email = 'x@y' WHERE username = 'oob';"
-				       "UPDATE tokens SET last_used = 7",
-				    NULL),
-			 0);
+	assert_int_equal(
+	    store_exec(a,
+		       "UPDATE users SET last_login = 5, email = 'x@y' WHERE username = 'oob';"
+		       "UPDATE tokens SET last_used = 7",
+		       NULL),
+	    0);
 	assert_int_equal(store_auth_generation(b, &g1, NULL), 0);
 	assert_int_equal(g1, g0);
 
-	assert_int_equal(store_exec(a, "UPDATE users SET is_superuser = 0", NULL), 0); /* demotion */
+	assert_int_equal(store_exec(a, "UPDATE users SET is_superuser = 0", NULL),
+			 0); /* demotion */
 	assert_int_equal(auth_authenticate_header(b, h, &u, &ti, NULL), 0);
 	assert_false(u.is_superuser);
 	assert_int_equal(store_exec(a, "UPDATE tokens SET write_enabled = 0", NULL), 0);
 	assert_int_equal(auth_authenticate_header(b, h, &u, &ti, NULL), 0);
 	assert_false(ti.write_enabled);
-	assert_int_equal(store_exec(a, "UPDATE users SET is_active = 0", NULL), 0); /* deactivation */
+	assert_int_equal(store_exec(a, "UPDATE users SET is_active = 0", NULL),
+			 0); /* deactivation */
 	assert_int_equal(auth_authenticate_header(b, h, &u, &ti, NULL), CK_E_AUTH);
 	assert_int_equal(store_exec(a, "UPDATE users SET is_active = 1", NULL), 0);
 	assert_int_equal(auth_authenticate_header(b, h, &u, &ti, NULL), 0);
@@ -726,7 +727,8 @@ static void test_password_change_ends_sessions(void **state)
 	assert_int_equal(auth_user_set_password(c, "pw1", "second password", NULL), 0);
 	store_tx_rollback(c); /* the caller's transaction decides: nothing changed */
 	assert_int_equal(auth_session_lookup(c, k1, &u, NULL, NULL), 0);
-	assert_int_equal(auth_user_set_password(c, "nobody", "third password", NULL), CK_E_NOTFOUND);
+	assert_int_equal(auth_user_set_password(c, "nobody", "third password", NULL),
+			 CK_E_NOTFOUND);
 	free(k1);
 	free(c1);
 	free(k2);
@@ -773,7 +775,8 @@ static void test_hash_gate(void **state)
 	assert_int_equal(store_open(url, 0, &st, NULL), 0);
 	assert_int_equal(auth_user_create(store_conn_get(st), "gate", 0, NULL, NULL), 0);
 	auth_set_pbkdf2_iterations(5000); /* far longer than the threads' start skew */
-	assert_int_equal(auth_user_set_password(store_conn_get(st), "gate", "gate password", NULL), 0);
+	assert_int_equal(auth_user_set_password(store_conn_get(st), "gate", "gate password", NULL),
+			 0);
 	for (int round = 0; round < 2; round++) {
 		auth_set_hash_limits(1, round == 0 ? 0 : GATE_THREADS);
 		pthread_barrier_init(&go, NULL, GATE_THREADS);

@@ -50,9 +50,11 @@ static void test_address_limit_and_window(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(attempt("10.0.0.1", "bob", 1000 + i, AUTH_THROTTLE_FAILURE, NULL), 0);
+		assert_int_equal(attempt("10.0.0.1", "bob", 1000 + i, AUTH_THROTTLE_FAILURE, NULL),
+				 0);
 	/* limit + 1: refused, even a right password; the wait runs to the window's end */
-	assert_int_equal(attempt("10.0.0.1", "bob", 1010, AUTH_THROTTLE_SUCCESS, &retry), CK_E_THROTTLED);
+	assert_int_equal(attempt("10.0.0.1", "bob", 1010, AUTH_THROTTLE_SUCCESS, &retry),
+			 CK_E_THROTTLED);
 	assert_int_equal(retry, 1000 + 60 - 1010);
 	/* another address and another account are not affected */
 	assert_int_equal(attempt("10.0.0.2", "bob", 1010, AUTH_THROTTLE_SUCCESS, NULL), 0);
@@ -65,15 +67,19 @@ static void test_success_and_unchecked_do_not_count(void **state)
 {
 	(void)state;
 	for (int i = 0; i < 10; i++) {
-		assert_int_equal(attempt("10.0.0.3", "carol", 1000, AUTH_THROTTLE_SUCCESS, NULL), 0);
-		assert_int_equal(attempt("10.0.0.3", "carol", 1000, AUTH_THROTTLE_UNCHECKED, NULL), 0);
+		assert_int_equal(attempt("10.0.0.3", "carol", 1000, AUTH_THROTTLE_SUCCESS, NULL),
+				 0);
+		assert_int_equal(attempt("10.0.0.3", "carol", 1000, AUTH_THROTTLE_UNCHECKED, NULL),
+				 0);
 	}
 	/* and a success does not reset failures */
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(attempt("10.0.0.3", "carol", 1000, AUTH_THROTTLE_FAILURE, NULL), 0);
+		assert_int_equal(attempt("10.0.0.3", "carol", 1000, AUTH_THROTTLE_FAILURE, NULL),
+				 0);
 	assert_int_equal(attempt("10.0.0.3", "carol", 1000, AUTH_THROTTLE_SUCCESS, NULL), 0);
 	assert_int_equal(attempt("10.0.0.3", "carol", 1000, AUTH_THROTTLE_FAILURE, NULL), 0);
-	assert_int_equal(attempt("10.0.0.3", "carol", 1000, AUTH_THROTTLE_SUCCESS, NULL), CK_E_THROTTLED);
+	assert_int_equal(attempt("10.0.0.3", "carol", 1000, AUTH_THROTTLE_SUCCESS, NULL),
+			 CK_E_THROTTLED);
 }
 
 static void test_account_limit_across_addresses(void **state)
@@ -86,7 +92,8 @@ static void test_account_limit_across_addresses(void **state)
 		snprintf(addr, sizeof(addr), "10.1.0.%d", i);
 		assert_int_equal(attempt(addr, "dave", 2000, AUTH_THROTTLE_FAILURE, NULL), 0);
 	}
-	assert_int_equal(attempt("10.1.0.99", "dave", 2001, AUTH_THROTTLE_SUCCESS, &retry), CK_E_THROTTLED);
+	assert_int_equal(attempt("10.1.0.99", "dave", 2001, AUTH_THROTTLE_SUCCESS, &retry),
+			 CK_E_THROTTLED);
 	assert_int_equal(retry, 59);
 	assert_int_equal(attempt("10.1.0.99", "erin", 2001, AUTH_THROTTLE_SUCCESS, NULL), 0);
 	/* keys are exact: another spelling is another account */
@@ -96,8 +103,10 @@ static void test_account_limit_across_addresses(void **state)
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(attempt("10.1.0.100", longname, 2001, AUTH_THROTTLE_FAILURE, NULL), 0);
-	assert_int_equal(attempt("10.1.0.100", "erin", 2001, AUTH_THROTTLE_SUCCESS, NULL), CK_E_THROTTLED);
+		assert_int_equal(attempt("10.1.0.100", longname, 2001, AUTH_THROTTLE_FAILURE, NULL),
+				 0);
+	assert_int_equal(attempt("10.1.0.100", "erin", 2001, AUTH_THROTTLE_SUCCESS, NULL),
+			 CK_E_THROTTLED);
 }
 
 static void test_reservations_are_exact(void **state)
@@ -108,14 +117,16 @@ static void test_reservations_are_exact(void **state)
 	/* three attempts in flight hold every place of the address: the fourth waits 1 s */
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(auth_throttle_begin(conn, &lim, "10.2.0.1", NULL, 3000, NULL), 0);
-	assert_int_equal(auth_throttle_begin(conn, &lim, "10.2.0.1", NULL, 3000, &retry), CK_E_THROTTLED);
+	assert_int_equal(auth_throttle_begin(conn, &lim, "10.2.0.1", NULL, 3000, &retry),
+			 CK_E_THROTTLED);
 	assert_int_equal(retry, 1);
 	/* one ends unchecked: its place is free again */
 	auth_throttle_end(conn, &lim, "10.2.0.1", NULL, 3000, AUTH_THROTTLE_UNCHECKED);
 	assert_int_equal(auth_throttle_begin(conn, &lim, "10.2.0.1", NULL, 3000, NULL), 0);
 	for (int i = 0; i < 3; i++)
 		auth_throttle_end(conn, &lim, "10.2.0.1", NULL, 3000, AUTH_THROTTLE_FAILURE);
-	assert_int_equal(auth_throttle_begin(conn, &lim, "10.2.0.1", NULL, 3000, &retry), CK_E_THROTTLED);
+	assert_int_equal(auth_throttle_begin(conn, &lim, "10.2.0.1", NULL, 3000, &retry),
+			 CK_E_THROTTLED);
 	assert_int_equal(retry, 60);
 }
 
@@ -128,12 +139,15 @@ static void test_ipv6_by_network(void **state)
 		snprintf(addr, sizeof(addr), "2001:db8:1:2::%x", i + 1);
 		assert_int_equal(attempt(addr, NULL, 4000, AUTH_THROTTLE_FAILURE, NULL), 0);
 	}
-	assert_int_equal(attempt("2001:db8:1:2:ffff::9", NULL, 4000, AUTH_THROTTLE_SUCCESS, NULL), CK_E_THROTTLED);
+	assert_int_equal(attempt("2001:db8:1:2:ffff::9", NULL, 4000, AUTH_THROTTLE_SUCCESS, NULL),
+			 CK_E_THROTTLED);
 	assert_int_equal(attempt("2001:db8:1:3::1", NULL, 4000, AUTH_THROTTLE_SUCCESS, NULL), 0);
 	/* an IPv4-mapped address is its IPv4 address */
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(attempt("::ffff:10.3.0.1", NULL, 4000, AUTH_THROTTLE_FAILURE, NULL), 0);
-	assert_int_equal(attempt("10.3.0.1", NULL, 4000, AUTH_THROTTLE_SUCCESS, NULL), CK_E_THROTTLED);
+		assert_int_equal(
+		    attempt("::ffff:10.3.0.1", NULL, 4000, AUTH_THROTTLE_FAILURE, NULL), 0);
+	assert_int_equal(attempt("10.3.0.1", NULL, 4000, AUTH_THROTTLE_SUCCESS, NULL),
+			 CK_E_THROTTLED);
 }
 
 /* Memory is bounded: AUTH_THROTTLE_ENTRIES + 1 addresses push out the least recently used
@@ -144,32 +158,42 @@ static void test_lru_bound(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(attempt("192.0.2.1", NULL, 5000, AUTH_THROTTLE_FAILURE, NULL), 0); /* oldest */
+		assert_int_equal(attempt("192.0.2.1", NULL, 5000, AUTH_THROTTLE_FAILURE, NULL),
+				 0); /* oldest */
 		assert_int_equal(attempt("192.0.2.2", NULL, 5000, AUTH_THROTTLE_FAILURE, NULL), 0);
 	}
-	assert_int_equal(auth_throttle_begin(conn, &lim, "192.0.2.3", NULL, 5000, NULL), 0); /* in flight */
+	assert_int_equal(auth_throttle_begin(conn, &lim, "192.0.2.3", NULL, 5000, NULL),
+			 0); /* in flight */
 	/* fill the table: 3 keys so far, AUTH_THROTTLE_ENTRIES - 3 more make it full */
 	for (int i = 0; i < AUTH_THROTTLE_ENTRIES - 3; i++) {
-		snprintf(addr, sizeof(addr), "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		snprintf(addr, sizeof(addr), "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255,
+			 i & 255);
 		if (i == 100) /* keep .2 recent */
-			assert_int_equal(attempt("192.0.2.2", NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL), CK_E_THROTTLED);
+			assert_int_equal(
+			    attempt("192.0.2.2", NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL),
+			    CK_E_THROTTLED);
 		assert_int_equal(attempt(addr, NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL), 0);
 	}
 	/* full: .1 still locked */
-	assert_int_equal(attempt("192.0.2.1", NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL), CK_E_THROTTLED);
+	assert_int_equal(attempt("192.0.2.1", NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL),
+			 CK_E_THROTTLED);
 	/* limit + 1 keys, twice over: the least recently used go (.1 was just used, so it
 	 * takes AUTH_THROTTLE_ENTRIES new keys to reach it; .3 is in flight and stays) */
 	for (int i = 0; i < AUTH_THROTTLE_ENTRIES; i++) {
-		snprintf(addr, sizeof(addr), "11.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		snprintf(addr, sizeof(addr), "11.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255,
+			 i & 255);
 		assert_int_equal(attempt(addr, NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL), 0);
 	}
-	assert_int_equal(attempt("192.0.2.1", NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL), 0); /* forgotten */
-	assert_int_equal(attempt("192.0.2.2", NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL), 0); /* forgotten */
+	assert_int_equal(attempt("192.0.2.1", NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL),
+			 0); /* forgotten */
+	assert_int_equal(attempt("192.0.2.2", NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL),
+			 0); /* forgotten */
 	auth_throttle_end(conn, &lim, "192.0.2.3", NULL, 5000, AUTH_THROTTLE_FAILURE);
 	/* the in-flight key kept its entry: its failure was recorded (2 more reach the limit) */
 	assert_int_equal(attempt("192.0.2.3", NULL, 5000, AUTH_THROTTLE_FAILURE, NULL), 0);
 	assert_int_equal(attempt("192.0.2.3", NULL, 5000, AUTH_THROTTLE_FAILURE, NULL), 0);
-	assert_int_equal(attempt("192.0.2.3", NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL), CK_E_THROTTLED);
+	assert_int_equal(attempt("192.0.2.3", NULL, 5000, AUTH_THROTTLE_SUCCESS, NULL),
+			 CK_E_THROTTLED);
 }
 
 /* ---- counts shared through the database ---- */
@@ -188,7 +212,8 @@ static struct store *open_db(const char *engine)
 		const char *base = getenv("CK_TEST_PG_URL"), *q = strchr(base, '?');
 		char name[64], sql[128];
 
-		snprintf(name, sizeof(name), "ck_throttle_%ld_%d_%d", (long)time(NULL), (int)getpid(), seq);
+		snprintf(name, sizeof(name), "ck_throttle_%ld_%d_%d", (long)time(NULL),
+			 (int)getpid(), seq);
 		assert_int_equal(store_open(base, 1, &st, &err), 0);
 		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
 		assert_int_equal(store_exec(store_conn_get(st), sql, &err), 0);
@@ -214,14 +239,16 @@ static void shared_body(const char *engine)
 	auth_throttle_reset(); /* node B: 2 failures so far, all on node A */
 	assert_int_equal(attempt("10.8.0.1", "dave", 1002, AUTH_THROTTLE_FAILURE, NULL), 0);
 	auth_throttle_reset(); /* node C: 3 failures in the database = the limit */
-	assert_int_equal(attempt("10.8.0.1", "dave", 1010, AUTH_THROTTLE_SUCCESS, &retry), CK_E_THROTTLED);
+	assert_int_equal(attempt("10.8.0.1", "dave", 1010, AUTH_THROTTLE_SUCCESS, &retry),
+			 CK_E_THROTTLED);
 	assert_int_equal(retry, 1000 + 60 - 1010);
 	/* the account too: 2 more failures from elsewhere make 5 for dave */
 	assert_int_equal(attempt("10.8.0.2", "dave", 1011, AUTH_THROTTLE_FAILURE, NULL), 0);
 	auth_throttle_reset();
 	assert_int_equal(attempt("10.8.0.3", "dave", 1012, AUTH_THROTTLE_FAILURE, NULL), 0);
 	auth_throttle_reset();
-	assert_int_equal(attempt("10.8.0.4", "dave", 1013, AUTH_THROTTLE_SUCCESS, NULL), CK_E_THROTTLED);
+	assert_int_equal(attempt("10.8.0.4", "dave", 1013, AUTH_THROTTLE_SUCCESS, NULL),
+			 CK_E_THROTTLED);
 	assert_int_equal(attempt("10.8.0.4", "erin", 1013, AUTH_THROTTLE_SUCCESS, NULL), 0);
 	/* the window of the first failure has passed: everything may sign in again */
 	auth_throttle_reset();

@@ -24,18 +24,19 @@ static void test_days_and_status(void **state)
 		int64_t days;
 		const char *status;
 	} cases[] = {
-		{NOW + 60 * 86400, 60, "ok"},        {NOW + 31 * 86400, 31, "ok"},
-		{NOW + 30 * 86400, 30, "warning"},   {NOW + 20 * 86400, 20, "warning"},
-		{NOW + 15 * 86400, 15, "warning"},   {NOW + 14 * 86400, 14, "critical"},
-		{NOW + 10 * 86400, 10, "critical"},  {NOW + 3600, 0, "critical"},
-		{NOW - 1, -1, "expired"},            {NOW - 40 * 86400, -40, "expired"},
+	    {NOW + 60 * 86400, 60, "ok"},	{NOW + 31 * 86400, 31, "ok"},
+	    {NOW + 30 * 86400, 30, "warning"},	{NOW + 20 * 86400, 20, "warning"},
+	    {NOW + 15 * 86400, 15, "warning"},	{NOW + 14 * 86400, 14, "critical"},
+	    {NOW + 10 * 86400, 10, "critical"}, {NOW + 3600, 0, "critical"},
+	    {NOW - 1, -1, "expired"},		{NOW - 40 * 86400, -40, "expired"},
 	};
 
 	(void)state;
 	ck_config_defaults(&cfg);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(dom_cert_days_remaining(cases[i].valid_to, NOW), cases[i].days);
-		assert_string_equal(dom_cert_expiry_status(cases[i].valid_to, NOW, &cfg), cases[i].status);
+		assert_string_equal(dom_cert_expiry_status(cases[i].valid_to, NOW, &cfg),
+				    cases[i].status);
 	}
 	/* days count UTC dates, not 24-hour periods */
 	assert_int_equal(dom_cert_days_remaining(NOW + 86400 + 1, NOW + 86399), 1);
@@ -46,18 +47,19 @@ static void test_acme_detect(void **state)
 	static const struct {
 		const char *issuer, *provider;
 	} cases[] = {
-		{"CN=R3, O=Let's Encrypt, C=US", "letsencrypt"},
-		{"CN=E7, O=Let's Encrypt, C=US", "letsencrypt"},
-		{"CN=something, O=LetsEncrypt", "letsencrypt"},
-		{"CN=(STAGING) Artificial Apricot R3, O=(STAGING) Let's Encrypt, C=US", "letsencrypt_staging"},
-		{"CN=Fake LE Intermediate X1", "letsencrypt_staging"},
-		{"CN=ZeroSSL RSA Domain Secure Site CA, O=ZeroSSL, C=AT", "zerossl"},
-		{"CN=Buypass Class 2 CA 5, O=Buypass AS-983163327, C=NO", "buypass"},
-		{"CN=WR1, O=Google Trust Services, C=US", "google"},
-		{"CN=GTS CA 1C3, O=Google Trust Services LLC, C=US", "google"},
-		{"CN=Sectigo RSA Domain Validation Secure Server CA, O=Sectigo Limited", "sectigo"},
-		{"CN=DigiCert Global G2 TLS RSA SHA256 2020 CA1, O=DigiCert Inc, C=US", "digicert"},
-		{"CN=Example Internal CA, O=Example", NULL},
+	    {"CN=R3, O=Let's Encrypt, C=US", "letsencrypt"},
+	    {"CN=E7, O=Let's Encrypt, C=US", "letsencrypt"},
+	    {"CN=something, O=LetsEncrypt", "letsencrypt"},
+	    {"CN=(STAGING) Artificial Apricot R3, O=(STAGING) Let's Encrypt, C=US",
+	     "letsencrypt_staging"},
+	    {"CN=Fake LE Intermediate X1", "letsencrypt_staging"},
+	    {"CN=ZeroSSL RSA Domain Secure Site CA, O=ZeroSSL, C=AT", "zerossl"},
+	    {"CN=Buypass Class 2 CA 5, O=Buypass AS-983163327, C=NO", "buypass"},
+	    {"CN=WR1, O=Google Trust Services, C=US", "google"},
+	    {"CN=GTS CA 1C3, O=Google Trust Services LLC, C=US", "google"},
+	    {"CN=Sectigo RSA Domain Validation Secure Server CA, O=Sectigo Limited", "sectigo"},
+	    {"CN=DigiCert Global G2 TLS RSA SHA256 2020 CA1, O=DigiCert Inc, C=US", "digicert"},
+	    {"CN=Example Internal CA, O=Example", NULL},
 	};
 
 	(void)state;
@@ -92,14 +94,20 @@ static void test_ca_detect_and_duplicates(void **state)
 	struct ck_error err;
 	int64_t id = -1;
 
-	assert_int_equal(store_exec(ctx.conn,
-				    "INSERT INTO certificate_authorities (name, issuer_pattern, created, last_updated)"
-				    " VALUES ('Zeta', 'example', 0, 0), ('Alpha', 'Example CA', 0, 0), ('Empty', '', 0, 0);"
-				    "INSERT INTO certificates (common_name, serial_number, serial_key, fingerprint_sha256, issuer,"
-				    " issuer_key, valid_from, valid_to, created, last_updated) VALUES ('a.example', '00:AB:CD',"
-				    " 'ABCD', 'FP1', 'CN=Example CA, O=Example', 'cn=example ca,o=example', 0, 1, 0, 0);",
-				    NULL),
-			 0);
+	assert_int_equal(
+	    store_exec(
+		ctx.conn,
+		"INSERT INTO certificate_authorities (name, issuer_pattern, created, last_updated)"
+		" VALUES ('Zeta', 'example', 0, 0), ('Alpha', 'Example CA', 0, 0), ('Empty', '', "
+		"0, 0);"
+		"INSERT INTO certificates (common_name, serial_number, serial_key, "
+		"fingerprint_sha256, issuer,"
+		" issuer_key, valid_from, valid_to, created, last_updated) VALUES ('a.example', "
+		"'00:AB:CD',"
+		" 'ABCD', 'FP1', 'CN=Example CA, O=Example', 'cn=example ca,o=example', 0, 1, 0, "
+		"0);",
+		NULL),
+	    0);
 	assert_int_equal(dom_ca_detect(&ctx, "CN=EXAMPLE CA, O=Example", &id, NULL), 0);
 	assert_int_equal(id, 2); /* name order: Alpha before Zeta */
 	assert_int_equal(dom_ca_detect(&ctx, "CN=Other", &id, NULL), 0);
@@ -107,10 +115,14 @@ static void test_ca_detect_and_duplicates(void **state)
 
 	ck_error_clear(&err);
 	/* same serial written differently, same issuer with other spacing/case */
-	assert_int_equal(dom_cert_find_duplicate(&ctx, "ab:cd", "cn=Example CA,O=Example", "FP2", 0, &id, &err), 0);
+	assert_int_equal(
+	    dom_cert_find_duplicate(&ctx, "ab:cd", "cn=Example CA,O=Example", "FP2", 0, &id, &err),
+	    0);
 	assert_int_equal(id, 1);
 	assert_non_null(strstr(err.msg, "Certificate already exists: a.example (ID: 1"));
-	assert_int_equal(dom_cert_find_duplicate(&ctx, "01:AB:CD", "CN=Example CA, O=Example", "FP2", 0, &id, NULL), 0);
+	assert_int_equal(dom_cert_find_duplicate(&ctx, "01:AB:CD", "CN=Example CA, O=Example",
+						 "FP2", 0, &id, NULL),
+			 0);
 	assert_int_equal(id, 0);
 	assert_int_equal(dom_cert_find_duplicate(&ctx, "99", "CN=x", "FP1", 0, &id, NULL), 0);
 	assert_int_equal(id, 1); /* by fingerprint */
@@ -118,17 +130,19 @@ static void test_ca_detect_and_duplicates(void **state)
 	assert_int_equal(id, 0); /* excluding itself */
 }
 
-static const char *const names[] = {"common_name", "serial_number", "serial_key", "fingerprint_sha256",
-				    "issuer", "issuer_key", "valid_from", "valid_to", "key_size",
-				    "status", "issuing_ca", "is_acme", "acme_provider", "archived_at",
-				    "acme_renewal_days", "pem_content"};
+static const char *const names[] = {
+    "common_name",   "serial_number", "serial_key",	   "fingerprint_sha256",
+    "issuer",	     "issuer_key",    "valid_from",	   "valid_to",
+    "key_size",	     "status",	      "issuing_ca",	   "is_acme",
+    "acme_provider", "archived_at",   "acme_renewal_days", "pem_content"};
 
 static void test_before_write_normalises_and_refuses(void **state)
 {
 	struct dom_ctx ctx = ((struct dom_fx *)*state)->ctx;
 	struct dom_record rec;
 	struct ck_error err;
-	const char *fp = "aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99";
+	const char *fp = "aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:"
+			 "22:33:44:55:66:77:88:99";
 
 	assert_int_equal(dom_record_init(&rec, names, sizeof(names) / sizeof(names[0])), 0);
 	dom_record_set_text(&rec, "common_name", "le.example", 10);
@@ -143,7 +157,8 @@ static void test_before_write_normalises_and_refuses(void **state)
 	assert_string_equal(dom_record_text(&rec, "serial_number"), "0A:BC");
 	assert_string_equal(dom_record_text(&rec, "serial_key"), "ABC");
 	assert_string_equal(dom_record_text(&rec, "fingerprint_sha256"),
-			    "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99");
+			    "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:"
+			    "11:22:33:44:55:66:77:88:99");
 	assert_int_equal(dom_record_int(&rec, "is_acme", 0), 1);
 	assert_string_equal(dom_record_text(&rec, "acme_provider"), "letsencrypt");
 	assert_int_equal(dom_record_int(&rec, "archived_at", 0), NOW);
@@ -176,18 +191,26 @@ static void test_create_past_valid_to_is_expired(void **state)
 		int64_t old_id;
 		const char *want; /* NULL: status left unset */
 	} cases[] = {
-		{NULL, NOW - 1, 0, "expired"},     {"active", NOW - 86400, 0, "expired"},
-		{"revoked", NOW - 1, 0, "revoked"}, {"pending", NOW - 1, 0, "pending"},
-		{NULL, NOW, 0, NULL},               {"active", NOW + 1, 0, "active"},
-		{"active", NOW - 1, 1, "active"},   {NULL, NOW - 1, 1, NULL},
+	    {NULL, NOW - 1, 0, "expired"},
+	    {"active", NOW - 86400, 0, "expired"},
+	    {"revoked", NOW - 1, 0, "revoked"},
+	    {"pending", NOW - 1, 0, "pending"},
+	    {NULL, NOW, 0, NULL},
+	    {"active", NOW + 1, 0, "active"},
+	    {"active", NOW - 1, 1, "active"},
+	    {NULL, NOW - 1, 1, NULL},
 	};
 	struct dom_ctx ctx = ((struct dom_fx *)*state)->ctx;
-	const char *fp = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
+	const char *fp = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:"
+			 "22:33:44:55:66:77:88:99";
 
 	assert_int_equal(store_exec(ctx.conn,
-				    "INSERT INTO certificates (id, common_name, serial_number, serial_key, fingerprint_sha256,"
-				    " issuer, issuer_key, valid_from, valid_to, algorithm, status, created, last_updated)"
-				    " VALUES (1, 'old.example', '01', '1', 'FP0', 'CN=x', 'cn=x', 0, 1, 'rsa', 'active', 0, 0);",
+				    "INSERT INTO certificates (id, common_name, serial_number, "
+				    "serial_key, fingerprint_sha256,"
+				    " issuer, issuer_key, valid_from, valid_to, algorithm, status, "
+				    "created, last_updated)"
+				    " VALUES (1, 'old.example', '01', '1', 'FP0', 'CN=x', 'cn=x', "
+				    "0, 1, 'rsa', 'active', 0, 0);",
 				    NULL),
 			 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -215,11 +238,13 @@ static void test_create_past_valid_to_is_expired(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_days_and_status),
-		cmocka_unit_test(test_acme_detect),
-		cmocka_unit_test_setup_teardown(test_ca_detect_and_duplicates, open_db, close_db),
-		cmocka_unit_test_setup_teardown(test_before_write_normalises_and_refuses, open_db, close_db),
-		cmocka_unit_test_setup_teardown(test_create_past_valid_to_is_expired, open_db, close_db),
+	    cmocka_unit_test(test_days_and_status),
+	    cmocka_unit_test(test_acme_detect),
+	    cmocka_unit_test_setup_teardown(test_ca_detect_and_duplicates, open_db, close_db),
+	    cmocka_unit_test_setup_teardown(test_before_write_normalises_and_refuses, open_db,
+					    close_db),
+	    cmocka_unit_test_setup_teardown(test_create_past_valid_to_is_expired, open_db,
+					    close_db),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -333,9 +333,9 @@ static int64_t policy(struct dom_fx *f, const char *name, const char *type, cons
 		 name, type, params, severity, enabled, sql_id(tenant, t, sizeof(t)));
 	dom_fx_exec(f, sql);
 	id = dom_fx_scalar(f,
-		    "SELECT id FROM compliance_policies WHERE id = (SELECT MAX(id) FROM "
-		    "compliance_policies) AND $1 = $1",
-		    0);
+			   "SELECT id FROM compliance_policies WHERE id = (SELECT MAX(id) FROM "
+			   "compliance_policies) AND $1 = $1",
+			   0);
 	for (const char *t = tags; t && *t; t++) {
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO compliance_policy_tags (policy_id, tag_id) VALUES (%lld, %c)",
@@ -347,10 +347,11 @@ static int64_t policy(struct dom_fx *f, const char *name, const char *type, cons
 
 static void base_rows(struct dom_fx *f)
 {
-	dom_fx_exec(f, "INSERT INTO tenants (name, slug, created, last_updated) VALUES ('T1', 't1', 1, "
-		"1), ('T2', 't2', 1, 1);"
-		"INSERT INTO tags (name, slug, created, last_updated) VALUES ('A', 'a', 1, 1), "
-		"('B', 'b', 1, 1);");
+	dom_fx_exec(
+	    f, "INSERT INTO tenants (name, slug, created, last_updated) VALUES ('T1', 't1', 1, "
+	       "1), ('T2', 't2', 1, 1);"
+	       "INSERT INTO tags (name, slug, created, last_updated) VALUES ('A', 'a', 1, 1), "
+	       "('B', 'b', 1, 1);");
 }
 
 static int params_check(struct dom_fx *f, const char *type, const char *params)
@@ -453,14 +454,17 @@ static void test_policy_hooks(void **state)
 	assert_string_equal(e.msg, "Invalid pk \"99\" - object does not exist.");
 	assert_int_equal(before_write(f, NULL, NULL, "[2, 1, 2]", p, &e), 0);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_policy_tags WHERE policy_id = $1", p), 2);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_policy_tags WHERE policy_id = $1", p),
+	    2);
 	assert_int_equal(before_write(f, NULL, NULL, "[]", p, &e), 0);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_policy_tags WHERE policy_id = $1", p), 0);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_policy_tags WHERE policy_id = $1", p),
+	    0);
 	/* 100 tags pass, 101 fail */
-	dom_fx_exec(f, "WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < 101)"
-		" INSERT INTO tags (name, slug, created, last_updated) SELECT 'x' || i, 'x' || i, "
-		"1, 1 FROM n");
+	dom_fx_exec(
+	    f, "WITH RECURSIVE n(i) AS (SELECT 3 UNION ALL SELECT i + 1 FROM n WHERE i < 101)"
+	       " INSERT INTO tags (name, slug, created, last_updated) SELECT 'x' || i, 'x' || i, "
+	       "1, 1 FROM n");
 	strbuf_init(&sb, 4096);
 	strbuf_addch(&sb, '[');
 	for (int i = 1; i <= 100; i++)
@@ -510,9 +514,11 @@ static void test_applicability(void **state)
 	assert_int_equal(out.failed, 1);
 	assert_string_equal(out.common_name, "c1.example.com");
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_checks WHERE certificate_id = $1", c), 3);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_checks WHERE certificate_id = $1", c),
+	    3);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT result = 'fail' FROM compliance_checks WHERE policy_id = $1", pt1),
+	    dom_fx_scalar(f, "SELECT result = 'fail' FROM compliance_checks WHERE policy_id = $1",
+			  pt1),
 	    1);
 	assert_int_equal(
 	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_checks WHERE policy_id = $1", pa), 1);
@@ -522,8 +528,9 @@ static void test_applicability(void **state)
 	ids[1] = poff;
 	assert_int_equal(run(f, c, ids, 2, 0, &out), 0);
 	assert_int_equal(out.total, 1);
-	assert_int_equal(out.check_ids[0],
-			 dom_fx_scalar(f, "SELECT id FROM compliance_checks WHERE policy_id = $1", pt2));
+	assert_int_equal(
+	    out.check_ids[0],
+	    dom_fx_scalar(f, "SELECT id FROM compliance_checks WHERE policy_id = $1", pt2));
 	dom_compliance_run_release(&out);
 	/* a certificate without tenant: only global policies (and tag ones when tagged) */
 	c = cert(f, 0, NULL);
@@ -531,9 +538,9 @@ static void test_applicability(void **state)
 	assert_int_equal(out.total, 1);
 	assert_int_equal(out.check_ids[0],
 			 dom_fx_scalar(f,
-				"SELECT id FROM compliance_checks WHERE policy_id = $1 AND"
-				" certificate_id = (SELECT MAX(id) FROM certificates)",
-				pg));
+				       "SELECT id FROM compliance_checks WHERE policy_id = $1 AND"
+				       " certificate_id = (SELECT MAX(id) FROM certificates)",
+				       pg));
 	dom_compliance_run_release(&out);
 	assert_int_equal(run(f, 999, NULL, 0, 1, &out), CK_E_NOTFOUND);
 }
@@ -551,7 +558,8 @@ static void test_upsert_refreshes_checked_at(void **state)
 	assert_int_equal(run(f, c, NULL, 0, 1, &a), 0);
 	assert_int_equal(a.passed, 1);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT checked_at FROM compliance_checks WHERE policy_id = $1", p), NOW);
+	    dom_fx_scalar(f, "SELECT checked_at FROM compliance_checks WHERE policy_id = $1", p),
+	    NOW);
 	f->ctx.now = NOW + 6 * DAY; /* now 9 days left: fails */
 	assert_int_equal(run(f, c, NULL, 0, 1, &b), 0);
 	assert_int_equal(b.failed, 1);
@@ -561,10 +569,12 @@ static void test_upsert_refreshes_checked_at(void **state)
 	assert_int_equal(
 	    dom_fx_scalar(f, "SELECT checked_at FROM compliance_checks WHERE policy_id = $1", p),
 	    NOW + 6 * DAY);
-	assert_int_equal(dom_fx_scalar(f, "SELECT created FROM compliance_checks WHERE policy_id = $1", p),
-			 NOW);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT result = 'fail' FROM compliance_checks WHERE policy_id = $1", p), 1);
+	    dom_fx_scalar(f, "SELECT created FROM compliance_checks WHERE policy_id = $1", p), NOW);
+	assert_int_equal(
+	    dom_fx_scalar(f, "SELECT result = 'fail' FROM compliance_checks WHERE policy_id = $1",
+			  p),
+	    1);
 	dom_compliance_run_release(&a);
 	dom_compliance_run_release(&b);
 }
@@ -621,22 +631,28 @@ static void test_report_and_snapshots(void **state)
 	assert_int_not_equal(s1, s2);
 	assert_int_equal(store_tx_commit(f->ctx.conn, &e), 0);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0), 2);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0),
+	    2);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT passed_checks FROM compliance_trend_snapshots WHERE id = $1", s1), 2);
-	assert_int_equal(dom_fx_scalar(f,
-				"SELECT json_extract(details, '$.severity_breakdown[0].count') FROM"
-				" compliance_trend_snapshots WHERE id = $1",
-				s1),
-			 2);
+	    dom_fx_scalar(f, "SELECT passed_checks FROM compliance_trend_snapshots WHERE id = $1",
+			  s1),
+	    2);
+	assert_int_equal(
+	    dom_fx_scalar(f,
+			  "SELECT json_extract(details, '$.severity_breakdown[0].count') FROM"
+			  " compliance_trend_snapshots WHERE id = $1",
+			  s1),
+	    2);
 	f->ctx.now = NOW + DAY;
 	assert_int_equal(dom_compliance_snapshot_all(&f->ctx, &n, &e), 0);
 	assert_int_equal(n, 3); /* global, T1, T2 */
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0), 5);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0),
+	    5);
 	assert_int_equal(dom_compliance_snapshot_all(&f->ctx, &n, &e), 0);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0), 5);
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM compliance_trend_snapshots WHERE $1 = $1", 0),
+	    5);
 }
 
 int main(void)

@@ -26,7 +26,8 @@ static int setup(void **state) { return dom_fx_setup(state, NOW); }
 static int teardown(void **state) { return dom_fx_teardown(state); }
 
 /* Inserts a certificate; returns its id. */
-static int64_t cert(struct dom_fx *f, const char *status, int64_t valid_to, int pinned, int64_t tenant)
+static int64_t cert(struct dom_fx *f, const char *status, int64_t valid_to, int pinned,
+		    int64_t tenant)
 {
 	static int n;
 	char sql[768];
@@ -71,8 +72,9 @@ static void assign(struct dom_fx *f, int64_t cert_id, int64_t dev)
 
 static void tenants(struct dom_fx *f)
 {
-	dom_fx_exec(f, "INSERT INTO tenants (id, name, slug, created, last_updated) VALUES (1, 'A', 'a', "
-		"1, 1), (2, 'B', 'b', 1, 1)");
+	dom_fx_exec(
+	    f, "INSERT INTO tenants (id, name, slug, created, last_updated) VALUES (1, 'A', 'a', "
+	       "1, 1), (2, 'B', 'b', 1, 1)");
 }
 
 static int64_t count_events(struct dom_fx *f, int64_t id, const char *type)
@@ -147,13 +149,15 @@ static void test_sweep(void **state)
 	assert_int_equal(count_events(f, very_old_active, "status_changed") +
 			     count_events(f, very_old_active, "archived"),
 			 2);
-	assert_int_equal(dom_fx_scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", old_exp),
-			 NOW);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM object_changes WHERE changed_object_id = $1", past), 1);
+	    dom_fx_scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", old_exp), NOW);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM lifecycle_events WHERE actor = 'tester' AND id > $1",
-		   0),
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM object_changes WHERE changed_object_id = $1",
+			  past),
+	    1);
+	assert_int_equal(
+	    dom_fx_scalar(
+		f, "SELECT COUNT(*) FROM lifecycle_events WHERE actor = 'tester' AND id > $1", 0),
 	    5);
 	/* idempotent */
 	assert_int_equal(dom_lifecycle_sweep(&f->ctx, &expired, &archived, NULL), 0);
@@ -172,7 +176,8 @@ static void test_sweep_batches(void **state)
 	assert_int_equal(dom_lifecycle_sweep(&f->ctx, &expired, NULL, NULL), 0);
 	assert_int_equal(expired, DOM_SWEEP_BATCH + 1);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM certificates WHERE status = 'active' AND id > $1", 0),
+	    dom_fx_scalar(
+		f, "SELECT COUNT(*) FROM certificates WHERE status = 'active' AND id > $1", 0),
 	    0);
 }
 
@@ -183,9 +188,9 @@ static void test_sweep_failure_rolls_back_batch(void **state)
 	struct ck_error e;
 	int expired = -7;
 
-	dom_fx_exec(f,
-	     "CREATE TRIGGER inject BEFORE INSERT ON object_changes WHEN NEW.changed_object_id = "
-	     "(SELECT MAX(id) FROM certificates) BEGIN SELECT RAISE(ABORT, 'injected'); END");
+	dom_fx_exec(
+	    f, "CREATE TRIGGER inject BEFORE INSERT ON object_changes WHEN NEW.changed_object_id = "
+	       "(SELECT MAX(id) FROM certificates) BEGIN SELECT RAISE(ABORT, 'injected'); END");
 	ck_error_clear(&e);
 	assert_true(dom_lifecycle_sweep(&f->ctx, &expired, NULL, &e) < 0);
 	assert_int_equal(expired, -7); /* ret_ untouched on failure */
@@ -223,12 +228,17 @@ static void test_renewal_apply(void **state)
 	dom_fx_exec(f, "COMMIT");
 	assert_int_equal(n, 2);
 	status_is(f, r.old_id, "replaced");
-	assert_int_equal(dom_fx_scalar(f, "SELECT replaced_by FROM certificates WHERE id = $1", r.old_id),
-			 r.new_id);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 0);
-	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.new_id), 2);
+	    dom_fx_scalar(f, "SELECT replaced_by FROM certificates WHERE id = $1", r.old_id),
+	    r.new_id);
+	assert_int_equal(dom_fx_scalar(f,
+				       "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1",
+				       r.old_id),
+			 0);
+	assert_int_equal(dom_fx_scalar(f,
+				       "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1",
+				       r.new_id),
+			 2);
 	assert_int_equal(count_events(f, r.old_id, "renewed"), 1);
 	assert_int_equal(count_events(f, r.new_id, "activated"), 1);
 	assert_int_equal(
@@ -254,9 +264,10 @@ static void test_renewal_rollback_on_injected_failure(void **state)
 
 	renewal_setup(f, &r);
 	/* the last write of the renewal fails */
-	dom_fx_exec(f, "CREATE TRIGGER inject BEFORE INSERT ON lifecycle_events WHEN NEW.event_type = "
-		"'activated'"
-		" BEGIN SELECT RAISE(ABORT, 'injected'); END");
+	dom_fx_exec(f,
+		    "CREATE TRIGGER inject BEFORE INSERT ON lifecycle_events WHEN NEW.event_type = "
+		    "'activated'"
+		    " BEGIN SELECT RAISE(ABORT, 'injected'); END");
 	ck_error_clear(&e);
 	assert_int_equal(store_tx_begin(f->ctx.conn, NULL), 0);
 	rc = dom_renewal_apply(&f->ctx, r.old_id, r.new_id, &n, &e);
@@ -264,12 +275,15 @@ static void test_renewal_rollback_on_injected_failure(void **state)
 	store_tx_rollback(f->ctx.conn);
 	assert_int_equal(n, -1);
 	status_is(f, r.old_id, "active");
-	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 2);
+	assert_int_equal(dom_fx_scalar(f,
+				       "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1",
+				       r.old_id),
+			 2);
 	assert_int_equal(count_events(f, r.old_id, "renewed"), 0);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM certificates WHERE replaced_by IS NOT NULL AND id > $1",
-		   0),
+	    dom_fx_scalar(
+		f, "SELECT COUNT(*) FROM certificates WHERE replaced_by IS NOT NULL AND id > $1",
+		0),
 	    0);
 }
 
@@ -326,13 +340,16 @@ static void test_revert(void **state)
 	assert_int_equal(moved, 2);
 	status_is(f, r.old_id, "active");
 	status_is(f, r.new_id, "archived");
-	assert_int_equal(dom_fx_scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", r.new_id),
-			 NOW);
 	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COALESCE(replaced_by, 0) FROM certificates WHERE id = $1", r.old_id),
+	    dom_fx_scalar(f, "SELECT archived_at FROM certificates WHERE id = $1", r.new_id), NOW);
+	assert_int_equal(
+	    dom_fx_scalar(f, "SELECT COALESCE(replaced_by, 0) FROM certificates WHERE id = $1",
+			  r.old_id),
 	    0);
-	assert_int_equal(
-	    dom_fx_scalar(f, "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1", r.old_id), 2);
+	assert_int_equal(dom_fx_scalar(f,
+				       "SELECT COUNT(*) FROM assignments WHERE certificate_id = $1",
+				       r.old_id),
+			 2);
 	assert_int_equal(count_events(f, r.old_id, "renewal_reverted"), 1);
 	assert_int_equal(count_events(f, r.new_id, "renewal_reverted"), 1);
 }

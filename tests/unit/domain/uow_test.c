@@ -39,20 +39,21 @@ static int cmd(void *arg, struct ck_error *err)
 	for (int i = 0; i < j->changes; i++) {
 		int64_t id;
 		int r;
-		snprintf(sql, sizeof(sql), "INSERT INTO tenants (name, slug, created, last_updated) VALUES ('t%d', 't%d', 1, 1)", i, i);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO tenants (name, slug, created, last_updated) VALUES ('t%d', "
+			 "'t%d', 1, 1)",
+			 i, i);
 		dom_fx_exec(j->f, sql);
 		id = dom_fx_scalar(j->f, "SELECT MAX(id) FROM tenants WHERE id > $1", 0);
-		r = dom_uow_change(&j->f->ctx, "create", "tenancy.tenant", id, "t", NULL, "{\"id\":1}", NULL, err);
+		r = dom_uow_change(&j->f->ctx, "create", "tenancy.tenant", id, "t", NULL,
+				   "{\"id\":1}", NULL, err);
 		if (r)
 			return r;
 	}
 	return j->fail;
 }
 
-static int64_t count(struct dom_fx *f, const char *sql)
-{
-	return dom_fx_scalar(f, sql, 0);
-}
+static int64_t count(struct dom_fx *f, const char *sql) { return dom_fx_scalar(f, sql, 0); }
 
 static void test_commit_one_outbox_row_per_change(void **state)
 {
@@ -65,12 +66,15 @@ static void test_commit_one_outbox_row_per_change(void **state)
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM object_changes WHERE id > $1"), 3);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM outbox WHERE id > $1"), 3);
 	/* each outbox row points at its own changelog row, with the change's object and who/when */
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM outbox o JOIN object_changes c ON c.id = o.change_id"
-				  " WHERE o.object_type = c.changed_object_type AND o.object_id = c.changed_object_id"
-				  " AND o.event = 'created' AND c.action = 'create' AND o.user_id = 1"
-				  " AND o.request_id = 'test' AND o.created = 1800000000 AND o.consumed IS NULL"
-				  " AND o.id > $1"),
-			 3);
+	assert_int_equal(
+	    count(
+		f,
+		"SELECT COUNT(*) FROM outbox o JOIN object_changes c ON c.id = o.change_id"
+		" WHERE o.object_type = c.changed_object_type AND o.object_id = c.changed_object_id"
+		" AND o.event = 'created' AND c.action = 'create' AND o.user_id = 1"
+		" AND o.request_id = 'test' AND o.created = 1800000000 AND o.consumed IS NULL"
+		" AND o.id > $1"),
+	    3);
 	assert_int_equal(count(f, "SELECT COUNT(DISTINCT change_id) FROM outbox WHERE id > $1"), 3);
 	assert_false(store_in_tx(f->ctx.conn));
 }
@@ -99,10 +103,12 @@ static void test_change_outside_uow_refused(void **state)
 	struct ck_error err;
 
 	ck_error_clear(&err);
-	assert_int_equal(dom_uow_change(&f->ctx, "update", "tenancy.tenant", 1, "t", "{}", "{}", NULL, &err),
-			 CK_E_INTERNAL);
-	assert_int_equal(dom_uow_event(&f->ctx, "netbox_ssl.certificate", 1, "certificate_renewed", 0, &err),
-			 CK_E_INTERNAL);
+	assert_int_equal(
+	    dom_uow_change(&f->ctx, "update", "tenancy.tenant", 1, "t", "{}", "{}", NULL, &err),
+	    CK_E_INTERNAL);
+	assert_int_equal(
+	    dom_uow_event(&f->ctx, "netbox_ssl.certificate", 1, "certificate_renewed", 0, &err),
+	    CK_E_INTERNAL);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM outbox WHERE id > $1"), 0);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM object_changes WHERE id > $1"), 0);
 }
@@ -115,9 +121,12 @@ struct ev_job {
 static int ev_cmd(void *arg, struct ck_error *err)
 {
 	struct ev_job *j = arg;
-	int r = dom_uow_change(&j->f->ctx, "update", "netbox_ssl.certificate", 7, "c", "{}", "{}", &j->change_id, err);
+	int r = dom_uow_change(&j->f->ctx, "update", "netbox_ssl.certificate", 7, "c", "{}", "{}",
+			       &j->change_id, err);
 
-	return r ? r : dom_uow_event(&j->f->ctx, "netbox_ssl.certificate", 7, "certificate_renewed", j->change_id, err);
+	return r ? r
+		 : dom_uow_event(&j->f->ctx, "netbox_ssl.certificate", 7, "certificate_renewed",
+				 j->change_id, err);
 }
 
 static void test_domain_event_and_prune(void **state)
@@ -130,19 +139,27 @@ static void test_domain_event_and_prune(void **state)
 	ck_error_clear(&err);
 	assert_int_equal(dom_uow_run(&f->ctx, ev_cmd, &j, &err), 0);
 	assert_true(j.change_id > 0);
-	assert_int_equal(dom_fx_scalar(f, "SELECT COUNT(*) FROM outbox WHERE change_id = $1", j.change_id), 2);
-	assert_int_equal(dom_fx_scalar(f, "SELECT COUNT(*) FROM outbox WHERE change_id = $1 AND event IN"
-					  " ('updated', 'certificate_renewed')", j.change_id), 2);
+	assert_int_equal(
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM outbox WHERE change_id = $1", j.change_id), 2);
+	assert_int_equal(
+	    dom_fx_scalar(f,
+			  "SELECT COUNT(*) FROM outbox WHERE change_id = $1 AND event IN"
+			  " ('updated', 'certificate_renewed')",
+			  j.change_id),
+	    2);
 	first = count(f, "SELECT MIN(id) FROM outbox WHERE id > $1");
 	/* one consumed long ago (pruned), one consumed just now (kept), none pending pruned */
-	assert_int_equal(store_outbox_mark_consumed(f->ctx.conn, first, NOW - DOM_OUTBOX_KEEP_S - 1, &err), 0);
+	assert_int_equal(
+	    store_outbox_mark_consumed(f->ctx.conn, first, NOW - DOM_OUTBOX_KEEP_S - 1, &err), 0);
 	assert_int_equal(store_outbox_mark_consumed(f->ctx.conn, first + 1, NOW - 10, &err), 0);
 	assert_int_equal(dom_outbox_prune(&f->ctx, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(dom_fx_scalar(f, "SELECT COUNT(*) FROM outbox WHERE id = $1", first), 0);
-	assert_int_equal(dom_fx_scalar(f, "SELECT COUNT(*) FROM outbox WHERE id = $1", first + 1), 1);
+	assert_int_equal(dom_fx_scalar(f, "SELECT COUNT(*) FROM outbox WHERE id = $1", first + 1),
+			 1);
 	/* the changelog row is not the outbox's to prune */
-	assert_int_equal(dom_fx_scalar(f, "SELECT COUNT(*) FROM object_changes WHERE id = $1", j.change_id), 1);
+	assert_int_equal(
+	    dom_fx_scalar(f, "SELECT COUNT(*) FROM object_changes WHERE id = $1", j.change_id), 1);
 }
 
 int main(void)

@@ -156,7 +156,8 @@ static void test_query_len_respected(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_url_decode),		cmocka_unit_test(test_query_parse),
+	    cmocka_unit_test(test_url_decode),
+	    cmocka_unit_test(test_query_parse),
 	    cmocka_unit_test(test_query_len_respected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

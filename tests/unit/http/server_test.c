@@ -199,7 +199,8 @@ static void test_param_flood(void **state)
 static void test_dropped_request_freed(void **state)
 {
 	static char req[48 * 1024];
-	size_t off = (size_t)snprintf(req, sizeof(req), "GET /echo HTTP/1.1\r\nHost: t\r\nCookie: ");
+	size_t off =
+	    (size_t)snprintf(req, sizeof(req), "GET /echo HTTP/1.1\r\nHost: t\r\nCookie: ");
 	struct tc_resp r;
 	int fd, i;
 
@@ -222,9 +223,10 @@ static void test_target_needs_slash(void **state)
 {
 	struct tc_resp r;
 
-	assert_int_equal(tc_request(port_of(state),
-				    "GET ../etc/passwd HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", &r),
-			 0);
+	assert_int_equal(
+	    tc_request(port_of(state),
+		       "GET ../etc/passwd HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", &r),
+	    0);
 	assert_int_equal(r.status, 400);
 	assert_string_equal(r.body, "{\"detail\":\"The request target must start with '/'.\"}");
 	tc_resp_free(&r);

@@ -41,16 +41,18 @@ static void test_table_list_matches_schema(void **state)
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(store_query(c,
-				     "SELECT name FROM sqlite_master WHERE type = 'table'"
-				     " AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'auth_generation')"
-				     " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
-				     " AND name NOT IN (SELECT name || suffix FROM sqlite_master,"
-				     "   (SELECT '_data' AS suffix UNION ALL SELECT '_idx' UNION ALL"
-				     "    SELECT '_content' UNION ALL SELECT '_docsize' UNION ALL"
-				     "    SELECT '_config') WHERE sql LIKE 'CREATE VIRTUAL TABLE%')",
-				     &s, &err),
-			 0);
+	assert_int_equal(
+	    store_query(c,
+			"SELECT name FROM sqlite_master WHERE type = 'table'"
+			" AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', "
+			"'auth_generation')"
+			" AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
+			" AND name NOT IN (SELECT name || suffix FROM sqlite_master,"
+			"   (SELECT '_data' AS suffix UNION ALL SELECT '_idx' UNION ALL"
+			"    SELECT '_content' UNION ALL SELECT '_docsize' UNION ALL"
+			"    SELECT '_config') WHERE sql LIKE 'CREATE VIRTUAL TABLE%')",
+			&s, &err),
+	    0);
 	while (store_step(s, &err) == STORE_ROW) {
 		const char *name = store_col_text(s, 0, NULL);
 		int derived = 0;
@@ -73,17 +75,18 @@ static void seed(struct store *st)
 	struct ck_error err = {0};
 
 	assert_int_equal(
-	    store_exec(store_conn_get(st),
-		       "INSERT INTO tenants (id, name, slug, created, last_updated)"
-		       " VALUES (7, 'T', 't', 1, 2);"
-		       "INSERT INTO certificates (id, common_name, serial_number, serial_key,"
-		       " fingerprint_sha256, issuer, issuer_key, valid_from, valid_to, tenant_id,"
-		       " created, last_updated, custom_fields)"
-		       " VALUES (3, 'old', '01', '1', 'AA', 'CN=x', 'x', 0, 10, 7, 1, 1, '{\"b\":1}'),"
-		       "        (9, 'new', '02', '2', 'BB', 'CN=x', 'x', 0, 20, NULL, 1, 1, '{}');"
-		       "UPDATE certificates SET replaced_by = 9, status = 'replaced' WHERE id = 3;"
-		       "DELETE FROM certificates WHERE id > 100;",
-		       &err),
+	    store_exec(
+		store_conn_get(st),
+		"INSERT INTO tenants (id, name, slug, created, last_updated)"
+		" VALUES (7, 'T', 't', 1, 2);"
+		"INSERT INTO certificates (id, common_name, serial_number, serial_key,"
+		" fingerprint_sha256, issuer, issuer_key, valid_from, valid_to, tenant_id,"
+		" created, last_updated, custom_fields)"
+		" VALUES (3, 'old', '01', '1', 'AA', 'CN=x', 'x', 0, 10, 7, 1, 1, '{\"b\":1}'),"
+		"        (9, 'new', '02', '2', 'BB', 'CN=x', 'x', 0, 20, NULL, 1, 1, '{}');"
+		"UPDATE certificates SET replaced_by = 9, status = 'replaced' WHERE id = 3;"
+		"DELETE FROM certificates WHERE id > 100;",
+		&err),
 	    0);
 }
 
@@ -111,7 +114,8 @@ static void check_copy(struct store *to)
 	struct store_stmt *s = NULL;
 
 	assert_int_equal(scalar(to, "SELECT replaced_by FROM certificates WHERE id = 3"), 9);
-	assert_int_equal(scalar(to, "SELECT COUNT(*) FROM certificates WHERE tenant_id IS NULL"), 1);
+	assert_int_equal(scalar(to, "SELECT COUNT(*) FROM certificates WHERE tenant_id IS NULL"),
+			 1);
 	assert_int_equal(scalar(to, "SELECT tenant_id FROM certificates WHERE id = 3"), 7);
 	/* the next id continues after the highest copied one, never reusing one */
 	assert_int_equal(store_exec(store_conn_get(to),

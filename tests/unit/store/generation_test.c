@@ -187,11 +187,11 @@ static void test_new_connection_moves(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stable_without_writes),
-		cmocka_unit_test(test_own_write_moves),
-		cmocka_unit_test(test_other_connection_moves),
-		cmocka_unit_test(test_other_thread_moves),
-		cmocka_unit_test(test_new_connection_moves),
+	    cmocka_unit_test(test_stable_without_writes),
+	    cmocka_unit_test(test_own_write_moves),
+	    cmocka_unit_test(test_other_connection_moves),
+	    cmocka_unit_test(test_other_thread_moves),
+	    cmocka_unit_test(test_new_connection_moves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,7 +46,8 @@ static void fresh_url(const char *engine, char *buf, size_t size)
 		struct ck_error err = {0};
 		const char *q = strchr(pg_url(), '?');
 
-		snprintf(name, sizeof(name), "ck_jobs_%ld_%d_%d", (long)time(NULL), (int)getpid(), seq);
+		snprintf(name, sizeof(name), "ck_jobs_%ld_%d_%d", (long)time(NULL), (int)getpid(),
+			 seq);
 		assert_int_equal(store_open(pg_url(), 1, &admin, &err), 0);
 		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
 		assert_int_equal(store_exec(store_conn_get(admin), sql, &err), 0);
@@ -96,18 +97,27 @@ static void claim_once_body(const char *engine, const char *url)
 	struct store_stmt *s = NULL;
 
 	(void)engine;
-	assert_int_equal(store_job_slot_claim(store_conn_get(a), "sweep", 3600, 60, "node-a", 3601, &err), 1);
+	assert_int_equal(
+	    store_job_slot_claim(store_conn_get(a), "sweep", 3600, 60, "node-a", 3601, &err), 1);
 	/* the same slot from another node (store): already claimed */
-	assert_int_equal(store_job_slot_claim(store_conn_get(b), "sweep", 3600, 60, "node-b", 3602, &err), 0);
-	assert_int_equal(store_job_slot_claim(store_conn_get(a), "sweep", 3600, 60, "node-a", 3603, &err), 0);
+	assert_int_equal(
+	    store_job_slot_claim(store_conn_get(b), "sweep", 3600, 60, "node-b", 3602, &err), 0);
+	assert_int_equal(
+	    store_job_slot_claim(store_conn_get(a), "sweep", 3600, 60, "node-a", 3603, &err), 0);
 	/* the next slot and another job's same slot are free */
-	assert_int_equal(store_job_slot_claim(store_conn_get(b), "sweep", 3660, 60, "node-b", 3661, &err), 1);
-	assert_int_equal(store_job_slot_claim(store_conn_get(b), "other", 3600, 60, "node-b", 3661, &err), 1);
+	assert_int_equal(
+	    store_job_slot_claim(store_conn_get(b), "sweep", 3660, 60, "node-b", 3661, &err), 1);
+	assert_int_equal(
+	    store_job_slot_claim(store_conn_get(b), "other", 3600, 60, "node-b", 3661, &err), 1);
 	/* an older slot (a node whose clock lags) is never claimed after a newer one */
-	assert_int_equal(store_job_slot_claim(store_conn_get(a), "sweep", 3540, 60, "node-a", 3541, &err), 0);
+	assert_int_equal(
+	    store_job_slot_claim(store_conn_get(a), "sweep", 3540, 60, "node-a", 3541, &err), 0);
 	assert_int_equal(scalar(a, "SELECT COUNT(*) FROM job_runs"), 3);
-	assert_int_equal(store_query(store_conn_get(a), "SELECT node, claimed_at FROM job_runs"
-				     " WHERE name = 'sweep' AND slot = 3600", &s, &err), 0);
+	assert_int_equal(store_query(store_conn_get(a),
+				     "SELECT node, claimed_at FROM job_runs"
+				     " WHERE name = 'sweep' AND slot = 3600",
+				     &s, &err),
+			 0);
 	assert_int_equal(store_step(s, &err), STORE_ROW);
 	assert_string_equal(store_col_text(s, 0, NULL), "node-a");
 	assert_int_equal(store_col_i64(s, 1), 3601);
@@ -162,7 +172,8 @@ static void claim_race_body(const char *engine, const char *url)
 	/* STORE_JOB_RUNS_KEEP of the SLOTS slots are kept, one row each */
 	assert_int_equal(scalar(a, "SELECT COUNT(*) FROM job_runs WHERE name = 'race'"),
 			 STORE_JOB_RUNS_KEEP);
-	assert_int_equal(scalar(a, "SELECT COUNT(DISTINCT slot) FROM job_runs"), STORE_JOB_RUNS_KEEP);
+	assert_int_equal(scalar(a, "SELECT COUNT(DISTINCT slot) FROM job_runs"),
+			 STORE_JOB_RUNS_KEEP);
 	store_close(b);
 	store_close(a);
 }
@@ -211,8 +222,10 @@ static void add_outbox(struct store *st, int n)
 	assert_int_equal(store_tx_begin(c, &err), 0);
 	for (int i = 0; i < n; i++) {
 		struct store_outbox_row row = {.object_type = "netbox_ssl.certificate",
-					       .object_id = i + 1, .event = "created",
-					       .request_id = "t", .created = 1000};
+					       .object_id = i + 1,
+					       .event = "created",
+					       .request_id = "t",
+					       .created = 1000};
 
 		assert_int_equal(store_outbox_insert(c, &row, NULL, &err), 0);
 	}
@@ -226,7 +239,8 @@ static void claim_ids(struct store *st, const char *worker, int64_t now, size_t 
 	int64_t *ids = NULL;
 	size_t n = 99;
 
-	assert_int_equal(store_outbox_claim(store_conn_get(st), worker, now, 30, max, &ids, &n, &err), 0);
+	assert_int_equal(
+	    store_outbox_claim(store_conn_get(st), worker, now, 30, max, &ids, &n, &err), 0);
 	assert_int_equal(n, nwant);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(ids[i], want[i]);
@@ -251,11 +265,13 @@ static void outbox_lease_body(const char *engine, const char *url)
 	claim_ids(st, "w3", 2030, 2, (const int64_t[]){1, 3}, 2);
 	assert_int_equal(scalar(st, "SELECT COUNT(*) FROM outbox WHERE claimed_by = 'w3'"), 2);
 	/* limits: 0 and STORE_OUTBOX_CLAIM_MAX + 1 rows, a lease of 0 s */
-	assert_int_equal(store_outbox_claim(store_conn_get(st), "w", 0, 30, 0, &ids, &n, &err), CK_E_INVALID);
-	assert_int_equal(store_outbox_claim(store_conn_get(st), "w", 0, 30, STORE_OUTBOX_CLAIM_MAX + 1,
-					    &ids, &n, &err),
+	assert_int_equal(store_outbox_claim(store_conn_get(st), "w", 0, 30, 0, &ids, &n, &err),
 			 CK_E_INVALID);
-	assert_int_equal(store_outbox_claim(store_conn_get(st), "w", 0, 0, 1, &ids, &n, &err), CK_E_INVALID);
+	assert_int_equal(store_outbox_claim(store_conn_get(st), "w", 0, 30,
+					    STORE_OUTBOX_CLAIM_MAX + 1, &ids, &n, &err),
+			 CK_E_INVALID);
+	assert_int_equal(store_outbox_claim(store_conn_get(st), "w", 0, 0, 1, &ids, &n, &err),
+			 CK_E_INVALID);
 	store_close(st);
 }
 
@@ -396,7 +412,8 @@ static void test_pg_statement_timeout(void **state)
 	{
 		int64_t one[1] = {pid};
 
-		assert_int_equal(store_scalar_i64(store_conn_get(other), "SELECT 1 FROM pg_terminate_backend($1::int)",
+		assert_int_equal(store_scalar_i64(store_conn_get(other),
+						  "SELECT 1 FROM pg_terminate_backend($1::int)",
 						  one, 1, &v, &err),
 				 0);
 	}

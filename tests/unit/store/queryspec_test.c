@@ -136,7 +136,8 @@ static void test_each_lookup(void **state)
 		store_qs_release(f->qs);
 		store_qs_init(f->qs, "things");
 		if (c->lk >= STORE_QS_ICONTAINS && c->lk <= STORE_QS_IEXACT) {
-			assert_int_equal(store_qs_match(f->qs, c->col, 0, c->lk, c->s, c->negate), 0);
+			assert_int_equal(store_qs_match(f->qs, c->col, 0, c->lk, c->s, c->negate),
+					 0);
 		} else {
 			int n = 0;
 			if (c->is_int)
@@ -161,18 +162,19 @@ static void test_other_terms(void **state)
 	assert_sql(f, STORE_QS_COUNT, COUNT_SQL "(t.n * 2) > $1");
 	assert_int_equal(count(f), 2);
 
-
 	store_qs_release(f->qs);
 	store_qs_init(f->qs, "things");
 	store_qs_tagged(f->qs, "x.thing", "slug", store_qs_bind_text(f->qs, "edge"), 0);
 	/* a count is driven by the tag's items; a page probes each row it walks */
 	assert_sql(f, STORE_QS_COUNT,
-		   COUNT_SQL "t.id IN (SELECT ti.object_id FROM tags tg JOIN tagged_items ti ON"
-			     " ti.tag_id = tg.id WHERE tg.slug = $1 AND ti.object_type = 'x.thing')");
-	assert_sql(f, STORE_QS_ROWS,
-		   "SELECT t.id FROM things t WHERE EXISTS (SELECT 1 FROM tagged_items ti JOIN tags tg"
-		   " ON tg.id = ti.tag_id WHERE ti.object_type = 'x.thing' AND ti.object_id = t.id AND"
-		   " tg.slug = $1) ORDER BY t.id ASC");
+		   COUNT_SQL
+		   "t.id IN (SELECT ti.object_id FROM tags tg JOIN tagged_items ti ON"
+		   " ti.tag_id = tg.id WHERE tg.slug = $1 AND ti.object_type = 'x.thing')");
+	assert_sql(
+	    f, STORE_QS_ROWS,
+	    "SELECT t.id FROM things t WHERE EXISTS (SELECT 1 FROM tagged_items ti JOIN tags tg"
+	    " ON tg.id = ti.tag_id WHERE ti.object_type = 'x.thing' AND ti.object_id = t.id AND"
+	    " tg.slug = $1) ORDER BY t.id ASC");
 	assert_int_equal(count(f), 1);
 	store_qs_release(f->qs);
 	store_qs_init(f->qs, "things");
@@ -191,7 +193,8 @@ static void test_other_terms(void **state)
 
 	store_qs_release(f->qs);
 	store_qs_init(f->qs, "things");
-	assert_int_equal(store_qs_in_match(f->qs, "owner_id", "owners", "name", STORE_QS_ICONTAINS, "LIC"), 0);
+	assert_int_equal(
+	    store_qs_in_match(f->qs, "owner_id", "owners", "name", STORE_QS_ICONTAINS, "LIC"), 0);
 	assert_sql(
 	    f, STORE_QS_COUNT,
 	    COUNT_SQL
@@ -224,7 +227,8 @@ static void test_groups(void **state)
 	store_qs_close(f->qs);
 	store_qs_where(f->qs, "id", 0, STORE_QS_NE, store_qs_bind_int(f->qs, 2));
 	assert_sql(f, STORE_QS_COUNT,
-		   COUNT_SQL "(t.n = $1 OR t.n = $2 OR (t.n > $3 AND t.name IS NULL)) AND t.id <> $4");
+		   COUNT_SQL
+		   "(t.n = $1 OR t.n = $2 OR (t.n > $3 AND t.name IS NULL)) AND t.id <> $4");
 	assert_int_equal(count(f), 2); /* rows 1 and 5 */
 
 	store_qs_release(f->qs);
@@ -249,9 +253,10 @@ static void test_named_filters(void **state)
 	store_qs_filter(f->qs, "certificate_san", n, 0);
 	store_qs_filter(f->qs, "certificate_has_assignments", 0, 1);
 	assert_sql(f, STORE_QS_COUNT,
-		   COUNT_SQL "t.n > $1 AND (t.id IN (SELECT certificate_id FROM certificate_sans WHERE"
-			     " value = $2)) AND NOT (EXISTS (SELECT 1 FROM assignments a WHERE"
-			     " a.certificate_id = t.id))");
+		   COUNT_SQL
+		   "t.n > $1 AND (t.id IN (SELECT certificate_id FROM certificate_sans WHERE"
+		   " value = $2)) AND NOT (EXISTS (SELECT 1 FROM assignments a WHERE"
+		   " a.certificate_id = t.id))");
 
 	store_qs_release(f->qs);
 	store_qs_init(f->qs, "things");
@@ -270,8 +275,9 @@ static void test_named_filters(void **state)
 	store_qs_bind_int(f->qs, 1);
 	store_qs_filter(f->qs, "certificate_renewal_due", n, 0);
 	assert_sql(f, STORE_QS_COUNT,
-		   COUNT_SQL "(t.is_acme = 1 AND t.acme_auto_renewal = 1 AND t.valid_to >= $2 AND"
-			     " (t.valid_to / 86400 - $3) <= COALESCE(NULLIF(t.acme_renewal_days, 0), 30))");
+		   COUNT_SQL
+		   "(t.is_acme = 1 AND t.acme_auto_renewal = 1 AND t.valid_to >= $2 AND"
+		   " (t.valid_to / 86400 - $3) <= COALESCE(NULLIF(t.acme_renewal_days, 0), 30))");
 
 	/* "none" selects nothing, on a real table */
 	store_qs_release(f->qs);
@@ -304,7 +310,8 @@ static void test_named_exprs(void **state)
 	store_qs_select(f->qs, "@cert_serial_hex", STORE_QS_EXPR);
 	store_qs_select(f->qs, "@no_such_expression", STORE_QS_EXPR);
 	assert_sql(f, STORE_QS_ROWS,
-		   "SELECT t.id, (REPLACE(t.serial_number, ':', '')), NULL FROM things t ORDER BY t.id ASC");
+		   "SELECT t.id, (REPLACE(t.serial_number, ':', '')), NULL FROM things t ORDER BY "
+		   "t.id ASC");
 }
 
 /* Ordering: asc, desc, expression, id; always ending with t.id ASC; the page's limit and
@@ -327,27 +334,27 @@ static void test_ordering_and_forms(void **state)
 	store_qs_order_by(f->qs, "id", 0, 1);
 	f->qs->limit = 3;
 	f->qs->offset = 1;
-	assert_sql(f, STORE_QS_PAGE,
-		   "SELECT t.id, t.name, (t.n * 10), NULL, (SELECT group_concat(tg.id || char(31) ||"
-		   " tg.name || char(31) || tg.slug || char(31) || tg.color, char(30)) FROM"
-		   " tagged_items ti JOIN tags tg ON tg.id = ti.tag_id WHERE ti.object_type ="
-		   " 'x.thing' AND ti.object_id = t.id) FROM things t WHERE t.id IN (SELECT t.id FROM"
-		   " things t WHERE t.n IS NOT NULL ORDER BY t.owner_id DESC, (t.n % 2) ASC, t.id DESC,"
-		   " t.id ASC LIMIT $1 OFFSET $2) ORDER BY t.owner_id DESC, (t.n % 2) ASC, t.id DESC,"
-		   " t.id ASC");
+	assert_sql(
+	    f, STORE_QS_PAGE,
+	    "SELECT t.id, t.name, (t.n * 10), NULL, (SELECT group_concat(tg.id || char(31) ||"
+	    " tg.name || char(31) || tg.slug || char(31) || tg.color, char(30)) FROM"
+	    " tagged_items ti JOIN tags tg ON tg.id = ti.tag_id WHERE ti.object_type ="
+	    " 'x.thing' AND ti.object_id = t.id) FROM things t WHERE t.id IN (SELECT t.id FROM"
+	    " things t WHERE t.n IS NOT NULL ORDER BY t.owner_id DESC, (t.n % 2) ASC, t.id DESC,"
+	    " t.id ASC LIMIT $1 OFFSET $2) ORDER BY t.owner_id DESC, (t.n % 2) ASC, t.id DESC,"
+	    " t.id ASC");
 	/* rows with n: 1 (owner 1), 2 (owner 2), 4 (no owner), 5 (owner 2); by owner desc,
 	 * n%2, id desc: 2, 5, 1, 4 → offset 1, limit 3: 5, 1, 4 */
 	assert_int_equal(store_qs_query(f->c, f->qs, STORE_QS_PAGE, &st, NULL), 0);
 	while ((r = store_step(st, NULL)) == STORE_ROW && n < 8) {
 		ids[n++] = store_col_i64(st, 0);
 		if (ids[n - 1] == 1)
-			assert_string_equal(store_col_text(st, 4, NULL),
-					    "1\x1fProd\x1fprod\x1f"
-					    "ff0000\x1e"
-					    "2\x1f"
-					    "Edge\x1f"
-					    "edge\x1f"
-					    "00ff00");
+			assert_string_equal(store_col_text(st, 4, NULL), "1\x1fProd\x1fprod\x1f"
+									 "ff0000\x1e"
+									 "2\x1f"
+									 "Edge\x1f"
+									 "edge\x1f"
+									 "00ff00");
 	}
 	store_done(st);
 	assert_int_equal(r, STORE_DONE);
@@ -379,13 +386,15 @@ static void test_values_always_bound(void **state)
 	int n;
 
 	for (int lk = STORE_QS_ICONTAINS; lk <= STORE_QS_IEXACT; lk++)
-		assert_int_equal(store_qs_match(f->qs, "name", 0, (enum store_qs_lookup)lk, evil, lk & 1), 0);
+		assert_int_equal(
+		    store_qs_match(f->qs, "name", 0, (enum store_qs_lookup)lk, evil, lk & 1), 0);
 	n = store_qs_bind_text(f->qs, evil);
 	store_qs_where(f->qs, "name", 0, STORE_QS_EQ, n);
 	store_qs_where(f->qs, "sans", 0, STORE_QS_JSON_HAS, n);
 	store_qs_tagged(f->qs, "x.thing", "slug", n, 0);
 	store_qs_in_named(f->qs, "owner_id", "owners", 1, n, 1);
-	assert_int_equal(store_qs_in_match(f->qs, "owner_id", "owners", "name", STORE_QS_IEXACT, evil), 0);
+	assert_int_equal(
+	    store_qs_in_match(f->qs, "owner_id", "owners", "name", STORE_QS_IEXACT, evil), 0);
 	store_qs_filter(f->qs, "certificate_san", n, 0);
 	store_qs_open_any(f->qs);
 	store_qs_in_json(f->qs, store_qs_bind_text(f->qs, "[1]"));

@@ -19,9 +19,14 @@ static void test_restrict_delete_is_invalid(void **state)
 	(void)state;
 	assert_int_equal(store_open("sqlite::memory:", 0, &st, NULL), 0);
 	c = store_conn_get(st);
-	assert_int_equal(store_exec(c, "INSERT INTO tenants (name, slug, created, last_updated) VALUES ('a', 'a', 0, 0);"
-				       "INSERT INTO devices (name, tenant_id, created, last_updated) VALUES ('d', 1, 0, 0);",
-				    NULL), 0);
+	assert_int_equal(
+	    store_exec(
+		c,
+		"INSERT INTO tenants (name, slug, created, last_updated) VALUES ('a', 'a', 0, 0);"
+		"INSERT INTO devices (name, tenant_id, created, last_updated) VALUES ('d', 1, 0, "
+		"0);",
+		NULL),
+	    0);
 	assert_int_equal(store_query(c, "DELETE FROM tenants WHERE id = $1", &s, NULL), 0);
 	store_bind_i64(s, 1, 1);
 	ck_error_clear(&err);

@@ -14,8 +14,9 @@
 #include "store/store.h"
 
 /* Counts to n in a recursive CTE: seconds of VM work for n = 1e9. */
-#define SLOW_READ "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $1)" \
-		  " SELECT COUNT(*) FROM c"
+#define SLOW_READ                                                                                  \
+	"WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $1)"             \
+	" SELECT COUNT(*) FROM c"
 
 static double now_s(void)
 {
@@ -66,8 +67,11 @@ static void test_limit(void **state)
 
 	/* writes are never limited: an insert of many rows runs past the limit */
 	store_thread_statement_limit(1);
-	assert_int_equal(run(c, "INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1"
-				" FROM c WHERE i < $1) SELECT i FROM c", 300000, NULL), 0);
+	assert_int_equal(run(c,
+			     "INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1"
+			     " FROM c WHERE i < $1) SELECT i FROM c",
+			     300000, NULL),
+			 0);
 	assert_int_equal(run(c, "SELECT COUNT(*) FROM t WHERE i > $1", 0, &v), CK_E_TIMEOUT);
 
 	/* no limit (the default of every thread): the read runs whole */
@@ -89,7 +93,8 @@ static void test_setting(void **state)
 	assert_int_equal(ck_config_set(&cfg, "statement_timeout_ms", "0", &err), 0);
 	assert_int_equal(ck_config_set(&cfg, "statement_timeout_ms", "3600000", &err), 0);
 	assert_int_equal(cfg.statement_timeout_ms, 3600000);
-	assert_int_equal(ck_config_set(&cfg, "statement_timeout_ms", "3600001", &err), CK_E_INVALID);
+	assert_int_equal(ck_config_set(&cfg, "statement_timeout_ms", "3600001", &err),
+			 CK_E_INVALID);
 	assert_int_equal(ck_config_set(&cfg, "statement_timeout_ms", "-1", &err), CK_E_INVALID);
 }
 

@@ -19,9 +19,11 @@ static void test_sha256(void **state)
 
 	(void)state;
 	x509_sha256_hex("abc", 3, out);
-	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(out,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	x509_sha256_hex("", 0, out);
-	assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(out,
+			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 static void test_pbkdf2(void **state)
@@ -32,11 +34,13 @@ static void test_pbkdf2(void **state)
 	(void)state;
 	assert_int_equal(x509_pbkdf2_sha256("passwd", 6, "salt", 4, 1, dk, 64), 0);
 	x509_hex_encode(dk, 64, hex);
-	assert_string_equal(hex, "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
-				 "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
+	assert_string_equal(hex,
+			    "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+			    "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
 	assert_int_equal(x509_pbkdf2_sha256("password", 8, "salt", 4, 1, dk, 32), 0);
 	x509_hex_encode(dk, 32, hex);
-	assert_string_equal(hex, "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b");
+	assert_string_equal(hex,
+			    "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b");
 	assert_int_equal(x509_pbkdf2_sha256("p", 1, "s", 1, 0, dk, 32), CK_E_INVALID);
 }
 
@@ -44,8 +48,13 @@ static void test_base64_and_hex(void **state)
 {
 	static const struct {
 		const char *in, *out;
-	} v[] = {{"", ""},	   {"f", "Zg=="},	{"fo", "Zm8="},	      {"foo", "Zm9v"},
-		 {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+	} v[] = {{"", ""},
+		 {"f", "Zg=="},
+		 {"fo", "Zm8="},
+		 {"foo", "Zm9v"},
+		 {"foob", "Zm9vYg=="},
+		 {"fooba", "Zm9vYmE="},
+		 {"foobar", "Zm9vYmFy"}};
 	char out[16];
 
 	(void)state;
@@ -87,8 +96,10 @@ static void test_equal_and_cleanse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sha256),	   cmocka_unit_test(test_pbkdf2),
-	    cmocka_unit_test(test_base64_and_hex), cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_pbkdf2),
+	    cmocka_unit_test(test_base64_and_hex),
+	    cmocka_unit_test(test_random),
 	    cmocka_unit_test(test_equal_and_cleanse),
 	};
 

@@ -130,7 +130,6 @@ static void test_pem_encode_round_trip(void **state)
 	}
 }
 
-
 static char *read_fixture(const char *name, size_t *len)
 {
 	char path[1024];
@@ -151,11 +150,17 @@ static char *read_fixture(const char *name, size_t *len)
  * chains (PEM, and their bodies as bare base64 and as hex), nor ordinary text. */
 static void test_text_guard_no_false_positive(void **state)
 {
-	static const char *const files[] = {"digicert_chain.pem", "digicert_leaf.pem", "letsencrypt_chain.pem",
-					    "letsencrypt_leaf.pem", "sectigo_chain.pem", "sectigo_leaf.pem"};
-	static const char *const texts[] = {"", "Mail the ops team", "MIIB", "30:82:01:0A:02:82:01:01:00",
-					    "renewed by certbot; see MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
-					    "openssh-key", "b3BlbnNzaC1rZXk="};
+	static const char *const files[] = {"digicert_chain.pem",    "digicert_leaf.pem",
+					    "letsencrypt_chain.pem", "letsencrypt_leaf.pem",
+					    "sectigo_chain.pem",     "sectigo_leaf.pem"};
+	static const char *const texts[] = {
+	    "",
+	    "Mail the ops team",
+	    "MIIB",
+	    "30:82:01:0A:02:82:01:01:00",
+	    "renewed by certbot; see MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
+	    "openssh-key",
+	    "b3BlbnNzaC1rZXk="};
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		size_t len, pos = 0;
@@ -167,7 +172,8 @@ static void test_text_guard_no_false_positive(void **state)
 			size_t dlen;
 			char *hex;
 			assert_int_equal(x509_text_has_private_key(blk.body, blk.body_len), 0);
-			assert_int_equal(x509_base64_decode(blk.body, blk.body_len, &der, &dlen), 0);
+			assert_int_equal(x509_base64_decode(blk.body, blk.body_len, &der, &dlen),
+					 0);
 			assert_int_equal(x509_text_has_private_key((const char *)der, dlen), 0);
 			hex = malloc(dlen * 2 + 1);
 			assert_non_null(hex);
@@ -187,29 +193,37 @@ static void test_text_guard_no_false_positive(void **state)
  * each format, padded to the sniffing length with zeros. */
 static void test_text_guard_structures(void **state)
 {
-	static const unsigned char pkcs8[] = {0x30, 0x82, 0x04, 0xbe, 0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09};
+	static const unsigned char pkcs8[] = {0x30, 0x82, 0x04, 0xbe, 0x02, 0x01,
+					      0x00, 0x30, 0x0d, 0x06, 0x09};
 	/* a CSR's CertificationRequestInfo also starts SEQUENCE { INTEGER 0, SEQUENCE } */
-	static const unsigned char csrinfo[] = {0x30, 0x42, 0x02, 0x01, 0x00, 0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b};
-	static const unsigned char pkcs1[] = {0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01};
-	static const unsigned char sec1[] = {0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20, 0xaa, 0xbb, 0xcc, 0xdd};
-	static const unsigned char pfx[] = {0x30, 0x82, 0x0a, 0x00, 0x02, 0x01, 0x03, 0x30, 0x82, 0x09, 0xc6, 0x06, 0x09};
-	static const unsigned char epki[] = {0x30, 0x82, 0x01, 0x00, 0x30, 0x5b, 0x06, 0x09, 0x2a, 0x86, 0x48,
-					     0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d};
-	static const unsigned char spki[] = {0x30, 0x82, 0x01, 0x22, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48,
-					     0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
+	static const unsigned char csrinfo[] = {0x30, 0x42, 0x02, 0x01, 0x00, 0x30,
+						0x0f, 0x31, 0x0d, 0x30, 0x0b};
+	static const unsigned char pkcs1[] = {0x30, 0x82, 0x04, 0xa4, 0x02, 0x01,
+					      0x00, 0x02, 0x82, 0x01, 0x01};
+	static const unsigned char sec1[] = {0x30, 0x77, 0x02, 0x01, 0x01, 0x04,
+					     0x20, 0xaa, 0xbb, 0xcc, 0xdd};
+	static const unsigned char pfx[] = {0x30, 0x82, 0x0a, 0x00, 0x02, 0x01, 0x03,
+					    0x30, 0x82, 0x09, 0xc6, 0x06, 0x09};
+	static const unsigned char epki[] = {0x30, 0x82, 0x01, 0x00, 0x30, 0x5b, 0x06, 0x09, 0x2a,
+					     0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d};
+	static const unsigned char spki[] = {0x30, 0x82, 0x01, 0x22, 0x30, 0x0d, 0x06, 0x09, 0x2a,
+					     0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
 	static const struct {
 		const unsigned char *p;
 		size_t n;
 		int key;
-	} cases[] = {{pkcs8, sizeof(pkcs8), 1}, {pkcs1, sizeof(pkcs1), 1}, {sec1, sizeof(sec1), 1},
-		     {pfx, sizeof(pfx), 1}, {csrinfo, sizeof(csrinfo), 0}, {epki, sizeof(epki), 1}, {spki, sizeof(spki), 0},
-		     {(const unsigned char *)"openssh-key-v1", 15, 1}};
+	} cases[] = {
+	    {pkcs8, sizeof(pkcs8), 1},	   {pkcs1, sizeof(pkcs1), 1},
+	    {sec1, sizeof(sec1), 1},	   {pfx, sizeof(pfx), 1},
+	    {csrinfo, sizeof(csrinfo), 0}, {epki, sizeof(epki), 1},
+	    {spki, sizeof(spki), 0},	   {(const unsigned char *)"openssh-key-v1", 15, 1}};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		unsigned char der[60] = {0};
 		char *pem, text[200];
 		memcpy(der, cases[i].p, cases[i].n);
-		assert_int_equal(x509_text_has_private_key((const char *)der, sizeof(der)), cases[i].key);
+		assert_int_equal(x509_text_has_private_key((const char *)der, sizeof(der)),
+				 cases[i].key);
 		assert_int_equal(x509_pem_encode("X", der, sizeof(der), &pem), 0);
 		/* the body alone, after some words, with CRLF */
 		snprintf(text, sizeof(text), "note:\r\n%.*s\r\n", 64, strchr(pem, '\n') + 1);
