@@ -60,15 +60,10 @@ struct jobs_def {
 };
 
 /*
- * The cluster-wide "once per interval" hook. Not implemented yet: today every node runs every
- * job, which is right for the single-node SQLite deployment. When several nodes share one
- * database (issue 12), the store provides a lock and cli/cmd_serve passes it here:
- *  - PostgreSQL: pg_try_advisory_xact_lock(hash of name) around an
- *    "UPDATE job_schedule SET slot = $2 WHERE name = $1 AND slot < $2" — the advisory lock
- *    keeps two nodes from racing, the row makes it once per interval, not merely one at a
- *    time;
- *  - SQLite: the same row update alone (SQLite serialises writers), so a second process on
- *    the same file also skips the slot.
+ * The cluster-wide "once per interval" hook. cli/cmd_serve passes jobs/cluster's lock: one
+ * job_runs row per (job, slot), inserted by whichever node gets there first
+ * (store/jobs.h store_job_slot_claim), on SQLite (several processes on one file) and
+ * PostgreSQL (several nodes) alike. Without a lock every node runs every job.
  * try_acquire returns 1 when this node owns (name, slot) and must run the job, 0 when another
  * node already ran or is running it for that slot (the run is skipped and counted), or a
  * negative CK_E_* code (recorded as the run's error; the job does not run). release, which
