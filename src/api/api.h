@@ -110,9 +110,6 @@ void api_write_url(struct jsonw *w, const struct api_req *ar, const char *list_p
 /* True when the method changes state (POST, PUT, PATCH, DELETE). */
 int api_method_is_write(const char *method);
 
-/* Requires an authenticated user allowed to write; otherwise sends 401/403 and returns 0. */
-int api_require_write(struct api_req *ar);
-
 /* Makes the domain's changelog snapshots of this request the objects' wire JSON as this
  * request renders them (ar->ctx.snap; api/write.c). */
 void api_req_snapshots(struct api_req *ar);

@@ -123,19 +123,6 @@ int api_method_is_write(const char *m)
 	       !strcmp(m, "DELETE");
 }
 
-int api_require_write(struct api_req *ar)
-{
-	if (!ar->authenticated) {
-		api_fail(ar, CK_E_AUTH, NULL);
-		return 0;
-	}
-	if (!ar->write_enabled) {
-		api_fail_detail(ar, CK_E_FORBIDDEN, "This token does not have write permission.");
-		return 0;
-	}
-	return 1;
-}
-
 struct api_local {
 	struct api_req ar;
 	struct http_response resp;
