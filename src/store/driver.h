@@ -82,6 +82,11 @@ struct store_driver {
 	 * candidate (sql_trigram_contains), so a row is found before it is indexed. */
 	const char *deferred_index_table;
 	const char *const *deferred_index_sql;
+	/* Optional (NULL: none): written before each key of an ORDER BY so that the planner sorts
+	 * the rows the filter found instead of walking an index in the ordering (SQLite: "+",
+	 * a unary plus makes the key an expression). Used when the page plan found few matches
+	 * (store_qs_plan); PostgreSQL's planner weighs that itself from its statistics. */
+	const char *order_unindexed;
 	/* Optional (NULL: nothing to do): copies what the engine's log holds back into the
 	 * database without waiting for readers or blocking writers (SQLite: a PASSIVE WAL
 	 * checkpoint). Run by store_checkpoint(). */

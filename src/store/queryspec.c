@@ -775,18 +775,25 @@ static void render_where(const struct store_driver *d, const struct store_qspec 
 		strbuf_truncate(sql, mark - 7);
 }
 
+/* `unindexed`: the page plan found few matches (store_qs_plan < 0), so the engine is told
+ * not to walk an index in the ordering (driver.h order_unindexed) and to sort the matches
+ * its filter index finds instead. */
 static void render_order(const struct store_driver *d, const struct store_qspec *qs,
-			 struct strbuf *sql)
+			 struct strbuf *sql, int unindexed)
 {
+	const char *mark = unindexed && d->order_unindexed ? d->order_unindexed : "";
+
 	strbuf_adds(sql, " ORDER BY ");
 	for (size_t i = 0; i < qs->norder; i++) {
 		const struct store_qs_order *o = &qs->order[i];
+		strbuf_adds(sql, mark);
 		if (!strcmp(o->col, "id") && !(o->flags & STORE_QS_EXPR))
 			strbuf_adds(sql, "t.id");
 		else
 			subject_d(d, sql, o->col, o->flags);
 		strbuf_adds(sql, o->desc ? " DESC, " : " ASC, ");
 	}
+	strbuf_adds(sql, mark);
 	strbuf_adds(sql, "t.id ASC");
 }
 
@@ -1212,14 +1219,14 @@ int store_qs_render(struct store_conn *c, const struct store_qspec *qs, enum sto
 		render_select(d, qs, sql, 1);
 		strbuf_addf(sql, " WHERE t.id IN (SELECT t.id FROM %s t", qs->table);
 		render_where(d, qs, sql, qs->plan > 0 ? RM_WALK : qs->plan < 0 ? RM_DRIVE : 0);
-		render_order(d, qs, sql);
+		render_order(d, qs, sql, qs->plan < 0);
 		strbuf_addf(sql, " LIMIT $%d OFFSET $%d)", qs->nbinds + 1, qs->nbinds + 2);
-		render_order(d, qs, sql);
+		render_order(d, qs, sql, 0);
 		break;
 	case STORE_QS_ROWS:
 		render_select(d, qs, sql, 0);
 		render_where(d, qs, sql, 0);
-		render_order(d, qs, sql);
+		render_order(d, qs, sql, 0);
 		break;
 	case STORE_QS_ROW:
 		if (!qs->nbinds || !qs->binds[qs->nbinds - 1].is_int)
@@ -1334,13 +1341,21 @@ int store_qs_key(struct store_conn *c, const struct store_qspec *qs, enum store_
 
 /* ---- page plan and cursors ---- */
 
-/* Whether the spec has a term whose rendering depends on the page plan. */
+/* How the page plan can change the spec's rendering: 2 when a term renders by plan
+ * (pre-filters and tag terms: both plans), 1 when the spec has other conditions only (few
+ * matches are sorted instead of walking the ordering's index, render_order; many matches
+ * keep the default plan), 0 without conditions. */
 static int plan_matters(const struct store_qspec *qs)
 {
-	for (size_t i = 0; i < qs->nterms; i++)
-		if (qs->terms[i].kind == QS_T_CONTAINS || qs->terms[i].kind == QS_T_TAGGED)
-			return 1;
-	return 0;
+	int any = 0;
+
+	for (size_t i = 0; i < qs->nterms; i++) {
+		enum store_qs_term_kind k = qs->terms[i].kind;
+		if (k == QS_T_CONTAINS || k == QS_T_TAGGED)
+			return 2;
+		any |= k != QS_T_OPEN_ANY && k != QS_T_OPEN_ALL && k != QS_T_CLOSE;
+	}
+	return any;
 }
 
 int store_qs_plan(struct store_conn *c, struct store_qspec *qs, int64_t matches,
@@ -1348,10 +1363,10 @@ int store_qs_plan(struct store_conn *c, struct store_qspec *qs, int64_t matches,
 {
 	char sql[128];
 	int64_t total = 0, window = qs->limit + (qs->after_bind ? 0 : qs->offset);
-	int r;
+	int matters = plan_matters(qs), r;
 
 	qs->plan = 0;
-	if (!plan_matters(qs))
+	if (!matters)
 		return 0;
 	for (size_t k = 0; k < sizeof(counted) / sizeof(counted[0]); k++) {
 		if (strcmp(qs->table, counted[k].table))
@@ -1364,6 +1379,8 @@ int store_qs_plan(struct store_conn *c, struct store_qspec *qs, int64_t matches,
 		 * the matches first reads `matches` rows and sorts them */
 		qs->plan =
 		    (double)matches * (double)matches >= (double)window * (double)total ? 1 : -1;
+		if (qs->plan > 0 && matters < 2)
+			qs->plan = 0;
 		break;
 	}
 	return 0;

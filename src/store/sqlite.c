@@ -523,6 +523,7 @@ const struct store_driver store_sqlite_driver = {
     .deferred_index_table = "certificates_fts_pending",
     .deferred_index_sql = sq_deferred_index_sql,
     .checkpoint_sql = "PRAGMA wal_checkpoint(PASSIVE)",
+    .order_unindexed = "+",
     .migration_sql = sq_migration_sql,
     .sql_json_array_has = sq_json_array_has,
     .sql_json_elements = sq_json_elements,

@@ -13,7 +13,8 @@
  *  - no page sorts the "right part" of its ordering (runs of equal leading keys) in a
  *    temporary B-tree: the descending indexes serve the orderings as they are;
  *  - both page plans (store_qs_plan): walking the ordering's index (many matches) never reads
- *    the trigram index nor sorts; finding few matches first drives a tag from its items;
+ *    the trigram index nor sorts; finding few matches first drives a tag from its items, and
+ *    every filter from its own index (the ordering is sorted, never walked);
  *  - the keyset continuation (a cursor) of every keyset-able ordering seeks in the
  *    ordering's index: a range on its leading key, no sort. */
 #include <setjmp.h>
@@ -76,6 +77,13 @@ static const struct plan_case cases[] = {
      .params = {{"valid_to__lt", "2030-01-01"}},
      .nparams = 1,
      .count_days = 1},
+    /* ordered by id, few matches (a date in the past): found from valid_to, not by walking
+     * the whole id index (0.8 s at 1M before the drive plan sorted them) */
+    {.name = "valid_to__lt -id",
+     .params = {{"valid_to__lt", "2025-04-08"}},
+     .nparams = 1,
+     .ordering = "-id",
+     .may_sort = 1},
     {.name = "status+valid_to__lt",
      .params = {{"status", "active"}, {"valid_to__lt", "2027-03-05"}},
      .nparams = 2,
@@ -298,10 +306,13 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 		strbuf_addf(&plan, "%s | ", d ? d : "");
 		/* "SCAN t" in row id order is the primary key's own B-tree walked in order */
 		if (d && !strcmp(d, "SCAN t") && strstr(strbuf_str(&sql), "FROM certificates t") &&
-		    !(pc->ordering && strstr(pc->ordering, "id") == pc->ordering + 1))
+		    (!(pc->ordering && strstr(pc->ordering, "id") == pc->ordering + 1) ||
+		     (what & P_DRIVE)))
 			fail_msg("%s (%s): certificates scanned without an index:\n%s\nplan: %s",
 				 pc->name, fn, strbuf_str(&sql), strbuf_str(&plan));
-		if (d && inner && !pc->may_sort && !strcmp(d, "USE TEMP B-TREE FOR ORDER BY"))
+		/* the drive plan is for few matches: sorting them is its point */
+		if (d && inner && !pc->may_sort && !(what & P_DRIVE) &&
+		    !strcmp(d, "USE TEMP B-TREE FOR ORDER BY"))
 			fail_msg("%s (%s): a non-selective list sorted in a temporary "
 				 "B-tree:\n%s\nplan: %s",
 				 pc->name, fn, strbuf_str(&sql), strbuf_str(&plan));
@@ -399,7 +410,9 @@ static void test_certificate_list_plans(void **state)
 		assert_int_equal(store_qs_plan(c, qs, 1000000, &err), 0);
 		if (qs->plan > 0)
 			check_plan(c, pc, qs, STORE_QS_PAGE, P_WALK);
+		/* few matches: every filtered list finds them first and sorts them */
 		assert_int_equal(store_qs_plan(c, qs, 3, &err), 0);
+		assert_true(pc->nparams == 0 || qs->plan < 0);
 		if (qs->plan < 0)
 			check_plan(c, pc, qs, STORE_QS_PAGE, P_DRIVE);
 		qs->plan = 0;
