@@ -82,11 +82,17 @@ struct store_driver {
 	 * candidate (sql_trigram_contains), so a row is found before it is indexed. */
 	const char *deferred_index_table;
 	const char *const *deferred_index_sql;
-	/* Optional (NULL: none): written before each key of an ORDER BY so that the planner sorts
-	 * the rows the filter found instead of walking an index in the ordering (SQLite: "+",
-	 * a unary plus makes the key an expression). Used when the page plan found few matches
-	 * (store_qs_plan); PostgreSQL's planner weighs that itself from its statistics. */
-	const char *order_unindexed;
+	/* Optional (NULL: none): written before a column so that the planner uses no index for
+	 * it (SQLite: "+", a unary plus makes the column an expression). The page plan
+	 * (store_qs_plan) marks the ORDER BY keys when the filter found few matches (sort them
+	 * instead of walking the ordering's index) and the conditions when it found many and the
+	 * filter's index would make the engine sort all of them (walk the ordering's index
+	 * instead). PostgreSQL's planner weighs both itself from its statistics. */
+	const char *no_index_mark;
+	/* Optional (NULL: never asked): 1 when the PAGE form `sql` (store_qs_render) sorts the
+	 * rows of its inner query (the ordered ids) in a temporary structure instead of reading
+	 * them in order from an index, 0 when not, or a negative CK_E_* code. */
+	int (*page_subquery_sorts)(void *db, const char *sql, struct ck_error *err);
 	/* Optional (NULL: nothing to do): copies what the engine's log holds back into the
 	 * database without waiting for readers or blocking writers (SQLite: a PASSIVE WAL
 	 * checkpoint). Run by store_checkpoint(). */
@@ -136,9 +142,14 @@ struct store_driver {
 	 * `bind` ASCII-case-insensitively, answered by the column's trigram index (SQLite: the
 	 * <table>_fts trigram table, a phrase = a substring; PostgreSQL: a pg_trgm GIN index
 	 * serving ILIKE). True for at least every such row (queryspec.h: a pre-filter beside
-	 * an exact condition). */
+	 * an exact condition). `queued`: rows wait for the deferred index
+	 * (deferred_index_table): they are candidates too. */
 	void (*sql_trigram_contains)(struct strbuf *sql, const char *table, const char *col,
-				     int bind);
+				     int bind, int queued);
+	/* Optional (NULL: the engine's planner estimates this itself): a statement counting the
+	 * rows of `table` whose trigram index says column `col` may contain bound value $1,
+	 * stopping at bound value $2 (a cheap selectivity estimate, store_qs_query). */
+	void (*sql_trigram_sample)(struct strbuf *sql, const char *table, const char *col);
 	/* Aggregate: the texts of `expr` joined by `sep_expr` (an SQL expression). */
 	void (*sql_string_agg)(struct strbuf *sql, const char *expr, const char *sep_expr);
 	/* Expression: the one-character string of ASCII `code`. */

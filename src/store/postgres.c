@@ -817,9 +817,11 @@ static void pg_ilike(struct strbuf *sql, const char *expr, const char *pattern_e
 		    pattern_expr);
 }
 
-static void pg_trigram_contains(struct strbuf *sql, const char *table, const char *col, int bind)
+static void pg_trigram_contains(struct strbuf *sql, const char *table, const char *col, int bind,
+				int queued)
 {
-	(void)table; /* the pg_trgm index is on the column itself */
+	(void)table;  /* the pg_trgm index is on the column itself */
+	(void)queued; /* nothing is deferred: GIN indexes are written by the writers */
 	strbuf_addf(sql,
 		    "t.%s ILIKE '%%' || REPLACE(REPLACE(REPLACE($%d, '\\', '\\\\'), '%%', '\\%%'),"
 		    " '_', '\\_') || '%%'",

@@ -34,13 +34,14 @@
 #include "core/strbuf.h"
 #include "store/store.h"
 
-#define STORE_QS_MAX_BINDS 512	    /* bound values of one spec (CK_E_TOOBIG beyond) */
-#define STORE_QS_MAX_COLS 128	    /* selected columns */
-#define STORE_QS_MAX_TERMS 1024	    /* condition terms (leaves, group marks) */
-#define STORE_QS_MAX_ORDER 16	    /* ordering keys (before the final t.id) */
-#define STORE_QS_MAX_DEPTH 8	    /* nesting of condition groups */
-#define STORE_QS_SQL_MAX (1u << 20) /* rendered SQL text */
-#define STORE_QS_CURSOR_MAX 2048    /* characters of a keyset cursor (a longer one is invalid) */
+#define STORE_QS_PREFILTER_SELECTIVE 2000 /* rows: a pre-filter below this drives alone */
+#define STORE_QS_MAX_BINDS 512		  /* bound values of one spec (CK_E_TOOBIG beyond) */
+#define STORE_QS_MAX_COLS 128		  /* selected columns */
+#define STORE_QS_MAX_TERMS 1024		  /* condition terms (leaves, group marks) */
+#define STORE_QS_MAX_ORDER 16		  /* ordering keys (before the final t.id) */
+#define STORE_QS_MAX_DEPTH 8		  /* nesting of condition groups */
+#define STORE_QS_SQL_MAX (1u << 20)	  /* rendered SQL text */
+#define STORE_QS_CURSOR_MAX 2048 /* characters of a keyset cursor (a longer one is invalid) */
 
 /* How a column or a lookup's subject is named. */
 #define STORE_QS_EXPR 0x1u   /* `col` is a declared SQL expression over the row `t` */
@@ -155,6 +156,8 @@ struct store_qspec {
 	int64_t limit, offset; /* STORE_QS_PAGE */
 	int plan;	       /* STORE_QS_PAGE: 0 default, >0 walk the ordering, <0 find the
 				* matches first (store_qs_plan) */
+	int walk_unindexed;    /* plan > 0: the conditions on plain columns are marked so that no
+				* index of theirs is used (driver.h no_index_mark) */
 	int after_bind;	       /* >0: keyset continuation, norder + 1 binds from this one
 				* (store_qs_cursor_apply) */
 	int failed;	       /* first error of an add (latched, like strbuf) */

@@ -17,6 +17,7 @@
 #include "store/driver.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -605,6 +606,24 @@ int store_tx_begin(struct store_conn *c, struct ck_error *err)
 	return 0;
 }
 
+/* Whether the deferred index's queue table exists: 1, 0, or a negative error. Looked for
+ * until it does (tables are never dropped; before migration 9 there is none). */
+static int deferred_index_exists(struct store_conn *c, struct ck_error *err)
+{
+	const struct store_driver *drv = c->st->drv;
+	int rc;
+
+	if (!drv->deferred_index_table)
+		return 0;
+	if (!c->deferred_index) {
+		rc = drv->has_table(c->db, drv->deferred_index_table, err);
+		if (rc <= 0)
+			return rc;
+		c->deferred_index = 1;
+	}
+	return 1;
+}
+
 /* One batch of the driver's deferred index in its own write transaction (store.h). The
  * queue's table is looked for until it exists (tables are never dropped, so a found table
  * stays found; before migration 9 there is nothing to drain). */
@@ -622,12 +641,9 @@ int store_deferred_index_drain(struct store_conn *c, int batch, int *ret_done, s
 	if (c->in_tx)
 		return ck_error_set(err, CK_E_INTERNAL, NULL,
 				    "deferred index drained inside a transaction");
-	if (!c->deferred_index) {
-		rc = drv->has_table(c->db, drv->deferred_index_table, err);
-		if (rc <= 0)
-			return rc;
-		c->deferred_index = 1;
-	}
+	rc = deferred_index_exists(c, err);
+	if (rc <= 0)
+		return rc;
 	rc = store_tx_begin(c, err);
 	for (size_t i = 0; rc >= 0 && drv->deferred_index_sql[i]; i++) {
 		struct store_stmt *s = NULL;
@@ -651,6 +667,24 @@ int store_deferred_index_drain(struct store_conn *c, int batch, int *ret_done, s
 	if (rc < 0)
 		return rc;
 	*ret_done = (int)done;
+	return 0;
+}
+
+int store_deferred_index_waiting(struct store_conn *c, int *ret, struct ck_error *err)
+{
+	char sql[128];
+	int64_t n = 0;
+	int rc = deferred_index_exists(c, err);
+
+	*ret = 0;
+	if (rc <= 0)
+		return rc;
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM (SELECT 1 FROM %s LIMIT 1)",
+		 c->st->drv->deferred_index_table);
+	rc = store_scalar_i64(c, sql, NULL, 0, &n, err);
+	if (rc < 0)
+		return rc;
+	*ret = n > 0;
 	return 0;
 }
 

@@ -128,6 +128,10 @@ int store_in_tx(const struct store_conn *c);
 int store_deferred_index_drain(struct store_conn *c, int batch, int *ret_done,
 			       struct ck_error *err);
 
+/* Sets *ret to 1 when rows wait for the driver's deferred index, else 0 (also when the
+ * engine defers nothing or the queue does not exist yet). 0 or a negative CK_E_* code. */
+int store_deferred_index_waiting(struct store_conn *c, int *ret, struct ck_error *err);
+
 /* Copies the engine's write-ahead log back into the database (driver.h checkpoint_sql;
  * SQLite: a PASSIVE checkpoint, which neither waits for readers nor blocks writers). 0 when
  * the engine needs none (PostgreSQL). Must not be called inside a transaction. Writers only

@@ -46,6 +46,8 @@ struct plan_case {
 			  * by id (a run is the certificates expiring in one second: few) */
 	int count_days;	 /* valid_to ranges: counted from certificate_expiry_days (whole days)
 			  * plus an index range of certificates inside the boundary days only */
+	int walks;	 /* no index serves filter and ordering together: the default plan sorts
+			  * every match, so with many matches the plan must walk the ordering */
 };
 
 static const struct plan_case cases[] = {
@@ -84,6 +86,19 @@ static const struct plan_case cases[] = {
      .nparams = 1,
      .ordering = "-id",
      .may_sort = 1},
+    /* no (tenant_id, created) index: 166k matches sorted took 1.1 s at 1M */
+    {.name = "tenant_id -created",
+     .params = {{"tenant_id", "1"}},
+     .nparams = 1,
+     .ordering = "-created",
+     .may_sort = 1,
+     .walks = 1},
+    {.name = "status+valid_to__lt created",
+     .params = {{"status", "active"}, {"valid_to__lt", "2027-06-10"}},
+     .nparams = 2,
+     .ordering = "created",
+     .may_sort = 1,
+     .walks = 1},
     {.name = "status+valid_to__lt",
      .params = {{"status", "active"}, {"valid_to__lt", "2027-03-05"}},
      .nparams = 2,
@@ -408,6 +423,9 @@ static void test_certificate_list_plans(void **state)
 		check_plan(c, pc, qs, STORE_QS_PAGE, 0);
 		/* many matches: walk the ordering (when the spec has a term the plan changes) */
 		assert_int_equal(store_qs_plan(c, qs, 1000000, &err), 0);
+		if (pc->walks && qs->plan <= 0)
+			fail_msg("%s: many matches, but the page does not walk the ordering",
+				 pc->name);
 		if (qs->plan > 0)
 			check_plan(c, pc, qs, STORE_QS_PAGE, P_WALK);
 		/* few matches: every filtered list finds them first and sorts them */
