@@ -165,17 +165,13 @@ static int open_db(const char *cmd, const char *url, int no_migrate, struct stor
 	return 0;
 }
 
-/* Empties the search index queue (store_deferred_index_drain) in batches, each its own
- * transaction so that a server on the same database keeps writing in between. */
+/* Empties the search index queue (store_deferred_index_drain_all): batches of its own
+ * transaction, so that a server on the same database keeps writing in between. */
 static int drain_search_queue(struct store_conn *c, struct ck_error *err)
 {
 	int64_t total = 0;
-	int done = 0, rc;
+	int rc = store_deferred_index_drain_all(c, MIGRATE_INDEX_BATCH, &total, err);
 
-	do {
-		rc = store_deferred_index_drain(c, MIGRATE_INDEX_BATCH, &done, err);
-		total += done;
-	} while (rc >= 0 && done == MIGRATE_INDEX_BATCH);
 	if (rc >= 0 && total)
 		printf("Indexed %lld queued certificate(s) for search.\n", (long long)total);
 	return rc;

@@ -670,6 +670,19 @@ int store_deferred_index_drain(struct store_conn *c, int batch, int *ret_done, s
 	return 0;
 }
 
+int store_deferred_index_drain_all(struct store_conn *c, int batch, int64_t *ret_total,
+				   struct ck_error *err)
+{
+	int done = 0, rc;
+
+	*ret_total = 0;
+	do {
+		rc = store_deferred_index_drain(c, batch, &done, err);
+		*ret_total += done;
+	} while (rc >= 0 && done == batch);
+	return rc < 0 ? rc : 0;
+}
+
 int store_deferred_index_waiting(struct store_conn *c, int *ret, struct ck_error *err)
 {
 	char sql[128];

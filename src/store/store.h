@@ -128,6 +128,12 @@ int store_in_tx(const struct store_conn *c);
 int store_deferred_index_drain(struct store_conn *c, int batch, int *ret_done,
 			       struct ck_error *err);
 
+/* Empties the deferred index's queue: store_deferred_index_drain() in batches of `batch`
+ * until a short batch, each its own transaction (so other writers take turns in between).
+ * *ret_total: rows indexed. For batch commands (`certkeeper migrate`, `migrate-data`). */
+int store_deferred_index_drain_all(struct store_conn *c, int batch, int64_t *ret_total,
+				   struct ck_error *err);
+
 /* Sets *ret to 1 when rows wait for the driver's deferred index, else 0 (also when the
  * engine defers nothing or the queue does not exist yet). 0 or a negative CK_E_* code. */
 int store_deferred_index_waiting(struct store_conn *c, int *ret, struct ck_error *err);
