@@ -206,7 +206,9 @@ static void run_one(struct jobs_scheduler *s, struct job *j)
 	else if (skipped)
 		ck_log(CK_LOG_DEBUG, run_id, "job %s skipped: another node has this interval",
 		       j->def.name);
-	else if (s->has_lock) /* which node ran which slot: one line per run, cluster-wide */
+	else if (s->has_lock && !j->def.every_node) /* which node ran which slot: one line per
+						     * claimed run, cluster-wide (every_node jobs
+						     * claim none, and run every second) */
 		ck_log(CK_LOG_INFO, run_id, "job %s ran for slot %lld on this node", j->def.name,
 		       (long long)run.slot);
 
