@@ -17,10 +17,14 @@ int jobs_search_index_run(void *arg, const struct jobs_run *run, struct ck_error
 	struct jobs_search_index *job = arg;
 	struct store_conn *c = store_conn_get(job->store);
 	int64_t until = mono_ms() + JOBS_SEARCH_INDEX_BUDGET_MS, total = 0;
-	int done = 0, rc;
+	int done = 0, waiting = 0, rc;
 
 	if (!c)
 		return ck_error_set(err, CK_E_DB, NULL, "no database connection");
+	/* a read first: an idle server takes no write lock every second */
+	rc = store_deferred_index_waiting(c, &waiting, err);
+	if (rc < 0 || !waiting)
+		return rc < 0 ? rc : 0;
 	do {
 		rc = store_deferred_index_drain(c, JOBS_SEARCH_INDEX_BATCH, &done, err);
 		total += done;
