@@ -3,7 +3,9 @@
 One throw-away EC P-256 key (generated here, never written) is the subject key of every leaf
 and signs them as "Bench API CA"; each leaf has a unique serial and CN. Output: a directory of
 N PEM files (one certificate each, the `certkeeper import` input) plus all.pem (every
-certificate concatenated, in order). Usage: api_gen.py N OUTDIR
+certificate concatenated, in order). Usage: api_gen.py N OUTDIR [ORG]: ORG (default "Bench
+API") names the issuer "<ORG> CA", so that a second set does not collide on (serial, issuer)
+with the first (bench/import_scale.py imports one into a database built from the other).
 """
 import datetime, os, sys
 from cryptography import x509
@@ -12,11 +14,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 
-def main(n, out):
+def main(n, out, org="Bench API"):
     key = ec.generate_private_key(ec.SECP256R1())
     pub = key.public_key()
-    ca = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Bench API"),
-                    x509.NameAttribute(NameOID.COMMON_NAME, "Bench API CA")])
+    ca = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+                    x509.NameAttribute(NameOID.COMMON_NAME, org + " CA")])
     # every certificate valid until after today (none for the expiry sweeper to change)
     today = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     base = datetime.datetime(today.year, today.month, today.day) - datetime.timedelta(days=60)
@@ -37,4 +39,4 @@ def main(n, out):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), sys.argv[2])
+    main(int(sys.argv[1]), sys.argv[2], *sys.argv[3:4])
