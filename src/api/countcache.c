@@ -1,5 +1,6 @@
 /* api/countcache — see countcache.h. */
 #include "api/countcache.h"
+#include "core/hash.h"
 #include "api/filter.h"
 
 #include <pthread.h>
@@ -19,14 +20,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct entry slots[COUNTCACHE_SLOTS];
 static uint64_t tick, hits, misses;
 
-static uint64_t hash_key(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
+static uint64_t hash_key(const char *s, size_t n) { return ck_fnv1a(s, n); }
 
 static int usable(const struct strbuf *key)
 {

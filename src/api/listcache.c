@@ -1,5 +1,6 @@
 /* api/listcache — see listcache.h. */
 #include "api/listcache.h"
+#include "core/hash.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -45,14 +46,7 @@ static void body_unref(struct body *b)
 		free(b);
 }
 
-static uint64_t hash_key(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
+static uint64_t hash_key(const char *s, size_t n) { return ck_fnv1a(s, n); }
 
 static int key_usable(const struct strbuf *key)
 {

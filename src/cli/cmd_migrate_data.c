@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "store/copy.h"
 #include "store/store.h"
 
@@ -35,8 +36,6 @@ static const char usage[] =
     "  --replace    empty a non-empty target first instead of refusing\n";
 
 #define MIGRATE_DATA_INDEX_BATCH 5000 /* certificates indexed for search per transaction */
-#define FNV_OFFSET 1469598103934665603ULL
-#define FNV_PRIME 1099511628211ULL
 
 struct digest {
 	uint64_t h;
@@ -45,10 +44,7 @@ struct digest {
 
 static void fnv(struct digest *d, const void *data, size_t n)
 {
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < n; i++)
-		d->h = (d->h ^ p[i]) * FNV_PRIME;
+	d->h = ck_fnv1a_add(d->h, data, n);
 }
 
 /* JSON text (object or array) re-serialised compact with sorted keys; NULL if it is not. */
@@ -107,7 +103,7 @@ static int digest_row(void *ud, int n, const char *const *names, const char *con
 static int table_digest(struct store *st, const struct store_table_info *t, struct digest *d,
 			struct ck_error *err)
 {
-	d->h = FNV_OFFSET;
+	d->h = CK_FNV1A_INIT;
 	d->rows = 0;
 	return store_table_scan(st, t, digest_row, d, err);
 }

@@ -1,6 +1,7 @@
 /* store/generation — see generation.h. */
 #include "store/generation.h"
 #include "store/driver.h"
+#include "core/hash.h"
 
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -69,15 +70,6 @@ static _Thread_local struct pg_seen {
 	uint64_t hash;
 } pg_seen[PG_SEEN_SLOTS];
 
-static uint64_t fnv1a(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
 static struct pg_seen *pg_slot(const struct store_conn *c)
 {
 	struct pg_seen *free_slot = NULL;
@@ -113,7 +105,7 @@ static int pg_generation(struct store_conn *c, uint64_t *ret, struct ck_error *e
 		return r < 0 ? r : ck_error_set(err, CK_E_DB, NULL, "no snapshot returned");
 	}
 	snap = store_col_text(st, 0, &len);
-	h = fnv1a(snap ? snap : "", len) | 1; /* never 0: 0 marks a fresh slot */
+	h = ck_fnv1a(snap ? snap : "", len) | 1; /* never 0: 0 marks a fresh slot */
 	store_done(st);
 	seen = pg_slot(c);
 	if (seen->hash != h) {

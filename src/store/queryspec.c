@@ -11,6 +11,7 @@
  *   ROW    SELECT t.id, <cols>[, <tags>] FROM <table> t WHERE t.id = $<last bind>
  */
 #include "store/queryspec.h"
+#include "core/hash.h"
 #include "core/parse.h"
 #include "store/driver.h"
 #include "store/queryspec_named.h"
@@ -1567,7 +1568,6 @@ int store_qs_plan(struct store_conn *c, struct store_qspec *qs, int64_t matches,
 static int cursor_sig(struct store_conn *c, const struct store_qspec *qs, uint64_t *ret)
 {
 	struct strbuf key;
-	uint64_t h = 1469598103934665603ull;
 	int nb = qs->after_bind ? qs->after_bind - 1 : qs->nbinds, r;
 
 	strbuf_init(&key, STORE_QS_SQL_MAX);
@@ -1582,10 +1582,8 @@ static int cursor_sig(struct store_conn *c, const struct store_qspec *qs, uint64
 	for (size_t i = 0; !r && i < qs->norder; i++)
 		strbuf_addf(&key, "%c%s%c", '\0', qs->order[i].col, qs->order[i].desc ? '-' : '+');
 	r = r ? r : strbuf_result(&key);
-	for (size_t i = 0; !r && i < key.len; i++)
-		h = (h ^ (unsigned char)key.buf[i]) * 1099511628211ull;
 	if (!r)
-		*ret = h;
+		*ret = ck_fnv1a(key.buf, key.len);
 	strbuf_release(&key);
 	return r;
 }

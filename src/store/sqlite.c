@@ -10,6 +10,7 @@
  * Placeholders `$n` are rewritten to `?n` so that they may repeat and come in any order.
  */
 #include "store/driver.h"
+#include "core/hash.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -504,21 +505,12 @@ static _Thread_local struct {
 	int sorts;
 } sq_plan_cache[SQ_PLAN_CACHE];
 
-static uint64_t sq_fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h | 1;
-}
-
 /* EXPLAIN QUERY PLAN rows are (id, parent, notused, detail); the PAGE form's inner query is
  * the "LIST SUBQUERY" node's subtree (children list their parent's id, which comes first). */
 #define SQ_PLAN_ROWS 64
 static int sq_page_subquery_sorts(void *db, const char *sql, struct ck_error *err)
 {
-	uint64_t h = sq_fnv1a(sql);
+	uint64_t h = ck_fnv1a(sql, strlen(sql)) | 1; /* never 0: 0 marks an empty slot */
 	unsigned slot = (unsigned)(h % SQ_PLAN_CACHE);
 	int inner[SQ_PLAN_ROWS], ninner = 0, sorts = 0, rc;
 	sqlite3_stmt *st = NULL;

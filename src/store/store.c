@@ -15,6 +15,7 @@
  */
 #include "store/store.h"
 #include "store/driver.h"
+#include "core/hash.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -76,14 +77,7 @@ static const struct {
 
 /* ---- statement cache ---- */
 
-static uint64_t sql_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
+static uint64_t sql_hash(const char *s) { return ck_fnv1a(s, strlen(s)); }
 
 static void lru_unlink(struct store_conn *c, struct store_stmt *s)
 {
