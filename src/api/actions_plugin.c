@@ -46,25 +46,45 @@ static int set_text_field(struct dom_record *rec, json_t *body, const char *key,
 	return dom_record_set_text(rec, key, json_string_value(v), json_string_length(v));
 }
 
+/* A parsed CSR's text fields, as saved (CSR_SAVED: with the PEM) and as the import preview
+ * shows them (CSR_SHOWN: with the subject string instead). */
+enum { CSR_SAVED = 1, CSR_SHOWN = 2 };
+#define CSR_TEXTS 10
+struct csr_text {
+	const char *name, *value;
+	unsigned in;
+};
+
+static void csr_texts(const struct x509_csr_info *c, struct csr_text t[CSR_TEXTS])
+{
+	const unsigned both = CSR_SAVED | CSR_SHOWN;
+	const struct csr_text all[CSR_TEXTS] = {
+	    {"common_name", c->common_name, both},
+	    {"organization", c->organization, both},
+	    {"organizational_unit", c->organizational_unit, both},
+	    {"locality", c->locality, both},
+	    {"state", c->state, both},
+	    {"country", c->country, both},
+	    {"subject_string", c->subject, CSR_SHOWN},
+	    {"algorithm", c->algorithm, both},
+	    {"fingerprint_sha256", c->fingerprint_sha256, both},
+	    {"pem_content", c->pem, CSR_SAVED}};
+
+	memcpy(t, all, sizeof(all));
+}
+
 static int csr_record(struct dom_record *rec, const struct x509_csr_info *c)
 {
-	const struct {
-		const char *name, *value;
-	} texts[] = {{"common_name", c->common_name},
-		     {"organization", c->organization},
-		     {"organizational_unit", c->organizational_unit},
-		     {"locality", c->locality},
-		     {"state", c->state},
-		     {"country", c->country},
-		     {"algorithm", c->algorithm},
-		     {"fingerprint_sha256", c->fingerprint_sha256},
-		     {"pem_content", c->pem}};
+	struct csr_text texts[CSR_TEXTS];
 	json_t *sans = json_array();
 	char *text;
 	int r = 0;
 
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]) && !r; i++)
-		r = dom_record_set_text(rec, texts[i].name, texts[i].value, strlen(texts[i].value));
+	csr_texts(c, texts);
+	for (size_t i = 0; i < CSR_TEXTS && !r; i++)
+		if (texts[i].in & CSR_SAVED)
+			r = dom_record_set_text(rec, texts[i].name, texts[i].value,
+						strlen(texts[i].value));
 	if (!r)
 		r = c->key_size < 0 ? dom_record_set_null(rec, "key_size")
 				    : dom_record_set_int(rec, "key_size", c->key_size);
@@ -82,21 +102,12 @@ static int csr_record(struct dom_record *rec, const struct x509_csr_info *c)
  * the CSR it would duplicate; nothing is written. */
 static void csr_preview(struct api_req *ar, const struct x509_csr_info *c)
 {
-	const struct {
-		const char *name, *value;
-	} texts[] = {{"common_name", c->common_name},
-		     {"organization", c->organization},
-		     {"organizational_unit", c->organizational_unit},
-		     {"locality", c->locality},
-		     {"state", c->state},
-		     {"country", c->country},
-		     {"subject_string", c->subject},
-		     {"algorithm", c->algorithm},
-		     {"fingerprint_sha256", c->fingerprint_sha256}};
+	struct csr_text texts[CSR_TEXTS];
 	struct ck_error err;
 	struct jsonw w;
 	int64_t dup = 0;
 
+	csr_texts(c, texts);
 	ck_error_clear(&err);
 	if (store_id_by_text(ar->ctx.conn, "csrs", "fingerprint_sha256", c->fingerprint_sha256,
 			     &dup, &err) != 1)
@@ -104,8 +115,9 @@ static void csr_preview(struct api_req *ar, const struct x509_csr_info *c)
 	api_json_begin(ar, 200, &w);
 	jsonw_obj_open(&w);
 	jsonw_kbool(&w, "dry_run", 1);
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		jsonw_kstr(&w, texts[i].name, texts[i].value);
+	for (size_t i = 0; i < CSR_TEXTS; i++)
+		if (texts[i].in & CSR_SHOWN)
+			jsonw_kstr(&w, texts[i].name, texts[i].value);
 	jsonw_key(&w, "key_size");
 	if (c->key_size < 0)
 		jsonw_null(&w);
