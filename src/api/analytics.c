@@ -6,6 +6,7 @@
  * certificates only.
  */
 #include "api/actions.h"
+#include "core/clock.h"
 #include "core/parse.h"
 #include "store/analytics.h"
 #include "store/generation.h"
@@ -132,14 +133,6 @@ static int compute(const struct sum_ctx *sc, int64_t tenant, struct jsonw *w, st
 	return r ? r : jsonw_result(w);
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The aggregates scan every certificate (~1.3 s at 1M rows), so a computed summary is kept
  * per tenant and served while no write is committed (store generation unchanged) and for at
  * most SUMMARY_TTL_S seconds (expiry buckets move with the clock).
@@ -237,7 +230,7 @@ static void *refresh_main(void *arg)
 		sc.conn = store_conn_get(refresher.app->store);
 		sc.cfg = &refresher.app->cfg;
 		sc.now = (int64_t)time(NULL);
-		t0 = mono_ms();
+		t0 = ck_mono_ms();
 		strbuf_init(&sb, 0);
 		jsonw_init(&w, &sb);
 		/* the generation is read first: a write committed during the scan leaves the
@@ -249,7 +242,7 @@ static void *refresh_main(void *arg)
 
 		pthread_mutex_lock(&summaries_lock);
 		if (body)
-			store_locked(tenant, gen, sc.now, mono_ms() - t0, body);
+			store_locked(tenant, gen, sc.now, ck_mono_ms() - t0, body);
 		refresher.busy_tenant = -1;
 	}
 	pthread_mutex_unlock(&summaries_lock);
@@ -358,13 +351,13 @@ static void summary(struct api_req *ar)
 	cacheable = !store_in_tx(ar->ctx.conn) && !store_data_generation(ar->ctx.conn, &gen, NULL);
 	if (cacheable && summary_cached(ar, tenant, gen))
 		return;
-	t0 = mono_ms();
+	t0 = ck_mono_ms();
 	api_json_begin(ar, 200, &w);
 	r = compute(&sc, tenant, &w, &err);
 	if (r)
 		api_fail(ar, r, &err);
 	else if (cacheable)
-		summary_store(ar, tenant, gen, mono_ms() - t0);
+		summary_store(ar, tenant, gen, ck_mono_ms() - t0);
 }
 
 void api_act_analytics_summary(struct api_req *ar, int64_t id)

@@ -1,5 +1,6 @@
 /* domain/lifecycle — see lifecycle.h. */
 #include "domain/lifecycle.h"
+#include "core/clock.h"
 #include "core/parse.h"
 #include "domain/certificate.h"
 #include "domain/changelog.h"
@@ -54,14 +55,6 @@ static int transition(const struct dom_ctx *ctx, const struct store_sweep_row *r
 				   post, err);
 }
 
-static int64_t mono_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* One batch of a sweep step: one unit of work. It changes at most DOM_SWEEP_BATCH
  * certificates and stops early once DOM_SWEEP_BUDGET_US have passed since its transaction
  * began, so that no batch holds the write lock long whatever the per-row cost (cold cache,
@@ -84,20 +77,20 @@ static int sweep_batch_cmd(void *arg, struct ck_error *err)
 	size_t got = 0;
 	int r;
 
-	b->t0 = mono_us();
+	b->t0 = ck_mono_us();
 	b->n = 0;
 	r = store_cert_sweep_candidates(b->ctx->conn, b->kind, b->bound, b->buf, DOM_SWEEP_BATCH,
 					&got, err);
 	b->more = got == DOM_SWEEP_BATCH;
 	for (size_t i = 0; !r && i < got; i++) {
-		if (i && mono_us() - b->t0 > DOM_SWEEP_BUDGET_US) {
+		if (i && ck_mono_us() - b->t0 > DOM_SWEEP_BUDGET_US) {
 			b->more = 1;
 			break;
 		}
 		r = transition(b->ctx, &b->buf[i], b->to, err);
 		b->n += !r;
 	}
-	b->t1 = mono_us();
+	b->t1 = ck_mono_us();
 	return r;
 }
 
@@ -131,7 +124,7 @@ static int sweep_step(const struct dom_ctx *ctx, enum store_sweep_kind kind, int
 		r = dom_uow_run(ctx, sweep_batch_cmd, &b, err);
 		if (r)
 			break;
-		took = mono_us() - b.t0;
+		took = ck_mono_us() - b.t0;
 		*count += (int)b.n;
 		stats->batches++;
 		if (took > stats->longest_batch_us)
@@ -161,13 +154,13 @@ int dom_lifecycle_sweep_stats(const struct dom_ctx *ctx, struct dom_sweep_stats 
 			       &st, err);
 	if (!r) /* today's compliance trend snapshots, refreshed each sweep (reference §3.10) */
 		r = dom_compliance_snapshot_all(ctx, NULL, err);
-	t0 = mono_us();
+	t0 = ck_mono_us();
 	if (!r) /* consumed outbox rows past their retention */
 		r = dom_outbox_prune(ctx, NULL, err);
 	if (r)
 		return r;
-	if (mono_us() - t0 > st.longest_batch_us)
-		st.longest_batch_us = mono_us() - t0;
+	if (ck_mono_us() - t0 > st.longest_batch_us)
+		st.longest_batch_us = ck_mono_us() - t0;
 	*ret = st;
 	return 0;
 }

@@ -2,6 +2,7 @@
  * http/conns — connection registry and the deadline watchdog (contract: http/conns.h).
  */
 #include "http/conns.h"
+#include "core/clock.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,14 +19,6 @@ struct http_conns {
 	int stopping;
 	pthread_t thread;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* True when a whole request head (request line and headers, up to the blank line) sits in the
  * socket's receive queue, unread: the client has done its part, and it is this server that has
@@ -65,7 +58,7 @@ static void *watchdog(void *arg)
 
 	pthread_mutex_lock(&cs->lock);
 	while (!cs->stopping) {
-		cut_overdue(cs, now_ms());
+		cut_overdue(cs, ck_mono_ms());
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += HTTP_WATCHDOG_TICK_MS * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
@@ -149,5 +142,5 @@ void http_conns_remove(struct http_conns *cs, struct http_conn *c)
 void http_conn_deadline(struct http_conn *c, unsigned seconds)
 {
 	atomic_store(&c->deadline_ms,
-		     seconds ? (long long)(now_ms() + (int64_t)seconds * 1000) : 0);
+		     seconds ? (long long)(ck_mono_ms() + (int64_t)seconds * 1000) : 0);
 }

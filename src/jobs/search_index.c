@@ -1,22 +1,15 @@
 /* jobs/search_index — see search_index.h. */
 #include "jobs/search_index.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #include <time.h>
-
-static int64_t mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 int jobs_search_index_run(void *arg, const struct jobs_run *run, struct ck_error *err)
 {
 	struct jobs_search_index *job = arg;
 	struct store_conn *c = store_conn_get(job->store);
-	int64_t until = mono_ms() + JOBS_SEARCH_INDEX_BUDGET_MS, total = 0;
+	int64_t until = ck_mono_ms() + JOBS_SEARCH_INDEX_BUDGET_MS, total = 0;
 	int done = 0, waiting = 0, rc;
 
 	if (!c)
@@ -28,7 +21,7 @@ int jobs_search_index_run(void *arg, const struct jobs_run *run, struct ck_error
 	do {
 		rc = store_deferred_index_drain(c, JOBS_SEARCH_INDEX_BATCH, &done, err);
 		total += done;
-	} while (rc >= 0 && done == JOBS_SEARCH_INDEX_BATCH && mono_ms() < until);
+	} while (rc >= 0 && done == JOBS_SEARCH_INDEX_BATCH && ck_mono_ms() < until);
 	job->indexed += total;
 	if (total >= JOBS_SEARCH_INDEX_BATCH)
 		ck_log(CK_LOG_DEBUG, run->run_id, "search index: %lld certificate(s) indexed",

@@ -7,6 +7,7 @@
  * the winner's row and skips instead of applying twice.
  */
 #include "store/driver.h"
+#include "core/clock.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -84,14 +85,6 @@ rollback:
 
 static int migrate_locked(struct store_conn *c, int *ret_applied, struct ck_error *err);
 
-static int64_t mono_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec;
-}
-
 /* apply_one, waiting while another process holds the write lock. Each try waits up to the
  * connection's busy time-out (SQLite: 5 s, right for requests); a migration of another
  * process can hold the lock far longer (minutes for an index at 1M certificates), and the
@@ -102,10 +95,10 @@ static int64_t mono_s(void)
 static int apply_one_waiting(struct store_conn *c, const struct store_migration *m,
 			     int *ret_applied, struct ck_error *err)
 {
-	int64_t until = mono_s() + STORE_MIGRATE_WAIT_S;
+	int64_t until = ck_mono_s() + STORE_MIGRATE_WAIT_S;
 	int rc;
 
-	while ((rc = apply_one(c, m, ret_applied, err)) == CK_E_BUSY && mono_s() < until)
+	while ((rc = apply_one(c, m, ret_applied, err)) == CK_E_BUSY && ck_mono_s() < until)
 		;
 	return rc;
 }
@@ -139,10 +132,10 @@ static int migrate_locked(struct store_conn *c, int *ret_applied, struct ck_erro
 {
 	int64_t cur = 0;
 	int applied = 0;
-	int64_t until = mono_s() + STORE_MIGRATE_WAIT_S;
+	int64_t until = ck_mono_s() + STORE_MIGRATE_WAIT_S;
 	int rc;
 
-	while ((rc = store_exec(c, sql_create, err)) == CK_E_BUSY && mono_s() < until)
+	while ((rc = store_exec(c, sql_create, err)) == CK_E_BUSY && ck_mono_s() < until)
 		;
 	if (rc < 0)
 		return rc;

@@ -10,6 +10,7 @@
  * Placeholders `$n` are rewritten to `?n` so that they may repeat and come in any order.
  */
 #include "store/driver.h"
+#include "core/clock.h"
 #include "core/hash.h"
 
 #include <limits.h>
@@ -81,14 +82,6 @@ static _Thread_local int tl_limit_ms;
 static _Thread_local int tl_armed;
 static _Thread_local int64_t tl_deadline_ns;
 
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void store_thread_statement_limit(int ms)
 {
 	tl_limit_ms = ms > 0 ? ms : 0;
@@ -99,7 +92,7 @@ void store_thread_statement_limit(int ms)
 static int sq_progress(void *arg)
 {
 	(void)arg;
-	return tl_armed && monotonic_ns() > tl_deadline_ns;
+	return tl_armed && ck_mono_ns() > tl_deadline_ns;
 }
 
 static int map_error(sqlite3 *db, int rc, const char *what, struct ck_error *err)
@@ -334,7 +327,7 @@ static int sq_step(void *stmt, struct ck_error *err)
 	if (!sqlite3_stmt_busy(stmt)) { /* the statement's first step */
 		tl_armed = tl_limit_ms && sqlite3_stmt_readonly(stmt);
 		if (tl_armed)
-			tl_deadline_ns = monotonic_ns() + (int64_t)tl_limit_ms * 1000000;
+			tl_deadline_ns = ck_mono_ns() + (int64_t)tl_limit_ms * 1000000;
 	}
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
