@@ -774,7 +774,9 @@ static void test_hash_gate(void **state)
 	snprintf(url, sizeof(url), "sqlite:%s", path);
 	assert_int_equal(store_open(url, 0, &st, NULL), 0);
 	assert_int_equal(auth_user_create(store_conn_get(st), "gate", 0, NULL, NULL), 0);
-	auth_set_pbkdf2_iterations(5000); /* far longer than the threads' start skew */
+	auth_set_pbkdf2_iterations(100000); /* tens of ms: far longer than the threads' start skew
+					     * (5,000 took ~2 ms in the Release build, and under
+					     * load the threads could run one after another) */
 	assert_int_equal(auth_user_set_password(store_conn_get(st), "gate", "gate password", NULL),
 			 0);
 	for (int round = 0; round < 2; round++) {
