@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CK_FNV1A_INIT 1469598103934665603ULL /* the FNV-1a offset basis */
+#define CK_FNV1A_INIT 14695981039346656037ULL /* the FNV-1a offset basis, 0xcbf29ce484222325 */
 
 /* h extended by n bytes at p. */
 static inline uint64_t ck_fnv1a_add(uint64_t h, const void *p, size_t n)
