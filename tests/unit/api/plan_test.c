@@ -295,7 +295,8 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 	struct store_stmt *s;
 	struct ck_error err = {0};
 	int64_t sub[16];
-	int r, nsub = 0, inner_sorts = 0, inner_fts = 0, seek = 0, day_range = 0, cert_walk = 0;
+	int r, nsub = 0, inner_sorts = 0, inner_fts = 0, seek = 0, day_range = 0, cert_walk = 0,
+	       row_drive = 0;
 	const char *fn = form_name(form, what);
 
 	strbuf_init(&sql, STORE_QS_SQL_MAX);
@@ -345,6 +346,7 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 				cert_walk++;
 		}
 		inner_sorts += d && inner && !strcmp(d, "USE TEMP B-TREE FOR ORDER BY");
+		row_drive += d && inner && strstr(d, "SEARCH t USING INDEX certificates_") != NULL;
 		inner_fts += d && strstr(d, "certificates_fts") != NULL;
 		seek += d && inner && strstr(d, "SEARCH t USING") &&
 			(strstr(d, "<?") || strstr(d, ">?"));
@@ -369,6 +371,13 @@ static void check_plan(struct store_conn *c, const struct plan_case *pc, struct 
 			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
 	if ((what & P_WALK) && (inner_sorts || inner_fts))
 		fail_msg("%s (walk): the ordering's index does not drive the page:\n%s\nplan: %s",
+			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
+	/* a drive sorts its matches: their ordering keys come from the filter's index, not from
+	 * a certificate row each (migration 13; 16,690 row reads took 0.4 s at 1M). A trigram
+	 * pre-filter reads each candidate's row anyway, for its exact check. */
+	if ((what & P_DRIVE) && row_drive && !inner_fts)
+		fail_msg("%s (drive): the matches' ordering keys read from certificate rows (no "
+			 "covering index):\n%s\nplan: %s",
 			 pc->name, strbuf_str(&sql), strbuf_str(&plan));
 	if ((what & P_KEYSET) && (inner_sorts || !seek))
 		fail_msg(
@@ -423,9 +432,10 @@ static void test_certificate_list_plans(void **state)
 		check_plan(c, pc, qs, STORE_QS_PAGE, 0);
 		/* many matches: walk the ordering (when the spec has a term the plan changes) */
 		assert_int_equal(store_qs_plan(c, qs, 1000000, &err), 0);
+		/* the default plan may walk the ordering's index by itself (its filter columns
+		 * are payload of that index, migration 13): then it must not sort either */
 		if (pc->walks && qs->plan <= 0)
-			fail_msg("%s: many matches, but the page does not walk the ordering",
-				 pc->name);
+			check_plan(c, pc, qs, STORE_QS_PAGE, P_WALK);
 		if (qs->plan > 0)
 			check_plan(c, pc, qs, STORE_QS_PAGE, P_WALK);
 		/* few matches: every filtered list finds them first and sorts them */
