@@ -146,10 +146,18 @@ struct store_driver {
 	 * (deferred_index_table): they are candidates too. */
 	void (*sql_trigram_contains)(struct strbuf *sql, const char *table, const char *col,
 				     int bind, int queued);
+	/* Optional (NULL: each column's condition is written alone): the condition of
+	 * sql_trigram_contains for any of the `ncols` columns `cols` at once, read from the
+	 * index in one pass (SQLite: one phrase with a column set, where one phrase per column
+	 * merged the same doclists once per column; `q` searches four columns). */
+	void (*sql_trigram_contains_any)(struct strbuf *sql, const char *table,
+					 const char *const *cols, int ncols, int bind, int queued);
 	/* Optional (NULL: the engine's planner estimates this itself): a statement counting the
-	 * rows of `table` whose trigram index says column `col` may contain bound value $1,
-	 * stopping at bound value $2 (a cheap selectivity estimate, store_qs_query). */
-	void (*sql_trigram_sample)(struct strbuf *sql, const char *table, const char *col);
+	 * rows of `table` whose trigram index says one of the `ncols` columns `cols` may contain
+	 * bound value $1, stopping at bound value $2 (a cheap selectivity estimate,
+	 * store_qs_query). */
+	void (*sql_trigram_sample)(struct strbuf *sql, const char *table, const char *const *cols,
+				   int ncols);
 	/* Aggregate: the texts of `expr` joined by `sep_expr` (an SQL expression). */
 	void (*sql_string_agg)(struct strbuf *sql, const char *expr, const char *sep_expr);
 	/* Expression: the one-character string of ASCII `code`. */

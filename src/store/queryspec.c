@@ -146,6 +146,7 @@ static struct store_qs_term *add_term(struct store_qspec *qs, enum store_qs_term
 	size_t want;
 	int r = room_for(qs->nterms, qs->aterms, STORE_QS_MAX_TERMS, &want);
 
+	qs->prefilter_sampled = 0;
 	if (!r && want != qs->aterms) {
 		if ((grown = realloc(qs->terms, want * sizeof(*grown)))) {
 			qs->terms = grown;
@@ -739,17 +740,127 @@ typedef void (*render_leaf_fn)(const struct store_driver *d, const struct store_
 			       struct strbuf *sql, const struct store_qs_term *t, unsigned mode,
 			       const struct counted_table *ct);
 
-/* The condition tree of qs (without "WHERE"), its groups joined by AND/OR and empty groups
- * left out, each leaf written by `leaf`; nothing when there are none. */
-static void render_tree(const struct store_driver *d, const struct store_qspec *qs,
-			struct strbuf *sql, unsigned mode, const struct counted_table *ct,
-			render_leaf_fn leaf)
+static void render_range(const struct store_driver *d, const struct store_qspec *qs,
+			 struct strbuf *sql, unsigned mode, const struct counted_table *ct,
+			 render_leaf_fn leaf, size_t from, size_t to);
+
+/* Whether the child of an OR group opening at terms[i] is a pre-filter pair as
+ * store_qs_match() writes it: an AND group of a QS_T_CONTAINS and one exact leaf. */
+static int prefilter_pair(const struct store_qspec *qs, size_t i)
+{
+	return i + 3 < qs->nterms && qs->terms[i].kind == QS_T_OPEN_ALL &&
+	       qs->terms[i + 1].kind == QS_T_CONTAINS && qs->terms[i + 2].kind == QS_T_LEAF &&
+	       qs->terms[i + 3].kind == QS_T_CLOSE;
+}
+
+static int same_prefilter_text(const struct store_qspec *qs, size_t a, size_t b)
+{
+	return !strcmp(qs->binds[qs->terms[a + 1].bind - 1].s,
+		       qs->binds[qs->terms[b + 1].bind - 1].s);
+}
+
+/* The end of the child starting at terms[i] of a group (its close when it is a group). */
+static size_t child_end(const struct store_qspec *qs, size_t i)
+{
+	enum store_qs_term_kind k = qs->terms[i].kind;
+
+	return k == QS_T_OPEN_ANY || k == QS_T_OPEN_ALL ? group_end(qs, i) : i;
+}
+
+/* Whether the OR group opening at terms[open] has two pre-filter pairs searching the same
+ * text (q: the name, serial, issuer and fingerprint pairs all search the typed text). */
+static int any_group_mergeable(const struct store_driver *d, const struct store_qspec *qs,
+			       size_t open, unsigned mode)
+{
+	size_t end = group_end(qs, open);
+
+	if (!d->sql_trigram_contains_any || (mode & (RM_FACETS | RM_WALK)))
+		return 0;
+	for (size_t a = open + 1; a < end; a = child_end(qs, a) + 1)
+		for (size_t b = child_end(qs, a) + 1; b < end && prefilter_pair(qs, a);
+		     b = child_end(qs, b) + 1)
+			if (prefilter_pair(qs, b) && same_prefilter_text(qs, a, b))
+				return 1;
+	return 0;
+}
+
+/* Whether the pre-filter pair at terms[a] was merged with an earlier one of the group opening
+ * at terms[open]. */
+static int merged_earlier(const struct store_qspec *qs, size_t open, size_t a)
+{
+	if (!prefilter_pair(qs, a))
+		return 0;
+	for (size_t b = open + 1; b < a; b = child_end(qs, b) + 1)
+		if (prefilter_pair(qs, b) && same_prefilter_text(qs, a, b))
+			return 1;
+	return 0;
+}
+
+/* The OR group opening at terms[open] with its pre-filter pairs of one text merged into one
+ * index look-up AND-ed with the OR of their exact conditions. The same rows match: every
+ * exact condition implies its own pre-filter (queryspec.h), so the OR of the pairs is the OR
+ * of the exact conditions, and each of those rows is in the merged look-up. */
+static void render_any_merged(const struct store_driver *d, const struct store_qspec *qs,
+			      struct strbuf *sql, unsigned mode, const struct counted_table *ct,
+			      render_leaf_fn leaf, size_t open)
+{
+	size_t end = group_end(qs, open);
+	int n = 0;
+
+	strbuf_addch(sql, '(');
+	for (size_t a = open + 1; a < end; a = child_end(qs, a) + 1) {
+		const char *cols[16];
+		int ncols = 0, nleaves = 0;
+
+		if (qs->terms[a].kind == QS_T_OPEN_ALL || qs->terms[a].kind == QS_T_OPEN_ANY) {
+			if (!group_nonempty(qs, a) || merged_earlier(qs, open, a))
+				continue;
+		}
+		if (n++)
+			strbuf_adds(sql, " OR ");
+		if (!prefilter_pair(qs, a)) {
+			render_range(d, qs, sql, mode, ct, leaf, a, child_end(qs, a) + 1);
+			continue;
+		}
+		/* this pair and every later one searching the same text */
+		for (size_t b = a; b < end; b = child_end(qs, b) + 1) {
+			const char *col = qs->terms[b + 1].col;
+			int seen = 0;
+			if (!prefilter_pair(qs, b) || !same_prefilter_text(qs, a, b) || ncols == 16)
+				continue;
+			for (int k = 0; k < ncols; k++)
+				seen |= !strcmp(cols[k], col);
+			if (!seen)
+				cols[ncols++] = col;
+		}
+		strbuf_addch(sql, '(');
+		d->sql_trigram_contains_any(sql, qs->table, cols, ncols, qs->terms[a + 1].bind,
+					    render_queued);
+		strbuf_adds(sql, " AND (");
+		for (size_t b = a; b < end; b = child_end(qs, b) + 1) {
+			if (!prefilter_pair(qs, b) || !same_prefilter_text(qs, a, b))
+				continue;
+			if (nleaves++)
+				strbuf_adds(sql, " OR ");
+			leaf(d, qs, sql, &qs->terms[b + 2], mode, ct);
+		}
+		strbuf_adds(sql, "))");
+	}
+	strbuf_addch(sql, ')');
+}
+
+/* The conditions of terms[from, to) (without "WHERE"), joined by AND at their own level, their
+ * groups joined by AND/OR and empty groups left out, each leaf written by `leaf`; nothing when
+ * there are none. */
+static void render_range(const struct store_driver *d, const struct store_qspec *qs,
+			 struct strbuf *sql, unsigned mode, const struct counted_table *ct,
+			 render_leaf_fn leaf, size_t from, size_t to)
 {
 	int joiner_any[STORE_QS_MAX_DEPTH + 2] = {0}; /* level 0: AND */
 	int count[STORE_QS_MAX_DEPTH + 2] = {0};
 	int level = 0;
 
-	for (size_t i = 0; i < qs->nterms; i++) {
+	for (size_t i = from; i < to; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
 
 		if (t->kind == QS_T_CLOSE) {
@@ -764,6 +875,12 @@ static void render_tree(const struct store_driver *d, const struct store_qspec *
 		}
 		if (count[level]++)
 			strbuf_adds(sql, joiner_any[level] ? " OR " : " AND ");
+		if (t->kind == QS_T_OPEN_ANY && leaf == render_term &&
+		    any_group_mergeable(d, qs, i, mode)) {
+			render_any_merged(d, qs, sql, mode, ct, leaf, i);
+			i = group_end(qs, i);
+			continue;
+		}
 		if (t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL) {
 			strbuf_addch(sql, '(');
 			level++;
@@ -773,6 +890,14 @@ static void render_tree(const struct store_driver *d, const struct store_qspec *
 		}
 		leaf(d, qs, sql, t, mode, ct);
 	}
+}
+
+/* The condition tree of qs (without "WHERE"). */
+static void render_tree(const struct store_driver *d, const struct store_qspec *qs,
+			struct strbuf *sql, unsigned mode, const struct counted_table *ct,
+			render_leaf_fn leaf)
+{
+	render_range(d, qs, sql, mode, ct, leaf, 0, qs->nterms);
 }
 
 /* The conditions (without "WHERE"); nothing when there are none. */
@@ -1346,21 +1471,40 @@ static int prefilter_selective(struct store_conn *c, const struct store_qspec *q
 	*ret = 0;
 	if (!d->sql_trigram_sample)
 		return 0;
+	/* one sample per searched text, over every column searched for it (q searches one
+	 * text in four columns: one pass over its trigrams' doclists, not four) */
 	for (size_t i = 0; i < qs->nterms && total < STORE_QS_PREFILTER_SELECTIVE; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
+		const char *text = qs->binds[t->bind - 1].s, *cols[16];
 		struct store_stmt *st = NULL;
 		struct strbuf sql;
-		int r;
+		int r, ncols = 0, earlier = 0;
 
 		if (t->kind != QS_T_CONTAINS)
 			continue;
+		for (size_t k = 0; k < qs->nterms && !earlier; k++) {
+			const struct store_qs_term *u = &qs->terms[k];
+			int seen = 0;
+			if (u->kind != QS_T_CONTAINS || strcmp(qs->binds[u->bind - 1].s, text))
+				continue;
+			if (k < i) {
+				earlier = 1;
+				break;
+			}
+			for (int j = 0; j < ncols; j++)
+				seen |= !strcmp(cols[j], u->col);
+			if (!seen && ncols < 16)
+				cols[ncols++] = u->col;
+		}
+		if (earlier)
+			continue;
 		strbuf_init(&sql, 256);
-		d->sql_trigram_sample(&sql, qs->table, t->col);
+		d->sql_trigram_sample(&sql, qs->table, cols, ncols);
 		r = strbuf_result(&sql) ? CK_E_NOMEM : store_query(c, strbuf_str(&sql), &st, err);
 		strbuf_release(&sql);
 		if (r)
 			return r;
-		store_bind_text(st, 1, qs->binds[t->bind - 1].s, strlen(qs->binds[t->bind - 1].s));
+		store_bind_text(st, 1, text, strlen(text));
 		store_bind_i64(st, 2, STORE_QS_PREFILTER_SELECTIVE);
 		r = store_step(st, err);
 		if (r == STORE_ROW)
@@ -1383,8 +1527,13 @@ int store_qs_query(struct store_conn *c, const struct store_qspec *qs, enum stor
 	strbuf_init(&sql, STORE_QS_SQL_MAX);
 	if (has_prefilter(qs)) {
 		r = store_deferred_index_waiting(c, &render_queued, err);
-		if (!r && form != STORE_QS_ROW)
-			r = prefilter_selective(c, qs, &render_selective, err);
+		/* sampled once per spec: a list request counts, then reads its page */
+		if (!r && form != STORE_QS_ROW && qs->prefilter_sampled)
+			render_selective = qs->prefilter_sampled == 2;
+		else if (!r && form != STORE_QS_ROW &&
+			 !(r = prefilter_selective(c, qs, &render_selective, err)))
+			/* a memo of a derived fact, not a change of the spec (hence the cast) */
+			((struct store_qspec *)qs)->prefilter_sampled = render_selective ? 2 : 1;
 		if (r)
 			goto out;
 	}

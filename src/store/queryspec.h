@@ -161,6 +161,9 @@ struct store_qspec {
 	int after_bind;	       /* >0: keyset continuation, norder + 1 binds from this one
 				* (store_qs_cursor_apply) */
 	int failed;	       /* first error of an add (latched, like strbuf) */
+	int prefilter_sampled; /* memo of store_qs_query: 0 not yet, 1 pre-filters broad, 2
+				* selective (fewer than STORE_QS_PREFILTER_SELECTIVE rows); a
+				* new term resets it */
 };
 
 /* What to render. */

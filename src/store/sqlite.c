@@ -463,12 +463,26 @@ static void sq_trigram_contains(struct strbuf *sql, const char *table, const cha
 	strbuf_addch(sql, ')');
 }
 
-static void sq_trigram_sample(struct strbuf *sql, const char *table, const char *col)
+static void sq_trigram_contains_any(struct strbuf *sql, const char *table, const char *const *cols,
+				    int ncols, int bind, int queued)
 {
-	strbuf_addf(sql,
-		    "SELECT COUNT(*) FROM (SELECT 1 FROM %s_fts WHERE %s_fts MATCH '%s : \"' ||"
-		    " REPLACE($1, '\"', '\"\"') || '\"' LIMIT $2)",
-		    table, table, col);
+	strbuf_addf(sql, "t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH '{", table, table);
+	for (int i = 0; i < ncols; i++)
+		strbuf_addf(sql, "%s%s", i ? " " : "", cols[i]);
+	strbuf_addf(sql, "} : \"' || REPLACE($%d, '\"', '\"\"') || '\"'", bind);
+	if (queued)
+		strbuf_addf(sql, " UNION ALL SELECT id FROM %s_fts_pending", table);
+	strbuf_addch(sql, ')');
+}
+
+static void sq_trigram_sample(struct strbuf *sql, const char *table, const char *const *cols,
+			      int ncols)
+{
+	strbuf_addf(sql, "SELECT COUNT(*) FROM (SELECT 1 FROM %s_fts WHERE %s_fts MATCH '{", table,
+		    table);
+	for (int i = 0; i < ncols; i++)
+		strbuf_addf(sql, "%s%s", i ? " " : "", cols[i]);
+	strbuf_adds(sql, "} : \"' || REPLACE($1, '\"', '\"\"') || '\"' LIMIT $2)");
 }
 
 static void sq_string_agg(struct strbuf *sql, const char *expr, const char *sep_expr)
@@ -594,6 +608,7 @@ const struct store_driver store_sqlite_driver = {
     .sql_count_if = sq_count_if,
     .sql_ilike = sq_ilike,
     .sql_trigram_contains = sq_trigram_contains,
+    .sql_trigram_contains_any = sq_trigram_contains_any,
     .sql_trigram_sample = sq_trigram_sample,
     .sql_string_agg = sq_string_agg,
     .sql_char = sq_char,
