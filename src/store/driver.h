@@ -146,6 +146,12 @@ struct store_driver {
 	 * (deferred_index_table): they are candidates too. */
 	void (*sql_trigram_contains)(struct strbuf *sql, const char *table, const char *col,
 				     int bind, int queued);
+	/* Condition: `expr` is one of the values of the one-column `subquery`. PostgreSQL writes
+	 * "= ANY(ARRAY(subquery))": as one branch of an OR (q's SAN look-up beside its trigram
+	 * searches), "IN (subquery)" became a hashed subplan that turned the whole OR into a
+	 * sequential scan (338 ms at 100k), where the array is one more index scan of the
+	 * bitmap OR (7 ms). SQLite: "IN (subquery)". */
+	void (*sql_in_subquery)(struct strbuf *sql, const char *expr, const char *subquery);
 	/* Optional (NULL: each column's condition is written alone): the condition of
 	 * sql_trigram_contains for any of the `ncols` columns `cols` at once, read from the
 	 * index in one pass (SQLite: one phrase with a column set, where one phrase per column

@@ -828,6 +828,11 @@ static void pg_trigram_contains(struct strbuf *sql, const char *table, const cha
 		    col, bind);
 }
 
+static void pg_in_subquery(struct strbuf *sql, const char *expr, const char *subquery)
+{
+	strbuf_addf(sql, "%s = ANY(ARRAY(%s))", expr, subquery);
+}
+
 static void pg_string_agg(struct strbuf *sql, const char *expr, const char *sep_expr)
 {
 	strbuf_addf(sql, "string_agg(CAST(%s AS TEXT), %s)", expr, sep_expr);
@@ -892,6 +897,7 @@ const struct store_driver store_postgres_driver = {
     .sql_count_if = pg_count_if,
     .sql_ilike = pg_ilike,
     .sql_trigram_contains = pg_trigram_contains,
+    .sql_in_subquery = pg_in_subquery,
     .sql_string_agg = pg_string_agg,
     .sql_char = pg_char,
     .sql_upsert = pg_upsert,

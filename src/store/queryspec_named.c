@@ -187,44 +187,67 @@ int qs_named_expr(const struct store_driver *d, struct strbuf *sql, const char *
 #define CERT_SELF "certificate_id = t.id"
 #define ASSIGNMENT_SELF "id = t.id"
 
-/* Every named filter is engine-neutral text so far; one whose SQL differs per engine gets a
- * builder over the driver's operations beside its text, as the expressions above. */
+/* Every named filter is engine-neutral text, or a subquery whose membership test the driver
+ * writes (in_expr); one whose SQL differs otherwise per engine gets a builder over the
+ * driver's operations beside its text, as the expressions above. */
 static const struct {
 	const char *name;
 	int nbinds;
 	const char *sql;
+	const char *in_expr; /* set: the condition is "in_expr is a value of subquery sql"
+			      * (driver.h sql_in_subquery) */
 } filters[] = {
     /* no row (a filter value that can match nothing) */
-    {"none", 0, "0 = 1"},
+    {.name = "none", .nbinds = 0, .sql = "0 = 1"},
     /* certificate t has SAN element $1 (exact, e.g. "DNS:www.example.com") */
-    {"certificate_san", 1,
-     "t.id IN (SELECT certificate_id FROM certificate_sans WHERE value = $1)"},
+    {.name = "certificate_san",
+     .nbinds = 1,
+     .sql = "SELECT certificate_id FROM certificate_sans WHERE value = $1",
+     .in_expr = "t.id"},
     /* certificate t's serial contains hex digits $1 (upper case, no colons), or is $1 but
      * for leading zeros */
-    {"certificate_serial", 1,
-     "REPLACE(t.serial_number, ':', '') LIKE '%' || CAST($1 AS TEXT) || '%'"
-     " OR t.serial_key = LTRIM(CAST($1 AS TEXT), '0')"},
+    {.name = "certificate_serial",
+     .nbinds = 1,
+     .sql = "REPLACE(t.serial_number, ':', '') LIKE '%' || CAST($1 AS TEXT) || '%'"
+	    " OR t.serial_key = LTRIM(CAST($1 AS TEXT), '0')"},
     /* certificate t's serial_key is client text $1 without colons, case and leading zeros */
-    {"certificate_serial_key", 1,
-     "t.serial_key = LTRIM(UPPER(REPLACE(CAST($1 AS TEXT), ':', '')), '0')"},
-    {"certificate_has_assignments", 0,
-     "EXISTS (SELECT 1 FROM assignments a WHERE a.certificate_id = t.id)"},
+    {.name = "certificate_serial_key",
+     .nbinds = 1,
+     .sql = "t.serial_key = LTRIM(UPPER(REPLACE(CAST($1 AS TEXT), ':', '')), '0')"},
+    {.name = "certificate_has_assignments",
+     .nbinds = 0,
+     .sql = "EXISTS (SELECT 1 FROM assignments a WHERE a.certificate_id = t.id)"},
     /* acme_renewal_status (reference §1.2); $1 = now, $2 = today (days since the epoch) */
-    {"certificate_renewal_not_acme", 0, "t.is_acme = 0"},
-    {"certificate_renewal_manual", 0, "t.is_acme = 1 AND t.acme_auto_renewal = 0"},
-    {"certificate_renewal_expired", 1, ACME_AUTO " AND t.valid_to < $1"},
-    {"certificate_renewal_due", 2, ACME_AUTO " AND t.valid_to >= $1 AND " ACME_DUE},
-    {"certificate_renewal_ok", 2, ACME_AUTO " AND t.valid_to >= $1 AND NOT " ACME_DUE},
+    {.name = "certificate_renewal_not_acme", .nbinds = 0, .sql = "t.is_acme = 0"},
+    {.name = "certificate_renewal_manual",
+     .nbinds = 0,
+     .sql = "t.is_acme = 1 AND t.acme_auto_renewal = 0"},
+    {.name = "certificate_renewal_expired", .nbinds = 1, .sql = ACME_AUTO " AND t.valid_to < $1"},
+    {.name = "certificate_renewal_due",
+     .nbinds = 2,
+     .sql = ACME_AUTO " AND t.valid_to >= $1 AND " ACME_DUE},
+    {.name = "certificate_renewal_ok",
+     .nbinds = 2,
+     .sql = ACME_AUTO " AND t.valid_to >= $1 AND NOT " ACME_DUE},
     /* certificate / assignment t is assigned to device, VM ($1; or one of their services) or
      * service $1 */
-    {"certificate_on_device", 1, ASSIGNED_TO_HOST(CERT_SELF, "dcim.device", "device_id")},
-    {"certificate_on_virtual_machine", 1,
-     ASSIGNED_TO_HOST(CERT_SELF, "virtualization.virtualmachine", "virtual_machine_id")},
-    {"certificate_on_service", 1, ASSIGNED_TO(CERT_SELF, "ipam.service")},
-    {"assignment_on_device", 1, ASSIGNED_TO_HOST(ASSIGNMENT_SELF, "dcim.device", "device_id")},
-    {"assignment_on_virtual_machine", 1,
-     ASSIGNED_TO_HOST(ASSIGNMENT_SELF, "virtualization.virtualmachine", "virtual_machine_id")},
-    {"assignment_on_service", 1, ASSIGNED_TO(ASSIGNMENT_SELF, "ipam.service")},
+    {.name = "certificate_on_device",
+     .nbinds = 1,
+     .sql = ASSIGNED_TO_HOST(CERT_SELF, "dcim.device", "device_id")},
+    {.name = "certificate_on_virtual_machine",
+     .nbinds = 1,
+     .sql = ASSIGNED_TO_HOST(CERT_SELF, "virtualization.virtualmachine", "virtual_machine_id")},
+    {.name = "certificate_on_service", .nbinds = 1, .sql = ASSIGNED_TO(CERT_SELF, "ipam.service")},
+    {.name = "assignment_on_device",
+     .nbinds = 1,
+     .sql = ASSIGNED_TO_HOST(ASSIGNMENT_SELF, "dcim.device", "device_id")},
+    {.name = "assignment_on_virtual_machine",
+     .nbinds = 1,
+     .sql =
+	 ASSIGNED_TO_HOST(ASSIGNMENT_SELF, "virtualization.virtualmachine", "virtual_machine_id")},
+    {.name = "assignment_on_service",
+     .nbinds = 1,
+     .sql = ASSIGNED_TO(ASSIGNMENT_SELF, "ipam.service")},
 };
 
 static int filter_index(const char *name)
@@ -242,20 +265,10 @@ int qs_named_filter_binds(const char *name)
 	return i < 0 ? -1 : filters[i].nbinds;
 }
 
-void qs_named_filter_render(const struct store_driver *d, struct strbuf *sql, const char *name,
-			    int bind, int negate)
+/* Appends text with its bind numbers $1.. moved to start at `bind`. */
+static void renumber_binds(struct strbuf *sql, const char *text, int bind)
 {
-	int i = filter_index(name);
-	const char *p;
-
-	(void)d; /* no engine-specific filter yet (see filters[]) */
-	if (i < 0) {
-		strbuf_adds(sql,
-			    "0 = 1"); /* not reached: store_qs_filter() refuses unknown names */
-		return;
-	}
-	strbuf_adds(sql, negate ? "NOT (" : "(");
-	for (p = filters[i].sql; *p; p++) {
+	for (const char *p = text; *p; p++) {
 		char *end;
 		long k;
 
@@ -266,6 +279,31 @@ void qs_named_filter_render(const struct store_driver *d, struct strbuf *sql, co
 		k = strtol(p + 1, &end, 10);
 		strbuf_addf(sql, "$%d", bind + (int)k - 1);
 		p = end - 1;
+	}
+}
+
+void qs_named_filter_render(const struct store_driver *d, struct strbuf *sql, const char *name,
+			    int bind, int negate)
+{
+	int i = filter_index(name);
+	struct strbuf sub;
+
+	if (i < 0) {
+		strbuf_adds(sql,
+			    "0 = 1"); /* not reached: store_qs_filter() refuses unknown names */
+		return;
+	}
+	strbuf_adds(sql, negate ? "NOT (" : "(");
+	if (!filters[i].in_expr) {
+		renumber_binds(sql, filters[i].sql, bind);
+	} else {
+		strbuf_init(&sub, 128);
+		renumber_binds(&sub, filters[i].sql, bind);
+		if (strbuf_result(&sub))
+			sql->failed = strbuf_result(&sub); /* latched: the render fails */
+		else
+			d->sql_in_subquery(sql, filters[i].in_expr, strbuf_str(&sub));
+		strbuf_release(&sub);
 	}
 	strbuf_addch(sql, ')');
 }

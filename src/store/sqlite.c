@@ -463,6 +463,11 @@ static void sq_trigram_contains(struct strbuf *sql, const char *table, const cha
 	strbuf_addch(sql, ')');
 }
 
+static void sq_in_subquery(struct strbuf *sql, const char *expr, const char *subquery)
+{
+	strbuf_addf(sql, "%s IN (%s)", expr, subquery);
+}
+
 static void sq_trigram_contains_any(struct strbuf *sql, const char *table, const char *const *cols,
 				    int ncols, int bind, int queued)
 {
@@ -608,6 +613,7 @@ const struct store_driver store_sqlite_driver = {
     .sql_count_if = sq_count_if,
     .sql_ilike = sq_ilike,
     .sql_trigram_contains = sq_trigram_contains,
+    .sql_in_subquery = sq_in_subquery,
     .sql_trigram_contains_any = sq_trigram_contains_any,
     .sql_trigram_sample = sq_trigram_sample,
     .sql_string_agg = sq_string_agg,
