@@ -4,8 +4,10 @@ same URLs), times each uncached (list cache off) with a PATCH before every 5th, 
 median / p90 / max, the time per kind of request and the slowest URLs, then the analytics
 summary right after a write (first and median of 7).
 
-Usage: workload_urls.py BINARY DB [N]. DB is used in place (the run writes a few PATCHes and a
-token): pass a scratch copy. Prints figures; never fails on time.
+Usage: workload_urls.py BINARY DB [N [SAMPLE_DB]]. DB is used in place (the run writes a few
+PATCHes and a token): pass a scratch copy. DB may be a PostgreSQL URL; SAMPLE_DB is then the
+SQLite file holding the same rows (the values to look up are drawn from it). Prints figures;
+never fails on time.
 """
 import os
 import random
@@ -57,8 +59,9 @@ def main():
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 150
     random.seed(7)
     token = ab.make_token(binary, db)
-    s = w.samples(db)
-    top = int(w.sqlite_rows(db, "SELECT max(id) FROM certificates")[0][0])
+    sample_db = sys.argv[4] if len(sys.argv) > 4 else db
+    s = w.samples(sample_db)
+    top = int(w.sqlite_rows(sample_db, "SELECT max(id) FROM certificates")[0][0])
     rng = random.Random(11)
     urls = [url(rng, s) for _ in range(n)]
     srv = ab.Server(binary, db, env={"CERTKEEPER_LIST_CACHE": "0"})

@@ -97,6 +97,9 @@ struct store_driver {
 	 * database without waiting for readers or blocking writers (SQLite: a PASSIVE WAL
 	 * checkpoint). Run by store_checkpoint(). */
 	const char *checkpoint_sql;
+	/* Optional (NULL: nothing to do): what a bulk copy into the database runs at its end,
+	 * outside a transaction, before any server reads it (store_after_bulk_load). */
+	const char *after_bulk_load_sql;
 
 	/* This engine's SQL of a migration (NULL: the migration has none for this engine). */
 	const char *(*migration_sql)(const struct store_migration *m);

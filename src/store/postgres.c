@@ -898,6 +898,9 @@ const struct store_driver store_postgres_driver = {
     .sql_ilike = pg_ilike,
     .sql_trigram_contains = pg_trigram_contains,
     .sql_in_subquery = pg_in_subquery,
+    /* the copied tables have neither statistics nor a visibility map until autovacuum
+     * reaches them, minutes later at 1M rows */
+    .after_bulk_load_sql = "VACUUM ANALYZE",
     .sql_string_agg = pg_string_agg,
     .sql_char = pg_char,
     .sql_upsert = pg_upsert,

@@ -713,6 +713,19 @@ int store_checkpoint(struct store_conn *c, struct ck_error *err)
 	return rc < 0 ? rc : 0;
 }
 
+int store_after_bulk_load(struct store_conn *c, struct ck_error *err)
+{
+	int rc;
+
+	if (!c->st->drv->after_bulk_load_sql)
+		return 0;
+	if (c->in_tx)
+		return ck_error_set(err, CK_E_INTERNAL, NULL,
+				    "after-bulk-load work inside a transaction");
+	rc = store_exec(c, c->st->drv->after_bulk_load_sql, err);
+	return rc < 0 ? rc : 1;
+}
+
 int store_tx_commit(struct store_conn *c, struct ck_error *err)
 {
 	int rc;
