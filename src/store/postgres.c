@@ -124,10 +124,13 @@ static int pg_target(const char *rest, char **ret_target, int *ret_is_memory, st
 	return 0;
 }
 
-/* Session settings: UTC, no surprises from the server's defaults. */
+/* Session settings: UTC, no surprises from the server's defaults. JIT off: certkeeper's
+ * statements are short, and JIT compiled only the plans that were already slow, adding to
+ * each (a deep offset at 1M certificates: 144 ms of compilation in 3.9 s). */
 static const char pg_session_sql[] = "SET TIME ZONE 'UTC';"
 				     "SET client_min_messages = warning;"
-				     "SET standard_conforming_strings = on";
+				     "SET standard_conforming_strings = on;"
+				     "SET jit = off";
 
 static int session_setup(PGconn *pg, struct ck_error *err)
 {
