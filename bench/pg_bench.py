@@ -13,7 +13,8 @@ same machine state:
 (d) on PostgreSQL, the varied workload through nginx in front of 1 node, then 2 nodes.
 
 The PostgreSQL server is a throw-away one (scripts/pg-temp) started durable (fsync on, as
-SQLite's WAL is) unless PG_BENCH_FAST=1. Environment as bench/workload.py (WORKLOAD_SCALES,
+SQLite's WAL is) unless PG_BENCH_FAST=1; PG_BENCH_KEEP=1 leaves it running with its databases
+(for EXPLAIN afterwards; stop it with scripts/pg-temp stop DIR). Environment as bench/workload.py (WORKLOAD_SCALES,
 BENCH_DURATION, BENCH_CONNS, WORKLOAD_WRITES_PER_S) and BENCH_SCALE. Prints figures; never
 fails on time.
 """
@@ -103,7 +104,7 @@ def migrate_data(binary, sqlite_db, pg, label):
     if p.returncode:
         ab.log("  %-4s migrate-data FAILED (exit %d): %s" % (label, p.returncode, (p.stdout + p.stderr)[-1500:]))
         return None
-    last = [l for l in (p.stdout + p.stderr).splitlines() if l.strip()][-3:]
+    last = [l for l in (p.stdout + p.stderr).splitlines() if l.strip()]  # every copied/verify line
     ab.log("  %-4s migrate-data sqlite -> postgres: %d certificates in %.1f s (%.0f certificates/s)"
            % (label, certs, secs, certs / secs))
     for l in last:
@@ -191,14 +192,21 @@ def main():
             wl.workload(binary, db, label, tmp)
             if url:
                 ab.log("  -- postgres")
-                wl.workload(binary, url, label, tmp, sample_db=db)
+                # the SQLite run above imported certificates into db: take the deep offset and
+                # the PATCHed ids from PostgreSQL's own rows
+                top = int(pg.psql("SELECT max(id) FROM certificates", url).strip())
+                wl.workload(binary, url, label, tmp, sample_db=db, top=top)
                 ab.log("(d) %s nodes on PostgreSQL:" % label)
                 for nodes in (1, 2):
                     nodes_workload(binary, url, db, nodes, label, tmp)
             os.unlink(db)
     finally:
-        pg.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("PG_BENCH_KEEP") == "1":
+            ab.log("PostgreSQL kept running (PG_BENCH_KEEP=1): %s ; stop: scripts/pg-temp stop %s ; then rm -r %s"
+                   % (pg.url, pg.dir, tmp))
+        else:
+            pg.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -239,11 +239,12 @@ def filter_table(srv, token, s, top):
     return rows
 
 
-def workload(binary, db, label, tmp, sample_db=None):
-    """sample_db: the SQLite file holding the same rows as db (when db is a PostgreSQL URL)."""
+def workload(binary, db, label, tmp, sample_db=None, top=None):
+    """sample_db: the SQLite file holding the same rows as db (when db is a PostgreSQL URL);
+    top: db's max(id) when sample_db has more rows (pg_bench: the SQLite run imported some)."""
     token = ab.make_token(binary, db)
     s = samples(sample_db or db)
-    top = int(sqlite_rows(sample_db or db, "SELECT max(id) FROM certificates")[0][0])
+    top = top or int(sqlite_rows(sample_db or db, "SELECT max(id) FROM certificates")[0][0])
     script = os.path.join(tmp, "workload-%s.lua" % label)
     with open(script, "w") as f:
         f.write(LUA % {"token": token, "cns": lua_list(s["cns"]), "sans": lua_list(s["sans"]),
