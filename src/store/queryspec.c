@@ -571,10 +571,14 @@ static void render_tagged(struct strbuf *sql, const struct store_qs_term *t, uns
 			    t->aux, t->bind, t->col);
 		return;
 	}
-	strbuf_addf(sql,
-		    "%sEXISTS (SELECT 1 FROM tagged_items ti JOIN tags tg ON tg.id = ti.tag_id"
-		    " WHERE ti.object_type = '%s' AND ti.object_id = t.id AND tg.%s = $%d)",
-		    t->negate ? "NOT " : "", t->col, t->aux, t->bind);
+	/* a scalar subquery, so that PostgreSQL probes row by row as the ordering's index is
+	 * walked: a bare EXISTS it turns into a semi-join reading every item of the tag and
+	 * sorting them (tag=prod at 1M: 71,420 rows, 1.6 s; probed: 7.9 ms) */
+	strbuf_addf(
+	    sql,
+	    "%s(SELECT EXISTS (SELECT 1 FROM tagged_items ti JOIN tags tg ON tg.id = "
+	    "ti.tag_id WHERE ti.object_type = '%s' AND ti.object_id = t.id AND tg.%s = $%d))",
+	    t->negate ? "NOT " : "", t->col, t->aux, t->bind);
 }
 
 static void render_in_named(struct strbuf *sql, const struct store_qs_term *t)
