@@ -1479,13 +1479,14 @@ static int prefilter_selective(struct store_conn *c, const struct store_qspec *q
 	 * text in four columns: one pass over its trigrams' doclists, not four) */
 	for (size_t i = 0; i < qs->nterms && total < STORE_QS_PREFILTER_SELECTIVE; i++) {
 		const struct store_qs_term *t = &qs->terms[i];
-		const char *text = qs->binds[t->bind - 1].s, *cols[16];
+		const char *text, *cols[16];
 		struct store_stmt *st = NULL;
 		struct strbuf sql;
 		int r, ncols = 0, earlier = 0;
 
 		if (t->kind != QS_T_CONTAINS)
 			continue;
+		text = qs->binds[t->bind - 1].s; /* only a pre-filter has a text bind */
 		for (size_t k = 0; k < qs->nterms && !earlier; k++) {
 			const struct store_qs_term *u = &qs->terms[k];
 			int seen = 0;
