@@ -147,9 +147,9 @@ int store_checkpoint(struct store_conn *c, struct ck_error *err);
 
 /* Prepares the database for reads after a bulk copy (driver.h after_bulk_load_sql;
  * PostgreSQL: VACUUM ANALYZE, so that the planner has statistics and index-only scans see
- * all-visible pages — measured right after migrate-data of 1M certificates, without them the
- * varied list workload answered 1.5 requests/s). 1 when it ran, 0 when the engine needs
- * nothing, or a negative CK_E_* code; not inside a transaction. */
+ * all-visible pages from the first request, not once autovacuum has reached the copied
+ * tables, minutes later at 1M rows). 1 when it ran, 0 when the engine needs nothing, or a
+ * negative CK_E_* code; not inside a transaction. */
 int store_after_bulk_load(struct store_conn *c, struct ck_error *err);
 
 /* Steps st (already bound by the caller) to the end, collecting column 0 of every row as an
