@@ -445,22 +445,36 @@ static void sq_ilike(struct strbuf *sql, const char *expr, const char *pattern_e
 	strbuf_addf(sql, "%s%s LIKE %s ESCAPE '\\'", negate ? "NOT " : "", expr, pattern_expr);
 }
 
-static void sq_trigram_contains(struct strbuf *sql, const char *table, const char *col, int bind,
-				int queued)
+/* "SELECT rowid FROM <table>_fts WHERE ... MATCH" a phrase of bound value $bind in any of the
+ * columns `cols`: a phrase of the trigram tokenizer is a substring; '"' is doubled inside it. */
+static void sq_fts_phrase(struct strbuf *sql, const char *table, const char *const *cols, int ncols,
+			  int bind)
 {
-	/* a phrase of the trigram tokenizer = a substring; '"' doubled inside the phrase. Rows
-	 * still queued for the index (sq_deferred_index_sql) are candidates too: the caller
-	 * checks every candidate against the column itself. The queue is mostly empty (the
-	 * server's job drains it within a second), and without it the planner weighs the
+	strbuf_addf(sql, "SELECT rowid FROM %s_fts WHERE %s_fts MATCH '{", table, table);
+	for (int i = 0; i < ncols; i++)
+		strbuf_addf(sql, "%s%s", i ? " " : "", cols[i]);
+	strbuf_addf(sql, "} : \"' || REPLACE($%d, '\"', '\"\"') || '\"'", bind);
+}
+
+static void sq_trigram_contains_any(struct strbuf *sql, const char *table, const char *const *cols,
+				    int ncols, int bind, int queued)
+{
+	/* Rows still queued for the index (sq_deferred_index_sql) are candidates too: the
+	 * caller checks every candidate against the column itself. The queue is mostly empty
+	 * (the server's job drains it within a second), and without it the planner weighs the
 	 * pre-filter right (a compound subquery looked costlier than a status index: q with
 	 * status=active read 800k rows, 1.2 s at 1M), so it is named only when not empty. */
-	strbuf_addf(sql,
-		    "t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH '%s : \"' ||"
-		    " REPLACE($%d, '\"', '\"\"') || '\"'",
-		    table, table, col, bind);
+	strbuf_adds(sql, "t.id IN (");
+	sq_fts_phrase(sql, table, cols, ncols, bind);
 	if (queued)
 		strbuf_addf(sql, " UNION ALL SELECT id FROM %s_fts_pending", table);
 	strbuf_addch(sql, ')');
+}
+
+static void sq_trigram_contains(struct strbuf *sql, const char *table, const char *col, int bind,
+				int queued)
+{
+	sq_trigram_contains_any(sql, table, &col, 1, bind, queued);
 }
 
 static void sq_in_subquery(struct strbuf *sql, const char *expr, const char *subquery)
@@ -468,26 +482,12 @@ static void sq_in_subquery(struct strbuf *sql, const char *expr, const char *sub
 	strbuf_addf(sql, "%s IN (%s)", expr, subquery);
 }
 
-static void sq_trigram_contains_any(struct strbuf *sql, const char *table, const char *const *cols,
-				    int ncols, int bind, int queued)
-{
-	strbuf_addf(sql, "t.id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH '{", table, table);
-	for (int i = 0; i < ncols; i++)
-		strbuf_addf(sql, "%s%s", i ? " " : "", cols[i]);
-	strbuf_addf(sql, "} : \"' || REPLACE($%d, '\"', '\"\"') || '\"'", bind);
-	if (queued)
-		strbuf_addf(sql, " UNION ALL SELECT id FROM %s_fts_pending", table);
-	strbuf_addch(sql, ')');
-}
-
 static void sq_trigram_sample(struct strbuf *sql, const char *table, const char *const *cols,
 			      int ncols)
 {
-	strbuf_addf(sql, "SELECT COUNT(*) FROM (SELECT 1 FROM %s_fts WHERE %s_fts MATCH '{", table,
-		    table);
-	for (int i = 0; i < ncols; i++)
-		strbuf_addf(sql, "%s%s", i ? " " : "", cols[i]);
-	strbuf_adds(sql, "} : \"' || REPLACE($1, '\"', '\"\"') || '\"' LIMIT $2)");
+	strbuf_adds(sql, "SELECT COUNT(*) FROM (");
+	sq_fts_phrase(sql, table, cols, ncols, 1);
+	strbuf_adds(sql, " LIMIT $2)");
 }
 
 static void sq_string_agg(struct strbuf *sql, const char *expr, const char *sep_expr)
