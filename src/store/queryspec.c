@@ -771,23 +771,6 @@ static size_t child_end(const struct store_qspec *qs, size_t i)
 	return k == QS_T_OPEN_ANY || k == QS_T_OPEN_ALL ? group_end(qs, i) : i;
 }
 
-/* Whether the OR group opening at terms[open] has two pre-filter pairs searching the same
- * text (q: the name, serial, issuer and fingerprint pairs all search the typed text). */
-static int any_group_mergeable(const struct store_driver *d, const struct store_qspec *qs,
-			       size_t open, unsigned mode)
-{
-	size_t end = group_end(qs, open);
-
-	if (!d->sql_trigram_contains_any || (mode & (RM_FACETS | RM_WALK)))
-		return 0;
-	for (size_t a = open + 1; a < end; a = child_end(qs, a) + 1)
-		for (size_t b = child_end(qs, a) + 1; b < end && prefilter_pair(qs, a);
-		     b = child_end(qs, b) + 1)
-			if (prefilter_pair(qs, b) && same_prefilter_text(qs, a, b))
-				return 1;
-	return 0;
-}
-
 /* Whether the pre-filter pair at terms[a] was merged with an earlier one of the group opening
  * at terms[open]. */
 static int merged_earlier(const struct store_qspec *qs, size_t open, size_t a)
@@ -798,6 +781,31 @@ static int merged_earlier(const struct store_qspec *qs, size_t open, size_t a)
 		if (prefilter_pair(qs, b) && same_prefilter_text(qs, a, b))
 			return 1;
 	return 0;
+}
+
+/* Whether the OR group opening at terms[open] has two pre-filter pairs searching the same
+ * text (q: the name, serial, issuer and fingerprint pairs all search the typed text). */
+static int any_group_mergeable(const struct store_driver *d, const struct store_qspec *qs,
+			       size_t open, unsigned mode)
+{
+	size_t end = group_end(qs, open);
+
+	if (!d->sql_trigram_contains_any || (mode & (RM_FACETS | RM_WALK)))
+		return 0;
+	for (size_t a = open + 1; a < end; a = child_end(qs, a) + 1)
+		if (merged_earlier(qs, open, a))
+			return 1;
+	return 0;
+}
+
+/* Adds `col` to cols[*n] unless it is there already (at most `max`). */
+static void add_distinct(const char **cols, int *n, int max, const char *col)
+{
+	for (int k = 0; k < *n; k++)
+		if (!strcmp(cols[k], col))
+			return;
+	if (*n < max)
+		cols[(*n)++] = col;
 }
 
 /* The OR group opening at terms[open] with its pre-filter pairs of one text merged into one
@@ -826,17 +834,11 @@ static void render_any_merged(const struct store_driver *d, const struct store_q
 			render_range(d, qs, sql, mode, ct, leaf, a, child_end(qs, a) + 1);
 			continue;
 		}
-		/* this pair and every later one searching the same text */
-		for (size_t b = a; b < end; b = child_end(qs, b) + 1) {
-			const char *col = qs->terms[b + 1].col;
-			int seen = 0;
-			if (!prefilter_pair(qs, b) || !same_prefilter_text(qs, a, b) || ncols == 16)
-				continue;
-			for (int k = 0; k < ncols; k++)
-				seen |= !strcmp(cols[k], col);
-			if (!seen)
-				cols[ncols++] = col;
-		}
+		/* this pair and every later one searching the same text (distinct columns: at
+		 * most the trigram index's) */
+		for (size_t b = a; b < end; b = child_end(qs, b) + 1)
+			if (prefilter_pair(qs, b) && same_prefilter_text(qs, a, b))
+				add_distinct(cols, &ncols, 16, qs->terms[b + 1].col);
 		strbuf_addch(sql, '(');
 		d->sql_trigram_contains_any(sql, qs->table, cols, ncols, qs->terms[a + 1].bind,
 					    render_queued);
@@ -930,17 +932,18 @@ static int group_requires_prefilter(const struct store_qspec *qs, size_t *i,
 
 	while (*i < qs->nterms) {
 		const struct store_qs_term *t = &qs->terms[(*i)++];
-		int requires;
+		int needs;
 
 		if (t->kind == QS_T_CLOSE)
 			break;
 		children++;
 		if (t->kind == QS_T_OPEN_ANY || t->kind == QS_T_OPEN_ALL)
-		requires = group_requires_prefilter(qs, i, t->kind);
-		else requires = t->kind == QS_T_CONTAINS;
-		found |= requires;
+			needs = group_requires_prefilter(qs, i, t->kind);
+		else
+			needs = t->kind == QS_T_CONTAINS;
+		found |= needs;
 		all_served &=
-		    requires || (t->kind == QS_T_FILTER && !t->negate) ||
+		    needs || (t->kind == QS_T_FILTER && !t->negate) ||
 		    (t->kind == QS_T_LEAF && t->lk == STORE_QS_EQ && !(t->flags & STORE_QS_EXPR));
 	}
 	if (kind == QS_T_OPEN_ANY && children != 1)
@@ -1489,17 +1492,10 @@ static int prefilter_selective(struct store_conn *c, const struct store_qspec *q
 		text = qs->binds[t->bind - 1].s; /* only a pre-filter has a text bind */
 		for (size_t k = 0; k < qs->nterms && !earlier; k++) {
 			const struct store_qs_term *u = &qs->terms[k];
-			int seen = 0;
 			if (u->kind != QS_T_CONTAINS || strcmp(qs->binds[u->bind - 1].s, text))
 				continue;
-			if (k < i) {
-				earlier = 1;
-				break;
-			}
-			for (int j = 0; j < ncols; j++)
-				seen |= !strcmp(cols[j], u->col);
-			if (!seen && ncols < 16)
-				cols[ncols++] = u->col;
+			earlier = k < i;
+			add_distinct(cols, &ncols, 16, u->col);
 		}
 		if (earlier)
 			continue;
